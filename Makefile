@@ -1,0 +1,137 @@
+# dyad — build, run, test.
+#
+#   make          build/dyad (release build)
+#   make run      install what is missing, build, serve on http://127.0.0.1:8080
+#   make test     install what is missing, build (also ASan+UBSan), run every suite
+#   make bench    benchmarks; figures go to build/bench.txt
+#   make format   clang-format every C file
+#
+# Sources are found by wildcard: a new src/<layer>/*.c is compiled in, a new
+# tests/unit/test_*.c becomes a cmocka binary, a new tests/{js,api,browser}/*.test.mjs
+# is run by node's test runner, a new bench/bench_*.c becomes a benchmark.
+
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 libsodium jansson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -g -MMD -MP
+REL_CFLAGS  := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LIBS     = $(PKG_LIBS) -lpthread -lm
+
+SRC       := $(sort $(wildcard src/*/*.c))
+MAIN_SRC  := src/cli/main.c
+LIB_SRC   := $(filter-out $(MAIN_SRC),$(SRC))
+GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/datafiles.c
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+
+WEB_FILES := $(sort $(shell find web -type f 2>/dev/null))
+VENDOR    := build/vendor/libsodium-wrappers.mjs build/vendor/libsodium-sumo.mjs
+SQL_FILES := $(sort $(wildcard src/store/migrations/*.sql))
+DATA_FILES := $(sort $(wildcard data/*))
+
+rel_obj  = $(patsubst %.c,build/rel/%.o,$(1))
+asan_obj = $(patsubst %.c,build/asan/%.o,$(1))
+
+REL_LIB  := $(call rel_obj,$(LIB_SRC) $(GEN_SRC))
+ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
+
+.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan
+all: build/dyad
+
+deps:
+	@scripts/deps.sh run
+deps-test:
+	@scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory build/dyad
+	./build/dyad serve
+
+# ---- generated sources ---------------------------------------------------
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libsodium 2>/dev/null) -o $@ $< $(shell pkg-config --libs libsodium 2>/dev/null)
+
+# libsodium's ESM wrapper imports the bare name "libsodium-sumo"; browsers
+# without an import map need a relative path, so the copy we embed says so.
+build/vendor/libsodium-wrappers.mjs: node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs
+	@mkdir -p $(@D)
+	sed 's#from"libsodium-sumo"#from"./libsodium-sumo.mjs"#g' $< > $@
+	@grep -q 'from"./libsodium-sumo.mjs"' $@ || { echo "libsodium import rewrite failed"; exit 1; }
+build/vendor/libsodium-sumo.mjs: node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs
+	@mkdir -p $(@D)
+	cp $< $@
+node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs:
+	@scripts/deps.sh run
+
+build/gen/assets.c: build/tools/embed $(WEB_FILES) $(VENDOR)
+	@mkdir -p $(@D)
+	build/tools/embed assets $@ $(foreach f,$(WEB_FILES),$(f)=/static/$(f:web/%=%)) \
+	    $(foreach f,$(VENDOR),$(f)=/static/vendor/$(notdir $(f)))
+build/gen/migrations.c: build/tools/embed $(SQL_FILES)
+	@mkdir -p $(@D)
+	build/tools/embed migrations $@ $(foreach f,$(SQL_FILES),$(f)=$(notdir $(f)))
+build/gen/datafiles.c: build/tools/embed $(DATA_FILES)
+	@mkdir -p $(@D)
+	build/tools/embed datafiles $@ $(foreach f,$(DATA_FILES),$(f)=$(notdir $(f)))
+
+# ---- release build -------------------------------------------------------
+build/rel/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/dyad: $(REL_LIB) $(call rel_obj,$(MAIN_SRC))
+	$(CC) -o $@ $^ $(LIBS)
+
+# ---- ASan + UBSan build --------------------------------------------------
+build/asan/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+build/asan/dyad: $(ASAN_LIB) $(call asan_obj,$(MAIN_SRC))
+	$(CC) -fsanitize=address,undefined -o $@ $^ $(LIBS)
+build/asan/tests/%: tests/unit/%.c $(ASAN_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) $(PKG_CFLAGS) -Itests/unit -o $@ $< $(ASAN_LIB) $(LIBS) -lcmocka
+asan: build/asan/dyad $(UNIT_BIN)
+
+# ---- tests ---------------------------------------------------------------
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+test: deps-test
+	@$(MAKE) --no-print-directory build/dyad asan
+	@$(MAKE) --no-print-directory unit test-js test-api test-browser
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+NODE_TEST := node --test --test-concurrency=1 --test-reporter=spec
+test-js:
+	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then $(NODE_TEST) tests/js/*.test.mjs; fi
+test-api: build/asan/dyad
+	@DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/api/*.test.mjs
+test-browser: build/asan/dyad
+	@if ls tests/browser/*.test.mjs >/dev/null 2>&1; then \
+	  DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/browser/*.test.mjs; fi
+
+# ---- benchmarks ----------------------------------------------------------
+build/rel/bench/%: bench/%.c $(REL_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -Ibench -o $@ $< $(REL_LIB) $(LIBS)
+bench: deps $(BENCH_BIN)
+	@: > build/bench.txt
+	@set -e; for b in $(BENCH_BIN); do $$b | tee -a build/bench.txt; done
+	@echo "figures written to build/bench.txt"
+
+format:
+	clang-format -i $(SRC) $(UNIT_SRC) $(BENCH_SRC) tools/*.c $(wildcard src/*/*.h)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what dyad needs and is missing: Debian packages through apt-get and
+# the pinned npm packages from package-lock.json. Idempotent and quiet when
+# everything is already there, so `make run` and `make test` can call it every time.
+#
+#   scripts/deps.sh run    what building and serving needs
+#   scripts/deps.sh test   that, plus what the test suites need (cmocka, Chromium, clang)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-run}
+pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev nodejs npm sqlite3)
+if [ "$mode" = test ]; then
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  # node and npm may come from elsewhere than Debian (the image ships its own)
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci when node_modules is absent or older than the lock file
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "deps: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi

@@ -1,0 +1,31 @@
+/*
+ * embedded.h — the shape of a file compiled into the binary.
+ *
+ * tools/embed.c writes build/gen/assets.c (the browser's files under /static)
+ * build/gen/migrations.c (the store's SQL) and build/gen/datafiles.c (data/) as arrays of this struct, so the
+ * binary needs nothing on disk beside its database.
+ */
+#ifndef DYAD_EMBEDDED_H
+#define DYAD_EMBEDDED_H
+
+#include <stddef.h>
+
+struct embedded_file {
+    const char *name;        /* "/static/js/app.js", or "001_init.sql" */
+    const char *hashed_name; /* "/static/js/app.3fa2c1d09b.js": same bytes, cached forever */
+    const char *mime;        /* Content-Type to serve it with */
+    const unsigned char *data;
+    size_t size;
+    const char *etag;      /* "\"<sha256 hex>\"", quotes included */
+    const char *integrity; /* "sha256-<base64>", for Subresource Integrity */
+};
+
+/* Sorted by name; each array ends with a zeroed entry. */
+extern const struct embedded_file assets[];
+extern const size_t assets_count;
+extern const struct embedded_file migrations[];
+extern const size_t migrations_count;
+extern const struct embedded_file datafiles[]; /* data/: the prompt library, … */
+extern const size_t datafiles_count;
+
+#endif
