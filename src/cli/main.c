@@ -1,0 +1,301 @@
+/*
+ * main.c — the dyad command line:
+ *
+ *   dyad serve [--listen ADDR:PORT] [--db URL] [--public-url URL]
+ *   dyad migrate [--db URL]
+ *   dyad backup FILE [--db URL]
+ *   dyad version
+ *
+ * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
+ * DYAD_SECRET_FILE, DYAD_RESOURCES, DYAD_IDLE_TIMEOUT, DYAD_ABSOLUTE_TIMEOUT,
+ * DYAD_THREADS), which overrides the defaults (design §8).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/embedded.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+#include "web/app.h"
+#include "web/http.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: dyad serve [--listen ADDR:PORT] [--db sqlite:PATH] [--public-url URL]\n"
+               "       dyad migrate [--db sqlite:PATH]\n"
+               "       dyad backup FILE [--db sqlite:PATH]\n"
+               "       dyad version\n");
+}
+
+static int parse_listen(const char *s, struct app_config *cfg)
+{
+    const char *colon = strrchr(s, ':');
+    if (colon == NULL || colon == s)
+        return -1;
+    const char *host = s;
+    size_t hlen = (size_t)(colon - s);
+    if (host[0] == '[' && hlen >= 2 && host[hlen - 1] == ']') {
+        host++;
+        hlen -= 2;
+    }
+    char *end;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end != '\0' || errno != 0 || port < 0 || port > 65535 || hlen == 0 ||
+        hlen >= sizeof cfg->listen_addr)
+        return -1;
+    snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%.*s", (int)hlen, host);
+    cfg->port = (uint16_t)port;
+    return 0;
+}
+
+static int env_unsigned(const char *name, unsigned *out)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return 0;
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || n == 0 || n > 10u * 365 * 24 * 3600) {
+        fprintf(stderr, "dyad: %s must be a positive number\n", name);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+/* Environment, then flags. argv[0] is the command; FILE-like positional
+ * arguments are returned in *positional. */
+static int configure(int argc, char **argv, struct app_config *cfg, char *public_url,
+                     size_t public_url_len, const char **positional)
+{
+    app_config_defaults(cfg);
+    const char *v;
+    if ((v = getenv("DYAD_LISTEN")) != NULL && *v && parse_listen(v, cfg) != 0) {
+        fprintf(stderr, "dyad: DYAD_LISTEN must be ADDR:PORT\n");
+        return -1;
+    }
+    if ((v = getenv("DYAD_DB")) != NULL && *v)
+        snprintf(cfg->db_url, sizeof cfg->db_url, "%s", v);
+    if ((v = getenv("DYAD_PUBLIC_URL")) != NULL && *v)
+        snprintf(public_url, public_url_len, "%s", v);
+    if ((v = getenv("DYAD_SECRET_FILE")) != NULL && *v)
+        snprintf(cfg->secret_file, sizeof cfg->secret_file, "%s", v);
+    if (env_unsigned("DYAD_IDLE_TIMEOUT", &cfg->idle_timeout) != 0 ||
+        env_unsigned("DYAD_ABSOLUTE_TIMEOUT", &cfg->absolute_timeout) != 0 ||
+        env_unsigned("DYAD_THREADS", &cfg->threads) != 0)
+        return -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--listen") == 0 && val != NULL) {
+            if (parse_listen(val, cfg) != 0) {
+                fprintf(stderr, "dyad: --listen must be ADDR:PORT\n");
+                return -1;
+            }
+            i++;
+        } else if (strcmp(a, "--db") == 0 && val != NULL) {
+            snprintf(cfg->db_url, sizeof cfg->db_url, "%s", val);
+            i++;
+        } else if (strcmp(a, "--public-url") == 0 && val != NULL) {
+            snprintf(public_url, public_url_len, "%s", val);
+            i++;
+        } else if (a[0] != '-' && positional != NULL && *positional == NULL) {
+            *positional = a;
+        } else {
+            fprintf(stderr, "dyad: unknown or incomplete argument '%s'\n", a);
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (cfg->secret_file[0] == '\0') {
+        /* Beside the database file: dyad.secret */
+        char path[1024];
+        snprintf(path, sizeof path, "%s",
+                 strncmp(cfg->db_url, "sqlite:", 7) == 0 ? cfg->db_url + 7 : "./dyad.db");
+        snprintf(cfg->secret_file, sizeof cfg->secret_file, "%s/dyad.secret", dirname(path));
+    }
+    return 0;
+}
+
+static json_t *load_resources(void)
+{
+    const char *path = getenv("DYAD_RESOURCES");
+    json_error_t err;
+    json_t *r = NULL;
+    if (path != NULL && *path) {
+        r = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+        if (r == NULL)
+            fprintf(stderr, "dyad: %s:%d: %s\n", path, err.line, err.text);
+    } else {
+        for (size_t i = 0; i < datafiles_count; i++)
+            if (strcmp(datafiles[i].name, "resources.json") == 0)
+                r = json_loadb((const char *)datafiles[i].data, datafiles[i].size,
+                               JSON_REJECT_DUPLICATES, &err);
+    }
+    json_t *em = json_object_get(r, "emergency");
+    if (r != NULL && (!json_is_string(json_object_get(em, "number")) ||
+                      !json_is_array(json_object_get(r, "resources")))) {
+        fprintf(stderr, "dyad: resources need emergency.number and a resources list\n");
+        json_decref(r);
+        r = NULL;
+    }
+    return r;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    struct app *app = calloc(1, sizeof *app);
+    char public_url[512] = "";
+    if (app == NULL || configure(argc, argv, &app->cfg, public_url, sizeof public_url, NULL) != 0) {
+        free(app);
+        return 2;
+    }
+    int status = 1;
+    char err[512];
+    struct http_server *server = NULL;
+    if (dcrypto_init(2) != 0) {
+        fprintf(stderr, "dyad: cannot initialise libsodium\n");
+        goto out;
+    }
+    if (dcrypto_load_secret(app->cfg.secret_file, app->secret, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: %s\n", err);
+        goto out;
+    }
+    if ((app->resources = load_resources()) == NULL)
+        goto out;
+    app->store = store_open(app->cfg.db_url, true, err, sizeof err);
+    if (app->store == NULL) {
+        fprintf(stderr, "dyad: %s\n", err);
+        goto out;
+    }
+    app->routes = app_routes;
+    app->n_routes = app_routes_count;
+
+    /* Signals go to this thread only: block them before the workers start. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct http_server_config hc = {
+        .listen_addr = app->cfg.listen_addr,
+        .port = app->cfg.port,
+        .threads = app->cfg.threads,
+        .max_body = app->cfg.max_body,
+        .connection_limit = 1024,
+        .per_ip_limit = 128,
+        .timeout_seconds = 30,
+    };
+    server = http_server_start(&hc, app_handle, app);
+    if (server == NULL)
+        goto out;
+    bool v6 = strchr(app->cfg.listen_addr, ':') != NULL;
+    char bound[600];
+    snprintf(bound, sizeof bound, "http://%s%s%s:%u", v6 ? "[" : "", app->cfg.listen_addr,
+             v6 ? "]" : "", http_server_port(server));
+    if (app_set_public_url(app, public_url[0] ? public_url : bound) != 0) {
+        fprintf(stderr, "dyad: --public-url must look like https://host[:port]\n");
+        goto out;
+    }
+    printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "dyad: %s received, finishing requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server_stop(server, 10000);
+    server = NULL;
+    status = 0;
+out:
+    http_server_stop(server, 0);
+    store_close(app->store);
+    json_decref(app->resources);
+    free(app);
+    if (status == 0)
+        fprintf(stderr, "dyad: stopped cleanly\n");
+    return status;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    struct app_config cfg;
+    char public_url[512];
+    if (configure(argc, argv, &cfg, public_url, sizeof public_url, NULL) != 0)
+        return 2;
+    char err[512];
+    struct store *s = store_open(cfg.db_url, true, err, sizeof err);
+    if (s == NULL) {
+        fprintf(stderr, "dyad: %s\n", err);
+        return 1;
+    }
+    printf("dyad: schema at version %d\n", store_schema_version(s));
+    store_close(s);
+    return 0;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+    struct app_config cfg;
+    char public_url[512];
+    const char *file = NULL;
+    if (configure(argc, argv, &cfg, public_url, sizeof public_url, &file) != 0)
+        return 2;
+    if (file == NULL) {
+        usage(stderr);
+        return 2;
+    }
+    if (access(file, F_OK) == 0) {
+        fprintf(stderr, "dyad: %s exists; choose a new file\n", file);
+        return 1;
+    }
+    char err[512];
+    struct store *s = store_open(cfg.db_url, false, err, sizeof err);
+    if (s == NULL) {
+        fprintf(stderr, "dyad: %s\n", err);
+        return 1;
+    }
+    enum store_result r = store_backup(s, file, err, sizeof err);
+    store_close(s);
+    if (r != STORE_OK) {
+        fprintf(stderr, "dyad: %s\n", err);
+        return 1;
+    }
+    printf("dyad: backup written to %s\n", file);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "backup") == 0)
+        return cmd_backup(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0) {
+        puts("dyad 0.1.0");
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "dyad: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

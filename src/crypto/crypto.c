@@ -1,0 +1,133 @@
+/*
+ * crypto.c — see crypto.h.
+ */
+#include "crypto/crypto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static sem_t hash_slots;
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+enum { AUTH_OPS = 2, AUTH_MEM = 19 * 1024 * 1024 };
+
+int dcrypto_init(unsigned concurrent_hashes)
+{
+    if (sodium_init() < 0)
+        return -1;
+    if (sem_init(&hash_slots, 0, concurrent_hashes ? concurrent_hashes : 1) != 0)
+        return -1;
+    /* A real hash to verify against for unknown accounts. */
+    unsigned char k[32];
+    randombytes_buf(k, sizeof k);
+    int r = crypto_pwhash_str(dummy_hash, (const char *)k, sizeof k, AUTH_OPS, AUTH_MEM);
+    sodium_memzero(k, sizeof k);
+    return r == 0 ? 0 : -1;
+}
+
+void dcrypto_random_id(const char *prefix, char *out, size_t outlen)
+{
+    unsigned char b[12];
+    char hex[25];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+    snprintf(out, outlen, "%s%s", prefix, hex);
+}
+
+void dcrypto_random_token(char *out)
+{
+    unsigned char b[32];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2base64(out, DCRYPTO_TOKEN_LEN + 1, b, sizeof b,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(b, sizeof b);
+}
+
+void dcrypto_token_hash(const char *token, unsigned char out[32])
+{
+    crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+static void slot_take(void)
+{
+    while (sem_wait(&hash_slots) != 0 && errno == EINTR)
+        ;
+}
+
+int dcrypto_auth_hash(const unsigned char auth_key[32], char out[DCRYPTO_HASH_STR_MAX])
+{
+    slot_take();
+    int r = crypto_pwhash_str(out, (const char *)auth_key, 32, AUTH_OPS, AUTH_MEM);
+    sem_post(&hash_slots);
+    return r == 0 ? 0 : -1;
+}
+
+int dcrypto_auth_verify(const char *hash, const unsigned char auth_key[32])
+{
+    slot_take();
+    int r = crypto_pwhash_str_verify(hash != NULL ? hash : dummy_hash, (const char *)auth_key, 32);
+    sem_post(&hash_slots);
+    return hash != NULL && r == 0 ? 0 : -1;
+}
+
+void dcrypto_keyed_hash(const unsigned char secret[32], const char *domain, const char *value,
+                        unsigned char *out, size_t outlen)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, secret, 32, outlen);
+    crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)value, strlen(value));
+    crypto_generichash_final(&st, out, outlen);
+}
+
+void dcrypto_fake_salt(const unsigned char secret[32], const char *email, unsigned char out[16])
+{
+    dcrypto_keyed_hash(secret, "dyad fake kdf salt", email, out, 16);
+}
+
+int dcrypto_load_secret(const char *path, unsigned char out[32], char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, out, 32);
+        close(fd);
+        if (n != 32) {
+            snprintf(err, errlen, "server secret %s is not 32 bytes", path);
+            return -1;
+        }
+        return 0;
+    }
+    if (errno != ENOENT) {
+        snprintf(err, errlen, "cannot read server secret %s: %s", path, strerror(errno));
+        return -1;
+    }
+    randombytes_buf(out, 32);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, out, 32) != 32 || fsync(fd) != 0) {
+        snprintf(err, errlen, "cannot create server secret %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+bool dcrypto_str_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la != lb)
+        return false;
+    return sodium_memcmp(a, b, la) == 0;
+}
+
+void dcrypto_b64(char *out, size_t outlen, const unsigned char *bin, size_t len)
+{
+    sodium_bin2base64(out, outlen, bin, len, sodium_base64_VARIANT_ORIGINAL);
+}

@@ -1,0 +1,873 @@
+/*
+ * sqlite.c — the SQLite backend of store.h.
+ *
+ * Durability first: WAL with synchronous=FULL (no acknowledged commit is lost
+ * on power failure), foreign keys on, secure_delete on (erased rows are
+ * overwritten, not left in free pages). One writer connection, guarded by a
+ * mutex, serialises every change in a BEGIN IMMEDIATE transaction; each
+ * thread reads on a read-only connection of its own. Statements are prepared
+ * once per connection and cached by the address of their SQL text.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embedded.h"
+
+enum { STMT_CACHE = 96, MAX_READERS = 128, BUSY_TIMEOUT_MS = 5000 };
+
+struct conn {
+    sqlite3 *db;
+    size_t n;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[STMT_CACHE];
+};
+
+struct store {
+    char *path;
+    struct conn writer;
+    pthread_mutex_t wlock;
+    pthread_key_t reader_key;
+    pthread_mutex_t rlock;
+    struct conn *readers[MAX_READERS];
+    size_t n_readers;
+    int version;
+};
+
+/* ---- connections and statements ------------------------------------------ */
+
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int conn_open(struct conn *c, const char *path, bool readonly, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    flags |= SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &c->db, flags, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path,
+                 c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return -1;
+    }
+    sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(c->db, 1);
+    const char *pragmas = readonly ? "PRAGMA foreign_keys=ON;"
+                                   : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                     "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
+    if (exec(c->db, pragmas) != 0) {
+        snprintf(err, errlen, "cannot configure %s: %s", path, sqlite3_errmsg(c->db));
+        sqlite3_close(c->db);
+        c->db = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void conn_close(struct conn *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        sqlite3_finalize(c->cache[i].st);
+    c->n = 0;
+    if (c->db != NULL)
+        sqlite3_close(c->db);
+    c->db = NULL;
+}
+
+/* The cached statement for sql (a string literal: cached by address),
+ * reset and with bindings cleared; NULL on error. */
+static sqlite3_stmt *stmt(struct conn *c, const char *sql)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->cache[i].sql == sql) {
+            sqlite3_reset(c->cache[i].st);
+            sqlite3_clear_bindings(c->cache[i].st);
+            return c->cache[i].st;
+        }
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "dyad: store: prepare failed: %s\n", sqlite3_errmsg(c->db));
+        return NULL;
+    }
+    if (c->n < STMT_CACHE) {
+        c->cache[c->n].sql = sql;
+        c->cache[c->n].st = st;
+        c->n++;
+    }
+    /* A full cache would leak st; STMT_CACHE exceeds the statements here. */
+    return st;
+}
+
+static struct conn *reader(struct store *s)
+{
+    struct conn *c = pthread_getspecific(s->reader_key);
+    if (c != NULL)
+        return c;
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return NULL;
+    char err[256];
+    if (conn_open(c, s->path, true, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: store: %s\n", err);
+        free(c);
+        return NULL;
+    }
+    pthread_mutex_lock(&s->rlock);
+    if (s->n_readers == MAX_READERS) {
+        pthread_mutex_unlock(&s->rlock);
+        conn_close(c);
+        free(c);
+        return NULL;
+    }
+    s->readers[s->n_readers++] = c;
+    pthread_mutex_unlock(&s->rlock);
+    pthread_setspecific(s->reader_key, c);
+    return c;
+}
+
+/* Writes: take the writer, BEGIN IMMEDIATE; end with commit() or rollback(). */
+static struct conn *begin(struct store *s)
+{
+    pthread_mutex_lock(&s->wlock);
+    if (exec(s->writer.db, "BEGIN IMMEDIATE") != 0) {
+        fprintf(stderr, "dyad: store: begin failed: %s\n", sqlite3_errmsg(s->writer.db));
+        pthread_mutex_unlock(&s->wlock);
+        return NULL;
+    }
+    return &s->writer;
+}
+
+static enum store_result finish(struct store *s, enum store_result r)
+{
+    if (r == STORE_OK) {
+        if (exec(s->writer.db, "COMMIT") != 0) {
+            fprintf(stderr, "dyad: store: commit failed: %s\n", sqlite3_errmsg(s->writer.db));
+            exec(s->writer.db, "ROLLBACK");
+            r = STORE_ERROR;
+        }
+    } else {
+        exec(s->writer.db, "ROLLBACK");
+    }
+    pthread_mutex_unlock(&s->wlock);
+    return r;
+}
+
+/* Runs a statement that returns no rows; maps constraint failures. */
+static enum store_result step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return STORE_OK;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return STORE_CONFLICT;
+    fprintf(stderr, "dyad: store: step failed: %s\n", sqlite3_errstr(rc));
+    return STORE_ERROR;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static void bind_blob(sqlite3_stmt *st, int i, const void *v, size_t n)
+{
+    sqlite3_bind_blob(st, i, v, (int)n, SQLITE_STATIC);
+}
+
+static void col_text(sqlite3_stmt *st, int i, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    snprintf(out, cap, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Copies a BLOB column of exactly n bytes; false when it is not. */
+static bool col_blob(sqlite3_stmt *st, int i, void *out, size_t n)
+{
+    if (sqlite3_column_type(st, i) != SQLITE_BLOB || (size_t)sqlite3_column_bytes(st, i) != n)
+        return false;
+    memcpy(out, sqlite3_column_blob(st, i), n);
+    return true;
+}
+
+/* ---- open, migrate, close ------------------------------------------------- */
+
+static int migrate(struct store *s, bool apply, char *err, size_t errlen)
+{
+    sqlite3 *db = s->writer.db;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (version < 0) {
+        snprintf(err, errlen, "cannot read schema version");
+        return -1;
+    }
+    if ((size_t)version > migrations_count) {
+        snprintf(err, errlen, "database schema %d is newer than this dyad (%zu)", version,
+                 migrations_count);
+        return -1;
+    }
+    if ((size_t)version < migrations_count && !apply) {
+        snprintf(err, errlen, "database schema %d is older than %zu: run `dyad migrate`", version,
+                 migrations_count);
+        return -1;
+    }
+    for (size_t i = (size_t)version; i < migrations_count; i++) {
+        char sql[64];
+        if (exec(db, "BEGIN IMMEDIATE") != 0 || exec(db, (const char *)migrations[i].data) != 0) {
+            snprintf(err, errlen, "migration %s failed: %s", migrations[i].name,
+                     sqlite3_errmsg(db));
+            exec(db, "ROLLBACK");
+            return -1;
+        }
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%zu", i + 1);
+        if (exec(db, sql) != 0 || exec(db, "COMMIT") != 0) {
+            snprintf(err, errlen, "migration %s failed: %s", migrations[i].name,
+                     sqlite3_errmsg(db));
+            exec(db, "ROLLBACK");
+            return -1;
+        }
+    }
+    s->version = (int)migrations_count;
+    return 0;
+}
+
+struct store *store_open(const char *url, bool apply_migrations, char *err, size_t errlen)
+{
+    if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0') {
+        if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+            snprintf(err, errlen, "the PostgreSQL backend is not part of this build yet; use sqlite:PATH");
+        else
+            snprintf(err, errlen, "unknown database URL '%s' (expected sqlite:PATH)", url);
+        return NULL;
+    }
+    if (sqlite3_threadsafe() == 0) {
+        snprintf(err, errlen, "SQLite was built without thread support");
+        return NULL;
+    }
+    struct store *s = calloc(1, sizeof *s);
+    if (s == NULL || (s->path = strdup(url + 7)) == NULL) {
+        free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->wlock, NULL);
+    pthread_mutex_init(&s->rlock, NULL);
+    pthread_key_create(&s->reader_key, NULL);
+    if (conn_open(&s->writer, s->path, false, err, errlen) != 0 ||
+        migrate(s, apply_migrations, err, errlen) != 0) {
+        store_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+void store_close(struct store *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->n_readers; i++) {
+        conn_close(s->readers[i]);
+        free(s->readers[i]);
+    }
+    if (s->writer.db != NULL)
+        exec(s->writer.db, "PRAGMA wal_checkpoint(TRUNCATE)");
+    conn_close(&s->writer);
+    pthread_key_delete(s->reader_key);
+    pthread_mutex_destroy(&s->wlock);
+    pthread_mutex_destroy(&s->rlock);
+    free(s->path);
+    free(s);
+}
+
+int store_schema_version(struct store *s)
+{
+    return s->version;
+}
+
+enum store_result store_health(struct store *s)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT count(*) FROM users");
+    if (st == NULL)
+        return STORE_ERROR;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen)
+{
+    sqlite3 *dst = NULL;
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "cannot create %s", path);
+        sqlite3_close(dst);
+        return STORE_ERROR;
+    }
+    pthread_mutex_lock(&s->wlock);
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->writer.db, "main");
+    int rc = b != NULL ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
+    if (b != NULL)
+        sqlite3_backup_finish(b);
+    pthread_mutex_unlock(&s->wlock);
+    if (rc != SQLITE_DONE)
+        snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(dst));
+    sqlite3_close(dst);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- users ---------------------------------------------------------------- */
+
+#define USER_COLS                                                                               \
+    "id, email, display_name, role, kdf_salt, auth_hash, box_pk, sign_pk, wrapped_keys, "      \
+    "recovery_wrapped_keys, created_at"
+
+static enum store_result user_row(sqlite3_stmt *st, struct user *u)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return STORE_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return STORE_ERROR;
+    }
+    memset(u, 0, sizeof *u);
+    col_text(st, 0, u->id, sizeof u->id);
+    col_text(st, 1, u->email, sizeof u->email);
+    col_text(st, 2, u->display_name, sizeof u->display_name);
+    int role = sqlite3_column_int(st, 3);
+    u->role = role == 1 ? USER_THERAPIST : USER_MEMBER;
+    col_text(st, 5, u->auth_hash, sizeof u->auth_hash);
+    bool ok = col_blob(st, 4, u->kdf_salt, sizeof u->kdf_salt) &&
+              col_blob(st, 6, u->box_pk, sizeof u->box_pk) &&
+              col_blob(st, 7, u->sign_pk, sizeof u->sign_pk) &&
+              col_blob(st, 8, u->wrapped_keys, sizeof u->wrapped_keys) &&
+              col_blob(st, 9, u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys);
+    u->created_at = sqlite3_column_int64(st, 10);
+    sqlite3_reset(st);
+    return ok ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_user_create(struct store *s, const struct user *u)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO users (" USER_COLS
+                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, u->id);
+    bind_text(st, 2, u->email);
+    bind_text(st, 3, u->display_name);
+    sqlite3_bind_int(st, 4, u->role == USER_THERAPIST ? 1 : 0);
+    bind_blob(st, 5, u->kdf_salt, sizeof u->kdf_salt);
+    bind_text(st, 6, u->auth_hash);
+    bind_blob(st, 7, u->box_pk, sizeof u->box_pk);
+    bind_blob(st, 8, u->sign_pk, sizeof u->sign_pk);
+    bind_blob(st, 9, u->wrapped_keys, sizeof u->wrapped_keys);
+    bind_blob(st, 10, u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys);
+    sqlite3_bind_int64(st, 11, u->created_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_user_by_email(struct store *s, const char *email, struct user *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT " USER_COLS " FROM users WHERE email = ?1") : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, email);
+    return user_row(st, out);
+}
+
+enum store_result store_user_by_id(struct store *s, const char *id, struct user *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT " USER_COLS " FROM users WHERE id = ?1") : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, id);
+    return user_row(st, out);
+}
+
+enum store_result store_user_set_password(struct store *s, const char *user_id,
+                                          const unsigned char kdf_salt[16], const char *auth_hash,
+                                          const unsigned char wrapped_keys[STORE_WRAPPED_KEYS],
+                                          const char *keep_session_id)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st =
+        stmt(c, "UPDATE users SET kdf_salt = ?2, auth_hash = ?3, wrapped_keys = ?4 WHERE id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, user_id);
+    bind_blob(st, 2, kdf_salt, 16);
+    bind_text(st, 3, auth_hash);
+    bind_blob(st, 4, wrapped_keys, STORE_WRAPPED_KEYS);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) != 1)
+        r = STORE_NOT_FOUND;
+    if (r == STORE_OK) {
+        st = stmt(c, "DELETE FROM sessions WHERE user_id = ?1 AND id <> ?2");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, user_id);
+        bind_text(st, 2, keep_session_id != NULL ? keep_session_id : "");
+        r = step_done(st);
+    }
+    return finish(s, r);
+}
+
+/* ---- sessions ------------------------------------------------------------- */
+
+enum store_result store_session_create(struct store *s, const struct session *sess)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO sessions (id, user_id, token_hash, csrf_token, "
+                               "created_at, last_seen_at, user_agent) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, sess->id);
+    bind_text(st, 2, sess->user_id);
+    bind_blob(st, 3, sess->token_hash, sizeof sess->token_hash);
+    bind_text(st, 4, sess->csrf_token);
+    sqlite3_bind_int64(st, 5, sess->created_at);
+    sqlite3_bind_int64(st, 6, sess->last_seen_at);
+    bind_text(st, 7, sess->user_agent);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_session_by_token(struct store *s, const unsigned char token_hash[32],
+                                         struct session *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT id, user_id, csrf_token, created_at, last_seen_at, "
+                                   "user_agent FROM sessions WHERE token_hash = ?1")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_blob(st, 1, token_hash, 32);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    }
+    memset(out, 0, sizeof *out);
+    col_text(st, 0, out->id, sizeof out->id);
+    col_text(st, 1, out->user_id, sizeof out->user_id);
+    col_text(st, 2, out->csrf_token, sizeof out->csrf_token);
+    out->created_at = sqlite3_column_int64(st, 3);
+    out->last_seen_at = sqlite3_column_int64(st, 4);
+    col_text(st, 5, out->user_agent, sizeof out->user_agent);
+    memcpy(out->token_hash, token_hash, 32);
+    sqlite3_reset(st);
+    return STORE_OK;
+}
+
+enum store_result store_session_touch(struct store *s, const char *id, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, id);
+    sqlite3_bind_int64(st, 2, now);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_session_delete(struct store *s, const char *user_id, const char *id)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, id);
+    bind_text(st, 2, user_id);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) == 0)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
+}
+
+/* ---- throttling ----------------------------------------------------------- */
+
+enum store_result store_throttle_get(struct store *s, const unsigned char key[32],
+                                     struct throttle *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT failures, blocked_until FROM throttle WHERE key_hash = ?1") : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_blob(st, 1, key, 32);
+    int rc = sqlite3_step(st);
+    memset(out, 0, sizeof *out);
+    if (rc == SQLITE_ROW) {
+        out->failures = sqlite3_column_int(st, 0);
+        out->blocked_until = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+enum store_result store_throttle_put(struct store *s, const unsigned char key[32],
+                                     const struct throttle *t, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO throttle (key_hash, failures, blocked_until, "
+                               "updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key_hash) DO "
+                               "UPDATE SET failures = ?2, blocked_until = ?3, updated_at = ?4");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_blob(st, 1, key, 32);
+    sqlite3_bind_int(st, 2, t->failures);
+    sqlite3_bind_int64(st, 3, t->blocked_until);
+    sqlite3_bind_int64(st, 4, now);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_throttle_clear(struct store *s, const unsigned char key[32])
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "DELETE FROM throttle WHERE key_hash = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_blob(st, 1, key, 32);
+    return finish(s, step_done(st));
+}
+
+/* ---- dyads ---------------------------------------------------------------- */
+
+static enum store_result insert_member(struct conn *c, const char *dyad_id, const struct member *m)
+{
+    sqlite3_stmt *st = stmt(c, "INSERT INTO dyad_members (dyad_id, user_id, key_proof, "
+                               "invite_secret_box, wrapped_key, wrap_signature, wrap_signer, "
+                               "joined_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, m->user_id);
+    bind_blob(st, 3, m->key_proof, sizeof m->key_proof);
+    bind_blob(st, 4, m->invite_secret_box, sizeof m->invite_secret_box);
+    if (m->has_wrap) {
+        bind_blob(st, 5, m->wrapped_key, sizeof m->wrapped_key);
+        bind_blob(st, 6, m->wrap_signature, sizeof m->wrap_signature);
+        bind_text(st, 7, m->wrap_signer);
+    }
+    sqlite3_bind_int64(st, 8, m->joined_at);
+    return step_done(st);
+}
+
+enum store_result store_dyad_create(struct store *s, const struct dyad *d,
+                                    const struct member *creator, const struct invite *inv)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO dyads (id, kind, created_by, created_at) "
+                               "VALUES (?1, ?2, ?3, ?4)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, d->id);
+    sqlite3_bind_int(st, 2, (int)d->kind);
+    bind_text(st, 3, d->created_by);
+    sqlite3_bind_int64(st, 4, d->created_at);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK)
+        r = insert_member(c, d->id, creator);
+    if (r == STORE_OK) {
+        st = stmt(c, "INSERT INTO invites (code, dyad_id, expires_at) VALUES (?1, ?2, ?3)");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, inv->code);
+        bind_text(st, 2, d->id);
+        sqlite3_bind_int64(st, 3, inv->expires_at);
+        r = step_done(st);
+    }
+    return finish(s, r);
+}
+
+static enum store_result dyad_row(struct conn *c, const char *dyad_id, struct dyad *out)
+{
+    sqlite3_stmt *st =
+        stmt(c, "SELECT id, kind, created_by, created_at, ended_at FROM dyads WHERE id = ?1");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    }
+    memset(out, 0, sizeof *out);
+    col_text(st, 0, out->id, sizeof out->id);
+    int kind = sqlite3_column_int(st, 1);
+    out->kind = kind >= 0 && kind < DYAD_KIND__MAX ? (enum dyad_kind)kind : DYAD_FRIENDS;
+    col_text(st, 2, out->created_by, sizeof out->created_by);
+    out->created_at = sqlite3_column_int64(st, 3);
+    out->ended_at = sqlite3_column_int64(st, 4);
+    sqlite3_reset(st);
+    return STORE_OK;
+}
+
+enum store_result store_dyad_join(struct store *s, const char *code, const struct member *joiner,
+                                  int64_t now, struct dyad *dyad_out)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT dyad_id, expires_at, used_at FROM invites WHERE code = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, code);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return finish(s, rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR);
+    }
+    char dyad_id[STORE_ID_MAX];
+    col_text(st, 0, dyad_id, sizeof dyad_id);
+    int64_t expires_at = sqlite3_column_int64(st, 1);
+    int64_t used_at = sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    if (used_at != 0)
+        return finish(s, STORE_CONFLICT);
+    if (expires_at <= now)
+        return finish(s, STORE_EXPIRED);
+
+    enum store_result r = dyad_row(c, dyad_id, dyad_out);
+    if (r != STORE_OK)
+        return finish(s, r);
+    if (dyad_out->ended_at != 0 || strcmp(dyad_out->created_by, joiner->user_id) == 0)
+        return finish(s, STORE_CONFLICT);
+    st = stmt(c, "SELECT count(*) FROM dyad_members WHERE dyad_id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    int members = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    if (members != 1)
+        return finish(s, members < 0 ? STORE_ERROR : STORE_CONFLICT);
+
+    st = stmt(c, "UPDATE invites SET used_at = ?2 WHERE code = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, code);
+    sqlite3_bind_int64(st, 2, now);
+    r = step_done(st);
+    if (r == STORE_OK)
+        r = insert_member(c, dyad_id, joiner);
+    return finish(s, r);
+}
+
+enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dyad *out,
+                                 struct member members[2], size_t *n_members)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    /* One read transaction, so the dyad and its members are one snapshot. */
+    if (exec(c->db, "BEGIN") != 0)
+        return STORE_ERROR;
+    enum store_result r = dyad_row(c, dyad_id, out);
+    *n_members = 0;
+    sqlite3_stmt *st = NULL;
+    if (r == STORE_OK) {
+        st = stmt(c, "SELECT m.user_id, u.display_name, u.box_pk, u.sign_pk, m.key_proof, "
+                     "m.invite_secret_box, m.wrapped_key, m.wrap_signature, m.wrap_signer, "
+                     "m.track_sexual, m.joined_at, m.left_at FROM dyad_members m "
+                     "JOIN users u ON u.id = m.user_id WHERE m.dyad_id = ?1 "
+                     "ORDER BY m.joined_at, m.rowid");
+        if (st == NULL)
+            r = STORE_ERROR;
+    }
+    if (r == STORE_OK) {
+        bind_text(st, 1, dyad_id);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n_members < 2) {
+            struct member *m = &members[*n_members];
+            memset(m, 0, sizeof *m);
+            col_text(st, 0, m->user_id, sizeof m->user_id);
+            col_text(st, 1, m->display_name, sizeof m->display_name);
+            bool ok = col_blob(st, 2, m->box_pk, 32) && col_blob(st, 3, m->sign_pk, 32) &&
+                      col_blob(st, 4, m->key_proof, 32) &&
+                      col_blob(st, 5, m->invite_secret_box, sizeof m->invite_secret_box);
+            m->has_wrap = col_blob(st, 6, m->wrapped_key, sizeof m->wrapped_key) &&
+                          col_blob(st, 7, m->wrap_signature, sizeof m->wrap_signature);
+            col_text(st, 8, m->wrap_signer, sizeof m->wrap_signer);
+            m->track_sexual = sqlite3_column_int(st, 9) != 0;
+            m->joined_at = sqlite3_column_int64(st, 10);
+            m->left_at = sqlite3_column_int64(st, 11);
+            if (!ok) {
+                r = STORE_ERROR;
+                break;
+            }
+            (*n_members)++;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            r = STORE_ERROR;
+        sqlite3_reset(st);
+    }
+    exec(c->db, "COMMIT");
+    return r;
+}
+
+enum store_result store_dyad_invite(struct store *s, const char *dyad_id, int64_t now,
+                                    struct invite *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT code, expires_at FROM invites WHERE dyad_id = ?1 "
+                                   "AND used_at = 0 AND expires_at > ?2 "
+                                   "ORDER BY expires_at DESC LIMIT 1")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        col_text(st, 0, out->code, sizeof out->code);
+        snprintf(out->dyad_id, sizeof out->dyad_id, "%s", dyad_id);
+        out->expires_at = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+enum store_result store_member_set_wrap(struct store *s, const char *dyad_id, const char *user_id,
+                                        const unsigned char wrapped_key[STORE_SEALED_KEY],
+                                        const unsigned char signature[64], const char *signer_id)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE dyad_members SET wrapped_key = ?3, wrap_signature = ?4, "
+                               "wrap_signer = ?5 WHERE dyad_id = ?1 AND user_id = ?2 "
+                               "AND wrapped_key IS NULL AND left_at = 0");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    bind_blob(st, 3, wrapped_key, STORE_SEALED_KEY);
+    bind_blob(st, 4, signature, 64);
+    bind_text(st, 5, signer_id);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) != 1)
+        r = STORE_CONFLICT;
+    return finish(s, r);
+}
+
+enum store_result store_member_set_track_sexual(struct store *s, const char *dyad_id,
+                                                const char *user_id, bool track)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE dyad_members SET track_sexual = ?3 "
+                               "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int(st, 3, track ? 1 : 0);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) != 1)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
+}
+
+enum store_result store_dyad_leave(struct store *s, const char *dyad_id, const char *user_id,
+                                   bool delete_content, int64_t now)
+{
+    (void)delete_content; /* no authored content is stored yet at schema 1 */
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE dyad_members SET left_at = ?3, wrapped_key = NULL, "
+                               "wrap_signature = NULL, invite_secret_box = zeroblob(72) "
+                               "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, now);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) != 1)
+        r = STORE_NOT_FOUND;
+    if (r == STORE_OK) {
+        st = stmt(c, "UPDATE dyads SET ended_at = ?2 WHERE id = ?1 AND ended_at = 0");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, dyad_id);
+        sqlite3_bind_int64(st, 2, now);
+        r = step_done(st);
+    }
+    if (r == STORE_OK) {
+        st = stmt(c, "DELETE FROM invites WHERE dyad_id = ?1 AND used_at = 0");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, dyad_id);
+        r = step_done(st);
+    }
+    return finish(s, r);
+}
+
+enum store_result store_user_dyads(struct store *s, const char *user_id, struct dyad_summary *out,
+                                   size_t max, size_t *n)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT d.id, d.kind, d.ended_at, "
+                    "(SELECT count(*) FROM dyad_members x WHERE x.dyad_id = d.id) "
+                    "FROM dyads d JOIN dyad_members m ON m.dyad_id = d.id "
+                    "WHERE m.user_id = ?1 AND m.left_at = 0 ORDER BY d.created_at DESC, d.rowid DESC")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, user_id);
+    *n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        struct dyad_summary *d = &out[*n];
+        col_text(st, 0, d->id, sizeof d->id);
+        int kind = sqlite3_column_int(st, 1);
+        d->kind = kind >= 0 && kind < DYAD_KIND__MAX ? (enum dyad_kind)kind : DYAD_FRIENDS;
+        d->active = sqlite3_column_int64(st, 2) == 0;
+        d->paired = sqlite3_column_int(st, 3) == 2;
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

@@ -1,0 +1,198 @@
+/*
+ * store.h — everything dyad keeps, behind one backend-neutral interface.
+ *
+ * Handlers call these functions with plain structs; no SQL and no backend
+ * type crosses this line. Every function that changes data does it in one
+ * transaction: it either happens whole or not at all. Functions return a
+ * store_result; STORE_ERROR means the backend failed (I/O, corruption, out
+ * of memory) and is the only result a handler turns into a 5xx.
+ *
+ * Threads: any thread may call any function. Writes are serialised on one
+ * writer connection; reads use a connection of the calling thread's own.
+ */
+#ifndef DYAD_STORE_H
+#define DYAD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_result {
+    STORE_OK = 0,
+    STORE_NOT_FOUND,
+    STORE_CONFLICT, /* unique key taken, or the row is not in the state the change needs */
+    STORE_EXPIRED,  /* an invite past its time */
+    STORE_ERROR,
+};
+
+enum {
+    STORE_ID_MAX = 40,       /* "u-" + 24 hex, with room */
+    STORE_EMAIL_MAX = 255,   /* 254 + NUL */
+    STORE_NAME_MAX = 65,     /* 64 + NUL */
+    STORE_HASH_STR_MAX = 128,/* crypto_pwhash_STRBYTES */
+    STORE_WRAPPED_KEYS = 168,/* nonce 24 + (32+64+32) + tag 16 */
+    STORE_SEALED_KEY = 80,   /* crypto_box_seal of 32 bytes */
+    STORE_SECRET_BOX = 72,   /* nonce 24 + 32 + tag 16 */
+    STORE_UA_MAX = 200,
+    STORE_CODE_MAX = 40,
+};
+
+struct store;
+
+/* Opens the store at `url` ("sqlite:PATH") and applies pending migrations
+ * when migrate is true; with migrate false, an outdated schema is an error.
+ * NULL with a message in err on failure. */
+struct store *store_open(const char *url, bool migrate, char *err, size_t errlen);
+void store_close(struct store *s);
+
+/* The schema version after migrations, and whether the store answers. */
+int store_schema_version(struct store *s);
+enum store_result store_health(struct store *s);
+
+/* A consistent copy of the whole store into a new file (dyad backup). */
+enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);
+
+/* ---- users ---------------------------------------------------------------- */
+
+enum user_role { USER_MEMBER, USER_THERAPIST, USER_ROLE__MAX };
+
+struct user {
+    char id[STORE_ID_MAX];
+    char email[STORE_EMAIL_MAX];
+    char display_name[STORE_NAME_MAX];
+    enum user_role role;
+    unsigned char kdf_salt[16];
+    char auth_hash[STORE_HASH_STR_MAX]; /* crypto_pwhash_str of the auth key */
+    unsigned char box_pk[32];
+    unsigned char sign_pk[32];
+    unsigned char wrapped_keys[STORE_WRAPPED_KEYS];
+    unsigned char recovery_wrapped_keys[STORE_WRAPPED_KEYS];
+    int64_t created_at;
+};
+
+/* STORE_CONFLICT when the e-mail is taken. */
+enum store_result store_user_create(struct store *s, const struct user *u);
+enum store_result store_user_by_email(struct store *s, const char *email, struct user *out);
+enum store_result store_user_by_id(struct store *s, const char *id, struct user *out);
+
+/* New credentials (salt, auth hash, wrapped keys) and, in the same
+ * transaction, the end of every session of the user but keep_session_id. */
+enum store_result store_user_set_password(struct store *s, const char *user_id,
+                                          const unsigned char kdf_salt[16], const char *auth_hash,
+                                          const unsigned char wrapped_keys[STORE_WRAPPED_KEYS],
+                                          const char *keep_session_id);
+
+/* ---- sessions ------------------------------------------------------------- */
+
+struct session {
+    char id[STORE_ID_MAX]; /* public id, for the list of one's sessions */
+    char user_id[STORE_ID_MAX];
+    unsigned char token_hash[32]; /* BLAKE2b of the cookie value; the value is never stored */
+    char csrf_token[48];
+    int64_t created_at;
+    int64_t last_seen_at;
+    char user_agent[STORE_UA_MAX];
+};
+
+enum store_result store_session_create(struct store *s, const struct session *sess);
+enum store_result store_session_by_token(struct store *s, const unsigned char token_hash[32],
+                                         struct session *out);
+/* Moves last_seen_at forward (the idle timeout counts from it). */
+enum store_result store_session_touch(struct store *s, const char *id, int64_t now);
+enum store_result store_session_delete(struct store *s, const char *user_id, const char *id);
+
+/* ---- throttling ----------------------------------------------------------- */
+
+/* Failures against one key (a hash of an address or a client address);
+ * never the address itself. */
+struct throttle {
+    int failures;
+    int64_t blocked_until;
+};
+
+enum store_result store_throttle_get(struct store *s, const unsigned char key[32],
+                                     struct throttle *out);
+enum store_result store_throttle_put(struct store *s, const unsigned char key[32],
+                                     const struct throttle *t, int64_t now);
+enum store_result store_throttle_clear(struct store *s, const unsigned char key[32]);
+
+/* ---- dyads ---------------------------------------------------------------- */
+
+enum dyad_kind { DYAD_COUPLE, DYAD_FRIENDS, DYAD_FAMILY, DYAD_KIND__MAX };
+
+struct dyad {
+    char id[STORE_ID_MAX];
+    enum dyad_kind kind;
+    char created_by[STORE_ID_MAX];
+    int64_t created_at;
+    int64_t ended_at; /* 0 while active */
+};
+
+struct member {
+    char user_id[STORE_ID_MAX];
+    char display_name[STORE_NAME_MAX];
+    unsigned char box_pk[32];
+    unsigned char sign_pk[32];
+    unsigned char key_proof[32];
+    unsigned char invite_secret_box[STORE_SECRET_BOX];
+    bool has_wrap;
+    unsigned char wrapped_key[STORE_SEALED_KEY];
+    unsigned char wrap_signature[64];
+    char wrap_signer[STORE_ID_MAX];
+    bool track_sexual;
+    int64_t joined_at;
+    int64_t left_at; /* 0 while a member */
+};
+
+struct invite {
+    char code[STORE_CODE_MAX];
+    char dyad_id[STORE_ID_MAX];
+    int64_t expires_at;
+    int64_t used_at; /* 0 while unused */
+};
+
+/* The dyad, its creator as first member (with the creator's own wrap) and
+ * its first invite, together. */
+enum store_result store_dyad_create(struct store *s, const struct dyad *d,
+                                    const struct member *creator, const struct invite *inv);
+
+/* Uses the invite `code` once: STORE_NOT_FOUND unknown code, STORE_EXPIRED
+ * past its time, STORE_CONFLICT already used, the dyad ended or already
+ * full, or the joiner is the creator. On success *dyad_out is the dyad. */
+enum store_result store_dyad_join(struct store *s, const char *code, const struct member *joiner,
+                                  int64_t now, struct dyad *dyad_out);
+
+/* The dyad and its members (1–2), including one who has left (left_at set). */
+enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dyad *out,
+                                 struct member members[2], size_t *n_members);
+
+/* The dyad's unused, unexpired invite, if any. */
+enum store_result store_dyad_invite(struct store *s, const char *dyad_id, int64_t now,
+                                    struct invite *out);
+
+/* Records a wrap of the dyad key for member user_id; STORE_CONFLICT when
+ * that member already has one. */
+enum store_result store_member_set_wrap(struct store *s, const char *dyad_id, const char *user_id,
+                                        const unsigned char wrapped_key[STORE_SEALED_KEY],
+                                        const unsigned char signature[64], const char *signer_id);
+
+enum store_result store_member_set_track_sexual(struct store *s, const char *dyad_id,
+                                                const char *user_id, bool track);
+
+/* user_id leaves: the dyad ends (a dyad's key never changes, so pairing
+ * again makes a new dyad); pending invites end with it. With
+ * delete_content, everything the leaver wrote in the dyad is removed. */
+enum store_result store_dyad_leave(struct store *s, const char *dyad_id, const char *user_id,
+                                   bool delete_content, int64_t now);
+
+/* The dyads user_id belongs to (active or ended), newest first. */
+struct dyad_summary {
+    char id[STORE_ID_MAX];
+    enum dyad_kind kind;
+    bool active;
+    bool paired;
+};
+enum store_result store_user_dyads(struct store *s, const char *user_id, struct dyad_summary *out,
+                                   size_t max, size_t *n);
+
+#endif

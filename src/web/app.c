@@ -1,0 +1,391 @@
+/*
+ * app.c — the request pipeline below the HTTP adapter.
+ *
+ * In order: transport errors (413, duplicate Content-Length) → Origin check
+ * → routing (404/405) → session lookup and timeouts → access and CSRF →
+ * body size, media type, JSON parsing and the route's field allowlist →
+ * the handler → security and cache headers → one log line and the metrics.
+ * Every answer, errors and static files included, passes the header step.
+ */
+#include "web/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/validate.h"
+#include "crypto/crypto.h"
+#include "web/handler.h"
+
+void app_config_defaults(struct app_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "127.0.0.1");
+    cfg->port = 8080;
+    snprintf(cfg->db_url, sizeof cfg->db_url, "sqlite:./dyad.db");
+    cfg->idle_timeout = 30 * 60;
+    cfg->absolute_timeout = 12 * 60 * 60;
+    cfg->max_body = 64 * 1024;
+    cfg->threads = 2;
+}
+
+int app_set_public_url(struct app *app, const char *url)
+{
+    bool tls;
+    const char *host;
+    if (strncmp(url, "https://", 8) == 0) {
+        tls = true;
+        host = url + 8;
+    } else if (strncmp(url, "http://", 7) == 0) {
+        tls = false;
+        host = url + 7;
+    } else {
+        return -1;
+    }
+    size_t hlen = strcspn(host, "/?#");
+    if (hlen == 0 || host[hlen] == '?' || host[hlen] == '#' ||
+        (host[hlen] == '/' && host[hlen + 1] != '\0'))
+        return -1;
+    for (size_t i = 0; i < hlen; i++)
+        if (host[i] <= ' ' || host[i] == '@' || host[i] == '"')
+            return -1;
+    if ((size_t)(host - url) + hlen >= sizeof app->origin)
+        return -1;
+    snprintf(app->origin, sizeof app->origin, "%.*s", (int)((size_t)(host - url) + hlen), url);
+    app->tls = tls;
+    app->cookie_name = tls ? "__Host-dyad_session" : "dyad_session";
+    return 0;
+}
+
+static int64_t now_micros(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- answering ------------------------------------------------------------ */
+
+static bool wants_json(const struct ctx *c)
+{
+    if (strncmp(c->req->path, "/api/", 5) == 0 || strcmp(c->req->method, "GET") != 0)
+        return true;
+    const char *accept = http_header(c->req, "Accept");
+    return accept == NULL || strstr(accept, "text/html") == NULL;
+}
+
+void reply_json(struct ctx *c, int status, json_t *obj)
+{
+    char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
+    if (text == NULL) {
+        c->res->status = 500;
+        c->res->content_type = "application/json";
+        c->res->body = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+        c->res->body_len = strlen(c->res->body);
+        return;
+    }
+    char *copy = arena_strdup(c->arena, text);
+    free(text);
+    c->res->status = status;
+    c->res->content_type = "application/json";
+    c->res->body = copy != NULL ? copy : "{}";
+    c->res->body_len = copy != NULL ? strlen(copy) : 2;
+}
+
+void reply_html(struct ctx *c, int status, const char *html)
+{
+    c->res->status = status;
+    c->res->content_type = "text/html; charset=utf-8";
+    c->res->body = html;
+    c->res->body_len = strlen(html);
+}
+
+void reply_error(struct ctx *c, enum api_error e, const char *field, const char *message)
+{
+    if (message == NULL)
+        message = api_error_message(e);
+    int status = api_error_status(e);
+    if (!wants_json(c)) {
+        const char *page = arena_printf(
+            c->arena,
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<title>dyad</title></head><body><main><h1>%d</h1><p>%s</p>"
+            "<p><a href=\"/\">Home</a> · <a href=\"/safety\">Help &amp; safety</a></p>"
+            "</main></body></html>",
+            status, html_escape(c->arena, message));
+        reply_html(c, status, page != NULL ? page : "error");
+        return;
+    }
+    json_t *err = json_pack("{s:s, s:s}", "code", api_error_name(e), "message", message);
+    if (err != NULL && field != NULL)
+        json_object_set_new(err, "field", json_string(field));
+    reply_json(c, status, json_pack("{s:o*}", "error", err));
+}
+
+void reply_no_content(struct ctx *c)
+{
+    c->res->status = 204;
+    c->res->content_type = NULL;
+    c->res->body = "";
+    c->res->body_len = 0;
+}
+
+void reply_store(struct ctx *c, enum store_result r)
+{
+    switch (r) {
+    case STORE_OK:
+        reply_no_content(c);
+        return;
+    case STORE_NOT_FOUND:
+    case STORE_EXPIRED:
+        reply_error(c, API_NOT_FOUND, NULL, NULL);
+        return;
+    case STORE_CONFLICT:
+        reply_error(c, API_CONFLICT, NULL, NULL);
+        return;
+    case STORE_ERROR:
+        break;
+    }
+    reply_error(c, API_UNAVAILABLE, NULL, "The database is not answering; please try again.");
+}
+
+const char *body_str(struct ctx *c, const char *name)
+{
+    return c->body != NULL ? json_string_value(json_object_get(c->body, name)) : NULL;
+}
+
+bool body_bool(struct ctx *c, const char *name, bool fallback)
+{
+    json_t *v = c->body != NULL ? json_object_get(c->body, name) : NULL;
+    return json_is_boolean(v) ? json_is_true(v) : fallback;
+}
+
+json_t *json_b64(const unsigned char *bin, size_t len)
+{
+    char out[1024];
+    if (len > 700)
+        return NULL;
+    dcrypto_b64(out, sizeof out, bin, len);
+    return json_string(out);
+}
+
+json_t *json_time(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    gmtime_r(&tt, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+const char *html_escape(struct arena *a, const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += (*p == '&') ? 5 : (*p == '<' || *p == '>') ? 4 : (*p == '"' || *p == '\'') ? 6 : 1;
+    char *out = arena_alloc(a, n + 1);
+    if (out == NULL)
+        return "";
+    char *o = out;
+    for (const char *p = s; *p; p++) {
+        const char *rep = NULL;
+        switch (*p) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: *o++ = *p; continue;
+        }
+        size_t l = strlen(rep);
+        memcpy(o, rep, l);
+        o += l;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* ---- the pipeline --------------------------------------------------------- */
+
+static void security_headers(struct ctx *c)
+{
+    struct http_response *res = c->res;
+    http_response_header(res, "Content-Security-Policy",
+                         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+                         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                         "form-action 'self'");
+    http_response_header(res, "X-Content-Type-Options", "nosniff");
+    http_response_header(res, "Referrer-Policy", "no-referrer");
+    http_response_header(res, "Cross-Origin-Opener-Policy", "same-origin");
+    http_response_header(res, "Cross-Origin-Resource-Policy", "same-origin");
+    http_response_header(res, "X-Frame-Options", "DENY");
+    http_response_header(res, "Permissions-Policy",
+                         "accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                         "magnetometer=(), microphone=(), payment=(), usb=(), "
+                         "interest-cohort=(), browsing-topics=()");
+    if (c->app->tls)
+        http_response_header(res, "Strict-Transport-Security", "max-age=63072000");
+}
+
+static bool is_state_change(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* Looks up the session cookie; ends sessions past their idle or absolute
+ * timeout. Sets c->authed and loads the user. Returns -1 only when the
+ * store failed. */
+static int load_session(struct ctx *c)
+{
+    const char *token = http_cookie(c->req, c->app->cookie_name);
+    if (token == NULL || strlen(token) != DCRYPTO_TOKEN_LEN)
+        return 0;
+    unsigned char h[32];
+    dcrypto_token_hash(token, h);
+    enum store_result r = store_session_by_token(c->app->store, h, &c->session);
+    if (r == STORE_NOT_FOUND)
+        return 0;
+    if (r != STORE_OK)
+        return -1;
+    if (c->now - c->session.last_seen_at > (int64_t)c->app->cfg.idle_timeout ||
+        c->now - c->session.created_at > (int64_t)c->app->cfg.absolute_timeout) {
+        store_session_delete(c->app->store, c->session.user_id, c->session.id);
+        return 0;
+    }
+    r = store_user_by_id(c->app->store, c->session.user_id, &c->user);
+    if (r == STORE_NOT_FOUND)
+        return 0;
+    if (r != STORE_OK)
+        return -1;
+    /* The idle clock needs only minute precision: skip most writes. */
+    if (c->now - c->session.last_seen_at >= 60)
+        store_session_touch(c->app->store, c->session.id, c->now);
+    c->authed = true;
+    return 0;
+}
+
+static bool json_media_type(const struct http_request *req)
+{
+    const char *ct = http_header(req, "Content-Type");
+    if (ct == NULL)
+        return false;
+    size_t n = strlen("application/json");
+    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
+}
+
+static void run(struct ctx *c)
+{
+    struct http_request *req = c->req;
+    if (req->transport_error == HTTP_TRANSPORT_TOO_LARGE) {
+        reply_error(c, API_TOO_LARGE, NULL, NULL);
+        return;
+    }
+    if (req->transport_error == HTTP_TRANSPORT_DUPLICATE_LENGTH ||
+        http_header_count(req, "Transfer-Encoding") > 1) {
+        reply_error(c, API_BAD_REQUEST, NULL, "Conflicting message length headers.");
+        return;
+    }
+    const char *origin = http_header(req, "Origin");
+    if (origin != NULL && strcmp(origin, c->app->origin) != 0) {
+        reply_error(c, API_CSRF, NULL, "The request's Origin is not this site.");
+        return;
+    }
+    bool path_known;
+    c->route = router_match(c->app->routes, c->app->n_routes, req->method, req->path, &c->params,
+                            &path_known);
+    if (c->route == NULL) {
+        reply_error(c, path_known ? API_METHOD : API_NOT_FOUND, NULL, NULL);
+        return;
+    }
+    if (load_session(c) != 0) {
+        reply_error(c, API_UNAVAILABLE, NULL, "The database is not answering; please try again.");
+        return;
+    }
+    if (c->route->access == ROUTE_SESSION) {
+        if (!c->authed) {
+            reply_error(c, API_UNAUTHENTICATED, NULL, NULL);
+            return;
+        }
+        const char *token = http_header(req, "X-CSRF-Token");
+        if (is_state_change(req->method) &&
+            (token == NULL || !dcrypto_str_equal(token, c->session.csrf_token))) {
+            reply_error(c, API_CSRF, "X-CSRF-Token", "The X-CSRF-Token header is missing or wrong.");
+            return;
+        }
+    }
+    if (c->route->fields != NULL) {
+        size_t limit = c->route->max_body ? c->route->max_body : c->app->cfg.max_body;
+        if (req->body_len > limit) {
+            reply_error(c, API_TOO_LARGE, NULL, NULL);
+            return;
+        }
+        if (!json_media_type(req)) {
+            reply_error(c, API_BAD_JSON, NULL, "The body must be JSON (Content-Type: application/json).");
+            return;
+        }
+        json_error_t jerr;
+        c->body = req->body != NULL
+                      ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr)
+                      : NULL;
+        if (c->body == NULL) {
+            reply_error(c, API_BAD_JSON, NULL, "The body is not valid JSON.");
+            return;
+        }
+        const char *field;
+        enum api_error e = fields_check(c->route->fields, c->body, &field);
+        if (e != API_OK) {
+            const char *msg =
+                e == API_MISSING_FIELD
+                    ? arena_printf(c->arena, "The field '%s' is required.", field)
+                : field != NULL ? arena_printf(c->arena, "The field '%s' is not allowed here or has the wrong type.", field)
+                                : NULL;
+            reply_error(c, e, field, msg);
+            return;
+        }
+    }
+    c->route->fn(c);
+}
+
+void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
+{
+    struct app *app = ctxp;
+    int64_t t0 = now_micros();
+    struct ctx c = {.app = app, .req = req, .res = res, .arena = req->arena};
+    c.now = (int64_t)time(NULL);
+    res->status = 500;
+    run(&c);
+    if (c.body != NULL)
+        json_decref(c.body);
+    security_headers(&c);
+    if (res->status >= 200 && strncmp(req->path, "/static/", 8) != 0)
+        http_response_header(res, "Cache-Control", "no-store");
+    int64_t dt = now_micros() - t0;
+    atomic_fetch_add(&app->metrics.requests, 1);
+    atomic_fetch_add(&app->metrics.by_class[res->status / 100 % 6], 1);
+    atomic_fetch_add(&app->metrics.micros, (uint_fast64_t)dt);
+    if (!app->quiet)
+        fprintf(stderr, "%s %s %d %.1fms\n", req->method,
+                c.route != NULL ? c.route->pattern : "-", res->status, (double)dt / 1000.0);
+}
+
+int body_b64(struct ctx *c, const char *name, unsigned char *out, size_t len)
+{
+    const char *s = body_str(c, name);
+    if (s == NULL) {
+        reply_error(c, API_MISSING_FIELD, name,
+                    arena_printf(c->arena, "The field '%s' is required.", name));
+        return -1;
+    }
+    if (validate_b64_exact(s, out, len) != 0) {
+        reply_error(c, API_INVALID_FIELD, name,
+                    arena_printf(c->arena, "The field '%s' must be %zu bytes in standard base64.",
+                                 name, len));
+        return -1;
+    }
+    return 0;
+}

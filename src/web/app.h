@@ -1,0 +1,65 @@
+/*
+ * app.h — the dyad application as the HTTP layer sees it: configuration,
+ * shared state, and the request entry point app_handle() that sits below
+ * the libmicrohttpd adapter (and is what fuzz targets drive).
+ */
+#ifndef DYAD_APP_H
+#define DYAD_APP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+#include "web/http.h"
+#include "web/router.h"
+
+struct app_config {
+    char listen_addr[64];
+    uint16_t port;
+    char db_url[1024];
+    char public_url[512]; /* empty: http:// + the bound address */
+    char secret_file[1024];
+    unsigned idle_timeout;     /* seconds without a request before a session ends */
+    unsigned absolute_timeout; /* seconds after login a session ends regardless */
+    size_t max_body;           /* default JSON body limit */
+    unsigned threads;
+};
+
+/* Defaults, then DYAD_* environment variables (design §8). */
+void app_config_defaults(struct app_config *cfg);
+
+struct app_metrics {
+    atomic_uint_fast64_t requests;
+    atomic_uint_fast64_t by_class[6]; /* 1xx … 5xx, index = status / 100 */
+    atomic_uint_fast64_t micros;      /* total handling time */
+};
+
+struct app {
+    struct app_config cfg;
+    struct store *store;
+    unsigned char secret[32];
+    char origin[512]; /* scheme://host[:port] of the public URL */
+    bool tls;         /* the public URL is https: Secure cookies, HSTS */
+    const char *cookie_name;
+    const struct route *routes;
+    size_t n_routes;
+    struct app_metrics metrics;
+    bool quiet;        /* no request log (benchmarks, fuzzing) */
+    void *resources;   /* json_t: the crisis resources shown on /safety */
+};
+
+/* Fills app->origin, tls and cookie_name from cfg.public_url. -1 if the URL
+ * is not http(s)://host[:port][/]. */
+int app_set_public_url(struct app *app, const char *public_url);
+
+/* The request entry point: routing, sessions, CSRF and Origin checks, body
+ * parsing and field checking, the handler, security headers, the log line. */
+void app_handle(void *app, struct http_request *req, struct http_response *res);
+
+/* The route table (routes.c). */
+extern const struct route app_routes[];
+extern const size_t app_routes_count;
+
+#endif

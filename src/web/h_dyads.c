@@ -1,0 +1,259 @@
+/*
+ * h_dyads.c — dyads and pairing: create with an invite, join, read, the
+ * partner's key wrap, one's settings in the dyad, leaving.
+ *
+ * The dyad key K never reaches the server: each member's copy is sealed to
+ * that member's box key and signed by whoever wrapped it; the server checks
+ * the signature so a bad wrap is refused at once. Key proofs bind each
+ * member's public keys to the invite secret, which travels only after '#'
+ * in the link; only the two browsers can check them.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "web/handler.h"
+
+enum { INVITE_SECONDS = 7 * 24 * 60 * 60 };
+
+static const char *const kind_names[DYAD_KIND__MAX] = {"couple", "friends", "family"};
+
+static int kind_from_name(const char *s, enum dyad_kind *out)
+{
+    for (int i = 0; s != NULL && i < DYAD_KIND__MAX; i++) {
+        if (strcmp(s, kind_names[i]) == 0) {
+            *out = (enum dyad_kind)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+struct membership {
+    struct dyad dyad;
+    struct member members[2];
+    size_t n;
+    int me;      /* index of the caller in members */
+    int partner; /* index of the other member, -1 while unpaired */
+};
+
+/* Loads the dyad of route parameter {id} for the caller, who must be a
+ * current member; otherwise answers 404 (a non-member learns nothing, not
+ * even that the dyad exists) and returns -1. */
+static int load_membership(struct ctx *c, struct membership *m)
+{
+    const char *id = route_param(&c->params, "id");
+    enum store_result r = store_dyad_get(c->app->store, id, &m->dyad, m->members, &m->n);
+    if (r != STORE_OK && r != STORE_NOT_FOUND) {
+        reply_store(c, r);
+        return -1;
+    }
+    m->me = m->partner = -1;
+    for (size_t i = 0; r == STORE_OK && i < m->n; i++) {
+        if (strcmp(m->members[i].user_id, c->user.id) == 0)
+            m->me = (int)i;
+        else
+            m->partner = (int)i;
+    }
+    if (r == STORE_NOT_FOUND || m->me < 0 || m->members[m->me].left_at != 0) {
+        reply_error(c, API_NOT_FOUND, NULL, "There is no such dyad of yours.");
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks that signature_b64 signs wrapped_b64 under sign_pk; answers 400
+ * naming the field otherwise. */
+static int take_wrap(struct ctx *c, const unsigned char sign_pk[32],
+                     unsigned char wrapped[STORE_SEALED_KEY], unsigned char sig[64])
+{
+    if (body_b64(c, "wrapped_key", wrapped, STORE_SEALED_KEY) != 0 ||
+        body_b64(c, "signature", sig, 64) != 0)
+        return -1;
+    if (crypto_sign_verify_detached(sig, wrapped, STORE_SEALED_KEY, sign_pk) != 0) {
+        reply_error(c, API_INVALID_FIELD, "signature",
+                    "The signature does not match the wrapped key and your signing key.");
+        return -1;
+    }
+    return 0;
+}
+
+static void invite_code(char out[STORE_CODE_MAX])
+{
+    unsigned char b[12];
+    randombytes_buf(b, sizeof b);
+    sodium_bin2base64(out, STORE_CODE_MAX, b, sizeof b, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+static json_t *json_invite(const struct invite *inv)
+{
+    return json_pack("{s:s, s:o}", "code", inv->code, "expires_at", json_time(inv->expires_at));
+}
+
+void h_dyad_create(struct ctx *c)
+{
+    struct dyad d;
+    struct member me;
+    struct invite inv;
+    memset(&d, 0, sizeof d);
+    memset(&me, 0, sizeof me);
+    memset(&inv, 0, sizeof inv);
+    if (kind_from_name(body_str(c, "kind"), &d.kind) != 0) {
+        reply_error(c, API_INVALID_FIELD, "kind", "kind is one of couple, friends, family.");
+        return;
+    }
+    if (take_wrap(c, c->user.sign_pk, me.wrapped_key, me.wrap_signature) != 0 ||
+        body_b64(c, "key_proof", me.key_proof, sizeof me.key_proof) != 0 ||
+        body_b64(c, "invite_secret_box", me.invite_secret_box, sizeof me.invite_secret_box) != 0)
+        return;
+    dcrypto_random_id("d-", d.id, sizeof d.id);
+    snprintf(d.created_by, sizeof d.created_by, "%s", c->user.id);
+    d.created_at = c->now;
+    snprintf(me.user_id, sizeof me.user_id, "%s", c->user.id);
+    me.has_wrap = true;
+    snprintf(me.wrap_signer, sizeof me.wrap_signer, "%s", c->user.id);
+    me.joined_at = c->now;
+    invite_code(inv.code);
+    inv.expires_at = c->now + INVITE_SECONDS;
+    enum store_result r = store_dyad_create(c->app->store, &d, &me, &inv);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    reply_json(c, 201,
+               json_pack("{s:{s:s, s:s}, s:o}", "dyad", "id", d.id, "kind", kind_names[d.kind],
+                         "invite", json_invite(&inv)));
+}
+
+void h_dyad_join(struct ctx *c)
+{
+    const char *code = body_str(c, "code");
+    if (code == NULL || strlen(code) == 0 || strlen(code) >= STORE_CODE_MAX ||
+        strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+            strlen(code)) {
+        reply_error(c, API_INVALID_FIELD, "code", "That is not an invite code.");
+        return;
+    }
+    struct member me;
+    memset(&me, 0, sizeof me);
+    if (body_b64(c, "key_proof", me.key_proof, sizeof me.key_proof) != 0 ||
+        body_b64(c, "invite_secret_box", me.invite_secret_box, sizeof me.invite_secret_box) != 0)
+        return;
+    snprintf(me.user_id, sizeof me.user_id, "%s", c->user.id);
+    me.joined_at = c->now;
+    struct dyad d;
+    enum store_result r = store_dyad_join(c->app->store, code, &me, c->now, &d);
+    switch (r) {
+    case STORE_OK:
+        reply_json(c, 200,
+                   json_pack("{s:{s:s, s:s}}", "dyad", "id", d.id, "kind", kind_names[d.kind]));
+        return;
+    case STORE_NOT_FOUND:
+        reply_error(c, API_NOT_FOUND, "code", "This invite link is not valid.");
+        return;
+    case STORE_EXPIRED:
+        reply_error(c, API_NOT_FOUND, "code",
+                    "This invite has expired. Ask for a new link.");
+        return;
+    case STORE_CONFLICT:
+        reply_error(c, API_CONFLICT, "code",
+                    "This invite has already been used, or it is your own.");
+        return;
+    case STORE_ERROR:
+        break;
+    }
+    reply_store(c, r);
+}
+
+static json_t *json_member(const struct member *m)
+{
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b}", "user_id", m->user_id, "display_name",
+                     m->display_name, "box_public_key", json_b64(m->box_pk, 32),
+                     "sign_public_key", json_b64(m->sign_pk, 32), "key_proof",
+                     json_b64(m->key_proof, 32), "has_key", m->has_wrap, "active",
+                     m->left_at == 0);
+}
+
+void h_dyad_get(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    const struct member *me = &m.members[m.me];
+    json_t *members = json_array();
+    for (size_t i = 0; i < m.n; i++)
+        json_array_append_new(members, json_member(&m.members[i]));
+    json_t *dyad = json_pack(
+        "{s:s, s:s, s:b, s:o, s:o*, s:o*, s:o*, s:o, s:b}", "id", m.dyad.id, "kind",
+        kind_names[m.dyad.kind], "active", m.dyad.ended_at == 0, "members", members,
+        "my_wrapped_key", me->has_wrap ? json_b64(me->wrapped_key, STORE_SEALED_KEY) : NULL,
+        "my_wrap_signature", me->has_wrap ? json_b64(me->wrap_signature, 64) : NULL,
+        "my_wrap_signer", me->has_wrap ? json_string(me->wrap_signer) : NULL,
+        "my_invite_secret_box", json_b64(me->invite_secret_box, STORE_SECRET_BOX), "track_sexual",
+        me->track_sexual);
+    json_t *invite = json_null();
+    struct invite inv;
+    if (m.partner < 0 && m.dyad.ended_at == 0 && strcmp(m.dyad.created_by, c->user.id) == 0 &&
+        store_dyad_invite(c->app->store, m.dyad.id, c->now, &inv) == STORE_OK) {
+        json_decref(invite);
+        invite = json_invite(&inv);
+    }
+    json_object_set_new(dyad, "invite", invite);
+    reply_json(c, 200, json_pack("{s:o}", "dyad", dyad));
+}
+
+void h_dyad_put_key(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    const char *target = route_param(&c->params, "user_id");
+    if (m.partner < 0 || strcmp(m.members[m.partner].user_id, target) != 0) {
+        reply_error(c, API_NOT_FOUND, "user_id", "That person is not your partner in this dyad.");
+        return;
+    }
+    if (m.dyad.ended_at != 0) {
+        reply_error(c, API_CONFLICT, NULL, "This dyad has ended.");
+        return;
+    }
+    unsigned char wrapped[STORE_SEALED_KEY], sig[64];
+    if (take_wrap(c, c->user.sign_pk, wrapped, sig) != 0)
+        return;
+    enum store_result r =
+        store_member_set_wrap(c->app->store, m.dyad.id, target, wrapped, sig, c->user.id);
+    if (r == STORE_CONFLICT) {
+        reply_error(c, API_CONFLICT, "wrapped_key", "Your partner already has the dyad key.");
+        return;
+    }
+    reply_store(c, r);
+}
+
+void h_dyad_settings(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    bool track = body_bool(c, "track_sexual", m.members[m.me].track_sexual);
+    if (track && m.dyad.kind != DYAD_COUPLE) {
+        reply_error(c, API_INVALID_FIELD, "track_sexual",
+                    "Sexual connection can be tracked only in a couple.");
+        return;
+    }
+    enum store_result r = store_member_set_track_sexual(c->app->store, m.dyad.id, c->user.id, track);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:{s:b}}", "settings", "track_sexual", track));
+}
+
+void h_dyad_leave(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    enum store_result r = store_dyad_leave(c->app->store, m.dyad.id, c->user.id,
+                                           body_bool(c, "delete_my_content", false), c->now);
+    reply_store(c, r);
+}

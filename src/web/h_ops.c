@@ -1,0 +1,162 @@
+/*
+ * h_ops.c — operations routes: /healthz, /metrics, /api/v1/openapi.json,
+ * and the embedded static files under /static.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/embedded.h"
+#include "web/handler.h"
+
+void h_healthz(struct ctx *c)
+{
+    if (store_health(c->app->store) != STORE_OK) {
+        reply_json(c, 503, json_pack("{s:s, s:s}", "status", "unavailable", "database", "error"));
+        return;
+    }
+    reply_json(c, 200,
+               json_pack("{s:s, s:s, s:i}", "status", "ok", "database", "ok", "schema",
+                         store_schema_version(c->app->store)));
+}
+
+void h_metrics(struct ctx *c)
+{
+    struct app_metrics *m = &c->app->metrics;
+    char *text = arena_printf(
+        c->arena,
+        "# HELP dyad_requests_total Requests answered, by status class.\n"
+        "# TYPE dyad_requests_total counter\n"
+        "dyad_requests_total{class=\"2xx\"} %llu\n"
+        "dyad_requests_total{class=\"3xx\"} %llu\n"
+        "dyad_requests_total{class=\"4xx\"} %llu\n"
+        "dyad_requests_total{class=\"5xx\"} %llu\n"
+        "# HELP dyad_request_seconds_total Time spent handling requests.\n"
+        "# TYPE dyad_request_seconds_total counter\n"
+        "dyad_request_seconds_total %.6f\n",
+        (unsigned long long)atomic_load(&m->by_class[2]),
+        (unsigned long long)atomic_load(&m->by_class[3]),
+        (unsigned long long)atomic_load(&m->by_class[4]),
+        (unsigned long long)atomic_load(&m->by_class[5]), (double)atomic_load(&m->micros) / 1e6);
+    c->res->status = 200;
+    c->res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    c->res->body = text != NULL ? text : "";
+    c->res->body_len = text != NULL ? strlen(text) : 0;
+}
+
+static const char *field_type_name(enum field_type t)
+{
+    static const char *names[FIELD_TYPE__MAX] = {"string", "integer", "boolean", "array",
+                                                 "object"};
+    return t < FIELD_TYPE__MAX ? names[t] : "string";
+}
+
+/* OpenAPI 3 built from the route table itself, so it cannot drift from
+ * what the router serves. */
+void h_openapi(struct ctx *c)
+{
+    json_t *paths = json_object();
+    for (size_t i = 0; i < c->app->n_routes; i++) {
+        const struct route *r = &c->app->routes[i];
+        if (strncmp(r->pattern, "/api/v1/", 8) != 0 && strcmp(r->pattern, "/healthz") != 0 &&
+            strcmp(r->pattern, "/metrics") != 0)
+            continue;
+        const char *path = strncmp(r->pattern, "/api/v1/", 8) == 0 ? r->pattern + 7 : r->pattern;
+        json_t *item = json_object_get(paths, path);
+        if (item == NULL) {
+            item = json_object();
+            json_object_set_new(paths, path, item);
+        }
+        char method[8];
+        size_t k = 0;
+        for (; r->method[k] != '\0' && k < sizeof method - 1; k++)
+            method[k] = (char)(r->method[k] | 0x20);
+        method[k] = '\0';
+        json_t *op = json_pack("{s:s, s:{s:{s:s}}}", "summary", r->summary ? r->summary : "",
+                               "responses", "default", "description", "see docs/api.md");
+        json_t *params = json_array();
+        for (const char *p = strchr(r->pattern, '{'); p != NULL; p = strchr(p + 1, '{')) {
+            const char *end = strchr(p, '}');
+            json_array_append_new(params,
+                                  json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
+                                            (size_t)(end - p - 1), "in", "path", "required", 1,
+                                            "schema", "type", "string"));
+        }
+        if (json_array_size(params) > 0)
+            json_object_set_new(op, "parameters", params);
+        else
+            json_decref(params);
+        if (r->access == ROUTE_SESSION)
+            json_object_set_new(op, "security", json_pack("[{s:[]}]", "session"));
+        if (r->fields != NULL) {
+            json_t *props = json_object(), *req = json_array();
+            for (const struct field_spec *f = r->fields; f->name != NULL; f++) {
+                json_object_set_new(props, f->name,
+                                    json_pack("{s:s, s:b}", "type", field_type_name(f->type),
+                                              "nullable", f->nullable));
+                if (f->required)
+                    json_array_append_new(req, json_string(f->name));
+            }
+            json_object_set_new(
+                op, "requestBody",
+                json_pack("{s:b, s:{s:{s:{s:s, s:o, s:o, s:b}}}}", "required", 1, "content",
+                          "application/json", "schema", "type", "object", "properties", props,
+                          "required", req, "additionalProperties", 0));
+        }
+        json_object_set_new(item, method, op);
+    }
+    reply_json(c, 200,
+               json_pack("{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:{s:{s:s, s:s, s:s}}}}",
+                         "openapi", "3.0.3", "info", "title", "dyad", "version", "1",
+                         "license", "AGPL-3.0-or-later", "servers", "url", "/api/v1", "paths",
+                         paths, "components", "securitySchemes", "session", "type", "apiKey",
+                         "in", "cookie", "name", c->app->cookie_name));
+}
+
+const struct embedded_file *asset_find(const char *path, bool *hashed)
+{
+    size_t lo = 0, hi = assets_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int cmp = strcmp(path, assets[mid].name);
+        if (cmp == 0) {
+            *hashed = false;
+            return &assets[mid];
+        }
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (size_t i = 0; i < assets_count; i++) {
+        if (strcmp(path, assets[i].hashed_name) == 0) {
+            *hashed = true;
+            return &assets[i];
+        }
+    }
+    return NULL;
+}
+
+void h_static(struct ctx *c)
+{
+    bool hashed;
+    const struct embedded_file *f = asset_find(c->req->path, &hashed);
+    if (f == NULL) {
+        reply_error(c, API_NOT_FOUND, NULL, NULL);
+        return;
+    }
+    http_response_header(c->res, "ETag", f->etag);
+    http_response_header(c->res, "Cache-Control",
+                         hashed ? "public, max-age=31536000, immutable" : "no-cache");
+    const char *inm = http_header(c->req, "If-None-Match");
+    if (inm != NULL && strstr(inm, f->etag) != NULL) {
+        c->res->status = 304;
+        c->res->body = "";
+        c->res->body_len = 0;
+        return;
+    }
+    c->res->status = 200;
+    c->res->content_type = f->mime;
+    c->res->body = f->data;
+    c->res->body_len = f->size;
+    c->res->body_static = true;
+}

@@ -1,0 +1,70 @@
+/*
+ * handler.h — what a route handler gets (struct ctx) and the helpers it
+ * answers with. Handlers live in h_*.c, one file per resource.
+ */
+#ifndef DYAD_HANDLER_H
+#define DYAD_HANDLER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/apierror.h"
+#include "store/store.h"
+#include "web/app.h"
+#include "web/http.h"
+#include "web/router.h"
+
+struct ctx {
+    struct app *app;
+    struct http_request *req;
+    struct http_response *res;
+    struct arena *arena;
+    const struct route *route;
+    struct route_params params;
+    json_t *body; /* the parsed, field-checked body; NULL when the route takes none */
+    bool authed;
+    struct session session;
+    struct user user;
+    int64_t now; /* Unix seconds at the start of the request */
+};
+
+/* Answers with obj as JSON (takes the reference; NULL obj → 500). */
+void reply_json(struct ctx *c, int status, json_t *obj);
+/* Answers an API error in design §8's shape. message NULL: the default. */
+void reply_error(struct ctx *c, enum api_error e, const char *field, const char *message);
+/* 204 No Content. */
+void reply_no_content(struct ctx *c);
+/* Maps a failed store call: NOT_FOUND 404, CONFLICT 409, EXPIRED 404, ERROR 503. */
+void reply_store(struct ctx *c, enum store_result r);
+/* An HTML page (already escaped) with the given status. */
+void reply_html(struct ctx *c, int status, const char *html);
+
+/* Body accessors: values were type-checked by the route's field list. */
+const char *body_str(struct ctx *c, const char *name); /* NULL when absent or null */
+bool body_bool(struct ctx *c, const char *name, bool fallback);
+
+/* Decodes body field `name` as standard base64 of exactly len bytes into
+ * out; on failure answers 400 invalid_field naming it and returns -1. */
+int body_b64(struct ctx *c, const char *name, unsigned char *out, size_t len);
+
+/* base64 of bin as a new JSON string. */
+json_t *json_b64(const unsigned char *bin, size_t len);
+
+/* "2026-11-24T02:13:57Z" */
+json_t *json_time(int64_t t);
+
+/* Escapes text for HTML element content and attribute values, into the arena. */
+const char *html_escape(struct arena *a, const char *s);
+
+/* The embedded file for a /static path, by plain or content-hashed name
+ * (*hashed tells which). NULL when there is none. */
+struct embedded_file;
+const struct embedded_file *asset_find(const char *path, bool *hashed);
+
+/* Route handlers. */
+route_fn h_healthz, h_metrics, h_openapi, h_static, h_page, h_safety;
+route_fn h_auth_kdf, h_auth_register, h_auth_login, h_auth_logout, h_me, h_me_password;
+route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings, h_dyad_leave;
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * http.h — dyad's own request/response types, and the HTTP server that
+ * fills them (http.c, the only file that includes <microhttpd.h>).
+ *
+ * Everything above this line of the stack — the router, the handlers, the
+ * fuzz targets — sees only these structs, so it can be driven without a
+ * socket. A request and all it allocates live in req->arena, which is freed
+ * when the response has been sent.
+ */
+#ifndef DYAD_HTTP_H
+#define DYAD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+
+struct http_kv {
+    const char *key;
+    const char *value;
+};
+
+/* Problems the transport found before the application sees the request. */
+enum http_transport_error {
+    HTTP_TRANSPORT_OK = 0,
+    HTTP_TRANSPORT_DUPLICATE_LENGTH, /* two different Content-Length headers */
+    HTTP_TRANSPORT_TOO_LARGE,        /* body over the configured limit */
+};
+
+struct http_request {
+    const char *method; /* "GET", "POST", … */
+    const char *path;   /* decoded path, no query */
+    const struct http_kv *headers;
+    size_t n_headers;
+    const struct http_kv *query; /* decoded query arguments */
+    size_t n_query;
+    const char *body; /* NUL-terminated copy; NULL when there is none */
+    size_t body_len;
+    const char *client_addr; /* textual IP address of the peer */
+    enum http_transport_error transport_error;
+    struct arena *arena;
+};
+
+enum { HTTP_MAX_RESPONSE_HEADERS = 24 };
+
+struct http_response {
+    int status;
+    const char *content_type;
+    const void *body;
+    size_t body_len;
+    bool body_static; /* body outlives the request (embedded assets) */
+    struct http_kv headers[HTTP_MAX_RESPONSE_HEADERS];
+    size_t n_headers;
+};
+
+/* Case-insensitive header lookup; the first match, or NULL. */
+const char *http_header(const struct http_request *req, const char *name);
+
+/* The number of headers called name (case-insensitive). */
+size_t http_header_count(const struct http_request *req, const char *name);
+
+/* Query argument lookup, or NULL. */
+const char *http_query(const struct http_request *req, const char *name);
+
+/* The value of cookie `name` from the Cookie header(s), copied into the
+ * arena, or NULL. Malformed cookie strings are skipped, never fatal. */
+const char *http_cookie(const struct http_request *req, const char *name);
+
+/* Adds a response header (name and value must outlive the response: static
+ * strings or the request arena). Returns -1 when the table is full. */
+int http_response_header(struct http_response *res, const char *name, const char *value);
+
+/* The application's entry point: fills res from req. Must not fail to set a
+ * status. */
+typedef void http_handler_fn(void *ctx, struct http_request *req, struct http_response *res);
+
+struct http_server_config {
+    const char *listen_addr; /* IPv4 or IPv6 literal */
+    uint16_t port;           /* 0: pick an ephemeral port */
+    unsigned threads;        /* worker threads in the pool */
+    size_t max_body;         /* bytes; larger bodies get HTTP_TRANSPORT_TOO_LARGE */
+    unsigned connection_limit;
+    unsigned per_ip_limit;
+    unsigned timeout_seconds; /* idle connection timeout */
+};
+
+struct http_server;
+
+/* Binds and starts serving; NULL (with a message on stderr) on failure. */
+struct http_server *http_server_start(const struct http_server_config *cfg, http_handler_fn *fn,
+                                      void *ctx);
+
+/* The port actually bound (useful when cfg->port was 0). */
+uint16_t http_server_port(const struct http_server *s);
+
+/* Stops accepting, lets in-flight requests finish (up to grace_ms), then
+ * stops the workers and frees the server. */
+void http_server_stop(struct http_server *s, unsigned grace_ms);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * routes.c — every route dyad serves, in one table: method, pattern, who may
+ * call it, and the body fields it accepts. The access-matrix test and
+ * /api/v1/openapi.json are generated from this table.
+ */
+#include "web/handler.h"
+
+#define S(n) {n, FIELD_STRING, true, false}
+#define S_OPT(n) {n, FIELD_STRING, false, true}
+#define B_OPT(n) {n, FIELD_BOOL, false, false}
+#define END {NULL, FIELD_STRING, false, false}
+
+static const struct field_spec f_register[] = {
+    S("email"), S("display_name"), S("kdf_salt"), S("auth_key"), S("box_public_key"),
+    S("sign_public_key"), S("wrapped_keys"), S("recovery_wrapped_keys"), END};
+static const struct field_spec f_login[] = {S("email"), S("auth_key"), END};
+static const struct field_spec f_password[] = {S("auth_key"), S("new_kdf_salt"),
+                                               S("new_auth_key"), S("new_wrapped_keys"), END};
+static const struct field_spec f_dyad_create[] = {S("kind"), S("wrapped_key"), S("signature"),
+                                                  S("key_proof"), S("invite_secret_box"), END};
+static const struct field_spec f_dyad_join[] = {S("code"), S("key_proof"), S("invite_secret_box"),
+                                                END};
+static const struct field_spec f_wrap[] = {S("wrapped_key"), S("signature"), END};
+static const struct field_spec f_settings[] = {B_OPT("track_sexual"), END};
+static const struct field_spec f_leave[] = {B_OPT("delete_my_content"), END};
+
+#define API "/api/v1"
+
+const struct route app_routes[] = {
+    /* operations */
+    {"GET", "/healthz", h_healthz, ROUTE_PUBLIC, NULL, 0, "Liveness and database check"},
+    {"GET", "/metrics", h_metrics, ROUTE_PUBLIC, NULL, 0, "Prometheus metrics"},
+    {"GET", API "/openapi.json", h_openapi, ROUTE_PUBLIC, NULL, 0, "This API description"},
+
+    /* accounts */
+    {"GET", API "/auth/kdf", h_auth_kdf, ROUTE_PUBLIC, NULL, 0, "Key-derivation parameters"},
+    {"POST", API "/auth/register", h_auth_register, ROUTE_PUBLIC, f_register, 0,
+     "Create an account"},
+    {"POST", API "/auth/login", h_auth_login, ROUTE_PUBLIC, f_login, 0, "Log in"},
+    {"POST", API "/auth/logout", h_auth_logout, ROUTE_SESSION, NULL, 0, "Log out"},
+    {"GET", API "/me", h_me, ROUTE_SESSION, NULL, 0, "One's account and dyads"},
+    {"POST", API "/me/password", h_me_password, ROUTE_SESSION, f_password, 0,
+     "Change password"},
+
+    /* dyads */
+    {"POST", API "/dyads", h_dyad_create, ROUTE_SESSION, f_dyad_create, 0,
+     "Create a dyad with an invite"},
+    {"POST", API "/dyads/join", h_dyad_join, ROUTE_SESSION, f_dyad_join, 0,
+     "Join a dyad by invite code"},
+    {"GET", API "/dyads/{id}", h_dyad_get, ROUTE_SESSION, NULL, 0, "A dyad and its members"},
+    {"PUT", API "/dyads/{id}/keys/{user_id}", h_dyad_put_key, ROUTE_SESSION, f_wrap, 0,
+     "Wrap the dyad key for the partner"},
+    {"PUT", API "/dyads/{id}/settings", h_dyad_settings, ROUTE_SESSION, f_settings, 0,
+     "One's own settings in a dyad"},
+    {"POST", API "/dyads/{id}/leave", h_dyad_leave, ROUTE_SESSION, f_leave, 0, "Leave a dyad"},
+
+    /* static files and pages */
+    {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
+    {"GET", "/static/{a}/{b}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
+    {"GET", "/static/{a}/{b}/{c}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
+    {"GET", "/", h_page, ROUTE_PUBLIC, NULL, 0, "Home: sign-up, login, one's dyads"},
+    {"GET", "/join/{code}", h_page, ROUTE_PUBLIC, NULL, 0, "Join by invite"},
+    {"GET", "/dyads/{id}", h_page, ROUTE_PUBLIC, NULL, 0, "Today: check-in and prompt"},
+    {"GET", "/dyads/{id}/shares", h_page, ROUTE_PUBLIC, NULL, 0, "Shares"},
+    {"GET", "/dyads/{id}/insights", h_page, ROUTE_PUBLIC, NULL, 0, "Insights"},
+    {"GET", "/settings", h_page, ROUTE_PUBLIC, NULL, 0, "Settings"},
+    {"GET", "/therapist", h_page, ROUTE_PUBLIC, NULL, 0, "Therapist workspace"},
+    {"GET", "/safety", h_safety, ROUTE_PUBLIC, NULL, 0, "Help and safety (no login)"},
+};
+
+const size_t app_routes_count = sizeof app_routes / sizeof app_routes[0];
