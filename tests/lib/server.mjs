@@ -4,11 +4,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DYAD_BIN = process.env.DYAD_BIN || join(root, 'build', 'asan', 'dyad');
+export const DYAD_BIN = resolve(process.env.DYAD_BIN || join(root, 'build', 'asan', 'dyad'));
 
 export async function startServer({ args = [], env = {}, dir } = {}) {
   dir = dir || mkdtempSync(join(tmpdir(), 'dyad-test-'));
@@ -29,6 +29,7 @@ export async function startServer({ args = [], env = {}, dir } = {}) {
       if (m) { clearTimeout(timer); resolve(m[1]); }
     });
     proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`dyad exited ${code}:\n${out}\n${err}`)); });
+    proc.on('error', (e) => { clearTimeout(timer); reject(e); });
   });
   proc.removeAllListeners('exit');
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
