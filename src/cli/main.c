@@ -8,7 +8,8 @@
  *
  * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
  * DYAD_SECRET_FILE, DYAD_RESOURCES, DYAD_IDLE_TIMEOUT, DYAD_ABSOLUTE_TIMEOUT,
- * DYAD_THREADS), which overrides the defaults (design §8).
+ * DYAD_THREADS, DYAD_REGISTRATIONS_PER_CLIENT, DYAD_LOGIN_FAILURES_PER_CLIENT),
+ * which overrides the defaults (design §8).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -90,7 +91,9 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
         snprintf(cfg->secret_file, sizeof cfg->secret_file, "%s", v);
     if (env_unsigned("DYAD_IDLE_TIMEOUT", &cfg->idle_timeout) != 0 ||
         env_unsigned("DYAD_ABSOLUTE_TIMEOUT", &cfg->absolute_timeout) != 0 ||
-        env_unsigned("DYAD_THREADS", &cfg->threads) != 0)
+        env_unsigned("DYAD_THREADS", &cfg->threads) != 0 ||
+        env_unsigned("DYAD_REGISTRATIONS_PER_CLIENT", &cfg->registrations_per_client) != 0 ||
+        env_unsigned("DYAD_LOGIN_FAILURES_PER_CLIENT", &cfg->login_failures_per_client) != 0)
         return -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

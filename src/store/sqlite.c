@@ -523,7 +523,8 @@ enum store_result store_throttle_get(struct store *s, const unsigned char key[32
 {
     struct conn *c = reader(s);
     sqlite3_stmt *st =
-        c ? stmt(c, "SELECT failures, blocked_until FROM throttle WHERE key_hash = ?1") : NULL;
+        c ? stmt(c, "SELECT failures, blocked_until, updated_at FROM throttle WHERE key_hash = ?1")
+          : NULL;
     if (st == NULL)
         return STORE_ERROR;
     bind_blob(st, 1, key, 32);
@@ -532,6 +533,7 @@ enum store_result store_throttle_get(struct store *s, const unsigned char key[32
     if (rc == SQLITE_ROW) {
         out->failures = sqlite3_column_int(st, 0);
         out->blocked_until = sqlite3_column_int64(st, 1);
+        out->updated_at = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;

@@ -108,6 +108,7 @@ enum store_result store_session_delete(struct store *s, const char *user_id, con
 struct throttle {
     int failures;
     int64_t blocked_until;
+    int64_t updated_at; /* the last failure */
 };
 
 enum store_result store_throttle_get(struct store *s, const unsigned char key[32],

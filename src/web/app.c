@@ -29,6 +29,8 @@ void app_config_defaults(struct app_config *cfg)
     cfg->absolute_timeout = 12 * 60 * 60;
     cfg->max_body = 64 * 1024;
     cfg->threads = 2;
+    cfg->registrations_per_client = 20;
+    cfg->login_failures_per_client = 20;
 }
 
 int app_set_public_url(struct app *app, const char *url)

@@ -25,6 +25,10 @@ struct app_config {
     unsigned absolute_timeout; /* seconds after login a session ends regardless */
     size_t max_body;           /* default JSON body limit */
     unsigned threads;
+    /* Throttling: attempts from one client address before the back-off
+     * starts (an hour without one forgets them). */
+    unsigned registrations_per_client;
+    unsigned login_failures_per_client;
 };
 
 /* Defaults, then DYAD_* environment variables (design §8). */

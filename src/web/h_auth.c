@@ -19,8 +19,6 @@ enum {
     KDF_OPS = 3,
     KDF_MEM = 64 * 1024 * 1024,
     LOGIN_FREE_FAILURES_ADDRESS = 5, /* per submitted e-mail address */
-    LOGIN_FREE_FAILURES_CLIENT = 20, /* per client address */
-    REGISTER_FREE_PER_CLIENT = 10,
     BACKOFF_MAX_SECONDS = 15 * 60, /* never a lockout: at most this long */
     THROTTLE_FORGET_SECONDS = 60 * 60,
 };
@@ -60,8 +58,8 @@ static void throttle_fail(struct ctx *c, const struct throttle_key *k)
     struct throttle t;
     if (store_throttle_get(c->app->store, k->key, &t) != STORE_OK)
         memset(&t, 0, sizeof t);
-    if (t.failures > 0 && c->now - t.blocked_until > THROTTLE_FORGET_SECONDS &&
-        t.blocked_until != 0)
+    /* An hour without failures forgets the past ones. */
+    if (c->now - t.updated_at > THROTTLE_FORGET_SECONDS)
         t.failures = 0;
     t.failures++;
     if (t.failures >= k->free) {
@@ -127,7 +125,8 @@ void h_auth_kdf(struct ctx *c)
 void h_auth_register(struct ctx *c)
 {
     struct throttle_key client;
-    throttle_key(c, &client, "register client", c->req->client_addr, REGISTER_FREE_PER_CLIENT);
+    throttle_key(c, &client, "register client", c->req->client_addr,
+                 (int)c->app->cfg.registrations_per_client);
     int64_t wait = throttle_wait(c, &client);
     if (wait > 0) {
         reply_rate_limited(c, wait);
@@ -205,7 +204,8 @@ void h_auth_login(struct ctx *c)
         return;
     struct throttle_key by_address, by_client;
     throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS);
-    throttle_key(c, &by_client, "login client", c->req->client_addr, LOGIN_FREE_FAILURES_CLIENT);
+    throttle_key(c, &by_client, "login client", c->req->client_addr,
+                 (int)c->app->cfg.login_failures_per_client);
     int64_t wait = throttle_wait(c, &by_address);
     int64_t wait_client = throttle_wait(c, &by_client);
     if (wait_client > wait)

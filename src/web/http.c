@@ -12,6 +12,7 @@
 #include "web/http.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 
 struct http_server {
     struct MHD_Daemon *daemon;
+    atomic_int in_flight; /* requests begun and not yet completed */
     http_handler_fn *fn;
     void *ctx;
     size_t max_body;
@@ -179,6 +181,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         }
         *con_cls = st;
+        atomic_fetch_add(&s->in_flight, 1);
         /* Refuse before reading: a declared length over the limit, or two
          * different declared lengths. */
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -229,12 +232,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
     (void)conn;
     (void)toe;
+    struct http_server *s = cls;
     struct conn_state *st = *con_cls;
     if (st == NULL)
         return;
+    atomic_fetch_sub(&s->in_flight, 1);
     arena_free(st->arena);
     free(st);
     *con_cls = NULL;
@@ -298,12 +302,11 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
 {
     if (s == NULL)
         return;
-    /* Stop accepting; connections already open finish their requests. */
+    /* Stop accepting; requests already begun finish (idle keep-alive
+     * connections are not waited for). */
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     for (unsigned waited = 0; waited < grace_ms; waited += 20) {
-        const union MHD_DaemonInfo *info =
-            MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-        if (info == NULL || info->num_connections == 0)
+        if (atomic_load(&s->in_flight) == 0)
             break;
         struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
