@@ -187,9 +187,9 @@ void h_dyad_get(struct ctx *c)
     json_t *dyad = json_pack(
         "{s:s, s:s, s:b, s:o, s:o*, s:o*, s:o*, s:o, s:b}", "id", m.dyad.id, "kind",
         kind_names[m.dyad.kind], "active", m.dyad.ended_at == 0, "members", members,
-        "my_wrapped_key", me->has_wrap ? json_b64(me->wrapped_key, STORE_SEALED_KEY) : NULL,
-        "my_wrap_signature", me->has_wrap ? json_b64(me->wrap_signature, 64) : NULL,
-        "my_wrap_signer", me->has_wrap ? json_string(me->wrap_signer) : NULL,
+        "my_wrapped_key", me->has_wrap ? json_b64(me->wrapped_key, STORE_SEALED_KEY) : json_null(),
+        "my_wrap_signature", me->has_wrap ? json_b64(me->wrap_signature, 64) : json_null(),
+        "my_wrap_signer", me->has_wrap ? json_string(me->wrap_signer) : json_null(),
         "my_invite_secret_box", json_b64(me->invite_secret_box, STORE_SECRET_BOX), "track_sexual",
         me->track_sexual);
     json_t *invite = json_null();

@@ -1,0 +1,424 @@
+/*
+ * test_prompts.c — the shipped prompt library loads and meets its coverage
+ * rule, every kind of malformed entry is refused with a message naming the
+ * entry and field, and the lookups agree with each other.
+ *
+ * Malformed libraries are made by editing one entry of the shipped file with
+ * jansson, so each case differs from a valid library by exactly one fault.
+ * Run from the repository root (the Makefile does).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/prompts.h"
+
+#define LIBRARY_PATH "data/prompts.json"
+
+static char *shipped;
+static size_t shipped_len;
+
+static int read_shipped(void **state)
+{
+    (void)state;
+    FILE *f = fopen(LIBRARY_PATH, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "cannot open %s (run from the repository root)\n", LIBRARY_PATH);
+        return -1;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    shipped = malloc((size_t)n + 1);
+    if (shipped == NULL || fread(shipped, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    shipped[n] = '\0';
+    shipped_len = (size_t)n;
+    return 0;
+}
+
+static int free_shipped(void **state)
+{
+    (void)state;
+    free(shipped);
+    shipped = NULL;
+    return 0;
+}
+
+static void test_shipped_loads(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    char err[256];
+    int rc = prompts_load(&lib, shipped, shipped_len, err, sizeof(err));
+    if (rc != 0)
+        fail_msg("shipped library refused: %s", err);
+    assert_int_equal(lib.version, 1);
+    assert_true(lib.count >= 300);
+    assert_string_equal(err, "");
+    prompts_free(&lib);
+    assert_null(lib.items);
+    assert_int_equal(lib.count, 0);
+    prompts_free(&lib); /* a second free is harmless */
+}
+
+/* The coverage rule, counted independently of the loader through
+ * prompts_filter, plus the shipped ids' convention p-<topic>-<depth>-NNN. */
+static void test_shipped_coverage_and_ids(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    char err[256];
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, err, sizeof(err)), 0);
+
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++) {
+        for (int k = 0; k < PROMPTS_KIND__MAX; k++) {
+            for (int d = 1; d <= 5; d++) {
+                size_t n = prompts_filter(&lib, k, t, d, NULL, 0);
+                if (!prompts_topic_allows_kind(t, k)) {
+                    assert_int_equal(n, 0);
+                    continue;
+                }
+                size_t need = d <= 3 ? 3 : 1;
+                if (n < need)
+                    fail_msg("%s/%s depth %d: %zu prompts", prompts_topic_name(t),
+                             prompts_kind_name(k), d, n);
+            }
+        }
+    }
+    for (size_t i = 0; i < lib.count; i++) {
+        const struct prompt *p = &lib.items[i];
+        char prefix[64];
+        snprintf(prefix, sizeof(prefix), "p-%s-%d-", prompts_topic_name((int)p->topic), p->depth);
+        if (strncmp(p->id, prefix, strlen(prefix)) != 0 || strlen(p->id) != strlen(prefix) + 3)
+            fail_msg("id %s does not follow p-<topic>-<depth>-NNN", p->id);
+        if (p->topic == PROMPTS_TOPIC_DESIRE)
+            assert_int_equal(p->kinds, PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE));
+        assert_true(strlen(p->text) <= PROMPTS_TEXT_MAX);
+    }
+    prompts_free(&lib);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    const char *topics[] = {"everyday",  "joy",     "fear",          "frustration", "sorrow",
+                            "anger",     "failure", "embarrassment", "inadequacy",  "hope",
+                            "gratitude", "us",      "desire"};
+    assert_int_equal(sizeof(topics) / sizeof(topics[0]), PROMPTS_TOPIC__MAX);
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++) {
+        assert_string_equal(prompts_topic_name(t), topics[t]);
+        assert_int_equal(prompts_topic_from_name(topics[t]), t);
+    }
+    assert_int_equal(prompts_topic_from_name("Joy"), -1);
+    assert_int_equal(prompts_topic_from_name(""), -1);
+    assert_int_equal(prompts_topic_from_name(NULL), -1);
+    assert_null(prompts_topic_name(-1));
+    assert_null(prompts_topic_name(PROMPTS_TOPIC__MAX));
+
+    assert_int_equal(prompts_kind_from_name("couple"), PROMPTS_KIND_COUPLE);
+    assert_int_equal(prompts_kind_from_name("friends"), PROMPTS_KIND_FRIENDS);
+    assert_int_equal(prompts_kind_from_name("family"), PROMPTS_KIND_FAMILY);
+    assert_int_equal(prompts_kind_from_name("friend"), -1);
+    assert_int_equal(prompts_kind_from_name(NULL), -1);
+    assert_string_equal(prompts_kind_name(PROMPTS_KIND_FAMILY), "family");
+    assert_null(prompts_kind_name(PROMPTS_KIND__MAX));
+
+    assert_true(prompts_topic_allows_kind(PROMPTS_TOPIC_DESIRE, PROMPTS_KIND_COUPLE));
+    assert_false(prompts_topic_allows_kind(PROMPTS_TOPIC_DESIRE, PROMPTS_KIND_FRIENDS));
+    assert_false(prompts_topic_allows_kind(PROMPTS_TOPIC_DESIRE, PROMPTS_KIND_FAMILY));
+    assert_true(prompts_topic_allows_kind(PROMPTS_TOPIC_US, PROMPTS_KIND_FAMILY));
+    assert_false(prompts_topic_allows_kind(PROMPTS_TOPIC__MAX, PROMPTS_KIND_COUPLE));
+    assert_false(prompts_topic_allows_kind(PROMPTS_TOPIC_JOY, -1));
+}
+
+static void test_find_and_filter(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+
+    /* Every entry is found by its own id. */
+    for (size_t i = 0; i < lib.count; i++)
+        assert_ptr_equal(prompts_find(&lib, lib.items[i].id), &lib.items[i]);
+    const struct prompt *p = prompts_find(&lib, "p-joy-1-001");
+    assert_non_null(p);
+    assert_int_equal(p->topic, PROMPTS_TOPIC_JOY);
+    assert_int_equal(p->depth, 1);
+    assert_null(prompts_find(&lib, "p-joy-1-999"));
+    assert_null(prompts_find(&lib, ""));
+    assert_null(prompts_find(&lib, NULL));
+
+    /* Wildcards: everything, and the sum over depths equals "any depth". */
+    assert_int_equal(
+        prompts_filter(&lib, PROMPTS_KIND_ANY, PROMPTS_TOPIC_ANY, PROMPTS_DEPTH_ANY, NULL, 0),
+        lib.count);
+    size_t by_depth = 0;
+    for (int d = 1; d <= 5; d++)
+        by_depth += prompts_filter(&lib, PROMPTS_KIND_FRIENDS, PROMPTS_TOPIC_FEAR, d, NULL, 0);
+    assert_int_equal(by_depth, prompts_filter(&lib, PROMPTS_KIND_FRIENDS, PROMPTS_TOPIC_FEAR,
+                                              PROMPTS_DEPTH_ANY, NULL, 0));
+    assert_int_equal(
+        prompts_filter(&lib, PROMPTS_KIND_FAMILY, PROMPTS_TOPIC_DESIRE, PROMPTS_DEPTH_ANY, NULL, 0),
+        0);
+
+    /* A short out[] gets the first matches in library order; the return is
+     * the full count. */
+    const struct prompt *out[2];
+    size_t n = prompts_filter(&lib, PROMPTS_KIND_COUPLE, PROMPTS_TOPIC_DESIRE, 2, out, 2);
+    assert_true(n >= 3);
+    assert_non_null(out[0]);
+    assert_non_null(out[1]);
+    assert_true(out[0] < out[1]);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(out[i]->topic, PROMPTS_TOPIC_DESIRE);
+        assert_int_equal(out[i]->depth, 2);
+        assert_true(prompts_has_kind(out[i], PROMPTS_KIND_COUPLE));
+    }
+    prompts_free(&lib);
+}
+
+/* ---- malformed libraries ----------------------------------------------- */
+
+enum edit {
+    EDIT_SET,    /* entry[index].field = value */
+    EDIT_DELETE, /* delete entry[index].field */
+};
+
+/* Loads the shipped library with one change to entry `index` and expects it
+ * refused with a message that contains each of the `want` strings. */
+static void expect_refused(size_t index, enum edit how, const char *field, json_t *value,
+                           const char *want1, const char *want2)
+{
+    json_error_t jerr;
+    json_t *root = json_loadb(shipped, shipped_len, 0, &jerr);
+    assert_non_null(root);
+    json_t *entry = json_array_get(json_object_get(root, "prompts"), index);
+    assert_non_null(entry);
+    if (how == EDIT_SET)
+        assert_int_equal(json_object_set_new(entry, field, value), 0);
+    else
+        assert_int_equal(json_object_del(entry, field), 0);
+    char *text = json_dumps(root, 0);
+    json_decref(root);
+    assert_non_null(text);
+
+    struct prompt_library lib;
+    char err[256];
+    memset(&lib, 0x5a, sizeof(lib));
+    int rc = prompts_load(&lib, text, strlen(text), err, sizeof(err));
+    free(text);
+    if (rc == 0) {
+        prompts_free(&lib);
+        fail_msg("accepted a library with a bad \"%s\"", field);
+    }
+    assert_null(lib.items);
+    assert_int_equal(lib.count, 0);
+    if (strstr(err, want1) == NULL || (want2 != NULL && strstr(err, want2) == NULL))
+        fail_msg("message \"%s\" lacks \"%s\"/\"%s\"", err, want1, want2 ? want2 : "");
+}
+
+static void test_bad_topic(void **state)
+{
+    (void)state;
+    expect_refused(7, EDIT_SET, "topic", json_string("joyy"), "prompts[7] (id \"p-", "topic");
+    expect_refused(7, EDIT_SET, "topic", json_string("Joy"), "unknown topic \"Joy\"", NULL);
+    expect_refused(7, EDIT_SET, "topic", json_integer(1), "prompts[7]", "\"topic\"");
+}
+
+static void test_bad_depth(void **state)
+{
+    (void)state;
+    expect_refused(3, EDIT_SET, "depth", json_integer(0), "prompts[3]", "\"depth\"");
+    expect_refused(3, EDIT_SET, "depth", json_integer(6), "prompts[3]", "\"depth\"");
+    expect_refused(3, EDIT_SET, "depth", json_string("2"), "prompts[3]", "\"depth\"");
+    expect_refused(3, EDIT_SET, "depth", json_real(2.0), "prompts[3]", "\"depth\"");
+}
+
+static void test_bad_kinds(void **state)
+{
+    (void)state;
+    expect_refused(0, EDIT_SET, "kinds", json_array(), "prompts[0]", "\"kinds\"");
+    expect_refused(0, EDIT_SET, "kinds", json_string("couple"), "prompts[0]", "\"kinds\"");
+    expect_refused(0, EDIT_SET, "kinds", json_pack("[ss]", "couple", "coworkers"), "prompts[0]",
+                   "kinds[1]");
+    expect_refused(0, EDIT_SET, "kinds", json_pack("[ss]", "family", "family"), "prompts[0]",
+                   "kinds lists \"family\" twice");
+    expect_refused(0, EDIT_DELETE, "kinds", NULL, "prompts[0]", "missing field \"kinds\"");
+}
+
+static void test_desire_for_couples_only(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    const struct prompt *p = NULL;
+    prompts_filter(&lib, PROMPTS_KIND_COUPLE, PROMPTS_TOPIC_DESIRE, 1, &p, 1);
+    assert_non_null(p);
+    size_t index = (size_t)(p - lib.items);
+    prompts_free(&lib);
+    expect_refused(index, EDIT_SET, "kinds", json_pack("[ss]", "couple", "friends"), "kinds",
+                   "couples only");
+    /* And the reverse: a friends prompt moved to the desire topic. */
+    expect_refused(0, EDIT_SET, "topic", json_string("desire"), "prompts[0]", "couples only");
+}
+
+static void test_duplicate_id(void **state)
+{
+    (void)state;
+    expect_refused(12, EDIT_SET, "id", json_string("p-everyday-1-001"), "prompts[12]",
+                   "duplicate id, first used by prompts[0]");
+}
+
+static void test_bad_text(void **state)
+{
+    (void)state;
+    char long_text[PROMPTS_TEXT_MAX + 2];
+    memset(long_text, 'a', sizeof(long_text) - 1);
+    long_text[PROMPTS_TEXT_MAX + 1] = '\0';
+
+    expect_refused(5, EDIT_SET, "text", json_string(""), "prompts[5]", "\"text\" is empty");
+    expect_refused(5, EDIT_SET, "text", json_string("   "), "prompts[5]", "\"text\" is empty");
+    expect_refused(5, EDIT_SET, "text", json_string(long_text), "prompts[5]",
+                   "\"text\" is 401 bytes");
+    expect_refused(5, EDIT_SET, "text", json_string("two\nlines"), "prompts[5]",
+                   "control character");
+    expect_refused(5, EDIT_SET, "text", json_null(), "prompts[5]", "\"text\" must be a string");
+}
+
+static void test_text_at_limit_accepted(void **state)
+{
+    (void)state;
+    char text[PROMPTS_TEXT_MAX + 1];
+    memset(text, 'a', PROMPTS_TEXT_MAX);
+    text[PROMPTS_TEXT_MAX] = '\0';
+    json_t *root = json_loadb(shipped, shipped_len, 0, NULL);
+    json_object_set_new(json_array_get(json_object_get(root, "prompts"), 5), "text",
+                        json_string(text));
+    char *dump = json_dumps(root, 0);
+    json_decref(root);
+    struct prompt_library lib;
+    char err[256];
+    int rc = prompts_load(&lib, dump, strlen(dump), err, sizeof(err));
+    free(dump);
+    if (rc != 0)
+        fail_msg("refused a 400-byte text: %s", err);
+    assert_int_equal(strlen(lib.items[5].text), PROMPTS_TEXT_MAX);
+    prompts_free(&lib);
+}
+
+static void test_bad_id(void **state)
+{
+    (void)state;
+    char long_id[PROMPTS_ID_MAX + 2];
+    memset(long_id, 'x', sizeof(long_id) - 1);
+    long_id[PROMPTS_ID_MAX + 1] = '\0';
+
+    expect_refused(9, EDIT_SET, "id", json_string("P-joy-1-001"), "prompts[9]", "id \"P-joy");
+    expect_refused(9, EDIT_SET, "id", json_string("p_joy"), "prompts[9]", "a-z, 0-9");
+    expect_refused(9, EDIT_SET, "id", json_string("-p-joy"), "prompts[9]", "id");
+    expect_refused(9, EDIT_SET, "id", json_string("p joy"), "prompts[9]", "id");
+    expect_refused(9, EDIT_SET, "id", json_string(""), "prompts[9]", "id");
+    expect_refused(9, EDIT_SET, "id", json_string(long_id), "prompts[9]", "id");
+    expect_refused(9, EDIT_SET, "id", json_integer(9), "prompts[9]", "\"id\" must be a string");
+}
+
+static void test_missing_and_unknown_fields(void **state)
+{
+    (void)state;
+    const char *fields[] = {"id", "topic", "depth", "kinds", "text"};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        char want[64];
+        snprintf(want, sizeof(want), "missing field \"%s\"", fields[i]);
+        expect_refused(20, EDIT_DELETE, fields[i], NULL, "prompts[20]", want);
+    }
+    expect_refused(20, EDIT_SET, "tags", json_string("x"), "prompts[20]", "unknown field \"tags\"");
+}
+
+/* Loads a whole document and expects it refused with `want` in the message. */
+static void expect_doc_refused(const char *doc, const char *want)
+{
+    struct prompt_library lib;
+    char err[256];
+    if (prompts_load(&lib, doc, strlen(doc), err, sizeof(err)) == 0) {
+        prompts_free(&lib);
+        fail_msg("accepted %s", doc);
+    }
+    if (strstr(err, want) == NULL)
+        fail_msg("message \"%s\" lacks \"%s\"", err, want);
+}
+
+static void test_bad_document(void **state)
+{
+    (void)state;
+    expect_doc_refused("", "bad json");
+    expect_doc_refused("{\"version\":1,", "bad json");
+    expect_doc_refused("[]", "must be a JSON object");
+    expect_doc_refused("{\"prompts\":[]}", "missing field \"version\"");
+    expect_doc_refused("{\"version\":2,\"prompts\":[]}", "\"version\" must be 1");
+    expect_doc_refused("{\"version\":1}", "missing field \"prompts\"");
+    expect_doc_refused("{\"version\":1,\"prompts\":{}}", "\"prompts\" must be an array");
+    expect_doc_refused("{\"version\":1,\"prompts\":[],\"x\":0}", "unknown field \"x\"");
+    expect_doc_refused("{\"version\":1,\"version\":1,\"prompts\":[]}", "bad json");
+    expect_doc_refused("{\"version\":1,\"prompts\":[7]}", "prompts[0]: must be an object");
+    /* Well-formed but empty: the coverage rule names the first gap. */
+    expect_doc_refused("{\"version\":1,\"prompts\":[]}",
+                       "coverage: topic \"everyday\" for kind \"couple\" has 0 prompts at depth 1");
+
+    /* No error buffer at all is allowed. */
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, "[]", 2, NULL, 0), -1);
+    assert_int_equal(prompts_load(&lib, NULL, 0, NULL, 0), -1);
+}
+
+/* Dropping every hope prompt at depth 3 breaks coverage, and the message
+ * names the topic, the kind and the depth. */
+static void test_coverage_enforced(void **state)
+{
+    (void)state;
+    json_t *root = json_loadb(shipped, shipped_len, 0, NULL);
+    json_t *arr = json_object_get(root, "prompts");
+    for (size_t i = json_array_size(arr); i-- > 0;) {
+        json_t *e = json_array_get(arr, i);
+        if (strcmp(json_string_value(json_object_get(e, "topic")), "hope") == 0 &&
+            json_integer_value(json_object_get(e, "depth")) == 3)
+            json_array_remove(arr, i);
+    }
+    char *dump = json_dumps(root, 0);
+    json_decref(root);
+    expect_doc_refused(dump,
+                       "coverage: topic \"hope\" for kind \"couple\" has 0 prompts at depth 3");
+    free(dump);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shipped_loads),
+        cmocka_unit_test(test_shipped_coverage_and_ids),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_find_and_filter),
+        cmocka_unit_test(test_bad_topic),
+        cmocka_unit_test(test_bad_depth),
+        cmocka_unit_test(test_bad_kinds),
+        cmocka_unit_test(test_desire_for_couples_only),
+        cmocka_unit_test(test_duplicate_id),
+        cmocka_unit_test(test_bad_text),
+        cmocka_unit_test(test_text_at_limit_accepted),
+        cmocka_unit_test(test_bad_id),
+        cmocka_unit_test(test_missing_and_unknown_fields),
+        cmocka_unit_test(test_bad_document),
+        cmocka_unit_test(test_coverage_enforced),
+    };
+    return cmocka_run_group_tests(tests, read_shipped, free_shipped);
+}
