@@ -153,6 +153,47 @@ static json_t *load_resources(void)
     return r;
 }
 
+/* The prompt library: DYAD_PROMPTS names a file to use instead of the one
+ * built in. A malformed entry stops start-up with the loader's message. */
+static int load_prompts(struct prompt_library *lib)
+{
+    char err[512];
+    const char *path = getenv("DYAD_PROMPTS");
+    const char *data = NULL;
+    size_t len = 0;
+    char *file = NULL;
+    if (path != NULL && *path) {
+        FILE *f = fopen(path, "rb");
+        if (f == NULL) {
+            fprintf(stderr, "dyad: cannot open prompts %s: %s\n", path, strerror(errno));
+            return -1;
+        }
+        size_t cap = 1 << 20;
+        file = malloc(cap);
+        len = file != NULL ? fread(file, 1, cap, f) : 0;
+        fclose(f);
+        if (file == NULL || len == cap) {
+            fprintf(stderr, "dyad: prompts %s: too large or out of memory\n", path);
+            free(file);
+            return -1;
+        }
+        data = file;
+    } else {
+        for (size_t i = 0; i < datafiles_count; i++) {
+            if (strcmp(datafiles[i].name, "prompts.json") == 0) {
+                data = (const char *)datafiles[i].data;
+                len = datafiles[i].size;
+            }
+        }
+    }
+    int r = data != NULL ? prompts_load(lib, data, len, err, sizeof err) : -1;
+    if (r != 0)
+        fprintf(stderr, "dyad: the prompt library is not valid: %s\n",
+                data != NULL ? err : "none built in");
+    free(file);
+    return r;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct app *app = calloc(1, sizeof *app);
@@ -173,6 +214,8 @@ static int cmd_serve(int argc, char **argv)
         goto out;
     }
     if ((app->resources = load_resources()) == NULL)
+        goto out;
+    if (load_prompts(&app->prompts) != 0)
         goto out;
     app->store = store_open(app->cfg.db_url, true, err, sizeof err);
     if (app->store == NULL) {
@@ -223,6 +266,7 @@ out:
     http_server_stop(server, 0);
     store_close(app->store);
     json_decref(app->resources);
+    prompts_free(&app->prompts);
     free(app);
     if (status == 0)
         fprintf(stderr, "dyad: stopped cleanly\n");

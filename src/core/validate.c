@@ -192,3 +192,26 @@ void date_format(long days, char out[11])
     out[9] = (char)('0' + dd % 10);
     out[10] = '\0';
 }
+
+int time_parse_iso(const char *s, int64_t *out)
+{
+    char date[11];
+    long days;
+    if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return -1;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (date_parse(date, &days) != 0)
+        return -1;
+    int f[3];
+    for (int i = 0; i < 3; i++) {
+        const char *p = s + 11 + 3 * i;
+        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+            return -1;
+        f[i] = (p[0] - '0') * 10 + (p[1] - '0');
+    }
+    if (f[0] > 23 || f[1] > 59 || f[2] > 59)
+        return -1;
+    *out = (int64_t)days * 86400 + f[0] * 3600 + f[1] * 60 + f[2];
+    return 0;
+}

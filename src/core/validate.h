@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum { VALIDATE_EMAIL_MAX = 254, VALIDATE_NAME_MAX = 64 };
 
@@ -48,5 +49,8 @@ void date_format(long days, char out[11]);
 
 /* days since 1970-01-01 for a proleptic Gregorian date (no range check). */
 long date_days_from_civil(int y, int m, int d);
+
+/* An ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SSZ" to Unix seconds. */
+int time_parse_iso(const char *s, int64_t *out);
 
 #endif

@@ -873,3 +873,377 @@ enum store_result store_user_dyads(struct store *s, const char *user_id, struct 
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+/* ---- check-ins ------------------------------------------------------------ */
+
+static void bind_score(sqlite3_stmt *st, int i, int v)
+{
+    if (v == STORE_NULL)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int(st, i, v);
+}
+
+static int8_t col_score(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? STORE_NULL
+                                                     : (int8_t)sqlite3_column_int(st, i);
+}
+
+enum store_result store_checkin_put(struct store *s, const char *dyad_id, const struct checkin *c,
+                                    const unsigned char *note, size_t note_len)
+{
+    struct conn *w = begin(s);
+    if (w == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(
+        w, "INSERT OR REPLACE INTO checkins (dyad_id, user_id, day, closeness, closeness_wanted, "
+           "opened_up, understood, safety, affection, sexual, emotions, wordless, note, show_mask, "
+           "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, c->user_id);
+    sqlite3_bind_int64(st, 3, c->day);
+    for (int i = 0; i < STORE_CHECKIN_SCORES; i++)
+        bind_score(st, 4 + i, c->score[i]);
+    sqlite3_bind_int(st, 11, (int)c->emotions);
+    bind_score(st, 12, c->wordless);
+    if (note != NULL)
+        bind_blob(st, 13, note, note_len);
+    sqlite3_bind_int(st, 14, (int)c->show_mask);
+    sqlite3_bind_int64(st, 15, c->updated_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_checkins(struct store *s, const char *dyad_id, long from, long to,
+                                 struct checkin *out, size_t max, size_t *n)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT user_id, day, closeness, closeness_wanted, opened_up, understood, "
+                    "safety, affection, sexual, emotions, wordless, note IS NOT NULL, show_mask, "
+                    "updated_at FROM checkins WHERE dyad_id = ?1 AND day BETWEEN ?2 AND ?3 "
+                    "ORDER BY day, user_id")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_int64(st, 3, to);
+    *n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        struct checkin *k = &out[(*n)++];
+        memset(k, 0, sizeof *k);
+        col_text(st, 0, k->user_id, sizeof k->user_id);
+        k->day = (long)sqlite3_column_int64(st, 1);
+        for (int i = 0; i < STORE_CHECKIN_SCORES; i++)
+            k->score[i] = col_score(st, 2 + i);
+        k->emotions = (unsigned)sqlite3_column_int(st, 9);
+        k->wordless = col_score(st, 10);
+        k->has_note = sqlite3_column_int(st, 11) != 0;
+        k->show_mask = (unsigned)sqlite3_column_int(st, 12);
+        k->updated_at = sqlite3_column_int64(st, 13);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_checkin_notes(struct store *s, const char *dyad_id, const char *user_id,
+                                      long from, long to, store_note_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT day, note FROM checkins WHERE dyad_id = ?1 AND "
+                                   "user_id = ?2 AND day BETWEEN ?3 AND ?4 AND note IS NOT NULL "
+                                   "ORDER BY day")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, from);
+    sqlite3_bind_int64(st, 4, to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (long)sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
+           (size_t)sqlite3_column_bytes(st, 1));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- shares and responses ------------------------------------------------- */
+
+enum store_result store_share_create(struct store *s, const char *dyad_id, const struct share *sh)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO shares (id, dyad_id, author_id, topic, depth, "
+                               "prompt_id, reveal, body, created_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, sh->id);
+    bind_text(st, 2, dyad_id);
+    bind_text(st, 3, sh->author_id);
+    sqlite3_bind_int(st, 4, sh->topic);
+    sqlite3_bind_int(st, 5, sh->depth);
+    if (sh->prompt_id[0] != '\0')
+        bind_text(st, 6, sh->prompt_id);
+    sqlite3_bind_int(st, 7, sh->mutual ? 1 : 0);
+    bind_blob(st, 8, sh->body, sh->body_len);
+    sqlite3_bind_int64(st, 9, sh->created_at);
+    enum store_result r = step_done(st);
+    /* a taken id can also collide with a response id: ids are one space */
+    return finish(s, r);
+}
+
+static void share_cols(sqlite3_stmt *st, struct share *sh)
+{
+    memset(sh, 0, sizeof *sh);
+    col_text(st, 0, sh->id, sizeof sh->id);
+    col_text(st, 1, sh->author_id, sizeof sh->author_id);
+    sh->topic = sqlite3_column_int(st, 2);
+    sh->depth = sqlite3_column_int(st, 3);
+    col_text(st, 4, sh->prompt_id, sizeof sh->prompt_id);
+    sh->mutual = sqlite3_column_int(st, 5) != 0;
+    sh->created_at = sqlite3_column_int64(st, 6);
+}
+
+enum store_result store_share_get(struct store *s, const char *dyad_id, const char *share_id,
+                                  struct share *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT id, author_id, topic, depth, prompt_id, reveal, "
+                                   "created_at FROM shares WHERE dyad_id = ?1 AND id = ?2")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, share_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        share_cols(st, out);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+enum { RESPONSES_PER_SHARE = 16 };
+
+enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_t before, int limit,
+                                    store_share_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL || exec(c->db, "BEGIN") != 0)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT id, author_id, topic, depth, prompt_id, reveal, created_at, "
+                               "body FROM shares WHERE dyad_id = ?1 AND created_at < ?2 "
+                               "ORDER BY created_at DESC, rowid DESC LIMIT ?3");
+    sqlite3_stmt *rs = stmt(c, "SELECT id, author_id, kind, created_at, body FROM responses "
+                               "WHERE share_id = ?1 ORDER BY created_at, rowid LIMIT 16");
+    if (st == NULL || rs == NULL) {
+        exec(c->db, "COMMIT");
+        return STORE_ERROR;
+    }
+    bind_text(st, 1, dyad_id);
+    sqlite3_bind_int64(st, 2, before > 0 ? before : INT64_MAX);
+    sqlite3_bind_int(st, 3, limit);
+    enum store_result r = STORE_OK;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct share sh;
+        share_cols(st, &sh);
+        sh.body = sqlite3_column_blob(st, 7);
+        sh.body_len = (size_t)sqlite3_column_bytes(st, 7);
+        struct response resp[RESPONSES_PER_SHARE];
+        size_t n = 0;
+        sqlite3_reset(rs);
+        bind_text(rs, 1, sh.id);
+        int rrc;
+        while ((rrc = sqlite3_step(rs)) == SQLITE_ROW && n < RESPONSES_PER_SHARE) {
+            struct response *x = &resp[n++];
+            memset(x, 0, sizeof *x);
+            col_text(rs, 0, x->id, sizeof x->id);
+            snprintf(x->share_id, sizeof x->share_id, "%s", sh.id);
+            col_text(rs, 1, x->author_id, sizeof x->author_id);
+            x->kind = sqlite3_column_int(rs, 2);
+            x->created_at = sqlite3_column_int64(rs, 3);
+            /* copied: a blob pointer dies at the next step */
+            if (sqlite3_column_type(rs, 4) == SQLITE_BLOB) {
+                x->body_len = (size_t)sqlite3_column_bytes(rs, 4);
+                unsigned char *copy = malloc(x->body_len);
+                if (copy == NULL) {
+                    r = STORE_ERROR;
+                    break;
+                }
+                memcpy(copy, sqlite3_column_blob(rs, 4), x->body_len);
+                x->body = copy;
+            }
+        }
+        if (r == STORE_OK && rrc != SQLITE_ROW && rrc != SQLITE_DONE)
+            r = STORE_ERROR;
+        if (r == STORE_OK)
+            fn(ctx, &sh, resp, n);
+        for (size_t i = 0; i < n; i++)
+            free((void *)resp[i].body);
+        if (r != STORE_OK)
+            break;
+    }
+    if (r == STORE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = STORE_ERROR;
+    sqlite3_reset(st);
+    sqlite3_reset(rs);
+    exec(c->db, "COMMIT");
+    return r;
+}
+
+enum store_result store_response_create(struct store *s, const char *dyad_id,
+                                        const struct response *x)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    /* one id space for entries: a response may not reuse a share's id */
+    sqlite3_stmt *st = stmt(c, "SELECT count(*) FROM shares WHERE id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, x->id);
+    int taken = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    if (taken != 0)
+        return finish(s, taken < 0 ? STORE_ERROR : STORE_CONFLICT);
+    st = stmt(c, "SELECT count(*) FROM responses WHERE share_id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, x->share_id);
+    int count = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    if (count < 0 || count >= RESPONSES_PER_SHARE)
+        return finish(s, count < 0 ? STORE_ERROR : STORE_CONFLICT);
+    st = stmt(c, "INSERT INTO responses (id, share_id, dyad_id, author_id, kind, body, "
+                 "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, x->id);
+    bind_text(st, 2, x->share_id);
+    bind_text(st, 3, dyad_id);
+    bind_text(st, 4, x->author_id);
+    sqlite3_bind_int(st, 5, x->kind);
+    if (x->body != NULL)
+        bind_blob(st, 6, x->body, x->body_len);
+    sqlite3_bind_int64(st, 7, x->created_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_prompt_answered(struct store *s, const char *dyad_id, const char *user_id,
+                                        const char *prompt_id, bool *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT count(*) FROM shares WHERE dyad_id = ?1 AND "
+                                   "author_id = ?2 AND prompt_id = ?3")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    bind_text(st, 3, prompt_id);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_share_meta(struct store *s, const char *dyad_id, int64_t since,
+                                   store_share_meta_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT s.author_id, s.topic, s.depth, s.prompt_id, s.created_at, "
+                    "(SELECT min(r.created_at) FROM responses r WHERE r.share_id = s.id AND "
+                    "r.author_id <> s.author_id) FROM shares s WHERE s.dyad_id = ?1 AND "
+                    "s.created_at >= ?2 ORDER BY s.created_at, s.rowid")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    sqlite3_bind_int64(st, 2, since);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct share_meta m;
+        memset(&m, 0, sizeof m);
+        col_text(st, 0, m.author_id, sizeof m.author_id);
+        m.topic = sqlite3_column_int(st, 1);
+        m.depth = sqlite3_column_int(st, 2);
+        col_text(st, 3, m.prompt_id, sizeof m.prompt_id);
+        m.created_at = sqlite3_column_int64(st, 4);
+        m.answered_at = sqlite3_column_int64(st, 5);
+        fn(ctx, &m);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- comfort --------------------------------------------------------------- */
+
+enum store_result store_comfort_set(struct store *s, const char *dyad_id, const char *user_id,
+                                    int topic, int level, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO comfort (dyad_id, user_id, topic, level, set_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int(st, 3, topic);
+    sqlite3_bind_int(st, 4, level);
+    sqlite3_bind_int64(st, 5, now);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_comfort_current(struct store *s, const char *dyad_id, const char *user_id,
+                                        int *levels, int n_topics)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT topic, level FROM comfort WHERE dyad_id = ?1 AND user_id = ?2 "
+                    "ORDER BY set_at, rowid")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    for (int i = 0; i < n_topics; i++)
+        levels[i] = -1;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int t = sqlite3_column_int(st, 0);
+        if (t >= 0 && t < n_topics)
+            levels[t] = sqlite3_column_int(st, 1); /* later rows win */
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_comfort_history(struct store *s, const char *dyad_id, const char *user_id,
+                                        store_comfort_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT topic, level, set_at FROM comfort WHERE dyad_id = ?1 AND "
+                    "user_id = ?2 ORDER BY set_at, rowid")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+           sqlite3_column_int64(st, 2));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

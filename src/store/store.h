@@ -196,4 +196,111 @@ struct dyad_summary {
 enum store_result store_user_dyads(struct store *s, const char *user_id, struct dyad_summary *out,
                                    size_t max, size_t *n);
 
+/* ---- check-ins ------------------------------------------------------------ */
+
+enum { STORE_CHECKIN_SCORES = 7, STORE_NULL = -1 };
+
+struct checkin {
+    char user_id[STORE_ID_MAX];
+    long day;                            /* days since 1970-01-01 */
+    int8_t score[STORE_CHECKIN_SCORES]; /* closeness … sexual; STORE_NULL = not answered */
+    unsigned emotions;                   /* bit per feeling */
+    int8_t wordless;                     /* 0, 1 or STORE_NULL */
+    bool has_note;
+    unsigned show_mask; /* items the partner may see (bits of enum insights_item) */
+    int64_t updated_at;
+};
+
+/* Writes (inserts or replaces whole) one member's check-in for c->day.
+ * note may be NULL (no note). */
+enum store_result store_checkin_put(struct store *s, const char *dyad_id, const struct checkin *c,
+                                    const unsigned char *note, size_t note_len);
+
+/* Both members' check-ins with from <= day <= to, oldest first; up to max. */
+enum store_result store_checkins(struct store *s, const char *dyad_id, long from, long to,
+                                 struct checkin *out, size_t max, size_t *n);
+
+/* user_id's notes with from <= day <= to, to fn (the bytes live during the
+ * call only). */
+typedef void store_note_fn(void *ctx, long day, const unsigned char *note, size_t len);
+enum store_result store_checkin_notes(struct store *s, const char *dyad_id, const char *user_id,
+                                      long from, long to, store_note_fn *fn, void *ctx);
+
+/* ---- shares and responses ------------------------------------------------ */
+
+enum { STORE_PROMPT_ID_MAX = 49 };
+
+struct share {
+    char id[STORE_ID_MAX]; /* client-made entry id */
+    char author_id[STORE_ID_MAX];
+    int topic; /* enum prompts_topic */
+    int depth; /* 1–5 */
+    char prompt_id[STORE_PROMPT_ID_MAX]; /* "" when not an answer to a prompt */
+    bool mutual;                         /* reveal: mutual */
+    int64_t created_at;
+    const unsigned char *body; /* ciphertext; borrowed (in callbacks: during the call) */
+    size_t body_len;
+};
+
+struct response {
+    char id[STORE_ID_MAX];
+    char share_id[STORE_ID_MAX];
+    char author_id[STORE_ID_MAX];
+    int kind; /* 0 understood, 1 makes_sense, 2 with_you */
+    int64_t created_at;
+    const unsigned char *body; /* NULL: no words */
+    size_t body_len;
+};
+
+/* STORE_CONFLICT when the id is taken (ids are client-made and unique). */
+enum store_result store_share_create(struct store *s, const char *dyad_id, const struct share *sh);
+
+/* One share of the dyad, without its body. */
+enum store_result store_share_get(struct store *s, const char *dyad_id, const char *share_id,
+                                  struct share *out);
+
+/* The dyad's shares created before `before` (Unix seconds; 0 = now), newest
+ * first, at most limit, each with its responses; fn sees one share and its
+ * responses at a time. */
+typedef void store_share_fn(void *ctx, const struct share *sh, const struct response *responses,
+                            size_t n_responses);
+enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_t before, int limit,
+                                    store_share_fn *fn, void *ctx);
+
+/* STORE_CONFLICT when the id is taken or the share has its 16 responses. */
+enum store_result store_response_create(struct store *s, const char *dyad_id,
+                                        const struct response *r);
+
+/* Has user_id answered prompt_id in this dyad (written a share for it)? */
+enum store_result store_prompt_answered(struct store *s, const char *dyad_id, const char *user_id,
+                                        const char *prompt_id, bool *out);
+
+/* Share metadata for insights and pacing: every share of the dyad created
+ * at or after `since`, oldest first, with when the partner first answered. */
+struct share_meta {
+    char author_id[STORE_ID_MAX];
+    int topic;
+    int depth;
+    char prompt_id[STORE_PROMPT_ID_MAX];
+    int64_t created_at;
+    int64_t answered_at; /* 0: not answered */
+};
+typedef void store_share_meta_fn(void *ctx, const struct share_meta *m);
+enum store_result store_share_meta(struct store *s, const char *dyad_id, int64_t since,
+                                   store_share_meta_fn *fn, void *ctx);
+
+/* ---- comfort --------------------------------------------------------------- */
+
+/* Records a new comfort level (0–5; 0 = set aside) for a topic; the history
+ * is kept. */
+enum store_result store_comfort_set(struct store *s, const char *dyad_id, const char *user_id,
+                                    int topic, int level, int64_t now);
+/* The current level per topic (-1 where never set) of user_id. */
+enum store_result store_comfort_current(struct store *s, const char *dyad_id, const char *user_id,
+                                        int *levels, int n_topics);
+/* Every change user_id made, oldest first. */
+typedef void store_comfort_fn(void *ctx, int topic, int level, int64_t set_at);
+enum store_result store_comfort_history(struct store *s, const char *dyad_id, const char *user_id,
+                                        store_comfort_fn *fn, void *ctx);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/prompts.h"
 #include "store/store.h"
 #include "web/http.h"
 #include "web/router.h"
@@ -52,6 +53,7 @@ struct app {
     struct app_metrics metrics;
     bool quiet;        /* no request log (benchmarks, fuzzing) */
     void *resources;   /* json_t: the crisis resources shown on /safety */
+    struct prompt_library prompts; /* loaded and validated at start */
 };
 
 /* Fills app->origin, tls and cookie_name from cfg.public_url. -1 if the URL

@@ -269,12 +269,6 @@ void h_auth_logout(struct ctx *c)
     reply_no_content(c);
 }
 
-static const char *kind_name(enum dyad_kind k)
-{
-    static const char *names[DYAD_KIND__MAX] = {"couple", "friends", "family"};
-    return k < DYAD_KIND__MAX ? names[k] : "friends";
-}
-
 void h_me(struct ctx *c)
 {
     struct dyad_summary ds[32];
@@ -287,7 +281,7 @@ void h_me(struct ctx *c)
     json_t *dyads = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(dyads, json_pack("{s:s, s:s, s:b, s:b}", "id", ds[i].id, "kind",
-                                               kind_name(ds[i].kind), "active", ds[i].active,
+                                               kind_names[ds[i].kind], "active", ds[i].active,
                                                "paired", ds[i].paired));
     json_t *user = json_user(&c->user);
     json_object_set_new(user, "box_public_key", json_b64(c->user.box_pk, 32));

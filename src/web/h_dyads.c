@@ -17,7 +17,7 @@
 
 enum { INVITE_SECONDS = 7 * 24 * 60 * 60 };
 
-static const char *const kind_names[DYAD_KIND__MAX] = {"couple", "friends", "family"};
+const char *const kind_names[DYAD_KIND__MAX] = {"couple", "friends", "family"};
 
 static int kind_from_name(const char *s, enum dyad_kind *out)
 {
@@ -30,18 +30,7 @@ static int kind_from_name(const char *s, enum dyad_kind *out)
     return -1;
 }
 
-struct membership {
-    struct dyad dyad;
-    struct member members[2];
-    size_t n;
-    int me;      /* index of the caller in members */
-    int partner; /* index of the other member, -1 while unpaired */
-};
-
-/* Loads the dyad of route parameter {id} for the caller, who must be a
- * current member; otherwise answers 404 (a non-member learns nothing, not
- * even that the dyad exists) and returns -1. */
-static int load_membership(struct ctx *c, struct membership *m)
+int load_membership(struct ctx *c, struct membership *m)
 {
     const char *id = route_param(&c->params, "id");
     enum store_result r = store_dyad_get(c->app->store, id, &m->dyad, m->members, &m->n);

@@ -25,6 +25,35 @@ static const char *asset_tag(struct ctx *c, const char *path, bool script)
                         f->hashed_name, f->integrity);
 }
 
+/* <link rel=modulepreload> with integrity for every embedded module, so
+ * the modules app.js imports by plain name are checked too (Subresource
+ * Integrity applies to a preloaded module when it is imported). */
+static const char *module_preloads(struct ctx *c)
+{
+    const char *out = "";
+    for (size_t i = 0; i < assets_count; i++) {
+        const char *n = assets[i].name;
+        size_t len = strlen(n);
+        bool module = (len > 3 && strcmp(n + len - 3, ".js") == 0) ||
+                      (len > 4 && strcmp(n + len - 4, ".mjs") == 0);
+        if (!module || strcmp(n, "/static/js/app.js") == 0)
+            continue;
+        out = arena_printf(c->arena, "%s<link rel=\"modulepreload\" href=\"%s\" integrity=\"%s\">",
+                           out, n, assets[i].integrity);
+    }
+    return out != NULL ? out : "";
+}
+
+static const char *icon_link(struct ctx *c)
+{
+    bool hashed;
+    const struct embedded_file *f = asset_find("/static/icon.svg", &hashed);
+    return f == NULL ? ""
+                     : arena_printf(c->arena,
+                                    "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">",
+                                    f->hashed_name);
+}
+
 static const char *page_name(const char *pattern)
 {
     static const struct {
@@ -54,7 +83,7 @@ static void render(struct ctx *c, const char *page, const char *main_html)
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"referrer\" content=\"no-referrer\">"
-        "<title>dyad</title>%s%s</head>\n"
+        "<title>dyad</title>%s%s%s%s</head>\n"
         "<body data-page=\"%s\" data-dyad-id=\"%s\" data-code=\"%s\">\n"
         "<div class=\"quick-exit-bar\"><button type=\"button\" id=\"quick-exit\" "
         "title=\"Leave this site at once (or press Esc three times)\">Quick exit</button></div>\n"
@@ -63,7 +92,8 @@ static void render(struct ctx *c, const char *page, const char *main_html)
         "</header>\n<main id=\"main\" tabindex=\"-1\">%s</main>\n"
         "<footer class=\"site\"><a href=\"/safety\">Help &amp; safety</a></footer>\n"
         "</body></html>\n",
-        asset_tag(c, "/static/css/app.css", false), asset_tag(c, "/static/js/app.js", true), page,
+        icon_link(c), asset_tag(c, "/static/css/app.css", false),
+        asset_tag(c, "/static/js/app.js", true), module_preloads(c), page,
         id != NULL ? html_escape(c->arena, id) : "", code != NULL ? html_escape(c->arena, code) : "",
         main_html);
     reply_html(c, 200, html != NULL ? html : "");

@@ -62,9 +62,32 @@ const char *html_escape(struct arena *a, const char *s);
 struct embedded_file;
 const struct embedded_file *asset_find(const char *path, bool *hashed);
 
+/* The caller's membership in the dyad of route parameter {id}. */
+struct membership {
+    struct dyad dyad;
+    struct member members[2];
+    size_t n;
+    int me;      /* index of the caller in members */
+    int partner; /* index of the other member, -1 while unpaired */
+};
+
+/* Loads it for the caller, who must be a current member; otherwise answers
+ * 404 (a non-member learns nothing, not even that the dyad exists) and
+ * returns -1. */
+int load_membership(struct ctx *c, struct membership *m);
+
+/* "couple", "friends", "family" */
+extern const char *const kind_names[DYAD_KIND__MAX];
+
+/* The server's UTC date, as days since 1970-01-01. */
+long server_today(const struct ctx *c);
+
 /* Route handlers. */
 route_fn h_healthz, h_metrics, h_openapi, h_static, h_page, h_safety;
 route_fn h_auth_kdf, h_auth_register, h_auth_login, h_auth_logout, h_me, h_me_password;
 route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings, h_dyad_leave;
+route_fn h_checkin_put, h_checkin_list;
+route_fn h_share_create, h_share_list, h_response_create;
+route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
 
 #endif

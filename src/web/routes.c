@@ -23,6 +23,30 @@ static const struct field_spec f_dyad_join[] = {S("code"), S("key_proof"), S("in
 static const struct field_spec f_wrap[] = {S("wrapped_key"), S("signature"), END};
 static const struct field_spec f_settings[] = {B_OPT("track_sexual"), END};
 static const struct field_spec f_leave[] = {B_OPT("delete_my_content"), END};
+#define I_OPT(n) {n, FIELD_INT, false, true}
+static const struct field_spec f_checkin[] = {
+    I_OPT("closeness"), I_OPT("closeness_wanted"), I_OPT("opened_up"), I_OPT("understood"),
+    I_OPT("safety"),    I_OPT("affection"),        I_OPT("sexual"),
+    {"emotions", FIELD_ARRAY, false, false},
+    {"wordless", FIELD_BOOL, false, true},
+    S_OPT("note"),
+    {"show_partner", FIELD_ARRAY, false, false},
+    END};
+
+static const struct field_spec f_share[] = {
+    S("id"), S("topic"), {"depth", FIELD_INT, true, false}, S_OPT("prompt_id"), S("body"),
+    S_OPT("reveal"), END};
+static const struct field_spec f_response[] = {S("id"), S("kind"), S_OPT("body"), END};
+
+/* {topic: level, …}: the keys are the topic names */
+static const struct field_spec f_comfort[] = {
+    {"everyday", FIELD_INT, false, false}, {"joy", FIELD_INT, false, false},
+    {"fear", FIELD_INT, false, false},     {"frustration", FIELD_INT, false, false},
+    {"sorrow", FIELD_INT, false, false},   {"anger", FIELD_INT, false, false},
+    {"failure", FIELD_INT, false, false},  {"embarrassment", FIELD_INT, false, false},
+    {"inadequacy", FIELD_INT, false, false}, {"hope", FIELD_INT, false, false},
+    {"gratitude", FIELD_INT, false, false}, {"us", FIELD_INT, false, false},
+    {"desire", FIELD_INT, false, false},   END};
 
 #define API "/api/v1"
 
@@ -53,6 +77,29 @@ const struct route app_routes[] = {
     {"PUT", API "/dyads/{id}/settings", h_dyad_settings, ROUTE_SESSION, f_settings, 0,
      "One's own settings in a dyad"},
     {"POST", API "/dyads/{id}/leave", h_dyad_leave, ROUTE_SESSION, f_leave, 0, "Leave a dyad"},
+
+    /* check-ins */
+    {"PUT", API "/dyads/{id}/checkins/{date}", h_checkin_put, ROUTE_SESSION, f_checkin, 0,
+     "One's check-in for a day"},
+    {"GET", API "/dyads/{id}/checkins", h_checkin_list, ROUTE_SESSION, NULL, 0,
+     "Check-ins in a date range (the partner's: only what they show)"},
+
+    /* shares */
+    {"POST", API "/dyads/{id}/shares", h_share_create, ROUTE_SESSION, f_share, 32 * 1024,
+     "Share something (ciphertext)"},
+    {"GET", API "/dyads/{id}/shares", h_share_list, ROUTE_SESSION, NULL, 0,
+     "Shares and responses, newest first"},
+    {"POST", API "/dyads/{id}/shares/{sid}/responses", h_response_create, ROUTE_SESSION,
+     f_response, 32 * 1024, "Respond to a share"},
+
+    /* prompts and pacing */
+    {"GET", API "/prompts", h_prompts, ROUTE_PUBLIC, NULL, 0, "The prompt library"},
+    {"GET", API "/dyads/{id}/comfort", h_comfort_get, ROUTE_SESSION, NULL, 0,
+     "One's own comfort per topic, and its history"},
+    {"PUT", API "/dyads/{id}/comfort", h_comfort_put, ROUTE_SESSION, f_comfort, 0,
+     "Set one's comfort per topic"},
+    {"GET", API "/dyads/{id}/next-prompt", h_next_prompt, ROUTE_SESSION, NULL, 0,
+     "The suggested prompt, and why"},
 
     /* static files and pages */
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},

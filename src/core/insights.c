@@ -1,0 +1,1222 @@
+/*
+ * insights.c — the insights engine (see insights.h for the contract and
+ * docs/insights.md for what each measure means).
+ *
+ * Reading order: the Theil–Sen estimator (the only non-obvious algorithm),
+ * then visibility masking, per-member statistics, the quadrant, and one
+ * function per finding. Everything works on a masked copy of the days, so a
+ * hidden item never reaches any computation.
+ */
+#include "core/insights.h"
+
+#include <math.h>   /* fabs, sqrt */
+#include <stdarg.h> /* va_list, for explanations */
+#include <stdio.h>  /* vsnprintf, for explanations */
+#include <stdlib.h> /* malloc, free */
+#include <string.h> /* memcpy, memset */
+
+_Static_assert(INSIGHTS_ITEM__MAX <= 16, "visibility masks are unsigned bit sets");
+
+/* Comparisons of doubles at a threshold allow for rounding in slope x days. */
+#define INSIGHTS_EPS 1e-9
+
+/* ==== Theil–Sen ==========================================================
+ *
+ * The median of the n(n-1)/2 pairwise slopes. Listing and selecting 66,430
+ * slopes for a 365-day window takes about half a millisecond; the values
+ * here are small integers (-10..10), which allows an exact method that
+ * counts instead of listing:
+ *
+ *   - a pair (k, l), x_k < x_l, has slope d / dx with d = y_l - y_k and
+ *     dx = x_l - x_k. With pc(t, v) = the number of points of level v with
+ *     x < t, the number of pairs with positive slope <= t is
+ *     sum over l, d >= 1 of pc(x_l - ceil(d / t) + 1, y_l - d): O(n x levels).
+ *   - the median's rank falls among the negative, zero or positive slopes
+ *     (counted the same way). Negative slopes are positive slopes of the
+ *     mirrored series (y -> levels - 1 - y).
+ *   - bisect t (geometrically, t = a / 2^20 with integer a so that every
+ *     comparison is exact) until at most TS_CAP pairs lie between the two
+ *     bounds; list those and select. Two distinct slopes with denominators
+ *     <= 365 differ by more than 2^-20, so an interval of width 2^-20 holds
+ *     one value, which ends the search even when many pairs share it.
+ *
+ * Each slope is computed as (double)d / (double)dx, exactly as the O(n^2)
+ * definition would, so the result is bit-identical to it (the unit tests
+ * compare the two on random series).
+ */
+
+enum {
+    TS_LEVELS = 21, /* values -10..10 */
+    TS_STRIDE = 24, /* TS_LEVELS rounded up to 16 bytes of uint16_t */
+    TS_CAP = 1024,  /* slopes listed at most, per selection */
+    TS_SHIFT = 20,  /* t = a / 2^TS_SHIFT */
+    TS_POINTS = INSIGHTS_WINDOW_MAX,
+};
+
+struct ts_work {
+    int n;      /* points */
+    int levels; /* distinct levels spanned: max - min + 1 */
+    int min;    /* the value of level 0 */
+    int maxdx;  /* x of the last point - x of the first */
+    int16_t x[TS_POINTS];
+    int8_t y[TS_POINTS];  /* level, 0..levels-1 */
+    int8_t ym[TS_POINTS]; /* level in the mirrored series: levels-1-y */
+    int16_t start[TS_LEVELS + 1];
+    int16_t xs_by_level[TS_POINTS]; /* x of each point, grouped by level */
+    /* pc[t * TS_STRIDE + v]: points of level v with x < t. Row by row, so
+     * that building it copies one short row per day. */
+    uint16_t pc[(INSIGHTS_WINDOW_MAX + 1) * TS_STRIDE];
+    int32_t off[TS_LEVELS]; /* scratch: ceil(d / t) */
+    int32_t off_lo[TS_LEVELS];
+    double buf[TS_CAP];
+};
+
+/* The scratch one insights_compute call needs. */
+struct insights_work {
+    struct insights_day days[2][INSIGHTS_WINDOW_MAX]; /* the viewer's masked view */
+    struct ts_work ts;
+};
+
+/* off[d] = ceil(d / t) for t = a / 2^TS_SHIFT, capped past the longest dx. */
+static void ts_offsets(const struct ts_work *ts, int64_t a, int32_t *off)
+{
+    for (int d = 1; d < ts->levels; d++) {
+        int64_t num = (int64_t)d << TS_SHIFT;
+        int64_t o = (num + a - 1) / a;
+        off[d] = (int32_t)(o > ts->maxdx + 1 ? ts->maxdx + 1 : o);
+    }
+}
+
+/* Pairs with a positive slope <= a / 2^TS_SHIFT (of the mirrored series
+ * when mirror). A partner d levels below l is in column y_l - d of pc; in
+ * the mirror, d levels below is d above in the original: column y_l + d. */
+static long ts_count_le(struct ts_work *ts, bool mirror, int64_t a)
+{
+    ts_offsets(ts, a, ts->off);
+    const int8_t *level = mirror ? ts->ym : ts->y;
+    const int stride = TS_STRIDE, sign = mirror ? 1 : -1;
+    const int32_t *off = ts->off;
+    long total = 0;
+    for (int l = 0; l < ts->n; l++) {
+        const uint16_t *col = ts->pc + ts->y[l];
+        int yl = level[l], xl = ts->x[l];
+        for (int d = 1; d <= yl; d++) {
+            int t = xl - off[d] + 1;
+            if (t <= 0)
+                break; /* off grows with d */
+            total += col[t * stride + sign * d];
+        }
+    }
+    return total;
+}
+
+/* Lists the slopes of the pairs counted by a_hi but not by a_lo into buf;
+ * returns how many. The caller knows there are at most TS_CAP. */
+static int ts_list_between(struct ts_work *ts, bool mirror, int64_t a_lo, int64_t a_hi)
+{
+    ts_offsets(ts, a_lo, ts->off_lo);
+    ts_offsets(ts, a_hi, ts->off);
+    const int8_t *level = mirror ? ts->ym : ts->y;
+    const int stride = TS_STRIDE, sign = mirror ? 1 : -1;
+    int m = 0;
+    for (int l = 0; l < ts->n; l++) {
+        int yl = level[l], xl = ts->x[l];
+        for (int d = 1; d <= yl; d++) {
+            /* dx in [off[d], off_lo[d] - 1]: x_k in [xl - off_lo + 1, xl - off] */
+            int b = xl - ts->off[d];
+            if (b < 0)
+                break;
+            int a = xl - ts->off_lo[d] + 1;
+            if (a < 0)
+                a = 0;
+            if (a > b)
+                continue;
+            int v = ts->y[l] + sign * d;
+            int first = ts->start[v] + ts->pc[a * stride + v];
+            int last = ts->start[v] + ts->pc[(b + 1) * stride + v];
+            for (int i = first; i < last && m < TS_CAP; i++)
+                ts->buf[m++] = (double)d / (double)(xl - ts->xs_by_level[i]);
+        }
+    }
+    return m;
+}
+
+static void ts_swap(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Hoare-partition quickselect: leaves the k-th smallest (0-based) at a[k],
+ * smaller ones before it and larger or equal ones after it. */
+static double ts_quickselect(double *a, int n, int k)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = a[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i <= j) {
+                ts_swap(&a[i], &a[j]);
+                i++;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return a[k];
+}
+
+/* The one slope value in an interval of width 2^-TS_SHIFT (see above). */
+static double ts_single_value(struct ts_work *ts, int64_t a_lo, int64_t a_hi)
+{
+    ts_offsets(ts, a_lo, ts->off_lo);
+    ts_offsets(ts, a_hi, ts->off);
+    for (int d = 1; d < ts->levels; d++)
+        if (ts->off[d] < ts->off_lo[d] && ts->off[d] <= ts->maxdx)
+            return (double)d / (double)ts->off[d];
+    return 0.0; /* not reached: the interval holds at least one pair */
+}
+
+/* The r1-th and r2-th (1-based, r2 == r1 or r1 + 1) smallest positive
+ * slopes, knowing c_lo pairs are <= a_lo and c_hi pairs are <= a_hi, with
+ * c_lo < r1 <= r2 <= c_hi. */
+static void ts_select_positive(struct ts_work *ts, bool mirror, long r1, long r2, int64_t a_lo,
+                               long c_lo, int64_t a_hi, long c_hi, double *v1, double *v2)
+{
+    for (;;) {
+        if (c_hi - c_lo <= TS_CAP) {
+            int m = ts_list_between(ts, mirror, a_lo, a_hi);
+            int k = (int)(r1 - c_lo - 1);
+            if (k < 0 || k >= m) { /* not reached: the counts and the list agree */
+                *v1 = *v2 = 0.0;
+                return;
+            }
+            *v1 = ts_quickselect(ts->buf, m, k);
+            if (r2 == r1) {
+                *v2 = *v1;
+            } else {
+                double next = ts->buf[k + 1];
+                for (int i = k + 2; i < m; i++)
+                    if (ts->buf[i] < next)
+                        next = ts->buf[i];
+                *v2 = next;
+            }
+            return;
+        }
+        if (a_hi - a_lo <= 1) {
+            *v1 = *v2 = ts_single_value(ts, a_lo, a_hi);
+            return;
+        }
+        int64_t mid = (int64_t)sqrt((double)a_lo * (double)a_hi);
+        if (mid <= a_lo)
+            mid = a_lo + 1;
+        if (mid >= a_hi)
+            mid = a_hi - 1;
+        long c = ts_count_le(ts, mirror, mid);
+        if (c >= r2) {
+            a_hi = mid;
+            c_hi = c;
+        } else if (c < r1) {
+            a_lo = mid;
+            c_lo = c;
+        } else {
+            /* r1 <= c < r2: the two ranks fall on either side of mid. */
+            double unused;
+            ts_select_positive(ts, mirror, r1, r1, a_lo, c_lo, mid, c, v1, &unused);
+            ts_select_positive(ts, mirror, r2, r2, mid, c, a_hi, c_hi, v2, &unused);
+            return;
+        }
+    }
+}
+
+/* Loads (i, y[i]) for present y into ts; -1 on a value outside -10..10. */
+static int ts_load(struct ts_work *ts, const int16_t *y, int n)
+{
+    int lo = 10, hi = -10;
+    ts->n = 0;
+    for (int i = 0; i < n; i++) {
+        if (y[i] == INSIGHTS_TREND_NONE)
+            continue;
+        if (y[i] < -10 || y[i] > 10)
+            return -1;
+        lo = y[i] < lo ? y[i] : lo;
+        hi = y[i] > hi ? y[i] : hi;
+        ts->x[ts->n] = (int16_t)i;
+        ts->y[ts->n] = (int8_t)y[i];
+        ts->n++;
+    }
+    if (ts->n < 2)
+        return 0;
+    ts->min = lo;
+    ts->levels = hi - lo + 1;
+    ts->maxdx = ts->x[ts->n - 1] - ts->x[0];
+    int span = ts->x[ts->n - 1] + 1;
+    int count[TS_LEVELS] = {0};
+    for (int i = 0; i < ts->n; i++) {
+        ts->y[i] = (int8_t)(ts->y[i] - lo);
+        ts->ym[i] = (int8_t)(ts->levels - 1 - ts->y[i]);
+        count[ts->y[i]]++;
+    }
+    ts->start[0] = 0;
+    for (int v = 0; v < ts->levels; v++)
+        ts->start[v + 1] = (int16_t)(ts->start[v] + count[v]);
+    int fill[TS_LEVELS];
+    for (int v = 0; v < ts->levels; v++)
+        fill[v] = ts->start[v];
+    /* The running counts live in `cur` and each row is a plain copy of
+     * it: a fixed, 16-byte-multiple row lets the compiler do that in three
+     * moves, without reading back what it just wrote. */
+    uint16_t cur[TS_STRIDE] = {0};
+    memcpy(ts->pc, cur, sizeof cur);
+    int p = 0;
+    for (int t = 0; t < span; t++) {
+        if (p < ts->n && ts->x[p] == t) {
+            int here = ts->y[p++];
+            cur[here]++;
+            ts->xs_by_level[fill[here]++] = (int16_t)t;
+        }
+        memcpy(ts->pc + (t + 1) * TS_STRIDE, cur, sizeof cur);
+    }
+    return 0;
+}
+
+/* The r-th smallest of all slopes lies among the negative ones when
+ * r <= neg, among the zeros when r <= neg + zero, else among the positive. */
+static void ts_select_ranks(struct ts_work *ts, long neg, long zero, long pos, long r1, long r2,
+                            double *v1, double *v2)
+{
+    int64_t a_lo = ((int64_t)1 << TS_SHIFT) / (ts->maxdx + 1); /* below every slope */
+    int64_t a_hi = (int64_t)(ts->levels - 1) << TS_SHIFT;      /* at or above every slope */
+    if (a_lo < 1)
+        a_lo = 1;
+    if (r1 > neg && r2 <= neg + zero) {
+        *v1 = *v2 = 0.0;
+    } else if (r1 > neg + zero) {
+        ts_select_positive(ts, false, r1 - neg - zero, r2 - neg - zero, a_lo, 0, a_hi, pos, v1, v2);
+    } else if (r2 <= neg) {
+        /* ranks r1 < r2 among negatives are ranks neg-r2+1 < neg-r1+1 of the
+         * mirror's positives, in reverse */
+        double p1, p2;
+        ts_select_positive(ts, true, neg - r2 + 1, neg - r1 + 1, a_lo, 0, a_hi, neg, &p1, &p2);
+        *v1 = -p2;
+        *v2 = -p1;
+    } else {
+        double unused;
+        ts_select_ranks(ts, neg, zero, pos, r1, r1, v1, &unused);
+        ts_select_ranks(ts, neg, zero, pos, r2, r2, v2, &unused);
+    }
+}
+
+/* Theil–Sen on the values loaded in ts; needs ts->n >= 2. */
+static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
+{
+    long pos = 0, zero = 0;
+    for (int l = 0; l < ts->n; l++) {
+        int yl = ts->y[l], xl = ts->x[l];
+        const uint16_t *row = ts->pc + xl * TS_STRIDE;
+        zero += row[yl];
+        for (int v = 0; v < yl; v++)
+            pos += row[v];
+    }
+    long total = (long)ts->n * (ts->n - 1) / 2;
+    long neg = total - pos - zero;
+    long r1 = (total + 1) / 2, r2 = total % 2 ? r1 : r1 + 1;
+    double v1, v2;
+    ts_select_ranks(ts, neg, zero, pos, r1, r2, &v1, &v2);
+    double b = r1 == r2 ? v1 : (v1 + v2) / 2.0;
+    *slope = b;
+    if (intercept) {
+        for (int i = 0; i < ts->n; i++)
+            ts->buf[i] = (double)(ts->y[i] + ts->min) - b * (double)ts->x[i];
+        int k = (ts->n - 1) / 2;
+        double m1 = ts_quickselect(ts->buf, ts->n, k);
+        if (ts->n % 2) {
+            *intercept = m1;
+        } else {
+            double m2 = ts->buf[k + 1];
+            for (int i = k + 2; i < ts->n; i++)
+                if (ts->buf[i] < m2)
+                    m2 = ts->buf[i];
+            *intercept = (m1 + m2) / 2.0;
+        }
+    }
+}
+
+/* 0 with *slope (and *intercept) set, -1 when fewer than 2 points or a bad value. */
+static int ts_compute(struct ts_work *ts, const int16_t *y, int n, double *slope, double *intercept)
+{
+    if (ts_load(ts, y, n) < 0 || ts->n < 2)
+        return -1;
+    ts_fit(ts, slope, intercept);
+    return 0;
+}
+
+int insights_theil_sen(const int16_t *y, int n, double *slope, double *intercept)
+{
+    if (!y || !slope || n < 0 || n > INSIGHTS_WINDOW_MAX)
+        return -1;
+    struct ts_work *ts = malloc(sizeof *ts);
+    if (!ts)
+        return -1;
+    int rc = ts_compute(ts, y, n, slope, intercept);
+    free(ts);
+    return rc;
+}
+
+/* ==== names ============================================================= */
+
+const char *insights_quadrant_name(int q)
+{
+    static const char *const names[INSIGHTS_QUADRANT__MAX] = {
+        "both",        "emotional_only",    "sexual_only", "neither",
+        "not_tracked", "insufficient_data", "hidden",
+    };
+    return q >= 0 && q < INSIGHTS_QUADRANT__MAX ? names[q] : NULL;
+}
+
+const char *insights_code_name(int c)
+{
+    static const char *const names[INSIGHTS_FINDING__MAX] = {
+        "sex_without_closeness", "need_gap",          "closeness_falling", "closeness_rising",
+        "drifting_apart",        "one_sided_sharing", "unanswered_shares", "comfort_gap",
+    };
+    return c >= 0 && c < INSIGHTS_FINDING__MAX ? names[c] : NULL;
+}
+
+const char *insights_severity_name(int s)
+{
+    static const char *const names[INSIGHTS_SEVERITY__MAX] = {"info", "notice", "attention"};
+    return s >= 0 && s < INSIGHTS_SEVERITY__MAX ? names[s] : NULL;
+}
+
+const char *insights_item_name(int item)
+{
+    static const char *const names[INSIGHTS_ITEM__MAX] = {
+        "closeness", "closeness_wanted", "opened_up", "understood", "safety",
+        "affection", "sexual",           "emotions",  "wordless",   "comfort",
+    };
+    return item >= 0 && item < INSIGHTS_ITEM__MAX ? names[item] : NULL;
+}
+
+/* ==== visibility ======================================================== */
+
+bool insights_item_visible(const struct insights_input *in, int member, enum insights_item item)
+{
+    if (!in || member < 0 || member > 1 || (unsigned)item >= INSIGHTS_ITEM__MAX)
+        return false;
+    if ((int)in->viewer == member)
+        return true;
+    return (in->visible[member] & INSIGHTS_ITEM_BIT(item)) != 0;
+}
+
+/* The items of member the viewer may see, as INSIGHTS_ITEM_BITs; a sexual
+ * item exists only for a member who tracks sex. */
+static unsigned insights_visible_mask(const struct insights_input *in, int member)
+{
+    unsigned mask = (int)in->viewer == member ? INSIGHTS_ITEMS_ALL : in->visible[member];
+    if (!in->track_sexual[member])
+        mask &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_SEXUAL);
+    return mask & INSIGHTS_ITEMS_ALL;
+}
+
+/* The check-in items, as opposed to comfort (which is not part of a day). */
+#define INSIGHTS_CHECKIN_ITEMS (INSIGHTS_ITEMS_ALL & ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_COMFORT))
+
+static int8_t insights_score_masked(unsigned mask, enum insights_item item, int8_t v)
+{
+    return mask & INSIGHTS_ITEM_BIT(item) ? v : INSIGHTS_NULL;
+}
+
+static void insights_day_mask_with(unsigned mask, const struct insights_day *src,
+                                   struct insights_day *dst)
+{
+    struct insights_day d;
+    memset(&d, 0, sizeof d);
+    d.closeness = d.closeness_wanted = d.opened_up = d.understood = INSIGHTS_NULL;
+    d.safety = d.affection = d.sexual = INSIGHTS_NULL;
+    if (src->present && (mask & INSIGHTS_CHECKIN_ITEMS)) {
+        d.present = true;
+        d.closeness = insights_score_masked(mask, INSIGHTS_ITEM_CLOSENESS, src->closeness);
+        d.closeness_wanted =
+            insights_score_masked(mask, INSIGHTS_ITEM_CLOSENESS_WANTED, src->closeness_wanted);
+        d.opened_up = insights_score_masked(mask, INSIGHTS_ITEM_OPENED_UP, src->opened_up);
+        d.understood = insights_score_masked(mask, INSIGHTS_ITEM_UNDERSTOOD, src->understood);
+        d.safety = insights_score_masked(mask, INSIGHTS_ITEM_SAFETY, src->safety);
+        d.affection = insights_score_masked(mask, INSIGHTS_ITEM_AFFECTION, src->affection);
+        d.sexual = insights_score_masked(mask, INSIGHTS_ITEM_SEXUAL, src->sexual);
+        d.emotions = mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS) ? src->emotions : 0;
+        d.wordless = (mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_WORDLESS)) && src->wordless;
+    }
+    *dst = d;
+}
+
+void insights_day_mask(const struct insights_input *in, int member, const struct insights_day *src,
+                       struct insights_day *dst)
+{
+    if (!in || !src || !dst || member < 0 || member > 1)
+        return;
+    insights_day_mask_with(insights_visible_mask(in, member), src, dst);
+}
+
+/* ==== validation ======================================================== */
+
+/* -1..10, as one unsigned comparison: validation runs over every day. */
+static bool insights_score_ok(int8_t v)
+{
+    return (unsigned)(v + 1) <= 11u;
+}
+
+static int insights_validate(const struct insights_input *in)
+{
+    if (in->window < INSIGHTS_WINDOW_MIN || in->window > INSIGHTS_WINDOW_MAX)
+        return INSIGHTS_ERR_WINDOW;
+    if ((unsigned)in->viewer >= INSIGHTS_VIEWER__MAX || !in->days[0] || !in->days[1] ||
+        (in->share_count > 0 && !in->shares))
+        return INSIGHTS_ERR_INPUT;
+    for (int m = 0; m < 2; m++) {
+        for (int i = 0; i < in->window; i++) {
+            const struct insights_day *d = &in->days[m][i];
+            if (!d->present)
+                continue;
+            bool ok = insights_score_ok(d->closeness) & insights_score_ok(d->closeness_wanted) &
+                      insights_score_ok(d->opened_up) & insights_score_ok(d->understood) &
+                      insights_score_ok(d->safety) & insights_score_ok(d->affection) &
+                      insights_score_ok(d->sexual);
+            if (!ok)
+                return INSIGHTS_ERR_INPUT;
+        }
+        for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
+            if (in->comfort[m][t] > 5)
+                return INSIGHTS_ERR_INPUT;
+    }
+    for (size_t i = 0; i < in->share_count; i++) {
+        const struct insights_share *s = &in->shares[i];
+        if (s->author < 0 || s->author > 1 || s->topic < 0 || s->topic >= PROMPTS_TOPIC__MAX ||
+            s->depth < 1 || s->depth > 5)
+            return INSIGHTS_ERR_INPUT;
+    }
+    return INSIGHTS_OK;
+}
+
+/* ==== per-member statistics ============================================== */
+
+/* Sums gathered in one pass over a member's masked days. */
+struct insights_tally {
+    int checkins;
+    int n[INSIGHTS_ITEM_SEXUAL + 1];
+    long sum[INSIGHTS_ITEM_SEXUAL + 1];
+    int sexual_days;          /* sexual >= 1 */
+    int low_closeness_sexual; /* sexual >= 1 and closeness <= INSIGHTS_LOW_CLOSENESS_MAX */
+    int closeness_on_sexual_n, closeness_on_other_n;
+    long closeness_on_sexual, closeness_on_other;
+    int gap_n, gap_high, gap_low; /* days with wanted and felt; gap >= 2, gap <= -2 */
+    long gap_sum;
+    int wordless;
+    int emotions[INSIGHTS_EMOTION__MAX];
+};
+
+static void insights_tally_add(struct insights_tally *t, int item, int8_t v)
+{
+    bool answered = v != INSIGHTS_NULL;
+    t->n[item] += answered;
+    t->sum[item] += answered ? v : 0;
+}
+
+static void insights_tally_days(const struct insights_day *days, int w, struct insights_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < w; i++) {
+        const struct insights_day *d = &days[i];
+        if (!d->present)
+            continue;
+        t->checkins++;
+        insights_tally_add(t, INSIGHTS_ITEM_CLOSENESS, d->closeness);
+        insights_tally_add(t, INSIGHTS_ITEM_CLOSENESS_WANTED, d->closeness_wanted);
+        insights_tally_add(t, INSIGHTS_ITEM_OPENED_UP, d->opened_up);
+        insights_tally_add(t, INSIGHTS_ITEM_UNDERSTOOD, d->understood);
+        insights_tally_add(t, INSIGHTS_ITEM_SAFETY, d->safety);
+        insights_tally_add(t, INSIGHTS_ITEM_AFFECTION, d->affection);
+        insights_tally_add(t, INSIGHTS_ITEM_SEXUAL, d->sexual);
+        if (d->sexual >= 1)
+            t->sexual_days++;
+        if (d->closeness != INSIGHTS_NULL) {
+            if (d->sexual >= 1) {
+                t->closeness_on_sexual_n++;
+                t->closeness_on_sexual += d->closeness;
+                if (d->closeness <= INSIGHTS_LOW_CLOSENESS_MAX)
+                    t->low_closeness_sexual++;
+            } else {
+                t->closeness_on_other_n++;
+                t->closeness_on_other += d->closeness;
+            }
+            if (d->closeness_wanted != INSIGHTS_NULL) {
+                int gap = d->closeness_wanted - d->closeness;
+                t->gap_n++;
+                t->gap_sum += gap;
+                t->gap_high += gap >= INSIGHTS_NEED_GAP_MIN;
+                t->gap_low += gap <= -INSIGHTS_NEED_GAP_MIN;
+            }
+        }
+        t->wordless += d->wordless;
+        for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
+            t->emotions[e] += (d->emotions >> e) & 1u;
+    }
+}
+
+static struct insights_stat insights_stat_of(bool shown, int n, double value)
+{
+    struct insights_stat s = {false, 0, 0.0};
+    if (shown) {
+        s.shown = true;
+        s.n = n;
+        s.value = value;
+    }
+    return s;
+}
+
+static struct insights_stat insights_mean(const struct insights_input *in, int m,
+                                          const struct insights_tally *t, int item)
+{
+    bool shown = insights_item_visible(in, m, (enum insights_item)item) && t->n[item] > 0;
+    return insights_stat_of(shown, t->n[item], shown ? (double)t->sum[item] / t->n[item] : 0.0);
+}
+
+/* One 0-10 score of a day, for the items that have one. */
+static int8_t insights_day_score(const struct insights_day *d, enum insights_item item)
+{
+    switch (item) {
+    case INSIGHTS_ITEM_CLOSENESS:
+        return d->closeness;
+    case INSIGHTS_ITEM_CLOSENESS_WANTED:
+        return d->closeness_wanted;
+    case INSIGHTS_ITEM_OPENED_UP:
+        return d->opened_up;
+    case INSIGHTS_ITEM_UNDERSTOOD:
+        return d->understood;
+    case INSIGHTS_ITEM_SAFETY:
+        return d->safety;
+    case INSIGHTS_ITEM_AFFECTION:
+        return d->affection;
+    case INSIGHTS_ITEM_SEXUAL:
+        return d->sexual;
+    default:
+        return INSIGHTS_NULL;
+    }
+}
+
+/* Theil–Sen over one masked score series of a member; 0 or -1. */
+static int insights_trend_of(struct insights_work *wk, const struct insights_day *days, int w,
+                             enum insights_item item, double *slope, double *intercept)
+{
+    int16_t y[INSIGHTS_WINDOW_MAX];
+    for (int i = 0; i < w; i++) {
+        int8_t v = insights_day_score(&days[i], item);
+        y[i] = days[i].present && v != INSIGHTS_NULL ? v : INSIGHTS_TREND_NONE;
+    }
+    return ts_compute(&wk->ts, y, w, slope, intercept);
+}
+
+static enum insights_quadrant insights_quadrant_of(const struct insights_input *in, int m,
+                                                   const struct insights_tally *t)
+{
+    if (!insights_item_visible(in, m, INSIGHTS_ITEM_CLOSENESS) ||
+        !insights_item_visible(in, m, INSIGHTS_ITEM_SEXUAL))
+        return INSIGHTS_QUADRANT_HIDDEN;
+    if (!in->track_sexual[m])
+        return INSIGHTS_QUADRANT_NOT_TRACKED;
+    int nc = t->n[INSIGHTS_ITEM_CLOSENESS];
+    if (nc < INSIGHTS_MIN_CHECKINS || t->n[INSIGHTS_ITEM_SEXUAL] == 0)
+        return INSIGHTS_QUADRANT_INSUFFICIENT_DATA;
+    const struct insights_baseline *b = &in->baseline[m];
+    double mean = (double)t->sum[INSIGHTS_ITEM_CLOSENESS] / nc;
+    double rate = (double)t->sexual_days / t->checkins;
+    /* Integer forms of mean >= 5 and rate >= 1/7, so the edges are exact. */
+    bool close = t->sum[INSIGHTS_ITEM_CLOSENESS] >= (long)INSIGHTS_CLOSENESS_FLOOR * nc &&
+                 (!b->known || mean >= b->closeness - INSIGHTS_CLOSENESS_BASELINE - INSIGHTS_EPS);
+    bool sexual = (long)t->sexual_days * INSIGHTS_SEXUAL_DAYS_PER >= t->checkins &&
+                  (!b->known || rate >= b->sexual_rate / 2.0 - INSIGHTS_EPS);
+    if (close)
+        return sexual ? INSIGHTS_QUADRANT_BOTH : INSIGHTS_QUADRANT_EMOTIONAL_ONLY;
+    return sexual ? INSIGHTS_QUADRANT_SEXUAL_ONLY : INSIGHTS_QUADRANT_NEITHER;
+}
+
+struct insights_baseline insights_baseline_compute(const struct insights_input *in, int member,
+                                                   const struct insights_day *history, int n)
+{
+    struct insights_baseline b = {false, 0.0, 0.0};
+    if (!in || !history || member < 0 || member > 1 || n < 0)
+        return b;
+    int checkins = 0, nc = 0, sexual_days = 0;
+    long sum = 0;
+    for (int i = 0; i < n; i++) {
+        struct insights_day d;
+        insights_day_mask(in, member, &history[i], &d);
+        if (!d.present)
+            continue;
+        checkins++;
+        if (d.closeness >= 0 && d.closeness <= 10) {
+            nc++;
+            sum += d.closeness;
+        }
+        sexual_days += d.sexual >= 1 && d.sexual <= 10;
+    }
+    if (nc >= INSIGHTS_BASELINE_MIN) {
+        b.known = true;
+        b.closeness = (double)sum / nc;
+        b.sexual_rate = (double)sexual_days / checkins;
+    }
+    return b;
+}
+
+/* ==== findings =========================================================== */
+
+/* Who the explanation speaks to about `subject`. */
+enum insights_voice { VOICE_SELF, VOICE_PARTNER, VOICE_THERAPIST };
+
+static enum insights_voice insights_voice_for(const struct insights_input *in, int subject)
+{
+    if (in->viewer == INSIGHTS_VIEWER_THERAPIST)
+        return VOICE_THERAPIST;
+    return (int)in->viewer == subject ? VOICE_SELF : VOICE_PARTNER;
+}
+
+static struct insights_finding *insights_finding_add(struct insights_result *out,
+                                                     enum insights_finding_code code, int subject,
+                                                     enum insights_severity severity)
+{
+    if (out->finding_count >= INSIGHTS_FINDINGS_MAX)
+        return NULL;
+    struct insights_finding *f = &out->findings[out->finding_count++];
+    memset(f, 0, sizeof *f);
+    f->code = code;
+    f->subject = subject;
+    f->severity = severity;
+    return f;
+}
+
+/* Writes the explanation; formats are literals, checked by the compiler. */
+__attribute__((format(printf, 2, 3))) static void insights_explain(struct insights_finding *f,
+                                                                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->explanation, sizeof f->explanation, fmt, ap);
+    va_end(ap);
+}
+
+static void insights_number_add(struct insights_finding *f, const char *name, double value)
+{
+    if (f->number_count < INSIGHTS_NUMBERS_MAX) {
+        f->numbers[f->number_count].name = name;
+        f->numbers[f->number_count].value = value;
+        f->number_count++;
+    }
+}
+
+/* Everything one member's findings draw on. */
+struct insights_member_ctx {
+    int m;
+    const struct insights_day *days; /* masked */
+    struct insights_tally tally;
+    bool trend_ok;           /* closeness visible, enough points, line fitted */
+    double slope, intercept; /* the Theil–Sen line of closeness over day 0..window-1 */
+    double change;           /* slope x (window - 1) */
+};
+
+/* The trend of how often sexual connection happens: Theil–Sen over, for
+ * each day, the number of days with sexual >= 1 among the last seven (a
+ * week with at least 4 check-ins), as a change across the window in days a
+ * week. Daily scores would not do: most are 0, so the median pairwise slope
+ * of a zero-inflated series is 0 almost whatever happens. 0 or -1. */
+static int insights_sexual_week_trend(struct insights_work *wk, const struct insights_day *days,
+                                      int w, double *change)
+{
+    int16_t y[INSIGHTS_WINDOW_MAX];
+    int points = 0, present = 0, sexual = 0; /* over days i-6..i */
+    for (int i = 0; i < w; i++) {
+        present += days[i].present;
+        sexual += days[i].present && days[i].sexual >= 1;
+        if (i >= 7) {
+            present -= days[i - 7].present;
+            sexual -= days[i - 7].present && days[i - 7].sexual >= 1;
+        }
+        y[i] = INSIGHTS_TREND_NONE;
+        if (i >= 6 && present >= 4) {
+            y[i] = (int16_t)sexual;
+            points++;
+        }
+    }
+    double slope;
+    if (points < INSIGHTS_MIN_TREND_POINTS || ts_compute(&wk->ts, y, w, &slope, NULL) < 0)
+        return -1;
+    *change = slope * (w - 1);
+    return 0;
+}
+
+/* sex_without_closeness: only to the subject and a therapist, and only with
+ * closeness and sexual both visible to them. */
+static void insights_find_substitute(const struct insights_input *in, struct insights_work *wk,
+                                     const struct insights_member_ctx *c,
+                                     struct insights_result *out)
+{
+    const struct insights_tally *t = &c->tally;
+    int m = c->m;
+    if (!in->track_sexual[m] || t->checkins < INSIGHTS_MIN_CHECKINS)
+        return;
+    if (!((int)in->viewer == m || in->viewer == INSIGHTS_VIEWER_THERAPIST))
+        return;
+    if (!insights_item_visible(in, m, INSIGHTS_ITEM_CLOSENESS) ||
+        !insights_item_visible(in, m, INSIGHTS_ITEM_SEXUAL))
+        return;
+
+    int sd = t->closeness_on_sexual_n, low = t->low_closeness_sexual;
+    bool sustained = low >= INSIGHTS_SUBSTITUTE_MIN_DAYS && 2 * low >= sd;
+
+    /* The other form: closeness falling while sexual connection becomes
+     * more frequent. */
+    bool opposite = false;
+    double sexual_change = 0.0;
+    if (!sustained && c->trend_ok && c->change <= -INSIGHTS_TREND_CHANGE + INSIGHTS_EPS &&
+        sd >= INSIGHTS_SUBSTITUTE_MIN_DAYS &&
+        insights_sexual_week_trend(wk, c->days, in->window, &sexual_change) == 0)
+        opposite = sexual_change >= INSIGHTS_SUBSTITUTE_SEXUAL - INSIGHTS_EPS;
+    if (!sustained && !opposite)
+        return;
+
+    struct insights_finding *f = insights_finding_add(out, INSIGHTS_FINDING_SEX_WITHOUT_CLOSENESS,
+                                                      m, INSIGHTS_SEVERITY_NOTICE);
+    if (!f)
+        return;
+    bool self = insights_voice_for(in, m) == VOICE_SELF;
+    if (sustained)
+        insights_explain(
+            f,
+            self ? "On %d of the %d days you marked sexual connection, you rated closeness "
+                   "%d or lower. This is a question to sit with, not a conclusion: could sex "
+                   "sometimes be standing in for feeling close, a way to connect when opening "
+                   "up feels harder? Only you know what it means for you."
+                 : "On %d of the %d days this member marked sexual connection, they rated "
+                   "closeness %d or lower. A question to explore with them, not a "
+                   "conclusion: could sex at times be standing in for emotional closeness?",
+            low, sd, INSIGHTS_LOW_CLOSENESS_MAX);
+    else
+        insights_explain(
+            f,
+            self ? "Over these %d days your closeness ratings went down by about %.1f points "
+                   "while days with sexual connection became more frequent, by about %.1f a "
+                   "week. This is a question to sit with, not a conclusion: is sex filling a space "
+                   "where "
+                   "feeling close used to be? Only you know what it means for you."
+                 : "Over these %d days this member's closeness ratings went down by about "
+                   "%.1f points while their days with sexual connection became more frequent, "
+                   "by about %.1f a week. A question to explore with them, not a conclusion: could "
+                   "sex be "
+                   "standing in for a closeness that is fading?",
+            in->window, fabs(c->change), sexual_change);
+    insights_number_add(f, "sexual_days", sd);
+    insights_number_add(f, "low_closeness_sexual_days", low);
+    insights_number_add(f, "low_closeness_max", INSIGHTS_LOW_CLOSENESS_MAX);
+    if (t->closeness_on_sexual_n > 0)
+        insights_number_add(f, "closeness_mean_sexual_days",
+                            (double)t->closeness_on_sexual / t->closeness_on_sexual_n);
+    if (t->closeness_on_other_n > 0)
+        insights_number_add(f, "closeness_mean_other_days",
+                            (double)t->closeness_on_other / t->closeness_on_other_n);
+    if (opposite) {
+        insights_number_add(f, "closeness_change", c->change);
+        insights_number_add(f, "sexual_days_per_week_change", sexual_change);
+    }
+}
+
+static void insights_find_need_gap(const struct insights_input *in,
+                                   const struct insights_member_ctx *c, struct insights_result *out)
+{
+    const struct insights_tally *t = &c->tally;
+    int m = c->m;
+    if (!insights_item_visible(in, m, INSIGHTS_ITEM_CLOSENESS) ||
+        !insights_item_visible(in, m, INSIGHTS_ITEM_CLOSENESS_WANTED))
+        return;
+    int n = t->gap_n;
+    if (n < INSIGHTS_MIN_CHECKINS)
+        return;
+    /* Integer forms of mean >= 2 (<= -2) and "on at least half the days". */
+    bool more = t->gap_sum >= (long)INSIGHTS_NEED_GAP_MIN * n && 2 * t->gap_high >= n;
+    bool less = t->gap_sum <= -(long)INSIGHTS_NEED_GAP_MIN * n && 2 * t->gap_low >= n;
+    if (!more && !less)
+        return;
+    double mean = (double)t->gap_sum / n;
+    enum insights_severity sev = INSIGHTS_SEVERITY_INFO;
+    if (more)
+        sev = t->gap_sum >= (long)INSIGHTS_NEED_GAP_ATTENTION * n ? INSIGHTS_SEVERITY_ATTENTION
+                                                                  : INSIGHTS_SEVERITY_NOTICE;
+    struct insights_finding *f = insights_finding_add(out, INSIGHTS_FINDING_NEED_GAP, m, sev);
+    if (!f)
+        return;
+    int days = more ? t->gap_high : t->gap_low;
+    double gap = fabs(mean);
+    switch (insights_voice_for(in, m)) {
+    case VOICE_SELF:
+        if (more)
+            insights_explain(f,
+                             "On average you wanted to feel %.1f points closer than you did, and "
+                             "the gap was 2 points or more on %d of %d days. Wanting more "
+                             "closeness is worth saying out loud, perhaps in a share about what "
+                             "feeling close looks like for you.",
+                             gap, days, n);
+        else
+            insights_explain(f,
+                             "On average you felt %.1f points closer than you wanted to, by 2 "
+                             "points or more on %d of %d days. Needing some room is ordinary; "
+                             "saying so kindly can protect the closeness you do want.",
+                             gap, days, n);
+        break;
+    case VOICE_PARTNER:
+        if (more)
+            insights_explain(f,
+                             "On average your partner wanted to feel %.1f points closer than they "
+                             "did, and the gap was 2 points or more on %d of %d days. You might "
+                             "ask them what feeling close looks like for them right now.",
+                             gap, days, n);
+        else
+            insights_explain(f,
+                             "On average your partner felt %.1f points closer than they wanted "
+                             "to, by 2 points or more on %d of %d days. They may need a little "
+                             "room for now, which is not a judgement of you.",
+                             gap, days, n);
+        break;
+    case VOICE_THERAPIST:
+        insights_explain(f,
+                         more ? "On average this member wanted to feel %.1f points closer than "
+                                "they did; the gap was 2 points or more on %d of %d days."
+                              : "On average this member felt %.1f points closer than they wanted "
+                                "to, by 2 points or more on %d of %d days.",
+                         gap, days, n);
+        break;
+    }
+    insights_number_add(f, "mean_gap", mean);
+    insights_number_add(f, "days_beyond_2", days);
+    insights_number_add(f, "days", n);
+}
+
+static void insights_find_trend(const struct insights_input *in,
+                                const struct insights_member_ctx *c, bool rising,
+                                struct insights_result *out)
+{
+    if (!c->trend_ok || c->tally.checkins < INSIGHTS_MIN_CHECKINS)
+        return;
+    bool hit = rising ? c->change >= INSIGHTS_TREND_CHANGE - INSIGHTS_EPS
+                      : c->change <= -INSIGHTS_TREND_CHANGE + INSIGHTS_EPS;
+    if (!hit)
+        return;
+    enum insights_severity sev = INSIGHTS_SEVERITY_INFO;
+    if (!rising)
+        sev = c->change <= -INSIGHTS_TREND_ATTENTION + INSIGHTS_EPS ? INSIGHTS_SEVERITY_ATTENTION
+                                                                    : INSIGHTS_SEVERITY_NOTICE;
+    struct insights_finding *f = insights_finding_add(
+        out, rising ? INSIGHTS_FINDING_CLOSENESS_RISING : INSIGHTS_FINDING_CLOSENESS_FALLING, c->m,
+        sev);
+    if (!f)
+        return;
+    double change = fabs(c->change);
+    int ratings = c->tally.n[INSIGHTS_ITEM_CLOSENESS];
+    switch (insights_voice_for(in, c->m)) {
+    case VOICE_SELF:
+        if (rising)
+            insights_explain(f,
+                             "Your closeness ratings have been going up, by about %.1f points "
+                             "across these %d days (%d ratings). Whatever the two of you have "
+                             "been doing seems to help.",
+                             change, in->window, ratings);
+        else
+            insights_explain(f,
+                             "Your closeness ratings have been going down, by about %.1f points "
+                             "across these %d days (%d ratings). What has changed? A small share "
+                             "about it could be a place to start.",
+                             change, in->window, ratings);
+        break;
+    case VOICE_PARTNER:
+        if (rising)
+            insights_explain(f,
+                             "Your partner's closeness ratings have been going up, by about %.1f "
+                             "points across these %d days (%d ratings).",
+                             change, in->window, ratings);
+        else
+            insights_explain(f,
+                             "Your partner's closeness ratings have been going down, by about "
+                             "%.1f points across these %d days (%d ratings). Asking how they are "
+                             "finding things lately could be a place to start.",
+                             change, in->window, ratings);
+        break;
+    case VOICE_THERAPIST:
+        insights_explain(f,
+                         rising ? "This member's closeness ratings rose by about %.1f points "
+                                  "across the %d-day window (%d ratings)."
+                                : "This member's closeness ratings fell by about %.1f points "
+                                  "across the %d-day window (%d ratings).",
+                         change, in->window, ratings);
+        break;
+    }
+    insights_number_add(f, "slope_per_day", c->slope);
+    insights_number_add(f, "change", c->change);
+    insights_number_add(f, "ratings", c->tally.n[INSIGHTS_ITEM_CLOSENESS]);
+}
+
+/* unanswered_shares: about the listener, to the listener and a therapist,
+ * so that it never reads as blame in front of the partner. */
+static void insights_find_unanswered(const struct insights_input *in, int m,
+                                     struct insights_result *out)
+{
+    if (!((int)in->viewer == m || in->viewer == INSIGHTS_VIEWER_THERAPIST))
+        return;
+    const struct insights_member_result *r = &out->members[m];
+    int due = r->shares_received_due, unanswered = due - r->shares_answered_48h;
+    if (due < INSIGHTS_UNANSWERED_MIN ||
+        (double)unanswered < INSIGHTS_UNANSWERED_SHARE * due - INSIGHTS_EPS)
+        return;
+    struct insights_finding *f =
+        insights_finding_add(out, INSIGHTS_FINDING_UNANSWERED_SHARES, m, INSIGHTS_SEVERITY_INFO);
+    if (!f)
+        return;
+    insights_explain(
+        f,
+        insights_voice_for(in, m) == VOICE_SELF
+            ? "%d of the %d shares your partner wrote to you in this window (leaving out the "
+              "last three days) had no response within two days. Sharing is a risk; a short "
+              "reply, even \"I'm with you\", lets them know it landed."
+            : "%d of the %d shares written to this member in the window (leaving out the last "
+              "three days) had no response within 48 hours.",
+        unanswered, due);
+    insights_number_add(f, "shares_due", due);
+    insights_number_add(f, "unanswered", unanswered);
+    insights_number_add(f, "unanswered_share", (double)unanswered / due);
+}
+
+/* drifting_apart: the Theil–Sen lines through each member's closeness
+ * (already fitted for their trends) end further apart than they start. The
+ * lines rather than the day-by-day differences, so that a day only one of
+ * them checked in still counts. */
+static void insights_find_drift(const struct insights_input *in,
+                                const struct insights_member_ctx *c, struct insights_result *out)
+{
+    if (!c[0].trend_ok || !c[1].trend_ok)
+        return; /* also when either's closeness is hidden from the viewer */
+    double end0 = c[0].intercept + c[0].change, end1 = c[1].intercept + c[1].change;
+    double start = fabs(c[0].intercept - c[1].intercept), end = fabs(end0 - end1);
+    if (end - start < INSIGHTS_DRIFT_CHANGE - INSIGHTS_EPS)
+        return;
+    struct insights_finding *f = insights_finding_add(
+        out, INSIGHTS_FINDING_DRIFTING_APART, INSIGHTS_SUBJECT_DYAD, INSIGHTS_SEVERITY_NOTICE);
+    if (!f)
+        return;
+    insights_explain(
+        f,
+        in->viewer == INSIGHTS_VIEWER_THERAPIST
+            ? "The two members' closeness ratings are moving apart: the gap between their trend "
+              "lines grew from about %.1f to about %.1f points over the %d-day window."
+            : "Your closeness ratings and your partner's have been moving apart: the gap between "
+              "them grew from about %.1f to about %.1f points over these %d days. Comparing how "
+              "each of you has been finding things lately may help.",
+        start, end, in->window);
+    insights_number_add(f, "gap_start", start);
+    insights_number_add(f, "gap_end", end);
+    insights_number_add(f, "slope_member_0", c[0].slope);
+    insights_number_add(f, "slope_member_1", c[1].slope);
+}
+
+static void insights_find_one_sided(const struct insights_input *in, struct insights_result *out)
+{
+    int a = out->members[0].shares_written, b = out->members[1].shares_written;
+    int total = a + b, most = a > b ? a : b;
+    if (total < INSIGHTS_SHARING_MIN ||
+        (double)most < INSIGHTS_SHARING_SHARE * total - INSIGHTS_EPS)
+        return;
+    struct insights_finding *f = insights_finding_add(
+        out, INSIGHTS_FINDING_ONE_SIDED_SHARING, INSIGHTS_SUBJECT_DYAD, INSIGHTS_SEVERITY_INFO);
+    if (!f)
+        return;
+    if (in->viewer == INSIGHTS_VIEWER_THERAPIST) {
+        insights_explain(
+            f, "Of the %d shares in this %d-day window, one member wrote %d and the other %d.",
+            total, in->window, a, b);
+    } else {
+        int me = (int)in->viewer;
+        int mine = me == 0 ? a : b, theirs = me == 0 ? b : a;
+        insights_explain(f,
+                         "Of the %d shares in these %d days, you wrote %d and your partner %d. "
+                         "Closeness tends to grow when openness goes both ways: the one who shares "
+                         "less might try a small moment, and the one who shares more might ask an "
+                         "open question.",
+                         total, in->window, mine, theirs);
+    }
+    insights_number_add(f, "shares_member_0", a);
+    insights_number_add(f, "shares_member_1", b);
+    insights_number_add(f, "larger_share", (double)most / total);
+}
+
+static void insights_find_comfort_gap(const struct insights_input *in, struct insights_result *out)
+{
+    if (!insights_item_visible(in, 0, INSIGHTS_ITEM_COMFORT) ||
+        !insights_item_visible(in, 1, INSIGHTS_ITEM_COMFORT))
+        return;
+    int best = -1, gap = 0;
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++) {
+        int a = in->comfort[0][t], b = in->comfort[1][t];
+        if (a == 0 || b == 0)
+            continue;
+        int g = a > b ? a - b : b - a;
+        if (g > gap) {
+            gap = g;
+            best = t;
+        }
+    }
+    if (best < 0 || gap < INSIGHTS_COMFORT_GAP_MIN)
+        return;
+    struct insights_finding *f = insights_finding_add(
+        out, INSIGHTS_FINDING_COMFORT_GAP, INSIGHTS_SUBJECT_DYAD, INSIGHTS_SEVERITY_INFO);
+    if (!f)
+        return;
+    const char *topic = prompts_topic_name(best);
+    int a = in->comfort[0][best], b = in->comfort[1][best];
+    if (in->viewer == INSIGHTS_VIEWER_THERAPIST) {
+        insights_explain(
+            f,
+            "The members' comfort with the topic \"%s\" differs by %d levels (%d and %d, on "
+            "1-5). Suggested prompts on it stay at the lower level.",
+            topic ? topic : "?", gap, a, b);
+    } else {
+        int mine = in->viewer == INSIGHTS_VIEWER_MEMBER0 ? a : b;
+        int theirs = in->viewer == INSIGHTS_VIEWER_MEMBER0 ? b : a;
+        insights_explain(
+            f,
+            "Your comfort with the topic \"%s\" is %d and your partner's is %d (on 1-5). "
+            "Suggested prompts on it stay at the lower level, so neither of you is pushed "
+            "past where you are; talking about why it feels different could be a share of "
+            "its own.",
+            topic ? topic : "?", mine, theirs);
+    }
+    insights_number_add(f, "topic", best);
+    insights_number_add(f, "comfort_member_0", a);
+    insights_number_add(f, "comfort_member_1", b);
+    insights_number_add(f, "gap", gap);
+}
+
+/* ==== the whole computation ============================================== */
+
+static void insights_member_fill(const struct insights_input *in, struct insights_work *wk,
+                                 struct insights_member_ctx *c, struct insights_member_result *r)
+{
+    int m = c->m, w = in->window;
+    const struct insights_tally *t = &c->tally;
+    bool any = (insights_visible_mask(in, m) & INSIGHTS_CHECKIN_ITEMS) != 0;
+    r->checkins = insights_stat_of(any, t->checkins, t->checkins);
+    r->closeness = insights_mean(in, m, t, INSIGHTS_ITEM_CLOSENESS);
+    r->closeness_wanted = insights_mean(in, m, t, INSIGHTS_ITEM_CLOSENESS_WANTED);
+    r->opened_up = insights_mean(in, m, t, INSIGHTS_ITEM_OPENED_UP);
+    r->understood = insights_mean(in, m, t, INSIGHTS_ITEM_UNDERSTOOD);
+    r->safety = insights_mean(in, m, t, INSIGHTS_ITEM_SAFETY);
+    r->affection = insights_mean(in, m, t, INSIGHTS_ITEM_AFFECTION);
+    bool sexual = in->track_sexual[m] && insights_item_visible(in, m, INSIGHTS_ITEM_SEXUAL);
+    r->sexual =
+        sexual ? insights_mean(in, m, t, INSIGHTS_ITEM_SEXUAL) : insights_stat_of(false, 0, 0.0);
+    r->sexual_rate = insights_stat_of(sexual && t->checkins > 0, t->checkins,
+                                      t->checkins ? (double)t->sexual_days / t->checkins : 0.0);
+    bool wordless = insights_item_visible(in, m, INSIGHTS_ITEM_WORDLESS) && t->checkins > 0;
+    r->wordless_rate = insights_stat_of(wordless, t->checkins,
+                                        t->checkins ? (double)t->wordless / t->checkins : 0.0);
+    bool emotions = insights_item_visible(in, m, INSIGHTS_ITEM_EMOTIONS) && t->checkins > 0;
+    for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
+        r->emotion_days[e] = insights_stat_of(emotions, t->checkins, t->emotions[e]);
+
+    c->trend_ok = false;
+    if (insights_item_visible(in, m, INSIGHTS_ITEM_CLOSENESS) &&
+        t->n[INSIGHTS_ITEM_CLOSENESS] >= INSIGHTS_MIN_TREND_POINTS &&
+        insights_trend_of(wk, c->days, w, INSIGHTS_ITEM_CLOSENESS, &c->slope, &c->intercept) == 0) {
+        c->trend_ok = true;
+        c->change = c->slope * (w - 1);
+    }
+    r->closeness_trend = insights_stat_of(c->trend_ok, t->n[INSIGHTS_ITEM_CLOSENESS], c->slope);
+    r->quadrant = insights_quadrant_of(in, m, t);
+}
+
+static void insights_shares_fill(const struct insights_input *in, struct insights_result *out)
+{
+    long first = in->today - (in->window - 1);
+    for (size_t i = 0; i < in->share_count; i++) {
+        const struct insights_share *s = &in->shares[i];
+        if (s->day < first || s->day > in->today)
+            continue;
+        out->members[s->author].shares_written++;
+        /* 48 hours have surely passed, whatever the hour, three days on. */
+        if (s->day <= in->today - 3) {
+            struct insights_member_result *listener = &out->members[1 - s->author];
+            listener->shares_received_due++;
+            listener->shares_answered_48h += s->answered_within_48h;
+        }
+    }
+    for (int m = 0; m < 2; m++) {
+        struct insights_member_result *r = &out->members[m];
+        int due = r->shares_received_due;
+        r->answered_rate =
+            insights_stat_of(due > 0, due, due ? (double)r->shares_answered_48h / due : 0.0);
+    }
+}
+
+int insights_compute(const struct insights_input *in, struct insights_result *out)
+{
+    if (!out)
+        return INSIGHTS_ERR_INPUT;
+    memset(out, 0, sizeof *out);
+    if (!in)
+        return INSIGHTS_ERR_INPUT;
+    int rc = insights_validate(in);
+    if (rc != INSIGHTS_OK)
+        return rc;
+    struct insights_work *wk = malloc(sizeof *wk);
+    if (!wk)
+        return INSIGHTS_ERR_NOMEM;
+
+    out->window = in->window;
+    out->today = in->today;
+    out->viewer = in->viewer;
+    struct insights_member_ctx ctx[2];
+    for (int m = 0; m < 2; m++) {
+        unsigned mask = insights_visible_mask(in, m);
+        for (int i = 0; i < in->window; i++)
+            insights_day_mask_with(mask, &in->days[m][i], &wk->days[m][i]);
+        memset(&ctx[m], 0, sizeof ctx[m]);
+        ctx[m].m = m;
+        ctx[m].days = wk->days[m];
+        insights_tally_days(wk->days[m], in->window, &ctx[m].tally);
+        insights_member_fill(in, wk, &ctx[m], &out->members[m]);
+    }
+    insights_shares_fill(in, out);
+
+    /* Fixed order: by code, then member 0, member 1. */
+    for (int m = 0; m < 2; m++)
+        insights_find_substitute(in, wk, &ctx[m], out);
+    for (int m = 0; m < 2; m++)
+        insights_find_need_gap(in, &ctx[m], out);
+    for (int m = 0; m < 2; m++)
+        insights_find_trend(in, &ctx[m], false, out);
+    for (int m = 0; m < 2; m++)
+        insights_find_trend(in, &ctx[m], true, out);
+    insights_find_drift(in, ctx, out);
+    insights_find_one_sided(in, out);
+    for (int m = 0; m < 2; m++)
+        insights_find_unanswered(in, m, out);
+    insights_find_comfort_gap(in, out);
+
+    free(wk);
+    return INSIGHTS_OK;
+}

@@ -1,0 +1,275 @@
+/*
+ * h_prompts.c — the prompt library, comfort levels and the next prompt:
+ * GET /prompts, GET|PUT /dyads/{id}/comfort, GET /dyads/{id}/next-prompt.
+ *
+ * Everything about pacing is derived, not stored: trust is replayed from
+ * the dyad's share metadata (core/pacing.c), the prompts already used are
+ * the ones answered, and the day's pick is seeded by the day. Passing on a
+ * prompt leaves no trace at all, so it looks exactly like not answering.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/pacing.h"
+#include "core/prompts.h"
+#include "web/handler.h"
+
+enum { COMFORT_UNSET_DEFAULT = 3 };
+
+static json_t *prompt_json(const struct prompt *p)
+{
+    json_t *kinds = json_array();
+    for (int k = 0; k < PROMPTS_KIND__MAX; k++)
+        if (prompts_has_kind(p, k))
+            json_array_append_new(kinds, json_string(prompts_kind_name(k)));
+    return json_pack("{s:s, s:s, s:i, s:o, s:s}", "id", p->id, "topic",
+                     prompts_topic_name(p->topic), "depth", p->depth, "kinds", kinds, "text",
+                     p->text);
+}
+
+void h_prompts(struct ctx *c)
+{
+    int kind = PROMPTS_KIND_ANY, topic = PROMPTS_TOPIC_ANY, depth = PROMPTS_DEPTH_ANY;
+    const char *k = http_query(c->req, "kind"), *t = http_query(c->req, "topic"),
+               *d = http_query(c->req, "depth");
+    if (k != NULL && (kind = prompts_kind_from_name(k)) < 0) {
+        reply_error(c, API_INVALID_FIELD, "kind", "kind is couple, friends or family.");
+        return;
+    }
+    if (t != NULL && (topic = prompts_topic_from_name(t)) < 0) {
+        reply_error(c, API_INVALID_FIELD, "topic", "There is no such topic.");
+        return;
+    }
+    if (d != NULL && (strlen(d) != 1 || d[0] < '1' || d[0] > '5')) {
+        reply_error(c, API_INVALID_FIELD, "depth", "depth is 1 to 5.");
+        return;
+    }
+    if (d != NULL)
+        depth = d[0] - '0';
+    size_t total = prompts_filter(&c->app->prompts, kind, topic, depth, NULL, 0);
+    const struct prompt **found = arena_alloc(c->arena, (total + 1) * sizeof *found);
+    if (found == NULL) {
+        reply_error(c, API_UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    size_t n = prompts_filter(&c->app->prompts, kind, topic, depth, found, total);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n && i < total; i++)
+        json_array_append_new(list, prompt_json(found[i]));
+    reply_json(c, 200, json_pack("{s:o}", "prompts", list));
+}
+
+/* ---- comfort -------------------------------------------------------------- */
+
+static void history_row(void *p, int topic, int level, int64_t set_at)
+{
+    json_array_append_new(p, json_pack("{s:s, s:i, s:o}", "topic", prompts_topic_name(topic),
+                                       "level", level, "set_at", json_time(set_at)));
+}
+
+static void reply_comfort(struct ctx *c, const struct membership *m)
+{
+    int levels[PROMPTS_TOPIC__MAX];
+    enum store_result r = store_comfort_current(c->app->store, m->dyad.id, c->user.id, levels,
+                                                PROMPTS_TOPIC__MAX);
+    json_t *current = json_object(), *history = json_array();
+    for (int t = 0; r == STORE_OK && t < PROMPTS_TOPIC__MAX; t++)
+        if (prompts_topic_allows_kind(t, (int)m->dyad.kind))
+            json_object_set_new(current, prompts_topic_name(t),
+                                levels[t] < 0 ? json_null() : json_integer(levels[t]));
+    if (r == STORE_OK)
+        r = store_comfort_history(c->app->store, m->dyad.id, c->user.id, history_row, history);
+    if (r != STORE_OK) {
+        json_decref(current);
+        json_decref(history);
+        reply_store(c, r);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:o, s:o, s:i}", "comfort", current, "history", history,
+                                 "default", COMFORT_UNSET_DEFAULT));
+}
+
+/* Only one's own comfort, ever: the partner's levels never leave the server
+ * except as the depth they allow. */
+void h_comfort_get(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    reply_comfort(c, &m);
+}
+
+void h_comfort_put(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    int topics[PROMPTS_TOPIC__MAX], levels[PROMPTS_TOPIC__MAX], n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach (c->body, key, v) {
+        int t = prompts_topic_from_name(key);
+        if (t < 0 || !prompts_topic_allows_kind(t, (int)m.dyad.kind)) {
+            reply_error(c, API_INVALID_FIELD, key,
+                        arena_printf(c->arena, "'%s' is not a topic of this dyad.", key));
+            return;
+        }
+        json_int_t level = json_is_integer(v) ? json_integer_value(v) : -1;
+        if (level < 0 || level > 5) {
+            reply_error(c, API_INVALID_FIELD, key,
+                        "A comfort level is 1 (light) to 5 (anything), or 0 for not now.");
+            return;
+        }
+        topics[n] = t;
+        levels[n++] = (int)level;
+    }
+    if (n == 0) {
+        reply_error(c, API_MISSING_FIELD, NULL, "Give at least one topic and its level.");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        enum store_result r =
+            store_comfort_set(c->app->store, m.dyad.id, c->user.id, topics[i], levels[i], c->now);
+        if (r != STORE_OK) {
+            reply_store(c, r);
+            return;
+        }
+    }
+    reply_comfort(c, &m);
+}
+
+/* ---- next prompt ---------------------------------------------------------- */
+
+struct replay {
+    const struct membership *m;
+    struct pacing_share *shares;
+    size_t n, cap;
+    const char **used;
+    size_t n_used;
+    struct arena *arena;
+    bool oom;
+};
+
+static void collect_share(void *p, const struct share_meta *sm)
+{
+    struct replay *rp = p;
+    if (rp->n == rp->cap) {
+        size_t cap = rp->cap ? rp->cap * 2 : 64;
+        struct pacing_share *s = arena_alloc(rp->arena, cap * sizeof *s);
+        const char **u = arena_alloc(rp->arena, cap * sizeof *u);
+        if (s == NULL || u == NULL) {
+            rp->oom = true;
+            return;
+        }
+        if (rp->n) {
+            memcpy(s, rp->shares, rp->n * sizeof *s);
+            memcpy(u, rp->used, rp->n_used * sizeof *u);
+        }
+        rp->shares = s;
+        rp->used = u;
+        rp->cap = cap;
+    }
+    struct pacing_share *s = &rp->shares[rp->n++];
+    s->author = strcmp(sm->author_id, rp->m->members[0].user_id) == 0 ? 0 : 1;
+    s->depth = sm->depth;
+    s->day = (long)(sm->created_at / 86400);
+    s->answered = sm->answered_at != 0;
+    s->answer_day = s->answered ? (long)(sm->answered_at / 86400) : s->day;
+    if (sm->prompt_id[0] != '\0')
+        rp->used[rp->n_used++] = arena_strdup(rp->arena, sm->prompt_id);
+}
+
+/* FNV-1a: a stable seed from the dyad id and the day. */
+static uint64_t day_seed(const char *dyad_id, long day)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = dyad_id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return (h ^ (uint64_t)day) * 1099511628211ull;
+}
+
+void h_next_prompt(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    int kind = (int)m.dyad.kind;
+    int topic = PROMPTS_TOPIC_ANY;
+    const char *t = http_query(c->req, "topic");
+    if (t != NULL && ((topic = prompts_topic_from_name(t)) < 0 ||
+                      !prompts_topic_allows_kind(topic, kind))) {
+        reply_error(c, API_INVALID_FIELD, "topic", "There is no such topic for this dyad.");
+        return;
+    }
+    struct replay rp = {.m = &m, .arena = c->arena};
+    enum store_result r = store_share_meta(c->app->store, m.dyad.id, 0, collect_share, &rp);
+    if (r != STORE_OK || rp.oom) {
+        reply_store(c, r != STORE_OK ? r : STORE_ERROR);
+        return;
+    }
+    long today = server_today(c);
+    struct pacing_trust trust;
+    if (pacing_trust(rp.shares, rp.n, today, &trust) != 0) {
+        reply_error(c, API_INTERNAL, NULL, NULL);
+        return;
+    }
+    int comfort[2][PROMPTS_TOPIC__MAX];
+    for (size_t i = 0; i < 2; i++) {
+        for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
+            comfort[i][k] = COMFORT_UNSET_DEFAULT;
+        if (i < m.n) {
+            r = store_comfort_current(c->app->store, m.dyad.id, m.members[i].user_id,
+                                      comfort[i], PROMPTS_TOPIC__MAX);
+            if (r != STORE_OK) {
+                reply_store(c, r);
+                return;
+            }
+            for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
+                if (comfort[i][k] < 0)
+                    comfort[i][k] = COMFORT_UNSET_DEFAULT;
+        }
+    }
+    uint64_t seed = day_seed(m.dyad.id, today);
+    if (topic == PROMPTS_TOPIC_ANY) {
+        /* the day's topic: rotate through those neither member set aside */
+        int open[PROMPTS_TOPIC__MAX], n_open = 0;
+        for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
+            if (prompts_topic_allows_kind(k, kind) && comfort[0][k] > 0 && comfort[1][k] > 0)
+                open[n_open++] = k;
+        if (n_open == 0) {
+            reply_json(c, 200, json_pack("{s:n, s:i, s:s, s:s, s:i}", "prompt", "depth", 0,
+                                         "reason_code", "topic_set_aside", "reason",
+                                         "Every topic is set aside for now; comfort can be changed any time.",
+                                         "trust", trust.level));
+            return;
+        }
+        topic = open[seed % (uint64_t)n_open];
+    }
+    struct pacing_depth depth;
+    if (pacing_next_depth(trust.level, comfort[0][topic], comfort[1][topic], 0, &depth) != 0) {
+        reply_error(c, API_INTERNAL, NULL, NULL);
+        return;
+    }
+    char reason[512];
+    pacing_depth_explain(&depth, reason, sizeof reason);
+    if (depth.depth == 0) {
+        reply_json(c, 200, json_pack("{s:n, s:i, s:s, s:s, s:s, s:i}", "prompt", "depth", 0,
+                                     "topic", prompts_topic_name(topic), "reason_code",
+                                     pacing_depth_reason_code(depth.reason), "reason", reason,
+                                     "trust", trust.level));
+        return;
+    }
+    struct pacing_pick pick;
+    if (pacing_pick_prompt(&c->app->prompts, kind, PROMPTS_TOPIC_BIT(topic), depth.depth, rp.used,
+                           rp.n_used, seed, &pick) != 0) {
+        reply_error(c, API_INTERNAL, NULL, NULL);
+        return;
+    }
+    reply_json(c, 200,
+               json_pack("{s:o, s:i, s:s, s:s, s:s, s:i}", "prompt",
+                         pick.prompt != NULL ? prompt_json(pick.prompt) : json_null(), "depth",
+                         pick.prompt != NULL ? pick.depth : depth.depth, "topic",
+                         prompts_topic_name(topic), "reason_code",
+                         pacing_depth_reason_code(depth.reason), "reason", reason, "trust",
+                         trust.level));
+}

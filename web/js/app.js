@@ -1,0 +1,220 @@
+// app.js — the browser client's entry point, loaded by every page's shell.
+//
+// It installs what every page has (quick exit, the idle lock, signals between
+// tabs), then hands the page to its module, chosen by <body data-page>. A
+// page module exports `render(env)`; env gives it:
+//
+//   env.root        the element to render into (fresh for each run)
+//   env.signal      aborted when the page is re-run (lock, sign-out): stop timers
+//   env.data        document.body.dataset (dyadId, code, …)
+//   env.account(o)  → { user, dyads, keys, sodium, c }: the signed-in person
+//                   with their keys, after sign-in / sign-up / unlock if needed
+//                   (o: { mode: 'signup'|'login', heading, intro })
+//   env.poll(fn,ms) calls fn every ms until it returns true or the run ends
+//   env.logout()    ends the session everywhere in this browser and goes home
+//   env.rerun()     renders the page again from scratch
+//
+// To add a page (check-ins, shares, insights, therapist): write
+// pages/<name>.js with render(env), and add it to PAGES below. Pages the
+// server renders by itself (safety) have no module, and app.js leaves their
+// content alone.
+
+import { api, ApiError, setCsrf, describeError } from './api.js';
+import * as idle from './idle.js';
+import * as keystore from './keystore.js';
+import { installQuickExit, quickExit } from './quickexit.js';
+import { loadCrypto } from './sodium.js';
+import { renderAuth } from './auth.js';
+import { h } from './ui.js';
+
+const PAGES = {
+    home: () => import('./pages/home.js'),
+    join: () => import('./pages/join.js'),
+    dyad: () => import('./pages/dyad.js'),
+    settings: () => import('./pages/settings.js'),
+};
+
+const state = {
+    run: null, // AbortController of the current render
+    acct: null, // { user, dyads, keys, sodium, c } once unlocked
+    stopIdle: null,
+    notice: null, // said once on the next sign-in form (why it is shown)
+    lastEmail: null,
+};
+
+const main = document.getElementById('main');
+const page = document.body.dataset.page || '';
+
+async function fetchMe(signal) {
+    try {
+        const me = await api('GET', '/me', undefined, { signal });
+        setCsrf(me.csrf_token);
+        return me;
+    } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+            setCsrf(null);
+            return null;
+        }
+        throw err;
+    }
+}
+
+function forgetKeysInMemory() {
+    if (state.stopIdle) state.stopIdle();
+    state.stopIdle = null;
+    const acct = state.acct;
+    state.acct = null;
+    if (acct) {
+        state.lastEmail = acct.user.email;
+        const { keys, c } = acct;
+        c.wipe(keys.boxSk, keys.signSk, keys.personal);
+    }
+}
+
+function adopt(me, keys, crypto) {
+    forgetKeysInMemory();
+    state.acct = { user: me.user, dyads: me.dyads || [], keys, ...crypto };
+    idle.noteActivity(true);
+    state.stopIdle = idle.watchIdle(() => {
+        const minutes = idle.idleMinutes();
+        lock(`dyad locked itself after ${minutes} minutes without activity. Enter your password to continue.`, { tell: 'lock' });
+    });
+    return state.acct;
+}
+
+// The signed-in person with their keys, asking for a password when needed.
+async function account(run, root, opts = {}) {
+    const cryptoLoading = loadCrypto();
+    let me = await fetchMe(run.signal);
+    if (me && idle.isIdle()) {
+        // The idle limit passed while no page was watching (tab asleep,
+        // closed and restored): lock now, before anything is shown.
+        state.lastEmail = me.user.email;
+        state.notice = state.notice || `dyad locked itself after ${idle.idleMinutes()} minutes without activity. Enter your password to continue.`;
+        await keystore.wipeAll();
+        await api('POST', '/auth/logout').catch(() => {});
+        setCsrf(null);
+        me = null;
+    }
+    if (me) {
+        const keys = await keystore.load(me.user.id);
+        if (keys) return adopt(me, keys, await cryptoLoading);
+    } else {
+        await keystore.wipe();
+    }
+    const notice = state.notice || (me ? 'To open your keys in this tab, enter your password again.' : null);
+    state.notice = null;
+    const email = me ? me.user.email : state.lastEmail;
+    const signedIn = await new Promise((resolve) => {
+        renderAuth(root, {
+            mode: me || email || idle.usedHere() ? 'login' : opts.mode || 'login',
+            heading: opts.heading,
+            intro: opts.intro,
+            notice,
+            email,
+            lockEmail: !!email,
+            onSignedIn: resolve,
+        });
+    });
+    setCsrf(signedIn.csrf);
+    await keystore.save(signedIn.user, signedIn.keys);
+    const fresh = await fetchMe(run.signal);
+    if (!fresh) throw new ApiError(401, 'unauthenticated', 'Signing in did not start a session. Check that this browser accepts cookies from this site.');
+    root.replaceChildren();
+    return adopt(fresh, signedIn.keys, await cryptoLoading);
+}
+
+function poll(signal, fn, ms) {
+    let timer = null;
+    const tick = async () => {
+        if (signal.aborted) return;
+        if (document.hidden) {
+            // nobody is looking: ask again once the tab is visible
+            timer = setTimeout(tick, ms);
+            return;
+        }
+        let done = false;
+        try {
+            done = await fn();
+        } catch {
+            // the page shows its own errors; keep trying
+        }
+        if (!done && !signal.aborted) timer = setTimeout(tick, ms);
+    };
+    timer = setTimeout(tick, ms);
+    signal.addEventListener('abort', () => clearTimeout(timer));
+}
+
+async function logout() {
+    await lock(null, { tell: 'logout', rerun: false });
+    location.assign('/');
+}
+
+// Wipes the keys from memory and storage at once, ends the session unless
+// told otherwise, and renders the page again (which asks for a password).
+async function lock(notice, { endSession = true, tell = null, rerun = true } = {}) {
+    if (state.run) state.run.abort();
+    main.replaceChildren();
+    forgetKeysInMemory();
+    await keystore.wipeAll();
+    if (endSession) await api('POST', '/auth/logout').catch(() => {});
+    setCsrf(null);
+    if (tell) idle.broadcast(tell);
+    state.notice = notice;
+    if (rerun) start();
+}
+
+async function start() {
+    const load = PAGES[page];
+    if (!load) return;
+    if (state.run) state.run.abort();
+    const run = new AbortController();
+    state.run = run;
+    const root = h('div', { class: 'page' });
+    main.replaceChildren(root);
+    const env = {
+        root,
+        signal: run.signal,
+        data: document.body.dataset,
+        account: (opts) => account(run, root, opts),
+        poll: (fn, ms) => poll(run.signal, fn, ms),
+        logout,
+        rerun: start,
+    };
+    try {
+        const mod = await load();
+        await mod.render(env);
+    } catch (err) {
+        if (run.signal.aborted || (err && err.name === 'AbortError')) return;
+        if (!(err instanceof ApiError)) console.error(err);
+        root.replaceChildren(
+            h('h1', null, 'Something went wrong'),
+            h('p', { role: 'alert' }, describeError(err)),
+            h('p', null, h('button', { type: 'button', onclick: () => start() }, 'Try again')));
+    }
+}
+
+function boot() {
+    document.documentElement.classList.add('js');
+    installQuickExit();
+    idle.onSignal((type) => {
+        if (type === 'exit') quickExit({ tellOthers: false });
+        else if (type === 'lock' && state.acct) lock('dyad locked itself because no tab had any activity. Enter your password to continue.', { endSession: false });
+        else if (type === 'logout' && state.acct) lock('You signed out in another tab.', { endSession: false });
+    });
+    window.addEventListener('dyad:unauthenticated', () => {
+        if (state.acct) lock('Your session has ended. Sign in again to continue.', { endSession: false });
+    });
+    // A page restored from the back-forward cache may show what was there
+    // before a lock or quick exit: render it again from scratch.
+    window.addEventListener('pageshow', (e) => {
+        if (e.persisted && PAGES[page]) {
+            main.replaceChildren();
+            forgetKeysInMemory();
+            start();
+        }
+    });
+    start();
+}
+
+boot();

@@ -1,0 +1,298 @@
+// auth.js — sign-up and sign-in in the browser (design §4).
+//
+// The password never leaves this file: it is stretched here with Argon2id
+// into a master key, from which come the auth key (the only thing the server
+// checks) and the wrap key (which locks this person's private keys). Sign-up
+// makes the keys, shows the recovery code once and has the person prove they
+// saved it before anything is sent.
+
+import { api, ApiError, describeError, setCsrf } from './api.js';
+import { loadCrypto } from './sodium.js';
+import { h, field, messages, setBusy, show, copyButton } from './ui.js';
+
+export const MIN_PASSWORD = 10;
+
+// Argon2id blocks the page for a moment: let the status message paint first.
+function nextPaint() {
+    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+async function kdfFor(c, email) {
+    const kdf = await api('GET', `/auth/kdf?email=${encodeURIComponent(email)}`);
+    try {
+        c.checkKdfParams(kdf);
+    } catch {
+        throw new ApiError(0, 'weak_kdf', 'This server asked for weaker password protection than dyad accepts, so nothing was sent. Tell the person who runs this server.');
+    }
+    return kdf;
+}
+
+/**
+ * Stretches the password with the server's salt and parameters.
+ * → { authKey, wrapKey } (caller wipes them).
+ */
+export async function passwordKeys(email, password) {
+    const { c } = await loadCrypto();
+    const kdf = await kdfFor(c, email);
+    await nextPaint();
+    const master = c.deriveMaster(password, c.unb64(kdf.kdf_salt), kdf.opslimit, kdf.memlimit);
+    try {
+        return c.deriveAuthWrap(master);
+    } finally {
+        c.wipe(master);
+    }
+}
+
+/** Signs in and opens the keys. → { user, csrf, keys }. Throws ApiError. */
+export async function signIn(email, password) {
+    const { c } = await loadCrypto();
+    const { authKey, wrapKey } = await passwordKeys(email, password);
+    try {
+        const res = await api('POST', '/auth/login', { email, auth_key: c.b64(authKey) });
+        let keys;
+        try {
+            keys = c.unwrapKeys(res.wrapped_keys, wrapKey);
+        } catch {
+            keys = null;
+        }
+        if (!keys || c.b64(keys.boxPk) !== res.box_public_key || c.b64(keys.signPk) !== res.sign_public_key) {
+            setCsrf(res.csrf_token);
+            await api('POST', '/auth/logout').catch(() => {});
+            setCsrf(null);
+            throw new ApiError(0, 'keys', 'Your password was accepted, but the keys the server sent back do not open with it, or do not match your account. Nothing was decrypted. Tell the person who runs this server.');
+        }
+        return { user: res.user, csrf: res.csrf_token, keys };
+    } finally {
+        c.wipe(authKey, wrapKey);
+    }
+}
+
+/** What the server can and cannot read — said plainly at sign-up (design §4). */
+export function privacyNote() {
+    return h('section', { class: 'privacy', 'aria-labelledby': 'privacy-heading' },
+        h('h3', { id: 'privacy-heading' }, 'What the server can and cannot read'),
+        h('p', null, 'The server that runs dyad — and whoever runs it, who could be your partner — can see:'),
+        h('ul', null,
+            h('li', null, 'who is paired with whom, and when things happen;'),
+            h('li', null, 'how long each piece of writing is;'),
+            h('li', null, 'the topic and depth you choose for a share, and which kind of response you give;'),
+            h('li', null, 'your daily check-in scores (the charts and patterns are made from them).')),
+        h('p', null, 'It can never read:'),
+        h('ul', null,
+            h('li', null, 'any words you write — shares, responses, private notes;'),
+            h('li', null, 'your answers to a therapist’s private check-in;'),
+            h('li', null, 'your password, or anyone’s keys.')),
+        h('p', null, 'Your words are locked in this browser, with keys made from your password, before they leave it. ' +
+            'That is also why nobody can reset your password for you.'));
+}
+
+/**
+ * Renders sign-up or sign-in into `container`.
+ * opts: { mode: 'signup'|'login', heading, intro, notice, email, lockEmail,
+ *         onSignedIn({ user, csrf, keys }) }
+ * `lockEmail` fixes the address (unlocking a known account).
+ */
+export function renderAuth(container, opts) {
+    if (opts.mode === 'login') loginView(container, opts);
+    else signupView(container, opts);
+}
+
+function header(opts) {
+    return [
+        opts.heading ? h('h1', null, opts.heading) : null,
+        opts.intro ? (typeof opts.intro === 'string' ? h('p', { class: 'lead' }, opts.intro) : opts.intro) : null,
+        opts.notice ? h('p', { class: 'notice', role: 'status' }, opts.notice) : null,
+    ];
+}
+
+function switchLink(text, label, onclick) {
+    return h('p', { class: 'switch' }, text, ' ', h('button', { type: 'button', class: 'link', onclick }, label));
+}
+
+function loginView(container, opts) {
+    const email = field({ label: 'E-mail', name: 'email', type: 'email', autocomplete: 'username', value: opts.email || null, readonly: opts.lockEmail ? true : null });
+    const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'current-password' });
+    const msg = messages();
+    const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'login-heading' },
+        email.row, password.row,
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, opts.lockEmail ? 'Unlock' : 'Sign in')),
+        msg.el);
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const addr = email.input.value.trim();
+        if (!addr) return email.setError('Enter your e-mail address.');
+        if (!password.input.value) return password.setError('Enter your password.');
+        setBusy(form, true);
+        msg.say('Checking your password… this takes a few seconds.');
+        try {
+            const result = await signIn(addr, password.input.value);
+            password.input.value = '';
+            msg.say('Signed in.');
+            await opts.onSignedIn(result);
+        } catch (err) {
+            setBusy(form, false);
+            if (err instanceof ApiError && err.code === 'unauthenticated') {
+                msg.alert('That e-mail address and password do not match an account here.');
+                password.input.focus();
+            } else {
+                msg.alert(describeError(err));
+            }
+        }
+    });
+    show(container,
+        h('section', { class: 'card auth' },
+            ...header(opts),
+            h('h2', { id: 'login-heading' }, opts.lockEmail ? 'Enter your password to unlock' : 'Sign in'),
+            form,
+            opts.lockEmail
+                ? switchLink('Not you?', 'Sign in as someone else', () => loginView(container, { ...opts, email: '', lockEmail: false, notice: null }))
+                : switchLink('New to dyad?', 'Create an account', () => signupView(container, { ...opts, email: email.input.value }))));
+}
+
+function signupView(container, opts, keep = {}) {
+    const email = field({ label: 'E-mail', name: 'email', type: 'email', autocomplete: 'username', value: keep.email || opts.email || null });
+    const name = field({ label: 'Your name', name: 'display_name', autocomplete: 'nickname', hint: 'The name your partner will see. A first name or nickname is enough.', maxlength: 64, value: keep.display_name || null });
+    const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters, one your partner could not guess. Nobody can reset it for you.` });
+    const confirm = field({ label: 'Password again', name: 'password2', type: 'password', autocomplete: 'new-password' });
+    const msg = messages();
+    const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'signup-heading' },
+        email.row, name.row, password.row, confirm.row,
+        privacyNote(),
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Continue')),
+        msg.el);
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const data = { email: email.input.value.trim(), display_name: name.input.value.trim() };
+        const problems = [];
+        if (!data.email || !email.input.checkValidity()) problems.push([email, 'Enter a valid e-mail address.']);
+        if (!data.display_name) problems.push([name, 'Enter the name your partner will see.']);
+        if (password.input.value.length < MIN_PASSWORD) problems.push([password, `Use at least ${MIN_PASSWORD} characters.`]);
+        else if (password.input.value !== confirm.input.value) problems.push([confirm, 'The two passwords are not the same.']);
+        for (const [f, text] of problems) f.setError(text);
+        if (problems.length) {
+            problems[0][0].input.focus();
+            return;
+        }
+        setBusy(form, true);
+        msg.say('Making your keys… this takes a few seconds.');
+        try {
+            const pending = await prepareAccount(data, password.input.value);
+            password.input.value = '';
+            confirm.input.value = '';
+            recoveryView(container, opts, pending);
+        } catch (err) {
+            setBusy(form, false);
+            msg.alert(describeError(err));
+        }
+    });
+    show(container,
+        h('section', { class: 'card auth' },
+            ...header(opts),
+            h('h2', { id: 'signup-heading' }, 'Create an account'),
+            keep.error ? h('p', { class: 'alert', role: 'alert' }, keep.error) : null,
+            form,
+            switchLink('Already have an account?', 'Sign in', () => loginView(container, { ...opts, email: email.input.value }))));
+}
+
+// Everything sign-up sends, made before the recovery-code step so the code
+// shown is the one that really wraps the keys.
+async function prepareAccount(data, password) {
+    const { sodium, c } = await loadCrypto();
+    await nextPaint();
+    const salt = sodium.randombytes_buf(16);
+    const master = c.deriveMaster(password, salt, c.KDF_OPS, c.KDF_MEM);
+    const { authKey, wrapKey } = c.deriveAuthWrap(master);
+    const keys = c.generateUserKeys();
+    const code = c.newRecoveryCode();
+    const rkey = c.recoveryKey(code);
+    const pending = {
+        ...data,
+        keys,
+        codeText: c.formatRecoveryCode(code),
+        authKey: c.b64(authKey),
+        body: {
+            ...data,
+            kdf_salt: c.b64(salt),
+            auth_key: c.b64(authKey),
+            box_public_key: c.b64(keys.boxPk),
+            sign_public_key: c.b64(keys.signPk),
+            wrapped_keys: c.wrapKeys(keys, wrapKey),
+            recovery_wrapped_keys: c.wrapKeys(keys, rkey),
+        },
+    };
+    c.wipe(master, authKey, wrapKey, code, rkey);
+    return pending;
+}
+
+function recoveryView(container, opts, pending) {
+    const groups = pending.codeText.split('-');
+    const last = groups[groups.length - 1];
+    const check = field({
+        label: 'To show you saved it, type the last group of your code (4 characters)',
+        name: 'recovery_check',
+        autocomplete: 'off',
+        autocapitalize: 'characters',
+        spellcheck: 'false',
+        maxlength: 9,
+        class: 'short',
+    });
+    const msg = messages();
+    const form = h('form', { class: 'stack', novalidate: true },
+        check.row,
+        h('div', { class: 'actions' },
+            h('button', { type: 'submit' }, 'Create my account'),
+            h('button', {
+                type: 'button',
+                class: 'secondary',
+                onclick: () => {
+                    loadCrypto().then(({ c }) => c.wipe(pending.keys.boxSk, pending.keys.signSk, pending.keys.personal));
+                    signupView(container, opts, { email: pending.email, display_name: pending.display_name });
+                },
+            }, 'Back')),
+        msg.el);
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const typed = check.input.value.replace(/[\s-]/g, '').toUpperCase();
+        if (typed !== last) {
+            check.setError('That is not the last group of your code. Look at the code above and type its last 4 characters.');
+            check.input.focus();
+            return;
+        }
+        setBusy(form, true);
+        msg.say('Creating your account…');
+        try {
+            await api('POST', '/auth/register', pending.body);
+        } catch (err) {
+            setBusy(form, false);
+            if (err instanceof ApiError && err.code === 'conflict') {
+                signupView(container, opts, {
+                    email: pending.email,
+                    display_name: pending.display_name,
+                    error: 'An account with this e-mail address already exists. Sign in instead, or use another address.',
+                });
+            } else {
+                msg.alert(describeError(err));
+            }
+            return;
+        }
+        try {
+            msg.say('Account created. Signing you in…');
+            const res = await api('POST', '/auth/login', { email: pending.email, auth_key: pending.authKey });
+            await opts.onSignedIn({ user: res.user, csrf: res.csrf_token, keys: pending.keys });
+        } catch (err) {
+            setBusy(form, false);
+            loginView(container, { ...opts, email: pending.email, notice: `Your account was created, but signing in failed: ${describeError(err)} Sign in with your password.` });
+        }
+    });
+    show(container,
+        h('section', { class: 'card auth' },
+            h('h2', null, 'Save your recovery code'),
+            h('p', null, 'If you forget your password, this code is the only way back to what you wrote. ' +
+                'Nobody can reset it for you — not dyad, not whoever runs this server, and not your partner.'),
+            h('p', null, h('strong', null, 'It is shown only this once. '),
+                'Write it on paper or keep it in a password manager, somewhere your partner cannot reach.'),
+            h('output', { id: 'recovery-code', class: 'recovery-code', 'aria-label': 'Your recovery code' },
+                groups.map((g) => h('span', null, g)).flatMap((s, i) => (i ? [' ', s] : [s]))),
+            h('p', null, copyButton(() => pending.codeText, 'Copy the code')),
+            form));
+}

@@ -1,0 +1,189 @@
+// dyads.js — pairing two people into a dyad, and reading a dyad's key K
+// (design §4). Pages call these; none of them touches the DOM.
+//
+// Trust rules, each checked by the client rather than taken from the server:
+// - the invite secret lives only after '#' in the link and, sealed under the
+//   member's own personal key, in `invite_secret_box` — so either member can
+//   re-check the other's key_proof on any later page load;
+// - the creator seals K for the partner only after the partner's key_proof
+//   verifies against that secret;
+// - a wrap of K is opened only if it is signed by oneself or by a partner
+//   whose key_proof verified.
+
+import { api, ApiError } from './api.js';
+
+export const INVITE_AD = 'dyadinvite|1';
+export const KINDS = ['couple', 'friends', 'family'];
+
+function concat(a, b) {
+    const out = new Uint8Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+}
+
+/** base64(nonce24 ‖ XChaCha20-Poly1305(secret, ad "dyadinvite|1", personal key)). */
+export function boxInviteSecret({ sodium, c, keys }, secret) {
+    const nonce = sodium.randombytes_buf(24);
+    const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(secret, INVITE_AD, null, nonce, keys.personal);
+    return c.b64(concat(nonce, ct));
+}
+
+/** The invite secret from one's own invite_secret_box, or null if it does not open. */
+export function openInviteSecret({ sodium, c, keys }, boxB64) {
+    if (!boxB64) return null;
+    try {
+        const raw = c.unb64(boxB64);
+        if (raw.length !== 24 + 32 + 16) return null;
+        return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, raw.subarray(24), INVITE_AD, raw.subarray(0, 24), keys.personal);
+    } catch {
+        return null;
+    }
+}
+
+export function inviteLink(c, code, secret) {
+    return `${location.origin}/join/${encodeURIComponent(code)}#${c.encodeSecret(secret)}`;
+}
+
+/**
+ * Creates a dyad of `kind`: a fresh K wrapped for oneself, a fresh invite
+ * secret, one's key_proof. → { dyad, invite, link }.
+ */
+export async function createDyad(acct, kind) {
+    const { c, keys } = acct;
+    const K = c.newDyadKey();
+    const secret = c.newInviteSecret();
+    try {
+        const wrap = c.sealDyadKey(K, keys.boxPk, keys.signSk);
+        const res = await api('POST', '/dyads', {
+            kind,
+            wrapped_key: wrap.wrapped_key,
+            signature: wrap.signature,
+            key_proof: c.keyProof(keys.boxPk, keys.signPk, secret),
+            invite_secret_box: boxInviteSecret(acct, secret),
+        });
+        return { dyad: res.dyad, invite: res.invite, link: inviteLink(c, res.invite.code, secret) };
+    } finally {
+        c.wipe(K, secret);
+    }
+}
+
+/** Joins with an invite code and its secret. → { dyad }. */
+export async function joinDyad(acct, code, secret) {
+    const { c, keys } = acct;
+    return api('POST', '/dyads/join', {
+        code,
+        key_proof: c.keyProof(keys.boxPk, keys.signPk, secret),
+        invite_secret_box: boxInviteSecret(acct, secret),
+    });
+}
+
+export async function fetchDyad(id, opts) {
+    const res = await api('GET', `/dyads/${encodeURIComponent(id)}`, undefined, opts);
+    return res.dyad;
+}
+
+/**
+ * What one's own client can tell about a dyad from GET /dyads/{id}:
+ * { me, partner, secret, partnerVerified, myKeysMatch, creator, link,
+ *   needsPartnerWrap, waitingForKey }.
+ * partnerVerified is true/false, or null while there is no partner or no
+ * secret to check against.
+ */
+export function inspectDyad(acct, dyad) {
+    const { c, keys, user } = acct;
+    const members = dyad.members || [];
+    const me = members.find((m) => m.user_id === user.id) || null;
+    const partner = members.find((m) => m.user_id !== user.id) || null;
+    const secret = openInviteSecret(acct, dyad.my_invite_secret_box);
+    let partnerVerified = null;
+    if (partner && secret) {
+        try {
+            partnerVerified = c.verifyKeyProof(partner.key_proof, c.unb64(partner.box_public_key), c.unb64(partner.sign_public_key), secret);
+        } catch {
+            partnerVerified = false;
+        }
+    } else if (partner && !secret) {
+        partnerVerified = false;
+    }
+    const myKeysMatch = !!me && me.box_public_key === c.b64(keys.boxPk) && me.sign_public_key === c.b64(keys.signPk);
+    const creator = !!dyad.my_wrapped_key && dyad.my_wrap_signer === user.id;
+    const link = dyad.invite && secret ? inviteLink(c, dyad.invite.code, secret) : null;
+    if (secret) c.wipe(secret);
+    return {
+        me,
+        partner,
+        partnerVerified,
+        myKeysMatch,
+        creator,
+        link,
+        needsPartnerWrap: dyad.active !== false && creator && !!partner && !partner.has_key,
+        waitingForKey: !dyad.my_wrapped_key,
+    };
+}
+
+export class TrustError extends Error {}
+
+/**
+ * Opens K from one's own wrap, or returns null while no wrap exists yet.
+ * Throws TrustError when the wrap is signed by someone not trusted, or does
+ * not verify or open.
+ */
+export function openDyadKey(acct, dyad, view) {
+    const { c, keys, user } = acct;
+    if (!dyad.my_wrapped_key) return null;
+    let signPk;
+    if (dyad.my_wrap_signer === user.id) signPk = keys.signPk;
+    else if (view.partner && dyad.my_wrap_signer === view.partner.user_id && view.partnerVerified) signPk = c.unb64(view.partner.sign_public_key);
+    else throw new TrustError('This dyad’s key was wrapped by someone whose keys dyad could not check against your invite link.');
+    try {
+        return c.openDyadKey(dyad.my_wrapped_key, dyad.my_wrap_signature, signPk, keys.boxPk, keys.boxSk);
+    } catch {
+        throw new TrustError('This dyad’s key failed its signature check or could not be opened, so it was not used.');
+    }
+}
+
+/**
+ * The creator's half of pairing: when the partner has joined but holds no
+ * key, seal K for them — only if their key_proof verified.
+ * → 'wrapped' | 'refused' (proof failed) | 'not-needed'.
+ */
+export async function ensurePartnerWrap(acct, dyad, view) {
+    if (!view.needsPartnerWrap) return 'not-needed';
+    if (view.partnerVerified !== true) return 'refused';
+    const { c, keys } = acct;
+    const K = openDyadKey(acct, dyad, view);
+    try {
+        const wrap = c.sealDyadKey(K, c.unb64(view.partner.box_public_key), keys.signSk);
+        await api('PUT', `/dyads/${encodeURIComponent(dyad.id)}/keys/${encodeURIComponent(view.partner.user_id)}`, wrap);
+        return 'wrapped';
+    } catch (err) {
+        if (err instanceof ApiError && err.code === 'conflict') return 'wrapped';
+        throw err;
+    } finally {
+        c.wipe(K);
+    }
+}
+
+/** First 8 hex characters of BLAKE2b-256(K): the same on both members' devices. */
+export function keyCheck({ sodium }, K) {
+    return sodium.to_hex(sodium.crypto_generichash(32, K, null)).slice(0, 8);
+}
+
+/**
+ * The six-group safety code over both members' public keys. One's own half
+ * comes from the keys in this browser, not from the server's copy, so a
+ * swapped key shows up as codes that differ when compared in person.
+ */
+export function safetyCodeOf({ c, keys }, view) {
+    return c.safetyCode(keys.boxPk, keys.signPk,
+        c.unb64(view.partner.box_public_key), c.unb64(view.partner.sign_public_key));
+}
+
+/** Plain words for a partner whose key_proof did not verify. */
+export function proofWarning(name) {
+    return `Warning: ${name || 'your partner'}’s keys do not match the secret in your invite link. ` +
+        'Someone — possibly whoever runs the server — may be trying to read this dyad. ' +
+        'dyad has not shared this dyad’s key with them. Do not write anything here: leave this dyad in Settings, ' +
+        'and pair again with a new invite sent in person or by a channel you trust.';
+}

@@ -1,0 +1,169 @@
+// pages/settings.js — "/settings": change password, idle lock, leave a dyad,
+// sign out.
+//
+// A password change re-derives everything from the new password with a new
+// salt and re-wraps the same keys: nothing already written needs re-encrypting,
+// and the recovery code stays valid. The server ends every other session.
+
+import { api, ApiError, describeError } from '../api.js';
+import { passwordKeys, MIN_PASSWORD } from '../auth.js';
+import { fetchDyad, inspectDyad } from '../dyads.js';
+import * as idle from '../idle.js';
+import { h, field, messages, setBusy, focusHeading, KIND_LABEL } from '../ui.js';
+
+export async function render(env) {
+    const acct = await env.account();
+    env.root.append(
+        h('h1', null, 'Settings'),
+        passwordSection(acct),
+        lockSection(),
+        dyadsSection(env, acct),
+        h('section', { class: 'card', 'aria-labelledby': 'signout-heading' },
+            h('h2', { id: 'signout-heading' }, 'Sign out'),
+            h('p', null, 'Signing out removes your keys from this browser and ends your session in every tab.'),
+            h('p', { class: 'actions' }, h('button', { type: 'button', id: 'sign-out', onclick: () => env.logout() }, 'Sign out'))));
+    focusHeading(env.root);
+    if (location.hash.length > 1) {
+        const target = document.getElementById(location.hash.slice(1));
+        if (target) target.scrollIntoView();
+    }
+}
+
+function passwordSection(acct) {
+    const current = field({ label: 'Current password', name: 'current', type: 'password', autocomplete: 'current-password' });
+    const next = field({ label: 'New password', name: 'new', type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters.` });
+    const again = field({ label: 'New password again', name: 'new2', type: 'password', autocomplete: 'new-password' });
+    const msg = messages();
+    // The account's address, for password managers to file the new password under.
+    const username = h('input', { type: 'email', name: 'username', autocomplete: 'username', value: acct.user.email, readonly: true, hidden: true });
+    const form = h('form', { class: 'stack', novalidate: true }, username, current.row, next.row, again.row,
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Change password')), msg.el);
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const problems = [];
+        if (!current.input.value) problems.push([current, 'Enter your current password.']);
+        if (next.input.value.length < MIN_PASSWORD) problems.push([next, `Use at least ${MIN_PASSWORD} characters.`]);
+        else if (next.input.value !== again.input.value) problems.push([again, 'The two new passwords are not the same.']);
+        for (const [f, text] of problems) f.setError(text);
+        if (problems.length) {
+            problems[0][0].input.focus();
+            return;
+        }
+        setBusy(form, true);
+        msg.say('Re-wrapping your keys under the new password… this takes a few seconds.');
+        const { c, sodium, keys, user } = acct;
+        let old = null;
+        let master = null;
+        let fresh = null;
+        try {
+            old = await passwordKeys(user.email, current.input.value);
+            const salt = sodium.randombytes_buf(16);
+            master = c.deriveMaster(next.input.value, salt, c.KDF_OPS, c.KDF_MEM);
+            fresh = c.deriveAuthWrap(master);
+            await api('POST', '/me/password', {
+                auth_key: c.b64(old.authKey),
+                new_kdf_salt: c.b64(salt),
+                new_auth_key: c.b64(fresh.authKey),
+                new_wrapped_keys: c.wrapKeys(keys, fresh.wrapKey),
+            });
+            for (const f of [current, next, again]) f.input.value = '';
+            msg.say('Password changed. Every other browser and device you were signed in on has been signed out. Your recovery code still works.');
+        } catch (err) {
+            if (err instanceof ApiError && (err.field === 'auth_key' || err.code === 'unauthenticated')) {
+                current.setError('That is not your current password.');
+                current.input.focus();
+                msg.clear();
+            } else {
+                msg.alert(describeError(err));
+            }
+        } finally {
+            if (old) c.wipe(old.authKey, old.wrapKey);
+            if (fresh) c.wipe(fresh.authKey, fresh.wrapKey);
+            if (master) c.wipe(master);
+            setBusy(form, false);
+        }
+    });
+    return h('section', { class: 'card', 'aria-labelledby': 'password-heading' },
+        h('h2', { id: 'password-heading' }, 'Password'),
+        h('p', null, 'Your password locks your keys. Changing it here keeps everything you wrote readable.'),
+        form);
+}
+
+function lockSection() {
+    const msg = messages();
+    const select = h('select', { id: 'idle-minutes', name: 'idle-minutes' },
+        idle.IDLE_CHOICES.map((m) => h('option', { value: m, selected: m === idle.idleMinutes() }, `${m} minutes`)));
+    select.addEventListener('change', () => {
+        idle.setIdleMinutes(Number(select.value));
+        msg.say(`Saved. dyad will lock after ${select.value} minutes without activity in this browser.`);
+    });
+    return h('section', { class: 'card', 'aria-labelledby': 'lock-heading' },
+        h('h2', { id: 'lock-heading' }, 'Automatic lock'),
+        h('p', null, 'When nobody uses dyad for a while, it removes your keys from this browser and asks for your password again.'),
+        h('div', { class: 'field' }, h('label', { for: 'idle-minutes' }, 'Lock after'), select),
+        msg.el);
+}
+
+function dyadsSection(env, acct) {
+    const list = h('ul', { class: 'dyad-list' });
+    const active = acct.dyads.filter((d) => d.active !== false);
+    for (const d of active) {
+        const li = h('li', { class: 'dyad-item' });
+        list.append(li);
+        leaveItem(env, acct, d, li);
+    }
+    return h('section', { class: 'card', id: 'your-dyads', 'aria-labelledby': 'your-dyads-heading' },
+        h('h2', { id: 'your-dyads-heading' }, 'Leave a dyad'),
+        h('p', null, 'Leaving is one step and needs nobody’s agreement. It ends the dyad for both of you; pairing again makes a new one.'),
+        active.length ? list : h('p', { class: 'empty' }, 'You are not in any dyad.'));
+}
+
+function leaveItem(env, acct, summary, li) {
+    const label = KIND_LABEL[summary.kind] || summary.kind;
+    const title = h('h3', null, label);
+    const msg = messages();
+    const leave = h('button', { type: 'button', class: 'danger' }, 'Leave this dyad');
+    li.append(title, h('p', { class: 'actions' }, leave), msg.el);
+    let partnerName = null;
+    fetchDyad(summary.id, { signal: env.signal }).then((dyad) => {
+        const view = inspectDyad(acct, dyad);
+        if (view.partner) {
+            partnerName = view.partner.display_name;
+            title.textContent = `${label} with ${partnerName}`;
+        }
+    }, () => {});
+
+    leave.addEventListener('click', () => {
+        const what = partnerName
+            ? `Leaving ends this dyad for both of you, straight away. ${partnerName} is not asked and cannot stop it.`
+            : 'Leaving ends this dyad straight away, and its invite link stops working.';
+        const checkboxId = `delete-${summary.id}`;
+        const box = h('input', { type: 'checkbox', id: checkboxId, name: 'delete_my_content' });
+        const confirmForm = h('form', { class: 'stack confirm' },
+            h('p', null, what),
+            h('div', { class: 'choice' }, box, h('label', { for: checkboxId }, 'Also delete everything I wrote in this dyad (this cannot be undone)')),
+            h('div', { class: 'actions' },
+                h('button', { type: 'submit', class: 'danger' }, 'Leave the dyad'),
+                h('button', { type: 'button', class: 'secondary', onclick: () => {
+                    confirmForm.remove();
+                    leave.hidden = false;
+                    leave.focus();
+                } }, 'Cancel')));
+        confirmForm.addEventListener('submit', async (e) => {
+            e.preventDefault();
+            setBusy(confirmForm, true);
+            msg.say('Leaving…');
+            try {
+                await api('POST', `/dyads/${encodeURIComponent(summary.id)}/leave`, { delete_my_content: box.checked });
+                confirmForm.remove();
+                msg.say(box.checked ? 'You have left this dyad, and what you wrote in it was deleted.' : 'You have left this dyad.');
+            } catch (err) {
+                setBusy(confirmForm, false);
+                msg.alert(describeError(err));
+            }
+        });
+        leave.hidden = true;
+        li.insertBefore(confirmForm, msg.el);
+        box.focus();
+    });
+}

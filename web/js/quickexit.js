@@ -1,0 +1,69 @@
+// quickexit.js — leave dyad in one move: the #quick-exit button in every
+// page's shell, or Esc pressed three times within 1.5 seconds.
+//
+// Order matters: the page is blanked first (nothing stays on screen while the
+// rest runs), then this tab's storage is cleared and the other dyad tabs are
+// told to do the same, the session is ended with a keepalive request (errors
+// ignored), and the page is *replaced* by a neutral one so Back does not
+// return to it. It cannot erase browser history or defeat spyware; the
+// Help & safety page says so.
+
+import { getCsrf } from './api.js';
+import { broadcast, forgetBrowserTraces } from './idle.js';
+import { wipeAll } from './keystore.js';
+
+export const NEUTRAL_PAGE = '/static/neutral.html';
+const ESC_PRESSES = 3;
+const ESC_WINDOW_MS = 1500;
+
+let leaving = false;
+
+export function quickExit({ tellOthers = true } = {}) {
+    if (leaving) return;
+    leaving = true;
+    document.documentElement.classList.add('exiting');
+    document.body.replaceChildren();
+    document.title = 'Weather';
+    const csrf = getCsrf();
+    try {
+        sessionStorage.clear();
+    } catch {
+        // storage may be unavailable; the keys' CryptoKeys are still dropped below
+    }
+    try {
+        if (tellOthers) broadcast('exit');
+        forgetBrowserTraces();
+    } catch {
+        // storage may be unavailable; other tabs keep their own idle lock
+    }
+    // Without a CSRF token there is no session this page knows of (or the
+    // server would refuse the request anyway).
+    if (csrf) {
+        try {
+            fetch('/api/v1/auth/logout', {
+                method: 'POST',
+                keepalive: true,
+                credentials: 'same-origin',
+                headers: { 'X-CSRF-Token': csrf },
+            }).catch(() => {});
+        } catch {
+            // ignored: leaving matters more than logging out cleanly
+        }
+    }
+    // Give the IndexedDB wipe a moment, but never hold the exit up for long.
+    const go = () => location.replace(NEUTRAL_PAGE);
+    Promise.race([wipeAll(), new Promise((r) => setTimeout(r, 250))]).then(go, go);
+}
+
+export function installQuickExit() {
+    const button = document.getElementById('quick-exit');
+    if (button) button.addEventListener('click', () => quickExit());
+    let presses = [];
+    document.addEventListener('keydown', (e) => {
+        if (e.key !== 'Escape') return;
+        const now = performance.now();
+        presses = presses.filter((t) => now - t < ESC_WINDOW_MS);
+        presses.push(now);
+        if (presses.length >= ESC_PRESSES) quickExit();
+    }, { capture: true });
+}
