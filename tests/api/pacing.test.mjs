@@ -1,0 +1,140 @@
+// The prompt library, comfort and the next prompt, against the real binary:
+// depth never beyond the lower comfort nor more than one past trust; trust
+// rises only after reciprocated, answered sharing spread over days.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer } from '../lib/server.mjs';
+import { Client, registerAndLogin, keyProof, secretBox, wrapFor, sodium } from '../lib/api.mjs';
+import { createCrypto } from '../../web/js/crypto.js';
+
+const cr = createCrypto(sodium);
+let srv;
+before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
+after(async () => { if (srv) await srv.stop(); });
+const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
+
+async function pair(kind = 'couple') {
+  const a = await registerAndLogin(srv.url, 'a');
+  const b = await registerAndLogin(srv.url, 'b');
+  const K = sodium.randombytes_buf(32);
+  const secret = sodium.randombytes_buf(32);
+  const r = await a.c.post('/api/v1/dyads', { kind, ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
+  await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
+  return { a, b, id: r.json.dyad.id, K };
+}
+
+test('the library: over 300 prompts, filtered by kind, topic and depth', async () => {
+  const c = new Client(srv.url);
+  const all = await c.get('/api/v1/prompts');
+  assert.equal(all.status, 200);
+  assert.ok(all.json.prompts.length >= 300, `${all.json.prompts.length} prompts`);
+  const f = await c.get('/api/v1/prompts?kind=friends&topic=fear&depth=2');
+  assert.ok(f.json.prompts.length >= 3);
+  for (const p of f.json.prompts) {
+    assert.equal(p.topic, 'fear');
+    assert.equal(p.depth, 2);
+    assert.ok(p.kinds.includes('friends'));
+    assert.ok(p.text.length > 10);
+  }
+  assert.equal((await c.get('/api/v1/prompts?kind=friends&topic=desire')).json.prompts.length, 0, 'desire is for couples');
+  for (const q of ['kind=lovers', 'topic=gossip', 'depth=6', 'depth=x']) assert.equal((await c.get(`/api/v1/prompts?${q}`)).status, 400, q);
+});
+
+test('comfort: one\'s own levels and history, never the partner\'s', async () => {
+  const p = await pair();
+  let r = await p.a.c.put(`/api/v1/dyads/${p.id}/comfort`, { fear: 2, desire: 1 });
+  assert.equal(r.status, 200, r.text);
+  r = await p.a.c.put(`/api/v1/dyads/${p.id}/comfort`, { fear: 4 });
+  assert.equal(r.json.comfort.fear, 4);
+  assert.equal(r.json.comfort.desire, 1);
+  assert.equal(r.json.comfort.joy, null, 'never set');
+  assert.deepEqual(r.json.history.map((h) => [h.topic, h.level]), [['fear', 2], ['desire', 1], ['fear', 4]]);
+  const theirs = await p.b.c.get(`/api/v1/dyads/${p.id}/comfort`);
+  assert.equal(theirs.json.comfort.fear, null, 'B sees only B\'s own');
+  assert.deepEqual(theirs.json.history, []);
+  for (const [body, field] of [[{ fear: 6 }, 'fear'], [{ fear: -1 }, 'fear'], [{ gossip: 2 }, 'gossip'], [{ fear: '2' }, 'fear']]) {
+    const bad = await p.a.c.put(`/api/v1/dyads/${p.id}/comfort`, body);
+    assert.equal(bad.status, 400, JSON.stringify(body));
+    assert.equal(bad.json.error.field, field);
+  }
+  const f = await pair('family');
+  assert.equal((await f.a.c.put(`/api/v1/dyads/${f.id}/comfort`, { desire: 2 })).json.error.field, 'desire');
+});
+
+test('a new couple starts light: no deeper than one past trust', async () => {
+  const p = await pair();
+  const r = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=hope`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.trust, 1);
+  assert.equal(r.json.depth, 2);
+  assert.equal(r.json.prompt.topic, 'hope');
+  assert.ok(r.json.prompt.depth <= 2);
+  assert.ok(r.json.prompt.kinds.includes('couple'));
+  assert.equal(typeof r.json.reason, 'string');
+  assert.ok(r.json.reason.length > 20);
+  const any = await p.b.c.get(`/api/v1/dyads/${p.id}/next-prompt`);
+  assert.ok(any.json.prompt.depth <= 2);
+  assert.equal((await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=gossip`)).status, 400);
+});
+
+test('next-prompt follows the lower comfort, and changes when comfort changes', async () => {
+  const p = await pair();
+  await p.a.c.put(`/api/v1/dyads/${p.id}/comfort`, { fear: 5 });
+  await p.b.c.put(`/api/v1/dyads/${p.id}/comfort`, { fear: 1 });
+  for (const side of [p.a, p.b]) {
+    const r = await side.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=fear`);
+    assert.equal(r.json.depth, 1, 'the lower comfort wins for both');
+    assert.equal(r.json.prompt.depth, 1);
+    assert.equal(r.json.reason_code, 'comfort');
+    assert.ok(!/partner|\bB\b|their comfort/i.test(r.json.reason), 'the reason does not say whose comfort is lower');
+  }
+  await p.b.c.put(`/api/v1/dyads/${p.id}/comfort`, { fear: 4 });
+  const r = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=fear`);
+  assert.equal(r.json.depth, 2, 'now trust is the limit');
+  assert.equal(r.json.reason_code, 'trust');
+  await p.a.c.put(`/api/v1/dyads/${p.id}/comfort`, { fear: 0 });
+  const aside = await p.b.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=fear`);
+  assert.equal(aside.json.prompt, null);
+  assert.equal(aside.json.reason_code, 'topic_set_aside');
+});
+
+test('trust rises after reciprocated, answered sharing over a week — and only then', async () => {
+  const p = await pair();
+  const now = Math.floor(Date.now() / 1000);
+  const shares = [];
+  async function exchange(author, listener, daysAgo) {
+    const id = cr.newEntryId();
+    const body = cr.encryptEntry(p.K, { dyadId: p.id, entryId: id, authorId: author.u.id, kind: 'share' }, 'x');
+    assert.equal((await author.c.post(`/api/v1/dyads/${p.id}/shares`, { id, topic: 'everyday', depth: 1, body })).status, 201);
+    const rid = cr.newEntryId();
+    assert.equal((await listener.c.post(`/api/v1/dyads/${p.id}/shares/${id}/responses`, { id: rid, kind: 'understood', body: null })).status, 201);
+    const t = now - daysAgo * 86400;
+    sql(`UPDATE shares SET created_at = ${t} WHERE id = '${id}'; UPDATE responses SET created_at = ${t + 3600} WHERE id = '${rid}'`);
+    shares.push(id);
+  }
+  // three answered shares each way, but all within four days: not yet
+  for (const d of [4, 3, 2]) { await exchange(p.a, p.b, d); await exchange(p.b, p.a, d); }
+  assert.equal((await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=joy`)).json.trust, 1);
+  // spread over a week: trust 2, and depth 3 (comfort default 3)
+  sql(`UPDATE shares SET created_at = created_at - 5 * 86400 WHERE id IN ('${shares[0]}', '${shares[1]}')`);
+  sql(`UPDATE responses SET created_at = created_at - 5 * 86400 WHERE share_id IN ('${shares[0]}', '${shares[1]}')`);
+  const r = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=joy`);
+  assert.equal(r.json.trust, 2);
+  assert.equal(r.json.depth, 3);
+  assert.ok(r.json.prompt.depth <= 3);
+});
+
+test('answered prompts are not offered again; passing leaves no trace', async () => {
+  const p = await pair();
+  const first = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=gratitude`);
+  const again = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=gratitude`);
+  assert.equal(first.json.prompt.id, again.json.prompt.id, 'stable for the day: looking is not answering');
+  assert.equal(sql(`SELECT count(*) FROM shares WHERE dyad_id = '${p.id}'`), '0');
+  const pr = first.json.prompt;
+  const id = cr.newEntryId();
+  const body = cr.encryptEntry(p.K, { dyadId: p.id, entryId: id, authorId: p.a.u.id, kind: 'share' }, 'answer');
+  assert.equal((await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, { id, topic: pr.topic, depth: pr.depth, prompt_id: pr.id, body })).status, 201);
+  const next = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=gratitude`);
+  assert.notEqual(next.json.prompt.id, pr.id);
+});
