@@ -89,5 +89,6 @@ route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings
 route_fn h_checkin_put, h_checkin_list;
 route_fn h_share_create, h_share_list, h_response_create;
 route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
+route_fn h_insights;
 
 #endif

@@ -101,6 +101,10 @@ const struct route app_routes[] = {
     {"GET", API "/dyads/{id}/next-prompt", h_next_prompt, ROUTE_SESSION, NULL, 0,
      "The suggested prompt, and why"},
 
+    /* insights */
+    {"GET", API "/dyads/{id}/insights", h_insights, ROUTE_SESSION, NULL, 0,
+     "Means, trends, quadrants and findings, as the caller may see them"},
+
     /* static files and pages */
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
     {"GET", "/static/{a}/{b}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},

@@ -1,0 +1,108 @@
+// Insights from outside: a generated month of check-ins written straight
+// into the store, then what each partner is shown — the pattern named for
+// the person it is about, and a hidden sexual score leaking nowhere.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer } from '../lib/server.mjs';
+import { registerAndLogin, keyProof, secretBox, wrapFor, sodium } from '../lib/api.mjs';
+
+let srv;
+before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
+after(async () => { if (srv) await srv.stop(); });
+const sql = (q) => execFileSync('sqlite3', [srv.dbPath], { input: q }).toString().trim();
+
+async function pair(kind = 'couple') {
+  const a = await registerAndLogin(srv.url, 'a');
+  const b = await registerAndLogin(srv.url, 'b');
+  const K = sodium.randombytes_buf(32);
+  const secret = sodium.randombytes_buf(32);
+  const r = await a.c.post('/api/v1/dyads', { kind, ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
+  await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
+  return { a, b, id: r.json.dyad.id };
+}
+
+const today = Math.floor(Date.now() / 86400000);
+const SHOW = { closeness: 1, closeness_wanted: 2, affection: 32, sexual: 64 };
+
+// Writes `days` check-ins for user, day i = today - days + 1 + i, from gen(i).
+function month(dyadId, userId, days, gen, showMask) {
+  const rows = [];
+  for (let i = 0; i < days; i++) {
+    const v = gen(i);
+    const sx = v.sexual === undefined ? 'NULL' : v.sexual;
+    rows.push(`('${dyadId}','${userId}',${today - days + 1 + i},${v.closeness},${v.wanted ?? 'NULL'},5,6,7,${v.affection ?? 5},${sx},0,0,NULL,${showMask},0)`);
+  }
+  sql(`INSERT INTO checkins (dyad_id,user_id,day,closeness,closeness_wanted,opened_up,understood,safety,affection,sexual,emotions,wordless,note,show_mask,updated_at) VALUES ${rows.join(',')};`);
+}
+
+test('sex standing in for closeness is named for its subject, with numbers, as a question', async () => {
+  const p = await pair();
+  await p.a.c.put(`/api/v1/dyads/${p.id}/settings`, { track_sexual: true });
+  await p.b.c.put(`/api/v1/dyads/${p.id}/settings`, { track_sexual: true });
+  // A: low closeness, frequent sexual connection, mostly on the lowest days; shows closeness only
+  month(p.id, p.a.u.id, 28, (i) => ({ closeness: i % 2 ? 2 : 3, wanted: 6, sexual: i % 3 === 0 ? 0 : 7 }), SHOW.closeness);
+  // B: close, affectionate, no sex; shows everything
+  month(p.id, p.b.u.id, 28, () => ({ closeness: 8, wanted: 8, affection: 8, sexual: 0 }), 0x1ff);
+
+  const mine = await p.a.c.get(`/api/v1/dyads/${p.id}/insights?window=28`);
+  assert.equal(mine.status, 200, mine.text);
+  assert.equal(mine.json.window, 28);
+  const ma = mine.json.members.find((m) => m.user_id === p.a.u.id);
+  const mb = mine.json.members.find((m) => m.user_id === p.b.u.id);
+  assert.equal(ma.quadrant, 'sexual_only');
+  assert.ok(Math.abs(ma.closeness_mean - 2.5) < 0.01, `closeness mean ${ma.closeness_mean}`);
+  assert.ok(ma.sexual_mean > 4);
+  assert.equal(mb.quadrant, 'emotional_only');
+  const f = mine.json.findings.find((x) => x.code === 'sex_without_closeness');
+  assert.ok(f, JSON.stringify(mine.json.findings));
+  assert.equal(f.subject, p.a.u.id);
+  assert.match(f.explanation, /\?/, 'phrased as a question');
+  assert.ok(Object.keys(f.numbers).length > 0);
+  const gap = mine.json.findings.find((x) => x.code === 'need_gap' && x.subject === p.a.u.id);
+  assert.ok(gap, 'wanting more closeness than one feels');
+
+  const theirs = await p.b.c.get(`/api/v1/dyads/${p.id}/insights?window=28`);
+  assert.equal(theirs.status, 200);
+  const ta = theirs.json.members.find((m) => m.user_id === p.a.u.id);
+  assert.equal(ta.quadrant, 'hidden', 'B may not see A\'s sexual scores');
+  assert.equal(ta.sexual_mean, undefined);
+  assert.equal(ta.sexual_rate, undefined);
+  assert.ok(Math.abs(ta.closeness_mean - 2.5) < 0.01, 'A shows closeness');
+  assert.equal(ta.closeness_wanted_mean, undefined, 'not shown, not given');
+  assert.ok(!theirs.json.findings.some((x) => x.code === 'sex_without_closeness'), 'only for its subject');
+  assert.ok(!theirs.json.findings.some((x) => x.subject === p.a.u.id && x.code === 'need_gap'), 'built on an item B may not see');
+  // and nothing in the partner's check-ins either
+  const rows = await p.b.c.get(`/api/v1/dyads/${p.id}/checkins?from=${new Date((today - 27) * 86400000).toISOString().slice(0, 10)}`);
+  const aRows = rows.json.checkins.filter((r) => r.user_id === p.a.u.id);
+  assert.equal(aRows.length, 28);
+  for (const r of aRows) assert.deepEqual(Object.keys(r).sort(), ['closeness', 'date', 'user_id']);
+});
+
+test('closeness warming up is named; fewer than 7 check-ins is insufficient data', async () => {
+  const p = await pair('friends');
+  month(p.id, p.a.u.id, 28, (i) => ({ closeness: Math.min(10, 2 + Math.floor(i / 4)) }), 0x1ff);
+  month(p.id, p.b.u.id, 6, () => ({ closeness: 6 }), 0x1ff);
+  const r = await p.b.c.get(`/api/v1/dyads/${p.id}/insights`);
+  assert.equal(r.status, 200);
+  const ma = r.json.members.find((m) => m.user_id === p.a.u.id);
+  const mb = r.json.members.find((m) => m.user_id === p.b.u.id);
+  assert.ok(ma.closeness_trend > 0.1, `trend ${ma.closeness_trend}`);
+  assert.equal(ma.quadrant, 'not_tracked', 'friends do not track sex');
+  assert.equal(mb.quadrant, 'insufficient_data');
+  const rising = r.json.findings.find((x) => x.code === 'closeness_rising');
+  assert.ok(rising);
+  assert.equal(rising.subject, p.a.u.id);
+});
+
+test('the window is 7 to 365 days', async () => {
+  const p = await pair();
+  for (const w of ['6', '366', 'abc', '', '28.5']) {
+    const r = await p.a.c.get(`/api/v1/dyads/${p.id}/insights?window=${w}`);
+    assert.equal(r.status, 400, w);
+    assert.equal(r.json.error.field, 'window');
+  }
+  for (const w of ['7', '365']) assert.equal((await p.a.c.get(`/api/v1/dyads/${p.id}/insights?window=${w}`)).status, 200);
+  const x = await registerAndLogin(srv.url, 'x');
+  assert.equal((await x.c.get(`/api/v1/dyads/${p.id}/insights`)).status, 404);
+});
