@@ -9,7 +9,7 @@
  */
 #include "core/insights.h"
 
-#include <math.h>   /* fabs, sqrt */
+#include <math.h>   /* exp, fabs, log */
 #include <stdarg.h> /* va_list, for explanations */
 #include <stdio.h>  /* vsnprintf, for explanations */
 #include <stdlib.h> /* malloc, free */
@@ -63,12 +63,12 @@ struct ts_work {
     int8_t ym[TS_POINTS]; /* level in the mirrored series: levels-1-y */
     int16_t start[TS_LEVELS + 1];
     int16_t xs_by_level[TS_POINTS]; /* x of each point, grouped by level */
-    /* pc[t * TS_STRIDE + v]: points of level v with x < t. Row by row, so
-     * that building it copies one short row per day. */
-    uint16_t pc[(INSIGHTS_WINDOW_MAX + 1) * TS_STRIDE];
+    /* pc[t * TS_STRIDE + v]: points of level v with x < t. Rows of 48
+     * bytes keep each lookup's row in one or two cache lines. */
+    _Alignas(16) uint16_t pc[(INSIGHTS_WINDOW_MAX + 1) * TS_STRIDE];
     int32_t off[TS_LEVELS]; /* scratch: ceil(d / t) */
     int32_t off_lo[TS_LEVELS];
-    double buf[TS_CAP];
+    double buf[TS_CAP > TS_POINTS ? TS_CAP : TS_POINTS]; /* listed slopes; residuals */
 };
 
 /* The scratch one insights_compute call needs. */
@@ -188,22 +188,67 @@ static double ts_single_value(struct ts_work *ts, int64_t a_lo, int64_t a_hi)
     return 0.0; /* not reached: the interval holds at least one pair */
 }
 
-/* The r1-th and r2-th (1-based, r2 == r1 or r1 + 1) smallest positive
- * slopes, knowing c_lo pairs are <= a_lo and c_hi pairs are <= a_hi, with
- * c_lo < r1 <= r2 <= c_hi. */
-static void ts_select_positive(struct ts_work *ts, bool mirror, long r1, long r2, int64_t a_lo,
-                               long c_lo, int64_t a_hi, long c_hi, double *v1, double *v2)
+/* One selection among the positive slopes: the ranks wanted, what is known
+ * so far (c_lo pairs <= a_lo, c_hi pairs <= a_hi, with c_lo < r1 <= r2 <=
+ * c_hi) and a first guess at the slope (0: none). */
+struct ts_search {
+    bool mirror;
+    long r1, r2; /* 1-based, r2 == r1 or r1 + 1 */
+    int64_t a_lo, a_hi;
+    long c_lo, c_hi;
+    double guess;
+};
+
+/* Where to count next. The number of pairs with slope <= t grows smoothly
+ * with log t, so a secant through the last two counts (or, before there
+ * are two, the ordinary least-squares slope, then the bracket) lands near
+ * the wanted rank. It aims a little below the ranks, then a little above,
+ * to bracket them with few pairs in between. Every fourth probe is a plain
+ * geometric bisection, which bounds the worst case. Only the speed depends
+ * on these choices, never the result. */
+static int64_t ts_next_probe(const struct ts_search *s, int step, int probes, const double *la,
+                             const long *lc)
 {
-    for (;;) {
-        if (c_hi - c_lo <= TS_CAP) {
-            int m = ts_list_between(ts, mirror, a_lo, a_hi);
-            int k = (int)(r1 - c_lo - 1);
+    double llo = log((double)s->a_lo), lhi = log((double)s->a_hi), l;
+    long aim = s->r1 - s->c_lo >= s->c_hi - s->r2 ? s->r1 - TS_CAP / 4 : s->r2 + TS_CAP / 4;
+    if (aim <= s->c_lo)
+        aim = (s->c_lo + s->r1 + 1) / 2;
+    if (aim >= s->c_hi)
+        aim = (s->r2 + s->c_hi) / 2;
+    if (step == 0 && s->guess > 0)
+        l = log(s->guess) + TS_SHIFT * log(2.0);
+    else if (step % 4 == 3)
+        l = (llo + lhi) / 2.0;
+    else if (probes >= 2 && lc[0] != lc[1])
+        l = la[1] + (double)(aim - lc[1]) * (la[0] - la[1]) / (double)(lc[0] - lc[1]);
+    else
+        l = llo + (double)(aim - s->c_lo) / (double)(s->c_hi - s->c_lo) * (lhi - llo);
+    if (!(l > llo && l < lhi)) /* also catches NaN */
+        l = (llo + lhi) / 2.0;
+    int64_t a = (int64_t)exp(l);
+    if (a <= s->a_lo)
+        a = s->a_lo + 1;
+    if (a >= s->a_hi)
+        a = s->a_hi - 1;
+    return a;
+}
+
+/* The r1-th and r2-th smallest positive slopes (see struct ts_search). */
+static void ts_select_positive(struct ts_work *ts, struct ts_search s, double *v1, double *v2)
+{
+    double la[2] = {0, 0}; /* the last two probes: log a, newest first */
+    long lc[2] = {0, 0};
+    int probes = 0;
+    for (int step = 0;; step++) {
+        if (s.c_hi - s.c_lo <= TS_CAP) {
+            int m = ts_list_between(ts, s.mirror, s.a_lo, s.a_hi);
+            int k = (int)(s.r1 - s.c_lo - 1);
             if (k < 0 || k >= m) { /* not reached: the counts and the list agree */
                 *v1 = *v2 = 0.0;
                 return;
             }
             *v1 = ts_quickselect(ts->buf, m, k);
-            if (r2 == r1) {
+            if (s.r2 == s.r1) {
                 *v2 = *v1;
             } else {
                 double next = ts->buf[k + 1];
@@ -214,27 +259,37 @@ static void ts_select_positive(struct ts_work *ts, bool mirror, long r1, long r2
             }
             return;
         }
-        if (a_hi - a_lo <= 1) {
-            *v1 = *v2 = ts_single_value(ts, a_lo, a_hi);
+        if (s.a_hi - s.a_lo <= 1) {
+            *v1 = *v2 = ts_single_value(ts, s.a_lo, s.a_hi);
             return;
         }
-        int64_t mid = (int64_t)sqrt((double)a_lo * (double)a_hi);
-        if (mid <= a_lo)
-            mid = a_lo + 1;
-        if (mid >= a_hi)
-            mid = a_hi - 1;
-        long c = ts_count_le(ts, mirror, mid);
-        if (c >= r2) {
-            a_hi = mid;
-            c_hi = c;
-        } else if (c < r1) {
-            a_lo = mid;
-            c_lo = c;
+        int64_t mid = ts_next_probe(&s, step, probes, la, lc);
+        long c = ts_count_le(ts, s.mirror, mid);
+        la[1] = la[0];
+        lc[1] = lc[0];
+        la[0] = log((double)mid);
+        lc[0] = c;
+        probes++;
+        if (c >= s.r2) {
+            s.a_hi = mid;
+            s.c_hi = c;
+        } else if (c < s.r1) {
+            s.a_lo = mid;
+            s.c_lo = c;
         } else {
             /* r1 <= c < r2: the two ranks fall on either side of mid. */
             double unused;
-            ts_select_positive(ts, mirror, r1, r1, a_lo, c_lo, mid, c, v1, &unused);
-            ts_select_positive(ts, mirror, r2, r2, mid, c, a_hi, c_hi, v2, &unused);
+            struct ts_search below = s, above = s;
+            below.r2 = below.r1;
+            below.a_hi = mid;
+            below.c_hi = c;
+            below.guess = 0;
+            above.r1 = above.r2;
+            above.a_lo = mid;
+            above.c_lo = c;
+            above.guess = 0;
+            ts_select_positive(ts, below, v1, &unused);
+            ts_select_positive(ts, above, v2, &unused);
             return;
         }
     }
@@ -243,20 +298,22 @@ static void ts_select_positive(struct ts_work *ts, bool mirror, long r1, long r2
 /* Loads (i, y[i]) for present y into ts; -1 on a value outside -10..10. */
 static int ts_load(struct ts_work *ts, const int16_t *y, int n)
 {
-    int lo = 10, hi = -10;
+    int lo = 10, hi = -10, points = 0;
     ts->n = 0;
     for (int i = 0; i < n; i++) {
-        if (y[i] == INSIGHTS_TREND_NONE)
+        int v = y[i];
+        if (v == INSIGHTS_TREND_NONE)
             continue;
-        if (y[i] < -10 || y[i] > 10)
+        if (v < -10 || v > 10)
             return -1;
-        lo = y[i] < lo ? y[i] : lo;
-        hi = y[i] > hi ? y[i] : hi;
-        ts->x[ts->n] = (int16_t)i;
-        ts->y[ts->n] = (int8_t)y[i];
-        ts->n++;
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        ts->x[points] = (int16_t)i;
+        ts->y[points] = (int8_t)v;
+        points++;
     }
-    if (ts->n < 2)
+    ts->n = points;
+    if (points < 2)
         return 0;
     ts->min = lo;
     ts->levels = hi - lo + 1;
@@ -274,19 +331,24 @@ static int ts_load(struct ts_work *ts, const int16_t *y, int n)
     int fill[TS_LEVELS];
     for (int v = 0; v < ts->levels; v++)
         fill[v] = ts->start[v];
-    /* The running counts live in `cur` and each row is a plain copy of
-     * it: a fixed, 16-byte-multiple row lets the compiler do that in three
-     * moves, without reading back what it just wrote. */
-    uint16_t cur[TS_STRIDE] = {0};
-    memcpy(ts->pc, cur, sizeof cur);
+    for (int i = 0; i < ts->n; i++)
+        ts->xs_by_level[fill[ts->y[i]]++] = ts->x[i];
+    /* Row t + 1 is row t plus one for the level of the point at t, if any.
+     * Written as a whole-row add (not a copy and an increment) so that the
+     * compiler makes it three vector adds that never read back a narrow
+     * store. */
+    static const uint16_t column[TS_STRIDE] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+                                               12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
+    memset(ts->pc, 0, sizeof ts->pc[0] * TS_STRIDE);
     int p = 0;
     for (int t = 0; t < span; t++) {
-        if (p < ts->n && ts->x[p] == t) {
-            int here = ts->y[p++];
-            cur[here]++;
-            ts->xs_by_level[fill[here]++] = (int16_t)t;
-        }
-        memcpy(ts->pc + (t + 1) * TS_STRIDE, cur, sizeof cur);
+        uint16_t here = UINT16_MAX; /* no point at t: matches no column */
+        if (p < ts->n && ts->x[p] == t)
+            here = (uint16_t)ts->y[p++];
+        const uint16_t *prev = ts->pc + t * TS_STRIDE;
+        uint16_t *next = ts->pc + (t + 1) * TS_STRIDE;
+        for (int v = 0; v < TS_STRIDE; v++)
+            next[v] = (uint16_t)(prev[v] + (column[v] == here));
     }
     return 0;
 }
@@ -294,27 +356,38 @@ static int ts_load(struct ts_work *ts, const int16_t *y, int n)
 /* The r-th smallest of all slopes lies among the negative ones when
  * r <= neg, among the zeros when r <= neg + zero, else among the positive. */
 static void ts_select_ranks(struct ts_work *ts, long neg, long zero, long pos, long r1, long r2,
-                            double *v1, double *v2)
+                            double guess, double *v1, double *v2)
 {
-    int64_t a_lo = ((int64_t)1 << TS_SHIFT) / (ts->maxdx + 1); /* below every slope */
-    int64_t a_hi = (int64_t)(ts->levels - 1) << TS_SHIFT;      /* at or above every slope */
-    if (a_lo < 1)
-        a_lo = 1;
+    struct ts_search s = {
+        .a_lo = ((int64_t)1 << TS_SHIFT) / (ts->maxdx + 1), /* below every slope */
+        .a_hi = (int64_t)(ts->levels - 1) << TS_SHIFT,      /* at or above every slope */
+    };
+    if (s.a_lo < 1)
+        s.a_lo = 1;
     if (r1 > neg && r2 <= neg + zero) {
         *v1 = *v2 = 0.0;
     } else if (r1 > neg + zero) {
-        ts_select_positive(ts, false, r1 - neg - zero, r2 - neg - zero, a_lo, 0, a_hi, pos, v1, v2);
+        s.r1 = r1 - neg - zero;
+        s.r2 = r2 - neg - zero;
+        s.c_hi = pos;
+        s.guess = guess;
+        ts_select_positive(ts, s, v1, v2);
     } else if (r2 <= neg) {
         /* ranks r1 < r2 among negatives are ranks neg-r2+1 < neg-r1+1 of the
          * mirror's positives, in reverse */
         double p1, p2;
-        ts_select_positive(ts, true, neg - r2 + 1, neg - r1 + 1, a_lo, 0, a_hi, neg, &p1, &p2);
+        s.mirror = true;
+        s.r1 = neg - r2 + 1;
+        s.r2 = neg - r1 + 1;
+        s.c_hi = neg;
+        s.guess = -guess;
+        ts_select_positive(ts, s, &p1, &p2);
         *v1 = -p2;
         *v2 = -p1;
     } else {
         double unused;
-        ts_select_ranks(ts, neg, zero, pos, r1, r1, v1, &unused);
-        ts_select_ranks(ts, neg, zero, pos, r2, r2, v2, &unused);
+        ts_select_ranks(ts, neg, zero, pos, r1, r1, guess, v1, &unused);
+        ts_select_ranks(ts, neg, zero, pos, r2, r2, guess, v2, &unused);
     }
 }
 
@@ -332,8 +405,19 @@ static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
     long total = (long)ts->n * (ts->n - 1) / 2;
     long neg = total - pos - zero;
     long r1 = (total + 1) / 2, r2 = total % 2 ? r1 : r1 + 1;
+    /* The least-squares slope, only as a first guess for the search. */
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (int i = 0; i < ts->n; i++) {
+        double x = ts->x[i], y = ts->y[i];
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        sxy += x * y;
+    }
+    double den = ts->n * sxx - sx * sx;
+    double guess = den > 0 ? (ts->n * sxy - sx * sy) / den : 0.0;
     double v1, v2;
-    ts_select_ranks(ts, neg, zero, pos, r1, r2, &v1, &v2);
+    ts_select_ranks(ts, neg, zero, pos, r1, r2, guess, &v1, &v2);
     double b = r1 == r2 ? v1 : (v1 + v2) / 2.0;
     *slope = b;
     if (intercept) {
@@ -441,24 +525,19 @@ static int8_t insights_score_masked(unsigned mask, enum insights_item item, int8
 static void insights_day_mask_with(unsigned mask, const struct insights_day *src,
                                    struct insights_day *dst)
 {
-    struct insights_day d;
-    memset(&d, 0, sizeof d);
-    d.closeness = d.closeness_wanted = d.opened_up = d.understood = INSIGHTS_NULL;
-    d.safety = d.affection = d.sexual = INSIGHTS_NULL;
-    if (src->present && (mask & INSIGHTS_CHECKIN_ITEMS)) {
-        d.present = true;
-        d.closeness = insights_score_masked(mask, INSIGHTS_ITEM_CLOSENESS, src->closeness);
-        d.closeness_wanted =
-            insights_score_masked(mask, INSIGHTS_ITEM_CLOSENESS_WANTED, src->closeness_wanted);
-        d.opened_up = insights_score_masked(mask, INSIGHTS_ITEM_OPENED_UP, src->opened_up);
-        d.understood = insights_score_masked(mask, INSIGHTS_ITEM_UNDERSTOOD, src->understood);
-        d.safety = insights_score_masked(mask, INSIGHTS_ITEM_SAFETY, src->safety);
-        d.affection = insights_score_masked(mask, INSIGHTS_ITEM_AFFECTION, src->affection);
-        d.sexual = insights_score_masked(mask, INSIGHTS_ITEM_SEXUAL, src->sexual);
-        d.emotions = mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS) ? src->emotions : 0;
-        d.wordless = (mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_WORDLESS)) && src->wordless;
-    }
-    *dst = d;
+    bool shown = src->present && (mask & INSIGHTS_CHECKIN_ITEMS);
+    unsigned keep = shown ? mask : 0;
+    dst->closeness = insights_score_masked(keep, INSIGHTS_ITEM_CLOSENESS, src->closeness);
+    dst->closeness_wanted =
+        insights_score_masked(keep, INSIGHTS_ITEM_CLOSENESS_WANTED, src->closeness_wanted);
+    dst->opened_up = insights_score_masked(keep, INSIGHTS_ITEM_OPENED_UP, src->opened_up);
+    dst->understood = insights_score_masked(keep, INSIGHTS_ITEM_UNDERSTOOD, src->understood);
+    dst->safety = insights_score_masked(keep, INSIGHTS_ITEM_SAFETY, src->safety);
+    dst->affection = insights_score_masked(keep, INSIGHTS_ITEM_AFFECTION, src->affection);
+    dst->sexual = insights_score_masked(keep, INSIGHTS_ITEM_SEXUAL, src->sexual);
+    dst->emotions = keep & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS) ? src->emotions : 0;
+    dst->wordless = (keep & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_WORDLESS)) && src->wordless;
+    dst->present = shown;
 }
 
 void insights_day_mask(const struct insights_input *in, int member, const struct insights_day *src,
@@ -569,8 +648,8 @@ static void insights_tally_days(const struct insights_day *days, int w, struct i
             }
         }
         t->wordless += d->wordless;
-        for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
-            t->emotions[e] += (d->emotions >> e) & 1u;
+        for (unsigned bits = d->emotions; bits; bits &= bits - 1)
+            t->emotions[__builtin_ctz(bits)]++;
     }
 }
 

@@ -810,18 +810,39 @@ enum store_result store_member_set_track_sexual(struct store *s, const char *dya
     return finish(s, r);
 }
 
-enum store_result store_dyad_leave(struct store *s, const char *dyad_id, const char *user_id,
-                                   bool delete_content, int64_t now)
+/* Removes what user_id wrote in dyad_id (check-ins with notes, shares with
+ * the responses to them, responses, comfort), inside the caller's
+ * transaction. */
+static enum store_result delete_authored(struct conn *c, const char *dyad_id, const char *user_id)
 {
-    (void)delete_content; /* no authored content is stored yet at schema 1 */
-    struct conn *c = begin(s);
-    if (c == NULL)
-        return STORE_ERROR;
+    static const char *const sql[] = {
+        "DELETE FROM checkins WHERE dyad_id = ?1 AND user_id = ?2",
+        "DELETE FROM responses WHERE dyad_id = ?1 AND author_id = ?2",
+        "DELETE FROM shares WHERE dyad_id = ?1 AND author_id = ?2",
+        "DELETE FROM comfort WHERE dyad_id = ?1 AND user_id = ?2",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+        sqlite3_stmt *st = stmt(c, sql[i]);
+        if (st == NULL)
+            return STORE_ERROR;
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, user_id);
+        enum store_result r = step_done(st);
+        if (r != STORE_OK)
+            return r;
+    }
+    return STORE_OK;
+}
+
+/* Ends the dyad as user_id leaves it (inside the caller's transaction). */
+static enum store_result leave_locked(struct conn *c, const char *dyad_id, const char *user_id,
+                                      bool delete_content, int64_t now)
+{
     sqlite3_stmt *st = stmt(c, "UPDATE dyad_members SET left_at = ?3, wrapped_key = NULL, "
                                "wrap_signature = NULL, invite_secret_box = zeroblob(72) "
                                "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0");
     if (st == NULL)
-        return finish(s, STORE_ERROR);
+        return STORE_ERROR;
     bind_text(st, 1, dyad_id);
     bind_text(st, 2, user_id);
     sqlite3_bind_int64(st, 3, now);
@@ -831,7 +852,7 @@ enum store_result store_dyad_leave(struct store *s, const char *dyad_id, const c
     if (r == STORE_OK) {
         st = stmt(c, "UPDATE dyads SET ended_at = ?2 WHERE id = ?1 AND ended_at = 0");
         if (st == NULL)
-            return finish(s, STORE_ERROR);
+            return STORE_ERROR;
         bind_text(st, 1, dyad_id);
         sqlite3_bind_int64(st, 2, now);
         r = step_done(st);
@@ -839,11 +860,22 @@ enum store_result store_dyad_leave(struct store *s, const char *dyad_id, const c
     if (r == STORE_OK) {
         st = stmt(c, "DELETE FROM invites WHERE dyad_id = ?1 AND used_at = 0");
         if (st == NULL)
-            return finish(s, STORE_ERROR);
+            return STORE_ERROR;
         bind_text(st, 1, dyad_id);
         r = step_done(st);
     }
-    return finish(s, r);
+    if (r == STORE_OK && delete_content)
+        r = delete_authored(c, dyad_id, user_id);
+    return r;
+}
+
+enum store_result store_dyad_leave(struct store *s, const char *dyad_id, const char *user_id,
+                                   bool delete_content, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    return finish(s, leave_locked(c, dyad_id, user_id, delete_content, now));
 }
 
 enum store_result store_user_dyads(struct store *s, const char *user_id, struct dyad_summary *out,
@@ -1246,4 +1278,225 @@ enum store_result store_comfort_history(struct store *s, const char *dyad_id, co
            sqlite3_column_int64(st, 2));
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- sessions list, browsers, notices ------------------------------------- */
+
+enum store_result store_sessions_list(struct store *s, const char *user_id, store_session_fn *fn,
+                                      void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT id, created_at, last_seen_at, user_agent FROM sessions "
+                                   "WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, user_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct session sess;
+        memset(&sess, 0, sizeof sess);
+        col_text(st, 0, sess.id, sizeof sess.id);
+        snprintf(sess.user_id, sizeof sess.user_id, "%s", user_id);
+        sess.created_at = sqlite3_column_int64(st, 1);
+        sess.last_seen_at = sqlite3_column_int64(st, 2);
+        col_text(st, 3, sess.user_agent, sizeof sess.user_agent);
+        fn(ctx, &sess);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_browser_seen(struct store *s, const char *user_id,
+                                     const unsigned char ua_hash[32], const char *user_agent,
+                                     const char *notice_id, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT count(*) FROM known_browsers WHERE user_id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, user_id);
+    int known = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_reset(st);
+    if (known < 0)
+        return finish(s, STORE_ERROR);
+    st = stmt(c, "INSERT OR IGNORE INTO known_browsers (user_id, ua_hash, first_seen) "
+                 "VALUES (?1, ?2, ?3)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, user_id);
+    bind_blob(st, 2, ua_hash, 32);
+    sqlite3_bind_int64(st, 3, now);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) == 1 && known > 0) {
+        st = stmt(c, "INSERT INTO notices (id, user_id, kind, detail, created_at) "
+                     "VALUES (?1, ?2, 'new_browser', ?3, ?4)");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, notice_id);
+        bind_text(st, 2, user_id);
+        bind_text(st, 3, user_agent);
+        sqlite3_bind_int64(st, 4, now);
+        r = step_done(st);
+    }
+    return finish(s, r);
+}
+
+enum store_result store_notices(struct store *s, const char *user_id, store_notice_fn *fn,
+                                void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT id, kind, detail, created_at FROM notices "
+                                   "WHERE user_id = ?1 ORDER BY created_at, rowid")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, user_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct notice n;
+        memset(&n, 0, sizeof n);
+        col_text(st, 0, n.id, sizeof n.id);
+        col_text(st, 1, n.kind, sizeof n.kind);
+        col_text(st, 2, n.detail, sizeof n.detail);
+        n.created_at = sqlite3_column_int64(st, 3);
+        fn(ctx, &n);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_notice_delete(struct store *s, const char *user_id, const char *id)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "DELETE FROM notices WHERE id = ?1 AND user_id = ?2");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, id);
+    bind_text(st, 2, user_id);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) == 0)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
+}
+
+enum store_result store_user_delete(struct store *s, const char *user_id, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    /* every dyad of theirs: leave the active ones, remove what they wrote */
+    sqlite3_stmt *st = stmt(c, "SELECT dyad_id, left_at FROM dyad_members WHERE user_id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, user_id);
+    struct {
+        char id[STORE_ID_MAX];
+        bool active;
+    } dyads[256];
+    size_t n = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 256) {
+        col_text(st, 0, dyads[n].id, sizeof dyads[n].id);
+        dyads[n].active = sqlite3_column_int64(st, 1) == 0;
+        n++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return finish(s, STORE_ERROR);
+    enum store_result r = STORE_OK;
+    for (size_t i = 0; i < n && r == STORE_OK; i++) {
+        r = dyads[i].active ? leave_locked(c, dyads[i].id, user_id, true, now)
+                            : delete_authored(c, dyads[i].id, user_id);
+    }
+    static const char *const scrub[] = {
+        /* a dyad nobody else ever joined goes whole */
+        "DELETE FROM dyads WHERE id IN (SELECT dyad_id FROM dyad_members WHERE user_id = ?1) "
+        "AND (SELECT count(*) FROM dyad_members m WHERE m.dyad_id = dyads.id) = 1",
+        "UPDATE dyads SET created_by = '' WHERE created_by = ?1",
+        "UPDATE dyad_members SET wrap_signer = NULL WHERE wrap_signer = ?1",
+        "DELETE FROM dyad_members WHERE user_id = ?1",
+        "DELETE FROM users WHERE id = ?1",
+    };
+    for (size_t i = 0; i < sizeof scrub / sizeof scrub[0] && r == STORE_OK; i++) {
+        st = stmt(c, scrub[i]);
+        if (st == NULL) {
+            r = STORE_ERROR;
+            break;
+        }
+        bind_text(st, 1, user_id);
+        r = step_done(st);
+    }
+    r = finish(s, r);
+    if (r == STORE_OK) {
+        /* Copy the WAL into the database (where secure_delete has zeroed
+         * the erased cells) and truncate it, so no old frame keeps them. */
+        pthread_mutex_lock(&s->wlock);
+        int ck = sqlite3_wal_checkpoint_v2(s->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                           NULL);
+        pthread_mutex_unlock(&s->wlock);
+        if (ck != SQLITE_OK)
+            fprintf(stderr, "dyad: store: checkpoint after erasure: %s\n", sqlite3_errstr(ck));
+    }
+    return r;
+}
+
+enum store_result store_authored(struct store *s, const char *dyad_id, const char *user_id,
+                                 store_authored_share_fn *share_fn,
+                                 store_authored_response_fn *response_fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL || exec(c->db, "BEGIN") != 0)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT id, author_id, topic, depth, prompt_id, reveal, created_at, "
+                               "body FROM shares WHERE dyad_id = ?1 AND author_id = ?2 "
+                               "ORDER BY created_at, rowid");
+    enum store_result r = st != NULL ? STORE_OK : STORE_ERROR;
+    int rc = SQLITE_DONE;
+    if (st != NULL) {
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, user_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct share sh;
+            share_cols(st, &sh);
+            sh.body = sqlite3_column_blob(st, 7);
+            sh.body_len = (size_t)sqlite3_column_bytes(st, 7);
+            share_fn(ctx, &sh);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            r = STORE_ERROR;
+    }
+    st = r == STORE_OK ? stmt(c, "SELECT id, share_id, kind, created_at, body FROM responses "
+                                 "WHERE dyad_id = ?1 AND author_id = ?2 ORDER BY created_at, rowid")
+                       : NULL;
+    if (st != NULL) {
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, user_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            struct response x;
+            memset(&x, 0, sizeof x);
+            col_text(st, 0, x.id, sizeof x.id);
+            col_text(st, 1, x.share_id, sizeof x.share_id);
+            snprintf(x.author_id, sizeof x.author_id, "%s", user_id);
+            x.kind = sqlite3_column_int(st, 2);
+            x.created_at = sqlite3_column_int64(st, 3);
+            if (sqlite3_column_type(st, 4) == SQLITE_BLOB) {
+                x.body = sqlite3_column_blob(st, 4);
+                x.body_len = (size_t)sqlite3_column_bytes(st, 4);
+            }
+            response_fn(ctx, &x);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            r = STORE_ERROR;
+    } else {
+        r = STORE_ERROR;
+    }
+    exec(c->db, "COMMIT");
+    return r;
 }

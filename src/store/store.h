@@ -101,6 +101,36 @@ enum store_result store_session_by_token(struct store *s, const unsigned char to
 enum store_result store_session_touch(struct store *s, const char *id, int64_t now);
 enum store_result store_session_delete(struct store *s, const char *user_id, const char *id);
 
+/* One's sessions, newest first (for the list of one's sessions). */
+typedef void store_session_fn(void *ctx, const struct session *sess);
+enum store_result store_sessions_list(struct store *s, const char *user_id, store_session_fn *fn,
+                                      void *ctx);
+
+/* Records that user_id logged in from a browser (BLAKE2b of its
+ * User-Agent). When it is one the account has not used before, and not the
+ * account's first, a "new_browser" notice is left for the person, in the
+ * same transaction. */
+enum store_result store_browser_seen(struct store *s, const char *user_id,
+                                     const unsigned char ua_hash[32], const char *user_agent,
+                                     const char *notice_id, int64_t now);
+
+struct notice {
+    char id[STORE_ID_MAX];
+    char kind[24];
+    char detail[STORE_UA_MAX];
+    int64_t created_at;
+};
+typedef void store_notice_fn(void *ctx, const struct notice *n);
+enum store_result store_notices(struct store *s, const char *user_id, store_notice_fn *fn,
+                                void *ctx);
+enum store_result store_notice_delete(struct store *s, const char *user_id, const char *id);
+
+/* Erases the account: leaves (and ends) every dyad, removes everything the
+ * person wrote, their sessions, notices and the account itself, scrubs
+ * their id from what stays (a dyad's creator, a wrap's signer), then
+ * checkpoints the WAL so no copy lingers in it. */
+enum store_result store_user_delete(struct store *s, const char *user_id, int64_t now);
+
 /* ---- throttling ----------------------------------------------------------- */
 
 /* Failures against one key (a hash of an address or a client address);
@@ -288,6 +318,14 @@ struct share_meta {
 typedef void store_share_meta_fn(void *ctx, const struct share_meta *m);
 enum store_result store_share_meta(struct store *s, const char *dyad_id, int64_t since,
                                    store_share_meta_fn *fn, void *ctx);
+
+/* One's own shares and responses in a dyad, with bodies, oldest first (for
+ * export). */
+typedef void store_authored_share_fn(void *ctx, const struct share *sh);
+typedef void store_authored_response_fn(void *ctx, const struct response *r);
+enum store_result store_authored(struct store *s, const char *dyad_id, const char *user_id,
+                                 store_authored_share_fn *share_fn,
+                                 store_authored_response_fn *response_fn, void *ctx);
 
 /* ---- comfort --------------------------------------------------------------- */
 

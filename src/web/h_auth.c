@@ -244,6 +244,16 @@ void h_auth_login(struct ctx *c)
     s.created_at = s.last_seen_at = c->now;
     user_agent(c, s.user_agent);
     r = store_session_create(c->app->store, &s);
+    if (r == STORE_OK) {
+        /* A login from a browser this account has not used: a notice the
+         * person sees in every session (someone else may hold the password). */
+        unsigned char ua_hash[32];
+        char notice_id[STORE_ID_MAX];
+        crypto_generichash(ua_hash, sizeof ua_hash, (const unsigned char *)s.user_agent,
+                           strlen(s.user_agent), NULL, 0);
+        dcrypto_random_id("n-", notice_id, sizeof notice_id);
+        r = store_browser_seen(c->app->store, u.id, ua_hash, s.user_agent, notice_id, c->now);
+    }
     if (r != STORE_OK) {
         reply_store(c, r);
         return;
@@ -286,9 +296,16 @@ void h_me(struct ctx *c)
     json_t *user = json_user(&c->user);
     json_object_set_new(user, "box_public_key", json_b64(c->user.box_pk, 32));
     json_object_set_new(user, "sign_public_key", json_b64(c->user.sign_pk, 32));
+    json_t *notices = me_notices(c);
+    if (notices == NULL) {
+        json_decref(user);
+        json_decref(dyads);
+        reply_store(c, STORE_ERROR);
+        return;
+    }
     reply_json(c, 200,
-               json_pack("{s:o, s:s, s:o}", "user", user, "csrf_token", c->session.csrf_token,
-                         "dyads", dyads));
+               json_pack("{s:o, s:s, s:o, s:o}", "user", user, "csrf_token", c->session.csrf_token,
+                         "dyads", dyads, "notices", notices));
 }
 
 void h_me_password(struct ctx *c)

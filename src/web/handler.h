@@ -90,5 +90,9 @@ route_fn h_checkin_put, h_checkin_list;
 route_fn h_share_create, h_share_list, h_response_create;
 route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
 route_fn h_insights;
+route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
+
+/* One's notices (new_browser, …) as a JSON array; NULL when the store failed. */
+json_t *me_notices(struct ctx *c);
 
 #endif

@@ -14,6 +14,7 @@ static const struct field_spec f_register[] = {
     S("email"), S("display_name"), S("kdf_salt"), S("auth_key"), S("box_public_key"),
     S("sign_public_key"), S("wrapped_keys"), S("recovery_wrapped_keys"), END};
 static const struct field_spec f_login[] = {S("email"), S("auth_key"), END};
+static const struct field_spec f_reauth[] = {S("auth_key"), END};
 static const struct field_spec f_password[] = {S("auth_key"), S("new_kdf_salt"),
                                                S("new_auth_key"), S("new_wrapped_keys"), END};
 static const struct field_spec f_dyad_create[] = {S("kind"), S("wrapped_key"), S("signature"),
@@ -65,6 +66,15 @@ const struct route app_routes[] = {
     {"GET", API "/me", h_me, ROUTE_SESSION, NULL, 0, "One's account and dyads"},
     {"POST", API "/me/password", h_me_password, ROUTE_SESSION, f_password, 0,
      "Change password"},
+
+    {"DELETE", API "/me", h_me_delete, ROUTE_SESSION, f_reauth, 0,
+     "Delete one's account and everything one wrote"},
+    {"GET", API "/me/export", h_me_export, ROUTE_SESSION, NULL, 0, "All of one's data"},
+    {"GET", API "/me/sessions", h_sessions, ROUTE_SESSION, NULL, 0, "One's active sessions"},
+    {"DELETE", API "/me/sessions/{sid}", h_session_delete, ROUTE_SESSION, NULL, 0,
+     "End one of one's sessions"},
+    {"DELETE", API "/me/notices/{nid}", h_notice_delete, ROUTE_SESSION, NULL, 0,
+     "Dismiss a notice"},
 
     /* dyads */
     {"POST", API "/dyads", h_dyad_create, ROUTE_SESSION, f_dyad_create, 0,
