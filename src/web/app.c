@@ -308,7 +308,7 @@ static void run(struct ctx *c)
         reply_error(c, API_UNAVAILABLE, NULL, "The database is not answering; please try again.");
         return;
     }
-    if (c->route->access == ROUTE_SESSION) {
+    if (c->route->access == ROUTE_SESSION || c->route->access == ROUTE_MEMBER) {
         if (!c->authed) {
             reply_error(c, API_UNAUTHENTICATED, NULL, NULL);
             return;
@@ -319,6 +319,17 @@ static void run(struct ctx *c)
             reply_error(c, API_CSRF, "X-CSRF-Token", "The X-CSRF-Token header is missing or wrong.");
             return;
         }
+    }
+    if (c->route->access == ROUTE_MEMBER) {
+        struct membership *m = arena_alloc(c->arena, sizeof *m);
+        if (m == NULL) {
+            reply_error(c, API_UNAVAILABLE, NULL, NULL);
+            return;
+        }
+        if (load_membership(c, m) != 0)
+            return;
+        c->membership = m;
+        c->has_membership = true;
     }
     if (c->route->fields != NULL) {
         size_t limit = c->route->max_body ? c->route->max_body : c->app->cfg.max_body;

@@ -32,6 +32,10 @@ static int kind_from_name(const char *s, enum dyad_kind *out)
 
 int load_membership(struct ctx *c, struct membership *m)
 {
+    if (c->has_membership) {
+        *m = *c->membership;
+        return 0;
+    }
     const char *id = route_param(&c->params, "id");
     enum store_result r = store_dyad_get(c->app->store, id, &m->dyad, m->members, &m->n);
     if (r != STORE_OK && r != STORE_NOT_FOUND) {

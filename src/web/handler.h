@@ -27,7 +27,11 @@ struct ctx {
     struct session session;
     struct user user;
     int64_t now; /* Unix seconds at the start of the request */
+    bool has_membership; /* ROUTE_MEMBER routes: loaded before the body is read */
+    struct membership *membership;
 };
+
+struct membership;
 
 /* Answers with obj as JSON (takes the reference; NULL obj → 500). */
 void reply_json(struct ctx *c, int status, json_t *obj);
@@ -73,7 +77,8 @@ struct membership {
 
 /* Loads it for the caller, who must be a current member; otherwise answers
  * 404 (a non-member learns nothing, not even that the dyad exists) and
- * returns -1. */
+ * returns -1. On ROUTE_MEMBER routes the pipeline has done this already and
+ * this returns the loaded copy. */
 int load_membership(struct ctx *c, struct membership *m);
 
 /* "couple", "friends", "family" */

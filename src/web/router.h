@@ -35,6 +35,8 @@ struct field_spec {
 enum route_access {
     ROUTE_PUBLIC,  /* anyone; a session is looked up if present */
     ROUTE_SESSION, /* a valid session; state changes need the CSRF token */
+    ROUTE_MEMBER,  /* ROUTE_SESSION, and a current member of the dyad {id} — checked
+                      before the body, so a stranger gets 404 whatever they send */
     ROUTE_ACCESS__MAX
 };
 

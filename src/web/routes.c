@@ -81,38 +81,38 @@ const struct route app_routes[] = {
      "Create a dyad with an invite"},
     {"POST", API "/dyads/join", h_dyad_join, ROUTE_SESSION, f_dyad_join, 0,
      "Join a dyad by invite code"},
-    {"GET", API "/dyads/{id}", h_dyad_get, ROUTE_SESSION, NULL, 0, "A dyad and its members"},
-    {"PUT", API "/dyads/{id}/keys/{user_id}", h_dyad_put_key, ROUTE_SESSION, f_wrap, 0,
+    {"GET", API "/dyads/{id}", h_dyad_get, ROUTE_MEMBER, NULL, 0, "A dyad and its members"},
+    {"PUT", API "/dyads/{id}/keys/{user_id}", h_dyad_put_key, ROUTE_MEMBER, f_wrap, 0,
      "Wrap the dyad key for the partner"},
-    {"PUT", API "/dyads/{id}/settings", h_dyad_settings, ROUTE_SESSION, f_settings, 0,
+    {"PUT", API "/dyads/{id}/settings", h_dyad_settings, ROUTE_MEMBER, f_settings, 0,
      "One's own settings in a dyad"},
-    {"POST", API "/dyads/{id}/leave", h_dyad_leave, ROUTE_SESSION, f_leave, 0, "Leave a dyad"},
+    {"POST", API "/dyads/{id}/leave", h_dyad_leave, ROUTE_MEMBER, f_leave, 0, "Leave a dyad"},
 
     /* check-ins */
-    {"PUT", API "/dyads/{id}/checkins/{date}", h_checkin_put, ROUTE_SESSION, f_checkin, 0,
+    {"PUT", API "/dyads/{id}/checkins/{date}", h_checkin_put, ROUTE_MEMBER, f_checkin, 0,
      "One's check-in for a day"},
-    {"GET", API "/dyads/{id}/checkins", h_checkin_list, ROUTE_SESSION, NULL, 0,
+    {"GET", API "/dyads/{id}/checkins", h_checkin_list, ROUTE_MEMBER, NULL, 0,
      "Check-ins in a date range (the partner's: only what they show)"},
 
     /* shares */
-    {"POST", API "/dyads/{id}/shares", h_share_create, ROUTE_SESSION, f_share, 32 * 1024,
+    {"POST", API "/dyads/{id}/shares", h_share_create, ROUTE_MEMBER, f_share, 32 * 1024,
      "Share something (ciphertext)"},
-    {"GET", API "/dyads/{id}/shares", h_share_list, ROUTE_SESSION, NULL, 0,
+    {"GET", API "/dyads/{id}/shares", h_share_list, ROUTE_MEMBER, NULL, 0,
      "Shares and responses, newest first"},
-    {"POST", API "/dyads/{id}/shares/{sid}/responses", h_response_create, ROUTE_SESSION,
+    {"POST", API "/dyads/{id}/shares/{sid}/responses", h_response_create, ROUTE_MEMBER,
      f_response, 32 * 1024, "Respond to a share"},
 
     /* prompts and pacing */
     {"GET", API "/prompts", h_prompts, ROUTE_PUBLIC, NULL, 0, "The prompt library"},
-    {"GET", API "/dyads/{id}/comfort", h_comfort_get, ROUTE_SESSION, NULL, 0,
+    {"GET", API "/dyads/{id}/comfort", h_comfort_get, ROUTE_MEMBER, NULL, 0,
      "One's own comfort per topic, and its history"},
-    {"PUT", API "/dyads/{id}/comfort", h_comfort_put, ROUTE_SESSION, f_comfort, 0,
+    {"PUT", API "/dyads/{id}/comfort", h_comfort_put, ROUTE_MEMBER, f_comfort, 0,
      "Set one's comfort per topic"},
-    {"GET", API "/dyads/{id}/next-prompt", h_next_prompt, ROUTE_SESSION, NULL, 0,
+    {"GET", API "/dyads/{id}/next-prompt", h_next_prompt, ROUTE_MEMBER, NULL, 0,
      "The suggested prompt, and why"},
 
     /* insights */
-    {"GET", API "/dyads/{id}/insights", h_insights, ROUTE_SESSION, NULL, 0,
+    {"GET", API "/dyads/{id}/insights", h_insights, ROUTE_MEMBER, NULL, 0,
      "Means, trends, quadrants and findings, as the caller may see them"},
 
     /* static files and pages */

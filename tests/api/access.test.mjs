@@ -1,0 +1,132 @@
+// The access matrix: every API route of the router (read from
+// /api/v1/openapi.json, which is generated from the route table) × every
+// role, with the status each cell must answer. A route without an entry
+// here fails the test, so a new route cannot ship without its access rule.
+// Therapist roles join the matrix with the therapist workspace.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { Client, registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium } from '../lib/api.mjs';
+import { createCrypto } from '../../web/js/crypto.js';
+
+const cr = createCrypto(sodium);
+let srv;
+before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '1000' } }); });
+after(async () => { if (srv) await srv.stop(); });
+
+const today = new Date().toISOString().slice(0, 10);
+
+// A and B share dyad D (A created it; A wrote share S); C is in dyad E.
+async function fixtures() {
+  const A = await registerAndLogin(srv.url, 'a');
+  const B = await registerAndLogin(srv.url, 'b');
+  const C = await registerAndLogin(srv.url, 'c');
+  const C2 = await registerAndLogin(srv.url, 'c2');
+  async function dyad(x, y) {
+    const K = sodium.randombytes_buf(32);
+    const secret = sodium.randombytes_buf(32);
+    const r = await x.c.post('/api/v1/dyads', { kind: 'couple', ...wrapFor(K, x.u.box.publicKey, x.u), key_proof: keyProof(x.u, secret), invite_secret_box: secretBox(x.u, secret) });
+    await y.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(y.u, secret), invite_secret_box: secretBox(y.u, secret) });
+    return { id: r.json.dyad.id, K };
+  }
+  const D = await dyad(A, B);
+  await dyad(C, C2);
+  const S = cr.newEntryId();
+  await A.c.post(`/api/v1/dyads/${D.id}/shares`, { id: S, topic: 'joy', depth: 1, body: cr.encryptEntry(D.K, { dyadId: D.id, entryId: S, authorId: A.u.id, kind: 'share' }, 'x') });
+  // a second session of A's, for the session routes
+  const A2 = new Client(srv.url);
+  await A2.post('/api/v1/auth/login', { email: A.u.email, auth_key: b64(A.u.auth_key) });
+  const aSessions = (await A.c.get('/api/v1/me/sessions')).json.sessions;
+  const other = aSessions.find((s) => !s.current);
+  return { A, B, C, D, S, aOtherSession: other.id, anon: new Client(srv.url) };
+}
+
+// status for [anonymous, self (A), partner (B), member of another dyad (C)]
+const PUB = [200, 200, 200, 200];
+const SESSION_ONLY = (s) => [401, s, s, s];
+const DYAD = (self, partner = self) => [401, self, partner, 404];
+
+const MATRIX = {
+  'GET /healthz': { expect: PUB },
+  'GET /metrics': { expect: PUB },
+  'GET /openapi.json': { expect: PUB },
+  'GET /auth/kdf': { query: '?email=someone@example.org', expect: PUB },
+  'POST /auth/register': { body: {}, expect: [400, 400, 400, 400] },
+  'POST /auth/login': { body: {}, expect: [400, 400, 400, 400] },
+  'POST /auth/logout': { fresh: true, expect: SESSION_ONLY(204) },
+  'GET /me': { expect: SESSION_ONLY(200) },
+  'POST /me/password': { body: {}, expect: SESSION_ONLY(400) },
+  'DELETE /me': { body: {}, expect: SESSION_ONLY(400) },
+  'GET /me/export': { expect: SESSION_ONLY(200) },
+  'GET /me/sessions': { expect: SESSION_ONLY(200) },
+  'DELETE /me/sessions/{sid}': { fresh: true, params: (f) => ({ sid: f.aOtherSession }), expect: [401, 204, 404, 404] },
+  'DELETE /me/notices/{nid}': { params: () => ({ nid: 'n-000000000000000000000000' }), expect: SESSION_ONLY(404) },
+  'POST /dyads': { body: {}, expect: SESSION_ONLY(400) },
+  'POST /dyads/join': { body: {}, expect: SESSION_ONLY(400) },
+  'GET /dyads/{id}': { expect: DYAD(200) },
+  'PUT /dyads/{id}/keys/{user_id}': { body: {}, params: (f) => ({ id: f.D.id, user_id: f.B.u.id }), expect: DYAD(400) },
+  'PUT /dyads/{id}/settings': { body: {}, expect: DYAD(200) },
+  'POST /dyads/{id}/leave': { fresh: true, body: {}, expect: DYAD(204) },
+  'PUT /dyads/{id}/checkins/{date}': { body: {}, params: (f) => ({ id: f.D.id, date: today }), expect: DYAD(200) },
+  'GET /dyads/{id}/checkins': { expect: DYAD(200) },
+  'POST /dyads/{id}/shares': { body: {}, expect: DYAD(400) },
+  'GET /dyads/{id}/shares': { expect: DYAD(200) },
+  'POST /dyads/{id}/shares/{sid}/responses': { body: {}, params: (f) => ({ id: f.D.id, sid: f.S }), expect: DYAD(400) },
+  'GET /prompts': { expect: PUB },
+  'GET /dyads/{id}/comfort': { expect: DYAD(200) },
+  'PUT /dyads/{id}/comfort': { body: {}, expect: DYAD(400) },
+  'GET /dyads/{id}/next-prompt': { expect: DYAD(200) },
+  'GET /dyads/{id}/insights': { expect: DYAD(200) },
+};
+
+async function routes() {
+  const api = await new Client(srv.url).get('/api/v1/openapi.json');
+  const out = [];
+  for (const [path, item] of Object.entries(api.json.paths))
+    for (const [method, op] of Object.entries(item)) out.push({ key: `${method.toUpperCase()} ${path}`, session: !!op.security, method: method.toUpperCase(), path });
+  return out;
+}
+
+function url(path, params) {
+  const p = path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(params[k]));
+  return p === '/healthz' || p === '/metrics' ? p : `/api/v1${p}`;
+}
+
+test('every route of the router has an access rule', async () => {
+  const missing = (await routes()).filter((r) => !(r.key in MATRIX)).map((r) => r.key);
+  assert.deepEqual(missing, [], 'routes without an entry in the access matrix');
+  const known = new Set((await routes()).map((r) => r.key));
+  assert.deepEqual(Object.keys(MATRIX).filter((k) => !known.has(k)), [], 'entries for routes that no longer exist');
+});
+
+test('each role gets exactly its status on each route', async () => {
+  const shared = await fixtures();
+  const failures = [];
+  for (const r of await routes()) {
+    const rule = MATRIX[r.key];
+    if (!rule) continue;
+    for (const [i, role] of ['anon', 'A', 'B', 'C'].entries()) {
+      const f = rule.fresh ? await fixtures() : shared;
+      const who = role === 'anon' ? f.anon : f[role].c;
+      const params = rule.params ? rule.params(f) : { id: f.D.id };
+      const res = await who.req(r.method, url(r.path, params) + (rule.query || ''), rule.body);
+      if (res.status !== rule.expect[i]) failures.push(`${r.key} as ${role}: ${res.status} (wanted ${rule.expect[i]}) ${res.text.slice(0, 120)}`);
+      if (res.status >= 500) failures.push(`${r.key} as ${role}: a 5xx`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+test('every state change made within a session needs the CSRF token', async () => {
+  const f = await fixtures();
+  const failures = [];
+  for (const r of await routes()) {
+    if (!r.session || r.method === 'GET') continue;
+    const rule = MATRIX[r.key];
+    const params = rule.params ? rule.params(f) : { id: f.D.id };
+    const res = await f.A.c.req(r.method, url(r.path, params), rule.body, { headers: { 'X-CSRF-Token': 'wrong' } });
+    if (res.status !== 403 || res.json?.error?.code !== 'csrf') failures.push(`${r.key}: ${res.status}`);
+  }
+  assert.deepEqual(failures, []);
+  assert.equal((await f.A.c.get('/api/v1/me')).status, 200, 'nothing above logged A out');
+});
