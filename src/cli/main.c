@@ -4,6 +4,7 @@
  *   dyad serve [--listen ADDR:PORT] [--db URL] [--public-url URL]
  *   dyad migrate [--db URL]
  *   dyad backup FILE [--db URL]
+ *   dyad therapist add EMAIL [--db URL] [--public-url URL]
  *   dyad version
  *
  * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
@@ -19,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/embedded.h"
+#include "core/validate.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
 #include "web/app.h"
@@ -32,6 +35,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: dyad serve [--listen ADDR:PORT] [--db sqlite:PATH] [--public-url URL]\n"
                "       dyad migrate [--db sqlite:PATH]\n"
                "       dyad backup FILE [--db sqlite:PATH]\n"
+               "       dyad therapist add EMAIL [--db sqlite:PATH] [--public-url URL]\n"
                "       dyad version\n");
 }
 
@@ -321,6 +325,63 @@ static int cmd_backup(int argc, char **argv)
     return 0;
 }
 
+/* dyad therapist add EMAIL: a one-time setup link, valid for 7 days. Only
+ * the link's hash is stored; the link itself is printed once. */
+static int cmd_therapist(int argc, char **argv)
+{
+    if (argc < 3 || strcmp(argv[1], "add") != 0) {
+        usage(stderr);
+        return 2;
+    }
+    char email[STORE_EMAIL_MAX];
+    snprintf(email, sizeof email, "%s", argv[2]);
+    if (validate_email(email) != 0) {
+        fprintf(stderr, "dyad: '%s' is not an e-mail address\n", argv[2]);
+        return 2;
+    }
+    validate_email_normalize(email);
+    struct app_config cfg;
+    char public_url[512] = "";
+    if (configure(argc - 2, argv + 2, &cfg, public_url, sizeof public_url, NULL) != 0)
+        return 2;
+    if (public_url[0] == '\0')
+        snprintf(public_url, sizeof public_url, "http://%s:%u", cfg.listen_addr, cfg.port);
+    size_t ul = strlen(public_url);
+    if (ul > 0 && public_url[ul - 1] == '/')
+        public_url[ul - 1] = '\0';
+    if (dcrypto_init(1) != 0) {
+        fprintf(stderr, "dyad: cannot initialise libsodium\n");
+        return 1;
+    }
+    char err[512];
+    struct store *s = store_open(cfg.db_url, true, err, sizeof err);
+    if (s == NULL) {
+        fprintf(stderr, "dyad: %s\n", err);
+        return 1;
+    }
+    struct user existing;
+    enum store_result r = store_user_by_email(s, email, &existing);
+    if (r == STORE_OK) {
+        fprintf(stderr, "dyad: %s already has an account\n", email);
+        store_close(s);
+        return 1;
+    }
+    char token[DCRYPTO_TOKEN_LEN + 1];
+    unsigned char hash[32];
+    dcrypto_random_token(token);
+    dcrypto_token_hash(token, hash);
+    int64_t now = (int64_t)time(NULL);
+    r = store_therapist_invite(s, hash, email, now, now + 7 * 24 * 3600);
+    store_close(s);
+    if (r != STORE_OK) {
+        fprintf(stderr, "dyad: could not store the invitation\n");
+        return 1;
+    }
+    printf("Send this one-time link to %s (valid for 7 days):\n%s/setup/%s\n", email, public_url,
+           token);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -334,6 +395,8 @@ int main(int argc, char **argv)
         return cmd_migrate(argc - 1, argv + 1);
     if (strcmp(cmd, "backup") == 0)
         return cmd_backup(argc - 1, argv + 1);
+    if (strcmp(cmd, "therapist") == 0)
+        return cmd_therapist(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0) {
         puts("dyad 0.1.0");
         return 0;

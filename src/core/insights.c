@@ -34,11 +34,12 @@ _Static_assert(INSIGHTS_ITEM__MAX <= 16, "visibility masks are unsigned bit sets
  *   - the median's rank falls among the negative, zero or positive slopes
  *     (counted the same way). Negative slopes are positive slopes of the
  *     mirrored series (y -> levels - 1 - y).
- *   - bisect t (geometrically, t = a / 2^20 with integer a so that every
- *     comparison is exact) until at most TS_CAP pairs lie between the two
- *     bounds; list those and select. Two distinct slopes with denominators
- *     <= 365 differ by more than 2^-20, so an interval of width 2^-20 holds
- *     one value, which ends the search even when many pairs share it.
+ *   - search t (t = a / 2^20 with integer a, so that every comparison is
+ *     exact; see ts_next_probe for how the next t is picked) until at most
+ *     TS_CAP pairs lie between two counted bounds; list those and select.
+ *     Two distinct slopes with denominators <= 365 differ by more than
+ *     2^-20, so an interval of width 2^-20 holds one value, which ends the
+ *     search even when many pairs share it.
  *
  * Each slope is computed as (double)d / (double)dx, exactly as the O(n^2)
  * definition would, so the result is bit-identical to it (the unit tests
@@ -64,7 +65,7 @@ struct ts_work {
     int16_t start[TS_LEVELS + 1];
     int16_t xs_by_level[TS_POINTS]; /* x of each point, grouped by level */
     /* pc[t * TS_STRIDE + v]: points of level v with x < t. Rows of 48
-     * bytes keep each lookup's row in one or two cache lines. */
+     * bytes, three 16-byte vectors, aligned: see ts_load. */
     _Alignas(16) uint16_t pc[(INSIGHTS_WINDOW_MAX + 1) * TS_STRIDE];
     int32_t off[TS_LEVELS]; /* scratch: ceil(d / t) */
     int32_t off_lo[TS_LEVELS];

@@ -4,8 +4,9 @@
  *
  * Pure and deterministic: no I/O, no globals, no clock. The caller reads the
  * window from the store, fills a struct insights_input, and gets a struct
- * insights_result it owns (usually on its stack). The engine allocates one
- * scratch block (about 40 KB) per call and frees it before returning.
+ * insights_result it owns (10.7 KB, usually on its stack). The engine
+ * allocates one scratch block (about 35 KB) per call and frees it before
+ * returning.
  *
  * What it computes, per member: means, a Theil–Sen trend of closeness, the
  * quadrant (emotional x sexual) and wordless/responsiveness numbers; and a
@@ -48,8 +49,9 @@ enum {
     /* Quadrant: "high" closeness is a window mean of at least 5 (the middle
      * of the scale) and not more than 1 point below the member's baseline. */
     INSIGHTS_CLOSENESS_FLOOR = 5,
-    /* Quadrant: "high" sexual connection is a day with sexual >= 1 on at
-     * least 1 check-in day in 7, and at least half the baseline rate. */
+    /* Quadrant: sexual connection is present when days with sexual >= 1
+     * are at least 1 in 7 of the check-in days, and at least half the
+     * member's baseline rate. */
     INSIGHTS_SEXUAL_DAYS_PER = 7,
 
     /* sex_without_closeness: a day with sexual >= 1 and closeness <= 4 is a
@@ -67,8 +69,9 @@ enum {
     /* one_sided_sharing: at least 6 shares in the window, and one member
      * wrote at least 3 of every 4. */
     INSIGHTS_SHARING_MIN = 6,
-    /* unanswered_shares: at least 4 shares to a listener that are at least
-     * two days old, half or more without a response within 48 hours. */
+    /* unanswered_shares: at least 4 shares to a listener written at least
+     * three days before today (so 48 hours have surely passed), half or
+     * more without a response within 48 hours. */
     INSIGHTS_UNANSWERED_MIN = 4,
     /* comfort_gap: the two comfort levels (1-5) for a topic differ by 2+. */
     INSIGHTS_COMFORT_GAP_MIN = 2,
@@ -84,8 +87,10 @@ enum {
 #define INSIGHTS_TREND_ATTENTION 3.0 /* closeness_falling at -3 or less: attention */
 /* sex_without_closeness, its other form: closeness_falling while days with
  * sexual connection become more frequent by at least 1 a week. */
-#define INSIGHTS_SUBSTITUTE_SEXUAL  1.0
-#define INSIGHTS_DRIFT_CHANGE       2.0 /* drifting_apart: |gap| at end - |gap| at start */
+#define INSIGHTS_SUBSTITUTE_SEXUAL 1.0
+/* drifting_apart: the gap between the two members' closeness trend lines
+ * grows by at least this much from the window's first day to its last. */
+#define INSIGHTS_DRIFT_CHANGE       2.0
 #define INSIGHTS_CLOSENESS_BASELINE 1.0 /* closeness may sit this far below baseline */
 #define INSIGHTS_SHARING_SHARE      0.75
 #define INSIGHTS_UNANSWERED_SHARE   0.5
@@ -308,8 +313,9 @@ struct insights_baseline insights_baseline_compute(const struct insights_input *
 /* The Theil–Sen line through (i, y[i]) for the i with y[i] != INSIGHTS_TREND_NONE:
  * slope = median of all pairwise slopes, intercept = median of
  * y[i] - slope * i. Values must lie in -10..10. Exact (the same doubles as
- * the O(n^2) definition) but O(n log n)-ish: it counts pairs by level rather
- * than listing them. Returns 0, or -1 when fewer than 2 points, n outside
+ * the O(n^2) definition) without listing the pairs: it counts them by level,
+ * O(n x levels) a pass, in a handful of passes. Allocates about 28 KB of
+ * scratch for the call. Returns 0, or -1 when fewer than 2 points, n outside
  * 0..INSIGHTS_WINDOW_MAX, a value out of range or no memory. */
 #define INSIGHTS_TREND_NONE INT16_MIN
 int insights_theil_sen(const int16_t *y, int n, double *slope, double *intercept);

@@ -820,3 +820,29 @@ done:
     keys_free_wiped(raw, raw_len);
     return rc;
 }
+
+int keys_therapist_fingerprint(char *out, size_t out_size, const unsigned char box_pk[32],
+                               const unsigned char sign_pk[32])
+{
+    unsigned char both[64], h[32];
+    keys_str_clear(out, out_size);
+    if (out == NULL || out_size < KEYS_FINGERPRINT_SIZE || box_pk == NULL || sign_pk == NULL)
+        return -1;
+    memcpy(both, box_pk, 32);
+    memcpy(both + 32, sign_pk, 32);
+    if (crypto_generichash(h, sizeof h, both, sizeof both, NULL, 0) != 0)
+        return -1;
+    /* the first 10 bytes: 80 bits, 16 base32 characters, no padding */
+    unsigned acc = 0, bits = 0;
+    size_t pos = 0;
+    for (size_t i = 0; i < 10; i++) {
+        acc = ((acc << 8) | h[i]) & 0xffffu;
+        bits += 8;
+        while (bits >= 5) {
+            bits -= 5;
+            out[pos++] = keys_base32[(acc >> bits) & 31u];
+        }
+    }
+    out[pos] = '\0';
+    return 0;
+}

@@ -222,4 +222,13 @@ int keys_open_text(char *text, size_t text_size, size_t *text_len, const char *s
 int keys_b64_encode(char *out, size_t out_size, const unsigned char *bin, size_t bin_len);
 int keys_b64_decode(unsigned char *bin, size_t bin_size, size_t *bin_len, const char *b64);
 
+/* The fingerprint a therapist code carries: the first 10 bytes of
+ * BLAKE2b-256(box_pk ‖ sign_pk) as 16 RFC 4648 base32 characters. A
+ * member's client checks the keys the server hands out against it, so a
+ * server cannot slip in other keys for the therapist. out has room for
+ * KEYS_FINGERPRINT_SIZE. */
+#define KEYS_FINGERPRINT_SIZE 17
+int keys_therapist_fingerprint(char *out, size_t out_size, const unsigned char box_pk[32],
+                               const unsigned char sign_pk[32]);
+
 #endif /* DYAD_CRYPTO_KEYS_H */

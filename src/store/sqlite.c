@@ -708,7 +708,7 @@ enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dy
     if (r == STORE_OK) {
         st = stmt(c, "SELECT m.user_id, u.display_name, u.box_pk, u.sign_pk, m.key_proof, "
                      "m.invite_secret_box, m.wrapped_key, m.wrap_signature, m.wrap_signer, "
-                     "m.track_sexual, m.joined_at, m.left_at FROM dyad_members m "
+                     "m.track_sexual, m.joined_at, m.left_at, m.therapist_sexual FROM dyad_members m "
                      "JOIN users u ON u.id = m.user_id WHERE m.dyad_id = ?1 "
                      "ORDER BY m.joined_at, m.rowid");
         if (st == NULL)
@@ -731,6 +731,7 @@ enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dy
             m->track_sexual = sqlite3_column_int(st, 9) != 0;
             m->joined_at = sqlite3_column_int64(st, 10);
             m->left_at = sqlite3_column_int64(st, 11);
+            m->therapist_sexual = sqlite3_column_int(st, 12) != 0;
             if (!ok) {
                 r = STORE_ERROR;
                 break;
@@ -867,6 +868,25 @@ static enum store_result leave_locked(struct conn *c, const char *dyad_id, const
     if (r == STORE_OK && delete_content)
         r = delete_authored(c, dyad_id, user_id);
     return r;
+}
+
+enum store_result store_member_set_therapist_sexual(struct store *s, const char *dyad_id,
+                                                    const char *user_id, bool allow)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE dyad_members SET therapist_sexual = ?3 "
+                               "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int(st, 3, allow ? 1 : 0);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) != 1)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
 }
 
 enum store_result store_dyad_leave(struct store *s, const char *dyad_id, const char *user_id,
@@ -1419,6 +1439,7 @@ enum store_result store_user_delete(struct store *s, const char *user_id, int64_
         "AND (SELECT count(*) FROM dyad_members m WHERE m.dyad_id = dyads.id) = 1",
         "UPDATE dyads SET created_by = '' WHERE created_by = ?1",
         "UPDATE dyad_members SET wrap_signer = NULL WHERE wrap_signer = ?1",
+        "DELETE FROM audit WHERE actor_id = ?1 OR subject_user = ?1",
         "DELETE FROM dyad_members WHERE user_id = ?1",
         "DELETE FROM users WHERE id = ?1",
     };
@@ -1499,4 +1520,389 @@ enum store_result store_authored(struct store *s, const char *dyad_id, const cha
     }
     exec(c->db, "COMMIT");
     return r;
+}
+
+/* ---- therapists ------------------------------------------------------------- */
+
+enum store_result store_therapist_invite(struct store *s, const unsigned char token_hash[32],
+                                         const char *email, int64_t now, int64_t expires_at)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO therapist_invites (token_hash, email, created_at, "
+                               "expires_at) VALUES (?1, ?2, ?3, ?4)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_blob(st, 1, token_hash, 32);
+    bind_text(st, 2, email);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, expires_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_therapist_setup(struct store *s, const unsigned char token_hash[32],
+                                        struct user *u, const char *code_id, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT email, expires_at, used_at FROM therapist_invites "
+                               "WHERE token_hash = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_blob(st, 1, token_hash, 32);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return finish(s, rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR);
+    }
+    col_text(st, 0, u->email, sizeof u->email);
+    int64_t expires_at = sqlite3_column_int64(st, 1), used_at = sqlite3_column_int64(st, 2);
+    sqlite3_reset(st);
+    if (used_at != 0)
+        return finish(s, STORE_CONFLICT);
+    if (expires_at <= now)
+        return finish(s, STORE_EXPIRED);
+    st = stmt(c, "UPDATE therapist_invites SET used_at = ?2 WHERE token_hash = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_blob(st, 1, token_hash, 32);
+    sqlite3_bind_int64(st, 2, now);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK) {
+        st = stmt(c, "INSERT INTO users (" USER_COLS
+                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, u->id);
+        bind_text(st, 2, u->email);
+        bind_text(st, 3, u->display_name);
+        sqlite3_bind_int(st, 4, 1);
+        bind_blob(st, 5, u->kdf_salt, sizeof u->kdf_salt);
+        bind_text(st, 6, u->auth_hash);
+        bind_blob(st, 7, u->box_pk, sizeof u->box_pk);
+        bind_blob(st, 8, u->sign_pk, sizeof u->sign_pk);
+        bind_blob(st, 9, u->wrapped_keys, sizeof u->wrapped_keys);
+        bind_blob(st, 10, u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys);
+        sqlite3_bind_int64(st, 11, u->created_at);
+        r = step_done(st);
+    }
+    if (r == STORE_OK) {
+        st = stmt(c, "INSERT INTO therapist_codes (user_id, code_id) VALUES (?1, ?2)");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, u->id);
+        bind_text(st, 2, code_id);
+        r = step_done(st);
+    }
+    return finish(s, r);
+}
+
+enum store_result store_therapist_code(struct store *s, const char *user_id, char *code_id,
+                                       size_t cap)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT code_id FROM therapist_codes WHERE user_id = ?1") : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, user_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        col_text(st, 0, code_id, cap);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+enum store_result store_therapist_by_code(struct store *s, const char *code_id, struct user *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT " USER_COLS " FROM users WHERE role = 1 AND id = "
+                    "(SELECT user_id FROM therapist_codes WHERE code_id = ?1)")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, code_id);
+    return user_row(st, out);
+}
+
+static enum store_result link_row(struct conn *c, const char *dyad_id, struct therapist_link *out)
+{
+    sqlite3_stmt *st =
+        stmt(c, "SELECT therapist_id, created_at FROM therapist_links WHERE dyad_id = ?1");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    }
+    memset(out, 0, sizeof *out);
+    snprintf(out->dyad_id, sizeof out->dyad_id, "%s", dyad_id);
+    col_text(st, 0, out->therapist_id, sizeof out->therapist_id);
+    out->created_at = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    /* only consents of current members count */
+    st = stmt(c, "SELECT k.user_id FROM therapist_consents k JOIN dyad_members m ON "
+                 "m.dyad_id = k.dyad_id AND m.user_id = k.user_id AND m.left_at = 0 "
+                 "WHERE k.dyad_id = ?1 ORDER BY k.consented_at LIMIT 2");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->n_consents < 2)
+        col_text(st, 0, out->consented[out->n_consents++], STORE_ID_MAX);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_link_get(struct store *s, const char *dyad_id, struct therapist_link *out)
+{
+    struct conn *c = reader(s);
+    if (c == NULL || exec(c->db, "BEGIN") != 0)
+        return STORE_ERROR;
+    enum store_result r = link_row(c, dyad_id, out);
+    exec(c->db, "COMMIT");
+    return r;
+}
+
+static enum store_result audit_locked(struct conn *c, const char *dyad_id, const char *actor_id,
+                                      const char *action, const char *subject_user, int64_t now)
+{
+    sqlite3_stmt *st = stmt(c, "INSERT INTO audit (dyad_id, actor_id, action, subject_user, at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, actor_id);
+    bind_text(st, 3, action);
+    if (subject_user != NULL)
+        bind_text(st, 4, subject_user);
+    sqlite3_bind_int64(st, 5, now);
+    return step_done(st);
+}
+
+enum store_result store_link_consent(struct store *s, const char *dyad_id, const char *therapist_id,
+                                     const char *user_id, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    struct therapist_link l;
+    enum store_result r = link_row(c, dyad_id, &l);
+    if (r == STORE_OK && strcmp(l.therapist_id, therapist_id) != 0)
+        return finish(s, STORE_CONFLICT);
+    if (r == STORE_NOT_FOUND) {
+        sqlite3_stmt *st = stmt(c, "INSERT INTO therapist_links (dyad_id, therapist_id, "
+                                   "created_at) VALUES (?1, ?2, ?3)");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, therapist_id);
+        sqlite3_bind_int64(st, 3, now);
+        r = step_done(st);
+    }
+    if (r == STORE_OK) {
+        sqlite3_stmt *st = stmt(c, "INSERT OR IGNORE INTO therapist_consents (dyad_id, user_id, "
+                                   "consented_at) VALUES (?1, ?2, ?3)");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, user_id);
+        sqlite3_bind_int64(st, 3, now);
+        r = step_done(st);
+    }
+    if (r == STORE_OK)
+        r = audit_locked(c, dyad_id, user_id, "consent", NULL, now);
+    return finish(s, r);
+}
+
+enum store_result store_link_revoke(struct store *s, const char *dyad_id, const char *user_id,
+                                    int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "DELETE FROM therapist_links WHERE dyad_id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) == 0)
+        r = STORE_NOT_FOUND;
+    if (r == STORE_OK)
+        r = audit_locked(c, dyad_id, user_id, "revoke", NULL, now);
+    return finish(s, r);
+}
+
+enum store_result store_therapist_links(struct store *s, const char *therapist_id,
+                                        store_link_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL || exec(c->db, "BEGIN") != 0)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT dyad_id FROM therapist_links WHERE therapist_id = ?1 "
+                                "ORDER BY created_at");
+    enum store_result r = st != NULL ? STORE_OK : STORE_ERROR;
+    enum { MAX_LINKS = 256 };
+    struct therapist_link *links = calloc(MAX_LINKS, sizeof *links);
+    char(*ids)[STORE_ID_MAX] = calloc(MAX_LINKS, STORE_ID_MAX);
+    size_t n = 0;
+    if (links == NULL || ids == NULL)
+        r = STORE_ERROR;
+    if (r == STORE_OK) {
+        int rc;
+        bind_text(st, 1, therapist_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < MAX_LINKS)
+            col_text(st, 0, ids[n++], STORE_ID_MAX);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            r = STORE_ERROR;
+    }
+    for (size_t i = 0; r == STORE_OK && i < n; i++)
+        r = link_row(c, ids[i], &links[i]);
+    exec(c->db, "COMMIT");
+    /* the callbacks run outside the read transaction: they read too */
+    for (size_t i = 0; r == STORE_OK && i < n; i++)
+        fn(ctx, &links[i]);
+    free(links);
+    free(ids);
+    return r;
+}
+
+enum store_result store_dyad_last_activity(struct store *s, const char *dyad_id, int64_t *out)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT max(coalesce((SELECT max(updated_at) FROM checkins WHERE dyad_id = ?1), "
+                    "0), coalesce((SELECT max(created_at) FROM shares WHERE dyad_id = ?1), 0))")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    int rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_assignment_create(struct store *s, const char *dyad_id,
+                                          const struct assignment *a, const char *const *note_users,
+                                          const unsigned char *const *notes,
+                                          const size_t *note_lens, size_t n_notes)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO assignments (id, dyad_id, therapist_id, topic, depth, "
+                               "starts_at, ends_at, created_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, a->id);
+    bind_text(st, 2, dyad_id);
+    bind_text(st, 3, a->therapist_id);
+    sqlite3_bind_int(st, 4, a->topic);
+    sqlite3_bind_int(st, 5, a->depth);
+    sqlite3_bind_int64(st, 6, a->starts_at);
+    sqlite3_bind_int64(st, 7, a->ends_at);
+    sqlite3_bind_int64(st, 8, a->created_at);
+    enum store_result r = step_done(st);
+    for (size_t i = 0; r == STORE_OK && i < n_notes; i++) {
+        st = stmt(c, "INSERT INTO assignment_notes (assignment_id, user_id, sealed) "
+                     "VALUES (?1, ?2, ?3)");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, a->id);
+        bind_text(st, 2, note_users[i]);
+        bind_blob(st, 3, notes[i], note_lens[i]);
+        r = step_done(st);
+    }
+    if (r == STORE_OK)
+        r = audit_locked(c, dyad_id, a->therapist_id, "assign", NULL, a->created_at);
+    return finish(s, r);
+}
+
+enum store_result store_assignment_current(struct store *s, const char *dyad_id, int64_t now,
+                                           const char *user_id, struct assignment *out,
+                                           unsigned char *note, size_t cap, size_t *note_len)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT a.id, a.therapist_id, a.topic, a.depth, a.starts_at, a.ends_at, "
+                    "a.created_at, n.sealed FROM assignments a "
+                    "JOIN therapist_links l ON l.dyad_id = a.dyad_id AND "
+                    "l.therapist_id = a.therapist_id "
+                    "LEFT JOIN assignment_notes n ON n.assignment_id = a.id AND n.user_id = ?3 "
+                    "WHERE a.dyad_id = ?1 AND a.starts_at <= ?2 AND a.ends_at > ?2 "
+                    "ORDER BY a.created_at DESC, a.rowid DESC LIMIT 1")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    sqlite3_bind_int64(st, 2, now);
+    bind_text(st, 3, user_id);
+    int rc = sqlite3_step(st);
+    *note_len = 0;
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        col_text(st, 0, out->id, sizeof out->id);
+        col_text(st, 1, out->therapist_id, sizeof out->therapist_id);
+        out->topic = sqlite3_column_int(st, 2);
+        out->depth = sqlite3_column_int(st, 3);
+        out->starts_at = sqlite3_column_int64(st, 4);
+        out->ends_at = sqlite3_column_int64(st, 5);
+        out->created_at = sqlite3_column_int64(st, 6);
+        size_t len = (size_t)sqlite3_column_bytes(st, 7);
+        if (sqlite3_column_type(st, 7) == SQLITE_BLOB && len <= cap) {
+            memcpy(note, sqlite3_column_blob(st, 7), len);
+            *note_len = len;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+}
+
+/* ---- audit ------------------------------------------------------------------ */
+
+enum store_result store_audit_add(struct store *s, const char *dyad_id, const char *actor_id,
+                                  const char *action, const char *subject_user, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    return finish(s, audit_locked(c, dyad_id, actor_id, action, subject_user, now));
+}
+
+enum store_result store_audit_list(struct store *s, const char *dyad_id, const char *viewer_id,
+                                   int limit, store_audit_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT a.actor_id, coalesce(u.display_name, ''), coalesce(u.role, 0), "
+                    "a.action, coalesce(a.subject_user, ''), a.at FROM audit a "
+                    "LEFT JOIN users u ON u.id = a.actor_id WHERE a.dyad_id = ?1 AND "
+                    "(a.subject_user IS NULL OR a.subject_user = ?2) "
+                    "ORDER BY a.at DESC, a.id DESC LIMIT ?3")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, viewer_id);
+    sqlite3_bind_int(st, 3, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct audit_entry e;
+        memset(&e, 0, sizeof e);
+        col_text(st, 0, e.actor_id, sizeof e.actor_id);
+        col_text(st, 1, e.actor_name, sizeof e.actor_name);
+        e.actor_therapist = sqlite3_column_int(st, 2) == 1;
+        col_text(st, 3, e.action, sizeof e.action);
+        col_text(st, 4, e.subject_user, sizeof e.subject_user);
+        e.at = sqlite3_column_int64(st, 5);
+        fn(ctx, &e);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }

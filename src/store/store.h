@@ -171,6 +171,7 @@ struct member {
     unsigned char wrap_signature[64];
     char wrap_signer[STORE_ID_MAX];
     bool track_sexual;
+    bool therapist_sexual; /* the linked therapist may see this member's sexual scores */
     int64_t joined_at;
     int64_t left_at; /* 0 while a member */
 };
@@ -209,6 +210,8 @@ enum store_result store_member_set_wrap(struct store *s, const char *dyad_id, co
 
 enum store_result store_member_set_track_sexual(struct store *s, const char *dyad_id,
                                                 const char *user_id, bool track);
+enum store_result store_member_set_therapist_sexual(struct store *s, const char *dyad_id,
+                                                    const char *user_id, bool allow);
 
 /* user_id leaves: the dyad ends (a dyad's key never changes, so pairing
  * again makes a new dyad); pending invites end with it. With
@@ -340,5 +343,90 @@ enum store_result store_comfort_current(struct store *s, const char *dyad_id, co
 typedef void store_comfort_fn(void *ctx, int topic, int level, int64_t set_at);
 enum store_result store_comfort_history(struct store *s, const char *dyad_id, const char *user_id,
                                         store_comfort_fn *fn, void *ctx);
+
+/* ---- therapists ------------------------------------------------------------- */
+
+/* A one-time setup link for a therapist account (dyad therapist add). */
+enum store_result store_therapist_invite(struct store *s, const unsigned char token_hash[32],
+                                         const char *email, int64_t now, int64_t expires_at);
+
+/* Uses the setup token once and creates the therapist's account and code
+ * together. STORE_NOT_FOUND unknown, STORE_EXPIRED past its time,
+ * STORE_CONFLICT used already or the e-mail taken. u->email is filled from
+ * the invite. */
+enum store_result store_therapist_setup(struct store *s, const unsigned char token_hash[32],
+                                        struct user *u, const char *code_id, int64_t now);
+
+enum store_result store_therapist_code(struct store *s, const char *user_id, char *code_id,
+                                       size_t cap);
+enum store_result store_therapist_by_code(struct store *s, const char *code_id, struct user *out);
+
+struct therapist_link {
+    char dyad_id[STORE_ID_MAX];
+    char therapist_id[STORE_ID_MAX];
+    int64_t created_at;
+    size_t n_consents;
+    char consented[2][STORE_ID_MAX]; /* user ids of members who consented */
+};
+
+/* The dyad's link, if any. */
+enum store_result store_link_get(struct store *s, const char *dyad_id, struct therapist_link *out);
+
+/* One member's consent to therapist_id for the dyad, creating the link with
+ * it. STORE_CONFLICT when the dyad is linked to another therapist. */
+enum store_result store_link_consent(struct store *s, const char *dyad_id, const char *therapist_id,
+                                     const char *user_id, int64_t now);
+
+/* Ends the link at once (either member). STORE_NOT_FOUND when none. */
+enum store_result store_link_revoke(struct store *s, const char *dyad_id, const char *user_id,
+                                    int64_t now);
+
+/* The dyads linked to a therapist (with consents), for the caseload. */
+typedef void store_link_fn(void *ctx, const struct therapist_link *l);
+enum store_result store_therapist_links(struct store *s, const char *therapist_id,
+                                        store_link_fn *fn, void *ctx);
+
+/* The latest check-in write or share in a dyad (Unix seconds; 0: none). */
+enum store_result store_dyad_last_activity(struct store *s, const char *dyad_id, int64_t *out);
+
+struct assignment {
+    char id[STORE_ID_MAX];
+    char therapist_id[STORE_ID_MAX];
+    int topic;
+    int depth;
+    int64_t starts_at, ends_at, created_at;
+};
+
+/* A homework assignment with its note sealed to each member (n_notes of
+ * them: user ids and sealed bytes). */
+enum store_result store_assignment_create(struct store *s, const char *dyad_id,
+                                          const struct assignment *a, const char *const *note_users,
+                                          const unsigned char *const *notes,
+                                          const size_t *note_lens, size_t n_notes);
+
+/* The assignment in force at `now`, if any (the newest), and the note
+ * sealed to user_id (copied into note, up to cap; *note_len 0 if none). */
+enum store_result store_assignment_current(struct store *s, const char *dyad_id, int64_t now,
+                                           const char *user_id, struct assignment *out,
+                                           unsigned char *note, size_t cap, size_t *note_len);
+
+/* ---- audit ------------------------------------------------------------------ */
+
+enum store_result store_audit_add(struct store *s, const char *dyad_id, const char *actor_id,
+                                  const char *action, const char *subject_user, int64_t now);
+
+struct audit_entry {
+    char actor_id[STORE_ID_MAX];
+    char actor_name[STORE_NAME_MAX];
+    bool actor_therapist;
+    char action[24];
+    char subject_user[STORE_ID_MAX]; /* "" when about the dyad's shared data */
+    int64_t at;
+};
+typedef void store_audit_fn(void *ctx, const struct audit_entry *e);
+/* Entries of the dyad that viewer_id may see: those about the shared data,
+ * and those about viewer_id's own data; newest first, at most limit. */
+enum store_result store_audit_list(struct store *s, const char *dyad_id, const char *viewer_id,
+                                   int limit, store_audit_fn *fn, void *ctx);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "web/app.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,11 +169,16 @@ bool body_bool(struct ctx *c, const char *name, bool fallback)
 
 json_t *json_b64(const unsigned char *bin, size_t len)
 {
-    char out[1024];
-    if (len > 700)
+    char small[256];
+    size_t need = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL);
+    char *out = need <= sizeof small ? small : malloc(need);
+    if (out == NULL)
         return NULL;
-    dcrypto_b64(out, sizeof out, bin, len);
-    return json_string(out);
+    dcrypto_b64(out, need, bin, len);
+    json_t *j = json_string(out);
+    if (out != small)
+        free(out);
+    return j;
 }
 
 json_t *json_time(int64_t t)
@@ -308,7 +314,7 @@ static void run(struct ctx *c)
         reply_error(c, API_UNAVAILABLE, NULL, "The database is not answering; please try again.");
         return;
     }
-    if (c->route->access == ROUTE_SESSION || c->route->access == ROUTE_MEMBER) {
+    if (c->route->access != ROUTE_PUBLIC) {
         if (!c->authed) {
             reply_error(c, API_UNAUTHENTICATED, NULL, NULL);
             return;
@@ -320,13 +326,18 @@ static void run(struct ctx *c)
             return;
         }
     }
-    if (c->route->access == ROUTE_MEMBER) {
+    if ((c->route->access == ROUTE_THERAPIST || c->route->access == ROUTE_LINKED) &&
+        c->user.role != USER_THERAPIST) {
+        reply_error(c, API_FORBIDDEN, NULL, "This is for therapists' accounts.");
+        return;
+    }
+    if (c->route->access == ROUTE_MEMBER || c->route->access == ROUTE_LINKED) {
         struct membership *m = arena_alloc(c->arena, sizeof *m);
         if (m == NULL) {
             reply_error(c, API_UNAVAILABLE, NULL, NULL);
             return;
         }
-        if (load_membership(c, m) != 0)
+        if ((c->route->access == ROUTE_MEMBER ? load_membership(c, m) : load_linked(c, m)) != 0)
             return;
         c->membership = m;
         c->has_membership = true;

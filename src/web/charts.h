@@ -10,7 +10,9 @@
  *                        without a rating is a gap in the line.
  *   charts_quadrant_svg  the quadrant plane: emotional closeness across,
  *                        days with sexual connection per week up, each
- *                        member's path week by week over the window.
+ *                        member's path over the window, a point per week
+ *                        (per several weeks beyond 12 weeks, so that a
+ *                        path has at most 12 points).
  *
  * Privacy: every day goes through insights_day_mask first, so a series the
  * viewer may not see is not drawn, named or summed anywhere in the SVG, and

@@ -33,14 +33,16 @@ static json_t *json_user(const struct user *u)
 
 struct throttle_key {
     unsigned char key[32];
-    int free; /* failures allowed before the back-off starts */
+    int free;     /* failures allowed before the back-off starts */
+    int64_t base; /* the first wait, in seconds; each further failure doubles it */
 };
 
 static void throttle_key(struct ctx *c, struct throttle_key *k, const char *domain,
-                         const char *value, int free_failures)
+                         const char *value, int free_failures, int64_t base)
 {
     dcrypto_keyed_hash(c->app->secret, domain, value, k->key, sizeof k->key);
     k->free = free_failures;
+    k->base = base;
 }
 
 /* Seconds the caller must still wait under key k (0: go ahead). */
@@ -64,7 +66,7 @@ static void throttle_fail(struct ctx *c, const struct throttle_key *k)
     t.failures++;
     if (t.failures >= k->free) {
         int over = t.failures - k->free;
-        int64_t wait = over >= 10 ? BACKOFF_MAX_SECONDS : (int64_t)1 << over;
+        int64_t wait = over >= 10 ? BACKOFF_MAX_SECONDS : k->base << over;
         if (wait > BACKOFF_MAX_SECONDS)
             wait = BACKOFF_MAX_SECONDS;
         t.blocked_until = c->now + wait;
@@ -126,7 +128,7 @@ void h_auth_register(struct ctx *c)
 {
     struct throttle_key client;
     throttle_key(c, &client, "register client", c->req->client_addr,
-                 (int)c->app->cfg.registrations_per_client);
+                 (int)c->app->cfg.registrations_per_client, 60);
     int64_t wait = throttle_wait(c, &client);
     if (wait > 0) {
         reply_rate_limited(c, wait);
@@ -203,9 +205,9 @@ void h_auth_login(struct ctx *c)
     if (body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0)
         return;
     struct throttle_key by_address, by_client;
-    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS);
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
     throttle_key(c, &by_client, "login client", c->req->client_addr,
-                 (int)c->app->cfg.login_failures_per_client);
+                 (int)c->app->cfg.login_failures_per_client, 1);
     int64_t wait = throttle_wait(c, &by_address);
     int64_t wait_client = throttle_wait(c, &by_client);
     if (wait_client > wait)
@@ -317,7 +319,8 @@ void h_me_password(struct ctx *c)
         body_b64(c, "new_wrapped_keys", wrapped, sizeof wrapped) != 0)
         return;
     struct throttle_key by_address;
-    throttle_key(c, &by_address, "login address", c->user.email, LOGIN_FREE_FAILURES_ADDRESS);
+    throttle_key(c, &by_address, "login address", c->user.email, LOGIN_FREE_FAILURES_ADDRESS,
+                 1);
     int64_t wait = throttle_wait(c, &by_address);
     if (wait > 0) {
         reply_rate_limited(c, wait);

@@ -185,6 +185,7 @@ void h_dyad_get(struct ctx *c)
         "my_wrap_signer", me->has_wrap ? json_string(me->wrap_signer) : json_null(),
         "my_invite_secret_box", json_b64(me->invite_secret_box, STORE_SECRET_BOX), "track_sexual",
         me->track_sexual);
+    json_object_set_new(dyad, "therapist_sees_sexual", json_boolean(me->therapist_sexual));
     json_t *invite = json_null();
     struct invite inv;
     if (m.partner < 0 && m.dyad.ended_at == 0 && strcmp(m.dyad.created_by, c->user.id) == 0 &&
@@ -227,18 +228,23 @@ void h_dyad_settings(struct ctx *c)
     struct membership m;
     if (load_membership(c, &m) != 0)
         return;
-    bool track = body_bool(c, "track_sexual", m.members[m.me].track_sexual);
+    const struct member *me = &m.members[m.me];
+    bool track = body_bool(c, "track_sexual", me->track_sexual);
+    bool therapist = body_bool(c, "therapist_sees_sexual", me->therapist_sexual);
     if (track && m.dyad.kind != DYAD_COUPLE) {
         reply_error(c, API_INVALID_FIELD, "track_sexual",
                     "Sexual connection can be tracked only in a couple.");
         return;
     }
     enum store_result r = store_member_set_track_sexual(c->app->store, m.dyad.id, c->user.id, track);
+    if (r == STORE_OK && therapist != me->therapist_sexual)
+        r = store_member_set_therapist_sexual(c->app->store, m.dyad.id, c->user.id, therapist);
     if (r != STORE_OK) {
         reply_store(c, r);
         return;
     }
-    reply_json(c, 200, json_pack("{s:{s:b}}", "settings", "track_sexual", track));
+    reply_json(c, 200, json_pack("{s:{s:b, s:b}}", "settings", "track_sexual", track,
+                                 "therapist_sees_sexual", therapist));
 }
 
 void h_dyad_leave(struct ctx *c)

@@ -97,6 +97,9 @@ int insights_view_load(struct ctx *c, const struct membership *m, int window,
             mask &= rows[i].show_mask;
         if (!(m->n > (size_t)who && m->members[who].track_sexual && m->dyad.kind == DYAD_COUPLE))
             mask &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_SEXUAL);
+        /* a therapist sees sexual scores only when that member allows it */
+        if (viewer == INSIGHTS_VIEWER_THERAPIST && !m->members[who].therapist_sexual)
+            mask &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_SEXUAL);
         to_day(&rows[i], mask, &v->history[who][rows[i].day - from]);
         v->visible[who] |= mask;
     }

@@ -85,7 +85,7 @@ void h_openapi(struct ctx *c)
             json_object_set_new(op, "parameters", params);
         else
             json_decref(params);
-        if (r->access == ROUTE_SESSION || r->access == ROUTE_MEMBER)
+        if (r->access != ROUTE_PUBLIC)
             json_object_set_new(op, "security", json_pack("[{s:[]}]", "session"));
         if (r->fields != NULL) {
             json_t *props = json_object(), *req = json_array();

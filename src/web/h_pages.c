@@ -66,6 +66,8 @@ static const char *page_name(const char *pattern)
         {"/dyads/{id}/insights", "insights"},
         {"/settings", "settings"},
         {"/therapist", "therapist"},
+        {"/therapist/dyads/{id}", "therapist-dyad"},
+        {"/setup/{code}", "setup"},
         {"/safety", "safety"},
     };
     for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++)

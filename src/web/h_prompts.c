@@ -230,6 +230,21 @@ void h_next_prompt(struct ctx *c)
         }
     }
     uint64_t seed = day_seed(m.dyad.id, today);
+    /* A therapist's homework sets the topic and asks for a depth; comfort
+     * still wins (pacing_next_depth). */
+    struct assignment hw;
+    unsigned char note[1200];
+    size_t note_len = 0;
+    r = store_assignment_current(c->app->store, m.dyad.id, c->now, c->user.id, &hw, note,
+                                 sizeof note, &note_len);
+    if (r != STORE_OK && r != STORE_NOT_FOUND) {
+        reply_store(c, r);
+        return;
+    }
+    bool homework = r == STORE_OK && (topic == PROMPTS_TOPIC_ANY || topic == hw.topic) &&
+                    prompts_topic_allows_kind(hw.topic, kind);
+    if (homework)
+        topic = hw.topic;
     if (topic == PROMPTS_TOPIC_ANY) {
         /* the day's topic: rotate through those neither member set aside */
         int open[PROMPTS_TOPIC__MAX], n_open = 0;
@@ -246,7 +261,8 @@ void h_next_prompt(struct ctx *c)
         topic = open[seed % (uint64_t)n_open];
     }
     struct pacing_depth depth;
-    if (pacing_next_depth(trust.level, comfort[0][topic], comfort[1][topic], 0, &depth) != 0) {
+    if (pacing_next_depth(trust.level, comfort[0][topic], comfort[1][topic],
+                          homework ? hw.depth : 0, &depth) != 0) {
         reply_error(c, API_INTERNAL, NULL, NULL);
         return;
     }
@@ -265,11 +281,17 @@ void h_next_prompt(struct ctx *c)
         reply_error(c, API_INTERNAL, NULL, NULL);
         return;
     }
-    reply_json(c, 200,
-               json_pack("{s:o, s:i, s:s, s:s, s:s, s:i}", "prompt",
-                         pick.prompt != NULL ? prompt_json(pick.prompt) : json_null(), "depth",
-                         pick.prompt != NULL ? pick.depth : depth.depth, "topic",
-                         prompts_topic_name(topic), "reason_code",
-                         pacing_depth_reason_code(depth.reason), "reason", reason, "trust",
-                         trust.level));
+    json_t *out =
+        json_pack("{s:o, s:i, s:s, s:s, s:s, s:i}", "prompt",
+                  pick.prompt != NULL ? prompt_json(pick.prompt) : json_null(), "depth",
+                  pick.prompt != NULL ? pick.depth : depth.depth, "topic",
+                  prompts_topic_name(topic), "reason_code", pacing_depth_reason_code(depth.reason),
+                  "reason", reason, "trust", trust.level);
+    if (homework && out != NULL)
+        json_object_set_new(out, "homework",
+                            json_pack("{s:s, s:s, s:i, s:o, s:o}", "id", hw.id, "topic",
+                                      prompts_topic_name(hw.topic), "depth", hw.depth, "ends_at",
+                                      json_time(hw.ends_at), "note",
+                                      note_len > 0 ? json_b64(note, note_len) : json_null()));
+    reply_json(c, 200, out);
 }

@@ -81,6 +81,11 @@ struct membership {
  * this returns the loaded copy. */
 int load_membership(struct ctx *c, struct membership *m);
 
+/* For a therapist: the dyad {id} when it is linked to them with both
+ * members' consent; otherwise answers 403 and returns -1. On ROUTE_LINKED
+ * routes the pipeline has done this already (m->me and m->partner are -1). */
+int load_linked(struct ctx *c, struct membership *m);
+
 /* "couple", "friends", "family" */
 extern const char *const kind_names[DYAD_KIND__MAX];
 
@@ -95,6 +100,8 @@ route_fn h_checkin_put, h_checkin_list;
 route_fn h_share_create, h_share_list, h_response_create;
 route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
 route_fn h_insights;
+route_fn h_therapist_setup, h_therapist_code, h_link_get, h_link_consent, h_link_revoke, h_audit;
+route_fn h_caseload, h_therapist_dyad, h_assignment_create;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
 
 /* One's notices (new_browser, …) as a JSON array; NULL when the store failed. */

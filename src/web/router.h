@@ -37,6 +37,9 @@ enum route_access {
     ROUTE_SESSION, /* a valid session; state changes need the CSRF token */
     ROUTE_MEMBER,  /* ROUTE_SESSION, and a current member of the dyad {id} — checked
                       before the body, so a stranger gets 404 whatever they send */
+    ROUTE_THERAPIST, /* ROUTE_SESSION, and the account is a therapist's (403 otherwise) */
+    ROUTE_LINKED,    /* ROUTE_THERAPIST, and linked to the dyad {id} with both members'
+                        consent (403 otherwise) — checked before the body */
     ROUTE_ACCESS__MAX
 };
 

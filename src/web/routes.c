@@ -22,7 +22,8 @@ static const struct field_spec f_dyad_create[] = {S("kind"), S("wrapped_key"), S
 static const struct field_spec f_dyad_join[] = {S("code"), S("key_proof"), S("invite_secret_box"),
                                                 END};
 static const struct field_spec f_wrap[] = {S("wrapped_key"), S("signature"), END};
-static const struct field_spec f_settings[] = {B_OPT("track_sexual"), END};
+static const struct field_spec f_settings[] = {B_OPT("track_sexual"),
+                                               B_OPT("therapist_sees_sexual"), END};
 static const struct field_spec f_leave[] = {B_OPT("delete_my_content"), END};
 #define I_OPT(n) {n, FIELD_INT, false, true}
 static const struct field_spec f_checkin[] = {
@@ -48,6 +49,14 @@ static const struct field_spec f_comfort[] = {
     {"inadequacy", FIELD_INT, false, false}, {"hope", FIELD_INT, false, false},
     {"gratitude", FIELD_INT, false, false}, {"us", FIELD_INT, false, false},
     {"desire", FIELD_INT, false, false},   END};
+
+static const struct field_spec f_link[] = {S("therapist_code"), END};
+static const struct field_spec f_therapist_setup[] = {
+    S("token"), S("display_name"), S("kdf_salt"), S("auth_key"), S("box_public_key"),
+    S("sign_public_key"), S("wrapped_keys"), S("recovery_wrapped_keys"), END};
+static const struct field_spec f_assignment[] = {
+    S("topic"), {"depth", FIELD_INT, true, false}, {"days", FIELD_INT, false, false},
+    {"notes", FIELD_OBJECT, false, false}, END};
 
 #define API "/api/v1"
 
@@ -115,6 +124,28 @@ const struct route app_routes[] = {
     {"GET", API "/dyads/{id}/insights", h_insights, ROUTE_MEMBER, NULL, 0,
      "Means, trends, quadrants and findings, as the caller may see them"},
 
+    /* therapist: the members' side */
+    {"POST", API "/dyads/{id}/therapist", h_link_consent, ROUTE_MEMBER, f_link, 0,
+     "One member's consent to a therapist"},
+    {"GET", API "/dyads/{id}/therapist", h_link_get, ROUTE_MEMBER, NULL, 0,
+     "The therapist link and its state"},
+    {"DELETE", API "/dyads/{id}/therapist", h_link_revoke, ROUTE_MEMBER, NULL, 0,
+     "End the therapist link at once"},
+    {"GET", API "/dyads/{id}/audit", h_audit, ROUTE_MEMBER, NULL, 0,
+     "Who looked at this dyad's shared data, and when"},
+
+    /* therapist: the workspace */
+    {"POST", API "/therapist/setup", h_therapist_setup, ROUTE_PUBLIC, f_therapist_setup, 0,
+     "Set up a therapist account from a one-time link"},
+    {"GET", API "/therapist/code", h_therapist_code, ROUTE_THERAPIST, NULL, 0,
+     "The code to hand to clients"},
+    {"GET", API "/therapist/caseload", h_caseload, ROUTE_THERAPIST, NULL, 0,
+     "Each consenting dyad, side by side"},
+    {"GET", API "/therapist/dyads/{id}", h_therapist_dyad, ROUTE_LINKED, NULL, 0,
+     "One consenting dyad: trends, findings, sharing counts"},
+    {"POST", API "/therapist/dyads/{id}/assignments", h_assignment_create, ROUTE_LINKED,
+     f_assignment, 0, "Assign homework (comfort still wins)"},
+
     /* static files and pages */
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
     {"GET", "/static/{a}/{b}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
@@ -126,6 +157,8 @@ const struct route app_routes[] = {
     {"GET", "/dyads/{id}/insights", h_page, ROUTE_PUBLIC, NULL, 0, "Insights"},
     {"GET", "/settings", h_page, ROUTE_PUBLIC, NULL, 0, "Settings"},
     {"GET", "/therapist", h_page, ROUTE_PUBLIC, NULL, 0, "Therapist workspace"},
+    {"GET", "/therapist/dyads/{id}", h_page, ROUTE_PUBLIC, NULL, 0, "One dyad, for its therapist"},
+    {"GET", "/setup/{code}", h_page, ROUTE_PUBLIC, NULL, 0, "Therapist account setup"},
     {"GET", "/safety", h_safety, ROUTE_PUBLIC, NULL, 0, "Help and safety (no login)"},
 };
 

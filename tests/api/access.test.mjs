@@ -2,12 +2,15 @@
 // /api/v1/openapi.json, which is generated from the route table) × every
 // role, with the status each cell must answer. A route without an entry
 // here fails the test, so a new route cannot ship without its access rule.
-// Therapist roles join the matrix with the therapist workspace.
+// Roles: anonymous; self (A); partner (B); a member of another dyad (C);
+// and four therapists: linked with both members' consent, half-consented,
+// unlinked, and revoked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client, registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium } from '../lib/api.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
+import { makeTherapist } from '../lib/therapist.mjs';
 
 const cr = createCrypto(sodium);
 let srv;
@@ -31,6 +34,23 @@ async function fixtures() {
   }
   const D = await dyad(A, B);
   await dyad(C, C2);
+  // therapists: Tact linked to D by both; Thalf has one consent for Dhalf;
+  // Tun is linked to nothing; Trev was linked to Drev until it was revoked
+  const [Tact, Thalf, Tun, Trev] = [await makeTherapist(srv, 'ta'), await makeTherapist(srv, 'th'), await makeTherapist(srv, 'tu'), await makeTherapist(srv, 'tr')];
+  const Dhalf = await dyad(await registerAndLogin(srv.url, 'h1'), await registerAndLogin(srv.url, 'h2'));
+  const H1 = await registerAndLogin(srv.url, 'h1b');
+  const H2 = await registerAndLogin(srv.url, 'h2b');
+  const Dh = await dyad(H1, H2);
+  await H1.c.post(`/api/v1/dyads/${Dh.id}/therapist`, { therapist_code: Thalf.code });
+  const R1 = await registerAndLogin(srv.url, 'r1');
+  const R2 = await registerAndLogin(srv.url, 'r2');
+  const Drev = await dyad(R1, R2);
+  for (const [x, t] of [[A, Tact], [B, Tact], [R1, Trev], [R2, Trev]]) {
+    const r = await x.c.post(`/api/v1/dyads/${x === A || x === B ? D.id : Drev.id}/therapist`, { therapist_code: t.code });
+    assert.equal(r.status, 200, r.text);
+  }
+  assert.equal((await R2.c.del(`/api/v1/dyads/${Drev.id}/therapist`)).status, 204);
+  void Dhalf;
   const S = cr.newEntryId();
   await A.c.post(`/api/v1/dyads/${D.id}/shares`, { id: S, topic: 'joy', depth: 1, body: cr.encryptEntry(D.K, { dyadId: D.id, entryId: S, authorId: A.u.id, kind: 'share' }, 'x') });
   // a second session of A's, for the session routes
@@ -38,28 +58,34 @@ async function fixtures() {
   await A2.post('/api/v1/auth/login', { email: A.u.email, auth_key: b64(A.u.auth_key) });
   const aSessions = (await A.c.get('/api/v1/me/sessions')).json.sessions;
   const other = aSessions.find((s) => !s.current);
-  return { A, B, C, D, S, aOtherSession: other.id, anon: new Client(srv.url) };
+  return {
+    A, B, C, D, S, aOtherSession: other.id, anon: new Client(srv.url), Tact, Thalf, Tun, Trev,
+    // the dyad each therapist role is asked about
+    therapistDyad: { Tact: D.id, Thalf: Dh.id, Tun: D.id, Trev: Drev.id },
+  };
 }
 
-// status for [anonymous, self (A), partner (B), member of another dyad (C)]
-const PUB = [200, 200, 200, 200];
-const SESSION_ONLY = (s) => [401, s, s, s];
-const DYAD = (self, partner = self) => [401, self, partner, 404];
+// status for [anonymous, A, B, C, Tact, Thalf, Tun, Trev]
+const ROLES = ['anon', 'A', 'B', 'C', 'Tact', 'Thalf', 'Tun', 'Trev'];
+const PUB = Array(8).fill(200);
+const SESSION_ONLY = (s) => [401, ...Array(7).fill(s)];
+const DYAD = (self, partner = self) => [401, self, partner, 404, 404, 404, 404, 404];
+const THERAPIST = (active, others = 403) => [401, 403, 403, 403, active, others, others, others];
 
 const MATRIX = {
   'GET /healthz': { expect: PUB },
   'GET /metrics': { expect: PUB },
   'GET /openapi.json': { expect: PUB },
   'GET /auth/kdf': { query: '?email=someone@example.org', expect: PUB },
-  'POST /auth/register': { body: {}, expect: [400, 400, 400, 400] },
-  'POST /auth/login': { body: {}, expect: [400, 400, 400, 400] },
+  'POST /auth/register': { body: {}, expect: Array(8).fill(400) },
+  'POST /auth/login': { body: {}, expect: Array(8).fill(400) },
   'POST /auth/logout': { fresh: true, expect: SESSION_ONLY(204) },
   'GET /me': { expect: SESSION_ONLY(200) },
   'POST /me/password': { body: {}, expect: SESSION_ONLY(400) },
   'DELETE /me': { body: {}, expect: SESSION_ONLY(400) },
   'GET /me/export': { expect: SESSION_ONLY(200) },
   'GET /me/sessions': { expect: SESSION_ONLY(200) },
-  'DELETE /me/sessions/{sid}': { fresh: true, params: (f) => ({ sid: f.aOtherSession }), expect: [401, 204, 404, 404] },
+  'DELETE /me/sessions/{sid}': { fresh: true, params: (f) => ({ sid: f.aOtherSession }), expect: [401, 204, 404, 404, 404, 404, 404, 404] },
   'DELETE /me/notices/{nid}': { params: () => ({ nid: 'n-000000000000000000000000' }), expect: SESSION_ONLY(404) },
   'POST /dyads': { body: {}, expect: SESSION_ONLY(400) },
   'POST /dyads/join': { body: {}, expect: SESSION_ONLY(400) },
@@ -77,6 +103,15 @@ const MATRIX = {
   'PUT /dyads/{id}/comfort': { body: {}, expect: DYAD(400) },
   'GET /dyads/{id}/next-prompt': { expect: DYAD(200) },
   'GET /dyads/{id}/insights': { expect: DYAD(200) },
+  'POST /dyads/{id}/therapist': { body: {}, expect: DYAD(400) },
+  'GET /dyads/{id}/therapist': { expect: DYAD(200) },
+  'DELETE /dyads/{id}/therapist': { fresh: true, expect: DYAD(204) },
+  'GET /dyads/{id}/audit': { expect: DYAD(200) },
+  'POST /therapist/setup': { body: {}, expect: Array(8).fill(400) },
+  'GET /therapist/code': { expect: THERAPIST(200, 200) },
+  'GET /therapist/caseload': { expect: THERAPIST(200, 200) },
+  'GET /therapist/dyads/{id}': { expect: THERAPIST(200) },
+  'POST /therapist/dyads/{id}/assignments': { body: {}, expect: THERAPIST(400) },
 };
 
 async function routes() {
@@ -105,10 +140,11 @@ test('each role gets exactly its status on each route', async () => {
   for (const r of await routes()) {
     const rule = MATRIX[r.key];
     if (!rule) continue;
-    for (const [i, role] of ['anon', 'A', 'B', 'C'].entries()) {
-      const f = rule.fresh ? await fixtures() : shared;
+    for (const [i, role] of ROLES.entries()) {
+      // a call that succeeds may change what later cells see: fresh fixtures for it
+      const f = rule.fresh && rule.expect[i] < 300 ? await fixtures() : shared;
       const who = role === 'anon' ? f.anon : f[role].c;
-      const params = rule.params ? rule.params(f) : { id: f.D.id };
+      const params = rule.params ? rule.params(f) : { id: role.startsWith('T') ? f.therapistDyad[role] : f.D.id };
       const res = await who.req(r.method, url(r.path, params) + (rule.query || ''), rule.body);
       if (res.status !== rule.expect[i]) failures.push(`${r.key} as ${role}: ${res.status} (wanted ${rule.expect[i]}) ${res.text.slice(0, 120)}`);
       if (res.status >= 500) failures.push(`${r.key} as ${role}: a 5xx`);

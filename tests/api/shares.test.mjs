@@ -62,6 +62,18 @@ test('share a fear at depth 2; the partner reads it and answers "makes sense"', 
   assert.equal(bare.status, 201);
 });
 
+test('a long share (20 000 characters) and a long response round-trip', async () => {
+  const p = await pair();
+  const long = 'é'.repeat(10000);
+  const s = share(p, p.a, long);
+  assert.equal((await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, s)).status, 201);
+  const resp = response(p, p.b, 'understood', 'ü'.repeat(5000));
+  assert.equal((await p.b.c.post(`/api/v1/dyads/${p.id}/shares/${s.id}/responses`, resp)).status, 201);
+  const got = (await p.b.c.get(`/api/v1/dyads/${p.id}/shares`)).json.shares[0];
+  assert.equal(cr.decryptEntry(p.K, { dyadId: p.id, entryId: s.id, authorId: p.a.u.id, kind: 'share' }, got.body), long);
+  assert.equal(got.responses[0].body, resp.body);
+});
+
 test('mutual reveal: withheld until one has answered the same prompt', async () => {
   const p = await pair();
   const promptId = (await p.a.c.get('/api/v1/prompts?kind=couple&topic=hope&depth=1')).json?.prompts?.[0]?.id || 'p-hope-1-001';

@@ -291,6 +291,17 @@ describe('extra vectors made by the C code (dyad-extra.json)', () => {
     });
 });
 
+describe('therapist code fingerprint', () => {
+    test('matches the C side for member_a', () => {
+        const m = shared.member_a;
+        assert.equal(c.therapistFingerprint(hex(m.box_public_key_hex), hex(m.sign_public_key_hex)),
+            extra.therapist_fingerprint.fingerprint);
+        const other = hex(m.sign_public_key_hex);
+        other[0] ^= 1;
+        assert.notEqual(c.therapistFingerprint(hex(m.box_public_key_hex), other), extra.therapist_fingerprint.fingerprint);
+    });
+});
+
 describe('refusals: tampering, moved records, bad input', () => {
     test('a flipped byte, a cut or a moved body never decrypts', () => {
         for (const file of [shared, extra]) {

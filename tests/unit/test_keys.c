@@ -867,6 +867,22 @@ static void test_generated_keys_round_trip(void **state)
 
 /* ---- runner ------------------------------------------------------------- */
 
+static void test_therapist_fingerprint(void **state)
+{
+    (void)state;
+    json_t *m = jobj(shared, "member_a");
+    unsigned char box_pk[32], sign_pk[32];
+    jhex(m, "box_public_key_hex", box_pk, 32);
+    jhex(m, "sign_public_key_hex", sign_pk, 32);
+    char fp[KEYS_FINGERPRINT_SIZE];
+    assert_int_equal(keys_therapist_fingerprint(fp, sizeof fp, box_pk, sign_pk), 0);
+    assert_string_equal(fp, jstr(jobj(extra, "therapist_fingerprint"), "fingerprint"));
+    sign_pk[0] ^= 1;
+    assert_int_equal(keys_therapist_fingerprint(fp, sizeof fp, box_pk, sign_pk), 0);
+    assert_string_not_equal(fp, jstr(jobj(extra, "therapist_fingerprint"), "fingerprint"));
+    assert_int_equal(keys_therapist_fingerprint(fp, 16, box_pk, sign_pk), -1);
+}
+
 static int load_vectors(void **state)
 {
     json_error_t err;
@@ -901,6 +917,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shared_kdf),
+        cmocka_unit_test(test_therapist_fingerprint),
         cmocka_unit_test(test_shared_member_keys),
         cmocka_unit_test(test_shared_wrapped_keys),
         cmocka_unit_test(test_shared_recovery),

@@ -366,6 +366,25 @@ export function createCrypto(sodium) {
         return sodium.crypto_generichash(32, concat(lo, hi), null);
     }
 
+    // The fingerprint in a therapist code: the first 10 bytes of
+    // BLAKE2b-256(box_pk ‖ sign_pk) as 16 base32 characters.
+    function therapistFingerprint(boxPk, signPk) {
+        const h = sodium.crypto_generichash(32, concat(bytes(boxPk, 32, 'fingerprint: box public key'),
+            bytes(signPk, 32, 'fingerprint: sign public key')), null);
+        let out = '';
+        let acc = 0;
+        let bits = 0;
+        for (const byte of h.subarray(0, 10)) {
+            acc = ((acc << 8) | byte) & 0xffff;
+            bits += 8;
+            while (bits >= 5) {
+                bits -= 5;
+                out += BASE32[(acc >> bits) & 31];
+            }
+        }
+        return out;
+    }
+
     function safetyCode(aBoxPk, aSignPk, bBoxPk, bSignPk) {
         const h = safetyHash(aBoxPk, aSignPk, bBoxPk, bSignPk);
         const view = new DataView(h.buffer, h.byteOffset, h.byteLength);
@@ -568,6 +587,7 @@ export function createCrypto(sodium) {
         openDyadKey,
         safetyHash,
         safetyCode,
+        therapistFingerprint,
         newEntryId,
         entryAd,
         encryptEntry,

@@ -3,14 +3,16 @@
 // Until the pairing is complete it shows where things stand (invite link,
 // waiting for a key) and finishes the creator's half of pairing, polling for
 // changes. Once this device holds K it shows the partner's name, the safety
-// code to compare in person, and a short key check. renderOpen is where the
-// daily check-in and the suggested prompt join them: it holds K.
+// code to compare in person, and a short key check, with the daily check-in
+// (checkin.js) and the suggested prompt (prompt.js).
 
 import { describeError } from '../api.js';
 import {
     ensurePartnerWrap, fetchDyad, inspectDyad, keyCheck, openDyadKey, proofWarning, safetyCodeOf, TrustError,
 } from '../dyads.js';
 import { h, show, inviteBlock, KIND_LABEL } from '../ui.js';
+import { checkinParts } from '../checkin.js';
+import { promptPart } from '../prompt.js';
 
 const POLL_MS = 4000;
 
@@ -95,8 +97,10 @@ function pageFor(env, acct, dyad, view, state) {
     }
 }
 
-// The paired dyad, with K open on this device. K is wiped when the page is
-// re-run (lock, sign-out).
+// The paired dyad, with K open on this device: today's check-in first (it
+// is what a person comes for, about a minute on a phone), then what the
+// partner chose to show from theirs, the suggested prompt, and the safety
+// code. K is wiped when the page is re-run (lock, sign-out).
 function renderOpen(env, acct, dyad, view, head, keysWarning) {
     let K;
     try {
@@ -107,10 +111,16 @@ function renderOpen(env, acct, dyad, view, head, keysWarning) {
     env.signal.addEventListener('abort', () => acct.c.wipe(K));
     const name = view.partner.display_name;
     const code = safetyCodeOf(acct, view);
+    const { checkin, fromPartner } = checkinParts(env, acct, dyad, view.partner);
+    const { section: prompt } = promptPart(env, dyad, view.partner);
     return [
         head,
         keysWarning,
         h('p', { class: 'state paired' }, `You and ${name} are paired. What you write here is encrypted for the two of you.`),
+        checkin,
+        fromPartner,
+        prompt,
+        h('p', { class: 'dyad-shares-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/shares` }, `Shares between you and ${name}`)),
         h('section', { class: 'card safety-code', 'aria-labelledby': 'safety-heading' },
             h('h2', { id: 'safety-heading' }, 'Safety code'),
             h('output', { id: 'safety-code', class: 'code', 'aria-label': 'Safety code' },
@@ -121,6 +131,7 @@ function renderOpen(env, acct, dyad, view, head, keysWarning) {
             h('p', { class: 'key-check' }, 'Key check: ',
                 h('output', { id: 'key-check', 'aria-describedby': 'key-check-hint' }, keyCheck(acct, K))),
             h('p', { id: 'key-check-hint', class: 'hint' }, 'A short fingerprint of the key you share. It is the same on both your devices; it reveals nothing about the key.')),
+        h('p', { class: 'dyad-settings-link' }, h('a', { href: `/settings#dyad-${encodeURIComponent(dyad.id)}` }, 'Your settings for this dyad: comfort per topic, what you track')),
         leaveLink(),
     ];
 }

@@ -1,5 +1,6 @@
-// pages/settings.js — "/settings": change password, idle lock, leave a dyad,
-// sign out.
+// pages/settings.js — "/settings": change password, idle lock, one's own
+// settings in each dyad (sexual tracking, comfort per topic:
+// dyadsettings.js), leave a dyad, sign out.
 //
 // A password change re-derives everything from the new password with a new
 // salt and re-wraps the same keys: nothing already written needs re-encrypting,
@@ -9,6 +10,7 @@ import { api, ApiError, describeError } from '../api.js';
 import { passwordKeys, MIN_PASSWORD } from '../auth.js';
 import { fetchDyad, inspectDyad } from '../dyads.js';
 import * as idle from '../idle.js';
+import { dyadSettingsSection } from '../dyadsettings.js';
 import { h, field, messages, setBusy, focusHeading, KIND_LABEL } from '../ui.js';
 
 export async function render(env) {
@@ -17,6 +19,7 @@ export async function render(env) {
         h('h1', null, 'Settings'),
         passwordSection(acct),
         lockSection(),
+        dyadSettingsSection(env, acct),
         dyadsSection(env, acct),
         h('section', { class: 'card', 'aria-labelledby': 'signout-heading' },
             h('h2', { id: 'signout-heading' }, 'Sign out'),

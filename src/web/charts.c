@@ -1,0 +1,757 @@
+/*
+ * charts.c — SVG rendering of the insights charts (see charts.h).
+ *
+ * Reading order: a small growable string with XML escaping, the common
+ * checks and names, then each chart: layout constants, the drawing, and the
+ * <desc> text that says in words what is drawn. Every value drawn or
+ * described comes from days passed through insights_day_mask or from the
+ * engine's result, never from the raw input.
+ */
+#include "web/charts.h"
+
+#include <stdarg.h> /* va_list, for charts_printf */
+#include <stdio.h>  /* vsnprintf */
+#include <stdlib.h> /* malloc, realloc, free */
+#include <string.h> /* strlen, memcpy */
+
+#include "core/validate.h" /* date_format, for the axis and the description */
+
+/* ---- a growable string ---------------------------------------------------- */
+
+struct charts_buf {
+    char *data;
+    size_t len, cap;
+    bool failed; /* an allocation failed: the result is NULL */
+};
+
+static void charts_reserve(struct charts_buf *b, size_t more)
+{
+    if (b->failed || b->len + more + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + more + 1)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        b->failed = true;
+        return;
+    }
+    b->data = p;
+    b->cap = cap;
+}
+
+static void charts_put_n(struct charts_buf *b, const char *s, size_t n)
+{
+    charts_reserve(b, n);
+    if (b->failed)
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static void charts_put(struct charts_buf *b, const char *s)
+{
+    charts_put_n(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) static void charts_printf(struct charts_buf *b,
+                                                                const char *fmt, ...)
+{
+    va_list ap, again;
+    va_start(ap, fmt);
+    va_copy(again, ap);
+    charts_reserve(b, 128);
+    int n = b->failed ? -1 : vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    if (n >= 0 && (size_t)n >= b->cap - b->len) { /* did not fit: grow, write again */
+        charts_reserve(b, (size_t)n);
+        n = b->failed ? -1 : vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
+    }
+    va_end(again);
+    va_end(ap);
+    if (n < 0) {
+        b->failed = true;
+        return;
+    }
+    b->len += (size_t)n;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (1-4), or 0 when it is not
+ * one (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t charts_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (n == 0 || c > 0xF4)
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (c == 0xE0 && s[1] < 0xA0)
+        return 0; /* overlong */
+    if (c == 0xED && s[1] >= 0xA0)
+        return 0; /* surrogate */
+    if (c == 0xF0 && s[1] < 0x90)
+        return 0; /* overlong */
+    if (c == 0xF4 && s[1] >= 0x90)
+        return 0; /* beyond U+10FFFF */
+    return n;
+}
+
+/* Text as XML character data or attribute value: the five special
+ * characters as entities; control characters (which XML 1.0 forbids) and
+ * bytes that are not UTF-8 as U+FFFD. */
+static void charts_put_escaped(struct charts_buf *b, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    while (*s) {
+        switch (*s) {
+        case '&':
+            charts_put(b, "&amp;");
+            s++;
+            continue;
+        case '<':
+            charts_put(b, "&lt;");
+            s++;
+            continue;
+        case '>':
+            charts_put(b, "&gt;");
+            s++;
+            continue;
+        case '"':
+            charts_put(b, "&quot;");
+            s++;
+            continue;
+        case '\'':
+            charts_put(b, "&#39;");
+            s++;
+            continue;
+        default:
+            break;
+        }
+        size_t n = charts_utf8_len(s);
+        if (n == 0 || *s < 0x20 || *s == 0x7F || (n == 2 && s[0] == 0xC2 && s[1] < 0xA0)) {
+            charts_put(b, "\xEF\xBF\xBD"); /* U+FFFD */
+            s += n ? n : 1;
+            continue;
+        }
+        charts_put_n(b, (const char *)s, n);
+        s += n;
+    }
+}
+
+static char *charts_finish(struct charts_buf *b)
+{
+    if (b->failed || !b->data) {
+        free(b->data);
+        return NULL;
+    }
+    return b->data;
+}
+
+/* ---- common ------------------------------------------------------------------- */
+
+/* Line styles: members differ in dash as well as colour, so the chart reads
+ * in greyscale and on paper. */
+static const char *const charts_colour[2] = {"#1f5a96", "#a4471a"};
+static const char *const charts_dash[2] = {"", " stroke-dasharray=\"7 4\""};
+
+#define CHARTS_TEXT "font-family=\"sans-serif\" fill=\"#222\""
+
+/* The member's display name, or a stand-in. */
+static const char *charts_name(const char *const names[2], int m)
+{
+    if (names && names[m] && names[m][0])
+        return names[m];
+    return m == 0 ? "Member 1" : "Member 2";
+}
+
+static void charts_put_id(struct charts_buf *b, const char *id)
+{
+    char clean[33];
+    size_t n = 0;
+    for (const char *p = id ? id : ""; *p && n < sizeof clean - 1; p++) {
+        char c = *p;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_')
+            clean[n++] = c;
+    }
+    clean[n] = '\0';
+    charts_put(b, n ? clean : "chart");
+}
+
+static bool charts_args_ok(const struct insights_input *in, const struct insights_result *res)
+{
+    return in && res && in->window >= INSIGHTS_WINDOW_MIN && in->window <= INSIGHTS_WINDOW_MAX &&
+           res->window == in->window && res->today == in->today && res->viewer == in->viewer &&
+           in->days[0] && in->days[1];
+}
+
+/* <svg …> with its title and the start of its desc. */
+static void charts_open(struct charts_buf *b, const char *id, int width, int height,
+                        const char *title)
+{
+    charts_printf(b,
+                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                  "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"",
+                  width, height, width, height);
+    charts_put_id(b, id);
+    charts_put(b, "-title ");
+    charts_put_id(b, id);
+    charts_put(b, "-desc\">\n<title id=\"");
+    charts_put_id(b, id);
+    charts_put(b, "-title\">");
+    charts_put_escaped(b, title);
+    charts_put(b, "</title>\n<desc id=\"");
+    charts_put_id(b, id);
+    charts_put(b, "-desc\">");
+}
+
+static void charts_date(struct charts_buf *b, long day)
+{
+    char date[11];
+    date_format(day, date);
+    charts_put(b, date);
+}
+
+/* The viewer's view of both members' days. */
+struct charts_days {
+    struct insights_day d[2][INSIGHTS_WINDOW_MAX];
+};
+
+static struct charts_days *charts_days_masked(const struct insights_input *in)
+{
+    struct charts_days *v = malloc(sizeof *v);
+    if (!v)
+        return NULL;
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < in->window; i++)
+            insights_day_mask(in, m, &in->days[m][i], &v->d[m][i]);
+    return v;
+}
+
+/* ---- chart 1: the daily series -------------------------------------------------- */
+
+enum {
+    SERIES_W = 640,
+    SERIES_LEFT = 44,
+    SERIES_RIGHT = 16,
+    SERIES_TOP = 34,      /* below the legend */
+    SERIES_PANEL = 118,   /* one measure: title, plot, spacing */
+    SERIES_PLOT_TOP = 22, /* from the panel's top to its plot */
+    SERIES_PLOT_H = 80,
+    SERIES_BOTTOM = 24,     /* the date axis */
+    SERIES_DOTS_UP_TO = 31, /* windows this short get a dot on every day */
+};
+
+struct charts_measure {
+    enum insights_item item;
+    const char *title;
+    const char *css; /* class name */
+};
+
+static const struct charts_measure charts_measures[3] = {
+    {INSIGHTS_ITEM_CLOSENESS, "Emotional closeness", "closeness"},
+    {INSIGHTS_ITEM_AFFECTION, "Non-sexual affection", "affection"},
+    {INSIGHTS_ITEM_SEXUAL, "Sexual connection", "sexual"},
+};
+
+static int charts_score(const struct insights_day *d, enum insights_item item)
+{
+    if (!d->present)
+        return INSIGHTS_NULL;
+    switch (item) {
+    case INSIGHTS_ITEM_CLOSENESS:
+        return d->closeness;
+    case INSIGHTS_ITEM_AFFECTION:
+        return d->affection;
+    case INSIGHTS_ITEM_SEXUAL:
+        return d->sexual;
+    default:
+        return INSIGHTS_NULL;
+    }
+}
+
+static const struct insights_stat *charts_mean(const struct insights_member_result *r,
+                                               enum insights_item item)
+{
+    switch (item) {
+    case INSIGHTS_ITEM_CLOSENESS:
+        return &r->closeness;
+    case INSIGHTS_ITEM_AFFECTION:
+        return &r->affection;
+    default:
+        return &r->sexual;
+    }
+}
+
+/* Whether member m has a line for the measure: the viewer may see it and
+ * there is at least one rating (the engine's mean says exactly that). */
+static bool charts_has_series(const struct insights_result *res, int m, enum insights_item item)
+{
+    return charts_mean(&res->members[m], item)->shown;
+}
+
+static double charts_series_x(int w, int i)
+{
+    return SERIES_LEFT + (double)i * (SERIES_W - SERIES_LEFT - SERIES_RIGHT) / (w - 1);
+}
+
+static void charts_series_line(struct charts_buf *b, const struct insights_day *days, int w, int m,
+                               const struct charts_measure *ms, double top)
+{
+    double scale = SERIES_PLOT_H / 10.0;
+    bool open = false; /* a <path> is being written: a run of rated days */
+    for (int i = 0; i < w; i++) {
+        int v = charts_score(&days[i], ms->item);
+        if (v == INSIGHTS_NULL) {
+            if (open)
+                charts_put(b, "\"/>\n");
+            open = false;
+            continue;
+        }
+        if (!open)
+            charts_printf(b,
+                          "<path class=\"line m%d %s\" fill=\"none\" stroke=\"%s\"%s "
+                          "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
+                          m, ms->css, charts_colour[m], charts_dash[m]);
+        else
+            charts_put(b, "L");
+        open = true;
+        charts_printf(b, "%.1f %.1f", charts_series_x(w, i), top + (10 - v) * scale);
+    }
+    if (open)
+        charts_put(b, "\"/>\n");
+    /* Dots: every rating in a short window, and a lone day (no line
+     * through it) in any window. */
+    for (int i = 0; i < w; i++) {
+        int v = charts_score(&days[i], ms->item);
+        if (v == INSIGHTS_NULL)
+            continue;
+        bool alone = (i == 0 || charts_score(&days[i - 1], ms->item) == INSIGHTS_NULL) &&
+                     (i == w - 1 || charts_score(&days[i + 1], ms->item) == INSIGHTS_NULL);
+        if (w <= SERIES_DOTS_UP_TO || alone)
+            charts_printf(b,
+                          "<circle class=\"dot m%d %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+                          "fill=\"%s\"/>\n",
+                          m, ms->css, charts_series_x(w, i), top + (10 - v) * scale,
+                          charts_colour[m]);
+    }
+}
+
+static void charts_series_desc(struct charts_buf *b, const struct insights_input *in,
+                               const struct insights_result *res, const char *const names[2],
+                               const bool *panel)
+{
+    long first = in->today - (in->window - 1);
+    charts_put(b, "Daily ratings from 0 to 10, from ");
+    charts_date(b, first);
+    charts_put(b, " to ");
+    charts_date(b, in->today);
+    charts_printf(b, " (%d days).", in->window);
+    for (int k = 0; k < 3; k++) {
+        if (!panel[k])
+            continue;
+        const struct charts_measure *ms = &charts_measures[k];
+        charts_printf(b, " %s:", ms->title);
+        bool first_member = true;
+        for (int m = 0; m < 2; m++) {
+            const struct insights_stat *s = charts_mean(&res->members[m], ms->item);
+            if (!s->shown)
+                continue;
+            charts_put(b, first_member ? " " : "; ");
+            charts_put_escaped(b, charts_name(names, m));
+            charts_printf(b, " averaged %.1f on %d day%s", s->value, s->n, s->n == 1 ? "" : "s");
+            first_member = false;
+        }
+        charts_put(b, ".");
+    }
+    charts_put(b, " A gap in a line is a day without a rating.");
+}
+
+char *charts_series_svg(const struct insights_input *in, const struct insights_result *res,
+                        const char *const names[2], const char *id)
+{
+    if (!charts_args_ok(in, res))
+        return NULL;
+    int w = in->window;
+    bool panel[3], member_shown[2] = {false, false};
+    int panels = 0;
+    for (int k = 0; k < 3; k++) {
+        panel[k] = false;
+        for (int m = 0; m < 2; m++)
+            if (charts_has_series(res, m, charts_measures[k].item)) {
+                panel[k] = true;
+                member_shown[m] = true;
+            }
+        panels += panel[k];
+    }
+    struct charts_days *view = charts_days_masked(in);
+    if (!view)
+        return NULL;
+    struct charts_buf b = {NULL, 0, 0, false};
+    int height = SERIES_TOP + (panels ? panels : 1) * SERIES_PANEL + SERIES_BOTTOM;
+    charts_open(&b, id, SERIES_W, height,
+                panel[2] ? "Closeness, affection and sexual connection, day by day"
+                         : "Closeness and affection, day by day");
+    charts_series_desc(&b, in, res, names, panel);
+    charts_put(&b, "</desc>\n");
+    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SERIES_W, height);
+
+    /* Legend. */
+    int lx = SERIES_LEFT;
+    for (int m = 0; m < 2; m++) {
+        if (!member_shown[m])
+            continue;
+        charts_printf(&b,
+                      "<line x1=\"%d\" y1=\"16\" x2=\"%d\" y2=\"16\" stroke=\"%s\"%s "
+                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"20\" font-size=\"12\" " CHARTS_TEXT
+                      ">",
+                      lx, lx + 28, charts_colour[m], charts_dash[m], lx + 34);
+        charts_put_escaped(&b, charts_name(names, m));
+        charts_put(&b, "</text>\n");
+        lx += 240;
+    }
+
+    double right = SERIES_W - SERIES_RIGHT;
+    int k_drawn = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!panel[k])
+            continue;
+        const struct charts_measure *ms = &charts_measures[k];
+        double y0 = SERIES_TOP + k_drawn * SERIES_PANEL, top = y0 + SERIES_PLOT_TOP;
+        charts_printf(&b,
+                      "<g class=\"panel %s\">\n<text x=\"%d\" y=\"%.1f\" font-size=\"12\" "
+                      "font-weight=\"bold\" " CHARTS_TEXT ">%s</text>\n",
+                      ms->css, SERIES_LEFT, y0 + 12, ms->title);
+        for (int v = 0; v <= 10; v += 5) {
+            double y = top + (10 - v) * (SERIES_PLOT_H / 10.0);
+            charts_printf(&b,
+                          "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                          "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
+                          "text-anchor=\"end\" " CHARTS_TEXT ">%d</text>\n",
+                          SERIES_LEFT, y, right, y, v == 0 ? "#888" : "#ddd", SERIES_LEFT - 6,
+                          y + 3.5, v);
+        }
+        for (int m = 0; m < 2; m++)
+            if (charts_has_series(res, m, ms->item))
+                charts_series_line(&b, view->d[m], w, m, ms, top);
+        charts_put(&b, "</g>\n");
+        k_drawn++;
+    }
+    if (panels == 0)
+        charts_printf(&b,
+                      "<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                      ">No ratings to show in this window.</text>\n",
+                      SERIES_LEFT, SERIES_TOP + 40);
+
+    /* Dates under the last panel: first, middle, last day. */
+    double ty = height - 8;
+    const char *anchor[3] = {"start", "middle", "end"};
+    int idx[3] = {0, (w - 1) / 2, w - 1};
+    for (int j = 0; j < 3; j++) {
+        charts_printf(
+            &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" " CHARTS_TEXT ">",
+            charts_series_x(w, idx[j]), ty, anchor[j]);
+        charts_date(&b, in->today - (w - 1) + idx[j]);
+        charts_put(&b, "</text>\n");
+    }
+    charts_put(&b, "</svg>\n");
+    free(view);
+    return charts_finish(&b);
+}
+
+/* ---- chart 2: the quadrant plane ------------------------------------------------- */
+
+enum {
+    QUAD_W = 460,
+    QUAD_H = 440,
+    QUAD_LEFT = 64,
+    QUAD_TOP = 28,
+    QUAD_SIZE = 320,   /* the plot is square */
+    QUAD_Y_MAX = 7,    /* days a week */
+    QUAD_WEEK_MIN = 3, /* check-ins with closeness, per week, for a point */
+    QUAD_WEEKS_MAX = INSIGHTS_WINDOW_MAX / 7,
+    QUAD_POINTS = 12, /* at most this many points: longer windows pool weeks */
+};
+
+/* One point of a path: a period of one or more whole weeks. */
+struct charts_week {
+    bool ok;
+    double closeness; /* mean */
+    double per_week;  /* days with sexual >= 1, per 7 check-in days */
+    long first_day;
+};
+
+static double charts_quad_x(double closeness)
+{
+    return QUAD_LEFT + closeness * (QUAD_SIZE / 10.0);
+}
+
+static double charts_quad_y(double per_week)
+{
+    return QUAD_TOP + (QUAD_Y_MAX - per_week) * ((double)QUAD_SIZE / QUAD_Y_MAX);
+}
+
+/* How many weeks each point pools: one for windows up to 12 weeks, more
+ * for longer ones, so that a year reads as about a dozen steps rather than
+ * a scribble of 52. */
+static int charts_weeks_per_point(int window)
+{
+    int weeks = window / 7;
+    return (weeks + QUAD_POINTS - 1) / QUAD_POINTS;
+}
+
+/* Whole periods, counted back from the last day; older leftover days are
+ * not drawn (the engine's quadrant still counts them). */
+static int charts_weeks(const struct insights_input *in, const struct insights_day *days,
+                        struct charts_week *weeks)
+{
+    int w = in->window, per = charts_weeks_per_point(w), len = 7 * per, count = w / len;
+    for (int k = 0; k < count; k++) {
+        int start = w - len * (count - k);
+        int checkins = 0, nc = 0, sexual = 0, sum = 0;
+        for (int i = start; i < start + len; i++) {
+            const struct insights_day *d = &days[i];
+            if (!d->present)
+                continue;
+            checkins++;
+            sexual += d->sexual >= 1;
+            if (d->closeness != INSIGHTS_NULL) {
+                nc++;
+                sum += d->closeness;
+            }
+        }
+        struct charts_week *wk = &weeks[k];
+        wk->ok = nc >= QUAD_WEEK_MIN * per;
+        wk->closeness = nc ? (double)sum / nc : 0.0;
+        wk->per_week = checkins ? 7.0 * sexual / checkins : 0.0;
+        wk->first_day = in->today - (w - 1) + start;
+    }
+    return count;
+}
+
+/* A member gets a path only where the engine could place them. */
+static bool charts_quad_drawn(enum insights_quadrant q)
+{
+    return q == INSIGHTS_QUADRANT_BOTH || q == INSIGHTS_QUADRANT_EMOTIONAL_ONLY ||
+           q == INSIGHTS_QUADRANT_SEXUAL_ONLY || q == INSIGHTS_QUADRANT_NEITHER ||
+           q == INSIGHTS_QUADRANT_INSUFFICIENT_DATA;
+}
+
+static const char *charts_quad_words(enum insights_quadrant q)
+{
+    switch (q) {
+    case INSIGHTS_QUADRANT_BOTH:
+        return "closeness and sexual connection both";
+    case INSIGHTS_QUADRANT_EMOTIONAL_ONLY:
+        return "closeness with little sexual connection";
+    case INSIGHTS_QUADRANT_SEXUAL_ONLY:
+        return "sexual connection with less closeness";
+    case INSIGHTS_QUADRANT_NEITHER:
+        return "neither, for now";
+    default:
+        return "";
+    }
+}
+
+static void charts_quad_desc(struct charts_buf *b, const struct insights_input *in,
+                             const struct insights_result *res, const char *const names[2],
+                             struct charts_week weeks[2][QUAD_WEEKS_MAX], int count)
+{
+    int per = charts_weeks_per_point(in->window);
+    if (per == 1)
+        charts_put(b, "Each point is one week");
+    else
+        charts_printf(b, "Each point is %d weeks", per);
+    charts_put(b, ": average emotional closeness across (0 to 10) and days with sexual "
+                  "connection per week up (0 to 7). Dashed lines mark closeness 5 and one day a "
+                  "week.");
+    bool any = false;
+    for (int m = 0; m < 2; m++) {
+        enum insights_quadrant q = res->members[m].quadrant;
+        if (q == INSIGHTS_QUADRANT_HIDDEN)
+            continue; /* not even a name */
+        any = true;
+        charts_put(b, " ");
+        charts_put_escaped(b, charts_name(names, m));
+        if (q == INSIGHTS_QUADRANT_NOT_TRACKED) {
+            charts_put(b, " does not track sexual connection.");
+            continue;
+        }
+        int a = -1, z = -1;
+        for (int k = 0; k < count; k++)
+            if (weeks[m][k].ok) {
+                if (a < 0)
+                    a = k;
+                z = k;
+            }
+        if (a < 0) {
+            charts_put(b, ": not enough check-ins to draw yet.");
+            continue;
+        }
+        charts_printf(b, ": from closeness %.1f with %.1f days a week (from ",
+                      weeks[m][a].closeness, weeks[m][a].per_week);
+        charts_date(b, weeks[m][a].first_day);
+        charts_printf(b, ") to %.1f with %.1f (from ", weeks[m][z].closeness, weeks[m][z].per_week);
+        charts_date(b, weeks[m][z].first_day);
+        charts_put(b, ")");
+        if (q == INSIGHTS_QUADRANT_INSUFFICIENT_DATA)
+            charts_put(b, "; too few check-ins over the window to place.");
+        else
+            charts_printf(b, "; over the whole window, %s.", charts_quad_words(q));
+    }
+    if (!any)
+        charts_put(b, " Nothing to show.");
+}
+
+static void charts_quad_path(struct charts_buf *b, const struct charts_week *weeks, int count,
+                             int m)
+{
+    bool open = false;
+    for (int k = 0; k < count; k++) {
+        if (!weeks[k].ok) {
+            if (open)
+                charts_put(b, "\"/>\n");
+            open = false;
+            continue;
+        }
+        if (!open)
+            charts_printf(b,
+                          "<path class=\"path m%d\" fill=\"none\" stroke=\"%s\"%s "
+                          "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
+                          m, charts_colour[m], charts_dash[m]);
+        else
+            charts_put(b, "L");
+        open = true;
+        charts_printf(b, "%.1f %.1f", charts_quad_x(weeks[k].closeness),
+                      charts_quad_y(weeks[k].per_week));
+    }
+    if (open)
+        charts_put(b, "\"/>\n");
+    int first = -1, last = -1;
+    for (int k = 0; k < count; k++)
+        if (weeks[k].ok) {
+            if (first < 0)
+                first = k;
+            last = k;
+        }
+    for (int k = 0; k < count; k++) {
+        if (!weeks[k].ok)
+            continue;
+        double x = charts_quad_x(weeks[k].closeness), y = charts_quad_y(weeks[k].per_week);
+        if (k == last)
+            charts_printf(b,
+                          "<circle class=\"latest m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" "
+                          "fill=\"%s\"/>\n",
+                          m, x, y, charts_colour[m]);
+        else if (k == first)
+            charts_printf(b,
+                          "<circle class=\"first m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
+                          "fill=\"#fff\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                          m, x, y, charts_colour[m]);
+        else
+            charts_printf(b,
+                          "<circle class=\"week m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+                          "fill=\"%s\"/>\n",
+                          m, x, y, charts_colour[m]);
+    }
+}
+
+char *charts_quadrant_svg(const struct insights_input *in, const struct insights_result *res,
+                          const char *const names[2], const char *id)
+{
+    if (!charts_args_ok(in, res))
+        return NULL;
+    struct charts_days *view = charts_days_masked(in);
+    if (!view)
+        return NULL;
+    struct charts_week(*weeks)[QUAD_WEEKS_MAX] = calloc(2, sizeof *weeks);
+    if (!weeks) {
+        free(view);
+        return NULL;
+    }
+    int count = 0;
+    for (int m = 0; m < 2; m++)
+        count = charts_weeks(in, view->d[m], weeks[m]);
+
+    struct charts_buf b = {NULL, 0, 0, false};
+    charts_open(&b, id, QUAD_W, QUAD_H, "Emotional closeness and sexual connection over time");
+    charts_quad_desc(&b, in, res, names, weeks, count);
+    charts_put(&b, "</desc>\n");
+    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", QUAD_W, QUAD_H);
+
+    /* Frame, grid and the two floors (closeness 5, one day a week). */
+    double x0 = QUAD_LEFT, x1 = QUAD_LEFT + QUAD_SIZE, y0 = QUAD_TOP, y1 = QUAD_TOP + QUAD_SIZE;
+    charts_printf(&b,
+                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                  "stroke=\"#888\" stroke-width=\"1\"/>\n",
+                  x0, y0, QUAD_SIZE, QUAD_SIZE);
+    for (int c = 0; c <= 10; c += 2)
+        charts_printf(
+            &b,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" " CHARTS_TEXT
+            ">%d</text>\n",
+            charts_quad_x(c), y1 + 14, c);
+    for (int s = 0; s <= QUAD_Y_MAX; s++)
+        charts_printf(
+            &b,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" " CHARTS_TEXT
+            ">%d</text>\n",
+            x0 - 6, charts_quad_y(s) + 3.5, s);
+    charts_printf(&b,
+                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                  charts_quad_x(INSIGHTS_CLOSENESS_FLOOR), y0,
+                  charts_quad_x(INSIGHTS_CLOSENESS_FLOOR), y1);
+    charts_printf(&b,
+                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                  x0, charts_quad_y(1), x1, charts_quad_y(1));
+    /* Quadrant names in their corners. */
+    charts_printf(&b,
+                  "<g font-size=\"11\" " CHARTS_TEXT ">\n"
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">both</text>\n"
+                  "<text x=\"%.1f\" y=\"%.1f\">sex, less closeness</text>\n"
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">closeness, little sex</text>\n"
+                  "<text x=\"%.1f\" y=\"%.1f\">neither</text>\n</g>\n",
+                  x1 - 6, y0 + 14, x0 + 6, y0 + 14, x1 - 6, y1 - 8, x0 + 6, y1 - 8);
+    /* Axis titles. */
+    charts_printf(&b,
+                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
+                  ">Emotional closeness (average)</text>\n",
+                  (x0 + x1) / 2, y1 + 34);
+    charts_printf(&b,
+                  "<text transform=\"translate(%.1f %.1f) rotate(-90)\" font-size=\"12\" "
+                  "text-anchor=\"middle\" " CHARTS_TEXT ">Days with sexual connection per "
+                  "week</text>\n",
+                  x0 - 34, (y0 + y1) / 2);
+
+    /* Paths, and a legend naming only the members drawn. */
+    int lx = QUAD_LEFT;
+    for (int m = 0; m < 2; m++) {
+        if (!charts_quad_drawn(res->members[m].quadrant))
+            continue;
+        charts_quad_path(&b, weeks[m], count, m);
+        charts_printf(&b,
+                      "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
+                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                      ">",
+                      lx, QUAD_H - 36, lx + 28, QUAD_H - 36, charts_colour[m], charts_dash[m],
+                      lx + 34, QUAD_H - 32);
+        charts_put_escaped(&b, charts_name(names, m));
+        charts_put(&b, "</text>\n");
+        lx += 190;
+    }
+    charts_printf(&b,
+                  "<text x=\"%d\" y=\"%d\" font-size=\"10\" " CHARTS_TEXT
+                  ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
+                  QUAD_LEFT, QUAD_H - 12,
+                  charts_weeks_per_point(in->window) == 1 ? "week" : "period");
+    charts_put(&b, "</svg>\n");
+    free(weeks);
+    free(view);
+    return charts_finish(&b);
+}

@@ -1,0 +1,129 @@
+// prompt.js — the suggested prompt on the dyad page (design §6).
+//
+// It shows what GET /dyads/{id}/next-prompt suggests: the prompt, its topic
+// and depth, and the server's plain-words reason. "Answer" goes to the
+// shares composer with ?prompt={id}. "Pass" sends nothing at all — to the
+// partner and the server it looks exactly like not answering; it only hides
+// that prompt in this tab for the rest of the day (sessionStorage, which
+// quick exit clears). A topic can be chosen to ask for another suggestion.
+
+import { api, describeError } from './api.js';
+import { h, messages } from './ui.js';
+import { localDate } from './checkin.js';
+import { topicsFor, topicLabel, DEPTH_WORDS } from './topics.js';
+
+const PASSED = 'dyad.passedPrompts';
+
+function passedToday(dyadId) {
+    try {
+        const v = JSON.parse(sessionStorage.getItem(PASSED) || 'null');
+        if (!v || v.date !== localDate() || !v.ids || !Array.isArray(v.ids[dyadId])) return [];
+        return v.ids[dyadId];
+    } catch {
+        return [];
+    }
+}
+
+function setPassed(dyadId, ids) {
+    let v = null;
+    try {
+        v = JSON.parse(sessionStorage.getItem(PASSED) || 'null');
+    } catch {
+        v = null;
+    }
+    if (!v || v.date !== localDate() || typeof v.ids !== 'object' || !v.ids) v = { date: localDate(), ids: {} };
+    v.ids[dyadId] = ids;
+    try {
+        sessionStorage.setItem(PASSED, JSON.stringify(v));
+    } catch {
+        // storage unavailable: the pass still holds until the page is reloaded
+    }
+}
+
+/** The "something to share" card. → { section, loaded } */
+export function promptPart(env, dyad, partner) {
+    const name = partner.display_name;
+    const msg = messages();
+    const body = h('div', { class: 'prompt-body', id: 'prompt-body' });
+    const topicSelect = h('select', { id: 'prompt-topic', name: 'topic' },
+        h('option', { value: '' }, 'Today’s pick'),
+        topicsFor(dyad.kind).map((t) => h('option', { value: t }, topicLabel(t))));
+    let current = null; // the last answer of next-prompt
+    let shownAgain = new Set(); // prompts passed, then shown again on request
+
+    function draw() {
+        const res = current;
+        if (!res) {
+            body.replaceChildren();
+            return;
+        }
+        const p = res.prompt;
+        if (!p) {
+            body.replaceChildren(
+                h('p', { class: 'prompt-none' }, res.topic ? `No suggestion about ${topicLabel(res.topic).toLowerCase()} for now.` : 'No suggestion for now.'),
+                h('p', { class: 'prompt-reason', id: 'prompt-reason' }, res.reason || ''));
+            return;
+        }
+        if (passedToday(dyad.id).includes(p.id) && !shownAgain.has(p.id)) {
+            const said = h('p', { class: 'prompt-passed', id: 'prompt-passed', tabindex: '-1' },
+                `You passed on today’s suggestion. Nothing was sent: to ${name} it is the same as not answering.`);
+            body.replaceChildren(said,
+                h('p', { class: 'actions' },
+                    h('button', { type: 'button', class: 'secondary', id: 'prompt-show-again', onclick: () => {
+                        shownAgain.add(p.id);
+                        draw();
+                        const text = document.getElementById('prompt-text');
+                        if (text) text.focus();
+                    } }, 'Show it again')));
+            return;
+        }
+        const answerHref = `/dyads/${encodeURIComponent(dyad.id)}/shares?prompt=${encodeURIComponent(p.id)}`;
+        body.replaceChildren(
+            h('blockquote', { class: 'prompt-text', id: 'prompt-text', tabindex: '-1' }, p.text),
+            h('p', { class: 'prompt-meta', id: 'prompt-meta' },
+                `${topicLabel(p.topic)} · depth ${p.depth} of 5 (${DEPTH_WORDS[p.depth] || ''})`),
+            h('p', { class: 'prompt-why' }, h('span', { class: 'prompt-why-label' }, 'Why this one: '),
+                h('span', { class: 'prompt-reason', id: 'prompt-reason' }, res.reason || '')),
+            h('p', { class: 'actions' },
+                h('a', { class: 'button', id: 'prompt-answer', href: answerHref }, 'Answer'),
+                h('button', { type: 'button', class: 'secondary', id: 'prompt-pass', onclick: () => {
+                    // Nothing is sent: passing must look exactly like not answering.
+                    setPassed(dyad.id, [...new Set([...passedToday(dyad.id), p.id])]);
+                    shownAgain.delete(p.id);
+                    draw();
+                    const said = document.getElementById('prompt-passed');
+                    if (said) said.focus();
+                } }, 'Pass')),
+            h('p', { class: 'hint' }, `Passing sends nothing. ${name} is not told, and it counts against nothing.`));
+    }
+
+    async function load() {
+        const topic = topicSelect.value;
+        msg.clear();
+        try {
+            current = await api('GET', `/dyads/${encodeURIComponent(dyad.id)}/next-prompt${topic ? `?topic=${encodeURIComponent(topic)}` : ''}`,
+                undefined, { signal: env.signal });
+            shownAgain = new Set();
+            draw();
+        } catch (err) {
+            if (env.signal.aborted) return;
+            current = null;
+            draw();
+            msg.alert(`No suggestion could be loaded: ${describeError(err)}`);
+        }
+    }
+    topicSelect.addEventListener('change', () => {
+        load().then(() => msg.say(topicSelect.value ? `Showing a suggestion about ${topicLabel(topicSelect.value).toLowerCase()}.` : 'Showing today’s pick.'));
+    });
+
+    const section = h('section', { class: 'card prompt', id: 'prompt', 'aria-labelledby': 'prompt-heading' },
+        h('h2', { id: 'prompt-heading' }, 'Something to share, if you like'),
+        body,
+        h('div', { class: 'field prompt-topic' },
+            h('label', { for: 'prompt-topic' }, 'Topic'),
+            topicSelect,
+            h('p', { class: 'hint' }, `Suggestions never go deeper than the more reserved of you is comfortable with, topic by topic. ` +
+                'Set your own comfort in ', h('a', { href: `/settings#dyad-${encodeURIComponent(dyad.id)}` }, 'Settings'), '.')),
+        msg.el);
+    return { section, loaded: load() };
+}
