@@ -76,7 +76,7 @@ static const char *page_name(const char *pattern)
     return "home";
 }
 
-static void render(struct ctx *c, const char *page, const char *main_html)
+void page_render(struct ctx *c, const char *page, const char *main_html)
 {
     const char *id = route_param(&c->params, "id");
     const char *code = route_param(&c->params, "code");
@@ -103,7 +103,7 @@ static void render(struct ctx *c, const char *page, const char *main_html)
 
 void h_page(struct ctx *c)
 {
-    render(c, page_name(c->route->pattern),
+    page_render(c, page_name(c->route->pattern),
            "<noscript><p>dyad encrypts everything you write in your browser, so it needs "
            "JavaScript. The <a href=\"/safety\">help and safety page</a> works without it.</p>"
            "</noscript>");
@@ -152,5 +152,5 @@ void h_safety(struct ctx *c)
         "page. It cannot erase your browser's history or protect against spying software on "
         "your device.</p></section>",
         html);
-    render(c, "safety", html != NULL ? html : "");
+    page_render(c, "safety", html != NULL ? html : "");
 }

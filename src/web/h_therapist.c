@@ -293,9 +293,12 @@ static json_t *dyad_summary(struct ctx *c, const struct membership *m, int windo
         return NULL;
     json_t *j = insights_view_json(&v, res);
     json_t *members = json_object_get(j, "members");
-    for (size_t i = 0; i < m->n && i < 2; i++)
-        json_object_set_new(json_array_get(members, i), "display_name",
-                            json_string(m->members[i].display_name));
+    for (size_t i = 0; i < m->n && i < 2; i++) {
+        json_t *o = json_array_get(members, i);
+        json_object_set_new(o, "display_name", json_string(m->members[i].display_name));
+        /* for sealing homework notes to each member in the therapist's browser */
+        json_object_set_new(o, "box_public_key", json_b64(m->members[i].box_pk, 32));
+    }
     int64_t last = 0;
     if (store_dyad_last_activity(c->app->store, m->dyad.id, &last) == STORE_OK && last > 0)
         json_object_set_new(j, "last_activity", json_time(last));

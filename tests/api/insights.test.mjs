@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
-import { registerAndLogin, keyProof, secretBox, wrapFor, sodium } from '../lib/api.mjs';
+import { Client, registerAndLogin, keyProof, secretBox, wrapFor, sodium } from '../lib/api.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
@@ -77,6 +77,34 @@ test('sex standing in for closeness is named for its subject, with numbers, as a
   const aRows = rows.json.checkins.filter((r) => r.user_id === p.a.u.id);
   assert.equal(aRows.length, 28);
   for (const r of aRows) assert.deepEqual(Object.keys(r).sort(), ['closeness', 'date', 'user_id']);
+});
+
+test('the insights page renders charts and words on the server, as the viewer may see them', async () => {
+  const p = await pair();
+  await p.a.c.put(`/api/v1/dyads/${p.id}/settings`, { track_sexual: true });
+  month(p.id, p.a.u.id, 28, (i) => ({ closeness: i % 2 ? 2 : 3, wanted: 6, sexual: i % 3 === 0 ? 0 : 7 }), SHOW.closeness);
+  month(p.id, p.b.u.id, 28, () => ({ closeness: 8, wanted: 8, affection: 8 }), 0x1ff);
+  const mine = await p.a.c.get(`/dyads/${p.id}/insights`, { headers: { Accept: 'text/html' } });
+  assert.equal(mine.status, 200);
+  assert.match(mine.headers.get('content-type'), /^text\/html/);
+  assert.match(mine.text, /<svg[^>]* role="img"/);
+  assert.match(mine.text, /<title id="series-title">/);
+  assert.match(mine.text, /<table class="means">/);
+  assert.match(mine.text, /Sexual connection/);
+  assert.match(mine.text, /class="finding /, 'the finding about A is shown to A');
+  const theirs = await p.b.c.get(`/dyads/${p.id}/insights?window=28`, { headers: { Accept: 'text/html' } });
+  assert.equal(theirs.status, 200);
+  assert.match(theirs.text, /not shown to you/, 'A\'s quadrant is hidden from B');
+  const aRow = theirs.text.match(/<tr><th scope="row">[^<]*<\/th>(.*?)<\/tr>/)[1];
+  const sexualCell = aRow.split('<td>')[4];
+  assert.match(sexualCell, /^—/, 'no sexual mean of A for B');
+  assert.ok(!/sex_without_closeness|sexual connection on days/i.test(theirs.text.split('Worth noticing')[1]), 'the substitute finding only for its subject');
+  const out = await new Client(srv.url).get(`/dyads/${p.id}/insights`, { headers: { Accept: 'text/html' } });
+  assert.equal(out.status, 200);
+  assert.match(out.text, /log in/);
+  assert.ok(!out.text.includes('<svg'));
+  const bad = await p.a.c.get(`/dyads/${p.id}/insights?window=400`, { headers: { Accept: 'text/html' } });
+  assert.equal(bad.status, 400);
 });
 
 test('closeness warming up is named; fewer than 7 check-ins is insufficient data', async () => {
