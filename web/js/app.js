@@ -32,6 +32,7 @@ const PAGES = {
     join: () => import('./pages/join.js'),
     dyad: () => import('./pages/dyad.js'),
     settings: () => import('./pages/settings.js'),
+    shares: () => import('./pages/shares.js'),
 };
 
 const state = {

@@ -1,0 +1,163 @@
+// shares.js — shares and responses (design §2, §4, §8): the words for topics,
+// depths and response kinds, and the encrypted round trip. No DOM here.
+//
+// Every body is encrypted in this browser under the dyad key K with the
+// entry's id, dyad, author and kind bound as associated data, so an entry
+// whose bytes were changed, or which was moved onto another record, fails to
+// open and is reported as unreadable — never shown as garbage.
+
+import { api } from './api.js';
+
+export const PAGE_SIZE = 20;
+
+// Plain labels for the topics, in the order the composer offers them.
+export const TOPICS = [
+    { name: 'everyday', label: 'Everyday life', hint: 'the ordinary stuff of the day' },
+    { name: 'joy', label: 'A joy', hint: 'something that made you glad' },
+    { name: 'fear', label: 'A fear or worry', hint: 'something that frightens or worries you' },
+    { name: 'frustration', label: 'A frustration', hint: 'something that got in your way' },
+    { name: 'sorrow', label: 'A sorrow or loss', hint: 'something that saddens you' },
+    { name: 'anger', label: 'Anger', hint: 'something that made you angry' },
+    { name: 'failure', label: 'A failure or mistake', hint: 'something you got wrong' },
+    { name: 'embarrassment', label: 'Something embarrassing', hint: 'a moment you would rather hide' },
+    { name: 'inadequacy', label: 'Feeling not good enough', hint: 'where you doubt yourself' },
+    { name: 'hope', label: 'A hope or dream', hint: 'what you wish for' },
+    { name: 'gratitude', label: 'Gratitude', hint: 'something you are thankful for' },
+    { name: 'us', label: 'Us', hint: 'the two of you' },
+    { name: 'desire', label: 'Desire', hint: 'wanting and being wanted', couplesOnly: true },
+];
+
+export const DEPTHS = [
+    { n: 1, label: 'Everyday', hint: 'the sort of thing you would tell most people' },
+    { n: 2, label: 'Personal', hint: 'a feeling or an opinion of your own' },
+    { n: 3, label: 'Closer', hint: 'something you tell few people' },
+    { n: 4, label: 'Deep', hint: 'something that is hard for you to say' },
+    { n: 5, label: 'The most vulnerable', hint: 'something you have hardly ever said aloud' },
+];
+
+export const RESPONSE_KINDS = [
+    { kind: 'understood', label: 'I understand' },
+    { kind: 'makes_sense', label: 'That makes sense' },
+    { kind: 'with_you', label: 'I’m with you' },
+];
+
+// Topics where the gentle guide is shown.
+export const GUIDED_TOPICS = ['anger', 'frustration'];
+
+// The server takes at most 24 KiB of ciphertext: 24 nonce + 16 tag + the
+// text padded to 64 bytes. 24 000 bytes of UTF-8 always fits.
+export const MAX_TEXT_BYTES = 24000;
+export const MAX_TEXT_CHARS = 8000; // UTF-16 units: at most 3 UTF-8 bytes each
+export const SMALL_MOMENT_CHARS = 500;
+
+export const UNREADABLE = 'This entry could not be read — it may have been changed on the server.';
+
+export function topicsFor(kind) {
+    return TOPICS.filter((t) => !t.couplesOnly || kind === 'couple');
+}
+
+export function topicLabel(name) {
+    const t = TOPICS.find((x) => x.name === name);
+    return t ? t.label : String(name);
+}
+
+export function depthOf(n) {
+    return DEPTHS.find((d) => d.n === n) || null;
+}
+
+export function responseLabel(kind) {
+    const r = RESPONSE_KINDS.find((x) => x.kind === kind);
+    return r ? r.label : String(kind);
+}
+
+export function textBytes(text) {
+    return new TextEncoder().encode(text).length;
+}
+
+const base = (dyadId) => `/dyads/${encodeURIComponent(dyadId)}/shares`;
+
+/**
+ * Encrypts `text` and posts it as a share. → { id, created_at, body }.
+ * `reveal` is 'mutual' only together with a promptId.
+ */
+export async function postShare({ c, user }, K, dyadId, { topic, depth, promptId = null, reveal = 'now', text }) {
+    const id = c.newEntryId();
+    const body = c.encryptEntry(K, { dyadId, entryId: id, authorId: user.id, kind: 'share' }, text);
+    const payload = { id, topic, depth, body, reveal: promptId ? reveal : 'now' };
+    if (promptId) payload.prompt_id = promptId;
+    const res = await api('POST', base(dyadId), payload);
+    return { id, created_at: res.share.created_at, body };
+}
+
+/**
+ * Posts a response of `kind`, with optional words (encrypted), to share
+ * `shareId`. → the response as GET would list it.
+ */
+export async function postResponse({ c, user }, K, dyadId, shareId, kind, text) {
+    const id = c.newEntryId();
+    const words = typeof text === 'string' && text.trim() ? text : null;
+    const body = words === null ? null
+        : c.encryptEntry(K, { dyadId, entryId: id, authorId: user.id, kind: 'response' }, words);
+    const res = await api('POST', `${base(dyadId)}/${encodeURIComponent(shareId)}/responses`, { id, kind, body });
+    return { id, author_id: user.id, kind, created_at: res.response.created_at, body };
+}
+
+/** One page of shares, newest first. */
+export async function fetchShares(dyadId, { before = null, limit = PAGE_SIZE, signal } = {}) {
+    const q = new URLSearchParams();
+    if (before) q.set('before', before);
+    q.set('limit', String(limit));
+    const res = await api('GET', `${base(dyadId)}?${q}`, undefined, { signal });
+    return Array.isArray(res && res.shares) ? res.shares : [];
+}
+
+/**
+ * Opens one entry body. → { ok: true, text } or { ok: false } when it does
+ * not decrypt under K with this entry's own id, dyad, author and kind.
+ */
+export function openEntry({ c }, K, { dyadId, entryId, authorId, kind }, body) {
+    if (typeof body !== 'string' || typeof entryId !== 'string' || typeof authorId !== 'string') return { ok: false };
+    try {
+        return { ok: true, text: c.decryptEntry(K, { dyadId, entryId, authorId, kind }, body) };
+    } catch {
+        return { ok: false };
+    }
+}
+
+function isoSeconds(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Where to ask for the next older page, given what is loaded (newest first).
+ * The server pages by `created_at < before` at one-second resolution, so
+ * shares made within the same second as the oldest one loaded would be
+ * skipped by asking for `before = oldest`: ask from one second later instead,
+ * with room for the ones already shown (they come back and are dropped).
+ * → { before, limit, skip } — skip: how many of the answer are already shown
+ * at most; or null when nothing is loaded.
+ */
+export function olderCursor(loaded, pageSize = PAGE_SIZE) {
+    if (!loaded.length) return null;
+    const oldest = loaded[loaded.length - 1].created_at;
+    const ms = Date.parse(oldest);
+    if (Number.isNaN(ms)) return { before: oldest, limit: pageSize, skip: 0 };
+    const same = loaded.filter((s) => s.created_at === oldest).length;
+    if (same + pageSize > 100) return { before: isoSeconds(ms), limit: pageSize, skip: 0 };
+    return { before: isoSeconds(ms + 1000), limit: pageSize + same, skip: same };
+}
+
+let promptCache = null;
+
+/** The prompt library for a dyad kind, fetched once per page load. → Map id → prompt. */
+export async function promptsFor(kind, { signal } = {}) {
+    if (!promptCache || promptCache.kind !== kind) {
+        const loading = api('GET', `/prompts?kind=${encodeURIComponent(kind)}`, undefined, { signal })
+            .then((res) => new Map((res.prompts || []).map((p) => [p.id, p])));
+        promptCache = { kind, loading };
+        loading.catch(() => {
+            if (promptCache && promptCache.loading === loading) promptCache = null;
+        });
+    }
+    return promptCache.loading;
+}
