@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/embedded.h"
+#include "core/questionnaire.h"
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
@@ -198,6 +199,27 @@ static int load_prompts(struct prompt_library *lib)
     return r;
 }
 
+/* Every data/questionnaire-*.json built in, checked; a malformed one stops
+ * start-up with the checker's message. */
+static json_t *load_questionnaires(void)
+{
+    json_t *all = json_array();
+    for (size_t i = 0; all != NULL && i < datafiles_count; i++) {
+        const struct embedded_file *f = &datafiles[i];
+        if (strncmp(f->name, "questionnaire-", 14) != 0)
+            continue;
+        char id[QUESTIONNAIRE_ID_MAX], err[256];
+        if (questionnaire_check((const char *)f->data, f->size, id, sizeof id, err, sizeof err) !=
+            0) {
+            fprintf(stderr, "dyad: %s is not a valid questionnaire: %s\n", f->name, err);
+            json_decref(all);
+            return NULL;
+        }
+        json_array_append_new(all, json_loadb((const char *)f->data, f->size, 0, NULL));
+    }
+    return all;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct app *app = calloc(1, sizeof *app);
@@ -220,6 +242,8 @@ static int cmd_serve(int argc, char **argv)
     if ((app->resources = load_resources()) == NULL)
         goto out;
     if (load_prompts(&app->prompts) != 0)
+        goto out;
+    if ((app->questionnaires = load_questionnaires()) == NULL)
         goto out;
     app->store = store_open(app->cfg.db_url, true, err, sizeof err);
     if (app->store == NULL) {
@@ -271,6 +295,7 @@ out:
     store_close(app->store);
     json_decref(app->resources);
     prompts_free(&app->prompts);
+    json_decref(app->questionnaires);
     free(app);
     if (status == 0)
         fprintf(stderr, "dyad: stopped cleanly\n");

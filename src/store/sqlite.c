@@ -821,6 +821,8 @@ static enum store_result delete_authored(struct conn *c, const char *dyad_id, co
         "DELETE FROM responses WHERE dyad_id = ?1 AND author_id = ?2",
         "DELETE FROM shares WHERE dyad_id = ?1 AND author_id = ?2",
         "DELETE FROM comfort WHERE dyad_id = ?1 AND user_id = ?2",
+        "DELETE FROM reshares WHERE dyad_id = ?1 AND user_id = ?2",
+        "DELETE FROM private_checkins WHERE dyad_id = ?1 AND user_id = ?2",
     };
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         sqlite3_stmt *st = stmt(c, sql[i]);
@@ -860,6 +862,14 @@ static enum store_result leave_locked(struct conn *c, const char *dyad_id, const
     }
     if (r == STORE_OK) {
         st = stmt(c, "DELETE FROM invites WHERE dyad_id = ?1 AND used_at = 0");
+        if (st == NULL)
+            return STORE_ERROR;
+        bind_text(st, 1, dyad_id);
+        r = step_done(st);
+    }
+    if (r == STORE_OK) {
+        /* the therapist link ends with the dyad */
+        st = stmt(c, "DELETE FROM therapist_links WHERE dyad_id = ?1");
         if (st == NULL)
             return STORE_ERROR;
         bind_text(st, 1, dyad_id);
@@ -1905,4 +1915,173 @@ enum store_result store_audit_list(struct store *s, const char *dyad_id, const c
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* ---- private check-ins and re-shares ------------------------------------- */
+
+enum store_result store_private_assign(struct store *s, const struct private_checkin *p)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO private_checkins (id, dyad_id, therapist_id, user_id, "
+                               "questionnaire, assigned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, p->id);
+    bind_text(st, 2, p->dyad_id);
+    bind_text(st, 3, p->therapist_id);
+    bind_text(st, 4, p->user_id);
+    bind_text(st, 5, p->questionnaire);
+    sqlite3_bind_int64(st, 6, p->assigned_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_private_list(struct store *s, const char *user_id, const char *dyad_id,
+                                     const char *therapist_id, store_private_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    /* only while the therapist who asked is still linked with both consents */
+    static const char by_user[] =
+        "SELECT p.id, p.dyad_id, p.therapist_id, p.user_id, p.questionnaire, p.assigned_at, "
+        "p.answered_at, p.sealed FROM private_checkins p JOIN therapist_links l ON "
+        "l.dyad_id = p.dyad_id AND l.therapist_id = p.therapist_id WHERE p.user_id = ?1 AND "
+        "(SELECT count(*) FROM therapist_consents k WHERE k.dyad_id = p.dyad_id) = 2 "
+        "ORDER BY p.assigned_at, p.rowid";
+    static const char by_dyad[] =
+        "SELECT p.id, p.dyad_id, p.therapist_id, p.user_id, p.questionnaire, p.assigned_at, "
+        "p.answered_at, p.sealed FROM private_checkins p WHERE p.dyad_id = ?1 AND "
+        "p.therapist_id = ?2 ORDER BY p.assigned_at, p.rowid";
+    sqlite3_stmt *st = stmt(c, user_id != NULL ? by_user : by_dyad);
+    if (st == NULL)
+        return STORE_ERROR;
+    if (user_id != NULL) {
+        bind_text(st, 1, user_id);
+    } else {
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, therapist_id);
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct private_checkin p;
+        memset(&p, 0, sizeof p);
+        col_text(st, 0, p.id, sizeof p.id);
+        col_text(st, 1, p.dyad_id, sizeof p.dyad_id);
+        col_text(st, 2, p.therapist_id, sizeof p.therapist_id);
+        col_text(st, 3, p.user_id, sizeof p.user_id);
+        col_text(st, 4, p.questionnaire, sizeof p.questionnaire);
+        p.assigned_at = sqlite3_column_int64(st, 5);
+        p.answered_at = sqlite3_column_int64(st, 6);
+        if (sqlite3_column_type(st, 7) == SQLITE_BLOB) {
+            p.sealed = sqlite3_column_blob(st, 7);
+            p.sealed_len = (size_t)sqlite3_column_bytes(st, 7);
+        }
+        fn(ctx, &p);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
+                                       const unsigned char *sealed, size_t len, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT p.answered_at FROM private_checkins p JOIN therapist_links l "
+                               "ON l.dyad_id = p.dyad_id AND l.therapist_id = p.therapist_id "
+                               "WHERE p.id = ?1 AND p.user_id = ?2");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, id);
+    bind_text(st, 2, user_id);
+    int rc = sqlite3_step(st);
+    int64_t answered = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return finish(s, rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR);
+    if (answered != 0)
+        return finish(s, STORE_CONFLICT);
+    st = stmt(c, "UPDATE private_checkins SET answered_at = ?3, sealed = ?4 "
+                 "WHERE id = ?1 AND user_id = ?2");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, now);
+    bind_blob(st, 4, sealed, len);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_reshare_add(struct store *s, const char *dyad_id, const char *therapist_id,
+                                    const struct reshare *r)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO reshares (id, dyad_id, user_id, therapist_id, "
+                               "entry_id, entry_kind, sealed, created_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, r->id);
+    bind_text(st, 2, dyad_id);
+    bind_text(st, 3, r->user_id);
+    bind_text(st, 4, therapist_id);
+    bind_text(st, 5, r->entry_id);
+    bind_text(st, 6, r->entry_kind);
+    bind_blob(st, 7, r->sealed, r->sealed_len);
+    sqlite3_bind_int64(st, 8, r->created_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_reshares(struct store *s, const char *dyad_id, const char *therapist_id,
+                                 store_reshare_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT id, user_id, entry_id, entry_kind, created_at, sealed FROM reshares "
+                    "WHERE dyad_id = ?1 AND therapist_id = ?2 ORDER BY created_at, rowid")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, therapist_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct reshare r;
+        memset(&r, 0, sizeof r);
+        col_text(st, 0, r.id, sizeof r.id);
+        col_text(st, 1, r.user_id, sizeof r.user_id);
+        col_text(st, 2, r.entry_id, sizeof r.entry_id);
+        col_text(st, 3, r.entry_kind, sizeof r.entry_kind);
+        r.created_at = sqlite3_column_int64(st, 4);
+        r.sealed = sqlite3_column_blob(st, 5);
+        r.sealed_len = (size_t)sqlite3_column_bytes(st, 5);
+        fn(ctx, &r);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_entry_author(struct store *s, const char *dyad_id, const char *entry_id,
+                                     const char *user_id, bool *is_author)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT (SELECT count(*) FROM shares WHERE dyad_id = ?1 AND id = ?2 AND "
+                    "author_id = ?3) + (SELECT count(*) FROM responses WHERE dyad_id = ?1 AND "
+                    "id = ?2 AND author_id = ?3)")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, entry_id);
+    bind_text(st, 3, user_id);
+    int rc = sqlite3_step(st);
+    *is_author = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }

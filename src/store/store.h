@@ -410,6 +410,55 @@ enum store_result store_assignment_current(struct store *s, const char *dyad_id,
                                            const char *user_id, struct assignment *out,
                                            unsigned char *note, size_t cap, size_t *note_len);
 
+/* ---- private check-ins and re-shares ------------------------------------- */
+
+enum { STORE_SEALED_MAX = 8192 };
+
+struct private_checkin {
+    char id[STORE_ID_MAX];
+    char dyad_id[STORE_ID_MAX];
+    char therapist_id[STORE_ID_MAX];
+    char user_id[STORE_ID_MAX];
+    char questionnaire[48];
+    int64_t assigned_at;
+    int64_t answered_at; /* 0 while unanswered */
+    const unsigned char *sealed; /* borrowed (during callbacks); NULL while unanswered */
+    size_t sealed_len;
+};
+
+enum store_result store_private_assign(struct store *s, const struct private_checkin *p);
+
+/* The private check-ins of user_id (any dyad) whose therapist link is still
+ * active, or of dyad_id for therapist_id (dyad_id/therapist_id NULL when
+ * listing by user). */
+typedef void store_private_fn(void *ctx, const struct private_checkin *p);
+enum store_result store_private_list(struct store *s, const char *user_id, const char *dyad_id,
+                                     const char *therapist_id, store_private_fn *fn, void *ctx);
+
+/* Seals the answer once: STORE_NOT_FOUND when not user_id's (or the link
+ * has ended), STORE_CONFLICT when already answered. */
+enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
+                                       const unsigned char *sealed, size_t len, int64_t now);
+
+struct reshare {
+    char id[STORE_ID_MAX];
+    char user_id[STORE_ID_MAX];
+    char entry_id[STORE_ID_MAX];
+    char entry_kind[16];
+    int64_t created_at;
+    const unsigned char *sealed;
+    size_t sealed_len;
+};
+enum store_result store_reshare_add(struct store *s, const char *dyad_id, const char *therapist_id,
+                                    const struct reshare *r);
+typedef void store_reshare_fn(void *ctx, const struct reshare *r);
+enum store_result store_reshares(struct store *s, const char *dyad_id, const char *therapist_id,
+                                 store_reshare_fn *fn, void *ctx);
+
+/* Whether user_id wrote entry entry_id (a share or response) in the dyad. */
+enum store_result store_entry_author(struct store *s, const char *dyad_id, const char *entry_id,
+                                     const char *user_id, bool *is_author);
+
 /* ---- audit ------------------------------------------------------------------ */
 
 enum store_result store_audit_add(struct store *s, const char *dyad_id, const char *actor_id,

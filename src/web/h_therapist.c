@@ -15,6 +15,7 @@
 #include "core/checkin.h"
 #include "core/insights.h"
 #include "core/prompts.h"
+#include "core/questionnaire.h"
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
@@ -480,4 +481,260 @@ void h_assignment_create(struct ctx *c)
                                  "topic", prompts_topic_name(a.topic), "depth", a.depth,
                                  "starts_at", json_time(a.starts_at), "ends_at",
                                  json_time(a.ends_at)));
+}
+
+/* ---- private check-ins --------------------------------------------------------- */
+
+static json_t *questionnaire_find(struct ctx *c, const char *id)
+{
+    size_t i;
+    json_t *q;
+    json_array_foreach ((json_t *)c->app->questionnaires, i, q)
+        if (id != NULL && strcmp(json_string_value(json_object_get(q, "id")), id) == 0)
+            return q;
+    return NULL;
+}
+
+void h_questionnaires(struct ctx *c)
+{
+    reply_json(c, 200, json_pack("{s:O}", "questionnaires", (json_t *)c->app->questionnaires));
+}
+
+/* A value sealed in a browser with crypto_box_seal of padded text. */
+static int take_sealed(struct ctx *c, const char *name, unsigned char **out, size_t *len)
+{
+    const char *b64 = body_str(c, name);
+    unsigned char *buf = arena_alloc(c->arena, STORE_SEALED_MAX);
+    if (b64 == NULL || buf == NULL ||
+        validate_b64_range(b64, buf, crypto_box_SEALBYTES + 64, STORE_SEALED_MAX, len) != 0 ||
+        (*len - crypto_box_SEALBYTES) % 64 != 0) {
+        reply_error(c, API_INVALID_FIELD, name,
+                    arena_printf(c->arena, "'%s' must be text padded to 64 bytes and sealed to "
+                                           "the therapist's key, at most 8 KiB.",
+                                 name));
+        return -1;
+    }
+    *out = buf;
+    return 0;
+}
+
+void h_private_assign(struct ctx *c)
+{
+    struct membership m;
+    if (load_linked(c, &m) != 0)
+        return;
+    struct private_checkin p;
+    memset(&p, 0, sizeof p);
+    const char *user = body_str(c, "user_id");
+    int who = -1;
+    for (size_t i = 0; user != NULL && i < m.n; i++)
+        if (strcmp(m.members[i].user_id, user) == 0)
+            who = (int)i;
+    if (who < 0) {
+        reply_error(c, API_INVALID_FIELD, "user_id", "That person is not a member of this dyad.");
+        return;
+    }
+    const char *qid = body_str(c, "questionnaire");
+    if (questionnaire_find(c, qid) == NULL) {
+        reply_error(c, API_INVALID_FIELD, "questionnaire", "There is no such questionnaire.");
+        return;
+    }
+    dcrypto_random_id("p-", p.id, sizeof p.id);
+    snprintf(p.dyad_id, sizeof p.dyad_id, "%s", m.dyad.id);
+    snprintf(p.therapist_id, sizeof p.therapist_id, "%s", c->user.id);
+    snprintf(p.user_id, sizeof p.user_id, "%s", m.members[who].user_id);
+    snprintf(p.questionnaire, sizeof p.questionnaire, "%s", qid);
+    p.assigned_at = c->now;
+    enum store_result r = store_private_assign(c->app->store, &p);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    reply_json(c, 201, json_pack("{s:{s:s, s:s, s:s, s:o}}", "private_checkin", "id", p.id,
+                                 "user_id", p.user_id, "questionnaire", p.questionnaire,
+                                 "assigned_at", json_time(p.assigned_at)));
+}
+
+struct plist {
+    struct ctx *c;
+    json_t *list;
+    bool therapist_view;
+    bool failed;
+};
+
+static void add_private(void *ctxp, const struct private_checkin *p)
+{
+    struct plist *pl = ctxp;
+    struct ctx *c = pl->c;
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o*}", "id", p->id, "dyad_id", p->dyad_id,
+                          "user_id", p->user_id, "assigned_at", json_time(p->assigned_at),
+                          "answered_at", p->answered_at ? json_time(p->answered_at) : NULL);
+    if (pl->therapist_view) {
+        json_object_set_new(o, "questionnaire", json_string(p->questionnaire));
+        json_object_set_new(o, "sealed",
+                            p->sealed != NULL ? json_b64(p->sealed, p->sealed_len) : json_null());
+        /* a read of one member's private answers shows in that member's audit only */
+        if (p->answered_at != 0 &&
+            store_audit_add(c->app->store, p->dyad_id, c->user.id, "view_private", p->user_id,
+                            c->now) != STORE_OK)
+            pl->failed = true;
+    } else {
+        struct user t;
+        if (store_user_by_id(c->app->store, p->therapist_id, &t) != STORE_OK) {
+            pl->failed = true;
+            json_decref(o);
+            return;
+        }
+        char fp[KEYS_FINGERPRINT_SIZE];
+        keys_therapist_fingerprint(fp, sizeof fp, t.box_pk, t.sign_pk);
+        json_t *q = questionnaire_find(c, p->questionnaire);
+        json_object_set_new(o, "questionnaire", q != NULL ? json_incref(q) : json_null());
+        json_object_set_new(o, "therapist",
+                            json_pack("{s:s, s:s, s:o, s:o, s:s}", "id", t.id, "display_name",
+                                      t.display_name, "box_public_key", json_b64(t.box_pk, 32),
+                                      "sign_public_key", json_b64(t.sign_pk, 32), "fingerprint",
+                                      fp));
+    }
+    json_array_append_new(pl->list, o);
+}
+
+void h_private_list_therapist(struct ctx *c)
+{
+    struct membership m;
+    if (load_linked(c, &m) != 0)
+        return;
+    struct plist pl = {c, json_array(), true, false};
+    enum store_result r =
+        store_private_list(c->app->store, NULL, m.dyad.id, c->user.id, add_private, &pl);
+    if (r != STORE_OK || pl.failed) {
+        json_decref(pl.list);
+        reply_store(c, STORE_ERROR);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:o}", "private_checkins", pl.list));
+}
+
+void h_private_list_mine(struct ctx *c)
+{
+    struct plist pl = {c, json_array(), false, false};
+    enum store_result r =
+        store_private_list(c->app->store, c->user.id, NULL, NULL, add_private, &pl);
+    if (r != STORE_OK || pl.failed) {
+        json_decref(pl.list);
+        reply_store(c, STORE_ERROR);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:o}", "private_checkins", pl.list));
+}
+
+void h_private_answer(struct ctx *c)
+{
+    unsigned char *sealed;
+    size_t len;
+    if (take_sealed(c, "sealed", &sealed, &len) != 0)
+        return;
+    enum store_result r = store_private_answer(c->app->store, route_param(&c->params, "pid"),
+                                               c->user.id, sealed, len, c->now);
+    if (r == STORE_NOT_FOUND) {
+        reply_error(c, API_NOT_FOUND, "pid", "There is no such check-in for you.");
+        return;
+    }
+    if (r == STORE_CONFLICT) {
+        reply_error(c, API_CONFLICT, "pid", "You have answered this check-in already.");
+        return;
+    }
+    reply_store(c, r);
+}
+
+/* ---- re-shares ------------------------------------------------------------------ */
+
+void h_reshare(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    struct therapist_link l;
+    enum store_result r = store_link_get(c->app->store, m.dyad.id, &l);
+    if (r == STORE_NOT_FOUND || (r == STORE_OK && l.n_consents != 2)) {
+        reply_error(c, API_CONFLICT, NULL, "No therapist is linked with both of your consent.");
+        return;
+    }
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    struct reshare x;
+    memset(&x, 0, sizeof x);
+    const char *kind = body_str(c, "entry_kind"), *entry = body_str(c, "entry_id");
+    if (kind == NULL || (strcmp(kind, "share") != 0 && strcmp(kind, "response") != 0 &&
+                         strcmp(kind, "note") != 0)) {
+        reply_error(c, API_INVALID_FIELD, "entry_kind", "entry_kind is share, response or note.");
+        return;
+    }
+    bool mine = false;
+    long day;
+    if (strcmp(kind, "note") == 0) {
+        mine = entry != NULL && date_parse(entry, &day) == 0; /* one's own note of that day */
+    } else if (entry != NULL && validate_entry_id(entry) == 0) {
+        r = store_entry_author(c->app->store, m.dyad.id, entry, c->user.id, &mine);
+        if (r != STORE_OK) {
+            reply_store(c, r);
+            return;
+        }
+    }
+    if (!mine) {
+        reply_error(c, API_INVALID_FIELD, "entry_id", "Only an entry you wrote can be re-shared.");
+        return;
+    }
+    unsigned char *sealed;
+    if (take_sealed(c, "sealed", &sealed, &x.sealed_len) != 0)
+        return;
+    x.sealed = sealed;
+    dcrypto_random_id("r-", x.id, sizeof x.id);
+    snprintf(x.user_id, sizeof x.user_id, "%s", c->user.id);
+    snprintf(x.entry_id, sizeof x.entry_id, "%s", entry);
+    snprintf(x.entry_kind, sizeof x.entry_kind, "%s", kind);
+    x.created_at = c->now;
+    r = store_reshare_add(c->app->store, m.dyad.id, l.therapist_id, &x);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    reply_json(c, 201, json_pack("{s:{s:s, s:o}}", "reshare", "id", x.id, "created_at",
+                                 json_time(x.created_at)));
+}
+
+struct rlist {
+    struct ctx *c;
+    const char *dyad_id;
+    json_t *list;
+    bool failed;
+};
+
+static void add_reshare(void *p, const struct reshare *x)
+{
+    struct rlist *rl = p;
+    json_array_append_new(rl->list,
+                          json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", x->id, "user_id",
+                                    x->user_id, "entry_id", x->entry_id, "entry_kind",
+                                    x->entry_kind, "created_at", json_time(x->created_at),
+                                    "sealed", json_b64(x->sealed, x->sealed_len)));
+    if (store_audit_add(rl->c->app->store, rl->dyad_id, rl->c->user.id, "view_reshare", x->user_id,
+                        rl->c->now) != STORE_OK)
+        rl->failed = true;
+}
+
+void h_reshares_therapist(struct ctx *c)
+{
+    struct membership m;
+    if (load_linked(c, &m) != 0)
+        return;
+    struct rlist rl = {c, m.dyad.id, json_array(), false};
+    enum store_result r = store_reshares(c->app->store, m.dyad.id, c->user.id, add_reshare, &rl);
+    if (r != STORE_OK || rl.failed) {
+        json_decref(rl.list);
+        reply_store(c, STORE_ERROR);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:o}", "reshares", rl.list));
 }

@@ -106,6 +106,8 @@ route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
 route_fn h_insights, h_insights_page;
 route_fn h_therapist_setup, h_therapist_code, h_link_get, h_link_consent, h_link_revoke, h_audit;
 route_fn h_caseload, h_therapist_dyad, h_assignment_create;
+route_fn h_questionnaires, h_private_assign, h_private_list_therapist, h_private_list_mine,
+    h_private_answer, h_reshare, h_reshares_therapist;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
 
 /* One's notices (new_browser, …) as a JSON array; NULL when the store failed. */

@@ -58,6 +58,10 @@ static const struct field_spec f_assignment[] = {
     S("topic"), {"depth", FIELD_INT, true, false}, {"days", FIELD_INT, false, false},
     {"notes", FIELD_OBJECT, false, false}, END};
 
+static const struct field_spec f_private_assign[] = {S("user_id"), S("questionnaire"), END};
+static const struct field_spec f_sealed[] = {S("sealed"), END};
+static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S("sealed"), END};
+
 #define API "/api/v1"
 
 const struct route app_routes[] = {
@@ -145,6 +149,22 @@ const struct route app_routes[] = {
      "One consenting dyad: trends, findings, sharing counts"},
     {"POST", API "/therapist/dyads/{id}/assignments", h_assignment_create, ROUTE_LINKED,
      f_assignment, 0, "Assign homework (comfort still wins)"},
+
+    /* private check-ins and re-shares: sealed to the therapist in the browser */
+    {"GET", API "/questionnaires", h_questionnaires, ROUTE_PUBLIC, NULL, 0,
+     "Questionnaire definitions"},
+    {"POST", API "/therapist/dyads/{id}/private-checkins", h_private_assign, ROUTE_LINKED,
+     f_private_assign, 0, "Give one member a private check-in"},
+    {"GET", API "/therapist/dyads/{id}/private-checkins", h_private_list_therapist, ROUTE_LINKED,
+     NULL, 0, "Private check-ins and their sealed answers"},
+    {"GET", API "/me/private-checkins", h_private_list_mine, ROUTE_SESSION, NULL, 0,
+     "One's own private check-ins"},
+    {"PUT", API "/me/private-checkins/{pid}", h_private_answer, ROUTE_SESSION, f_sealed, 0,
+     "Answer a private check-in (sealed)"},
+    {"POST", API "/dyads/{id}/reshares", h_reshare, ROUTE_MEMBER, f_reshare, 0,
+     "Re-share one of one's entries with the therapist (sealed)"},
+    {"GET", API "/therapist/dyads/{id}/reshares", h_reshares_therapist, ROUTE_LINKED, NULL, 0,
+     "Entries re-shared with the therapist"},
 
     /* static files and pages */
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},

@@ -112,6 +112,13 @@ const MATRIX = {
   'GET /therapist/caseload': { expect: THERAPIST(200, 200) },
   'GET /therapist/dyads/{id}': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/assignments': { body: {}, expect: THERAPIST(400) },
+  'GET /questionnaires': { expect: PUB },
+  'POST /therapist/dyads/{id}/private-checkins': { body: {}, expect: THERAPIST(400) },
+  'GET /therapist/dyads/{id}/private-checkins': { expect: THERAPIST(200) },
+  'GET /me/private-checkins': { expect: SESSION_ONLY(200) },
+  'PUT /me/private-checkins/{pid}': { body: {}, params: () => ({ pid: 'p-000000000000000000000000' }), expect: SESSION_ONLY(400) },
+  'POST /dyads/{id}/reshares': { body: {}, expect: DYAD(400) },
+  'GET /therapist/dyads/{id}/reshares': { expect: THERAPIST(200) },
 };
 
 async function routes() {
