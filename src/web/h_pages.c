@@ -63,6 +63,7 @@ static const char *page_name(const char *pattern)
         {"/join/{code}", "join"},
         {"/dyads/{id}", "dyad"},
         {"/dyads/{id}/shares", "shares"},
+        {"/dyads/{id}/talk", "talk"},
         {"/dyads/{id}/insights", "insights"},
         {"/settings", "settings"},
         {"/therapist", "therapist"},

@@ -174,6 +174,7 @@ const struct route app_routes[] = {
     {"GET", "/join/{code}", h_page, ROUTE_PUBLIC, NULL, 0, "Join by invite"},
     {"GET", "/dyads/{id}", h_page, ROUTE_PUBLIC, NULL, 0, "Today: check-in and prompt"},
     {"GET", "/dyads/{id}/shares", h_page, ROUTE_PUBLIC, NULL, 0, "Shares"},
+    {"GET", "/dyads/{id}/talk", h_page, ROUTE_PUBLIC, NULL, 0, "A guided conversation"},
     {"GET", "/dyads/{id}/insights", h_insights_page, ROUTE_PUBLIC, NULL, 0,
      "Insights, rendered here: charts that work without JavaScript and print"},
     {"GET", "/settings", h_page, ROUTE_PUBLIC, NULL, 0, "Settings"},
