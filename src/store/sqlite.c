@@ -1093,15 +1093,21 @@ enum store_result store_share_get(struct store *s, const char *dyad_id, const ch
 
 enum { RESPONSES_PER_SHARE = 16 };
 
-enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_t before, int limit,
-                                    store_share_fn *fn, void *ctx)
+enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_t before,
+                                    const char *before_id, int limit, store_share_fn *fn,
+                                    void *ctx)
 {
     struct conn *c = reader(s);
     if (c == NULL || exec(c->db, "BEGIN") != 0)
         return STORE_ERROR;
-    sqlite3_stmt *st = stmt(c, "SELECT id, author_id, topic, depth, prompt_id, reveal, created_at, "
-                               "body FROM shares WHERE dyad_id = ?1 AND created_at < ?2 "
-                               "ORDER BY created_at DESC, rowid DESC LIMIT ?3");
+    static const char by_time[] = "SELECT id, author_id, topic, depth, prompt_id, reveal, "
+                                  "created_at, body FROM shares WHERE dyad_id = ?1 AND "
+                                  "created_at < ?2 ORDER BY created_at DESC, rowid DESC LIMIT ?3";
+    static const char by_cursor[] =
+        "SELECT id, author_id, topic, depth, prompt_id, reveal, created_at, body FROM shares "
+        "WHERE dyad_id = ?1 AND (created_at, rowid) < (SELECT created_at, rowid FROM shares "
+        "WHERE id = ?4 AND dyad_id = ?1) ORDER BY created_at DESC, rowid DESC LIMIT ?3";
+    sqlite3_stmt *st = stmt(c, before_id != NULL ? by_cursor : by_time);
     sqlite3_stmt *rs = stmt(c, "SELECT id, author_id, kind, created_at, body FROM responses "
                                "WHERE share_id = ?1 ORDER BY created_at, rowid LIMIT 16");
     if (st == NULL || rs == NULL) {
@@ -1109,7 +1115,10 @@ enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_
         return STORE_ERROR;
     }
     bind_text(st, 1, dyad_id);
-    sqlite3_bind_int64(st, 2, before > 0 ? before : INT64_MAX);
+    if (before_id != NULL)
+        bind_text(st, 4, before_id);
+    else
+        sqlite3_bind_int64(st, 2, before > 0 ? before : INT64_MAX);
     sqlite3_bind_int(st, 3, limit);
     enum store_result r = STORE_OK;
     int rc;

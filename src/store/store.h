@@ -292,13 +292,16 @@ enum store_result store_share_create(struct store *s, const char *dyad_id, const
 enum store_result store_share_get(struct store *s, const char *dyad_id, const char *share_id,
                                   struct share *out);
 
-/* The dyad's shares created before `before` (Unix seconds; 0 = now), newest
- * first, at most limit, each with its responses; fn sees one share and its
- * responses at a time. */
+/* The dyad's shares older than the share before_id (by creation time, then
+ * insertion order: a cursor that never skips shares made in the same
+ * second), or created before `before` (Unix seconds) when before_id is NULL
+ * (0: now); newest first, at most limit, each with its responses. fn sees
+ * one share and its responses at a time. An unknown before_id gives none. */
 typedef void store_share_fn(void *ctx, const struct share *sh, const struct response *responses,
                             size_t n_responses);
-enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_t before, int limit,
-                                    store_share_fn *fn, void *ctx);
+enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_t before,
+                                    const char *before_id, int limit, store_share_fn *fn,
+                                    void *ctx);
 
 /* STORE_CONFLICT when the id is taken or the share has its 16 responses. */
 enum store_result store_response_create(struct store *s, const char *dyad_id,

@@ -205,6 +205,11 @@ void h_share_list(struct ctx *c)
         reply_error(c, API_INVALID_FIELD, "before", "before is a time like 2026-11-24T09:30:00Z.");
         return;
     }
+    const char *before_id = http_query(c->req, "before_id");
+    if (before_id != NULL && validate_entry_id(before_id) != 0) {
+        reply_error(c, API_INVALID_FIELD, "before_id", "before_id is the id of a share.");
+        return;
+    }
     long limit = PAGE_DEFAULT;
     const char *l = http_query(c->req, "limit");
     if (l != NULL) {
@@ -216,7 +221,8 @@ void h_share_list(struct ctx *c)
         }
     }
     struct page pg = {c, &m, json_array(), 0};
-    enum store_result r = store_shares_page(c->app->store, m.dyad.id, before, (int)limit, add_share, &pg);
+    enum store_result r = store_shares_page(c->app->store, m.dyad.id, before, before_id, (int)limit,
+                                           add_share, &pg);
     if (r != STORE_OK || pg.failed) {
         json_decref(pg.list);
         reply_store(c, r != STORE_OK ? r : STORE_ERROR);

@@ -166,7 +166,26 @@ test('paging with before and limit', async () => {
   assert.deepEqual(first.json.shares.map((s) => s.id), [ids[2], ids[1]]);
   const next = await p.b.c.get(`/api/v1/dyads/${p.id}/shares?limit=2&before=${encodeURIComponent(first.json.shares[1].created_at)}`);
   assert.deepEqual(next.json.shares.map((s) => s.id), [ids[0]]);
-  for (const q of ['limit=0', 'limit=101', 'limit=x', 'before=yesterday']) assert.equal((await p.b.c.get(`/api/v1/dyads/${p.id}/shares?${q}`)).status, 400, q);
+  for (const q of ['limit=0', 'limit=101', 'limit=x', 'before=yesterday', 'before_id=nope']) assert.equal((await p.b.c.get(`/api/v1/dyads/${p.id}/shares?${q}`)).status, 400, q);
+  // shares made in the same second: the id cursor skips none
+  const same = [];
+  for (let i = 0; i < 5; i++) {
+    const s = share(p, p.a, `same${i}`);
+    same.push(s.id);
+    await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, s);
+  }
+  sql(`UPDATE shares SET created_at = 1900000000 WHERE id IN (${same.map((x) => `'${x}'`).join(',')})`);
+  const seen = [];
+  let cursor = null;
+  for (;;) {
+    const page = await p.b.c.get(`/api/v1/dyads/${p.id}/shares?limit=2${cursor ? `&before_id=${cursor}` : ''}`);
+    if (!page.json.shares.length) break;
+    seen.push(...page.json.shares.map((s) => s.id));
+    cursor = page.json.shares[page.json.shares.length - 1].id;
+  }
+  assert.equal(seen.length, 8);
+  assert.equal(new Set(seen).size, 8, 'none twice, none skipped');
+  assert.deepEqual(seen.slice(0, 5), [...same].reverse());
 });
 
 test('the database holds not one word of what was written', async () => {

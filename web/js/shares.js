@@ -102,10 +102,10 @@ export async function postResponse({ c, user }, K, dyadId, shareId, kind, text) 
     return { id, author_id: user.id, kind, created_at: res.response.created_at, body };
 }
 
-/** One page of shares, newest first. */
-export async function fetchShares(dyadId, { before = null, limit = PAGE_SIZE, signal } = {}) {
+/** One page of shares, newest first; `beforeId` pages on from that share. */
+export async function fetchShares(dyadId, { beforeId = null, limit = PAGE_SIZE, signal } = {}) {
     const q = new URLSearchParams();
-    if (before) q.set('before', before);
+    if (beforeId) q.set('before_id', beforeId);
     q.set('limit', String(limit));
     const res = await api('GET', `${base(dyadId)}?${q}`, undefined, { signal });
     return Array.isArray(res && res.shares) ? res.shares : [];
@@ -124,27 +124,14 @@ export function openEntry({ c }, K, { dyadId, entryId, authorId, kind }, body) {
     }
 }
 
-function isoSeconds(ms) {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /**
- * Where to ask for the next older page, given what is loaded (newest first).
- * The server pages by `created_at < before` at one-second resolution, so
- * shares made within the same second as the oldest one loaded would be
- * skipped by asking for `before = oldest`: ask from one second later instead,
- * with room for the ones already shown (they come back and are dropped).
- * → { before, limit, skip } — skip: how many of the answer are already shown
- * at most; or null when nothing is loaded.
+ * Where to ask for the next older page, given what is loaded (newest first):
+ * the server's cursor is the oldest share's id, so shares made within the
+ * same second are never skipped. → { beforeId, limit } or null.
  */
 export function olderCursor(loaded, pageSize = PAGE_SIZE) {
     if (!loaded.length) return null;
-    const oldest = loaded[loaded.length - 1].created_at;
-    const ms = Date.parse(oldest);
-    if (Number.isNaN(ms)) return { before: oldest, limit: pageSize, skip: 0 };
-    const same = loaded.filter((s) => s.created_at === oldest).length;
-    if (same + pageSize > 100) return { before: isoSeconds(ms), limit: pageSize, skip: 0 };
-    return { before: isoSeconds(ms + 1000), limit: pageSize + same, skip: same };
+    return { beforeId: loaded[loaded.length - 1].id, limit: pageSize };
 }
 
 let promptCache = null;

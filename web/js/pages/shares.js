@@ -507,19 +507,13 @@ function makeThread(ctx) {
 
     older.addEventListener('click', async () => {
         const loaded = order.map((id) => data.get(id));
-        let cur = olderCursor(loaded);
+        const cur = olderCursor(loaded);
         if (!cur) return;
         older.disabled = true;
         msg.say('Loading older shares…');
         try {
-            let got = await fetchShares(ctx.dyadId, { before: cur.before, limit: cur.limit, signal: ctx.env.signal });
-            let fresh = got.filter((s) => !data.has(s.id));
-            if (!fresh.length && got.length === cur.limit && cur.skip) {
-                // every answer was already shown: step past that second
-                cur = { before: loaded[loaded.length - 1].created_at, limit: PAGE_SIZE, skip: 0 };
-                got = await fetchShares(ctx.dyadId, { before: cur.before, limit: cur.limit, signal: ctx.env.signal });
-                fresh = got.filter((s) => !data.has(s.id));
-            }
+            const got = await fetchShares(ctx.dyadId, { beforeId: cur.beforeId, limit: cur.limit, signal: ctx.env.signal });
+            const fresh = got.filter((s) => !data.has(s.id));
             await needPrompts(fresh);
             for (const s of fresh) {
                 data.set(s.id, s);
