@@ -5,6 +5,7 @@
  *   dyad migrate [--db URL]
  *   dyad backup FILE [--db URL]
  *   dyad therapist add EMAIL [--db URL] [--public-url URL]
+ *   dyad client read-export FILE
  *   dyad version
  *
  * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
@@ -23,6 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "cli/client.h"
 #include "core/embedded.h"
 #include "core/questionnaire.h"
 #include "core/validate.h"
@@ -37,6 +41,7 @@ static void usage(FILE *f)
                "       dyad migrate [--db sqlite:PATH]\n"
                "       dyad backup FILE [--db sqlite:PATH]\n"
                "       dyad therapist add EMAIL [--db sqlite:PATH] [--public-url URL]\n"
+               "       dyad client read-export FILE   (password from DYAD_PASSWORD or stdin)\n"
                "       dyad version\n");
 }
 
@@ -422,6 +427,15 @@ int main(int argc, char **argv)
         return cmd_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "therapist") == 0)
         return cmd_therapist(argc - 1, argv + 1);
+    if (strcmp(cmd, "client") == 0) {
+        if (argc == 4 && strcmp(argv[2], "read-export") == 0) {
+            if (sodium_init() < 0)
+                return 1;
+            return client_read_export(argv[3]);
+        }
+        usage(stderr);
+        return 2;
+    }
     if (strcmp(cmd, "version") == 0) {
         puts("dyad 0.1.0");
         return 0;

@@ -162,8 +162,11 @@ static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum st
     json_t *mem = json_array();
     json_t *wrap = json_null();
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(mem, json_pack("{s:s, s:s}", "user_id", members[i].user_id,
-                                             "display_name", members[i].display_name));
+        json_array_append_new(
+            mem, json_pack("{s:s, s:s, s:o, s:o}", "user_id", members[i].user_id,
+                           "display_name", members[i].display_name, "box_public_key",
+                           json_b64(members[i].box_pk, 32), "sign_public_key",
+                           json_b64(members[i].sign_pk, 32)));
         if (strcmp(members[i].user_id, c->user.id) == 0 && members[i].has_wrap) {
             json_decref(wrap);
             wrap = json_pack("{s:o, s:o, s:s}", "wrapped_key",
