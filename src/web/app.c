@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/validate.h"
 #include "crypto/crypto.h"
@@ -29,7 +30,9 @@ void app_config_defaults(struct app_config *cfg)
     cfg->idle_timeout = 30 * 60;
     cfg->absolute_timeout = 12 * 60 * 60;
     cfg->max_body = 64 * 1024;
-    cfg->threads = 2;
+    /* one worker per core, as libmicrohttpd's thread pool works best */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->threads = cores > 0 && cores < 256 ? (unsigned)cores : 2;
     cfg->registrations_per_client = 20;
     cfg->login_failures_per_client = 20;
 }
