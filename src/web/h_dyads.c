@@ -15,7 +15,10 @@
 #include "crypto/crypto.h"
 #include "web/handler.h"
 
-enum { INVITE_SECONDS = 7 * 24 * 60 * 60 };
+enum {
+    INVITE_SECONDS = 7 * 24 * 60 * 60,
+    DYADS_PER_PERSON = 32, /* GET /me lists them all */
+};
 
 const char *const kind_names[DYAD_KIND__MAX] = {"couple", "friends", "family"};
 
@@ -94,6 +97,18 @@ void h_dyad_create(struct ctx *c)
     memset(&inv, 0, sizeof inv);
     if (kind_from_name(body_str(c, "kind"), &d.kind) != 0) {
         reply_error(c, API_INVALID_FIELD, "kind", "kind is one of couple, friends, family.");
+        return;
+    }
+    struct dyad_summary mine[DYADS_PER_PERSON];
+    size_t n_mine = 0;
+    enum store_result rr =
+        store_user_dyads(c->app->store, c->user.id, mine, DYADS_PER_PERSON, &n_mine);
+    if (rr != STORE_OK) {
+        reply_store(c, rr);
+        return;
+    }
+    if (n_mine >= DYADS_PER_PERSON) {
+        reply_error(c, API_CONFLICT, NULL, "You are in as many dyads as one person can be (32).");
         return;
     }
     if (take_wrap(c, c->user.sign_pk, me.wrapped_key, me.wrap_signature) != 0 ||
