@@ -1042,8 +1042,8 @@ enum store_result store_share_create(struct store *s, const char *dyad_id, const
     if (c == NULL)
         return STORE_ERROR;
     sqlite3_stmt *st = stmt(c, "INSERT INTO shares (id, dyad_id, author_id, topic, depth, "
-                               "prompt_id, reveal, body, created_at) "
-                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                               "prompt_id, reveal, body, created_at, together) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (st == NULL)
         return finish(s, STORE_ERROR);
     bind_text(st, 1, sh->id);
@@ -1056,6 +1056,7 @@ enum store_result store_share_create(struct store *s, const char *dyad_id, const
     sqlite3_bind_int(st, 7, sh->mutual ? 1 : 0);
     bind_blob(st, 8, sh->body, sh->body_len);
     sqlite3_bind_int64(st, 9, sh->created_at);
+    sqlite3_bind_int(st, 10, sh->together ? 1 : 0);
     enum store_result r = step_done(st);
     /* a taken id can also collide with a response id: ids are one space */
     return finish(s, r);
@@ -1071,6 +1072,7 @@ static void share_cols(sqlite3_stmt *st, struct share *sh)
     col_text(st, 4, sh->prompt_id, sizeof sh->prompt_id);
     sh->mutual = sqlite3_column_int(st, 5) != 0;
     sh->created_at = sqlite3_column_int64(st, 6);
+    sh->together = sqlite3_column_count(st) > 8 && sqlite3_column_int(st, 8) != 0;
 }
 
 enum store_result store_share_get(struct store *s, const char *dyad_id, const char *share_id,
@@ -1101,11 +1103,11 @@ enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_
     if (c == NULL || exec(c->db, "BEGIN") != 0)
         return STORE_ERROR;
     static const char by_time[] = "SELECT id, author_id, topic, depth, prompt_id, reveal, "
-                                  "created_at, body FROM shares WHERE dyad_id = ?1 AND "
+                                  "created_at, body, together FROM shares WHERE dyad_id = ?1 AND "
                                   "created_at < ?2 ORDER BY created_at DESC, rowid DESC LIMIT ?3";
     static const char by_cursor[] =
-        "SELECT id, author_id, topic, depth, prompt_id, reveal, created_at, body FROM shares "
-        "WHERE dyad_id = ?1 AND (created_at, rowid) < (SELECT created_at, rowid FROM shares "
+        "SELECT id, author_id, topic, depth, prompt_id, reveal, created_at, body, together "
+        "FROM shares WHERE dyad_id = ?1 AND (created_at, rowid) < (SELECT created_at, rowid FROM shares "
         "WHERE id = ?4 AND dyad_id = ?1) ORDER BY created_at DESC, rowid DESC LIMIT ?3";
     sqlite3_stmt *st = stmt(c, before_id != NULL ? by_cursor : by_time);
     sqlite3_stmt *rs = stmt(c, "SELECT id, author_id, kind, created_at, body FROM responses "
@@ -1230,10 +1232,17 @@ enum store_result store_share_meta(struct store *s, const char *dyad_id, int64_t
 {
     struct conn *c = reader(s);
     sqlite3_stmt *st =
-        c ? stmt(c, "SELECT s.author_id, s.topic, s.depth, s.prompt_id, s.created_at, "
-                    "(SELECT min(r.created_at) FROM responses r WHERE r.share_id = s.id AND "
-                    "r.author_id <> s.author_id) FROM shares s WHERE s.dyad_id = ?1 AND "
-                    "s.created_at >= ?2 ORDER BY s.created_at, s.rowid")
+        c ? stmt(c, "SELECT author_id, topic, depth, prompt_id, created_at, answered_at FROM ("
+                    "SELECT s.author_id, s.topic, s.depth, s.prompt_id, s.created_at, "
+                    "CASE WHEN s.together THEN s.created_at ELSE (SELECT min(r.created_at) FROM "
+                    "responses r WHERE r.share_id = s.id AND r.author_id <> s.author_id) END "
+                    "AS answered_at, s.rowid AS k, 0 AS twin FROM shares s "
+                    "WHERE s.dyad_id = ?1 AND s.created_at >= ?2 "
+                    "UNION ALL "
+                    "SELECT m.user_id, s.topic, s.depth, s.prompt_id, s.created_at, s.created_at, "
+                    "s.rowid, 1 FROM shares s JOIN dyad_members m ON m.dyad_id = s.dyad_id AND "
+                    "m.user_id <> s.author_id WHERE s.dyad_id = ?1 AND s.created_at >= ?2 AND "
+                    "s.together = 1) ORDER BY created_at, k, twin")
           : NULL;
     if (st == NULL)
         return STORE_ERROR;

@@ -270,6 +270,7 @@ struct share {
     int depth; /* 1–5 */
     char prompt_id[STORE_PROMPT_ID_MAX]; /* "" when not an answer to a prompt */
     bool mutual;                         /* reveal: mutual */
+    bool together;                       /* recorded from a guided conversation */
     int64_t created_at;
     const unsigned char *body; /* ciphertext; borrowed (in callbacks: during the call) */
     size_t body_len;
@@ -312,7 +313,9 @@ enum store_result store_prompt_answered(struct store *s, const char *dyad_id, co
                                         const char *prompt_id, bool *out);
 
 /* Share metadata for insights and pacing: every share of the dyad created
- * at or after `since`, oldest first, with when the partner first answered. */
+ * at or after `since`, oldest first, with when the partner first answered.
+ * A share recorded together (a guided conversation) comes twice, once for
+ * each member, answered when made: both spoke, and each heard the other. */
 struct share_meta {
     char author_id[STORE_ID_MAX];
     int topic;

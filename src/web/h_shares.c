@@ -119,6 +119,12 @@ void h_share_create(struct ctx *c)
         return;
     }
     sh.mutual = reveal != NULL && strcmp(reveal, "mutual") == 0;
+    sh.together = body_bool(c, "together", false);
+    if (sh.together && (sh.mutual || prompt_id == NULL)) {
+        reply_error(c, API_INVALID_FIELD, "together",
+                    "A share recorded together is a prompt you both talked through, revealed now.");
+        return;
+    }
     if (sh.mutual && prompt_id == NULL) {
         reply_error(c, API_INVALID_FIELD, "reveal", "Mutual reveal is for answers to a prompt.");
         return;
@@ -170,6 +176,8 @@ static void add_share(void *p, const struct share *sh, const struct response *rs
         pg->failed = 1;
         return;
     }
+    if (sh->together)
+        json_object_set_new(o, "together", json_true());
     json_t *responses = json_array();
     bool answered_by_me = false;
     for (size_t i = 0; i < n && !withheld; i++) {
@@ -189,7 +197,8 @@ static void add_share(void *p, const struct share *sh, const struct response *rs
     }
     json_object_set_new(o, "responses", responses);
     /* Surfaced gently to the listener only: the author is never told. */
-    if (!mine && !withheld && !answered_by_me && c->now - sh->created_at >= UNANSWERED_SECONDS)
+    if (!mine && !withheld && !answered_by_me && !sh->together &&
+        c->now - sh->created_at >= UNANSWERED_SECONDS)
         json_object_set_new(o, "waiting_for_you", json_true());
     json_array_append_new(pg->list, o);
 }

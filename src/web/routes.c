@@ -37,7 +37,7 @@ static const struct field_spec f_checkin[] = {
 
 static const struct field_spec f_share[] = {
     S("id"), S("topic"), {"depth", FIELD_INT, true, false}, S_OPT("prompt_id"), S("body"),
-    S_OPT("reveal"), END};
+    S_OPT("reveal"), B_OPT("together"), END};
 static const struct field_spec f_response[] = {S("id"), S("kind"), S_OPT("body"), END};
 
 /* {topic: level, …}: the keys are the topic names */

@@ -138,3 +138,30 @@ test('answered prompts are not offered again; passing leaves no trace', async ()
   const next = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=gratitude`);
   assert.notEqual(next.json.prompt.id, pr.id);
 });
+
+test('a guided conversation\'s record counts for both, as answered — never as waiting', async () => {
+  const p = await pair();
+  const prompts = (await p.a.c.get('/api/v1/prompts?kind=couple&topic=everyday&depth=1')).json.prompts;
+  const now = Math.floor(Date.now() / 1000);
+  const ids = [];
+  for (const [i, daysAgo] of [8, 4, 1].entries()) {
+    const id = cr.newEntryId();
+    const body = cr.encryptEntry(p.K, { dyadId: p.id, entryId: id, authorId: p.a.u.id, kind: 'share' }, 'Talked through together in a guided conversation');
+    const r = await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, { id, topic: 'everyday', depth: 1, prompt_id: prompts[i].id, together: true, body });
+    assert.equal(r.status, 201, r.text);
+    sql(`UPDATE shares SET created_at = ${now - daysAgo * 86400} WHERE id = '${id}'`);
+    ids.push(id);
+  }
+  const list = (await p.b.c.get(`/api/v1/dyads/${p.id}/shares`)).json.shares;
+  for (const s of list) {
+    assert.equal(s.together, true);
+    assert.equal(s.waiting_for_you, undefined, 'the conversation was the response');
+  }
+  const r = await p.b.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=joy`);
+  assert.equal(r.json.trust, 2, 'three answered exchanges each way over a week');
+  const id = cr.newEntryId();
+  const body = cr.encryptEntry(p.K, { dyadId: p.id, entryId: id, authorId: p.a.u.id, kind: 'share' }, 'x');
+  const bad = await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, { id, topic: 'everyday', depth: 1, together: true, body });
+  assert.equal(bad.status, 400, 'together is for a prompt talked through');
+  assert.equal(bad.json.error.field, 'together');
+});

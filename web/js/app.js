@@ -33,6 +33,10 @@ const PAGES = {
     dyad: () => import('./pages/dyad.js'),
     settings: () => import('./pages/settings.js'),
     shares: () => import('./pages/shares.js'),
+    talk: () => import('./pages/talk.js'),
+    setup: () => import('./pages/setup.js'),
+    therapist: () => import('./pages/therapist.js'),
+    'therapist-dyad': () => import('./pages/therapist-dyad.js'),
 };
 
 const state = {

@@ -80,11 +80,13 @@ const base = (dyadId) => `/dyads/${encodeURIComponent(dyadId)}/shares`;
  * Encrypts `text` and posts it as a share. → { id, created_at, body }.
  * `reveal` is 'mutual' only together with a promptId.
  */
-export async function postShare({ c, user }, K, dyadId, { topic, depth, promptId = null, reveal = 'now', text }) {
+export async function postShare({ c, user }, K, dyadId, { topic, depth, promptId = null, reveal = 'now', together = false, text }) {
     const id = c.newEntryId();
     const body = c.encryptEntry(K, { dyadId, entryId: id, authorId: user.id, kind: 'share' }, text);
     const payload = { id, topic, depth, body, reveal: promptId ? reveal : 'now' };
     if (promptId) payload.prompt_id = promptId;
+    // talked through together in a guided conversation: counts for both, as answered
+    if (together) payload.together = true;
     const res = await api('POST', base(dyadId), payload);
     return { id, created_at: res.share.created_at, body };
 }
