@@ -7,6 +7,7 @@ import { api, describeError } from './api.js';
 import { fetchDyad, inspectDyad } from './dyads.js';
 import { h, messages, setBusy, formatDate, KIND_LABEL } from './ui.js';
 import { topicsFor, topicLabel, COMFORT_WORDS } from './topics.js';
+import { therapistLinkPart } from './therapistlink.js';
 
 /** The "In each dyad" section: one block per active dyad, filled as each loads. */
 export function dyadSettingsSection(env, acct) {
@@ -44,7 +45,8 @@ async function fill(env, acct, summary, block) {
     block.replaceChildren(
         h('h3', null, name ? `${label} with ${name}` : label),
         dyad.kind === 'couple' ? sexualTracking(dyad, name) : null,
-        comfortForm(dyad, name, comfort));
+        comfortForm(dyad, name, comfort),
+        therapistLinkPart(env, acct, dyad, name));
 }
 
 function sexualTracking(dyad, name) {

@@ -6,9 +6,15 @@
 // partner and the server it looks exactly like not answering; it only hides
 // that prompt in this tab for the rest of the day (sessionStorage, which
 // quick exit clears). A topic can be chosen to ask for another suggestion.
+//
+// A linked therapist's homework (a topic and depth for some days) comes with
+// the suggestion, with an optional note sealed to this member's box key in
+// the therapist's browser; it is opened here and shown above the prompt.
 
 import { api, describeError } from './api.js';
-import { h, messages } from './ui.js';
+import { h, messages, formatDate } from './ui.js';
+import * as keystore from './keystore.js';
+import { loadCrypto } from './sodium.js';
 import { localDate } from './checkin.js';
 import { topicsFor, topicLabel, DEPTH_WORDS } from './topics.js';
 
@@ -40,8 +46,41 @@ function setPassed(dyadId, ids) {
     }
 }
 
+// Opens a homework note sealed to this member. With no account at hand, the
+// keys come from this tab's keystore (the page holds them there already).
+// → the text, or null when it does not open.
+async function openHomeworkNote(note, acct) {
+    if (typeof note !== 'string' || !note) return null;
+    const { c } = acct || await loadCrypto();
+    let keys = acct ? acct.keys : null;
+    let own = false;
+    if (!keys) {
+        const user = keystore.storedUser();
+        keys = user ? await keystore.load(user.id) : null;
+        own = true;
+    }
+    if (!keys) return null;
+    try {
+        return c.openSealed(note, keys.boxPk, keys.boxSk);
+    } catch {
+        return null;
+    } finally {
+        if (own) c.wipe(keys.boxSk, keys.signSk, keys.personal);
+    }
+}
+
+function homeworkBlock(hw, noteText) {
+    return h('div', { class: 'homework-line', id: 'homework' },
+        h('p', null, h('strong', null, 'Homework from your therapist: '),
+            `${topicLabel(hw.topic)}, at depth ${hw.depth} (${DEPTH_WORDS[hw.depth] || ''})`,
+            hw.ends_at ? `, until ${formatDate(hw.ends_at)}.` : '.'),
+        noteText ? h('p', { class: 'homework-note', id: 'homework-note' }, noteText) : null,
+        hw.note && !noteText ? h('p', { class: 'hint' }, 'Your therapist added a note, but it could not be opened on this device.') : null,
+        h('p', { class: 'hint' }, 'The suggestion below still never goes deeper than the more reserved of you is comfortable with.'));
+}
+
 /** The "something to share" card. → { section, loaded } */
-export function promptPart(env, dyad, partner) {
+export function promptPart(env, dyad, partner, acct = null) {
     const name = partner.display_name;
     const msg = messages();
     const body = h('div', { class: 'prompt-body', id: 'prompt-body' });
@@ -49,9 +88,15 @@ export function promptPart(env, dyad, partner) {
         h('option', { value: '' }, 'Today’s pick'),
         topicsFor(dyad.kind).map((t) => h('option', { value: t }, topicLabel(t))));
     let current = null; // the last answer of next-prompt
+    let homeworkNote = null; // the opened note of current.homework
     let shownAgain = new Set(); // prompts passed, then shown again on request
 
     function draw() {
+        drawPrompt();
+        if (current && current.homework) body.prepend(homeworkBlock(current.homework, homeworkNote));
+    }
+
+    function drawPrompt() {
         const res = current;
         if (!res) {
             body.replaceChildren();
@@ -103,6 +148,7 @@ export function promptPart(env, dyad, partner) {
         try {
             current = await api('GET', `/dyads/${encodeURIComponent(dyad.id)}/next-prompt${topic ? `?topic=${encodeURIComponent(topic)}` : ''}`,
                 undefined, { signal: env.signal });
+            homeworkNote = current && current.homework ? await openHomeworkNote(current.homework.note, acct) : null;
             shownAgain = new Set();
             draw();
         } catch (err) {

@@ -1,0 +1,271 @@
+// pages/therapist-dyad.js — "/therapist/dyads/{id}": one linked dyad, for
+// its therapist (design §7).
+//
+// What it shows comes from GET /therapist/dyads/{id}: the two partners side
+// by side (every mean the therapist may see, trends, wanted against felt
+// closeness), the patterns found with the numbers behind them, the comfort
+// gap, sharing by topic × depth for each author and how responsive each is.
+// All of it is numbers — the therapist never holds the dyad's key, so no
+// word a member writes can reach this page. Each load is written to the
+// dyad's audit log, which both members read.
+//
+// Homework: a topic, a depth and a number of days, with an optional short
+// note sealed here, in the therapist's browser, to each member's box key —
+// the server stores only the sealed copies. Comfort still wins over it.
+//
+// "Print pre-session summary" prints one page (css/print.css, linked here
+// with media=print): no navigation, quick exit, forms or buttons.
+//
+// A 403 means the link is not (or no longer) active: a member has ended it,
+// or the second member has not consented. The page says so plainly.
+
+import { api, ApiError, describeError } from '../api.js';
+import { h, field, messages, setBusy, show, formatDate } from '../ui.js';
+import { topicsFor, topicLabel, DEPTH_WORDS, TOPICS } from '../topics.js';
+import {
+    therapistAccount, dyadTitle, sideBySide, findingsList, num, percent, trendWords, gapOf, QUADRANT_WORDS,
+} from './therapist.js';
+import { loadCrypto } from '../sodium.js';
+
+const WINDOWS = [7, 14, 28, 56, 91, 182, 365];
+const NOTE_MAX_CHARS = 500;
+const NOTE_MAX_BYTES = 1000; // sealed size limit on the server: 1024 padded bytes
+
+function linkPrintStyles() {
+    if (document.querySelector('link[data-print-css]')) return;
+    document.head.append(h('link', { rel: 'stylesheet', href: '/static/css/print.css', media: 'print', dataset: { printCss: '1' } }));
+}
+
+export async function render(env) {
+    const acct = await therapistAccount(env);
+    if (!acct) return;
+    linkPrintStyles();
+    const id = env.data.dyadId;
+    const params = new URLSearchParams(location.search);
+    let win = Number(params.get('window'));
+    if (!WINDOWS.includes(win)) win = 28;
+
+    let dyad;
+    try {
+        dyad = await api('GET', `/therapist/dyads/${encodeURIComponent(id)}?window=${win}`, undefined, { signal: env.signal });
+    } catch (err) {
+        if (env.signal.aborted) return;
+        if (err instanceof ApiError && err.status === 403) {
+            show(env.root,
+                h('h1', null, 'Access to this dyad has ended'),
+                h('p', { class: 'state ended', id: 'access-ended', role: 'status' },
+                    'You cannot see this dyad. Either one of its members has ended the link — each of them can, at any moment — ' +
+                    'or the second member has not consented yet. Nothing from this dyad is shown to you while the link is not active.'),
+                h('p', null, 'If you think this is a mistake, talk about it with them at your next session; ' +
+                    'linking again needs both of them to enter your code.'),
+                h('p', null, h('a', { href: '/therapist' }, 'Back to your caseload')));
+            return;
+        }
+        throw err;
+    }
+    show(env.root, ...page(env, dyad, win));
+}
+
+function page(env, dyad, win) {
+    const title = dyadTitle(dyad);
+    return [
+        h('p', { class: 'back no-print' }, h('a', { href: '/therapist' }, 'Back to your caseload')),
+        h('p', { class: 'print-only print-heading' }, `Pre-session summary · printed ${formatDate(new Date().toISOString())}`),
+        h('h1', null, title),
+        h('p', { class: 'case-meta' },
+            dyad.last_activity ? `Last activity: ${formatDate(dyad.last_activity)}.` : 'No activity yet.',
+            ` Numbers over the last ${dyad.window} days.`),
+        toolbar(dyad, win),
+        h('section', { class: 'card', 'aria-labelledby': 'numbers-heading' },
+            h('h2', { id: 'numbers-heading' }, 'Side by side'),
+            sideBySide(dyad, detailRows(dyad), { caption: `Check-in scores of the last ${dyad.window} days (means on 0–10)`, id: 'numbers-table' }),
+            h('p', { class: 'hint' }, '— means no check-ins in the window, or an item the member has not shared with you. ' +
+                'Sexual-connection scores appear only for a member who allows it.')),
+        h('section', { class: 'card', 'aria-labelledby': 'patterns-heading' },
+            h('h2', { id: 'patterns-heading' }, 'Patterns to explore'),
+            h('p', { class: 'hint' }, 'What the numbers show over the window, offered as questions to explore together — not diagnoses. ' +
+                'A pattern appears only when there is enough evidence for it.'),
+            findingsList(dyad, { numbers: true }),
+            comfortGap(dyad)),
+        sharingSection(dyad),
+        homeworkSection(env, dyad),
+        h('p', { class: 'hint audit-note' }, 'Each time you open this page it is written to the dyad’s audit log, which both members can read.'),
+    ];
+}
+
+function toolbar(dyad, win) {
+    const select = h('select', { id: 'window', name: 'window' },
+        WINDOWS.map((w) => h('option', { value: String(w), selected: w === win }, `${w} days`)));
+    return h('div', { class: 'toolbar no-print' },
+        h('form', { class: 'window-form', method: 'get', action: location.pathname },
+            h('label', { for: 'window' }, 'Window'), select,
+            h('button', { type: 'submit', class: 'secondary' }, 'Show')),
+        h('button', { type: 'button', id: 'print-summary', onclick: () => window.print() }, 'Print pre-session summary'));
+}
+
+function detailRows(dyad) {
+    return [
+        ['Pattern', (m) => QUADRANT_WORDS[m.quadrant] || m.quadrant || null],
+        ['Check-ins', (m) => (Number.isInteger(m.checkins) ? String(m.checkins) : null)],
+        ['Emotional closeness', (m) => num(m.closeness_mean)],
+        ['Closeness trend', (m) => trendWords(m.closeness_trend)],
+        ['Wanted closeness', (m) => num(m.closeness_wanted_mean)],
+        ['Wanted minus felt', gapOf],
+        ['Opened up', (m) => num(m.opened_up_mean)],
+        ['Felt understood', (m) => num(m.understood_mean)],
+        ['Felt safe to be open', (m) => num(m.safety_mean)],
+        ['Affection', (m) => num(m.affection_mean)],
+        dyad.kind === 'couple' ? ['Sexual connection', (m) => num(m.sexual_mean)] : null,
+        dyad.kind === 'couple' ? ['Days with sexual connection', (m) => percent(m.sexual_rate)] : null,
+        ['Days with a wordless moment', (m) => percent(m.wordless_rate)],
+    ].filter(Boolean);
+}
+
+function comfortGap(dyad) {
+    const f = (dyad.findings || []).find((x) => x.code === 'comfort_gap' && x.numbers);
+    if (!f) return null;
+    const members = dyad.members || [];
+    const topic = topicLabel(TOPICS[f.numbers.topic] || '');
+    return h('div', { class: 'table-scroll', role: 'region', 'aria-labelledby': 'comfort-gap-caption', tabindex: '0' },
+        h('table', { class: 'comfort-gap', id: 'comfort-gap' },
+            h('caption', { id: 'comfort-gap-caption' }, 'Comfort gap (levels 1–5; prompts stay at the lower one)'),
+            h('thead', null, h('tr', null,
+                h('th', { scope: 'col' }, 'Topic'),
+                members.map((m) => h('th', { scope: 'col' }, m.display_name)),
+                h('th', { scope: 'col' }, 'Gap'))),
+            h('tbody', null, h('tr', null,
+                h('th', { scope: 'row' }, topic),
+                members.map((m, i) => h('td', null, String(f.numbers[`comfort_member_${i}`] ?? '—'))),
+                h('td', null, String(f.numbers.gap ?? '—'))))));
+}
+
+function sharingSection(dyad) {
+    const members = dyad.members || [];
+    const shares = dyad.shares || [];
+    const byAuthor = (m) => shares.find((s) => s.author_id === m.user_id) || { written: 0, answered_by_partner_48h: 0, by_topic_depth: {} };
+    const rows = [
+        ['Shares written', (m) => String(byAuthor(m).written)],
+        ['Of those, answered by the partner within 48 hours', (m) => {
+            const s = byAuthor(m);
+            return s.written ? `${s.answered_by_partner_48h} (${percent(s.answered_by_partner_48h / s.written)})` : '0';
+        }],
+        ['Answered the partner’s shares within 48 hours', (m) => percent(m.answered_within_48h)],
+        ['Felt understood (mean, 0–10)', (m) => num(m.understood_mean)],
+    ];
+    return h('section', { class: 'card sharing', 'aria-labelledby': 'sharing-heading' },
+        h('h2', { id: 'sharing-heading' }, 'Sharing and responsiveness'),
+        sideBySide(dyad, rows, { caption: `Sharing in the last ${dyad.window} days`, id: 'responsiveness-table' }),
+        h('div', { class: 'topic-tables' }, members.map((m, i) => topicDepthTable(dyad, m, byAuthor(m), i))));
+}
+
+function topicDepthTable(dyad, member, s, i) {
+    const id = `topic-depth-${i}`;
+    const counts = s.by_topic_depth || {};
+    const topics = topicsFor(dyad.kind).filter((t) => Array.isArray(counts[t]));
+    const caption = `Shares by ${member.display_name}, by topic and depth`;
+    if (!topics.length) {
+        return h('div', { class: 'topic-table' },
+            h('h3', null, caption),
+            h('p', { class: 'empty' }, `${member.display_name} wrote no shares in this window.`));
+    }
+    const totals = [0, 0, 0, 0, 0];
+    for (const t of topics) counts[t].forEach((n, d) => { totals[d] += n; });
+    return h('div', { class: 'topic-table table-scroll', role: 'region', 'aria-labelledby': `${id}-caption`, tabindex: '0' },
+        h('table', { class: 'topic-depth', id },
+            h('caption', { id: `${id}-caption` }, caption),
+            h('thead', null, h('tr', null,
+                h('th', { scope: 'col' }, 'Topic'),
+                [1, 2, 3, 4, 5].map((d) => h('th', { scope: 'col' }, h('abbr', { title: `Depth ${d}: ${DEPTH_WORDS[d]}` }, `Depth ${d}`))),
+                h('th', { scope: 'col' }, 'All'))),
+            h('tbody', null, topics.map((t) => h('tr', null,
+                h('th', { scope: 'row' }, topicLabel(t)),
+                counts[t].map((n) => h('td', { class: n ? null : 'zero' }, String(n))),
+                h('td', null, String(counts[t].reduce((a, b) => a + b, 0)))))),
+            h('tfoot', null, h('tr', null,
+                h('th', { scope: 'row' }, 'All topics'),
+                totals.map((n) => h('td', null, String(n))),
+                h('td', null, String(totals.reduce((a, b) => a + b, 0)))))));
+}
+
+function homeworkSection(env, dyad) {
+    const members = dyad.members || [];
+    const msg = messages();
+    const topic = h('select', { id: 'hw-topic', name: 'topic', required: true },
+        topicsFor(dyad.kind).map((t) => h('option', { value: t }, topicLabel(t))));
+    const depth = h('select', { id: 'hw-depth', name: 'depth', required: true },
+        [1, 2, 3, 4, 5].map((d) => h('option', { value: String(d), selected: d === 2 }, `${d} — ${DEPTH_WORDS[d]}`)));
+    const days = field({ label: 'For how many days', name: 'days', type: 'number', min: 1, max: 28, value: 7, inputmode: 'numeric', hint: '1 to 28 days.', class: 'short-number' });
+    const noteId = 'hw-note';
+    const noteHint = `${noteId}-hint`;
+    const noteErr = `${noteId}-error`;
+    const note = h('textarea', { id: noteId, name: 'note', rows: 3, maxlength: NOTE_MAX_CHARS, 'aria-describedby': `${noteHint} ${noteErr}` });
+    const noteError = h('p', { id: noteErr, class: 'field-error', hidden: true });
+    const form = h('form', { class: 'stack homework-form', id: 'homework-form', novalidate: true },
+        h('div', { class: 'field' }, h('label', { for: 'hw-topic' }, 'Topic'), topic),
+        h('div', { class: 'field' }, h('label', { for: 'hw-depth' }, 'Depth'), depth),
+        days.row,
+        h('div', { class: 'field' },
+            h('label', { for: noteId }, 'A short note to both (optional)'),
+            h('p', { id: noteHint, class: 'hint' }, 'Sealed in this browser to each member’s own key before it is sent: ' +
+                'the server, and whoever runs it, cannot read it. Each of them sees it beside their suggested prompt.'),
+            note, noteError),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'hw-assign' }, 'Assign homework')),
+        msg.el);
+    note.addEventListener('input', () => {
+        noteError.hidden = true;
+        note.removeAttribute('aria-invalid');
+    });
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        msg.clear();
+        const n = Number(days.input.value);
+        if (!Number.isInteger(n) || n < 1 || n > 28) {
+            days.setError('Enter a whole number of days from 1 to 28.');
+            days.input.focus();
+            return;
+        }
+        const text = note.value.trim();
+        if (new TextEncoder().encode(text).length > NOTE_MAX_BYTES) {
+            noteError.textContent = 'The note is too long. Keep it to a few sentences.';
+            noteError.hidden = false;
+            note.setAttribute('aria-invalid', 'true');
+            note.focus();
+            return;
+        }
+        const body = { topic: topic.value, depth: Number(depth.value), days: n };
+        setBusy(form, true);
+        try {
+            if (text) {
+                if (members.length !== 2 || members.some((m) => !m.box_public_key)) {
+                    throw new ApiError(0, 'no_keys', 'The server did not send the members’ keys, so the note could not be sealed. Nothing was sent; try again without a note.');
+                }
+                const { c } = await loadCrypto();
+                body.notes = {};
+                for (const m of members) body.notes[m.user_id] = c.sealToKey(text, c.unb64(m.box_public_key));
+            }
+            msg.say('Assigning…');
+            const res = await api('POST', `/therapist/dyads/${encodeURIComponent(dyad.id)}/assignments`, body);
+            const a = (res && res.assignment) || {};
+            note.value = '';
+            msg.say(`Assigned: ${topicLabel(a.topic || body.topic)} at depth ${a.depth || body.depth}, ` +
+                `until ${a.ends_at ? formatDate(a.ends_at) : `${n} days from now`}. ` +
+                `${members.map((m) => m.display_name).join(' and ')} see it with their suggested prompt${text ? ', with your note' : ''}.`);
+        } catch (err) {
+            if (err instanceof ApiError && err.status === 403) {
+                msg.alert('Access to this dyad has ended, so the homework was not assigned.');
+            } else if (err instanceof ApiError && err.field === 'days') {
+                days.setError(err.message);
+            } else {
+                msg.alert(describeError(err));
+            }
+        } finally {
+            setBusy(form, false);
+        }
+    });
+    return h('section', { class: 'card homework no-print', 'aria-labelledby': 'homework-heading' },
+        h('h2', { id: 'homework-heading' }, 'Homework'),
+        h('p', null, `A topic and depth for ${members.map((m) => m.display_name).join(' and ') || 'both members'} to share about, ` +
+            'shown to both with their suggested prompt. Their comfort still wins: a prompt never goes deeper than ' +
+            'the more reserved of them has said they are ready for, even as homework.'),
+        form);
+}
