@@ -110,6 +110,19 @@ void h_page(struct ctx *c)
            "</noscript>");
 }
 
+/* Home: a therapist's home is the caseload. */
+void h_home(struct ctx *c)
+{
+    if (c->authed && c->user.role == USER_THERAPIST) {
+        c->res->status = 303;
+        c->res->body = "";
+        c->res->body_len = 0;
+        http_response_header(c->res, "Location", "/therapist");
+        return;
+    }
+    h_page(c);
+}
+
 static const char *str_of(json_t *o, const char *k)
 {
     const char *s = json_string_value(json_object_get(o, k));

@@ -10,6 +10,7 @@
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/checkin.h"
@@ -19,6 +20,7 @@
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
+#include "web/charts.h"
 #include "web/handler.h"
 #include "web/insights_view.h"
 
@@ -737,4 +739,40 @@ void h_reshares_therapist(struct ctx *c)
         return;
     }
     reply_json(c, 200, json_pack("{s:o}", "reshares", rl.list));
+}
+
+/* The dyad's two charts as SVG, for the therapist's page: the same drawings
+ * as the members' insights page, from the therapist's view of the data. */
+void h_therapist_charts(struct ctx *c)
+{
+    struct membership m;
+    if (load_linked(c, &m) != 0)
+        return;
+    int window = insights_take_window(c);
+    if (window < 0)
+        return;
+    struct insights_view v;
+    struct insights_result *res = arena_alloc(c->arena, sizeof *res);
+    if (res == NULL || insights_view_load(c, &m, window, INSIGHTS_VIEWER_THERAPIST, &v) != 0 ||
+        insights_compute(&v.input, res) != INSIGHTS_OK) {
+        reply_store(c, STORE_ERROR);
+        return;
+    }
+    const char *names[2] = {m.members[0].display_name, m.members[1].display_name};
+    char *series = charts_series_svg(&v.input, res, names, "series");
+    char *quadrant = charts_quadrant_svg(&v.input, res, names, "quadrant");
+    json_t *j = series != NULL && quadrant != NULL
+                    ? json_pack("{s:i, s:s, s:s}", "window", window, "series", series,
+                                "quadrant", quadrant)
+                    : NULL;
+    free(series);
+    free(quadrant);
+    if (j == NULL ||
+        store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_dyad", NULL, c->now) !=
+            STORE_OK) {
+        json_decref(j);
+        reply_store(c, STORE_ERROR);
+        return;
+    }
+    reply_json(c, 200, j);
 }

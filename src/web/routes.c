@@ -147,6 +147,8 @@ const struct route app_routes[] = {
      "Each consenting dyad, side by side"},
     {"GET", API "/therapist/dyads/{id}", h_therapist_dyad, ROUTE_LINKED, NULL, 0,
      "One consenting dyad: trends, findings, sharing counts"},
+    {"GET", API "/therapist/dyads/{id}/charts", h_therapist_charts, ROUTE_LINKED, NULL, 0,
+     "The dyad's charts as SVG"},
     {"POST", API "/therapist/dyads/{id}/assignments", h_assignment_create, ROUTE_LINKED,
      f_assignment, 0, "Assign homework (comfort still wins)"},
 
@@ -170,7 +172,7 @@ const struct route app_routes[] = {
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
     {"GET", "/static/{a}/{b}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
     {"GET", "/static/{a}/{b}/{c}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
-    {"GET", "/", h_page, ROUTE_PUBLIC, NULL, 0, "Home: sign-up, login, one's dyads"},
+    {"GET", "/", h_home, ROUTE_PUBLIC, NULL, 0, "Home: sign-up, login, one's dyads"},
     {"GET", "/join/{code}", h_page, ROUTE_PUBLIC, NULL, 0, "Join by invite"},
     {"GET", "/dyads/{id}", h_page, ROUTE_PUBLIC, NULL, 0, "Today: check-in and prompt"},
     {"GET", "/dyads/{id}/shares", h_page, ROUTE_PUBLIC, NULL, 0, "Shares"},

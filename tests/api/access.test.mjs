@@ -113,6 +113,7 @@ const MATRIX = {
   'GET /therapist/dyads/{id}': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/assignments': { body: {}, expect: THERAPIST(400) },
   'GET /questionnaires': { expect: PUB },
+  'GET /therapist/dyads/{id}/charts': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/private-checkins': { body: {}, expect: THERAPIST(400) },
   'GET /therapist/dyads/{id}/private-checkins': { expect: THERAPIST(200) },
   'GET /me/private-checkins': { expect: SESSION_ONLY(200) },

@@ -61,6 +61,13 @@ test('consent by both, then access; revocation by either ends it at once', async
   assert.equal(view.status, 200, view.text);
   assert.equal(view.json.members.length, 2);
   assert.ok(view.json.shares);
+  const charts = await t.c.get(`/api/v1/therapist/dyads/${p.id}/charts?window=14`);
+  assert.equal(charts.status, 200);
+  assert.match(charts.json.series, /^<svg[^>]* role="img"/);
+  assert.match(charts.json.quadrant, /^<svg/);
+  const home = await t.c.get('/', { headers: { Accept: 'text/html' } });
+  assert.equal(home.status, 303, 'a therapist\'s home is the caseload');
+  assert.equal(home.headers.get('location'), '/therapist');
   const caseload = await t.c.get('/api/v1/therapist/caseload');
   assert.deepEqual(caseload.json.dyads.map((d) => d.id), [p.id]);
   assert.equal((await p.b.c.del(`/api/v1/dyads/${p.id}/therapist`)).status, 204);

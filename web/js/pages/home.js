@@ -9,6 +9,7 @@
 import { describeError } from '../api.js';
 import { createDyad, ensurePartnerWrap, fetchDyad, inspectDyad, KINDS, proofWarning } from '../dyads.js';
 import { h, messages, setBusy, focusHeading, inviteBlock, KIND_LABEL } from '../ui.js';
+import { homeSafety } from '../notices.js';
 
 const POLL_MS = 4000;
 
@@ -26,6 +27,7 @@ export async function render(env) {
     const empty = h('p', { class: 'empty' }, 'You have no dyads yet. Create one below and send the invite link to the person you want to pair with.');
     env.root.append(
         h('h1', null, `Hello, ${acct.user.display_name}`),
+        homeSafety(env, acct),
         h('section', { 'aria-labelledby': 'dyads-heading', class: 'card' },
             h('h2', { id: 'dyads-heading' }, 'Your dyads'),
             listMsg.el,

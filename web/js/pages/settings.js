@@ -1,26 +1,46 @@
-// pages/settings.js — "/settings": change password, idle lock, one's own
-// settings in each dyad (sexual tracking, comfort per topic:
-// dyadsettings.js), leave a dyad, sign out.
+// pages/settings.js — "/settings": change password, where one is signed in
+// (account.js), idle lock, a discreet tab title, one's own settings in each
+// dyad (sexual tracking, comfort per topic: dyadsettings.js), leaving a
+// dyad alone in one step, taking one's data (export.js), deleting the
+// account, sign out.
 //
 // A password change re-derives everything from the new password with a new
 // salt and re-wraps the same keys: nothing already written needs re-encrypting,
 // and the recovery code stays valid. The server ends every other session.
+//
+// Leaving (design §3): one step, no partner consent, no message to the
+// partner beyond the dyad showing as ended. The leaver chooses to keep or
+// delete what they wrote, and is offered their data first.
 
 import { api, ApiError, describeError } from '../api.js';
 import { passwordKeys, MIN_PASSWORD } from '../auth.js';
 import { fetchDyad, inspectDyad } from '../dyads.js';
 import * as idle from '../idle.js';
 import { dyadSettingsSection } from '../dyadsettings.js';
+import { applyTitle, sessionsSection, titleSection, deleteAccountSection } from '../account.js';
+import { exportButtons, exportSection } from '../export.js';
 import { h, field, messages, setBusy, focusHeading, KIND_LABEL } from '../ui.js';
 
 export async function render(env) {
     const acct = await env.account();
+    applyTitle();
     env.root.append(
         h('h1', null, 'Settings'),
+        h('nav', { class: 'settings-index', 'aria-label': 'On this page' },
+            h('ul', null,
+                h('li', null, h('a', { href: '#sessions' }, 'Where you are signed in')),
+                h('li', null, h('a', { href: '#discreet' }, 'A discreet tab title')),
+                h('li', null, h('a', { href: '#your-dyads' }, 'Leave a dyad')),
+                h('li', null, h('a', { href: '#your-data' }, 'Take your data with you')),
+                h('li', null, h('a', { href: '#delete' }, 'Delete your account')))),
         passwordSection(acct),
+        sessionsSection(env),
         lockSection(),
+        titleSection(),
         dyadSettingsSection(env, acct),
         dyadsSection(env, acct),
+        exportSection(env, acct),
+        deleteAccountSection(env, acct),
         h('section', { class: 'card', 'aria-labelledby': 'signout-heading' },
             h('h2', { id: 'signout-heading' }, 'Sign out'),
             h('p', null, 'Signing out removes your keys from this browser and ends your session in every tab.'),
@@ -111,13 +131,14 @@ function dyadsSection(env, acct) {
     const list = h('ul', { class: 'dyad-list' });
     const active = acct.dyads.filter((d) => d.active !== false);
     for (const d of active) {
-        const li = h('li', { class: 'dyad-item' });
+        const li = h('li', { class: 'dyad-item', dataset: { dyadId: d.id } });
         list.append(li);
         leaveItem(env, acct, d, li);
     }
     return h('section', { class: 'card', id: 'your-dyads', 'aria-labelledby': 'your-dyads-heading' },
         h('h2', { id: 'your-dyads-heading' }, 'Leave a dyad'),
-        h('p', null, 'Leaving is one step and needs nobody’s agreement. It ends the dyad for both of you; pairing again makes a new one.'),
+        h('p', null, 'Leaving is one step, and you take it alone: nobody is asked, nobody has to agree. ' +
+            'It ends the dyad for both of you; pairing again makes a new one.'),
         active.length ? list : h('p', { class: 'empty' }, 'You are not in any dyad.'));
 }
 
@@ -125,7 +146,7 @@ function leaveItem(env, acct, summary, li) {
     const label = KIND_LABEL[summary.kind] || summary.kind;
     const title = h('h3', null, label);
     const msg = messages();
-    const leave = h('button', { type: 'button', class: 'danger' }, 'Leave this dyad');
+    const leave = h('button', { type: 'button', class: 'danger', 'aria-expanded': 'false' }, 'Leave this dyad');
     li.append(title, h('p', { class: 'actions' }, leave), msg.el);
     let partnerName = null;
     fetchDyad(summary.id, { signal: env.signal }).then((dyad) => {
@@ -137,36 +158,66 @@ function leaveItem(env, acct, summary, li) {
     }, () => {});
 
     leave.addEventListener('click', () => {
-        const what = partnerName
-            ? `Leaving ends this dyad for both of you, straight away. ${partnerName} is not asked and cannot stop it.`
-            : 'Leaving ends this dyad straight away, and its invite link stops working.';
-        const checkboxId = `delete-${summary.id}`;
-        const box = h('input', { type: 'checkbox', id: checkboxId, name: 'delete_my_content' });
-        const confirmForm = h('form', { class: 'stack confirm' },
-            h('p', null, what),
-            h('div', { class: 'choice' }, box, h('label', { for: checkboxId }, 'Also delete everything I wrote in this dyad (this cannot be undone)')),
+        const partner = partnerName || 'your partner';
+        const uid = `leave-${summary.id}`;
+        const keep = h('input', { type: 'radio', id: `${uid}-keep`, name: `${uid}-content`, value: 'keep', checked: true, 'aria-describedby': `${uid}-keep-hint` });
+        const del = h('input', { type: 'radio', id: `${uid}-delete`, name: `${uid}-content`, value: 'delete', 'aria-describedby': `${uid}-delete-hint` });
+        const flow = h('form', { class: 'stack confirm leave-flow', id: uid, novalidate: true, 'aria-labelledby': `${uid}-heading` },
+            h('h4', { id: `${uid}-heading`, tabindex: '-1' }, 'Leave alone, in one step'),
+            h('p', null, partnerName
+                ? `Leaving ends this dyad for both of you, straight away. ${partnerName} is not asked and cannot stop it, ` +
+                    'and is sent no message: their page simply shows that the dyad has ended.'
+                : 'Leaving ends this dyad straight away, and nobody is asked.'),
+            h('p', null, 'Its invite link stops working, and if a therapist is linked, that link ends too.'),
+            h('div', { class: 'export-first' },
+                h('p', null, 'Before you leave, you can download a copy of what you wrote. Afterwards this dyad is no longer part of your account, ' +
+                    'or of your downloads.'),
+                exportButtons(acct, { idPrefix: `${uid}-export` })),
+            h('fieldset', null,
+                h('legend', null, 'What you wrote in this dyad'),
+                h('div', { class: 'choice' }, keep, h('label', { for: `${uid}-keep` }, 'Keep it')),
+                h('p', { class: 'hint choice-hint', id: `${uid}-keep-hint` },
+                    `${partner} can still read the shares and responses you wrote, as before. Nothing new can be added by either of you.`),
+                h('div', { class: 'choice' }, del, h('label', { for: `${uid}-delete` }, 'Delete it')),
+                h('p', { class: 'hint choice-hint', id: `${uid}-delete-hint` },
+                    'Your shares, your responses, your check-ins with their private notes, and your comfort levels in this dyad are removed from the server for good. ' +
+                    `${partner}’s own words stay theirs. This cannot be undone.`)),
             h('div', { class: 'actions' },
                 h('button', { type: 'submit', class: 'danger' }, 'Leave the dyad'),
                 h('button', { type: 'button', class: 'secondary', onclick: () => {
-                    confirmForm.remove();
+                    flow.remove();
                     leave.hidden = false;
+                    leave.setAttribute('aria-expanded', 'false');
                     leave.focus();
                 } }, 'Cancel')));
-        confirmForm.addEventListener('submit', async (e) => {
+        flow.addEventListener('submit', async (e) => {
             e.preventDefault();
-            setBusy(confirmForm, true);
-            msg.say('Leaving…');
+            const deleting = del.checked;
+            setBusy(flow, true);
+            msg.say(deleting ? 'Leaving, and deleting what you wrote…' : 'Leaving…');
             try {
-                await api('POST', `/dyads/${encodeURIComponent(summary.id)}/leave`, { delete_my_content: box.checked });
-                confirmForm.remove();
-                msg.say(box.checked ? 'You have left this dyad, and what you wrote in it was deleted.' : 'You have left this dyad.');
+                await api('POST', `/dyads/${encodeURIComponent(summary.id)}/leave`, { delete_my_content: deleting });
             } catch (err) {
-                setBusy(confirmForm, false);
+                setBusy(flow, false);
                 msg.alert(describeError(err));
+                return;
             }
+            flow.remove();
+            leave.remove();
+            li.classList.add('left');
+            // Its block under "In each dyad" has nothing left to set.
+            const block = document.getElementById(`dyad-${summary.id}`);
+            if (block) block.replaceChildren(title.cloneNode(true), h('p', { class: 'empty' }, 'You left this dyad, so it has no settings any more.'));
+            acct.dyads = acct.dyads.filter((d) => d.id !== summary.id);
+            msg.say(deleting
+                ? 'You have left this dyad. What you wrote in it was deleted.'
+                : 'You have left this dyad.');
+            title.setAttribute('tabindex', '-1');
+            title.focus();
         });
         leave.hidden = true;
-        li.insertBefore(confirmForm, msg.el);
-        box.focus();
+        leave.setAttribute('aria-expanded', 'true');
+        li.insertBefore(flow, msg.el);
+        flow.querySelector('h4').focus();
     });
 }
