@@ -10,7 +10,8 @@
  *
  * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
  * DYAD_SECRET_FILE, DYAD_RESOURCES, DYAD_IDLE_TIMEOUT, DYAD_ABSOLUTE_TIMEOUT,
- * DYAD_THREADS, DYAD_REGISTRATIONS_PER_CLIENT, DYAD_LOGIN_FAILURES_PER_CLIENT),
+ * DYAD_THREADS, DYAD_REGISTRATIONS_PER_CLIENT, DYAD_LOGIN_FAILURES_PER_CLIENT,
+ * DYAD_PROMPTS, DYAD_METRICS_TOKEN, DYAD_TRUST_PROXY),
  * which overrides the defaults (design §8).
  */
 #include <errno.h>
@@ -97,6 +98,10 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
         snprintf(cfg->db_url, sizeof cfg->db_url, "%s", v);
     if ((v = getenv("DYAD_PUBLIC_URL")) != NULL && *v)
         snprintf(public_url, public_url_len, "%s", v);
+    if ((v = getenv("DYAD_METRICS_TOKEN")) != NULL && *v)
+        snprintf(cfg->metrics_token, sizeof cfg->metrics_token, "%s", v);
+    if ((v = getenv("DYAD_TRUST_PROXY")) != NULL)
+        cfg->trust_proxy = strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0;
     if ((v = getenv("DYAD_SECRET_FILE")) != NULL && *v)
         snprintf(cfg->secret_file, sizeof cfg->secret_file, "%s", v);
     if (env_unsigned("DYAD_IDLE_TIMEOUT", &cfg->idle_timeout) != 0 ||

@@ -289,9 +289,26 @@ static bool json_media_type(const struct http_request *req)
     return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
+/* Behind a reverse proxy on this machine, the peer is the proxy: take the
+ * address it appended last to X-Forwarded-For (the one it saw). */
+static void forwarded_client(struct ctx *c)
+{
+    const char *xff = http_header(c->req, "X-Forwarded-For");
+    if (!c->app->cfg.trust_proxy || xff == NULL)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last != NULL ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    size_t n = strcspn(last, " ");
+    if (n > 0 && n < 64 && strspn(last, "0123456789abcdefABCDEF.:") >= n)
+        c->req->client_addr = arena_strndup(c->arena, last, n);
+}
+
 static void run(struct ctx *c)
 {
     struct http_request *req = c->req;
+    forwarded_client(c);
     if (req->transport_error == HTTP_TRANSPORT_TOO_LARGE) {
         reply_error(c, API_TOO_LARGE, NULL, NULL);
         return;

@@ -30,6 +30,12 @@ struct app_config {
      * starts (an hour without one forgets them). */
     unsigned registrations_per_client;
     unsigned login_failures_per_client;
+    /* /metrics answers only with "Authorization: Bearer <token>"; empty:
+     * /metrics is off (global counters would show when people are active) */
+    char metrics_token[128];
+    /* behind a reverse proxy on this machine: the client address is the last
+     * entry of X-Forwarded-For (throttling needs the real one) */
+    bool trust_proxy;
 };
 
 /* Defaults, then DYAD_* environment variables (design §8). */

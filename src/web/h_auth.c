@@ -310,6 +310,26 @@ void h_me(struct ctx *c)
                          "dyads", dyads, "notices", notices));
 }
 
+int auth_reverify(struct ctx *c, unsigned char auth_key[32])
+{
+    struct throttle_key by_address;
+    throttle_key(c, &by_address, "login address", c->user.email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    int64_t wait = throttle_wait(c, &by_address);
+    if (wait > 0) {
+        sodium_memzero(auth_key, 32);
+        reply_rate_limited(c, wait);
+        return -1;
+    }
+    int ok = dcrypto_auth_verify(c->user.auth_hash, auth_key);
+    sodium_memzero(auth_key, 32);
+    if (ok != 0) {
+        throttle_fail(c, &by_address);
+        reply_error(c, API_FORBIDDEN, "auth_key", "The password is wrong.");
+        return -1;
+    }
+    return 0;
+}
+
 void h_me_password(struct ctx *c)
 {
     unsigned char auth_key[32], new_key[32], salt[16], wrapped[STORE_WRAPPED_KEYS];
@@ -318,18 +338,8 @@ void h_me_password(struct ctx *c)
         body_b64(c, "new_auth_key", new_key, sizeof new_key) != 0 ||
         body_b64(c, "new_wrapped_keys", wrapped, sizeof wrapped) != 0)
         return;
-    struct throttle_key by_address;
-    throttle_key(c, &by_address, "login address", c->user.email, LOGIN_FREE_FAILURES_ADDRESS,
-                 1);
-    int64_t wait = throttle_wait(c, &by_address);
-    if (wait > 0) {
-        reply_rate_limited(c, wait);
-        return;
-    }
-    if (dcrypto_auth_verify(c->user.auth_hash, auth_key) != 0) {
-        throttle_fail(c, &by_address);
+    if (auth_reverify(c, auth_key) != 0) {
         sodium_memzero(new_key, sizeof new_key);
-        reply_error(c, API_FORBIDDEN, "auth_key", "The current password is wrong.");
         return;
     }
     char hash[DCRYPTO_HASH_STR_MAX];

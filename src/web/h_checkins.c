@@ -170,6 +170,21 @@ static void attach_note(void *p, long day, const unsigned char *note, size_t len
         json_object_set_new(row, "note", json_b64(note, len));
 }
 
+/* The items of k that mask lets through. For the partner's view (own
+ * false) an item passed on that day is left out like one not shown, so a
+ * pass looks exactly like not answering. */
+static unsigned answered_mask(const struct checkin *k, unsigned mask)
+{
+    for (int i = 0; i < STORE_CHECKIN_SCORES; i++)
+        if (k->score[i] == STORE_NULL)
+            mask &= ~INSIGHTS_ITEM_BIT(i);
+    if (k->emotions == 0)
+        mask &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS);
+    if (k->wordless == STORE_NULL)
+        mask &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_WORDLESS);
+    return mask;
+}
+
 static json_t *checkin_json(const struct checkin *k, unsigned mask, bool own)
 {
     char date[11];
@@ -225,7 +240,8 @@ void h_checkin_list(struct ctx *c)
     for (size_t i = 0; i < n; i++) {
         bool mine = strcmp(rows[i].user_id, c->user.id) == 0;
         unsigned mask = mine ? CHECKIN_SHOWABLE
-                             : rows[i].show_mask & CHECKIN_SHOWABLE & ~partner_extra;
+                             : answered_mask(&rows[i],
+                                             rows[i].show_mask & CHECKIN_SHOWABLE & ~partner_extra);
         if (mask == 0)
             continue; /* a day the partner showed nothing: no row at all */
         json_t *o = checkin_json(&rows[i], mask, mine);

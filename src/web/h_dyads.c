@@ -75,6 +75,23 @@ static int take_wrap(struct ctx *c, const unsigned char sign_pk[32],
     return 0;
 }
 
+/* 409 (and true) when the caller is already in DYADS_PER_PERSON dyads. */
+static bool at_dyad_limit(struct ctx *c)
+{
+    struct dyad_summary mine[DYADS_PER_PERSON];
+    size_t n = 0;
+    enum store_result r = store_user_dyads(c->app->store, c->user.id, mine, DYADS_PER_PERSON, &n);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return true;
+    }
+    if (n >= DYADS_PER_PERSON) {
+        reply_error(c, API_CONFLICT, NULL, "You are in as many dyads as one person can be (32).");
+        return true;
+    }
+    return false;
+}
+
 static void invite_code(char out[STORE_CODE_MAX])
 {
     unsigned char b[12];
@@ -99,18 +116,8 @@ void h_dyad_create(struct ctx *c)
         reply_error(c, API_INVALID_FIELD, "kind", "kind is one of couple, friends, family.");
         return;
     }
-    struct dyad_summary mine[DYADS_PER_PERSON];
-    size_t n_mine = 0;
-    enum store_result rr =
-        store_user_dyads(c->app->store, c->user.id, mine, DYADS_PER_PERSON, &n_mine);
-    if (rr != STORE_OK) {
-        reply_store(c, rr);
+    if (at_dyad_limit(c))
         return;
-    }
-    if (n_mine >= DYADS_PER_PERSON) {
-        reply_error(c, API_CONFLICT, NULL, "You are in as many dyads as one person can be (32).");
-        return;
-    }
     if (take_wrap(c, c->user.sign_pk, me.wrapped_key, me.wrap_signature) != 0 ||
         body_b64(c, "key_proof", me.key_proof, sizeof me.key_proof) != 0 ||
         body_b64(c, "invite_secret_box", me.invite_secret_box, sizeof me.invite_secret_box) != 0)
@@ -147,6 +154,8 @@ void h_dyad_join(struct ctx *c)
     memset(&me, 0, sizeof me);
     if (body_b64(c, "key_proof", me.key_proof, sizeof me.key_proof) != 0 ||
         body_b64(c, "invite_secret_box", me.invite_secret_box, sizeof me.invite_secret_box) != 0)
+        return;
+    if (at_dyad_limit(c))
         return;
     snprintf(me.user_id, sizeof me.user_id, "%s", c->user.id);
     me.joined_at = c->now;

@@ -87,12 +87,8 @@ void h_me_delete(struct ctx *c)
     unsigned char auth_key[32];
     if (body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0)
         return;
-    int ok = dcrypto_auth_verify(c->user.auth_hash, auth_key);
-    sodium_memzero(auth_key, sizeof auth_key);
-    if (ok != 0) {
-        reply_error(c, API_FORBIDDEN, "auth_key", "The password is wrong; nothing was deleted.");
-        return;
-    }
+    if (auth_reverify(c, auth_key) != 0)
+        return; /* 403 or 429; nothing was deleted */
     enum store_result r = store_user_delete(c->app->store, c->user.id, c->now);
     if (r != STORE_OK) {
         reply_store(c, r);

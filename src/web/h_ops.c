@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/embedded.h"
+#include "crypto/crypto.h"
 #include "web/handler.h"
 
 void h_healthz(struct ctx *c)
@@ -21,6 +22,14 @@ void h_healthz(struct ctx *c)
 
 void h_metrics(struct ctx *c)
 {
+    const char *token = c->app->cfg.metrics_token;
+    const char *auth = http_header(c->req, "Authorization");
+    if (token[0] == '\0' || auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
+        !dcrypto_str_equal(auth + 7, token)) {
+        /* off, or not the operator's scraper: as if there were no such page */
+        reply_error(c, API_NOT_FOUND, NULL, NULL);
+        return;
+    }
     struct app_metrics *m = &c->app->metrics;
     char *text = arena_printf(
         c->arena,

@@ -86,7 +86,7 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"referrer\" content=\"no-referrer\">"
-        "<title>dyad</title>%s%s%s%s</head>\n"
+        "<title>dyad</title>%s%s%s%s%s</head>\n"
         "<body data-page=\"%s\" data-dyad-id=\"%s\" data-code=\"%s\">\n"
         "<div class=\"quick-exit-bar\"><button type=\"button\" id=\"quick-exit\" "
         "title=\"Leave this site at once (or press Esc three times)\">Quick exit</button></div>\n"
@@ -95,6 +95,11 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         "</header>\n<main id=\"main\" tabindex=\"-1\">%s</main>\n"
         "<footer class=\"site\"><a href=\"/safety\">Help &amp; safety</a></footer>\n"
         "</body></html>\n",
+        /* the session's CSRF token, so that quick exit and the idle lock can end
+         * the session from pages the server renders (insights, safety) */
+        c->authed ? arena_printf(c->arena, "<meta name=\"dyad-csrf\" content=\"%s\">",
+                                 html_escape(c->arena, c->session.csrf_token))
+                  : "",
         icon_link(c), asset_tag(c, "/static/css/app.css", false),
         asset_tag(c, "/static/js/app.js", true), module_preloads(c), page,
         id != NULL ? html_escape(c->arena, id) : "", code != NULL ? html_escape(c->arena, code) : "",

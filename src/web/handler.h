@@ -96,6 +96,11 @@ long server_today(const struct ctx *c);
  * main_html, which must already be escaped. */
 void page_render(struct ctx *c, const char *page, const char *main_html);
 
+/* Checks a re-entered password's auth key against the caller's account,
+ * under the same back-off as logins; wipes auth_key. 0, or -1 after
+ * answering 403 (field auth_key) or 429. */
+int auth_reverify(struct ctx *c, unsigned char auth_key[32]);
+
 /* Route handlers. */
 route_fn h_healthz, h_metrics, h_openapi, h_static, h_page, h_home, h_safety;
 route_fn h_auth_kdf, h_auth_register, h_auth_login, h_auth_logout, h_me, h_me_password;

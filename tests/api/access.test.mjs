@@ -74,7 +74,7 @@ const THERAPIST = (active, others = 403) => [401, 403, 403, 403, active, others,
 
 const MATRIX = {
   'GET /healthz': { expect: PUB },
-  'GET /metrics': { expect: PUB },
+  'GET /metrics': { expect: Array(8).fill(404) }, // off unless DYAD_METRICS_TOKEN is set
   'GET /openapi.json': { expect: PUB },
   'GET /auth/kdf': { query: '?email=someone@example.org', expect: PUB },
   'POST /auth/register': { body: {}, expect: Array(8).fill(400) },

@@ -112,6 +112,9 @@ test('login: cookie attributes, CSRF token, wrapped keys back', async () => {
   const token = cookie.split(';')[0].split('=')[1];
   assert.equal(sql(`SELECT count(*) FROM sessions WHERE token_hash = '${token}' OR csrf_token = '${token}'`), '0');
   c.csrf = r.json.csrf_token;
+  const shell = await c.get('/safety', { headers: { Accept: 'text/html' } });
+  assert.ok(shell.text.includes(`<meta name="dyad-csrf" content="${r.json.csrf_token}">`), 'server-rendered pages can end the session');
+  assert.ok(!(await new Client(srv.url).get('/safety')).text.includes('dyad-csrf'), 'and only for a session');
   const me = await c.get('/api/v1/me');
   assert.equal(me.status, 200);
   assert.equal(me.json.user.email, u.email);
@@ -268,6 +271,18 @@ test('password change: old key refused, new key works, other sessions end', asyn
   assert.equal(nl.json.wrapped_keys, b64(newWrapped));
   const kdf = await fresh.get(`/api/v1/auth/kdf?email=${encodeURIComponent(u.email)}`);
   assert.equal(kdf.json.kdf_salt, b64(newSalt));
+});
+
+test('behind a trusted proxy, throttling uses the forwarded client address', async () => {
+  const s = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '2', DYAD_TRUST_PROXY: '1' } });
+  try {
+    const c = new Client(s.url);
+    const from = (ip) => ({ headers: { 'X-Forwarded-For': `203.0.113.9, ${ip}` } });
+    const a = [];
+    for (let i = 0; i < 3; i++) a.push((await c.post('/api/v1/auth/register', registerBody(newUser('p')), from('198.51.100.1'))).status);
+    assert.deepEqual(a, [201, 201, 429]);
+    assert.equal((await c.post('/api/v1/auth/register', registerBody(newUser('p')), from('198.51.100.2'))).status, 201, 'another client is not held back');
+  } finally { await s.stop(); }
 });
 
 test('routes that need a session say so', async () => {

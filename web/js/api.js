@@ -8,7 +8,11 @@
 
 const BASE = '/api/v1';
 
-let csrfToken = null;
+// A page the server renders for a signed-in session carries the session's
+// token, so quick exit and the idle lock can end the session from it too.
+let csrfToken = typeof document !== 'undefined'
+    ? document.querySelector('meta[name="dyad-csrf"]')?.getAttribute('content') || null
+    : null;
 
 export function setCsrf(token) {
     csrfToken = token || null;

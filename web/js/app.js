@@ -19,13 +19,14 @@
 // server renders by itself (safety) have no module, and app.js leaves their
 // content alone.
 
-import { api, ApiError, setCsrf, describeError } from './api.js';
+import { api, ApiError, setCsrf, getCsrf, describeError } from './api.js';
 import * as idle from './idle.js';
 import * as keystore from './keystore.js';
 import { installQuickExit, quickExit } from './quickexit.js';
 import { loadCrypto } from './sodium.js';
 import { renderAuth } from './auth.js';
 import { h } from './ui.js';
+import { applyTitle } from './account.js';
 
 const PAGES = {
     home: () => import('./pages/home.js'),
@@ -201,7 +202,19 @@ async function start() {
 
 function boot() {
     document.documentElement.classList.add('js');
+    applyTitle();
     installQuickExit();
+    // Pages the server renders by itself (insights, safety) show scores
+    // without keys: the idle lock ends the session and reloads them, so an
+    // unattended screen falls back to the sign-in prompt.
+    if (!PAGES[page] && getCsrf()) {
+        idle.noteActivity(true);
+        idle.watchIdle(() => {
+            fetch('/api/v1/auth/logout', { method: 'POST', keepalive: true, credentials: 'same-origin', headers: { 'X-CSRF-Token': getCsrf() } })
+                .catch(() => {})
+                .finally(() => location.reload());
+        });
+    }
     idle.onSignal((type) => {
         if (type === 'exit') quickExit({ tellOthers: false });
         else if (type === 'lock' && state.acct) lock('dyad locked itself because no tab had any activity. Enter your password to continue.', { endSession: false });

@@ -26,6 +26,8 @@ const ACTION_WORDS = {
     consent: 'consented to the therapist link',
     revoke: 'ended the therapist link',
     assign: 'assigned homework',
+    view_private: 'opened your answers to a private check-in',
+    view_reshare: 'read an entry you re-shared with them',
 };
 
 /** "abcd2345 efgh…" → "ABCD2345-EFGH…", or null when it cannot be a code. */

@@ -121,6 +121,7 @@ function renderOpen(env, acct, dyad, view, head, keysWarning) {
         fromPartner,
         prompt,
         h('p', { class: 'dyad-shares-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/shares` }, `Shares between you and ${name}`)),
+        h('p', { class: 'dyad-insights-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/insights` }, 'Insights: how closeness, affection and sex have been going')),
         h('p', { class: 'dyad-talk-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/talk` }, 'Sit down together: a guided conversation')),
         h('section', { class: 'card safety-code', 'aria-labelledby': 'safety-heading' },
             h('h2', { id: 'safety-heading' }, 'Safety code'),
