@@ -310,6 +310,30 @@ void h_me(struct ctx *c)
                          "dyads", dyads, "notices", notices));
 }
 
+bool auth_throttled(struct ctx *c, const char *email)
+{
+    struct throttle_key by_address;
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    int64_t wait = throttle_wait(c, &by_address);
+    if (wait > 0)
+        reply_rate_limited(c, wait);
+    return wait > 0;
+}
+
+void auth_failed(struct ctx *c, const char *email)
+{
+    struct throttle_key by_address;
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    throttle_fail(c, &by_address);
+}
+
+void auth_cleared(struct ctx *c, const char *email)
+{
+    struct throttle_key by_address;
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    store_throttle_clear(c->app->store, by_address.key);
+}
+
 int auth_reverify(struct ctx *c, unsigned char auth_key[32])
 {
     struct throttle_key by_address;

@@ -101,9 +101,17 @@ void page_render(struct ctx *c, const char *page, const char *main_html);
  * answering 403 (field auth_key) or 429. */
 int auth_reverify(struct ctx *c, unsigned char auth_key[32]);
 
+/* The per-address login back-off, for other ways in (recovery): whether the
+ * address must wait (then 429 was answered), one more failure, and a clean
+ * slate after a success. */
+bool auth_throttled(struct ctx *c, const char *email);
+void auth_failed(struct ctx *c, const char *email);
+void auth_cleared(struct ctx *c, const char *email);
+
 /* Route handlers. */
 route_fn h_healthz, h_metrics, h_openapi, h_static, h_page, h_home, h_safety;
 route_fn h_auth_kdf, h_auth_register, h_auth_login, h_auth_logout, h_me, h_me_password;
+route_fn h_recovery_start, h_recover;
 route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings, h_dyad_leave;
 route_fn h_checkin_put, h_checkin_list;
 route_fn h_share_create, h_share_list, h_response_create;

@@ -15,6 +15,9 @@ static const struct field_spec f_register[] = {
     S("sign_public_key"), S("wrapped_keys"), S("recovery_wrapped_keys"), END};
 static const struct field_spec f_login[] = {S("email"), S("auth_key"), END};
 static const struct field_spec f_reauth[] = {S("auth_key"), END};
+static const struct field_spec f_recover[] = {S("email"), S("challenge"), S("signature"),
+                                              S("new_kdf_salt"), S("new_auth_key"),
+                                              S("new_wrapped_keys"), END};
 static const struct field_spec f_password[] = {S("auth_key"), S("new_kdf_salt"),
                                                S("new_auth_key"), S("new_wrapped_keys"), END};
 static const struct field_spec f_dyad_create[] = {S("kind"), S("wrapped_key"), S("signature"),
@@ -75,6 +78,10 @@ const struct route app_routes[] = {
     {"POST", API "/auth/register", h_auth_register, ROUTE_PUBLIC, f_register, 0,
      "Create an account"},
     {"POST", API "/auth/login", h_auth_login, ROUTE_PUBLIC, f_login, 0, "Log in"},
+    {"GET", API "/auth/recovery", h_recovery_start, ROUTE_PUBLIC, NULL, 0,
+     "Keys wrapped under the recovery code, and a challenge"},
+    {"POST", API "/auth/recover", h_recover, ROUTE_PUBLIC, f_recover, 0,
+     "A new password, proven with the keys the recovery code opens"},
     {"POST", API "/auth/logout", h_auth_logout, ROUTE_SESSION, NULL, 0, "Log out"},
     {"GET", API "/me", h_me, ROUTE_SESSION, NULL, 0, "One's account and dyads"},
     {"POST", API "/me/password", h_me_password, ROUTE_SESSION, f_password, 0,

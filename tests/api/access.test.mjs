@@ -79,6 +79,8 @@ const MATRIX = {
   'GET /auth/kdf': { query: '?email=someone@example.org', expect: PUB },
   'POST /auth/register': { body: {}, expect: Array(8).fill(400) },
   'POST /auth/login': { body: {}, expect: Array(8).fill(400) },
+  'GET /auth/recovery': { query: '?email=someone@example.org', expect: PUB },
+  'POST /auth/recover': { body: {}, expect: Array(8).fill(400) },
   'POST /auth/logout': { fresh: true, expect: SESSION_ONLY(204) },
   'GET /me': { expect: SESSION_ONLY(200) },
   'POST /me/password': { body: {}, expect: SESSION_ONLY(400) },
