@@ -105,7 +105,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps-test
 	@$(MAKE) --no-print-directory build/dyad asan
-	@$(MAKE) --no-print-directory unit test-js test-api test-browser
+	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-api test-browser
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -135,3 +135,64 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- fuzzing (tests/fuzz) ------------------------------------------------
+# libFuzzer targets (tests/fuzz/fuzz_*.c, each opening with what it drives and checks),
+# built with clang into build/fuzz/ with objects of their own, so clang's and
+# gcc's objects never mix.
+#   make fuzz          each target for FUZZ_SECONDS over its checked-in corpus;
+#                      new finds go to build/fuzz/new/<target>, crashes to
+#                      build/fuzz/crashes/ (the checked-in corpus is read only)
+#   make fuzz-replay   each target over its checked-in corpus only (part of
+#                      `make test`), so an input that crashed once stays fixed
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS  := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer \
+                -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SUPPORT := $(filter-out $(FUZZ_SRC),$(sort $(wildcard tests/fuzz/*.c)))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRC))
+FUZZ_BIN     := $(addprefix build/fuzz/bin/,$(FUZZ_TARGETS))
+fuzz_obj      = $(patsubst %.c,build/fuzz/obj/%.o,$(1))
+FUZZ_LIB     := $(call fuzz_obj,$(LIB_SRC) $(GEN_SRC) $(FUZZ_SUPPORT))
+
+FUZZ_SRC_NOWARN :=
+
+.PHONY: fuzz fuzz-build fuzz-replay
+build/fuzz/obj/%.o: %.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRC_NOWARN) $(PKG_CFLAGS) -c -o $@ $<
+build/fuzz/obj/tests/fuzz/%.o: tests/fuzz/%.c | $(GEN_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PKG_CFLAGS) -Itests/fuzz -c -o $@ $<
+build/fuzz/bin/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -Itests/fuzz -o $@ $< \
+	    $(FUZZ_LIB) $(LIBS)
+# The objects are named here so make keeps them (not intermediate files).
+fuzz-build: $(FUZZ_LIB) $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@mkdir -p build/fuzz/crashes
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/new/$$t; \
+	  dict=""; [ -f tests/fuzz/$$t.dict ] && dict="-dict=tests/fuzz/$$t.dict"; \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS)s)"; \
+	  build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1 \
+	      $$dict -artifact_prefix=build/fuzz/crashes/$$t- \
+	      build/fuzz/new/$$t tests/fuzz/corpus/$$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (inputs in build/fuzz/crashes/)"; exit 1; fi
+
+fuzz-replay: fuzz-build
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  set -- tests/fuzz/corpus/$$t/*; \
+	  if [ ! -e "$$1" ]; then echo "fuzz-replay $$t: no corpus"; failed="$$failed $$t"; continue; fi; \
+	  log=build/fuzz/$$t.replay.log; \
+	  if build/fuzz/bin/$$t -timeout=60 "$$@" > $$log 2>&1; then \
+	    echo "fuzz-replay $$t: $$# inputs, no crash"; \
+	  else \
+	    echo "fuzz-replay $$t: CRASH (full log: $$log)"; tail -n 60 $$log; failed="$$failed $$t"; \
+	  fi; \
+	done; \
+	[ -z "$$failed" ] || { echo "fuzz-replay: failed:$$failed"; exit 1; }

@@ -569,9 +569,9 @@ static int insights_validate(const struct insights_input *in)
             const struct insights_day *d = &in->days[m][i];
             if (!d->present)
                 continue;
-            bool ok = insights_score_ok(d->closeness) & insights_score_ok(d->closeness_wanted) &
-                      insights_score_ok(d->opened_up) & insights_score_ok(d->understood) &
-                      insights_score_ok(d->safety) & insights_score_ok(d->affection) &
+            bool ok = insights_score_ok(d->closeness) && insights_score_ok(d->closeness_wanted) &&
+                      insights_score_ok(d->opened_up) && insights_score_ok(d->understood) &&
+                      insights_score_ok(d->safety) && insights_score_ok(d->affection) &&
                       insights_score_ok(d->sexual);
             if (!ok)
                 return INSIGHTS_ERR_INPUT;

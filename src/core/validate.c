@@ -5,6 +5,7 @@
 #include "core/validate.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 int validate_text(const char *s, size_t len, bool allow_newline)
@@ -88,8 +89,11 @@ int validate_display_name(const char *s)
 int validate_b64_range(const char *s, unsigned char *out, size_t min, size_t max, size_t *outlen)
 {
     size_t len = strlen(s);
-    /* Reject anything longer than max bytes could need before decoding. */
-    if (len > sodium_base64_ENCODED_LEN(max, sodium_base64_VARIANT_ORIGINAL))
+    /* Reject anything longer than max bytes could need before decoding,
+     * and anything outside the alphabet: libsodium 1.0.18 reads bytes from
+     * 0x80 up as '/', which would let other spellings through. */
+    if (len > sodium_base64_ENCODED_LEN(max, sodium_base64_VARIANT_ORIGINAL) ||
+        strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != len)
         return -1;
     size_t n = 0;
     const char *end = NULL;
@@ -98,13 +102,18 @@ int validate_b64_range(const char *s, unsigned char *out, size_t min, size_t max
     if (end != s + len || n < min || n > max)
         return -1;
     /* Canonical form only: re-encoding must give the same string, so one
-     * value has one spelling (no stray bits in the last character). */
-    char again[sodium_base64_ENCODED_LEN(256, sodium_base64_VARIANT_ORIGINAL)];
-    if (n <= 256) {
-        sodium_bin2base64(again, sizeof again, out, n, sodium_base64_VARIANT_ORIGINAL);
-        if (strcmp(again, s) != 0)
-            return -1;
-    }
+     * value has one spelling. */
+    size_t elen = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char small[512];
+    char *again = elen <= sizeof small ? small : malloc(elen);
+    if (again == NULL)
+        return -1;
+    sodium_bin2base64(again, elen, out, n, sodium_base64_VARIANT_ORIGINAL);
+    int same = strcmp(again, s) == 0;
+    if (again != small)
+        free(again);
+    if (!same)
+        return -1;
     *outlen = n;
     return 0;
 }

@@ -365,15 +365,13 @@ static enum store_result user_row(sqlite3_stmt *st, struct user *u)
     return ok ? STORE_OK : STORE_ERROR;
 }
 
-enum store_result store_user_create(struct store *s, const struct user *u)
+/* Inserts u (inside the caller's transaction). */
+static enum store_result insert_user(struct conn *c, const struct user *u)
 {
-    struct conn *c = begin(s);
-    if (c == NULL)
-        return STORE_ERROR;
     sqlite3_stmt *st = stmt(c, "INSERT INTO users (" USER_COLS
                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (st == NULL)
-        return finish(s, STORE_ERROR);
+        return STORE_ERROR;
     bind_text(st, 1, u->id);
     bind_text(st, 2, u->email);
     bind_text(st, 3, u->display_name);
@@ -385,7 +383,15 @@ enum store_result store_user_create(struct store *s, const struct user *u)
     bind_blob(st, 9, u->wrapped_keys, sizeof u->wrapped_keys);
     bind_blob(st, 10, u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys);
     sqlite3_bind_int64(st, 11, u->created_at);
-    return finish(s, step_done(st));
+    return step_done(st);
+}
+
+enum store_result store_user_create(struct store *s, const struct user *u)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    return finish(s, insert_user(c, u));
 }
 
 enum store_result store_user_by_email(struct store *s, const char *email, struct user *out)
@@ -1463,8 +1469,8 @@ enum store_result store_user_delete(struct store *s, const char *user_id, int64_
     }
     static const char *const scrub[] = {
         /* a dyad nobody else ever joined goes whole */
-        "DELETE FROM dyads WHERE id IN (SELECT dyad_id FROM dyad_members WHERE user_id = ?1) "
-        "AND (SELECT count(*) FROM dyad_members m WHERE m.dyad_id = dyads.id) = 1",
+        ("DELETE FROM dyads WHERE id IN (SELECT dyad_id FROM dyad_members WHERE user_id = ?1) "
+         "AND (SELECT count(*) FROM dyad_members m WHERE m.dyad_id = dyads.id) = 1"),
         "UPDATE dyads SET created_by = '' WHERE created_by = ?1",
         "UPDATE dyad_members SET wrap_signer = NULL WHERE wrap_signer = ?1",
         "DELETE FROM audit WHERE actor_id = ?1 OR subject_user = ?1",
@@ -1569,6 +1575,26 @@ enum store_result store_therapist_invite(struct store *s, const unsigned char to
     return finish(s, step_done(st));
 }
 
+enum store_result store_therapist_invite_check(struct store *s, const unsigned char token_hash[32],
+                                               int64_t now)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st =
+        c ? stmt(c, "SELECT expires_at, used_at FROM therapist_invites WHERE token_hash = ?1")
+          : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_blob(st, 1, token_hash, 32);
+    int rc = sqlite3_step(st);
+    enum store_result r = rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    if (rc == SQLITE_ROW)
+        r = sqlite3_column_int64(st, 1) != 0   ? STORE_CONFLICT
+            : sqlite3_column_int64(st, 0) <= now ? STORE_EXPIRED
+                                                 : STORE_OK;
+    sqlite3_reset(st);
+    return r;
+}
+
 enum store_result store_therapist_setup(struct store *s, const unsigned char token_hash[32],
                                         struct user *u, const char *code_id, int64_t now)
 {
@@ -1599,22 +1625,8 @@ enum store_result store_therapist_setup(struct store *s, const unsigned char tok
     sqlite3_bind_int64(st, 2, now);
     enum store_result r = step_done(st);
     if (r == STORE_OK) {
-        st = stmt(c, "INSERT INTO users (" USER_COLS
-                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-        if (st == NULL)
-            return finish(s, STORE_ERROR);
-        bind_text(st, 1, u->id);
-        bind_text(st, 2, u->email);
-        bind_text(st, 3, u->display_name);
-        sqlite3_bind_int(st, 4, 1);
-        bind_blob(st, 5, u->kdf_salt, sizeof u->kdf_salt);
-        bind_text(st, 6, u->auth_hash);
-        bind_blob(st, 7, u->box_pk, sizeof u->box_pk);
-        bind_blob(st, 8, u->sign_pk, sizeof u->sign_pk);
-        bind_blob(st, 9, u->wrapped_keys, sizeof u->wrapped_keys);
-        bind_blob(st, 10, u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys);
-        sqlite3_bind_int64(st, 11, u->created_at);
-        r = step_done(st);
+        u->role = USER_THERAPIST;
+        r = insert_user(c, u);
     }
     if (r == STORE_OK) {
         st = stmt(c, "INSERT INTO therapist_codes (user_id, code_id) VALUES (?1, ?2)");

@@ -356,6 +356,11 @@ enum store_result store_comfort_history(struct store *s, const char *dyad_id, co
 enum store_result store_therapist_invite(struct store *s, const unsigned char token_hash[32],
                                          const char *email, int64_t now, int64_t expires_at);
 
+/* Whether a setup token can still be used (STORE_OK), without using it:
+ * STORE_NOT_FOUND, STORE_EXPIRED or STORE_CONFLICT (used) as below. */
+enum store_result store_therapist_invite_check(struct store *s, const unsigned char token_hash[32],
+                                               int64_t now);
+
 /* Uses the setup token once and creates the therapist's account and code
  * together. STORE_NOT_FOUND unknown, STORE_EXPIRED past its time,
  * STORE_CONFLICT used already or the e-mail taken. u->email is filled from

@@ -85,7 +85,7 @@ static void reply_rate_limited(struct ctx *c, int64_t wait)
 /* ---- helpers -------------------------------------------------------------- */
 
 /* The e-mail from the body or query, validated and lower-cased into out. */
-static int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX])
+int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX])
 {
     if (raw == NULL) {
         reply_error(c, API_MISSING_FIELD, "email", "The field 'email' is required.");
@@ -97,6 +97,26 @@ static int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX])
     }
     snprintf(out, STORE_EMAIL_MAX, "%s", raw);
     validate_email_normalize(out);
+    return 0;
+}
+
+int take_account(struct ctx *c, struct user *u, unsigned char auth_key[32])
+{
+    const char *name = body_str(c, "display_name");
+    if (validate_display_name(name) != 0) {
+        reply_error(c, API_INVALID_FIELD, "display_name",
+                    "A display name is 1 to 64 characters, without control characters.");
+        return -1;
+    }
+    snprintf(u->display_name, sizeof u->display_name, "%s", name);
+    if (body_b64(c, "kdf_salt", u->kdf_salt, sizeof u->kdf_salt) != 0 ||
+        body_b64(c, "auth_key", auth_key, 32) != 0 ||
+        body_b64(c, "box_public_key", u->box_pk, sizeof u->box_pk) != 0 ||
+        body_b64(c, "sign_public_key", u->sign_pk, sizeof u->sign_pk) != 0 ||
+        body_b64(c, "wrapped_keys", u->wrapped_keys, sizeof u->wrapped_keys) != 0 ||
+        body_b64(c, "recovery_wrapped_keys", u->recovery_wrapped_keys,
+                 sizeof u->recovery_wrapped_keys) != 0)
+        return -1;
     return 0;
 }
 
@@ -138,21 +158,8 @@ void h_auth_register(struct ctx *c)
     memset(&u, 0, sizeof u);
     if (take_email(c, body_str(c, "email"), u.email) != 0)
         return;
-    const char *name = body_str(c, "display_name");
-    if (validate_display_name(name) != 0) {
-        reply_error(c, API_INVALID_FIELD, "display_name",
-                    "A display name is 1 to 64 characters, without control characters.");
-        return;
-    }
-    snprintf(u.display_name, sizeof u.display_name, "%s", name);
     unsigned char auth_key[32];
-    if (body_b64(c, "kdf_salt", u.kdf_salt, sizeof u.kdf_salt) != 0 ||
-        body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0 ||
-        body_b64(c, "box_public_key", u.box_pk, sizeof u.box_pk) != 0 ||
-        body_b64(c, "sign_public_key", u.sign_pk, sizeof u.sign_pk) != 0 ||
-        body_b64(c, "wrapped_keys", u.wrapped_keys, sizeof u.wrapped_keys) != 0 ||
-        body_b64(c, "recovery_wrapped_keys", u.recovery_wrapped_keys,
-                 sizeof u.recovery_wrapped_keys) != 0)
+    if (take_account(c, &u, auth_key) != 0)
         return;
     /* Every registration attempt counts, successful or not. */
     throttle_fail(c, &client);

@@ -34,18 +34,6 @@ static void challenge_mac(struct ctx *c, const char *email, const unsigned char 
     sodium_memzero(key, sizeof key);
 }
 
-static int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX])
-{
-    if (raw == NULL || validate_email(raw) != 0) {
-        reply_error(c, raw == NULL ? API_MISSING_FIELD : API_INVALID_FIELD, "email",
-                    "That is not an e-mail address.");
-        return -1;
-    }
-    snprintf(out, STORE_EMAIL_MAX, "%s", raw);
-    validate_email_normalize(out);
-    return 0;
-}
-
 void h_recovery_start(struct ctx *c)
 {
     char email[STORE_EMAIL_MAX];

@@ -59,36 +59,35 @@ void h_therapist_setup(struct ctx *c)
     }
     struct user u;
     memset(&u, 0, sizeof u);
-    const char *name = body_str(c, "display_name");
-    if (validate_display_name(name) != 0) {
-        reply_error(c, API_INVALID_FIELD, "display_name",
-                    "A display name is 1 to 64 characters, without control characters.");
+    unsigned char auth_key[32];
+    if (take_account(c, &u, auth_key) != 0)
+        return;
+    /* the token first: Argon2id only for a link that can still be used */
+    unsigned char token_hash[32];
+    dcrypto_token_hash(token, token_hash);
+    enum store_result r = store_therapist_invite_check(c->app->store, token_hash, c->now);
+    if (r != STORE_OK) {
+        sodium_memzero(auth_key, sizeof auth_key);
+        if (r == STORE_ERROR)
+            reply_store(c, r);
+        else
+            reply_error(c, r == STORE_CONFLICT ? API_CONFLICT : API_NOT_FOUND, "token",
+                        r == STORE_CONFLICT ? "This setup link has been used."
+                                            : "This setup link is not valid or has expired.");
         return;
     }
-    snprintf(u.display_name, sizeof u.display_name, "%s", name);
-    unsigned char auth_key[32];
-    if (body_b64(c, "kdf_salt", u.kdf_salt, sizeof u.kdf_salt) != 0 ||
-        body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0 ||
-        body_b64(c, "box_public_key", u.box_pk, sizeof u.box_pk) != 0 ||
-        body_b64(c, "sign_public_key", u.sign_pk, sizeof u.sign_pk) != 0 ||
-        body_b64(c, "wrapped_keys", u.wrapped_keys, sizeof u.wrapped_keys) != 0 ||
-        body_b64(c, "recovery_wrapped_keys", u.recovery_wrapped_keys,
-                 sizeof u.recovery_wrapped_keys) != 0)
-        return;
     int hr = dcrypto_auth_hash(auth_key, u.auth_hash);
     sodium_memzero(auth_key, sizeof auth_key);
     if (hr != 0) {
         reply_error(c, API_UNAVAILABLE, NULL, NULL);
         return;
     }
-    unsigned char token_hash[32];
-    dcrypto_token_hash(token, token_hash);
     dcrypto_random_id("u-", u.id, sizeof u.id);
     u.role = USER_THERAPIST;
     u.created_at = c->now;
     char code_id[CODE_ID_CHARS + 1];
     new_code_id(code_id);
-    enum store_result r = store_therapist_setup(c->app->store, token_hash, &u, code_id, c->now);
+    r = store_therapist_setup(c->app->store, token_hash, &u, code_id, c->now);
     switch (r) {
     case STORE_OK:
         break;

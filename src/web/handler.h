@@ -96,6 +96,15 @@ long server_today(const struct ctx *c);
  * main_html, which must already be escaped. */
 void page_render(struct ctx *c, const char *page, const char *main_html);
 
+/* The e-mail from a body or query value, validated and lower-cased into
+ * out; -1 after answering 400 naming "email". */
+int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX]);
+
+/* The account fields of a registration (display_name, kdf_salt, auth_key,
+ * box/sign public keys, wrapped and recovery-wrapped keys) into u and
+ * auth_key; -1 after answering 400 naming the field. */
+int take_account(struct ctx *c, struct user *u, unsigned char auth_key[32]);
+
 /* Checks a re-entered password's auth key against the caller's account,
  * under the same back-off as logins; wipes auth_key. 0, or -1 after
  * answering 403 (field auth_key) or 429. */

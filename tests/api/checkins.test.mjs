@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
-import { registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium } from '../lib/api.mjs';
+import { registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium, pairDyad } from '../lib/api.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
@@ -14,16 +14,7 @@ after(async () => { if (srv) await srv.stop(); });
 const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
 const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 
-export async function pair(kind = 'couple') {
-  const a = await registerAndLogin(srv.url, 'a');
-  const b = await registerAndLogin(srv.url, 'b');
-  const K = sodium.randombytes_buf(32);
-  const secret = sodium.randombytes_buf(32);
-  const r = await a.c.post('/api/v1/dyads', { kind, ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
-  const id = r.json.dyad.id;
-  await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
-  return { a, b, id };
-}
+const pair = (kind = 'couple') => pairDyad(srv.url, kind);
 
 function note(personal, text, date, dyadId, userId) {
   const padded = sodium.pad(sodium.from_string(text), 64);

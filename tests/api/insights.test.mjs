@@ -5,22 +5,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
-import { Client, registerAndLogin, keyProof, secretBox, wrapFor, sodium } from '../lib/api.mjs';
+import { Client, registerAndLogin, keyProof, secretBox, wrapFor, sodium, pairDyad } from '../lib/api.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
 after(async () => { if (srv) await srv.stop(); });
 const sql = (q) => execFileSync('sqlite3', [srv.dbPath], { input: q }).toString().trim();
 
-async function pair(kind = 'couple') {
-  const a = await registerAndLogin(srv.url, 'a');
-  const b = await registerAndLogin(srv.url, 'b');
-  const K = sodium.randombytes_buf(32);
-  const secret = sodium.randombytes_buf(32);
-  const r = await a.c.post('/api/v1/dyads', { kind, ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
-  await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
-  return { a, b, id: r.json.dyad.id };
-}
+const pair = (kind = 'couple') => pairDyad(srv.url, kind);
 
 const today = Math.floor(Date.now() / 86400000);
 const SHOW = { closeness: 1, closeness_wanted: 2, affection: 32, sexual: 64 };

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { startServer } from '../lib/server.mjs';
-import { registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium } from '../lib/api.mjs';
+import { registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium, pairDyad } from '../lib/api.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
 
 const cr = createCrypto(sodium);
@@ -16,16 +16,7 @@ after(async () => { if (srv) await srv.stop(); });
 
 const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
 
-async function pair(kind = 'couple') {
-  const a = await registerAndLogin(srv.url, 'a');
-  const b = await registerAndLogin(srv.url, 'b');
-  const K = sodium.randombytes_buf(32);
-  const secret = sodium.randombytes_buf(32);
-  const r = await a.c.post('/api/v1/dyads', { kind, ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
-  const id = r.json.dyad.id;
-  await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
-  return { a, b, id, K };
-}
+const pair = (kind = 'couple') => pairDyad(srv.url, kind);
 
 function share(p, who, text, extra = {}) {
   const id = cr.newEntryId();

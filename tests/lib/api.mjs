@@ -121,3 +121,20 @@ export function rawRequest(base, bytes) {
     sock.write(bytes);
   });
 }
+
+// Two new people paired into a dyad of `kind` through the API, as their
+// browsers would: A creates it with a wrap of K for herself, B joins with
+// the invite; with wrap, A also wraps K for B. → {a, b, id, K}
+export async function pairDyad(base, kind = 'couple', { wrap = false } = {}) {
+  const a = await registerAndLogin(base, 'a');
+  const b = await registerAndLogin(base, 'b');
+  const K = sodium.randombytes_buf(32);
+  const secret = sodium.randombytes_buf(32);
+  const r = await a.c.post('/api/v1/dyads', { kind, ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
+  if (r.status !== 201) throw new Error(`create: ${r.status} ${r.text}`);
+  const id = r.json.dyad.id;
+  const j = await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
+  if (j.status !== 200) throw new Error(`join: ${j.status} ${j.text}`);
+  if (wrap) await a.c.put(`/api/v1/dyads/${id}/keys/${b.u.id}`, wrapFor(K, b.u.box.publicKey, a.u));
+  return { a, b, id, K };
+}

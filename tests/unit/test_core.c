@@ -13,6 +13,8 @@
 #include "core/arena.h"
 #include "core/validate.h"
 
+#include <sodium.h>
+
 static void test_arena(void **state)
 {
     (void)state;
@@ -130,6 +132,17 @@ static void test_base64(void **state)
     assert_int_equal(validate_b64_exact("", out, 16), -1);
     assert_int_equal(validate_b64_range("AAEC", out, 1, 32, &n), 0);
     assert_int_equal(n, 3);
+    /* longer than 256 bytes: bytes above 0x7f are not base64 (libsodium
+     * 1.0.18 would read each as '/'), and only the canonical spelling passes */
+    static unsigned char big[300];
+    char enc[512];
+    memset(big, 0xff, sizeof big);
+    sodium_bin2base64(enc, sizeof enc, big, 258, sodium_base64_VARIANT_ORIGINAL);
+    assert_int_equal(validate_b64_range(enc, big, 1, 300, &n), 0);
+    assert_int_equal(n, 258);
+    enc[0] = (char)0xc3;
+    enc[1] = (char)0xa9; /* "é" in place of "//" */
+    assert_int_equal(validate_b64_range(enc, big, 1, 300, &n), -1);
     assert_int_equal(validate_entry_id("AAECAwQFBgcICQoLDA0ODw"), 0);
     assert_int_equal(validate_entry_id("AAECAwQFBgcICQoLDA0ODw=="), -1);
     assert_int_equal(validate_entry_id("AAECAwQFBgcICQoLDA0OD"), -1);
