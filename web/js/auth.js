@@ -4,20 +4,23 @@
 // into a master key, from which come the auth key (the only thing the server
 // checks) and the wrap key (which locks this person's private keys). Sign-up
 // makes the keys, shows the recovery code once and has the person prove they
-// saved it before anything is sent.
+// saved it before anything is sent. "Forgot your password?" on the sign-in
+// form leads to recovery.js, which sets a new password with that code.
 
 import { api, ApiError, describeError, setCsrf } from './api.js';
 import { loadCrypto } from './sodium.js';
 import { h, field, messages, setBusy, show, copyButton } from './ui.js';
+import { renderRecovery } from './recovery.js';
 
 export const MIN_PASSWORD = 10;
 
 // Argon2id blocks the page for a moment: let the status message paint first.
-function nextPaint() {
+export function nextPaint() {
     return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
-async function kdfFor(c, email) {
+/** The server's salt and KDF parameters for `email`, refused if weaker than dyad accepts. */
+export async function kdfFor(c, email) {
     const kdf = await api('GET', `/auth/kdf?email=${encodeURIComponent(email)}`);
     try {
         c.checkKdfParams(kdf);
@@ -144,9 +147,21 @@ function loginView(container, opts) {
             ...header(opts),
             h('h2', { id: 'login-heading' }, opts.lockEmail ? 'Enter your password to unlock' : 'Sign in'),
             form,
+            h('p', { class: 'switch forgot' },
+                h('button', { type: 'button', class: 'link', id: 'forgot-password', onclick: () => showRecovery(container, opts, email.input.value.trim()) },
+                    'Forgot your password?')),
             opts.lockEmail
                 ? switchLink('Not you?', 'Sign in as someone else', () => loginView(container, { ...opts, email: '', lockEmail: false, notice: null }))
                 : switchLink('New to dyad?', 'Create an account', () => signupView(container, { ...opts, email: email.input.value }))));
+}
+
+// The recovery form; "Back to sign in" (or a notice after it) returns to this sign-in form.
+function showRecovery(container, opts, address) {
+    renderRecovery(container, opts, {
+        email: address,
+        lockEmail: !!opts.lockEmail && !!address,
+        onBack: (addr, notice = null) => loginView(container, { ...opts, email: addr || opts.email, notice }),
+    });
 }
 
 function signupView(container, opts, keep = {}) {
