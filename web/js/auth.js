@@ -209,9 +209,9 @@ function signupView(container, opts, keep = {}) {
             switchLink('Already have an account?', 'Sign in', () => loginView(container, { ...opts, email: email.input.value }))));
 }
 
-// Everything sign-up sends, made before the recovery-code step so the code
-// shown is the one that really wraps the keys.
-async function prepareAccount(data, password) {
+// Everything sign-up (and a therapist's setup) sends, made before the
+// recovery-code step so the code shown is the one that really wraps the keys.
+export async function prepareAccount(data, password) {
     const { sodium, c } = await loadCrypto();
     await nextPaint();
     const salt = sodium.randombytes_buf(16);

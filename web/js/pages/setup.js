@@ -10,16 +10,12 @@
 // therapist code, which the therapist gives to clients in person.
 
 import { api, ApiError, describeError, setCsrf } from '../api.js';
-import { MIN_PASSWORD } from '../auth.js';
+import { MIN_PASSWORD, prepareAccount } from '../auth.js';
 import * as idle from '../idle.js';
 import * as keystore from '../keystore.js';
 import { loadCrypto } from '../sodium.js';
 import { h, field, messages, setBusy, show, copyButton } from '../ui.js';
 import { codeSection } from './therapist.js';
-
-function nextPaint() {
-    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
 
 /** What the server can and cannot read, for a therapist. */
 function privacyNote() {
@@ -76,7 +72,7 @@ function formView(env, token, keep) {
         setBusy(form, true);
         msg.say('Making your keys… this takes a few seconds.');
         try {
-            const pending = await prepare(displayName, password.input.value);
+            const pending = await prepareAccount({ display_name: displayName }, password.input.value);
             password.input.value = '';
             confirm.input.value = '';
             recoveryView(env, token, pending);
@@ -94,36 +90,6 @@ function formView(env, token, keep) {
             h('h2', { id: 'setup-heading' }, 'Name and password'),
             h('p', null, 'Your e-mail address is the one this setup link was made for; you will sign in with it.'),
             form));
-}
-
-// Everything setup sends, made before the recovery-code step so the code
-// shown is the one that really wraps the keys (as auth.js does at sign-up).
-async function prepare(displayName, password) {
-    const { sodium, c } = await loadCrypto();
-    await nextPaint();
-    const salt = sodium.randombytes_buf(16);
-    const master = c.deriveMaster(password, salt, c.KDF_OPS, c.KDF_MEM);
-    const { authKey, wrapKey } = c.deriveAuthWrap(master);
-    const keys = c.generateUserKeys();
-    const code = c.newRecoveryCode();
-    const rkey = c.recoveryKey(code);
-    const pending = {
-        display_name: displayName,
-        keys,
-        codeText: c.formatRecoveryCode(code),
-        authKey: c.b64(authKey),
-        body: {
-            display_name: displayName,
-            kdf_salt: c.b64(salt),
-            auth_key: c.b64(authKey),
-            box_public_key: c.b64(keys.boxPk),
-            sign_public_key: c.b64(keys.signPk),
-            wrapped_keys: c.wrapKeys(keys, wrapKey),
-            recovery_wrapped_keys: c.wrapKeys(keys, rkey),
-        },
-    };
-    c.wipe(master, authKey, wrapKey, code, rkey);
-    return pending;
 }
 
 function wipePending(pending) {
