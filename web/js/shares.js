@@ -150,3 +150,58 @@ export async function promptsFor(kind, { signal } = {}) {
     }
     return promptCache.loading;
 }
+
+// ---- re-sharing one's own entry with the dyad's therapist (design §3, §4) ----
+//
+// A member may re-share one entry they wrote — a share or the words of a
+// response — with the therapist both members have linked. Its plain text,
+// already decrypted on this page, is sealed here to the therapist's box key
+// after checking that key against the fingerprint in the therapist's code;
+// the server stores only the sealed copy and the partner is never told.
+
+// The server takes at most 8 KiB sealed: 48 bytes of seal and the text
+// padded to a multiple of 64 (at least one byte of padding).
+export const RESHARE_MAX_BYTES = 8192 - 48 - 64;
+
+/**
+ * The dyad's therapist while the link is active (both consented), else null.
+ * → { id, display_name, box_public_key, sign_public_key, fingerprint } | null
+ */
+export async function fetchActiveTherapist(dyadId, { signal } = {}) {
+    const res = await api('GET', `/dyads/${encodeURIComponent(dyadId)}/therapist`, undefined, { signal });
+    const t = res && res.therapist;
+    const link = res && res.link;
+    if (!t || !link || link.state !== 'active' || typeof t.display_name !== 'string') return null;
+    return t;
+}
+
+/** The therapist's box key when the keys match their fingerprint, else null. */
+export function therapistBoxKey(c, therapist) {
+    try {
+        const boxPk = c.unb64(therapist.box_public_key);
+        const ok = c.therapistFingerprint(boxPk, c.unb64(therapist.sign_public_key)) === therapist.fingerprint;
+        return ok ? boxPk : null;
+    } catch {
+        return null;
+    }
+}
+
+export class ReshareKeyError extends Error {
+    constructor() {
+        super('The therapist’s keys do not match their fingerprint.');
+        this.name = 'ReshareKeyError';
+    }
+}
+
+/**
+ * Seals `text` (one's own entry) to the therapist and posts it.
+ * kind: 'share' | 'response' | 'note'. → { id, created_at }.
+ * Throws ReshareKeyError (nothing sent) when the keys do not match.
+ */
+export async function reshareEntry({ c }, dyadId, therapist, { entryId, kind, text }) {
+    const boxPk = therapistBoxKey(c, therapist);
+    if (!boxPk) throw new ReshareKeyError();
+    const sealed = c.sealToKey(text, boxPk);
+    const res = await api('POST', `/dyads/${encodeURIComponent(dyadId)}/reshares`, { entry_id: entryId, entry_kind: kind, sealed });
+    return (res && res.reshare) || { id: null, created_at: new Date().toISOString() };
+}

@@ -11,6 +11,15 @@
 // `?prompt={id}` (the check-in page's "Answer" link) opens the composer with
 // that prompt, its topic and depth preset, and a choice between showing the
 // answer now and mutual reveal.
+//
+// While a therapist is linked with both members' consent, each of one's own
+// shares and responses with words offers "Share this with <therapist>": a
+// confirmation says exactly what the therapist will see, then the entry's
+// text is sealed here to the therapist's key (shares.js: reshareEntry). The
+// partner is not told, and this page shows nothing of it on the partner's
+// side. The API keeps no list of re-shares for members, so "Shared with …
+// on …" is remembered only while this page is open — never in storage,
+// where a partner could find it after a quick exit.
 
 import { ApiError, describeError } from '../api.js';
 import {
@@ -20,6 +29,7 @@ import {
     DEPTHS, GUIDED_TOPICS, MAX_TEXT_BYTES, MAX_TEXT_CHARS, PAGE_SIZE, RESPONSE_KINDS, SMALL_MOMENT_CHARS,
     UNREADABLE, depthOf, fetchShares, olderCursor, openEntry, postResponse, postShare, promptsFor,
     responseLabel, textBytes, topicLabel, topicsFor,
+    RESHARE_MAX_BYTES, ReshareKeyError, fetchActiveTherapist, reshareEntry,
 } from '../shares.js';
 import { h, messages, nextId, setBusy, show, focusHeading, formatDate } from '../ui.js';
 
@@ -77,6 +87,8 @@ export async function render(env) {
         name: view.partner.display_name,
         // words can go between the two only while the dyad is active and both hold K
         open: dyad.active !== false && view.partner.has_key === true,
+        therapist: null, // the linked therapist, while the link is active
+        reshared: new Map(), // entry id → when it was re-shared, while this page is open
     };
     ctx.nameOf = (userId) => (userId === ctx.me ? 'You' : userId === ctx.partner.user_id ? ctx.name : 'Someone who has left');
 
@@ -96,6 +108,12 @@ export async function render(env) {
         thread.el);
     focusHeading(env.root);
 
+    try {
+        ctx.therapist = await fetchActiveTherapist(dyadId, { signal: env.signal });
+    } catch {
+        // without it the page works as before: nothing is offered to re-share
+        if (env.signal.aborted) return;
+    }
     await thread.loadFirst();
     const wanted = new URLSearchParams(location.search).get('prompt');
     if (compose && wanted) await compose.openPrompt(wanted, false);
@@ -581,6 +599,7 @@ function renderShare(ctx, s, { prompts, partnerAnswered, onResponded }) {
         const opened = openEntry(ctx.acct, ctx.K, { dyadId: ctx.dyadId, entryId: s.id, authorId: s.author_id, kind: 'share' }, s.body);
         readable = opened.ok;
         parts.push(opened.ok ? h('p', { class: 'share-text' }, opened.text) : h('p', { class: 'unreadable' }, UNREADABLE));
+        if (mine && opened.ok) parts.push(reshareControl(ctx, { entryId: s.id, kind: 'share', text: opened.text, describedBy: headId }));
         if (mine && s.reveal === 'mutual' && !partnerAnswered) {
             parts.push(h('p', { class: 'hint' }, `Mutual reveal: ${ctx.name} will see this answer once they have answered this prompt too.`));
         }
@@ -597,7 +616,10 @@ function renderShare(ctx, s, { prompts, partnerAnswered, onResponded }) {
                     : openEntry(ctx.acct, ctx.K, { dyadId: ctx.dyadId, entryId: r.id, authorId: r.author_id, kind: 'response' }, r.body);
                 return h('li', { class: 'response' },
                     h('p', { class: 'response-kind' }, h('strong', null, ctx.nameOf(r.author_id)), ` — ${responseLabel(r.kind)}`),
-                    words ? words.ok ? h('p', { class: 'response-text' }, words.text) : h('p', { class: 'unreadable' }, UNREADABLE) : null);
+                    words ? words.ok ? h('p', { class: 'response-text' }, words.text) : h('p', { class: 'unreadable' }, UNREADABLE) : null,
+                    r.author_id === ctx.me && words && words.ok
+                        ? reshareControl(ctx, { entryId: r.id, kind: 'response', text: words.text })
+                        : null);
             })));
     }
 
@@ -654,4 +676,104 @@ function responseForm(ctx, s, onResponded) {
         }
     });
     return form;
+}
+
+// ---- "Share this with <therapist>" -------------------------------------------
+
+const QUOTE_MAX_CHARS = 600;
+
+function resharedNote(ctx, entryId, { focus = false } = {}) {
+    const at = ctx.reshared.get(entryId);
+    const note = h('p', { class: 'reshared', tabindex: focus ? '-1' : null },
+        `Shared with ${ctx.therapist.display_name} on `, h('time', { datetime: at }, formatDate(at)), '.');
+    return note;
+}
+
+/** The action under one of one's own entries (null when no therapist is linked). */
+function reshareControl(ctx, { entryId, kind, text, describedBy = null }) {
+    const t = ctx.therapist;
+    if (!t) return null;
+    if (ctx.reshared.has(entryId)) return h('div', { class: 'reshare' }, resharedNote(ctx, entryId));
+    const name = t.display_name;
+    const uid = nextId('reshare');
+    const what = kind === 'response' ? 'response' : 'share';
+    const toggle = h('button', {
+        type: 'button', class: 'link reshare-toggle', 'aria-expanded': 'false', 'aria-controls': `${uid}-confirm`,
+        'aria-describedby': describedBy,
+    }, `Share this with ${name}`);
+    const msg = messages();
+    const tooLong = textBytes(text) > RESHARE_MAX_BYTES;
+    const yes = h('button', { type: 'button', class: 'reshare-yes' }, `Yes, share it with ${name}`);
+    const no = h('button', { type: 'button', class: 'secondary reshare-cancel' }, 'Cancel');
+    const confirm = h('div', { class: 'reshare-confirm', id: `${uid}-confirm`, role: 'group', 'aria-labelledby': `${uid}-title`, hidden: true });
+    // Filled when opened, emptied when closed: the words are not in the page twice unless asked for.
+    const fillConfirm = () => {
+        const quote = text.length <= QUOTE_MAX_CHARS
+            ? h('blockquote', { class: 'reshare-quote' }, text)
+            : h('p', { class: 'reshare-quote-long' }, `The whole of this ${what}, exactly as it reads above (${text.length.toLocaleString('en')} characters).`);
+        confirm.replaceChildren(...[
+            h('p', { class: 'reshare-title', id: `${uid}-title`, tabindex: '-1' }, h('strong', null, `Share this one ${what} with ${name}?`)),
+            h('p', null, `${name} will be able to read this ${what} — these words, that you shared them, and when:`),
+            quote,
+            h('p', null, `And nothing else: not your other entries, not ${ctx.name}’s words`,
+                kind === 'response' ? ' (not even the share this answers)' : ' (not the responses to it)',
+                ', not your private notes.'),
+            h('p', { class: 'hint' }, `It is sealed on this device to ${name}’s key, so the server cannot read it. ${ctx.name} is not told. ` +
+                `Once shared it cannot be taken back; each time ${name} reads it shows in your own “Who looked, and when” in Settings.`),
+            tooLong
+                ? h('p', { class: 'alert' }, `This ${what} is too long to share with ${name} (about 8,000 characters at most). Tell them about it in a session instead.`)
+                : null,
+            h('div', { class: 'actions' }, tooLong ? null : yes, no),
+            msg.el,
+        ].filter(Boolean));
+    };
+    const box = h('div', { class: 'reshare' }, h('p', { class: 'reshare-action' }, toggle), confirm);
+
+    const setOpen = (open) => {
+        if (open) fillConfirm();
+        else confirm.replaceChildren();
+        confirm.hidden = !open;
+        toggle.setAttribute('aria-expanded', String(open));
+        msg.clear();
+    };
+    toggle.addEventListener('click', () => {
+        const open = confirm.hidden;
+        setOpen(open);
+        if (open) confirm.querySelector('.reshare-title').focus();
+    });
+    no.addEventListener('click', () => {
+        setOpen(false);
+        toggle.focus();
+    });
+    yes.addEventListener('click', async () => {
+        msg.clear();
+        confirm.setAttribute('aria-busy', 'true');
+        yes.disabled = true;
+        no.disabled = true;
+        msg.say('Sealing and sending…');
+        let res;
+        try {
+            res = await reshareEntry(ctx.acct, ctx.dyadId, t, { entryId, kind, text });
+        } catch (err) {
+            confirm.setAttribute('aria-busy', 'false');
+            yes.disabled = false;
+            no.disabled = false;
+            if (err instanceof ReshareKeyError) {
+                msg.alert(`Not shared. The keys the server gave for ${name} do not match their fingerprint, so this device did not seal ` +
+                    `anything to them. Someone — possibly whoever runs the server — may be trying to stand in for ${name}. Tell ${name} in person.`);
+            } else if (err instanceof ApiError && err.status === 409) {
+                msg.alert(`Not shared: ${name} is no longer linked with both of your consent.`);
+            } else {
+                msg.alert(describeError(err));
+            }
+            yes.focus();
+            return;
+        }
+        ctx.reshared.set(entryId, res.created_at || new Date().toISOString());
+        const note = resharedNote(ctx, entryId, { focus: true });
+        note.setAttribute('role', 'status');
+        box.replaceChildren(note);
+        note.focus();
+    });
+    return box;
 }

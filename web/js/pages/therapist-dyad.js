@@ -18,14 +18,27 @@
 //
 // A 403 means the link is not (or no longer) active: a member has ended it,
 // or the second member has not consented. The page says so plainly.
+//
+// Private check-ins and entries shared with the therapist (design §3, §7):
+// two sections, closed until the therapist opens them, so this page can be
+// shown in a joint session without revealing that either exists — and
+// nothing of them is fetched (so no read is audited) until then. Both are
+// left out of the printed summary. A private check-in goes to one member
+// alone; their answers, and any entry a member re-shares, are sealed to the
+// therapist's key in the member's browser and opened here, in this tab, with
+// the therapist's own box key (therapistprivate.js). Each read is written to
+// that member's audit log only, never the partner's.
 
 import { api, ApiError, describeError } from '../api.js';
 import { h, field, messages, setBusy, show, formatDate } from '../ui.js';
 import { topicsFor, topicLabel, DEPTH_WORDS, TOPICS } from '../topics.js';
 import {
-    therapistAccount, dyadTitle, sideBySide, findingsList, num, percent, trendWords, gapOf, QUADRANT_WORDS,
+    therapistAccount, dyadTitle, sideBySide, findingsList, num, percent, trendWords, gapOf, nameOf, QUADRANT_WORDS,
 } from './therapist.js';
 import { loadCrypto } from '../sodium.js';
+import {
+    ENTRY_KIND_WORDS, answerRows, fetchPrivateCheckins, fetchQuestionnaires, fetchReshares, givePrivateCheckin, openAnswers, openSealedText,
+} from '../therapistprivate.js';
 
 const WINDOWS = [7, 14, 28, 56, 91, 182, 365];
 const NOTE_MAX_CHARS = 500;
@@ -63,10 +76,10 @@ export async function render(env) {
         }
         throw err;
     }
-    show(env.root, ...page(env, dyad, win));
+    show(env.root, ...page(env, acct, dyad, win));
 }
 
-function page(env, dyad, win) {
+function page(env, acct, dyad, win) {
     const title = dyadTitle(dyad);
     return [
         h('p', { class: 'back no-print' }, h('a', { href: '/therapist' }, 'Back to your caseload')),
@@ -89,6 +102,8 @@ function page(env, dyad, win) {
             comfortGap(dyad)),
         sharingSection(dyad),
         homeworkSection(env, dyad),
+        privateCheckinsSection(env, acct, dyad),
+        resharesSection(env, acct, dyad),
         h('p', { class: 'hint audit-note' }, 'Each time you open this page it is written to the dyad’s audit log, which both members can read.'),
     ];
 }
@@ -268,4 +283,321 @@ function homeworkSection(env, dyad) {
             'shown to both with their suggested prompt. Their comfort still wins: a prompt never goes deeper than ' +
             'the more reserved of them has said they are ready for, even as homework.'),
         form);
+}
+
+// ---- private check-ins and entries shared with the therapist ----------------
+
+/**
+ * A section that stays closed — its content neither fetched nor in the page —
+ * until the therapist opens it; closed again, its content (anything opened
+ * with the therapist's key) leaves the page.
+ */
+function closedSection({ id, cls, title, intro, openLabel, closeLabel, fill }) {
+    const bodyId = `${id}-body`;
+    const body = h('div', { id: bodyId, class: 'closed-section-body', hidden: true });
+    const toggle = h('button', { type: 'button', class: 'secondary', id: `${id}-toggle`, 'aria-expanded': 'false', 'aria-controls': bodyId }, openLabel);
+    toggle.addEventListener('click', async () => {
+        if (toggle.getAttribute('aria-expanded') === 'true') {
+            body.replaceChildren();
+            body.hidden = true;
+            toggle.setAttribute('aria-expanded', 'false');
+            toggle.textContent = openLabel;
+            return;
+        }
+        toggle.setAttribute('aria-expanded', 'true');
+        toggle.textContent = closeLabel;
+        body.hidden = false;
+        await fill(body);
+    });
+    return h('section', { class: `card ${cls} no-print`, id, 'aria-labelledby': `${id}-heading` },
+        h('h2', { id: `${id}-heading` }, title),
+        intro,
+        h('p', { class: 'actions' }, toggle),
+        body);
+}
+
+function sectionError(err) {
+    if (err instanceof ApiError && err.status === 403) {
+        return h('p', { class: 'alert', role: 'alert' }, 'Access to this dyad has ended, so nothing more from it is shown to you.');
+    }
+    return h('p', { class: 'alert', role: 'alert' }, describeError(err));
+}
+
+function privateCheckinsSection(env, acct, dyad) {
+    const members = dyad.members || [];
+    const names = members.map((m) => m.display_name).join(' and ') || 'the two members';
+    return closedSection({
+        id: 'private-checkins',
+        cls: 'private-checkins',
+        title: 'Private check-ins',
+        intro: [
+            h('p', null, 'A short check-in for one member alone, such as a safety check: couples therapy practice is to ask each partner separately. ' +
+                'It appears only on that member’s own home page. Their answers are sealed to your key in their browser — the server cannot read them — ' +
+                'and their partner can never see the check-in, or learn that it exists.'),
+            h('p', { class: 'hint' }, `Kept closed until you open it, so you can show this page to ${names} together without revealing it. ` +
+                'It is never printed with the summary.'),
+        ],
+        openLabel: 'Open private check-ins',
+        closeLabel: 'Close private check-ins',
+        fill: (body) => fillPrivate(env, acct, dyad, body),
+    });
+}
+
+async function fillPrivate(env, acct, dyad, body) {
+    const members = dyad.members || [];
+    body.replaceChildren(h('p', { class: 'status', role: 'status' }, 'Loading…'));
+    let questionnaires;
+    let given;
+    try {
+        [questionnaires, given] = await Promise.all([
+            fetchQuestionnaires({ signal: env.signal }),
+            fetchPrivateCheckins(dyad.id, { signal: env.signal }),
+        ]);
+    } catch (err) {
+        if (env.signal.aborted || body.hidden) return;
+        body.replaceChildren(sectionError(err));
+        return;
+    }
+    if (body.hidden) return; // closed again while loading
+    const listBox = h('div', { class: 'pc-given-box', id: 'pc-given' });
+    const listMsg = messages();
+
+    function drawList(items) {
+        if (!items.length) {
+            listBox.replaceChildren(h('p', { class: 'empty' }, 'You have not given a private check-in in this dyad yet.'));
+            return;
+        }
+        listBox.replaceChildren(h('ul', { class: 'pc-given-list', id: 'pc-given-list' },
+            items.map((pc) => givenItem(acct, dyad, questionnaires, pc))));
+    }
+
+    async function reload(say) {
+        const items = await fetchPrivateCheckins(dyad.id, { signal: env.signal });
+        drawList(items);
+        if (say) {
+            const answered = items.filter((p) => p.answered_at).length;
+            listMsg.say(`Up to date: ${items.length} given, ${answered} answered.`);
+        }
+    }
+
+    const refresh = h('button', { type: 'button', class: 'secondary', id: 'pc-refresh' }, 'Check for new answers');
+    refresh.addEventListener('click', async () => {
+        refresh.disabled = true;
+        listMsg.say('Checking…');
+        try {
+            await reload(true);
+        } catch (err) {
+            if (!env.signal.aborted) listMsg.alert(describeError(err));
+        } finally {
+            refresh.disabled = false;
+        }
+    });
+
+    drawList(given);
+    body.replaceChildren(
+        h('div', { class: 'pc-not-live', id: 'pc-not-live' },
+            h('p', null, h('strong', null, 'Answers are not watched live. '),
+                'Nobody is alerted when an answer signals danger — not you, and not anyone else. ' +
+                'Read the answers before each session, and follow up with that member alone, not in a joint session.')),
+        giveForm(dyad, members, questionnaires, () => reload(false)),
+        h('h3', { id: 'pc-given-heading' }, 'Given so far'),
+        listBox,
+        h('div', { class: 'actions' }, refresh),
+        listMsg.el,
+        h('p', { class: 'hint' }, 'Each time this list is loaded, your access to a member’s answers is written to that member’s own audit log — ' +
+            'never to their partner’s.'));
+}
+
+function giveForm(dyad, members, questionnaires, onGiven) {
+    const msg = messages();
+    const memberErr = h('p', { id: 'pc-member-error', class: 'field-error', hidden: true });
+    const member = h('select', { id: 'pc-member', name: 'user_id', required: true, 'aria-describedby': 'pc-member-hint pc-member-error' },
+        h('option', { value: '' }, 'Choose a member'),
+        members.map((m) => h('option', { value: m.user_id }, m.display_name)));
+    const qs = [...questionnaires.values()];
+    if (!qs.length) {
+        return h('div', { class: 'pc-give-form' },
+            h('h3', null, 'Give a private check-in'),
+            h('p', { class: 'empty' }, 'This server offers no questionnaires, so there is nothing to give yet.'));
+    }
+    const questionnaire = h('select', { id: 'pc-questionnaire', name: 'questionnaire', required: true, 'aria-describedby': 'pc-questionnaire-hint' },
+        qs.map((q) => h('option', { value: q.id }, q.title || q.id)));
+    const qHint = h('p', { id: 'pc-questionnaire-hint', class: 'hint' });
+    const describe = () => {
+        const q = questionnaires.get(questionnaire.value);
+        if (!q) {
+            qHint.textContent = '';
+            return;
+        }
+        const count = `${q.items.length} ${q.items.length === 1 ? 'question' : 'questions'}, each of which can be left unanswered.`;
+        qHint.textContent = q.intro ? `${count} The member first reads: “${q.intro}”` : count;
+    };
+    describe();
+    questionnaire.addEventListener('change', describe);
+    const setMemberError = (text) => {
+        memberErr.textContent = text || '';
+        memberErr.hidden = !text;
+        if (text) member.setAttribute('aria-invalid', 'true');
+        else member.removeAttribute('aria-invalid');
+    };
+    member.addEventListener('change', () => setMemberError(null));
+
+    const form = h('form', { class: 'stack pc-give-form', id: 'pc-give-form', novalidate: true },
+        h('h3', { id: 'pc-give-heading' }, 'Give a private check-in'),
+        h('div', { class: 'field' },
+            h('label', { for: 'pc-member' }, 'For which member'),
+            h('p', { id: 'pc-member-hint', class: 'hint' }, 'Only this member sees it. Their partner is not told.'),
+            member, memberErr),
+        h('div', { class: 'field' },
+            h('label', { for: 'pc-questionnaire' }, 'Which check-in'),
+            qHint,
+            questionnaire),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'pc-give' }, 'Give this check-in')),
+        msg.el);
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        msg.clear();
+        const who = members.find((m) => m.user_id === member.value);
+        if (!who) {
+            setMemberError('Choose the member this check-in is for.');
+            member.focus();
+            return;
+        }
+        const q = questionnaires.get(questionnaire.value);
+        if (!q) {
+            msg.alert('Choose a check-in.');
+            questionnaire.focus();
+            return;
+        }
+        const partner = members.find((m) => m.user_id !== who.user_id);
+        setBusy(form, true);
+        msg.say('Giving…');
+        try {
+            await givePrivateCheckin(dyad.id, who.user_id, q.id);
+            member.value = '';
+            await onGiven().catch(() => {});
+            msg.say(`Given to ${who.display_name}: “${q.title || q.id}”. It waits on ${who.display_name}’s own home page; ` +
+                `${partner ? partner.display_name : 'their partner'} cannot see it, or that it exists. The answers appear below once sent.`);
+        } catch (err) {
+            if (err instanceof ApiError && err.status === 403) {
+                msg.alert('Access to this dyad has ended, so the check-in was not given.');
+            } else if (err instanceof ApiError && err.field === 'user_id') {
+                setMemberError(err.message);
+            } else {
+                msg.alert(describeError(err));
+            }
+        } finally {
+            setBusy(form, false);
+        }
+    });
+    return form;
+}
+
+function givenItem(acct, dyad, questionnaires, pc) {
+    const uid = `pcg-${pc.id}`;
+    const q = questionnaires.get(pc.questionnaire) || null;
+    const title = q ? q.title || q.id : pc.questionnaire;
+    const name = nameOf(dyad, pc.user_id);
+    const answered = !!pc.answered_at;
+    const parts = [
+        h('h4', { id: `${uid}-heading` }, `${title} — for ${name}`),
+        h('p', { class: `pc-state ${answered ? 'answered' : 'waiting'}` },
+            'Given on ', h('time', { datetime: pc.assigned_at }, formatDate(pc.assigned_at)), '. ',
+            answered
+                ? ['Answered on ', h('time', { datetime: pc.answered_at }, formatDate(pc.answered_at)), '.']
+                : 'Waiting for an answer.'),
+    ];
+    if (answered) {
+        const box = h('div', { class: 'pc-answers-box', id: `${uid}-answers`, hidden: true });
+        const open = h('button', {
+            type: 'button', class: 'secondary', id: `${uid}-open`, 'aria-expanded': 'false', 'aria-controls': box.id, 'aria-describedby': `${uid}-heading`,
+        }, 'Open answers');
+        open.addEventListener('click', () => {
+            if (open.getAttribute('aria-expanded') === 'true') {
+                box.replaceChildren();
+                box.hidden = true;
+                open.setAttribute('aria-expanded', 'false');
+                open.textContent = 'Open answers';
+                return;
+            }
+            box.replaceChildren(...answersView(acct, q, pc, name));
+            box.hidden = false;
+            open.setAttribute('aria-expanded', 'true');
+            open.textContent = 'Close answers';
+        });
+        parts.push(h('p', { class: 'actions' }, open), box);
+    }
+    return h('li', { class: 'pc-given', id: uid, dataset: { userId: pc.user_id } }, parts);
+}
+
+function answersView(acct, q, pc, name) {
+    const opened = openAnswers(acct, pc.sealed);
+    if (!opened.ok) {
+        return [h('p', { class: 'unreadable' }, 'These answers could not be opened with your key. They may have been changed on the server, ' +
+            'or sealed to a key that is not yours. Ask ' + name + ' about it in person.')];
+    }
+    const rows = answerRows(q, opened.answers);
+    const dangers = rows.filter((r) => r.danger).length;
+    const out = [];
+    if (dangers) {
+        out.push(h('p', { class: 'pc-danger-summary' },
+            h('strong', null, dangers === 1 ? 'One answer is marked as a possible sign of danger. ' : `${dangers} answers are marked as possible signs of danger. `),
+            `Nobody was alerted when ${name} gave ${dangers === 1 ? 'it' : 'them'}. Good practice is to follow up with ${name} alone, ` +
+            'soon and not in a joint session.'));
+    } else {
+        out.push(h('p', { class: 'pc-no-danger' }, 'No answer is marked as a sign of danger.'));
+    }
+    out.push(h('ol', { class: 'pc-answers' }, rows.map((r) => h('li', { class: `pc-answer${r.danger ? ' is-danger' : ''}${r.answered ? '' : ' unanswered'}`, dataset: { item: r.id } },
+        h('p', { class: 'pc-question' }, r.question),
+        r.danger ? h('p', { class: 'pc-danger-mark' }, 'Possible sign of danger') : null,
+        h('p', { class: r.free ? 'pc-answer-text free' : 'pc-answer-text' }, r.answered ? r.answer : 'Not answered')))));
+    out.push(h('p', { class: 'hint' }, 'Opened in this browser with your key. “Close answers” takes them off the screen.'));
+    return out;
+}
+
+function resharesSection(env, acct, dyad) {
+    return closedSection({
+        id: 'reshares',
+        cls: 'reshares',
+        title: 'Entries shared with you',
+        intro: [
+            h('p', null, 'A member can share one of their own entries with you. It is sealed to your key in their browser and opened here: ' +
+                'you read only the entries they chose, never anything else either of them writes. Their partner is not told.'),
+            h('p', { class: 'hint' }, 'Kept closed until you open it, and never printed with the summary.'),
+        ],
+        openLabel: 'Open entries shared with you',
+        closeLabel: 'Close entries shared with you',
+        fill: (body) => fillReshares(env, acct, dyad, body),
+    });
+}
+
+async function fillReshares(env, acct, dyad, body) {
+    body.replaceChildren(h('p', { class: 'status', role: 'status' }, 'Loading…'));
+    let list;
+    try {
+        list = await fetchReshares(dyad.id, { signal: env.signal });
+    } catch (err) {
+        if (env.signal.aborted || body.hidden) return;
+        body.replaceChildren(sectionError(err));
+        return;
+    }
+    if (body.hidden) return; // closed again while loading
+    const hint = h('p', { class: 'hint' }, 'Each time these are loaded, it is written to the audit log of the member who shared them — never to their partner’s.');
+    if (!list.length) {
+        body.replaceChildren(h('p', { class: 'empty', id: 'reshares-empty' }, 'Nobody has shared an entry with you in this dyad yet.'), hint);
+        return;
+    }
+    body.replaceChildren(
+        h('ul', { class: 'reshare-list', id: 'reshare-list' }, list.map((x) => {
+            const name = nameOf(dyad, x.user_id);
+            const opened = openSealedText(acct, x.sealed);
+            return h('li', { class: 'reshare', id: `reshare-${x.id}`, dataset: { userId: x.user_id } },
+                h('p', { class: 'reshare-meta' },
+                    h('strong', null, name), ` shared ${ENTRY_KIND_WORDS[x.entry_kind] || 'an entry'} with you on `,
+                    h('time', { datetime: x.created_at }, formatDate(x.created_at)), '.'),
+                opened.ok
+                    ? h('blockquote', { class: 'reshare-text' }, opened.text)
+                    : h('p', { class: 'unreadable' }, 'This entry could not be opened with your key — it may have been changed on the server.'));
+        })),
+        hint);
 }
