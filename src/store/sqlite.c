@@ -135,10 +135,20 @@ static struct conn *reader(struct store *s)
     return c;
 }
 
+/* ROLLBACK is compiled each time, so it needs memory: out of memory it
+ * fails and leaves the writer inside the failed transaction, where every
+ * later BEGIN fails too. Ended before the next BEGIN instead. */
+static void rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        exec(db, "ROLLBACK");
+}
+
 /* Writes: take the writer, BEGIN IMMEDIATE; end with commit() or rollback(). */
 static struct conn *begin(struct store *s)
 {
     pthread_mutex_lock(&s->wlock);
+    rollback(s->writer.db);
     if (exec(s->writer.db, "BEGIN IMMEDIATE") != 0) {
         fprintf(stderr, "dyad: store: begin failed: %s\n", sqlite3_errmsg(s->writer.db));
         pthread_mutex_unlock(&s->wlock);
@@ -152,11 +162,11 @@ static enum store_result finish(struct store *s, enum store_result r)
     if (r == STORE_OK) {
         if (exec(s->writer.db, "COMMIT") != 0) {
             fprintf(stderr, "dyad: store: commit failed: %s\n", sqlite3_errmsg(s->writer.db));
-            exec(s->writer.db, "ROLLBACK");
+            rollback(s->writer.db);
             r = STORE_ERROR;
         }
     } else {
-        exec(s->writer.db, "ROLLBACK");
+        rollback(s->writer.db);
     }
     pthread_mutex_unlock(&s->wlock);
     return r;

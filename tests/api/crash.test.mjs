@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
-import { registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium } from '../lib/api.mjs';
+import { pairDyad, b64, sodium } from '../lib/api.mjs';
 
 const CYCLES = 20;
 const DYADS = 5; // ten people writing at once
@@ -29,18 +29,6 @@ const entryId = () => sodium.to_base64(sodium.randombytes_buf(16), sodium.base64
 // Ciphertext-shaped bytes (nonce 24 + tag 16 + padded text): the server
 // checks the shape, never the contents, so random bytes make unique markers.
 const sealed = (blocks) => b64(sodium.randombytes_buf(40 + 64 * blocks));
-
-async function pair(url) {
-  const a = await registerAndLogin(url, 'a');
-  const b = await registerAndLogin(url, 'b');
-  const K = sodium.randombytes_buf(32);
-  const secret = sodium.randombytes_buf(32);
-  const r = await a.c.post('/api/v1/dyads', { kind: 'friends', ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
-  assert.equal(r.status, 201, r.text);
-  const j = await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
-  assert.equal(j.status, 200, j.text);
-  return { a, b, id: r.json.dyad.id };
-}
 
 // One person's writes, one at a time, until stop.now; the record of what
 // was acknowledged and what was in flight goes to w.
@@ -122,7 +110,7 @@ test(`SIGKILL under a write load, ${CYCLES} times: every acknowledged write surv
   try {
     const writers = [];
     for (let i = 0; i < DYADS; i++) {
-      const p = await pair(srv.url);
+      const p = await pairDyad(srv.url, 'friends');
       for (const who of [p.a, p.b]) writers.push({ c: who.c, u: who.u, dyad: p.id, checkins: new Map(), shares: new Set(), sharesInflight: new Set() });
     }
     const stats = { acked: 0, cut: 0, keptInflight: 0 };
