@@ -19,7 +19,8 @@ enum {
     KDF_OPS = 3,
     KDF_MEM = 64 * 1024 * 1024,
     LOGIN_FREE_FAILURES_ADDRESS = 5, /* per submitted e-mail address */
-    BACKOFF_MAX_SECONDS = 15 * 60, /* never a lockout: at most this long */
+    LOGIN_BACKOFF_SECONDS = 4,       /* the first wait after them; each failure doubles it */
+    BACKOFF_MAX_SECONDS = 15 * 60,   /* never a lockout: at most this long */
     THROTTLE_FORGET_SECONDS = 60 * 60,
 };
 
@@ -77,9 +78,9 @@ static void throttle_fail(struct ctx *c, const struct throttle_key *k)
 static void reply_rate_limited(struct ctx *c, int64_t wait)
 {
     http_response_header(c->res, "Retry-After", arena_printf(c->arena, "%lld", (long long)wait));
-    reply_error(c, API_RATE_LIMITED, NULL,
-                arena_printf(c->arena, "Too many attempts. Please wait %lld seconds.",
-                             (long long)wait));
+    reply_error(
+        c, API_RATE_LIMITED, NULL,
+        arena_printf(c->arena, "Too many attempts. Please wait %lld seconds.", (long long)wait));
 }
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -186,9 +187,9 @@ void h_auth_register(struct ctx *c)
 
 static void set_session_cookie(struct ctx *c, const char *token, bool clear)
 {
-    const char *cookie = arena_printf(
-        c->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", c->app->cookie_name,
-        clear ? "" : token, c->app->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+    const char *cookie =
+        arena_printf(c->arena, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", c->app->cookie_name,
+                     clear ? "" : token, c->app->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
     http_response_header(c->res, "Set-Cookie", cookie);
 }
 
@@ -212,7 +213,8 @@ void h_auth_login(struct ctx *c)
     if (body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0)
         return;
     struct throttle_key by_address, by_client;
-    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS,
+                 LOGIN_BACKOFF_SECONDS);
     throttle_key(c, &by_client, "login client", c->req->client_addr,
                  (int)c->app->cfg.login_failures_per_client, 1);
     int64_t wait = throttle_wait(c, &by_address);
@@ -320,7 +322,8 @@ void h_me(struct ctx *c)
 bool auth_throttled(struct ctx *c, const char *email)
 {
     struct throttle_key by_address;
-    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS,
+                 LOGIN_BACKOFF_SECONDS);
     int64_t wait = throttle_wait(c, &by_address);
     if (wait > 0)
         reply_rate_limited(c, wait);
@@ -330,21 +333,24 @@ bool auth_throttled(struct ctx *c, const char *email)
 void auth_failed(struct ctx *c, const char *email)
 {
     struct throttle_key by_address;
-    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS,
+                 LOGIN_BACKOFF_SECONDS);
     throttle_fail(c, &by_address);
 }
 
 void auth_cleared(struct ctx *c, const char *email)
 {
     struct throttle_key by_address;
-    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    throttle_key(c, &by_address, "login address", email, LOGIN_FREE_FAILURES_ADDRESS,
+                 LOGIN_BACKOFF_SECONDS);
     store_throttle_clear(c->app->store, by_address.key);
 }
 
 int auth_reverify(struct ctx *c, unsigned char auth_key[32])
 {
     struct throttle_key by_address;
-    throttle_key(c, &by_address, "login address", c->user.email, LOGIN_FREE_FAILURES_ADDRESS, 1);
+    throttle_key(c, &by_address, "login address", c->user.email, LOGIN_FREE_FAILURES_ADDRESS,
+                 LOGIN_BACKOFF_SECONDS);
     int64_t wait = throttle_wait(c, &by_address);
     if (wait > 0) {
         sodium_memzero(auth_key, 32);

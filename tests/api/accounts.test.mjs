@@ -182,7 +182,7 @@ test('the back-off ends: no permanent lockout', async () => {
   const blocked = await c.post('/api/v1/auth/login', { email: u.email, auth_key: b64(u.auth_key) });
   assert.equal(blocked.status, 429);
   const wait = Number(blocked.headers.get('retry-after'));
-  assert.ok(wait >= 1 && wait <= 2);
+  assert.ok(wait >= 1 && wait <= 4, `waits ${wait} s`);
   await new Promise((r) => setTimeout(r, (wait + 1) * 1000));
   const ok = await c.post('/api/v1/auth/login', { email: u.email, auth_key: b64(u.auth_key) });
   assert.equal(ok.status, 200, 'the right password works once the wait is over');

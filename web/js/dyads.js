@@ -10,7 +10,7 @@
 // - a wrap of K is opened only if it is signed by oneself or by a partner
 //   whose key_proof verified.
 
-import { api, ApiError } from './api.js';
+import { api, ApiError, describeError } from './api.js';
 
 export const INVITE_AD = 'dyadinvite|1';
 export const KINDS = ['couple', 'friends', 'family'];
@@ -181,6 +181,32 @@ export function safetyCodeOf({ c, keys }, view) {
 }
 
 /** Plain words for a partner whose key_proof did not verify. */
+/**
+ * The dyad key for a page that reads or writes words, or why there is none:
+ * → { K } (wiped when the page's run ends) or { reason, alert }. The caller
+ * has already said what it needs when nobody has joined yet.
+ */
+export function keyForPage(env, acct, dyad, view) {
+    if (!view.myKeysMatch) {
+        return {
+            reason: 'Warning: the server lists different keys for you than the ones in this browser. ' +
+                'Do not write anything here, and tell the person who runs this server.',
+            alert: true,
+        };
+    }
+    let K;
+    try {
+        K = openDyadKey(acct, dyad, view);
+    } catch (err) {
+        return { reason: err instanceof TrustError ? err.message : describeError(err), alert: true };
+    }
+    if (!K) {
+        return { reason: `Waiting for ${view.partner.display_name}’s device to share this dyad’s key with you. Open the dyad’s page to see where pairing stands.` };
+    }
+    env.signal.addEventListener('abort', () => acct.c.wipe(K));
+    return { K };
+}
+
 export function proofWarning(name) {
     return `Warning: ${name || 'your partner'}’s keys do not match the secret in your invite link. ` +
         'Someone — possibly whoever runs the server — may be trying to read this dyad. ' +

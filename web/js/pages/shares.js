@@ -23,7 +23,7 @@
 
 import { ApiError, describeError } from '../api.js';
 import {
-    ensurePartnerWrap, fetchDyad, inspectDyad, openDyadKey, proofWarning, TrustError,
+    ensurePartnerWrap, fetchDyad, inspectDyad, keyForPage, proofWarning,
 } from '../dyads.js';
 import {
     DEPTHS, GUIDED_TOPICS, MAX_TEXT_BYTES, MAX_TEXT_CHARS, PAGE_SIZE, RESPONSE_KINDS, SMALL_MOMENT_CHARS,
@@ -62,19 +62,8 @@ export async function render(env) {
     if (!view.me) return notReady('You are not a member of this dyad.', true);
     if (view.partner && view.partnerVerified === false) return notReady(proofWarning(view.partner.display_name), true);
     if (!view.partner) return notReady('Nobody has joined this dyad yet. Once the person you invited joins, you can share with them here.');
-    if (!view.myKeysMatch) {
-        return notReady('Warning: the server lists different keys for you than the ones in this browser. ' +
-            'Do not write anything here, and tell the person who runs this server.', true);
-    }
-
-    let K;
-    try {
-        K = openDyadKey(acct, dyad, view);
-    } catch (err) {
-        return notReady(err instanceof TrustError ? err.message : describeError(err), true);
-    }
-    if (!K) return notReady(`Waiting for ${view.partner.display_name}’s device to share this dyad’s key with you. Open the dyad’s page to see where pairing stands.`);
-    env.signal.addEventListener('abort', () => acct.c.wipe(K));
+    const { K, reason, alert } = keyForPage(env, acct, dyad, view);
+    if (!K) return notReady(reason, alert);
 
     const ctx = {
         env,

@@ -20,7 +20,7 @@
 
 import { api, describeError } from '../api.js';
 import {
-    ensurePartnerWrap, fetchDyad, inspectDyad, openDyadKey, proofWarning, TrustError,
+    ensurePartnerWrap, fetchDyad, inspectDyad, keyForPage, proofWarning,
 } from '../dyads.js';
 import { fetchShares, postShare, promptsFor } from '../shares.js';
 import { topicsFor, topicLabel, DEPTH_WORDS } from '../topics.js';
@@ -64,18 +64,8 @@ export async function render(env) {
     if (dyad.active === false) return notReady('This dyad has ended, so there is no conversation to guide here.');
     if (view.partner && view.partnerVerified === false) return notReady(proofWarning(view.partner.display_name), true);
     if (!view.partner) return notReady('Nobody has joined this dyad yet. A guided conversation is for the two of you, once the person you invited has joined.');
-    if (!view.myKeysMatch) {
-        return notReady('Warning: the server lists different keys for you than the ones in this browser. ' +
-            'Do not write anything here, and tell the person who runs this server.', true);
-    }
-    let K;
-    try {
-        K = openDyadKey(acct, dyad, view);
-    } catch (err) {
-        return notReady(err instanceof TrustError ? err.message : describeError(err), true);
-    }
-    if (!K) return notReady(`Waiting for ${view.partner.display_name}’s device to share this dyad’s key with you. Open the dyad’s page to see where pairing stands.`);
-    env.signal.addEventListener('abort', () => acct.c.wipe(K));
+    const { K, reason, alert } = keyForPage(env, acct, dyad, view);
+    if (!K) return notReady(reason, alert);
 
     const ctx = {
         env,
