@@ -767,7 +767,7 @@ void h_therapist_charts(struct ctx *c)
     free(series);
     free(quadrant);
     if (j == NULL ||
-        store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_dyad", NULL, c->now) !=
+        store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_charts", NULL, c->now) !=
             STORE_OK) {
         json_decref(j);
         reply_store(c, STORE_ERROR);

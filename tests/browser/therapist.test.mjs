@@ -246,8 +246,11 @@ test('a therapist follows a consenting couple, and either of them ends it', asyn
         assert.deepEqual(await row('topic-depth-1', 'Everyday life'), ['1', '0', '0', '0', '0', '1']);
         assert.deepEqual(await tp.locator('#topic-depth-0 tfoot td').allTextContents(), ['1', '1', '1', '0', '0', '3']);
         await tp.getByRole('button', { name: 'Print pre-session summary' }).waitFor();
+        // the same charts as the members' insights page, with their text alternatives
+        await tp.locator('#charts-body svg[role="img"]').nth(1).waitFor();
+        assert.match(await tp.locator('#charts-body svg title').first().textContent(), /\S/);
         // the window can be changed
-        await tp.getByLabel('Window').selectOption('14');
+        await tp.getByLabel('Window', { exact: true }).selectOption('14');
         await tp.getByRole('button', { name: 'Show' }).click();
         await tp.waitForURL(/window=14/);
         await tp.getByText('Numbers over the last 14 days.').waitFor();

@@ -22,6 +22,7 @@ const AUDIT_SHOWN = 10;
 
 const ACTION_WORDS = {
     view_dyad: 'opened this dyad’s scores and share counts',
+    view_charts: 'looked at this dyad’s charts',
     view_caseload: 'saw this dyad’s summary in their caseload',
     consent: 'consented to the therapist link',
     revoke: 'ended the therapist link',

@@ -77,6 +77,27 @@ export async function render(env) {
         throw err;
     }
     show(env.root, ...page(env, acct, dyad, win));
+    fillCharts(env, id, win);
+}
+
+// The same SVG charts the members see on their insights page, drawn by the
+// server from the therapist's view of the data; parsed as SVG, never as HTML.
+async function fillCharts(env, id, win) {
+    const box = env.root.querySelector('#charts-body');
+    if (!box) return;
+    try {
+        const res = await api('GET', `/therapist/dyads/${encodeURIComponent(id)}/charts?window=${win}`, undefined, { signal: env.signal });
+        const figures = ['series', 'quadrant'].map((key) => {
+            const doc = new DOMParser().parseFromString(res[key], 'image/svg+xml');
+            const svg = doc.documentElement;
+            if (svg.nodeName !== 'svg') throw new Error('not an SVG drawing');
+            return h('figure', { class: 'chart' }, document.importNode(svg, true));
+        });
+        box.replaceChildren(...figures);
+    } catch (err) {
+        if (env.signal.aborted) return;
+        box.replaceChildren(h('p', { class: 'hint' }, `The charts could not be drawn just now. ${describeError(err)}`));
+    }
 }
 
 function page(env, acct, dyad, win) {
@@ -94,6 +115,9 @@ function page(env, acct, dyad, win) {
             sideBySide(dyad, detailRows(dyad), { caption: `Check-in scores of the last ${dyad.window} days (means on 0–10)`, id: 'numbers-table' }),
             h('p', { class: 'hint' }, '— means no check-ins in the window, or an item the member has not shared with you. ' +
                 'Sexual-connection scores appear only for a member who allows it.')),
+        h('section', { class: 'card no-print', 'aria-labelledby': 'charts-heading' },
+            h('h2', { id: 'charts-heading' }, 'Over time'),
+            h('div', { id: 'charts-body' }, h('p', { class: 'hint' }, 'Drawing the charts…'))),
         h('section', { class: 'card', 'aria-labelledby': 'patterns-heading' },
             h('h2', { id: 'patterns-heading' }, 'Patterns to explore'),
             h('p', { class: 'hint' }, 'What the numbers show over the window, offered as questions to explore together — not diagnoses. ' +
