@@ -62,13 +62,13 @@ static int open_dyad_key(json_t *d, const struct keys_user *me, const char *my_i
     }
     size_t i;
     json_t *m;
-    json_array_foreach (json_object_get(d, "members"), i, m)
-        if (!found && strcmp(str(m, "user_id"), signer) == 0)
-            found = b64_exact(str(m, "sign_public_key"), sign_pk, 32) == 0;
+    json_array_foreach(json_object_get(d, "members"), i,
+                       m) if (!found && strcmp(str(m, "user_id"), signer) == 0) found =
+        b64_exact(str(m, "sign_public_key"), sign_pk, 32) == 0;
     if (!found)
         return -1;
-    return keys_open_dyad_key(k, str(mk, "wrapped_key"), str(mk, "signature"), sign_pk,
-                              me->box_pk, me->box_sk);
+    return keys_open_dyad_key(k, str(mk, "wrapped_key"), str(mk, "signature"), sign_pk, me->box_pk,
+                              me->box_sk);
 }
 
 static void print_entry(const unsigned char *key, const char *dyad_id, const char *entry_id,
@@ -117,7 +117,8 @@ int client_read_export(const char *path)
     printf("# dyad export of %s (%s)\n\n", str(u, "display_name"), str(u, "email"));
     size_t i;
     json_t *d;
-    json_array_foreach (json_object_get(e, "dyads"), i, d) {
+    json_array_foreach(json_object_get(e, "dyads"), i, d)
+    {
         const char *dyad_id = str(d, "id");
         printf("## A %s dyad (%s)%s\n\n", str(d, "kind"), dyad_id,
                json_is_true(json_object_get(d, "active")) ? "" : ", ended");
@@ -125,10 +126,12 @@ int client_read_export(const char *path)
         bool have_k = open_dyad_key(d, &me, my_id, k) == 0;
         size_t j;
         json_t *x;
-        json_array_foreach (json_object_get(d, "checkins"), j, x) {
+        json_array_foreach(json_object_get(d, "checkins"), j, x)
+        {
             printf("### Check-in %s\n", str(x, "date"));
-            static const char *const items[] = {"closeness", "closeness_wanted", "opened_up",
-                                                "understood", "safety", "affection", "sexual"};
+            static const char *const items[] = {"closeness",  "closeness_wanted", "opened_up",
+                                                "understood", "safety",           "affection",
+                                                "sexual"};
             for (size_t n = 0; n < sizeof items / sizeof items[0]; n++) {
                 json_t *v = json_object_get(x, items[n]);
                 if (json_is_integer(v))
@@ -140,7 +143,8 @@ int client_read_export(const char *path)
             }
             printf("\n");
         }
-        json_array_foreach (json_object_get(d, "shares"), j, x) {
+        json_array_foreach(json_object_get(d, "shares"), j, x)
+        {
             printf("### Share, %s, depth %lld, %s\n", str(x, "topic"),
                    (long long)json_integer_value(json_object_get(x, "depth")),
                    str(x, "created_at"));
@@ -150,7 +154,8 @@ int client_read_export(const char *path)
                 printf("(the dyad key could not be opened)\n");
             printf("\n");
         }
-        json_array_foreach (json_object_get(d, "responses"), j, x) {
+        json_array_foreach(json_object_get(d, "responses"), j, x)
+        {
             printf("### Response (%s), %s\n", str(x, "kind"), str(x, "created_at"));
             if (json_is_string(json_object_get(x, "body")) && have_k)
                 print_entry(k, dyad_id, str(x, "id"), my_id, "response", str(x, "body"));

@@ -296,7 +296,8 @@ static int cmd_serve(int argc, char **argv)
 
     int sig = 0;
     sigwait(&sigs, &sig);
-    fprintf(stderr, "dyad: %s received, finishing requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fprintf(stderr, "dyad: %s received, finishing requests\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(server, 10000);
     server = NULL;
     status = 0;

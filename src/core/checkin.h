@@ -21,8 +21,7 @@ enum {
 };
 
 /* Items a member can show the partner: every check-in item but the note. */
-#define CHECKIN_SHOWABLE                                                                        \
-    (INSIGHTS_ITEMS_ALL & ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_COMFORT))
+#define CHECKIN_SHOWABLE (INSIGHTS_ITEMS_ALL & ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_COMFORT))
 
 /* enum insights_item for a check-in item name ("closeness", "emotions", …),
  * or -1. */

@@ -2,8 +2,8 @@
  * embedded.h — the shape of a file compiled into the binary.
  *
  * tools/embed.c writes build/gen/assets.c (the browser's files under /static)
- * build/gen/migrations.c (the store's SQL) and build/gen/datafiles.c (data/) as arrays of this struct, so the
- * binary needs nothing on disk beside its database.
+ * build/gen/migrations.c (the store's SQL) and build/gen/datafiles.c (data/) as arrays of this
+ * struct, so the binary needs nothing on disk beside its database.
  */
 #ifndef DYAD_EMBEDDED_H
 #define DYAD_EMBEDDED_H

@@ -24,7 +24,8 @@ static int fail(char *err, size_t len, const char *fmt, ...)
 static bool id_ok(const char *s)
 {
     size_t n = strlen(s);
-    return n > 0 && n < QUESTIONNAIRE_ID_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+    return n > 0 && n < QUESTIONNAIRE_ID_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
 static bool text_ok(const json_t *v)
@@ -38,7 +39,8 @@ static bool only_keys(json_t *o, const char *const *allowed, const char **bad)
 {
     const char *key;
     json_t *v;
-    json_object_foreach (o, key, v) {
+    json_object_foreach(o, key, v)
+    {
         bool ok = false;
         for (const char *const *a = allowed; *a != NULL; a++)
             ok |= strcmp(*a, key) == 0;
@@ -123,7 +125,8 @@ int questionnaire_check(const char *json, size_t len, char *id_out, size_t id_ca
             r = check_item(json_array_get(items, i), i, err, err_len);
             const char *iid = json_string_value(json_object_get(json_array_get(items, i), "id"));
             for (size_t k = 0; r == 0 && k < i; k++)
-                if (strcmp(iid, json_string_value(json_object_get(json_array_get(items, k), "id"))) == 0)
+                if (strcmp(iid,
+                           json_string_value(json_object_get(json_array_get(items, k), "id"))) == 0)
                     r = fail(err, err_len, "item id \"%s\" appears twice", iid);
         }
         if (r == 0)

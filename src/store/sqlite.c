@@ -258,7 +258,8 @@ struct store *store_open(const char *url, bool apply_migrations, char *err, size
 {
     if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0') {
         if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-            snprintf(err, errlen, "the PostgreSQL backend is not part of this build yet; use sqlite:PATH");
+            snprintf(err, errlen,
+                     "the PostgreSQL backend is not part of this build yet; use sqlite:PATH");
         else
             snprintf(err, errlen, "unknown database URL '%s' (expected sqlite:PATH)", url);
         return NULL;
@@ -343,8 +344,8 @@ enum store_result store_backup(struct store *s, const char *path, char *err, siz
 
 /* ---- users ---------------------------------------------------------------- */
 
-#define USER_COLS                                                                               \
-    "id, email, display_name, role, kdf_salt, auth_hash, box_pk, sign_pk, wrapped_keys, "      \
+#define USER_COLS                                                                                  \
+    "id, email, display_name, role, kdf_salt, auth_hash, box_pk, sign_pk, wrapped_keys, "          \
     "recovery_wrapped_keys, created_at"
 
 static enum store_result user_row(sqlite3_stmt *st, struct user *u)
@@ -722,11 +723,12 @@ enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dy
     *n_members = 0;
     sqlite3_stmt *st = NULL;
     if (r == STORE_OK) {
-        st = stmt(c, "SELECT m.user_id, u.display_name, u.box_pk, u.sign_pk, m.key_proof, "
-                     "m.invite_secret_box, m.wrapped_key, m.wrap_signature, m.wrap_signer, "
-                     "m.track_sexual, m.joined_at, m.left_at, m.therapist_sexual FROM dyad_members m "
-                     "JOIN users u ON u.id = m.user_id WHERE m.dyad_id = ?1 "
-                     "ORDER BY m.joined_at, m.rowid");
+        st = stmt(c,
+                  "SELECT m.user_id, u.display_name, u.box_pk, u.sign_pk, m.key_proof, "
+                  "m.invite_secret_box, m.wrapped_key, m.wrap_signature, m.wrap_signer, "
+                  "m.track_sexual, m.joined_at, m.left_at, m.therapist_sexual FROM dyad_members m "
+                  "JOIN users u ON u.id = m.user_id WHERE m.dyad_id = ?1 "
+                  "ORDER BY m.joined_at, m.rowid");
         if (st == NULL)
             r = STORE_ERROR;
     }
@@ -929,10 +931,11 @@ enum store_result store_user_dyads(struct store *s, const char *user_id, struct 
 {
     struct conn *c = reader(s);
     sqlite3_stmt *st =
-        c ? stmt(c, "SELECT d.id, d.kind, d.ended_at, "
-                    "(SELECT count(*) FROM dyad_members x WHERE x.dyad_id = d.id) "
-                    "FROM dyads d JOIN dyad_members m ON m.dyad_id = d.id "
-                    "WHERE m.user_id = ?1 AND m.left_at = 0 ORDER BY d.created_at DESC, d.rowid DESC")
+        c ? stmt(c,
+                 "SELECT d.id, d.kind, d.ended_at, "
+                 "(SELECT count(*) FROM dyad_members x WHERE x.dyad_id = d.id) "
+                 "FROM dyads d JOIN dyad_members m ON m.dyad_id = d.id "
+                 "WHERE m.user_id = ?1 AND m.left_at = 0 ORDER BY d.created_at DESC, d.rowid DESC")
           : NULL;
     if (st == NULL)
         return STORE_ERROR;
@@ -1112,8 +1115,7 @@ enum store_result store_share_get(struct store *s, const char *dyad_id, const ch
 enum { RESPONSES_PER_SHARE = 16 };
 
 enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_t before,
-                                    const char *before_id, int limit, store_share_fn *fn,
-                                    void *ctx)
+                                    const char *before_id, int limit, store_share_fn *fn, void *ctx)
 {
     struct conn *c = reader(s);
     if (c == NULL || exec(c->db, "BEGIN") != 0)
@@ -1123,7 +1125,8 @@ enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_
                                   "created_at < ?2 ORDER BY created_at DESC, rowid DESC LIMIT ?3";
     static const char by_cursor[] =
         "SELECT id, author_id, topic, depth, prompt_id, reveal, created_at, body, together "
-        "FROM shares WHERE dyad_id = ?1 AND (created_at, rowid) < (SELECT created_at, rowid FROM shares "
+        "FROM shares WHERE dyad_id = ?1 AND (created_at, rowid) < (SELECT created_at, rowid FROM "
+        "shares "
         "WHERE id = ?4 AND dyad_id = ?1) ORDER BY created_at DESC, rowid DESC LIMIT ?3";
     sqlite3_stmt *st = stmt(c, before_id != NULL ? by_cursor : by_time);
     sqlite3_stmt *rs = stmt(c, "SELECT id, author_id, kind, created_at, body FROM responses "
@@ -1338,8 +1341,7 @@ enum store_result store_comfort_history(struct store *s, const char *dyad_id, co
     bind_text(st, 2, user_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-           sqlite3_column_int64(st, 2));
+        fn(ctx, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2));
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
@@ -1501,8 +1503,8 @@ enum store_result store_user_delete(struct store *s, const char *user_id, int64_
         /* Copy the WAL into the database (where secure_delete has zeroed
          * the erased cells) and truncate it, so no old frame keeps them. */
         pthread_mutex_lock(&s->wlock);
-        int ck = sqlite3_wal_checkpoint_v2(s->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-                                           NULL);
+        int ck =
+            sqlite3_wal_checkpoint_v2(s->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
         pthread_mutex_unlock(&s->wlock);
         if (ck != SQLITE_OK)
             fprintf(stderr, "dyad: store: checkpoint after erasure: %s\n", sqlite3_errstr(ck));
@@ -1598,7 +1600,7 @@ enum store_result store_therapist_invite_check(struct store *s, const unsigned c
     int rc = sqlite3_step(st);
     enum store_result r = rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
     if (rc == SQLITE_ROW)
-        r = sqlite3_column_int64(st, 1) != 0   ? STORE_CONFLICT
+        r = sqlite3_column_int64(st, 1) != 0     ? STORE_CONFLICT
             : sqlite3_column_int64(st, 0) <= now ? STORE_EXPIRED
                                                  : STORE_OK;
     sqlite3_reset(st);
@@ -1667,10 +1669,9 @@ enum store_result store_therapist_code(struct store *s, const char *user_id, cha
 enum store_result store_therapist_by_code(struct store *s, const char *code_id, struct user *out)
 {
     struct conn *c = reader(s);
-    sqlite3_stmt *st =
-        c ? stmt(c, "SELECT " USER_COLS " FROM users WHERE role = 1 AND id = "
-                    "(SELECT user_id FROM therapist_codes WHERE code_id = ?1)")
-          : NULL;
+    sqlite3_stmt *st = c ? stmt(c, "SELECT " USER_COLS " FROM users WHERE role = 1 AND id = "
+                                   "(SELECT user_id FROM therapist_codes WHERE code_id = ?1)")
+                         : NULL;
     if (st == NULL)
         return STORE_ERROR;
     bind_text(st, 1, code_id);
@@ -1793,7 +1794,7 @@ enum store_result store_therapist_links(struct store *s, const char *therapist_i
     if (c == NULL || exec(c->db, "BEGIN") != 0)
         return STORE_ERROR;
     sqlite3_stmt *st = stmt(c, "SELECT dyad_id FROM therapist_links WHERE therapist_id = ?1 "
-                                "ORDER BY created_at");
+                               "ORDER BY created_at");
     enum store_result r = st != NULL ? STORE_OK : STORE_ERROR;
     enum { MAX_LINKS = 256 };
     struct therapist_link *links = calloc(MAX_LINKS, sizeof *links);
@@ -1825,8 +1826,9 @@ enum store_result store_dyad_last_activity(struct store *s, const char *dyad_id,
 {
     struct conn *c = reader(s);
     sqlite3_stmt *st =
-        c ? stmt(c, "SELECT max(coalesce((SELECT max(updated_at) FROM checkins WHERE dyad_id = ?1), "
-                    "0), coalesce((SELECT max(created_at) FROM shares WHERE dyad_id = ?1), 0))")
+        c ? stmt(c,
+                 "SELECT max(coalesce((SELECT max(updated_at) FROM checkins WHERE dyad_id = ?1), "
+                 "0), coalesce((SELECT max(created_at) FROM shares WHERE dyad_id = ?1), 0))")
           : NULL;
     if (st == NULL)
         return STORE_ERROR;
@@ -2030,9 +2032,10 @@ enum store_result store_private_answer(struct store *s, const char *id, const ch
     struct conn *c = begin(s);
     if (c == NULL)
         return STORE_ERROR;
-    sqlite3_stmt *st = stmt(c, "SELECT p.answered_at FROM private_checkins p JOIN therapist_links l "
-                               "ON l.dyad_id = p.dyad_id AND l.therapist_id = p.therapist_id "
-                               "WHERE p.id = ?1 AND p.user_id = ?2");
+    sqlite3_stmt *st =
+        stmt(c, "SELECT p.answered_at FROM private_checkins p JOIN therapist_links l "
+                "ON l.dyad_id = p.dyad_id AND l.therapist_id = p.therapist_id "
+                "WHERE p.id = ?1 AND p.user_id = ?2");
     if (st == NULL)
         return finish(s, STORE_ERROR);
     bind_text(st, 1, id);

@@ -26,13 +26,13 @@ enum store_result {
 };
 
 enum {
-    STORE_ID_MAX = 40,       /* "u-" + 24 hex, with room */
-    STORE_EMAIL_MAX = 255,   /* 254 + NUL */
-    STORE_NAME_MAX = 65,     /* 64 + NUL */
-    STORE_HASH_STR_MAX = 128,/* crypto_pwhash_STRBYTES */
-    STORE_WRAPPED_KEYS = 168,/* nonce 24 + (32+64+32) + tag 16 */
-    STORE_SEALED_KEY = 80,   /* crypto_box_seal of 32 bytes */
-    STORE_SECRET_BOX = 72,   /* nonce 24 + 32 + tag 16 */
+    STORE_ID_MAX = 40,        /* "u-" + 24 hex, with room */
+    STORE_EMAIL_MAX = 255,    /* 254 + NUL */
+    STORE_NAME_MAX = 65,      /* 64 + NUL */
+    STORE_HASH_STR_MAX = 128, /* crypto_pwhash_STRBYTES */
+    STORE_WRAPPED_KEYS = 168, /* nonce 24 + (32+64+32) + tag 16 */
+    STORE_SEALED_KEY = 80,    /* crypto_box_seal of 32 bytes */
+    STORE_SECRET_BOX = 72,    /* nonce 24 + 32 + tag 16 */
     STORE_UA_MAX = 200,
     STORE_CODE_MAX = 40,
 };
@@ -235,10 +235,10 @@ enum { STORE_CHECKIN_SCORES = 7, STORE_NULL = -1 };
 
 struct checkin {
     char user_id[STORE_ID_MAX];
-    long day;                            /* days since 1970-01-01 */
+    long day;                           /* days since 1970-01-01 */
     int8_t score[STORE_CHECKIN_SCORES]; /* closeness … sexual; STORE_NULL = not answered */
-    unsigned emotions;                   /* bit per feeling */
-    int8_t wordless;                     /* 0, 1 or STORE_NULL */
+    unsigned emotions;                  /* bit per feeling */
+    int8_t wordless;                    /* 0, 1 or STORE_NULL */
     bool has_note;
     unsigned show_mask; /* items the partner may see (bits of enum insights_item) */
     int64_t updated_at;
@@ -266,8 +266,8 @@ enum { STORE_PROMPT_ID_MAX = 49 };
 struct share {
     char id[STORE_ID_MAX]; /* client-made entry id */
     char author_id[STORE_ID_MAX];
-    int topic; /* enum prompts_topic */
-    int depth; /* 1–5 */
+    int topic;                           /* enum prompts_topic */
+    int depth;                           /* 1–5 */
     char prompt_id[STORE_PROMPT_ID_MAX]; /* "" when not an answer to a prompt */
     bool mutual;                         /* reveal: mutual */
     bool together;                       /* recorded from a guided conversation */
@@ -432,7 +432,7 @@ struct private_checkin {
     char user_id[STORE_ID_MAX];
     char questionnaire[48];
     int64_t assigned_at;
-    int64_t answered_at; /* 0 while unanswered */
+    int64_t answered_at;         /* 0 while unanswered */
     const unsigned char *sealed; /* borrowed (during callbacks); NULL while unanswered */
     size_t sealed_len;
 };

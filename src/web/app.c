@@ -115,14 +115,14 @@ void reply_error(struct ctx *c, enum api_error e, const char *field, const char 
         message = api_error_message(e);
     int status = api_error_status(e);
     if (!wants_json(c)) {
-        const char *page = arena_printf(
-            c->arena,
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<title>dyad</title></head><body><main><h1>%d</h1><p>%s</p>"
-            "<p><a href=\"/\">Home</a> · <a href=\"/safety\">Help &amp; safety</a></p>"
-            "</main></body></html>",
-            status, html_escape(c->arena, message));
+        const char *page =
+            arena_printf(c->arena,
+                         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                         "<title>dyad</title></head><body><main><h1>%d</h1><p>%s</p>"
+                         "<p><a href=\"/\">Home</a> · <a href=\"/safety\">Help &amp; safety</a></p>"
+                         "</main></body></html>",
+                         status, html_escape(c->arena, message));
         reply_html(c, status, page != NULL ? page : "error");
         return;
     }
@@ -206,12 +206,24 @@ const char *html_escape(struct arena *a, const char *s)
     for (const char *p = s; *p; p++) {
         const char *rep = NULL;
         switch (*p) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: *o++ = *p; continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            *o++ = *p;
+            continue;
         }
         size_t l = strlen(rep);
         memcpy(o, rep, l);
@@ -342,7 +354,8 @@ static void run(struct ctx *c)
         const char *token = http_header(req, "X-CSRF-Token");
         if (is_state_change(req->method) &&
             (token == NULL || !dcrypto_str_equal(token, c->session.csrf_token))) {
-            reply_error(c, API_CSRF, "X-CSRF-Token", "The X-CSRF-Token header is missing or wrong.");
+            reply_error(c, API_CSRF, "X-CSRF-Token",
+                        "The X-CSRF-Token header is missing or wrong.");
             return;
         }
     }
@@ -369,7 +382,8 @@ static void run(struct ctx *c)
             return;
         }
         if (!json_media_type(req)) {
-            reply_error(c, API_BAD_JSON, NULL, "The body must be JSON (Content-Type: application/json).");
+            reply_error(c, API_BAD_JSON, NULL,
+                        "The body must be JSON (Content-Type: application/json).");
             return;
         }
         json_error_t jerr;
@@ -386,8 +400,11 @@ static void run(struct ctx *c)
             const char *msg =
                 e == API_MISSING_FIELD
                     ? arena_printf(c->arena, "The field '%s' is required.", field)
-                : field != NULL ? arena_printf(c->arena, "The field '%s' is not allowed here or has the wrong type.", field)
-                                : NULL;
+                : field != NULL
+                    ? arena_printf(c->arena,
+                                   "The field '%s' is not allowed here or has the wrong type.",
+                                   field)
+                    : NULL;
             reply_error(c, e, field, msg);
             return;
         }
@@ -413,8 +430,8 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     atomic_fetch_add(&app->metrics.by_class[res->status / 100 % 6], 1);
     atomic_fetch_add(&app->metrics.micros, (uint_fast64_t)dt);
     if (!app->quiet)
-        fprintf(stderr, "%s %s %d %.1fms\n", req->method,
-                c.route != NULL ? c.route->pattern : "-", res->status, (double)dt / 1000.0);
+        fprintf(stderr, "%s %s %d %.1fms\n", req->method, c.route != NULL ? c.route->pattern : "-",
+                res->status, (double)dt / 1000.0);
 }
 
 int body_b64(struct ctx *c, const char *name, unsigned char *out, size_t len)

@@ -57,8 +57,8 @@ struct app {
     const struct route *routes;
     size_t n_routes;
     struct app_metrics metrics;
-    bool quiet;        /* no request log (benchmarks, fuzzing) */
-    void *resources;   /* json_t: the crisis resources shown on /safety */
+    bool quiet;                    /* no request log (benchmarks, fuzzing) */
+    void *resources;               /* json_t: the crisis resources shown on /safety */
     struct prompt_library prompts; /* loaded and validated at start */
     void *questionnaires;          /* json_t array of checked definitions */
 };

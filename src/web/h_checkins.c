@@ -85,7 +85,8 @@ void h_checkin_put(struct ctx *c)
 
     size_t i;
     json_t *v;
-    json_array_foreach (json_object_get(c->body, "emotions"), i, v) {
+    json_array_foreach(json_object_get(c->body, "emotions"), i, v)
+    {
         int e = json_is_string(v) ? checkin_emotion_from_name(json_string_value(v)) : -1;
         if (e < 0 || (k.emotions & (1u << e))) {
             reply_error(c, API_INVALID_FIELD, "emotions",
@@ -98,7 +99,8 @@ void h_checkin_put(struct ctx *c)
     json_t *w = json_object_get(c->body, "wordless");
     k.wordless = w == NULL || json_is_null(w) ? STORE_NULL : json_is_true(w) ? 1 : 0;
 
-    json_array_foreach (json_object_get(c->body, "show_partner"), i, v) {
+    json_array_foreach(json_object_get(c->body, "show_partner"), i, v)
+    {
         int item = json_is_string(v) ? checkin_item_from_name(json_string_value(v)) : -1;
         if (item < 0 || (item == INSIGHTS_ITEM_SEXUAL && !sexual_allowed)) {
             reply_error(c, API_INVALID_FIELD, "show_partner",
@@ -239,9 +241,9 @@ void h_checkin_list(struct ctx *c)
     json_t *list = json_array(), *own = json_object();
     for (size_t i = 0; i < n; i++) {
         bool mine = strcmp(rows[i].user_id, c->user.id) == 0;
-        unsigned mask = mine ? CHECKIN_SHOWABLE
-                             : answered_mask(&rows[i],
-                                             rows[i].show_mask & CHECKIN_SHOWABLE & ~partner_extra);
+        unsigned mask =
+            mine ? CHECKIN_SHOWABLE
+                 : answered_mask(&rows[i], rows[i].show_mask & CHECKIN_SHOWABLE & ~partner_extra);
         if (mask == 0)
             continue; /* a day the partner showed nothing: no row at all */
         json_t *o = checkin_json(&rows[i], mask, mine);

@@ -170,8 +170,7 @@ void h_dyad_join(struct ctx *c)
         reply_error(c, API_NOT_FOUND, "code", "This invite link is not valid.");
         return;
     case STORE_EXPIRED:
-        reply_error(c, API_NOT_FOUND, "code",
-                    "This invite has expired. Ask for a new link.");
+        reply_error(c, API_NOT_FOUND, "code", "This invite has expired. Ask for a new link.");
         return;
     case STORE_CONFLICT:
         reply_error(c, API_CONFLICT, "code",
@@ -186,10 +185,9 @@ void h_dyad_join(struct ctx *c)
 static json_t *json_member(const struct member *m)
 {
     return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b}", "user_id", m->user_id, "display_name",
-                     m->display_name, "box_public_key", json_b64(m->box_pk, 32),
-                     "sign_public_key", json_b64(m->sign_pk, 32), "key_proof",
-                     json_b64(m->key_proof, 32), "has_key", m->has_wrap, "active",
-                     m->left_at == 0);
+                     m->display_name, "box_public_key", json_b64(m->box_pk, 32), "sign_public_key",
+                     json_b64(m->sign_pk, 32), "key_proof", json_b64(m->key_proof, 32), "has_key",
+                     m->has_wrap, "active", m->left_at == 0);
 }
 
 void h_dyad_get(struct ctx *c)
@@ -260,15 +258,17 @@ void h_dyad_settings(struct ctx *c)
                     "Sexual connection can be tracked only in a couple.");
         return;
     }
-    enum store_result r = store_member_set_track_sexual(c->app->store, m.dyad.id, c->user.id, track);
+    enum store_result r =
+        store_member_set_track_sexual(c->app->store, m.dyad.id, c->user.id, track);
     if (r == STORE_OK && therapist != me->therapist_sexual)
         r = store_member_set_therapist_sexual(c->app->store, m.dyad.id, c->user.id, therapist);
     if (r != STORE_OK) {
         reply_store(c, r);
         return;
     }
-    reply_json(c, 200, json_pack("{s:{s:b, s:b}}", "settings", "track_sexual", track,
-                                 "therapist_sees_sexual", therapist));
+    reply_json(c, 200,
+               json_pack("{s:{s:b, s:b}}", "settings", "track_sexual", track,
+                         "therapist_sees_sexual", therapist));
 }
 
 void h_dyad_leave(struct ctx *c)

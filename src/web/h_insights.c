@@ -52,7 +52,7 @@ static void collect(void *p, const struct share_meta *sm)
 
 static void to_day(const struct checkin *k, unsigned mask, struct insights_day *d)
 {
-    int8_t *scores[STORE_CHECKIN_SCORES] = {&d->closeness, &d->closeness_wanted, &d->opened_up,
+    int8_t *scores[STORE_CHECKIN_SCORES] = {&d->closeness,  &d->closeness_wanted, &d->opened_up,
                                             &d->understood, &d->safety,           &d->affection,
                                             &d->sexual};
     for (int i = 0; i < STORE_CHECKIN_SCORES; i++)
@@ -150,9 +150,9 @@ json_t *insights_view_json(const struct insights_view *v, const struct insights_
          * anyone's choice, so every viewer is told so. */
         enum insights_quadrant q = mr->quadrant;
         if (v->members->dyad.kind != DYAD_COUPLE)
-            q = !mr->checkins.shown                             ? INSIGHTS_QUADRANT_HIDDEN
+            q = !mr->checkins.shown                          ? INSIGHTS_QUADRANT_HIDDEN
                 : mr->checkins.value < INSIGHTS_MIN_CHECKINS ? INSIGHTS_QUADRANT_INSUFFICIENT_DATA
-                                                               : INSIGHTS_QUADRANT_NOT_TRACKED;
+                                                             : INSIGHTS_QUADRANT_NOT_TRACKED;
         json_t *o = json_pack("{s:s, s:s}", "user_id", v->members->members[i].user_id, "quadrant",
                               insights_quadrant_name(q));
         if (mr->checkins.shown)
@@ -181,11 +181,10 @@ json_t *insights_view_json(const struct insights_view *v, const struct insights_
                               : (size_t)f->subject < v->members->n
                                   ? v->members->members[f->subject].user_id
                                   : "dyad";
-        json_array_append_new(findings,
-                              json_pack("{s:s, s:s, s:s, s:s, s:o}", "code",
-                                        insights_code_name(f->code), "subject", subject,
-                                        "severity", insights_severity_name(f->severity),
-                                        "explanation", f->explanation, "numbers", numbers));
+        json_array_append_new(
+            findings, json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", insights_code_name(f->code),
+                                "subject", subject, "severity", insights_severity_name(f->severity),
+                                "explanation", f->explanation, "numbers", numbers));
     }
     return json_pack("{s:i, s:o, s:o}", "window", res->window, "members", members, "findings",
                      findings);
@@ -215,7 +214,8 @@ void h_insights(struct ctx *c)
     if (window < 0)
         return;
     struct insights_view v;
-    if (insights_view_load(c, &m, window, m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1,
+    if (insights_view_load(c, &m, window,
+                           m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1,
                            &v) != 0) {
         reply_store(c, STORE_ERROR);
         return;

@@ -82,13 +82,13 @@ void h_insights_page(struct ctx *c)
     struct insights_result *res = arena_alloc(c->arena, sizeof *res);
     if (res == NULL ||
         insights_view_load(c, &m, window,
-                           m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1, &v) != 0 ||
+                           m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1,
+                           &v) != 0 ||
         insights_compute(&v.input, res) != INSIGHTS_OK) {
         reply_error(c, API_UNAVAILABLE, NULL, "The insights could not be computed just now.");
         return;
     }
-    const char *names[2] = {m.members[0].display_name,
-                            m.n > 1 ? m.members[1].display_name : NULL};
+    const char *names[2] = {m.members[0].display_name, m.n > 1 ? m.members[1].display_name : NULL};
     char *series = charts_series_svg(&v.input, res, names, "series");
     char *quadrant = charts_quadrant_svg(&v.input, res, names, "quadrant");
     json_t *j = insights_view_json(&v, res);
@@ -96,7 +96,8 @@ void h_insights_page(struct ctx *c)
     const char *rows = "";
     size_t i;
     json_t *mj;
-    json_array_foreach (json_object_get(j, "members"), i, mj) {
+    json_array_foreach(json_object_get(j, "members"), i, mj)
+    {
         const char *name = html_escape(c->arena, i < 2 && names[i] ? names[i] : "");
         rows = arena_printf(
             c->arena,
@@ -110,16 +111,18 @@ void h_insights_page(struct ctx *c)
     }
     const char *findings = "";
     json_t *f;
-    json_array_foreach (json_object_get(j, "findings"), i, f) {
+    json_array_foreach(json_object_get(j, "findings"), i, f)
+    {
         const char *numbers = "";
         const char *k;
         json_t *nv;
-        json_object_foreach (json_object_get(f, "numbers"), k, nv)
-            numbers = arena_printf(c->arena, "%s<li>%s: %.2f</li>", numbers,
-                                   html_escape(c->arena, k), json_number_value(nv));
+        json_object_foreach(json_object_get(f, "numbers"), k, nv) numbers =
+            arena_printf(c->arena, "%s<li>%s: %.2f</li>", numbers, html_escape(c->arena, k),
+                         json_number_value(nv));
         findings = arena_printf(
-            c->arena, "%s<li class=\"finding %s\"><p>%s</p><details><summary>The numbers behind "
-                      "this</summary><ul>%s</ul></details></li>",
+            c->arena,
+            "%s<li class=\"finding %s\"><p>%s</p><details><summary>The numbers behind "
+            "this</summary><ul>%s</ul></details></li>",
             findings, html_escape(c->arena, json_string_value(json_object_get(f, "severity"))),
             html_escape(c->arena, json_string_value(json_object_get(f, "explanation"))), numbers);
     }

@@ -95,7 +95,8 @@ void h_me_delete(struct ctx *c)
         return;
     }
     http_response_header(c->res, "Set-Cookie",
-                         arena_printf(c->arena, "%s=; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=0",
+                         arena_printf(c->arena,
+                                      "%s=; Path=/; HttpOnly; SameSite=Strict%s; Max-Age=0",
                                       c->app->cookie_name, c->app->tls ? "; Secure" : ""));
     reply_no_content(c);
 }
@@ -124,8 +125,8 @@ static void export_share(void *p, const struct share *sh)
         e->shares, json_pack("{s:s, s:s, s:i, s:s*, s:s, s:o, s:o}", "id", sh->id, "topic",
                              prompts_topic_name(sh->topic), "depth", sh->depth, "prompt_id",
                              sh->prompt_id[0] ? sh->prompt_id : NULL, "reveal",
-                             sh->mutual ? "mutual" : "now", "created_at",
-                             json_time(sh->created_at), "body", json_b64(sh->body, sh->body_len)));
+                             sh->mutual ? "mutual" : "now", "created_at", json_time(sh->created_at),
+                             "body", json_b64(sh->body, sh->body_len)));
 }
 
 static void export_response(void *p, const struct response *x)
@@ -142,9 +143,9 @@ static void export_response(void *p, const struct response *x)
 static void export_comfort(void *p, int topic, int level, int64_t set_at)
 {
     struct export_ctx *e = p;
-    json_array_append_new(e->comfort, json_pack("{s:s, s:i, s:o}", "topic",
-                                                prompts_topic_name(topic), "level", level,
-                                                "set_at", json_time(set_at)));
+    json_array_append_new(e->comfort,
+                          json_pack("{s:s, s:i, s:o}", "topic", prompts_topic_name(topic), "level",
+                                    level, "set_at", json_time(set_at)));
 }
 
 static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum store_result *r)
@@ -158,11 +159,10 @@ static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum st
     json_t *mem = json_array();
     json_t *wrap = json_null();
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(
-            mem, json_pack("{s:s, s:s, s:o, s:o}", "user_id", members[i].user_id,
-                           "display_name", members[i].display_name, "box_public_key",
-                           json_b64(members[i].box_pk, 32), "sign_public_key",
-                           json_b64(members[i].sign_pk, 32)));
+        json_array_append_new(mem, json_pack("{s:s, s:s, s:o, s:o}", "user_id", members[i].user_id,
+                                             "display_name", members[i].display_name,
+                                             "box_public_key", json_b64(members[i].box_pk, 32),
+                                             "sign_public_key", json_b64(members[i].sign_pk, 32)));
         if (strcmp(members[i].user_id, c->user.id) == 0 && members[i].has_wrap) {
             json_decref(wrap);
             wrap = json_pack("{s:o, s:o, s:s}", "wrapped_key",
@@ -195,9 +195,9 @@ static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum st
             if (rows[i].show_mask & INSIGHTS_ITEM_BIT(k) & CHECKIN_SHOWABLE)
                 json_array_append_new(show, json_string(insights_item_name(k)));
         json_object_set_new(o, "emotions", emotions);
-        json_object_set_new(o, "wordless", rows[i].wordless == STORE_NULL
-                                               ? json_null()
-                                               : json_boolean(rows[i].wordless));
+        json_object_set_new(o, "wordless",
+                            rows[i].wordless == STORE_NULL ? json_null()
+                                                           : json_boolean(rows[i].wordless));
         json_object_set_new(o, "show_partner", show);
         json_object_set_new(o, "note", json_null());
         json_array_append_new(checkins, o);
@@ -211,9 +211,9 @@ static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum st
         *r = store_comfort_history(c->app->store, d.id, c->user.id, export_comfort, &e);
     json_decref(e.checkins);
     return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "id", d.id, "kind",
-                     kind_names[d.kind], "active", d.ended_at == 0, "members", mem, "my_key",
-                     wrap, "checkins", checkins, "shares", e.shares, "responses", e.responses,
-                     "comfort", e.comfort);
+                     kind_names[d.kind], "active", d.ended_at == 0, "members", mem, "my_key", wrap,
+                     "checkins", checkins, "shares", e.shares, "responses", e.responses, "comfort",
+                     e.comfort);
 }
 
 void h_me_export(struct ctx *c)
@@ -243,7 +243,8 @@ void h_me_export(struct ctx *c)
         json_b64(u->kdf_salt, 16), "box_public_key", json_b64(u->box_pk, 32), "sign_public_key",
         json_b64(u->sign_pk, 32), "wrapped_keys", json_b64(u->wrapped_keys, STORE_WRAPPED_KEYS),
         "recovery_wrapped_keys", json_b64(u->recovery_wrapped_keys, STORE_WRAPPED_KEYS));
-    http_response_header(c->res, "Content-Disposition", "attachment; filename=\"dyad-export.json\"");
+    http_response_header(c->res, "Content-Disposition",
+                         "attachment; filename=\"dyad-export.json\"");
     reply_json(c, 200,
                json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "format", "dyad-export", "version", 1,
                          "exported_at", json_time(c->now), "user", user, "sessions", l.list,

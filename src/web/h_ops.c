@@ -31,21 +31,21 @@ void h_metrics(struct ctx *c)
         return;
     }
     struct app_metrics *m = &c->app->metrics;
-    char *text = arena_printf(
-        c->arena,
-        "# HELP dyad_requests_total Requests answered, by status class.\n"
-        "# TYPE dyad_requests_total counter\n"
-        "dyad_requests_total{class=\"2xx\"} %llu\n"
-        "dyad_requests_total{class=\"3xx\"} %llu\n"
-        "dyad_requests_total{class=\"4xx\"} %llu\n"
-        "dyad_requests_total{class=\"5xx\"} %llu\n"
-        "# HELP dyad_request_seconds_total Time spent handling requests.\n"
-        "# TYPE dyad_request_seconds_total counter\n"
-        "dyad_request_seconds_total %.6f\n",
-        (unsigned long long)atomic_load(&m->by_class[2]),
-        (unsigned long long)atomic_load(&m->by_class[3]),
-        (unsigned long long)atomic_load(&m->by_class[4]),
-        (unsigned long long)atomic_load(&m->by_class[5]), (double)atomic_load(&m->micros) / 1e6);
+    char *text = arena_printf(c->arena,
+                              "# HELP dyad_requests_total Requests answered, by status class.\n"
+                              "# TYPE dyad_requests_total counter\n"
+                              "dyad_requests_total{class=\"2xx\"} %llu\n"
+                              "dyad_requests_total{class=\"3xx\"} %llu\n"
+                              "dyad_requests_total{class=\"4xx\"} %llu\n"
+                              "dyad_requests_total{class=\"5xx\"} %llu\n"
+                              "# HELP dyad_request_seconds_total Time spent handling requests.\n"
+                              "# TYPE dyad_request_seconds_total counter\n"
+                              "dyad_request_seconds_total %.6f\n",
+                              (unsigned long long)atomic_load(&m->by_class[2]),
+                              (unsigned long long)atomic_load(&m->by_class[3]),
+                              (unsigned long long)atomic_load(&m->by_class[4]),
+                              (unsigned long long)atomic_load(&m->by_class[5]),
+                              (double)atomic_load(&m->micros) / 1e6);
     c->res->status = 200;
     c->res->content_type = "text/plain; version=0.0.4; charset=utf-8";
     c->res->body = text != NULL ? text : "";
@@ -54,8 +54,7 @@ void h_metrics(struct ctx *c)
 
 static const char *field_type_name(enum field_type t)
 {
-    static const char *names[FIELD_TYPE__MAX] = {"string", "integer", "boolean", "array",
-                                                 "object"};
+    static const char *names[FIELD_TYPE__MAX] = {"string", "integer", "boolean", "array", "object"};
     return t < FIELD_TYPE__MAX ? names[t] : "string";
 }
 
@@ -85,10 +84,9 @@ void h_openapi(struct ctx *c)
         json_t *params = json_array();
         for (const char *p = strchr(r->pattern, '{'); p != NULL; p = strchr(p + 1, '{')) {
             const char *end = strchr(p, '}');
-            json_array_append_new(params,
-                                  json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
-                                            (size_t)(end - p - 1), "in", "path", "required", 1,
-                                            "schema", "type", "string"));
+            json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
+                                                    (size_t)(end - p - 1), "in", "path", "required",
+                                                    1, "schema", "type", "string"));
         }
         if (json_array_size(params) > 0)
             json_object_set_new(op, "parameters", params);
@@ -105,20 +103,20 @@ void h_openapi(struct ctx *c)
                 if (f->required)
                     json_array_append_new(req, json_string(f->name));
             }
-            json_object_set_new(
-                op, "requestBody",
-                json_pack("{s:b, s:{s:{s:{s:s, s:o, s:o, s:b}}}}", "required", 1, "content",
-                          "application/json", "schema", "type", "object", "properties", props,
-                          "required", req, "additionalProperties", 0));
+            json_object_set_new(op, "requestBody",
+                                json_pack("{s:b, s:{s:{s:{s:s, s:o, s:o, s:b}}}}", "required", 1,
+                                          "content", "application/json", "schema", "type", "object",
+                                          "properties", props, "required", req,
+                                          "additionalProperties", 0));
         }
         json_object_set_new(item, method, op);
     }
     reply_json(c, 200,
                json_pack("{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:{s:{s:s, s:s, s:s}}}}",
-                         "openapi", "3.0.3", "info", "title", "dyad", "version", "1",
-                         "license", "AGPL-3.0-or-later", "servers", "url", "/api/v1", "paths",
-                         paths, "components", "securitySchemes", "session", "type", "apiKey",
-                         "in", "cookie", "name", c->app->cookie_name));
+                         "openapi", "3.0.3", "info", "title", "dyad", "version", "1", "license",
+                         "AGPL-3.0-or-later", "servers", "url", "/api/v1", "paths", paths,
+                         "components", "securitySchemes", "session", "type", "apiKey", "in",
+                         "cookie", "name", c->app->cookie_name));
 }
 
 const struct embedded_file *asset_find(const char *path, bool *hashed)

@@ -48,10 +48,10 @@ static const char *icon_link(struct ctx *c)
 {
     bool hashed;
     const struct embedded_file *f = asset_find("/static/icon.svg", &hashed);
-    return f == NULL ? ""
-                     : arena_printf(c->arena,
-                                    "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">",
-                                    f->hashed_name);
+    return f == NULL
+               ? ""
+               : arena_printf(c->arena, "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">",
+                              f->hashed_name);
 }
 
 static const char *page_name(const char *pattern)
@@ -102,17 +102,17 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
                   : "",
         icon_link(c), asset_tag(c, "/static/css/app.css", false),
         asset_tag(c, "/static/js/app.js", true), module_preloads(c), page,
-        id != NULL ? html_escape(c->arena, id) : "", code != NULL ? html_escape(c->arena, code) : "",
-        main_html);
+        id != NULL ? html_escape(c->arena, id) : "",
+        code != NULL ? html_escape(c->arena, code) : "", main_html);
     reply_html(c, 200, html != NULL ? html : "");
 }
 
 void h_page(struct ctx *c)
 {
     page_render(c, page_name(c->route->pattern),
-           "<noscript><p>dyad encrypts everything you write in your browser, so it needs "
-           "JavaScript. The <a href=\"/safety\">help and safety page</a> works without it.</p>"
-           "</noscript>");
+                "<noscript><p>dyad encrypts everything you write in your browser, so it needs "
+                "JavaScript. The <a href=\"/safety\">help and safety page</a> works without it.</p>"
+                "</noscript>");
 }
 
 /* Home: a therapist's home is the caseload. */
@@ -151,7 +151,8 @@ void h_safety(struct ctx *c)
         html_escape(c->arena, number), html_escape(c->arena, str_of(em, "note")));
     size_t i;
     json_t *r;
-    json_array_foreach (json_object_get(res, "resources"), i, r) {
+    json_array_foreach(json_object_get(res, "resources"), i, r)
+    {
         const char *url = str_of(r, "url"), *phone = str_of(r, "phone");
         html = arena_printf(
             c->arena, "%s<li><strong>%s</strong>%s%s%s%s%s%s<br>%s</li>", html,

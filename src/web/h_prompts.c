@@ -70,8 +70,8 @@ static void history_row(void *p, int topic, int level, int64_t set_at)
 static void reply_comfort(struct ctx *c, const struct membership *m)
 {
     int levels[PROMPTS_TOPIC__MAX];
-    enum store_result r = store_comfort_current(c->app->store, m->dyad.id, c->user.id, levels,
-                                                PROMPTS_TOPIC__MAX);
+    enum store_result r =
+        store_comfort_current(c->app->store, m->dyad.id, c->user.id, levels, PROMPTS_TOPIC__MAX);
     json_t *current = json_object(), *history = json_array();
     for (int t = 0; r == STORE_OK && t < PROMPTS_TOPIC__MAX; t++)
         if (prompts_topic_allows_kind(t, (int)m->dyad.kind))
@@ -85,8 +85,9 @@ static void reply_comfort(struct ctx *c, const struct membership *m)
         reply_store(c, r);
         return;
     }
-    reply_json(c, 200, json_pack("{s:o, s:o, s:i}", "comfort", current, "history", history,
-                                 "default", COMFORT_UNSET_DEFAULT));
+    reply_json(c, 200,
+               json_pack("{s:o, s:o, s:i}", "comfort", current, "history", history, "default",
+                         COMFORT_UNSET_DEFAULT));
 }
 
 /* Only one's own comfort, ever: the partner's levels never leave the server
@@ -107,7 +108,8 @@ void h_comfort_put(struct ctx *c)
     int topics[PROMPTS_TOPIC__MAX], levels[PROMPTS_TOPIC__MAX], n = 0;
     const char *key;
     json_t *v;
-    json_object_foreach (c->body, key, v) {
+    json_object_foreach(c->body, key, v)
+    {
         int t = prompts_topic_from_name(key);
         if (t < 0 || !prompts_topic_allows_kind(t, (int)m.dyad.kind)) {
             reply_error(c, API_INVALID_FIELD, key,
@@ -196,8 +198,8 @@ void h_next_prompt(struct ctx *c)
     int kind = (int)m.dyad.kind;
     int topic = PROMPTS_TOPIC_ANY;
     const char *t = http_query(c->req, "topic");
-    if (t != NULL && ((topic = prompts_topic_from_name(t)) < 0 ||
-                      !prompts_topic_allows_kind(topic, kind))) {
+    if (t != NULL &&
+        ((topic = prompts_topic_from_name(t)) < 0 || !prompts_topic_allows_kind(topic, kind))) {
         reply_error(c, API_INVALID_FIELD, "topic", "There is no such topic for this dyad.");
         return;
     }
@@ -218,8 +220,8 @@ void h_next_prompt(struct ctx *c)
         for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
             comfort[i][k] = COMFORT_UNSET_DEFAULT;
         if (i < m.n) {
-            r = store_comfort_current(c->app->store, m.dyad.id, m.members[i].user_id,
-                                      comfort[i], PROMPTS_TOPIC__MAX);
+            r = store_comfort_current(c->app->store, m.dyad.id, m.members[i].user_id, comfort[i],
+                                      PROMPTS_TOPIC__MAX);
             if (r != STORE_OK) {
                 reply_store(c, r);
                 return;
@@ -252,10 +254,12 @@ void h_next_prompt(struct ctx *c)
             if (prompts_topic_allows_kind(k, kind) && comfort[0][k] > 0 && comfort[1][k] > 0)
                 open[n_open++] = k;
         if (n_open == 0) {
-            reply_json(c, 200, json_pack("{s:n, s:i, s:s, s:s, s:i}", "prompt", "depth", 0,
-                                         "reason_code", "topic_set_aside", "reason",
-                                         "Every topic is set aside for now; comfort can be changed any time.",
-                                         "trust", trust.level));
+            reply_json(
+                c, 200,
+                json_pack("{s:n, s:i, s:s, s:s, s:i}", "prompt", "depth", 0, "reason_code",
+                          "topic_set_aside", "reason",
+                          "Every topic is set aside for now; comfort can be changed any time.",
+                          "trust", trust.level));
             return;
         }
         topic = open[seed % (uint64_t)n_open];
@@ -269,10 +273,11 @@ void h_next_prompt(struct ctx *c)
     char reason[512];
     pacing_depth_explain(&depth, reason, sizeof reason);
     if (depth.depth == 0) {
-        reply_json(c, 200, json_pack("{s:n, s:i, s:s, s:s, s:s, s:i}", "prompt", "depth", 0,
-                                     "topic", prompts_topic_name(topic), "reason_code",
-                                     pacing_depth_reason_code(depth.reason), "reason", reason,
-                                     "trust", trust.level));
+        reply_json(c, 200,
+                   json_pack("{s:n, s:i, s:s, s:s, s:s, s:i}", "prompt", "depth", 0, "topic",
+                             prompts_topic_name(topic), "reason_code",
+                             pacing_depth_reason_code(depth.reason), "reason", reason, "trust",
+                             trust.level));
         return;
     }
     struct pacing_pick pick;

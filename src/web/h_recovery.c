@@ -63,11 +63,13 @@ void h_recovery_start(struct ctx *c)
     for (int i = 0; i < 8; i++)
         ch[i] = (unsigned char)(now >> (56 - 8 * i));
     challenge_mac(c, email, ch, ch + 8);
-    char chb64[sodium_base64_ENCODED_LEN(CHALLENGE_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+    char
+        chb64[sodium_base64_ENCODED_LEN(CHALLENGE_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
     sodium_bin2base64(chb64, sizeof chb64, ch, sizeof ch, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    reply_json(c, 200, json_pack("{s:o, s:s, s:o}", "recovery_wrapped_keys",
-                                 json_b64(wrapped, sizeof wrapped), "challenge", chb64,
-                                 "expires_at", json_time(c->now + CHALLENGE_SECONDS)));
+    reply_json(c, 200,
+               json_pack("{s:o, s:s, s:o}", "recovery_wrapped_keys",
+                         json_b64(wrapped, sizeof wrapped), "challenge", chb64, "expires_at",
+                         json_time(c->now + CHALLENGE_SECONDS)));
 }
 
 void h_recover(struct ctx *c)
@@ -76,8 +78,7 @@ void h_recover(struct ctx *c)
     if (take_email(c, body_str(c, "email"), email) != 0)
         return;
     const char *challenge = body_str(c, "challenge");
-    unsigned char ch[CHALLENGE_BYTES], sig[64], salt[16], new_key[32],
-        wrapped[STORE_WRAPPED_KEYS];
+    unsigned char ch[CHALLENGE_BYTES], sig[64], salt[16], new_key[32], wrapped[STORE_WRAPPED_KEYS];
     size_t n = 0;
     if (challenge == NULL ||
         sodium_base642bin(ch, sizeof ch, challenge, strlen(challenge), NULL, &n, NULL,
@@ -108,9 +109,9 @@ void h_recover(struct ctx *c)
     }
     char msg[64 + sizeof ch * 2];
     snprintf(msg, sizeof msg, "dyad-recover|%s", challenge);
-    bool ok = fresh && r == STORE_OK &&
-              crypto_sign_verify_detached(sig, (const unsigned char *)msg, strlen(msg), u.sign_pk) ==
-                  0;
+    bool ok =
+        fresh && r == STORE_OK &&
+        crypto_sign_verify_detached(sig, (const unsigned char *)msg, strlen(msg), u.sign_pk) == 0;
     if (!ok) {
         auth_failed(c, email);
         sodium_memzero(new_key, sizeof new_key);

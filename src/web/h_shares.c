@@ -17,8 +17,8 @@
 #include "web/handler.h"
 
 enum {
-    ENTRY_OVERHEAD = 40,          /* nonce 24 + tag 16 */
-    ENTRY_MAX = 24 * 1024,        /* ciphertext bytes; the route's body limit is 32 KiB */
+    ENTRY_OVERHEAD = 40,   /* nonce 24 + tag 16 */
+    ENTRY_MAX = 24 * 1024, /* ciphertext bytes; the route's body limit is 32 KiB */
     UNANSWERED_SECONDS = 2 * 86400,
     PAGE_DEFAULT = 50,
     PAGE_MAX = 100,
@@ -45,8 +45,9 @@ static int take_entry(struct ctx *c, const char *name, bool required, unsigned c
     if (buf == NULL || validate_b64_range(b64, buf, ENTRY_OVERHEAD + 64, ENTRY_MAX, len) != 0 ||
         (*len - ENTRY_OVERHEAD) % 64 != 0) {
         reply_error(c, API_INVALID_FIELD, name,
-                    arena_printf(c->arena, "'%s' must be base64 of a nonce and the ciphertext of "
-                                           "text padded to 64 bytes.",
+                    arena_printf(c->arena,
+                                 "'%s' must be base64 of a nonce and the ciphertext of "
+                                 "text padded to 64 bytes.",
                                  name));
         return -1;
     }
@@ -71,7 +72,8 @@ static int require_pair(struct ctx *c, const struct membership *m)
 {
     if (m->dyad.ended_at != 0 || m->partner < 0) {
         reply_error(c, API_CONFLICT, NULL,
-                    m->dyad.ended_at != 0 ? "This dyad has ended." : "Your partner has not joined yet.");
+                    m->dyad.ended_at != 0 ? "This dyad has ended."
+                                          : "Your partner has not joined yet.");
         return -1;
     }
     return 0;
@@ -108,7 +110,8 @@ void h_share_create(struct ctx *c)
     if (prompt_id != NULL) {
         const struct prompt *p = prompts_find(&c->app->prompts, prompt_id);
         if (p == NULL || !prompts_has_kind(p, (int)m.dyad.kind)) {
-            reply_error(c, API_INVALID_FIELD, "prompt_id", "There is no such prompt for this dyad.");
+            reply_error(c, API_INVALID_FIELD, "prompt_id",
+                        "There is no such prompt for this dyad.");
             return;
         }
         snprintf(sh.prompt_id, sizeof sh.prompt_id, "%s", prompt_id);
@@ -144,8 +147,9 @@ void h_share_create(struct ctx *c)
         reply_store(c, r);
         return;
     }
-    reply_json(c, 201, json_pack("{s:{s:s, s:o}}", "share", "id", sh.id, "created_at",
-                                 json_time(sh.created_at)));
+    reply_json(
+        c, 201,
+        json_pack("{s:{s:s, s:o}}", "share", "id", sh.id, "created_at", json_time(sh.created_at)));
 }
 
 struct page {
@@ -230,8 +234,8 @@ void h_share_list(struct ctx *c)
         }
     }
     struct page pg = {c, &m, json_array(), 0};
-    enum store_result r = store_shares_page(c->app->store, m.dyad.id, before, before_id, (int)limit,
-                                           add_share, &pg);
+    enum store_result r =
+        store_shares_page(c->app->store, m.dyad.id, before, before_id, (int)limit, add_share, &pg);
     if (r != STORE_OK || pg.failed) {
         json_decref(pg.list);
         reply_store(c, r != STORE_OK ? r : STORE_ERROR);
@@ -246,7 +250,8 @@ void h_response_create(struct ctx *c)
     if (load_membership(c, &m) != 0 || require_pair(c, &m) != 0)
         return;
     struct share sh;
-    enum store_result r = store_share_get(c->app->store, m.dyad.id, route_param(&c->params, "sid"), &sh);
+    enum store_result r =
+        store_share_get(c->app->store, m.dyad.id, route_param(&c->params, "sid"), &sh);
     if (r == STORE_NOT_FOUND) {
         reply_error(c, API_NOT_FOUND, "sid", "There is no such share in this dyad.");
         return;
@@ -267,7 +272,8 @@ void h_response_create(struct ctx *c)
             return;
         }
         if (!answered) {
-            reply_error(c, API_CONFLICT, NULL, "Answer the same prompt first; then both answers show.");
+            reply_error(c, API_CONFLICT, NULL,
+                        "Answer the same prompt first; then both answers show.");
             return;
         }
     }
@@ -293,13 +299,15 @@ void h_response_create(struct ctx *c)
     x.created_at = c->now;
     r = store_response_create(c->app->store, m.dyad.id, &x);
     if (r == STORE_CONFLICT) {
-        reply_error(c, API_CONFLICT, "id", "An entry with this id exists, or the share has all its responses.");
+        reply_error(c, API_CONFLICT, "id",
+                    "An entry with this id exists, or the share has all its responses.");
         return;
     }
     if (r != STORE_OK) {
         reply_store(c, r);
         return;
     }
-    reply_json(c, 201, json_pack("{s:{s:s, s:o}}", "response", "id", x.id, "created_at",
-                                 json_time(x.created_at)));
+    reply_json(
+        c, 201,
+        json_pack("{s:{s:s, s:o}}", "response", "id", x.id, "created_at", json_time(x.created_at)));
 }

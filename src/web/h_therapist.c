@@ -105,9 +105,10 @@ void h_therapist_setup(struct ctx *c)
     }
     char code[64];
     therapist_code(code_id, &u, code, sizeof code);
-    reply_json(c, 201, json_pack("{s:{s:s, s:s, s:s, s:s}, s:s}", "user", "id", u.id, "email",
-                                 u.email, "display_name", u.display_name, "role", "therapist",
-                                 "therapist_code", code));
+    reply_json(c, 201,
+               json_pack("{s:{s:s, s:s, s:s, s:s}, s:s}", "user", "id", u.id, "email", u.email,
+                         "display_name", u.display_name, "role", "therapist", "therapist_code",
+                         code));
 }
 
 void h_therapist_code(struct ctx *c)
@@ -144,8 +145,8 @@ static json_t *link_json(struct ctx *c, const struct membership *m, const struct
                      "id", t.id, "display_name", t.display_name, "box_public_key",
                      json_b64(t.box_pk, 32), "sign_public_key", json_b64(t.sign_pk, 32),
                      "fingerprint", fp, "link", "state", me && partner ? "active" : "pending",
-                     "consented", consented, "consented_by_me", me, "consented_by_partner",
-                     partner, "since", json_time(l->created_at));
+                     "consented", consented, "consented_by_me", me, "consented_by_partner", partner,
+                     "since", json_time(l->created_at));
 }
 
 static void reply_link(struct ctx *c, const struct membership *m, int status)
@@ -245,7 +246,8 @@ void h_audit(struct ctx *c)
     if (load_membership(c, &m) != 0)
         return;
     json_t *list = json_array();
-    enum store_result r = store_audit_list(c->app->store, m.dyad.id, c->user.id, 200, add_audit, list);
+    enum store_result r =
+        store_audit_list(c->app->store, m.dyad.id, c->user.id, 200, add_audit, list);
     if (r != STORE_OK) {
         json_decref(list);
         reply_store(c, r);
@@ -328,9 +330,8 @@ static void add_case(void *p, const struct therapist_link *l)
         return;
     bool ok;
     json_t *j = dyad_summary(c, &m, INSIGHTS_WINDOW_DEFAULT, &ok);
-    if (!ok ||
-        store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_caseload", NULL, c->now) !=
-            STORE_OK) {
+    if (!ok || store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_caseload", NULL,
+                               c->now) != STORE_OK) {
         json_decref(j);
         cl->failed = true;
         return;
@@ -387,9 +388,8 @@ void h_therapist_dyad(struct ctx *c)
     }
     k->m = &m;
     long today = server_today(c);
-    enum store_result r =
-        store_share_meta(c->app->store, m.dyad.id, (int64_t)(today + 1 - window) * 86400,
-                         count_share, k);
+    enum store_result r = store_share_meta(c->app->store, m.dyad.id,
+                                           (int64_t)(today + 1 - window) * 86400, count_share, k);
     if (r == STORE_OK)
         r = store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_dyad", NULL, c->now);
     if (r != STORE_OK) {
@@ -412,10 +412,10 @@ void h_therapist_dyad(struct ctx *c)
             else
                 json_decref(depths);
         }
-        json_array_append_new(shares, json_pack("{s:s, s:i, s:i, s:o}", "author_id",
-                                                m.members[who].user_id, "written",
-                                                k->written[who], "answered_by_partner_48h",
-                                                k->answered[who], "by_topic_depth", topics));
+        json_array_append_new(shares,
+                              json_pack("{s:s, s:i, s:i, s:o}", "author_id", m.members[who].user_id,
+                                        "written", k->written[who], "answered_by_partner_48h",
+                                        k->answered[who], "by_topic_depth", topics));
     }
     json_object_set_new(j, "shares", shares);
     reply_json(c, 200, j);
@@ -453,7 +453,8 @@ void h_assignment_create(struct ctx *c)
     json_t *nj = json_object_get(c->body, "notes");
     const char *key;
     json_t *v;
-    json_object_foreach (nj, key, v) {
+    json_object_foreach(nj, key, v)
+    {
         int who = -1;
         for (size_t i = 0; i < m.n; i++)
             if (strcmp(m.members[i].user_id, key) == 0)
@@ -473,15 +474,16 @@ void h_assignment_create(struct ctx *c)
     snprintf(a.therapist_id, sizeof a.therapist_id, "%s", c->user.id);
     a.created_at = a.starts_at = c->now;
     a.ends_at = c->now + days * 86400;
-    enum store_result r = store_assignment_create(c->app->store, m.dyad.id, &a, users, notes, lens, n);
+    enum store_result r =
+        store_assignment_create(c->app->store, m.dyad.id, &a, users, notes, lens, n);
     if (r != STORE_OK) {
         reply_store(c, r);
         return;
     }
-    reply_json(c, 201, json_pack("{s:{s:s, s:s, s:i, s:o, s:o}}", "assignment", "id", a.id,
-                                 "topic", prompts_topic_name(a.topic), "depth", a.depth,
-                                 "starts_at", json_time(a.starts_at), "ends_at",
-                                 json_time(a.ends_at)));
+    reply_json(c, 201,
+               json_pack("{s:{s:s, s:s, s:i, s:o, s:o}}", "assignment", "id", a.id, "topic",
+                         prompts_topic_name(a.topic), "depth", a.depth, "starts_at",
+                         json_time(a.starts_at), "ends_at", json_time(a.ends_at)));
 }
 
 /* ---- private check-ins --------------------------------------------------------- */
@@ -490,9 +492,9 @@ static json_t *questionnaire_find(struct ctx *c, const char *id)
 {
     size_t i;
     json_t *q;
-    json_array_foreach ((json_t *)c->app->questionnaires, i, q)
-        if (id != NULL && strcmp(json_string_value(json_object_get(q, "id")), id) == 0)
-            return q;
+    json_array_foreach(
+        (json_t *)c->app->questionnaires, i,
+        q) if (id != NULL && strcmp(json_string_value(json_object_get(q, "id")), id) == 0) return q;
     return NULL;
 }
 
@@ -510,8 +512,9 @@ static int take_sealed(struct ctx *c, const char *name, unsigned char **out, siz
         validate_b64_range(b64, buf, crypto_box_SEALBYTES + 64, STORE_SEALED_MAX, len) != 0 ||
         (*len - crypto_box_SEALBYTES) % 64 != 0) {
         reply_error(c, API_INVALID_FIELD, name,
-                    arena_printf(c->arena, "'%s' must be text padded to 64 bytes and sealed to "
-                                           "the therapist's key, at most 8 KiB.",
+                    arena_printf(c->arena,
+                                 "'%s' must be text padded to 64 bytes and sealed to "
+                                 "the therapist's key, at most 8 KiB.",
                                  name));
         return -1;
     }
@@ -551,9 +554,10 @@ void h_private_assign(struct ctx *c)
         reply_store(c, r);
         return;
     }
-    reply_json(c, 201, json_pack("{s:{s:s, s:s, s:s, s:o}}", "private_checkin", "id", p.id,
-                                 "user_id", p.user_id, "questionnaire", p.questionnaire,
-                                 "assigned_at", json_time(p.assigned_at)));
+    reply_json(c, 201,
+               json_pack("{s:{s:s, s:s, s:s, s:o}}", "private_checkin", "id", p.id, "user_id",
+                         p.user_id, "questionnaire", p.questionnaire, "assigned_at",
+                         json_time(p.assigned_at)));
 }
 
 struct plist {
@@ -575,9 +579,8 @@ static void add_private(void *ctxp, const struct private_checkin *p)
         json_object_set_new(o, "sealed",
                             p->sealed != NULL ? json_b64(p->sealed, p->sealed_len) : json_null());
         /* a read of one member's private answers shows in that member's audit only */
-        if (p->answered_at != 0 &&
-            store_audit_add(c->app->store, p->dyad_id, c->user.id, "view_private", p->user_id,
-                            c->now) != STORE_OK)
+        if (p->answered_at != 0 && store_audit_add(c->app->store, p->dyad_id, c->user.id,
+                                                   "view_private", p->user_id, c->now) != STORE_OK)
             pl->failed = true;
     } else {
         struct user t;
@@ -701,8 +704,9 @@ void h_reshare(struct ctx *c)
         reply_store(c, r);
         return;
     }
-    reply_json(c, 201, json_pack("{s:{s:s, s:o}}", "reshare", "id", x.id, "created_at",
-                                 json_time(x.created_at)));
+    reply_json(
+        c, 201,
+        json_pack("{s:{s:s, s:o}}", "reshare", "id", x.id, "created_at", json_time(x.created_at)));
 }
 
 struct rlist {
@@ -718,8 +722,8 @@ static void add_reshare(void *p, const struct reshare *x)
     json_array_append_new(rl->list,
                           json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", x->id, "user_id",
                                     x->user_id, "entry_id", x->entry_id, "entry_kind",
-                                    x->entry_kind, "created_at", json_time(x->created_at),
-                                    "sealed", json_b64(x->sealed, x->sealed_len)));
+                                    x->entry_kind, "created_at", json_time(x->created_at), "sealed",
+                                    json_b64(x->sealed, x->sealed_len)));
     if (store_audit_add(rl->c->app->store, rl->dyad_id, rl->c->user.id, "view_reshare", x->user_id,
                         rl->c->now) != STORE_OK)
         rl->failed = true;
@@ -760,15 +764,14 @@ void h_therapist_charts(struct ctx *c)
     const char *names[2] = {m.members[0].display_name, m.members[1].display_name};
     char *series = charts_series_svg(&v.input, res, names, "series");
     char *quadrant = charts_quadrant_svg(&v.input, res, names, "quadrant");
-    json_t *j = series != NULL && quadrant != NULL
-                    ? json_pack("{s:i, s:s, s:s}", "window", window, "series", series,
-                                "quadrant", quadrant)
-                    : NULL;
+    json_t *j =
+        series != NULL && quadrant != NULL
+            ? json_pack("{s:i, s:s, s:s}", "window", window, "series", series, "quadrant", quadrant)
+            : NULL;
     free(series);
     free(quadrant);
-    if (j == NULL ||
-        store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_charts", NULL, c->now) !=
-            STORE_OK) {
+    if (j == NULL || store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_charts", NULL,
+                                     c->now) != STORE_OK) {
         json_decref(j);
         reply_store(c, STORE_ERROR);
         return;

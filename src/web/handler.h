@@ -26,7 +26,7 @@ struct ctx {
     bool authed;
     struct session session;
     struct user user;
-    int64_t now; /* Unix seconds at the start of the request */
+    int64_t now;         /* Unix seconds at the start of the request */
     bool has_membership; /* ROUTE_MEMBER routes: loaded before the body is read */
     struct membership *membership;
 };

@@ -83,15 +83,15 @@ static bool type_ok(enum field_type t, const json_t *v)
     return false;
 }
 
-enum api_error fields_check(const struct field_spec *fields, const json_t *body,
-                            const char **field)
+enum api_error fields_check(const struct field_spec *fields, const json_t *body, const char **field)
 {
     *field = NULL;
     if (!json_is_object(body))
         return API_BAD_JSON;
     const char *key;
     const json_t *value;
-    json_object_foreach ((json_t *)body, key, value) {
+    json_object_foreach((json_t *)body, key, value)
+    {
         const struct field_spec *f = fields;
         while (f != NULL && f->name != NULL && strcmp(f->name, key) != 0)
             f++;

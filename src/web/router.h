@@ -15,14 +15,7 @@
 
 #include "core/apierror.h"
 
-enum field_type {
-    FIELD_STRING,
-    FIELD_INT,
-    FIELD_BOOL,
-    FIELD_ARRAY,
-    FIELD_OBJECT,
-    FIELD_TYPE__MAX
-};
+enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ARRAY, FIELD_OBJECT, FIELD_TYPE__MAX };
 
 struct field_spec {
     const char *name;
@@ -33,10 +26,10 @@ struct field_spec {
 
 /* Who may call a route. */
 enum route_access {
-    ROUTE_PUBLIC,  /* anyone; a session is looked up if present */
-    ROUTE_SESSION, /* a valid session; state changes need the CSRF token */
-    ROUTE_MEMBER,  /* ROUTE_SESSION, and a current member of the dyad {id} — checked
-                      before the body, so a stranger gets 404 whatever they send */
+    ROUTE_PUBLIC,    /* anyone; a session is looked up if present */
+    ROUTE_SESSION,   /* a valid session; state changes need the CSRF token */
+    ROUTE_MEMBER,    /* ROUTE_SESSION, and a current member of the dyad {id} — checked
+                        before the body, so a stranger gets 404 whatever they send */
     ROUTE_THERAPIST, /* ROUTE_SESSION, and the account is a therapist's (403 otherwise) */
     ROUTE_LINKED,    /* ROUTE_THERAPIST, and linked to the dyad {id} with both members'
                         consent (403 otherwise) — checked before the body */

@@ -5,61 +5,93 @@
  */
 #include "web/handler.h"
 
-#define S(n) {n, FIELD_STRING, true, false}
-#define S_OPT(n) {n, FIELD_STRING, false, true}
-#define B_OPT(n) {n, FIELD_BOOL, false, false}
-#define END {NULL, FIELD_STRING, false, false}
+#define S(n)                                                                                       \
+    {                                                                                              \
+        n, FIELD_STRING, true, false                                                               \
+    }
+#define S_OPT(n)                                                                                   \
+    {                                                                                              \
+        n, FIELD_STRING, false, true                                                               \
+    }
+#define B_OPT(n)                                                                                   \
+    {                                                                                              \
+        n, FIELD_BOOL, false, false                                                                \
+    }
+#define END                                                                                        \
+    {                                                                                              \
+        NULL, FIELD_STRING, false, false                                                           \
+    }
 
 static const struct field_spec f_register[] = {
-    S("email"), S("display_name"), S("kdf_salt"), S("auth_key"), S("box_public_key"),
-    S("sign_public_key"), S("wrapped_keys"), S("recovery_wrapped_keys"), END};
+    S("email"),        S("display_name"),          S("kdf_salt"),
+    S("auth_key"),     S("box_public_key"),        S("sign_public_key"),
+    S("wrapped_keys"), S("recovery_wrapped_keys"), END};
 static const struct field_spec f_login[] = {S("email"), S("auth_key"), END};
 static const struct field_spec f_reauth[] = {S("auth_key"), END};
-static const struct field_spec f_recover[] = {S("email"), S("challenge"), S("signature"),
-                                              S("new_kdf_salt"), S("new_auth_key"),
-                                              S("new_wrapped_keys"), END};
-static const struct field_spec f_password[] = {S("auth_key"), S("new_kdf_salt"),
-                                               S("new_auth_key"), S("new_wrapped_keys"), END};
-static const struct field_spec f_dyad_create[] = {S("kind"), S("wrapped_key"), S("signature"),
-                                                  S("key_proof"), S("invite_secret_box"), END};
+static const struct field_spec f_recover[] = {S("email"),
+                                              S("challenge"),
+                                              S("signature"),
+                                              S("new_kdf_salt"),
+                                              S("new_auth_key"),
+                                              S("new_wrapped_keys"),
+                                              END};
+static const struct field_spec f_password[] = {S("auth_key"), S("new_kdf_salt"), S("new_auth_key"),
+                                               S("new_wrapped_keys"), END};
+static const struct field_spec f_dyad_create[] = {
+    S("kind"), S("wrapped_key"), S("signature"), S("key_proof"), S("invite_secret_box"), END};
 static const struct field_spec f_dyad_join[] = {S("code"), S("key_proof"), S("invite_secret_box"),
                                                 END};
 static const struct field_spec f_wrap[] = {S("wrapped_key"), S("signature"), END};
 static const struct field_spec f_settings[] = {B_OPT("track_sexual"),
                                                B_OPT("therapist_sees_sexual"), END};
 static const struct field_spec f_leave[] = {B_OPT("delete_my_content"), END};
-#define I_OPT(n) {n, FIELD_INT, false, true}
-static const struct field_spec f_checkin[] = {
-    I_OPT("closeness"), I_OPT("closeness_wanted"), I_OPT("opened_up"), I_OPT("understood"),
-    I_OPT("safety"),    I_OPT("affection"),        I_OPT("sexual"),
-    {"emotions", FIELD_ARRAY, false, false},
-    {"wordless", FIELD_BOOL, false, true},
-    S_OPT("note"),
-    {"show_partner", FIELD_ARRAY, false, false},
-    END};
+#define I_OPT(n)                                                                                   \
+    {                                                                                              \
+        n, FIELD_INT, false, true                                                                  \
+    }
+static const struct field_spec f_checkin[] = {I_OPT("closeness"),
+                                              I_OPT("closeness_wanted"),
+                                              I_OPT("opened_up"),
+                                              I_OPT("understood"),
+                                              I_OPT("safety"),
+                                              I_OPT("affection"),
+                                              I_OPT("sexual"),
+                                              {"emotions", FIELD_ARRAY, false, false},
+                                              {"wordless", FIELD_BOOL, false, true},
+                                              S_OPT("note"),
+                                              {"show_partner", FIELD_ARRAY, false, false},
+                                              END};
 
-static const struct field_spec f_share[] = {
-    S("id"), S("topic"), {"depth", FIELD_INT, true, false}, S_OPT("prompt_id"), S("body"),
-    S_OPT("reveal"), B_OPT("together"), END};
+static const struct field_spec f_share[] = {S("id"),
+                                            S("topic"),
+                                            {"depth", FIELD_INT, true, false},
+                                            S_OPT("prompt_id"),
+                                            S("body"),
+                                            S_OPT("reveal"),
+                                            B_OPT("together"),
+                                            END};
 static const struct field_spec f_response[] = {S("id"), S("kind"), S_OPT("body"), END};
 
 /* {topic: level, …}: the keys are the topic names */
 static const struct field_spec f_comfort[] = {
-    {"everyday", FIELD_INT, false, false}, {"joy", FIELD_INT, false, false},
-    {"fear", FIELD_INT, false, false},     {"frustration", FIELD_INT, false, false},
-    {"sorrow", FIELD_INT, false, false},   {"anger", FIELD_INT, false, false},
-    {"failure", FIELD_INT, false, false},  {"embarrassment", FIELD_INT, false, false},
+    {"everyday", FIELD_INT, false, false},   {"joy", FIELD_INT, false, false},
+    {"fear", FIELD_INT, false, false},       {"frustration", FIELD_INT, false, false},
+    {"sorrow", FIELD_INT, false, false},     {"anger", FIELD_INT, false, false},
+    {"failure", FIELD_INT, false, false},    {"embarrassment", FIELD_INT, false, false},
     {"inadequacy", FIELD_INT, false, false}, {"hope", FIELD_INT, false, false},
-    {"gratitude", FIELD_INT, false, false}, {"us", FIELD_INT, false, false},
-    {"desire", FIELD_INT, false, false},   END};
+    {"gratitude", FIELD_INT, false, false},  {"us", FIELD_INT, false, false},
+    {"desire", FIELD_INT, false, false},     END};
 
 static const struct field_spec f_link[] = {S("therapist_code"), END};
 static const struct field_spec f_therapist_setup[] = {
-    S("token"), S("display_name"), S("kdf_salt"), S("auth_key"), S("box_public_key"),
-    S("sign_public_key"), S("wrapped_keys"), S("recovery_wrapped_keys"), END};
-static const struct field_spec f_assignment[] = {
-    S("topic"), {"depth", FIELD_INT, true, false}, {"days", FIELD_INT, false, false},
-    {"notes", FIELD_OBJECT, false, false}, END};
+    S("token"),        S("display_name"),          S("kdf_salt"),
+    S("auth_key"),     S("box_public_key"),        S("sign_public_key"),
+    S("wrapped_keys"), S("recovery_wrapped_keys"), END};
+static const struct field_spec f_assignment[] = {S("topic"),
+                                                 {"depth", FIELD_INT, true, false},
+                                                 {"days", FIELD_INT, false, false},
+                                                 {"notes", FIELD_OBJECT, false, false},
+                                                 END};
 
 static const struct field_spec f_private_assign[] = {S("user_id"), S("questionnaire"), END};
 static const struct field_spec f_sealed[] = {S("sealed"), END};
@@ -84,8 +116,7 @@ const struct route app_routes[] = {
      "A new password, proven with the keys the recovery code opens"},
     {"POST", API "/auth/logout", h_auth_logout, ROUTE_SESSION, NULL, 0, "Log out"},
     {"GET", API "/me", h_me, ROUTE_SESSION, NULL, 0, "One's account and dyads"},
-    {"POST", API "/me/password", h_me_password, ROUTE_SESSION, f_password, 0,
-     "Change password"},
+    {"POST", API "/me/password", h_me_password, ROUTE_SESSION, f_password, 0, "Change password"},
 
     {"DELETE", API "/me", h_me_delete, ROUTE_SESSION, f_reauth, 0,
      "Delete one's account and everything one wrote"},
@@ -119,8 +150,8 @@ const struct route app_routes[] = {
      "Share something (ciphertext)"},
     {"GET", API "/dyads/{id}/shares", h_share_list, ROUTE_MEMBER, NULL, 0,
      "Shares and responses, newest first"},
-    {"POST", API "/dyads/{id}/shares/{sid}/responses", h_response_create, ROUTE_MEMBER,
-     f_response, 32 * 1024, "Respond to a share"},
+    {"POST", API "/dyads/{id}/shares/{sid}/responses", h_response_create, ROUTE_MEMBER, f_response,
+     32 * 1024, "Respond to a share"},
 
     /* prompts and pacing */
     {"GET", API "/prompts", h_prompts, ROUTE_PUBLIC, NULL, 0, "The prompt library"},

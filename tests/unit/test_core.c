@@ -49,11 +49,16 @@ static void test_api_errors(void **state)
         int status;
         const char *name;
     } cases[] = {
-        {API_BAD_JSON, 400, "bad_json"},           {API_MISSING_FIELD, 400, "missing_field"},
-        {API_INVALID_FIELD, 400, "invalid_field"}, {API_UNAUTHENTICATED, 401, "unauthenticated"},
-        {API_CSRF, 403, "csrf"},                   {API_FORBIDDEN, 403, "forbidden"},
-        {API_NOT_FOUND, 404, "not_found"},         {API_CONFLICT, 409, "conflict"},
-        {API_TOO_LARGE, 413, "too_large"},         {API_RATE_LIMITED, 429, "rate_limited"},
+        {API_BAD_JSON, 400, "bad_json"},
+        {API_MISSING_FIELD, 400, "missing_field"},
+        {API_INVALID_FIELD, 400, "invalid_field"},
+        {API_UNAUTHENTICATED, 401, "unauthenticated"},
+        {API_CSRF, 403, "csrf"},
+        {API_FORBIDDEN, 403, "forbidden"},
+        {API_NOT_FOUND, 404, "not_found"},
+        {API_CONFLICT, 409, "conflict"},
+        {API_TOO_LARGE, 413, "too_large"},
+        {API_RATE_LIMITED, 429, "rate_limited"},
         {API_METHOD, 405, "method_not_allowed"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -108,12 +113,12 @@ static void test_text_and_names(void **state)
     n64[64] = 'n';
     n64[65] = '\0';
     assert_int_equal(validate_display_name(n64), -1);
-    assert_int_equal(validate_text("\xc3\xa9", 2, false), 0);        /* é */
-    assert_int_equal(validate_text("\xc3", 1, false), -1);           /* truncated */
-    assert_int_equal(validate_text("\xc0\xaf", 2, false), -1);       /* overlong */
-    assert_int_equal(validate_text("\xed\xa0\x80", 3, false), -1);   /* surrogate */
+    assert_int_equal(validate_text("\xc3\xa9", 2, false), 0);          /* é */
+    assert_int_equal(validate_text("\xc3", 1, false), -1);             /* truncated */
+    assert_int_equal(validate_text("\xc0\xaf", 2, false), -1);         /* overlong */
+    assert_int_equal(validate_text("\xed\xa0\x80", 3, false), -1);     /* surrogate */
     assert_int_equal(validate_text("\xf4\x90\x80\x80", 4, false), -1); /* > U+10FFFF */
-    assert_int_equal(validate_text("\xc2\x85", 2, false), -1);       /* C1 control */
+    assert_int_equal(validate_text("\xc2\x85", 2, false), -1);         /* C1 control */
     assert_int_equal(validate_text("a\nb", 3, true), 0);
     assert_int_equal(validate_text("a\nb", 3, false), -1);
 }
@@ -126,9 +131,10 @@ static void test_base64(void **state)
     assert_int_equal(validate_b64_exact("AAECAwQFBgcICQoLDA0ODw==", out, 16), 0);
     assert_int_equal(out[15], 15);
     assert_int_equal(validate_b64_exact("AAECAwQFBgcICQoLDA0ODw==", out, 15), -1);
-    assert_int_equal(validate_b64_exact("AAECAwQFBgcICQoLDA0ODw", out, 16), -1); /* no padding */
+    assert_int_equal(validate_b64_exact("AAECAwQFBgcICQoLDA0ODw", out, 16), -1);   /* no padding */
     assert_int_equal(validate_b64_exact("AAECAwQFBgcICQoLDA0ODx==", out, 16), -1); /* stray bits */
-    assert_int_equal(validate_b64_exact("AAECAwQF-gcICQoLDA0ODw==", out, 16), -1); /* url alphabet */
+    assert_int_equal(validate_b64_exact("AAECAwQF-gcICQoLDA0ODw==", out, 16),
+                     -1); /* url alphabet */
     assert_int_equal(validate_b64_exact("", out, 16), -1);
     assert_int_equal(validate_b64_range("AAEC", out, 1, 32, &n), 0);
     assert_int_equal(n, 3);

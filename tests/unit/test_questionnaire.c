@@ -39,7 +39,9 @@ static void test_refusals(void **state)
 {
     (void)state;
     char err[256];
-    assert_int_equal(check(HEAD "{\"id\":\"a\",\"text\":\"x\",\"choices\":[\"y\",\"n\"],\"danger\":[1]}]}", err), 0);
+    assert_int_equal(
+        check(HEAD "{\"id\":\"a\",\"text\":\"x\",\"choices\":[\"y\",\"n\"],\"danger\":[1]}]}", err),
+        0);
     static const struct {
         const char *json, *needle;
     } bad[] = {
@@ -48,11 +50,15 @@ static void test_refusals(void **state)
         {HEAD "]}", "items"},
         {"{\"id\":\"Q 1\",\"title\":\"T\",\"intro\":\"I\",\"items\":[]}", "id must be"},
         {HEAD "{\"id\":\"a\",\"text\":\"x\",\"choices\":[\"y\"]}]}", "2–11 choices"},
-        {HEAD "{\"id\":\"a\",\"text\":\"x\",\"choices\":[\"y\",\"n\"],\"danger\":[2]}]}", "danger index"},
+        {HEAD "{\"id\":\"a\",\"text\":\"x\",\"choices\":[\"y\",\"n\"],\"danger\":[2]}]}",
+         "danger index"},
         {HEAD "{\"id\":\"a\",\"text\":\"x\"}]}", "either choices"},
-        {HEAD "{\"id\":\"a\",\"text\":\"x\",\"free_text\":true,\"choices\":[\"y\",\"n\"]}]}", "either choices"},
+        {HEAD "{\"id\":\"a\",\"text\":\"x\",\"free_text\":true,\"choices\":[\"y\",\"n\"]}]}",
+         "either choices"},
         {HEAD "{\"id\":\"a\",\"text\":\"\",\"free_text\":true}]}", "text must be"},
-        {HEAD "{\"id\":\"a\",\"text\":\"x\",\"free_text\":true},{\"id\":\"a\",\"text\":\"y\",\"free_text\":true}]}", "twice"},
+        {HEAD "{\"id\":\"a\",\"text\":\"x\",\"free_text\":true},{\"id\":\"a\",\"text\":\"y\","
+              "\"free_text\":true}]}",
+         "twice"},
         {HEAD "{\"id\":\"a\",\"text\":\"x\",\"free_text\":true,\"score\":1}]}", "unknown key"},
         {"{\"id\":\"q1\",\"title\":\"T\",\"intro\":\"I\",\"items\":[],\"extra\":1}", "unknown key"},
         {HEAD "{\"id\":\"a\",\"text\":\"x\",\"free_text\":true,\"danger\":[0]}]}", "no danger"},

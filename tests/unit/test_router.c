@@ -87,12 +87,9 @@ static void test_param_too_long(void **state)
 }
 
 static const struct field_spec fields[] = {
-    {"email", FIELD_STRING, true, false},
-    {"age", FIELD_INT, false, false},
-    {"note", FIELD_STRING, false, true},
-    {"flags", FIELD_ARRAY, false, false},
-    {"on", FIELD_BOOL, false, false},
-    {NULL, FIELD_STRING, false, false},
+    {"email", FIELD_STRING, true, false}, {"age", FIELD_INT, false, false},
+    {"note", FIELD_STRING, false, true},  {"flags", FIELD_ARRAY, false, false},
+    {"on", FIELD_BOOL, false, false},     {NULL, FIELD_STRING, false, false},
 };
 
 static char field_copy[64];
@@ -118,8 +115,8 @@ static void test_fields(void **state)
     (void)state;
     const char *f;
     assert_int_equal(check("{\"email\":\"a\"}", &f), API_OK);
-    assert_int_equal(check("{\"email\":\"a\",\"age\":3,\"note\":null,\"flags\":[],\"on\":true}", &f),
-                     API_OK);
+    assert_int_equal(
+        check("{\"email\":\"a\",\"age\":3,\"note\":null,\"flags\":[],\"on\":true}", &f), API_OK);
     assert_int_equal(check("{}", &f), API_MISSING_FIELD);
     assert_string_equal(f, "email");
     assert_int_equal(check("{\"email\":\"a\",\"admin\":true}", &f), API_INVALID_FIELD);
@@ -138,8 +135,10 @@ static void test_fields(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_literal_and_params), cmocka_unit_test(test_not_found_vs_method),
-        cmocka_unit_test(test_head_uses_get),      cmocka_unit_test(test_param_too_long),
+        cmocka_unit_test(test_literal_and_params),
+        cmocka_unit_test(test_not_found_vs_method),
+        cmocka_unit_test(test_head_uses_get),
+        cmocka_unit_test(test_param_too_long),
         cmocka_unit_test(test_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
