@@ -110,7 +110,11 @@ test: deps-test
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-NODE_TEST := node --test --test-concurrency=1 --test-reporter=spec
+# libsodium's ESM build needs globalThis.crypto, built in from Node 19 on;
+# Debian 12's own Node 18 has it behind a flag.
+NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
+NODE_FLAGS := $(if $(filter 16 17 18,$(NODE_MAJOR)),--experimental-global-webcrypto,)
+NODE_TEST := node $(NODE_FLAGS) --test --test-concurrency=1 --test-reporter=spec
 test-js:
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then $(NODE_TEST) tests/js/*.test.mjs; fi
 test-api: build/asan/dyad
