@@ -127,9 +127,15 @@ test-browser: build/asan/dyad
 build/rel/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -Ibench -o $@ $< $(REL_LIB) $(LIBS)
-bench: deps $(BENCH_BIN)
+build/rel/bench/refserver: bench/refserver.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBS)
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BENCH_BIN) build/dyad build/rel/bench/refserver
 	@: > build/bench.txt
 	@set -e; for b in $(BENCH_BIN); do $$b | tee -a build/bench.txt; done
+	@bench/http.sh | tee -a build/bench.txt
 	@echo "figures written to build/bench.txt"
 
 format:

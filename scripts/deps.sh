@@ -5,6 +5,7 @@
 #
 #   scripts/deps.sh run    what building and serving needs
 #   scripts/deps.sh test   that, plus what the test suites need (cmocka, Chromium, clang)
+#   scripts/deps.sh bench  run's, plus the HTTP load generator (wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,9 @@ mode=${1:-run}
 pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
   pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev)
+fi
+if [ "$mode" = bench ]; then
+  pkgs+=(wrk curl)
 fi
 
 missing=()
