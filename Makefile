@@ -11,7 +11,7 @@
 # is run by node's test runner, a new bench/bench_*.c becomes a benchmark.
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libsodium jansson
+PKGS    := libmicrohttpd sqlite3 libsodium jansson libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -5,7 +5,7 @@
  *   dyad migrate [--db URL]
  *   dyad backup FILE [--db URL]
  *   dyad therapist add EMAIL [--db URL] [--public-url URL]
- *   dyad client read-export FILE
+ *   dyad client COMMAND …   (src/cli/client.c; dyad-client(1))
  *   dyad version
  *
  * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
@@ -42,7 +42,7 @@ static void usage(FILE *f)
                "       dyad migrate [--db sqlite:PATH]\n"
                "       dyad backup FILE [--db sqlite:PATH]\n"
                "       dyad therapist add EMAIL [--db sqlite:PATH] [--public-url URL]\n"
-               "       dyad client read-export FILE   (password from DYAD_PASSWORD or stdin)\n"
+               "       dyad client COMMAND [ARGS]   (dyad client help lists them)\n"
                "       dyad version\n");
 }
 
@@ -433,15 +433,8 @@ int main(int argc, char **argv)
         return cmd_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "therapist") == 0)
         return cmd_therapist(argc - 1, argv + 1);
-    if (strcmp(cmd, "client") == 0) {
-        if (argc == 4 && strcmp(argv[2], "read-export") == 0) {
-            if (sodium_init() < 0)
-                return 1;
-            return client_read_export(argv[3]);
-        }
-        usage(stderr);
-        return 2;
-    }
+    if (strcmp(cmd, "client") == 0)
+        return client_main(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0) {
         puts("dyad 0.1.0");
         return 0;
