@@ -120,24 +120,27 @@ static int login_with(struct cl *c, const char *email, const unsigned char auth[
     return cl_session_save(c);
 }
 
-/* Ends an old session before a new login replaces it (best effort). */
-static void end_old_session(struct cl *c)
+/* After a new login: ends the session it replaced on the server (best
+ * effort), with the old cookie and token, then puts the new cookie back. */
+static void end_old_session(struct cl *c, json_t *old)
 {
-    if (c->session == NULL)
+    if (old == NULL)
         return;
+    json_t *fresh = c->session;
     char server[sizeof c->server];
     snprintf(server, sizeof server, "%s", c->server);
-    bool given = c->server_given;
-    c->server_given = false;
-    if (cl_need_session(c) == CL_OK) {
-        json_t *ignored = NULL;
-        cl_api(c, "POST", "/auth/logout", NULL, &ignored);
-        json_decref(ignored);
-    }
-    cl_session_wipe(c);
-    c->server_given = given;
+    snprintf(c->server, sizeof c->server, "%s", str(old, "server"));
+    c->session = old;
+    cl_http_set_cookies(c, NULL);
+    cl_http_set_cookies(c, json_object_get(old, "cookies"));
+    json_t *ignored = NULL;
+    cl_api(c, "POST", "/auth/logout", NULL, &ignored);
+    json_decref(ignored);
+    cl_http_set_cookies(c, NULL);
+    cl_http_set_cookies(c, json_object_get(fresh, "cookies"));
+    c->session = fresh;
     snprintf(c->server, sizeof c->server, "%s", server);
-    cl_http_set_cookies(c, NULL); /* forget the old cookie */
+    json_decref(old);
 }
 
 int cl_cmd_register(struct cl *c, int argc, char **argv)
@@ -223,10 +226,14 @@ int cl_cmd_register(struct cl *c, int argc, char **argv)
     r = cl_api(c, "POST", "/auth/register", body, &res);
     if (r != CL_OK)
         goto out;
-    end_old_session(c);
+    json_t *old = c->session;
+    c->session = NULL;
     r = login_with(c, email, auth, wrap, salt_b64, KEYS_KDF_OPSLIMIT, KEYS_KDF_MEMLIMIT);
-    if (r != CL_OK)
+    if (r != CL_OK) {
+        c->session = old;
         goto out;
+    }
+    end_old_session(c, old);
     if (c->json) {
         json_t *o2 = json_pack("{s:O, s:s}", "user", json_object_get(res, "user"), "recovery_code",
                                code_text);
@@ -296,8 +303,13 @@ int cl_cmd_login(struct cl *c, int argc, char **argv)
     r = stretch(c, password, salt, (unsigned long long)ops, (size_t)mem, auth, wrap);
     sodium_memzero(password, sizeof password);
     if (r == CL_OK) {
-        end_old_session(c);
+        json_t *old = c->session;
+        c->session = NULL;
         r = login_with(c, email, auth, wrap, salt_b64, (unsigned long long)ops, (size_t)mem);
+        if (r == CL_OK)
+            end_old_session(c, old);
+        else
+            c->session = old; /* a failed login leaves the session it found */
     }
     sodium_memzero(auth, sizeof auth);
     sodium_memzero(wrap, sizeof wrap);
