@@ -6,17 +6,16 @@
 // message shown.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, statSync, openSync, closeSync, existsSync, rmSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync, rmSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, DYAD_BIN } from '../lib/server.mjs';
+import { startServer } from '../lib/server.mjs';
+import { clientPerson, runClient, EXIT } from '../lib/client.mjs';
 import { Client, sodium } from '../lib/api.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
 
 const cr = createCrypto(sodium);
-const EXIT = { usage: 2, network: 3, auth: 4, invalid: 5, forbidden: 6, not_found: 7, conflict: 8, rate: 9, server: 10, crypto: 11 };
 
 let srv;
 let work;
@@ -29,40 +28,8 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-// One person's machine: a state directory of their own.
-function person(name, password) {
-  const home = mkdtempSync(join(work, `${name}-`));
-  const email = `${name.toLowerCase()}-${sodium.to_hex(sodium.randombytes_buf(3))}@example.org`;
-  return { name, password, email, home, state: join(home, 'state') };
-}
-
-// Runs `dyad client ARGS…` for p; passwords (one a line) go in on fd 3.
-// → { status, stdout, stderr, json }
-function run(p, args, { passwords = [], input = '', server = srv.url, env = {} } = {}) {
-  const pwFile = join(p.home, `pw-${Math.random().toString(16).slice(2)}`);
-  writeFileSync(pwFile, passwords.map((x) => `${x}\n`).join(''), { mode: 0o600 });
-  const fd = openSync(pwFile, 'r');
-  return new Promise((resolve, reject) => {
-    const child = spawn(DYAD_BIN, ['client', '--server', server, ...(passwords.length ? ['--password-fd', '3'] : []), ...args], {
-      env: { ...process.env, HOME: p.home, XDG_STATE_HOME: p.state, EDITOR: '', DYAD_SERVER: '', ...env },
-      stdio: ['pipe', 'pipe', 'pipe', fd],
-      detached: true, // no controlling terminal: passwords come from fd 3 or not at all
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      closeSync(fd);
-      rmSync(pwFile, { force: true });
-      let json = null;
-      try { json = JSON.parse(stdout); } catch { /* text output */ }
-      resolve({ status, stdout, stderr, json });
-    });
-    child.stdin.end(input);
-  });
-}
+const person = (name, password) => clientPerson(work, name, password);
+const run = (p, args, { server = srv.url, ...opts } = {}) => runClient(p, server, args, opts);
 
 async function ok(p, args, opts) {
   const r = await run(p, args, opts);
