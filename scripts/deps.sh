@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcurl4-openssl-dev libpq-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev openssl)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl)

@@ -3,11 +3,13 @@
 // port — two members who use only the client pair, check in, share, respond,
 // answer a prompt in mutual reveal, read insights and export; then every
 // class of error, each with its own exit status and the API's code and
-// message shown.
+// message shown; TLS verified unless a private CA is named.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, statSync, existsSync, rmSync, chmodSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
@@ -369,4 +371,34 @@ test('weak KDF parameters are refused before anything is sent; 5xx and 429 have 
     assert.match(r.stderr, /\(rate_limited, HTTP 429\)/);
     assert.match(r.stderr, /retry after \d+ s/);
   } finally { await s.stop(); }
+});
+
+test('TLS is verified: a certificate nobody vouches for is refused, --ca FILE trusts a private CA', async () => {
+  const dir = mkdtempSync(join(work, 'tls-'));
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+  { stdio: 'ignore' });
+  const hits = [];
+  const s = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    hits.push(req.url);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kdf_salt: 'AAAAAAAAAAAAAAAAAAAAAA==', opslimit: 1, memlimit: 8192, alg: 'argon2id13' }));
+  });
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const url = `https://127.0.0.1:${s.address().port}`;
+  const p = person('Tls', 'a long enough password');
+  try {
+    const refused = await run(p, ['login', '--email', 'a@example.org'], { passwords: [p.password], server: url });
+    assert.equal(refused.status, EXIT.network, refused.stderr);
+    assert.match(refused.stderr, /certificate/i);
+    assert.equal(hits.length, 0, 'no request reached the server');
+    // With the CA given, the connection is made (and this server's weak KDF is then refused).
+    const trusted = await run(p, ['--ca', cert, 'login', '--email', 'a@example.org'], { passwords: [p.password], server: url });
+    assert.equal(trusted.status, EXIT.crypto, trusted.stderr);
+    assert.equal(hits.length, 1);
+  } finally {
+    await new Promise((r) => s.close(r));
+  }
 });
