@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "cli/client_int.h"
+#include "core/prompts.h"
+#include "core/vocab.h"
 
 const char *const cl_topics[] = {"everyday",  "joy",     "fear",          "frustration", "sorrow",
                                  "anger",     "failure", "embarrassment", "inadequacy",  "hope",
@@ -181,42 +183,24 @@ static const char *lookup(const struct words *w, size_t n, const char *code)
     return code != NULL ? code : "";
 }
 
-/* The same words as web/js/shares.js and the insights page. */
+/* Topics, depths and response kinds read as in the browser: the one list
+ * in src/core/vocab.c (the browser's /static/js/vocab.js is made from it). */
 const char *cl_topic_words(const char *topic)
 {
-    static const struct words w[] = {
-        {"everyday", "Everyday life"},
-        {"joy", "A joy"},
-        {"fear", "A fear or worry"},
-        {"frustration", "A frustration"},
-        {"sorrow", "A sorrow or loss"},
-        {"anger", "Anger"},
-        {"failure", "A failure or mistake"},
-        {"embarrassment", "Something embarrassing"},
-        {"inadequacy", "Feeling not good enough"},
-        {"hope", "A hope or dream"},
-        {"gratitude", "Gratitude"},
-        {"us", "Us"},
-        {"desire", "Desire"},
-    };
-    return lookup(w, sizeof w / sizeof w[0], topic);
+    const struct vocab_word *w = topic ? vocab_topic(prompts_topic_from_name(topic)) : NULL;
+    return w != NULL ? w->label : topic != NULL ? topic : "";
 }
 
 const char *cl_depth_words(long depth)
 {
-    static const char *const w[] = {"",       "everyday", "personal",
-                                    "closer", "deep",     "the most vulnerable"};
-    return depth >= 1 && depth <= 5 ? w[depth] : "";
+    const struct vocab_word *w = depth >= 1 && depth <= 5 ? vocab_depth((int)depth) : NULL;
+    return w != NULL ? w->label : "";
 }
 
 const char *cl_response_words(const char *kind)
 {
-    static const struct words w[] = {
-        {"understood", "I understand"},
-        {"makes_sense", "That makes sense"},
-        {"with_you", "I'm with you"},
-    };
-    return lookup(w, sizeof w / sizeof w[0], kind);
+    const struct vocab_word *w = kind ? vocab_response(vocab_response_from_name(kind)) : NULL;
+    return w != NULL ? w->label : kind != NULL ? kind : "";
 }
 
 const char *cl_item_words(const char *item)

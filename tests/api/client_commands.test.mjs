@@ -95,7 +95,7 @@ test('two people pair, share, respond and reveal mutually with the client alone'
   assert.equal(s.text, 'The river at dawn — ünïcode too.');
   assert.equal(s.author_id, ben.id);
   const text = await ok(ana, ['shares'], { passwords: [ana.password] });
-  assert.match(text.stdout, /Ben · A joy · depth 1 \(everyday\)/);
+  assert.match(text.stdout, /Ben · Joys · depth 1 \(Everyday\)/);
   assert.match(text.stdout, /\n {2}The river at dawn — ünïcode too\.\n/);
 
   await ok(ana, ['respond', s.id, 'with_you', '--text', 'Me too, next time together.'], { passwords: [ana.password] });
@@ -192,7 +192,7 @@ test('export decrypts one\'s own words as Markdown and JSON; read-export still w
   await ok(ana, ['checkin', '--closeness', '6', '--note', 'A note for me.'], { passwords: [ana.password] });
   const md = await ok(ana, ['export'], { passwords: [ana.password] });
   assert.match(md.stdout, /^# dyad export of Ana/);
-  assert.match(md.stdout, /### Share: Gratitude, depth 2 \(personal\)/);
+  assert.match(md.stdout, /### Share: Gratitude, depth 2 \(Personal\)/);
   assert.match(md.stdout, /Thank you for Sunday\./);
   assert.match(md.stdout, /- private note: A note for me\./);
   const out = join(ana.home, 'export.json');

@@ -114,7 +114,7 @@ test('a member on the client and a member in the browser pair and read each othe
         await cli(['--dyad', coupleId, 'share', '--topic', 'fear', '--depth', '2'], { input: 'I worry the new job will swallow our evenings. — Cal' });
         await bea.goto(`${url}/dyads/${coupleId}/shares`);
         const item = bea.locator('li.share', { hasText: 'swallow our evenings' });
-        await item.getByRole('heading', { name: 'Cal · A fear or worry' }).waitFor({ timeout: 30000 });
+        await item.getByRole('heading', { name: 'Cal · Fears' }).waitFor({ timeout: 30000 });
         await item.getByLabel('A few words back (optional)').fill('We will guard Thursdays. — Bea');
         await item.getByRole('button', { name: 'That makes sense' }).click();
         await item.getByText('We will guard Thursdays. — Bea').waitFor();

@@ -16,6 +16,10 @@
 #include <string.h>
 
 #include "cli/client_int.h"
+#include "core/checkin.h"
+#include "core/insights.h"
+#include "core/prompts.h"
+#include "core/vocab.h"
 
 static void test_exit_status_per_class(void **state)
 {
@@ -150,16 +154,27 @@ static void test_date_add(void **state)
 static void test_words(void **state)
 {
     (void)state;
-    assert_string_equal(cl_topic_words("hope"), "A hope or dream");
+    /* the browser's words: src/core/vocab.c */
+    assert_string_equal(cl_topic_words("hope"), vocab_topic(PROMPTS_TOPIC_HOPE)->label);
     assert_string_equal(cl_topic_words("unknown"), "unknown");
-    assert_string_equal(cl_depth_words(5), "the most vulnerable");
+    assert_string_equal(cl_depth_words(5), vocab_depth(5)->label);
+    assert_string_equal(cl_depth_words(0), "");
     assert_string_equal(cl_depth_words(6), "");
-    assert_string_equal(cl_response_words("makes_sense"), "That makes sense");
+    assert_string_equal(cl_response_words("makes_sense"),
+                        vocab_response(VOCAB_RESPONSE_MAKES_SENSE)->label);
+    assert_string_equal(cl_response_words("nope"), "nope");
     assert_string_equal(cl_quadrant_words("hidden"), "not shown to you");
+    /* the client's lists hold exactly the API's names */
     size_t n = 0;
-    while (cl_topics[n] != NULL)
-        n++;
-    assert_int_equal(n, 13);
+    for (; cl_topics[n] != NULL; n++)
+        assert_int_equal(prompts_topic_from_name(cl_topics[n]), (int)n);
+    assert_int_equal(n, PROMPTS_TOPIC__MAX);
+    for (n = 0; cl_emotions[n] != NULL; n++)
+        assert_int_equal(checkin_emotion_from_name(cl_emotions[n]), (int)n);
+    assert_int_equal(n, INSIGHTS_EMOTION__MAX);
+    for (n = 0; cl_responses[n] != NULL; n++)
+        assert_string_equal(vocab_response_name((int)n), cl_responses[n]);
+    assert_int_equal(n, VOCAB_RESPONSE__MAX);
 }
 
 /* The invite-secret box opens only under the same personal key, and is laid
