@@ -464,6 +464,11 @@ int pacing_pick_explain(const struct pacing_pick *pk, char *buf, size_t buflen)
     const char *topic = prompts_topic_name((int)pk->prompt->topic);
     switch (pk->reason) {
     case PACING_PICK_FRESH:
+        if (pk->cell_fresh == 1)
+            return snprintf(buf, buflen,
+                            "This is the one %s prompt at depth %d left that you have not been "
+                            "offered in the last %d days.",
+                            topic, pk->prompt->depth, PACING_REPEAT_DAYS);
         return snprintf(buf, buflen,
                         "Chosen for today among the %zu %s prompts at depth %d that you have not "
                         "been offered in the last %d days.",

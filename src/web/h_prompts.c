@@ -362,9 +362,11 @@ void h_next_prompt(struct ctx *c)
                             prompts_topic_name(shown), "reason_code",
                             pacing_depth_reason_code(depth[shown].reason), "reason", reason,
                             "trust", trust.level);
-    if (out != NULL && pick.prompt != NULL)
+    if (out != NULL && pick.prompt != NULL) {
         json_object_set_new(out, "pick_reason_code",
                             json_string(pacing_pick_reason_code((int)pick.reason)));
+        json_object_set_new(out, "allowed_depth", json_integer(depths[shown]));
+    }
     if (homework && out != NULL)
         json_object_set_new(out, "homework",
                             json_pack("{s:s, s:s, s:i, s:o, s:o}", "id", hw.id, "topic",

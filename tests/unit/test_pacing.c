@@ -820,6 +820,11 @@ static void test_pick_deterministic_and_explained(void **state)
     pacing_pick_explain(&pk, buf, sizeof buf);
     assert_string_equal(buf, "Chosen for today among the 3 joy prompts at depth 2 that you have "
                              "not been offered in the last 180 days.");
+    struct pacing_seen two[] = {{"j2a", 0}, {"j2b", 1}};
+    pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_JOY, two, 2, 3, 1);
+    pacing_pick_explain(&pk, buf, sizeof buf);
+    assert_string_equal(buf, "This is the one joy prompt at depth 2 left that you have not been "
+                             "offered in the last 180 days.");
     struct pacing_seen used[] = {{"j2a", 0}, {"j2b", 1}, {"j2c", 2}};
     pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_JOY, used, 3, 3, 1);
     pacing_pick_explain(&pk, buf, sizeof buf);
