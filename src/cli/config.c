@@ -5,6 +5,7 @@
  */
 #include "cli/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <libgen.h>
@@ -27,10 +28,12 @@ const struct setting config_settings[] = {
      "http(s)://host[:port]", AT(public_url)},
     {"server", "threads", "--threads", "DYAD_THREADS", SETTING_UINT, 1, 1024, "",
      "one per CPU core", "Worker threads answering requests.", "1-1024", AT(threads)},
-    {"server", "trust_proxy", "--trust-proxy", "DYAD_TRUST_PROXY", SETTING_BOOL, 0, 0, "no", NULL,
-     "A reverse proxy on this machine sets X-Forwarded-For; throttling uses the address it "
-     "appended last.",
-     "yes or no", AT(trust_proxy)},
+    {"server", "trusted_proxy", "--trusted-proxy", "DYAD_TRUST_PROXY", SETTING_CIDRS, 0, 0, "",
+     "none",
+     "Reverse proxies whose X-Forwarded-For is believed: from these peers only, the client is "
+     "the address the header names, read from the right past trusted proxies; they are also "
+     "exempt from the per-address connection cap. yes means this machine (127.0.0.0/8, ::1).",
+     "addresses or CIDR ranges separated by commas (at most 16), yes or no", AT(trusted_proxies)},
     {"server", "shutdown_timeout", "--shutdown-timeout", "DYAD_SHUTDOWN_TIMEOUT", SETTING_UINT, 1,
      3600, "10", NULL,
      "Seconds requests in flight get to finish after SIGTERM or SIGINT before dyad stops anyway.",
@@ -70,9 +73,9 @@ const struct setting config_settings[] = {
      "/metrics answers a scraper that sends \"Authorization: Bearer TOKEN\". With neither a "
      "token nor allowed addresses /metrics is off.",
      "16-127 characters", AT(metrics_token)},
-    {"metrics", "allow", "--metrics-allow", "DYAD_METRICS_ALLOW", SETTING_ADDRS, 0, 0, "", "none",
+    {"metrics", "allow", "--metrics-allow", "DYAD_METRICS_ALLOW", SETTING_CIDRS, 0, 0, "", "none",
      "Client addresses (or CIDR ranges) /metrics answers without a token.",
-     "addresses or ranges, separated by commas", AT(metrics_allow)},
+     "addresses or CIDR ranges separated by commas (at most 16)", AT(metrics_allow)},
     {"log", "file", "--log-file", "DYAD_LOG_FILE", SETTING_PATH, 0, 0, "", "standard error",
      "Where the log goes; the file is opened for appending and reopened on SIGHUP (for "
      "logrotate).",
@@ -114,8 +117,8 @@ static int parse_listen(const char *s, struct app_config *cfg)
         return -1;
     char addr[sizeof cfg->listen_addr];
     snprintf(addr, sizeof addr, "%.*s", (int)hlen, host);
-    struct addr_range probe;
-    if (addr_range_parse(addr, &probe) != 0 || strchr(addr, '/') != NULL)
+    unsigned char probe[16];
+    if (inet_pton(AF_INET, addr, probe) != 1 && inet_pton(AF_INET6, addr, probe) != 1)
         return -1;
     memcpy(cfg->listen_addr, addr, sizeof addr);
     cfg->port = (uint16_t)port;
@@ -236,17 +239,18 @@ int config_set(struct config *c, const struct setting *s, const char *v, char *e
         }
         memcpy(field, v, strlen(v) + 1);
         return 0;
-    case SETTING_ADDRS: {
-        char bad[64];
-        size_t n;
-        struct addr_range r[ADDR_RANGES_MAX];
-        if (addr_ranges_parse(v, r, &n, bad, sizeof bad) != 0) {
-            snprintf(err, errlen, "'%s' is not an IP address or CIDR range (at most %d)", bad,
-                     ADDR_RANGES_MAX);
+    case SETTING_CIDRS: {
+        struct cidr_list l;
+        bool yes;
+        if (v[0] == '\0' || (parse_bool(v, &yes) == 0 && !yes)) {
+            memset(&l, 0, sizeof l);
+        } else if (parse_bool(v, &yes) == 0 && yes) {
+            cidr_list_parse("127.0.0.0/8, ::1", &l); /* this machine */
+        } else if (cidr_list_parse(v, &l) != 0) {
+            snprintf(err, errlen, "'%s' is not %s", v, s->values);
             return -1;
         }
-        memcpy(field, r, sizeof r);
-        c->app.n_metrics_allow = n; /* the one list setting so far */
+        memcpy(field, &l, sizeof l);
         return 0;
     }
     case SETTING_TYPE__MAX:
@@ -288,13 +292,17 @@ void config_value(const struct config *c, const struct setting *s, bool mask, ch
                  c->app.port);
         return;
     }
-    case SETTING_ADDRS: {
+    case SETTING_CIDRS: {
+        struct cidr_list l;
+        memcpy(&l, field, sizeof l);
         size_t used = 0;
         out[0] = '\0';
-        for (size_t i = 0; i < c->app.n_metrics_allow && used + 1 < outlen; i++) {
-            char one[64];
-            addr_range_format(&c->app.metrics_allow[i], one, sizeof one);
-            int w = snprintf(out + used, outlen - used, "%s%s", i ? ", " : "", one);
+        for (size_t i = 0; i < l.n && used + 1 < outlen; i++) {
+            char addr[INET6_ADDRSTRLEN];
+            if (inet_ntop(l.items[i].family, l.items[i].addr, addr, sizeof addr) == NULL)
+                addr[0] = '\0';
+            int w = snprintf(out + used, outlen - used, "%s%s/%d", i ? ", " : "", addr,
+                             l.items[i].bits);
             if (w < 0)
                 break;
             used += (size_t)w;

@@ -36,7 +36,7 @@ enum setting_type {
     SETTING_LISTEN, /* ADDR:PORT, IPv6 as [ADDR]:PORT */
     SETTING_URL,    /* http(s)://host[:port][/] or empty */
     SETTING_DB,     /* sqlite:PATH or postgres(ql)://… */
-    SETTING_ADDRS,  /* addresses or CIDR ranges, separated by commas or spaces */
+    SETTING_CIDRS,  /* a struct cidr_list: addresses or CIDR ranges, separated by commas */
     SETTING_TYPE__MAX
 };
 

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/addrrange.h"
 #include "core/prompts.h"
+#include "core/throttle.h"
 #include "store/store.h"
 #include "web/http.h"
 #include "web/router.h"
@@ -35,12 +35,12 @@ struct app_config {
     /* /metrics answers only with "Authorization: Bearer <token>"; empty:
      * /metrics is off (global counters would show when people are active) */
     char metrics_token[128];
-    /* behind a reverse proxy on this machine: the client address is the last
-     * entry of X-Forwarded-For (throttling needs the real one) */
-    bool trust_proxy;
+    /* Reverse proxies whose X-Forwarded-For is believed (--trusted-proxy,
+     * DYAD_TRUST_PROXY); empty: the header is ignored. Requests from these
+     * addresses are also exempt from the per-address connection cap. */
+    struct cidr_list trusted_proxies;
     /* /metrics also answers, without a token, to these client addresses */
-    struct addr_range metrics_allow[ADDR_RANGES_MAX];
-    size_t n_metrics_allow;
+    struct cidr_list metrics_allow;
     char resources_file[1024]; /* empty: the built-in crisis resources */
     char prompts_file[1024];   /* empty: the built-in prompt library */
     char log_file[1024];       /* empty: standard error; reopened on SIGHUP */

@@ -27,9 +27,7 @@ void h_metrics(struct ctx *c)
     bool by_token = cfg->metrics_token[0] != '\0' && auth != NULL &&
                     strncmp(auth, "Bearer ", 7) == 0 &&
                     dcrypto_str_equal(auth + 7, cfg->metrics_token);
-    bool by_addr =
-        cfg->n_metrics_allow > 0 && c->req->client_addr != NULL &&
-        addr_ranges_contain(cfg->metrics_allow, cfg->n_metrics_allow, c->req->client_addr);
+    bool by_addr = cidr_list_contains(&cfg->metrics_allow, c->req->client_addr);
     if (!by_token && !by_addr) {
         /* off, or not the operator's scraper: as if there were no such page */
         reply_error(c, API_NOT_FOUND, NULL, NULL);

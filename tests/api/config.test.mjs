@@ -85,7 +85,7 @@ test('a bad file stops every command with the file, the line and the reason', ()
     ['[server]\n# a comment\nlisen = 127.0.0.1:8080\n', ":3: unknown key 'lisen' in [server]"],
     ['[database]\nurl = mysql://db\n', ":2: database.url: 'mysql://db' is not sqlite:PATH or postgres://..."],
     ['[sessions]\nidle_timeout = soon\n', ":2: sessions.idle_timeout: 'soon' is not a whole number from 60 to 315360000"],
-    ['[server]\ntrust_proxy = perhaps\n', ":2: server.trust_proxy: 'perhaps' is not yes or no"],
+    ['[server]\ntrusted_proxy = perhaps\n', ":2: server.trusted_proxy: 'perhaps' is not addresses or CIDR ranges separated by commas (at most 16), yes or no"],
     ['[servers]\nthreads = 2\n', ':2: unknown section [servers]'],
     ['[server]\nthreads\n', ":2: not a [section] or a 'key = value' line"],
   ];

@@ -2,7 +2,7 @@
  * test_config.c — the settings table and its three sources, without I/O:
  * INI text through config_load_string, each value type at its edges, the
  * environment through a fake lookup, the precedence flags > environment >
- * file > defaults, and the address ranges of core/addrrange.
+ * file > defaults, and the address-list settings.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cli/config.h"
-#include "core/addrrange.h"
 
 static const struct setting *find(const char *section, const char *key)
 {
@@ -69,20 +68,20 @@ static void test_file_values(void **state)
                           "[server]\n"
                           "listen = [::1]:9090\n"
                           "threads = 3\n"
-                          "trust_proxy = Yes\n"
+                          "trusted_proxy = Yes\n"
                           "\n"
                           "[database]\n"
                           "url = sqlite:/var/lib/dyad/dyad.db\n"
                           "[metrics]\n"
-                          "allow = 127.0.0.1, 10.0.0.0/8 ::1\n",
+                          "allow = 127.0.0.1, 10.0.0.0/8,::1\n",
                           err, sizeof err),
                      0);
     assert_string_equal(c.app.listen_addr, "::1");
     assert_int_equal(c.app.port, 9090);
     assert_int_equal(c.app.threads, 3);
-    assert_true(c.app.trust_proxy);
+    assert_int_equal(c.app.trusted_proxies.n, 2); /* yes: this machine */
     assert_string_equal(c.app.db_url, "sqlite:/var/lib/dyad/dyad.db");
-    assert_int_equal(c.app.n_metrics_allow, 3);
+    assert_int_equal(c.app.metrics_allow.n, 3);
     /* origins and lines */
     size_t threads = (size_t)(find("server", "threads") - config_settings);
     assert_int_equal(c.origin[threads], ORIGIN_FILE);
@@ -118,8 +117,11 @@ static void test_file_errors(void **state)
          "t.conf:2: server.threads: '4x' is not a whole number from 1 to 1024"},
         {"[server]\nthreads = 2\nthreads = 3\n",
          "t.conf:3: 'threads' in [server] is set twice (or continued on an indented line)"},
-        {"[server]\ntrust_proxy = maybe\n",
-         "t.conf:2: server.trust_proxy: 'maybe' is not yes or no"},
+        {"[server]\nsandbox_please = maybe\n",
+         "t.conf:2: unknown key 'sandbox_please' in [server]"},
+        {"[server]\ntrusted_proxy = proxy.local\n",
+         "t.conf:2: server.trusted_proxy: 'proxy.local' is not addresses or CIDR ranges separated "
+         "by commas (at most 16), yes or no"},
         {"[server]\nlisten = localhost:80\n",
          "t.conf:2: server.listen: 'localhost:80' is not ADDR:PORT (an IP address; IPv6 as "
          "[ADDR]:PORT)"},
@@ -136,9 +138,9 @@ static void test_file_errors(void **state)
          "t.conf:2: database.url: 'mysql://x' is not sqlite:PATH or postgres://..."},
         {"[metrics]\ntoken = short\n", "t.conf:2: metrics.token: must be 16-127 characters "
                                        "without spaces"},
-        {"[metrics]\nallow = 10.0.0.1/8\n",
-         "t.conf:2: metrics.allow: '10.0.0.1/8' is not an IP address or CIDR range (at most "
-         "16)"},
+        {"[metrics]\nallow = 10.0.0.0/33\n",
+         "t.conf:2: metrics.allow: '10.0.0.0/33' is not addresses or CIDR ranges separated by "
+         "commas (at most 16)"},
         {"[server]\nthis is not a setting\n", "t.conf:2: not a [section] or a 'key = value' line"},
         {"[server\nthreads = 2\n", "t.conf:1: not a [section] or a 'key = value' line"},
         /* only the first problem is reported */
@@ -196,12 +198,13 @@ static void test_precedence(void **state)
                                       "",
                                       NULL};
     fake_env = env;
-    char *argv[] = {"serve", "--threads", "7", "--absolute-timeout=900", "--no-trust-proxy", NULL};
-    assert_int_equal(config_load(&c, 5, argv, 0, false, env_fn, err, sizeof err), 0);
+    char *argv[] = {"serve",           "--threads", "7", "--absolute-timeout=900",
+                    "--trusted-proxy", "no",        NULL};
+    assert_int_equal(config_load(&c, 6, argv, 0, false, env_fn, err, sizeof err), 0);
     assert_int_equal(c.app.threads, 7);
     assert_int_equal(c.app.idle_timeout, 600);
     assert_int_equal(c.app.absolute_timeout, 900);
-    assert_false(c.app.trust_proxy);
+    assert_int_equal(c.app.trusted_proxies.n, 0);
     assert_string_equal(c.app.listen_addr, "127.0.0.1");
     assert_int_equal(c.app.port, 8080);
     assert_int_equal(c.origin[find("server", "threads") - config_settings], ORIGIN_FLAG);
@@ -291,48 +294,42 @@ static void test_print_round_trip(void **state)
     free(buf);
 }
 
-static void test_addr_ranges(void **state)
+static void test_address_lists(void **state)
 {
     (void)state;
-    struct addr_range r[ADDR_RANGES_MAX];
-    size_t n;
-    char bad[64];
-    assert_int_equal(addr_ranges_parse("127.0.0.1 10.1.0.0/16,fd00::/8", r, &n, bad, sizeof bad),
-                     0);
-    assert_int_equal(n, 3);
-    assert_true(addr_ranges_contain(r, n, "127.0.0.1"));
-    assert_false(addr_ranges_contain(r, n, "127.0.0.2"));
-    assert_true(addr_ranges_contain(r, n, "10.1.255.255"));
-    assert_false(addr_ranges_contain(r, n, "10.2.0.0"));
-    assert_true(addr_ranges_contain(r, n, "fd12:3456::1"));
-    assert_false(addr_ranges_contain(r, n, "fe80::1"));
-    assert_true(addr_ranges_contain(r, n, "::ffff:127.0.0.1")); /* IPv4-mapped */
-    assert_false(addr_ranges_contain(r, n, "not an address"));
-    assert_false(addr_ranges_contain(r, 0, "127.0.0.1"));
-    /* prefix edges: /0 matches all of its family, /32 one address */
-    struct addr_range one;
-    assert_int_equal(addr_range_parse("0.0.0.0/0", &one), 0);
-    assert_true(addr_ranges_contain(&one, 1, "203.0.113.9"));
-    assert_false(addr_ranges_contain(&one, 1, "::1"));
-    assert_int_equal(addr_range_parse("192.168.1.128/25", &one), 0);
-    assert_true(addr_ranges_contain(&one, 1, "192.168.1.255"));
-    assert_false(addr_ranges_contain(&one, 1, "192.168.1.127"));
-    /* refused */
-    assert_int_equal(addr_range_parse("10.0.0.1/8", &one), -1); /* host bits */
-    assert_int_equal(addr_range_parse("10.0.0.0/33", &one), -1);
-    assert_int_equal(addr_range_parse("10.0.0.0/", &one), -1);
-    assert_int_equal(addr_range_parse("10.0.0.0/-1", &one), -1);
-    assert_int_equal(addr_range_parse("::/129", &one), -1);
-    assert_int_equal(addr_range_parse("example.org", &one), -1);
-    assert_int_equal(addr_range_parse("", &one), -1);
-    assert_int_equal(addr_ranges_parse("127.0.0.1, nope", r, &n, bad, sizeof bad), -1);
-    assert_string_equal(bad, "nope");
-    assert_int_equal(addr_ranges_parse("", r, &n, bad, sizeof bad), 0);
-    assert_int_equal(n, 0);
+    struct config c;
+    char err[400], v[300];
+    const struct setting *proxy = find("server", "trusted_proxy");
+    const struct setting *allow = find("metrics", "allow");
+    config_defaults(&c);
+    assert_int_equal(config_set(&c, proxy, "yes", err, sizeof err), 0);
+    config_value(&c, proxy, true, v, sizeof v);
+    assert_string_equal(v, "127.0.0.0/8, ::1/128");
+    assert_int_equal(config_set(&c, proxy, "no", err, sizeof err), 0);
+    config_value(&c, proxy, true, v, sizeof v);
+    assert_string_equal(v, "");
+    assert_int_equal(config_set(&c, allow, "192.0.2.10, 2001:db8::/32", err, sizeof err), 0);
+    assert_true(cidr_list_contains(&c.app.metrics_allow, "192.0.2.10"));
+    assert_false(cidr_list_contains(&c.app.metrics_allow, "192.0.2.11"));
+    assert_true(cidr_list_contains(&c.app.metrics_allow, "2001:db8:1::5"));
+    config_value(&c, allow, true, v, sizeof v);
+    assert_string_equal(v, "192.0.2.10/32, 2001:db8::/32");
+    /* an empty value turns the list off again */
+    assert_int_equal(config_set(&c, allow, "", err, sizeof err), 0);
+    assert_int_equal(c.app.metrics_allow.n, 0);
+    /* 17 entries are one too many; a failed set leaves the old value */
+    assert_int_equal(config_set(&c, allow, "10.0.0.1", err, sizeof err), 0);
     char many[400] = "";
-    for (int i = 0; i <= ADDR_RANGES_MAX; i++)
-        snprintf(many + strlen(many), sizeof many - strlen(many), "10.0.0.%d ", i);
-    assert_int_equal(addr_ranges_parse(many, r, &n, bad, sizeof bad), -1);
+    for (int i = 0; i <= 16; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s10.0.0.%d", i ? "," : "", i);
+    assert_int_equal(config_set(&c, allow, many, err, sizeof err), -1);
+    assert_int_equal(c.app.metrics_allow.n, 1);
+    /* listen wants an IP address, not a name or a range */
+    const struct setting *listen = find("server", "listen");
+    assert_int_equal(config_set(&c, listen, "10.0.0.0/8:80", err, sizeof err), -1);
+    assert_int_equal(config_set(&c, listen, "[::]:0", err, sizeof err), 0);
+    assert_string_equal(c.app.listen_addr, "::");
+    assert_int_equal(c.app.port, 0);
 }
 
 int main(void)
@@ -341,7 +338,7 @@ int main(void)
         cmocka_unit_test(test_table_is_whole), cmocka_unit_test(test_file_values),
         cmocka_unit_test(test_file_errors),    cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_secret_masked),  cmocka_unit_test(test_print_round_trip),
-        cmocka_unit_test(test_addr_ranges),
+        cmocka_unit_test(test_address_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
