@@ -127,7 +127,7 @@ static const struct {
     {"sessions", cl_cmd_sessions, "[end SESSION_ID]"},
 };
 
-static void client_usage(FILE *f)
+void client_usage(FILE *f)
 {
     fprintf(f, "usage: dyad client [--server URL] [--json] [--password-fd N] [--ca FILE] "
                "[--dyad ID] COMMAND\n");
