@@ -8,7 +8,9 @@
  * hidden item never reaches any computation.
  */
 #include "core/insights.h"
+#include "core/kind.h" /* kind_other_words: never "partner" outside a couple */
 
+#include <ctype.h>  /* toupper, for the start of a sentence */
 #include <math.h>   /* exp, fabs, log */
 #include <stdarg.h> /* va_list, for explanations */
 #include <stdio.h>  /* vsnprintf, for explanations */
@@ -564,6 +566,11 @@ static int insights_validate(const struct insights_input *in)
     if ((unsigned)in->viewer >= INSIGHTS_VIEWER__MAX || !in->days[0] || !in->days[1] ||
         (in->share_count > 0 && !in->shares))
         return INSIGHTS_ERR_INPUT;
+    if (in->kind < 0 || in->kind >= PROMPTS_KIND__MAX)
+        return INSIGHTS_ERR_INPUT;
+    for (int m = 0; m < 2; m++)
+        if (in->role[m] < 0 || in->role[m] >= KIND_ROLE__MAX)
+            return INSIGHTS_ERR_INPUT;
     for (int m = 0; m < 2; m++) {
         for (int i = 0; i < in->window; i++) {
             const struct insights_day *d = &in->days[m][i];
@@ -762,13 +769,34 @@ struct insights_baseline insights_baseline_compute(const struct insights_input *
 /* ==== findings =========================================================== */
 
 /* Who the explanation speaks to about `subject`. */
-enum insights_voice { VOICE_SELF, VOICE_PARTNER, VOICE_THERAPIST };
+enum insights_voice { VOICE_SELF, VOICE_OTHER, VOICE_THERAPIST };
 
 static enum insights_voice insights_voice_for(const struct insights_input *in, int subject)
 {
     if (in->viewer == INSIGHTS_VIEWER_THERAPIST)
         return VOICE_THERAPIST;
-    return (int)in->viewer == subject ? VOICE_SELF : VOICE_PARTNER;
+    return (int)in->viewer == subject ? VOICE_SELF : VOICE_OTHER;
+}
+
+/* How the viewer hears about member m: by name, or else by the dyad's kind
+ * (and m's family role), as kind_other_words says. `who` is lower case
+ * ("your friend"), `whose` its possessive ("your friend's", "Kim's"), and
+ * Who / Whose the same at the start of a sentence. */
+struct insights_who {
+    char who[96], whose[100], Who[96], Whose[100];
+};
+
+static void insights_who_of(const struct insights_input *in, int m, struct insights_who *w)
+{
+    const char *name = in->names[m];
+    const char *words =
+        name != NULL && name[0] != '\0' ? name : kind_other_words(in->kind, in->role[m]);
+    snprintf(w->who, sizeof w->who, "%s", words);
+    snprintf(w->whose, sizeof w->whose, "%s's", words);
+    memcpy(w->Who, w->who, sizeof w->Who);
+    memcpy(w->Whose, w->whose, sizeof w->Whose);
+    w->Who[0] = (char)toupper((unsigned char)w->Who[0]);
+    w->Whose[0] = (char)toupper((unsigned char)w->Whose[0]);
 }
 
 static struct insights_finding *insights_finding_add(struct insights_result *out,
@@ -945,6 +973,8 @@ static void insights_find_need_gap(const struct insights_input *in,
         return;
     int days = more ? t->gap_high : t->gap_low;
     double gap = fabs(mean);
+    struct insights_who who;
+    insights_who_of(in, m, &who);
     switch (insights_voice_for(in, m)) {
     case VOICE_SELF:
         if (more)
@@ -961,19 +991,19 @@ static void insights_find_need_gap(const struct insights_input *in,
                              "saying so kindly can protect the closeness you do want.",
                              gap, days, n);
         break;
-    case VOICE_PARTNER:
+    case VOICE_OTHER:
         if (more)
             insights_explain(f,
-                             "On average your partner wanted to feel %.1f points closer than they "
-                             "did, and the gap was 2 points or more on %d of %d days. You might "
-                             "ask them what feeling close looks like for them right now.",
-                             gap, days, n);
+                             "On average %s wanted to feel %.1f points closer than they did, and "
+                             "the gap was 2 points or more on %d of %d days. You might ask them "
+                             "what feeling close looks like for them right now.",
+                             who.who, gap, days, n);
         else
             insights_explain(f,
-                             "On average your partner felt %.1f points closer than they wanted "
-                             "to, by 2 points or more on %d of %d days. They may need a little "
-                             "room for now, which is not a judgement of you.",
-                             gap, days, n);
+                             "On average %s felt %.1f points closer than they wanted to, by 2 "
+                             "points or more on %d of %d days. They may need a little room for "
+                             "now, which is not a judgement of you.",
+                             who.who, gap, days, n);
         break;
     case VOICE_THERAPIST:
         insights_explain(f,
@@ -1010,6 +1040,8 @@ static void insights_find_trend(const struct insights_input *in,
         return;
     double change = fabs(c->change);
     int ratings = c->tally.n[INSIGHTS_ITEM_CLOSENESS];
+    struct insights_who who;
+    insights_who_of(in, c->m, &who);
     switch (insights_voice_for(in, c->m)) {
     case VOICE_SELF:
         if (rising)
@@ -1025,18 +1057,18 @@ static void insights_find_trend(const struct insights_input *in,
                              "about it could be a place to start.",
                              change, in->window, ratings);
         break;
-    case VOICE_PARTNER:
+    case VOICE_OTHER:
         if (rising)
             insights_explain(f,
-                             "Your partner's closeness ratings have been going up, by about %.1f "
-                             "points across these %d days (%d ratings).",
-                             change, in->window, ratings);
+                             "%s closeness ratings have been going up, by about %.1f points "
+                             "across these %d days (%d ratings).",
+                             who.Whose, change, in->window, ratings);
         else
             insights_explain(f,
-                             "Your partner's closeness ratings have been going down, by about "
-                             "%.1f points across these %d days (%d ratings). Asking how they are "
-                             "finding things lately could be a place to start.",
-                             change, in->window, ratings);
+                             "%s closeness ratings have been going down, by about %.1f points "
+                             "across these %d days (%d ratings). Asking how they are finding "
+                             "things lately could be a place to start.",
+                             who.Whose, change, in->window, ratings);
         break;
     case VOICE_THERAPIST:
         insights_explain(f,
@@ -1068,15 +1100,19 @@ static void insights_find_unanswered(const struct insights_input *in, int m,
         insights_finding_add(out, INSIGHTS_FINDING_UNANSWERED_SHARES, m, INSIGHTS_SEVERITY_INFO);
     if (!f)
         return;
-    insights_explain(
-        f,
-        insights_voice_for(in, m) == VOICE_SELF
-            ? "%d of the %d shares your partner wrote to you in this window (leaving out the "
-              "last three days) had no response within two days. Sharing is a risk; a short "
-              "reply, even \"I'm with you\", lets them know it landed."
-            : "%d of the %d shares written to this member in the window (leaving out the last "
-              "three days) had no response within 48 hours.",
-        unanswered, due);
+    struct insights_who who;
+    insights_who_of(in, 1 - m, &who);
+    if (insights_voice_for(in, m) == VOICE_SELF)
+        insights_explain(f,
+                         "%d of the %d shares %s wrote to you in this window (leaving out the "
+                         "last three days) had no response within two days. Sharing is a risk; "
+                         "a short reply, even \"I'm with you\", lets them know it landed.",
+                         unanswered, due, who.who);
+    else
+        insights_explain(f,
+                         "%d of the %d shares written to this member in the window (leaving out "
+                         "the last three days) had no response within 48 hours.",
+                         unanswered, due);
     insights_number_add(f, "shares_due", due);
     insights_number_add(f, "unanswered", unanswered);
     insights_number_add(f, "unanswered_share", (double)unanswered / due);
@@ -1099,15 +1135,21 @@ static void insights_find_drift(const struct insights_input *in,
         out, INSIGHTS_FINDING_DRIFTING_APART, INSIGHTS_SUBJECT_DYAD, INSIGHTS_SEVERITY_NOTICE);
     if (!f)
         return;
-    insights_explain(
-        f,
-        in->viewer == INSIGHTS_VIEWER_THERAPIST
-            ? "The two members' closeness ratings are moving apart: the gap between their trend "
-              "lines grew from about %.1f to about %.1f points over the %d-day window."
-            : "Your closeness ratings and your partner's have been moving apart: the gap between "
-              "them grew from about %.1f to about %.1f points over these %d days. Comparing how "
-              "each of you has been finding things lately may help.",
-        start, end, in->window);
+    if (in->viewer == INSIGHTS_VIEWER_THERAPIST) {
+        insights_explain(f,
+                         "The two members' closeness ratings are moving apart: the gap between "
+                         "their trend lines grew from about %.1f to about %.1f points over the "
+                         "%d-day window.",
+                         start, end, in->window);
+    } else {
+        struct insights_who who;
+        insights_who_of(in, 1 - (int)in->viewer, &who);
+        insights_explain(f,
+                         "Your closeness ratings and %s have been moving apart: the gap between "
+                         "them grew from about %.1f to about %.1f points over these %d days. "
+                         "Comparing how each of you has been finding things lately may help.",
+                         who.whose, start, end, in->window);
+    }
     insights_number_add(f, "gap_start", start);
     insights_number_add(f, "gap_end", end);
     insights_number_add(f, "slope_member_0", c[0].slope);
@@ -1132,12 +1174,14 @@ static void insights_find_one_sided(const struct insights_input *in, struct insi
     } else {
         int me = (int)in->viewer;
         int mine = me == 0 ? a : b, theirs = me == 0 ? b : a;
+        struct insights_who who;
+        insights_who_of(in, 1 - me, &who);
         insights_explain(f,
-                         "Of the %d shares in these %d days, you wrote %d and your partner %d. "
+                         "Of the %d shares in these %d days, you wrote %d and %s %d. "
                          "Closeness tends to grow when openness goes both ways: the one who shares "
                          "less might try a small moment, and the one who shares more might ask an "
                          "open question.",
-                         total, in->window, mine, theirs);
+                         total, in->window, mine, who.who, theirs);
     }
     insights_number_add(f, "shares_member_0", a);
     insights_number_add(f, "shares_member_1", b);
@@ -1177,13 +1221,14 @@ static void insights_find_comfort_gap(const struct insights_input *in, struct in
     } else {
         int mine = in->viewer == INSIGHTS_VIEWER_MEMBER0 ? a : b;
         int theirs = in->viewer == INSIGHTS_VIEWER_MEMBER0 ? b : a;
+        struct insights_who who;
+        insights_who_of(in, in->viewer == INSIGHTS_VIEWER_MEMBER0 ? 1 : 0, &who);
         insights_explain(
             f,
-            "Your comfort with the topic \"%s\" is %d and your partner's is %d (on 1-5). "
-            "Suggested prompts on it stay at the lower level, so neither of you is pushed "
-            "past where you are; talking about why it feels different could be a share of "
-            "its own.",
-            topic ? topic : "?", mine, theirs);
+            "Your comfort with the topic \"%s\" is %d and %s is %d (on 1-5). Suggested "
+            "prompts on it stay at the lower level, so neither of you is pushed past where you "
+            "are; talking about why it feels different could be a share of its own.",
+            topic ? topic : "?", mine, who.whose, theirs);
     }
     insights_number_add(f, "topic", best);
     insights_number_add(f, "comfort_member_0", a);

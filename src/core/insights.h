@@ -4,7 +4,7 @@
  *
  * Pure and deterministic: no I/O, no globals, no clock. The caller reads the
  * window from the store, fills a struct insights_input, and gets a struct
- * insights_result it owns (10.7 KB, usually on its stack). The engine
+ * insights_result it owns (14.5 KB, usually on its stack). The engine
  * allocates one scratch block (about 35 KB) per call and frees it before
  * returning.
  *
@@ -78,7 +78,7 @@ enum {
 
     INSIGHTS_FINDINGS_MAX = 16,
     INSIGHTS_NUMBERS_MAX = 8,
-    INSIGHTS_EXPLANATION_MAX = 480,
+    INSIGHTS_EXPLANATION_MAX = 720, /* room for two display names */
 };
 
 /* A closeness trend is reported as the change the Theil–Sen line implies
@@ -188,6 +188,16 @@ struct insights_input {
     size_t share_count;
     /* Comfort per topic, 1-5; 0 = not set (or set aside), not compared. */
     uint8_t comfort[2][PROMPTS_TOPIC__MAX];
+    /* Words only: how a member hears about the other. kind is the dyad's
+     * (enum prompts_kind: couple, friends, family); role[m] is member m's
+     * family role (enum kind_role, KIND_ROLE_NONE when not said); names[m]
+     * is member m's display name (borrowed, may be NULL). A member is told
+     * about the other by name, or else "your friend", "your family member"
+     * ("your parent", … when a role is said) or "your partner" by kind —
+     * never "partner" outside a couple (core/kind.h). */
+    int kind;
+    int role[2];
+    const char *names[2];
 };
 
 /* ---- output ------------------------------------------------------------- */

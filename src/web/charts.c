@@ -258,6 +258,15 @@ static const struct charts_measure charts_measures[3] = {
     {INSIGHTS_ITEM_SEXUAL, "Sexual connection", "sexual"},
 };
 
+/* A measure's title for this dyad: outside a couple, where sex is never
+ * spoken of, affection is simply affection. */
+static const char *charts_measure_title(const struct insights_input *in, int k)
+{
+    if (charts_measures[k].item == INSIGHTS_ITEM_AFFECTION && in->kind != 0)
+        return "Affection";
+    return charts_measures[k].title;
+}
+
 static int charts_score(const struct insights_day *d, enum insights_item item)
 {
     if (!d->present)
@@ -355,7 +364,7 @@ static void charts_series_desc(struct charts_buf *b, const struct insights_input
         if (!panel[k])
             continue;
         const struct charts_measure *ms = &charts_measures[k];
-        charts_printf(b, " %s:", ms->title);
+        charts_printf(b, " %s:", charts_measure_title(in, k));
         bool first_member = true;
         for (int m = 0; m < 2; m++) {
             const struct insights_stat *s = charts_mean(&res->members[m], ms->item);
@@ -425,7 +434,7 @@ char *charts_series_svg(const struct insights_input *in, const struct insights_r
         charts_printf(&b,
                       "<g class=\"panel %s\">\n<text x=\"%d\" y=\"%.1f\" font-size=\"12\" "
                       "font-weight=\"bold\" " CHARTS_TEXT ">%s</text>\n",
-                      ms->css, SERIES_LEFT, y0 + 12, ms->title);
+                      ms->css, SERIES_LEFT, y0 + 12, charts_measure_title(in, k));
         for (int v = 0; v <= 10; v += 5) {
             double y = top + (10 - v) * (SERIES_PLOT_H / 10.0);
             charts_printf(&b,

@@ -107,6 +107,9 @@ int insights_view_load(struct ctx *c, const struct membership *m, int window,
     in->window = window;
     in->today = today;
     in->viewer = viewer;
+    in->kind = (int)m->dyad.kind; /* enum dyad_kind and enum prompts_kind agree */
+    for (size_t i = 0; i < m->n && i < 2; i++)
+        in->names[i] = m->members[i].display_name;
     for (int i = 0; i < 2; i++) {
         in->days[i] = v->history[i] + (span - window);
         in->track_sexual[i] =

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/insights.h"
+#include "core/kind.h"
 #include "web/charts.h"
 #include "web/handler.h"
 #include "web/insights_view.h"
@@ -89,9 +90,15 @@ void h_insights_page(struct ctx *c)
         return;
     }
     const char *names[2] = {m.members[0].display_name, m.n > 1 ? m.members[1].display_name : NULL};
+    /* Sex has a column and a chart only in a couple where someone tracks
+     * it; friends and family never read of it (core/kind.h). */
+    bool sexual =
+        m.dyad.kind == DYAD_COUPLE && (v.input.track_sexual[0] || v.input.track_sexual[1]);
     char *series = charts_series_svg(&v.input, res, names, "series");
-    char *quadrant = charts_quadrant_svg(&v.input, res, names, "quadrant");
+    char *quadrant = sexual ? charts_quadrant_svg(&v.input, res, names, "quadrant") : NULL;
     json_t *j = insights_view_json(&v, res);
+    const char *other = m.partner >= 0 ? html_escape(c->arena, m.members[m.partner].display_name)
+                                       : kind_other_words((int)m.dyad.kind, KIND_ROLE_NONE);
 
     const char *rows = "";
     size_t i;
@@ -101,13 +108,15 @@ void h_insights_page(struct ctx *c)
         const char *name = html_escape(c->arena, i < 2 && names[i] ? names[i] : "");
         rows = arena_printf(
             c->arena,
-            "%s<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-            "<td>%s</td><td>%s</td></tr>",
+            "%s<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td>%s<td>%s</td>%s</tr>",
             rows, name, cell(c, mj, "closeness_mean"), cell(c, mj, "closeness_wanted_mean"),
-            cell(c, mj, "affection_mean"), cell(c, mj, "sexual_mean"),
+            cell(c, mj, "affection_mean"),
+            sexual ? arena_printf(c->arena, "<td>%s</td>", cell(c, mj, "sexual_mean")) : "",
             cell(c, mj, "closeness_trend"),
-            html_escape(c->arena,
-                        quadrant_words(json_string_value(json_object_get(mj, "quadrant")))));
+            sexual ? arena_printf(c->arena, "<td>%s</td>",
+                                  html_escape(c->arena, quadrant_words(json_string_value(
+                                                            json_object_get(mj, "quadrant")))))
+                   : "");
     }
     const char *findings = "";
     json_t *f;
@@ -128,21 +137,27 @@ void h_insights_page(struct ctx *c)
     }
     const char *html = arena_printf(
         c->arena,
-        "<h1>Insights</h1><p class=\"lead\">Emotional closeness, affection and sexual connection "
-        "are three different things, so they are kept apart here. What you see of your "
-        "partner is only what they chose to show.</p>%s"
+        "<h1>Insights</h1><p class=\"lead\">%s What you see of %s is only what they chose to "
+        "show.</p>%s"
         "<section aria-labelledby=\"means-h\"><h2 id=\"means-h\">The last %d days</h2>"
-        "<table class=\"means\"><caption>Averages over the window (0–10); trend in points "
-        "per day</caption><thead><tr><th scope=\"col\">Who</th><th scope=\"col\">Closeness felt"
-        "</th><th scope=\"col\">Closeness wanted</th><th scope=\"col\">Affection</th>"
-        "<th scope=\"col\">Sexual connection</th><th scope=\"col\">Closeness trend</th>"
-        "<th scope=\"col\">Where this places you</th></tr></thead><tbody>%s</tbody></table>"
+        "<div class=\"table-scroll\"><table class=\"means\"><caption>Averages over the window "
+        "(0–10); trend in points per day</caption><thead><tr><th scope=\"col\">Who</th>"
+        "<th scope=\"col\">Closeness felt</th><th scope=\"col\">Closeness wanted</th>"
+        "<th scope=\"col\">Affection</th>%s<th scope=\"col\">Closeness trend</th>%s</tr>"
+        "</thead><tbody>%s</tbody></table></div>"
         "</section><section aria-labelledby=\"charts-h\"><h2 id=\"charts-h\">Over time</h2>"
-        "<figure class=\"chart\">%s</figure><figure class=\"chart\">%s</figure></section>"
+        "<figure class=\"chart\">%s</figure>%s%s%s</section>"
         "<section aria-labelledby=\"findings-h\"><h2 id=\"findings-h\">Worth noticing</h2>%s"
         "</section><p><a href=\"/dyads/%s\">Back to today</a></p>",
-        window_form(c, window), window, rows, series != NULL ? series : "",
-        quadrant != NULL ? quadrant : "",
+        sexual ? "Emotional closeness, affection and sexual connection are three different "
+                 "things, so they are kept apart here."
+               : "Feeling close, affection, opening up and feeling understood are different "
+                 "things, so they are kept apart here.",
+        other, window_form(c, window), window,
+        sexual ? "<th scope=\"col\">Sexual connection</th>" : "",
+        sexual ? "<th scope=\"col\">Where this places you</th>" : "", rows,
+        series != NULL ? series : "", quadrant != NULL ? "<figure class=\"chart\">" : "",
+        quadrant != NULL ? quadrant : "", quadrant != NULL ? "</figure>" : "",
         *findings ? arena_printf(c->arena, "<ul class=\"findings\">%s</ul>", findings)
                   : "<p>Nothing stands out in this window. That is fine too.</p>",
         html_escape(c->arena, m.dyad.id));

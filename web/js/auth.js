@@ -74,7 +74,7 @@ export async function signIn(email, password) {
 export function privacyNote() {
     return h('section', { class: 'privacy', 'aria-labelledby': 'privacy-heading' },
         h('h3', { id: 'privacy-heading' }, 'What the server can and cannot read'),
-        h('p', null, 'The server that runs dyad — and whoever runs it, who could be your partner — can see:'),
+        h('p', null, 'The server that runs dyad — and whoever runs it, who could be the person you pair with — can see:'),
         h('ul', null,
             h('li', null, 'who is paired with whom, and when things happen;'),
             h('li', null, 'how long each piece of writing is;'),
@@ -166,8 +166,8 @@ function showRecovery(container, opts, address) {
 
 function signupView(container, opts, keep = {}) {
     const email = field({ label: 'E-mail', name: 'email', type: 'email', autocomplete: 'username', value: keep.email || opts.email || null });
-    const name = field({ label: 'Your name', name: 'display_name', autocomplete: 'nickname', hint: 'The name your partner will see. A first name or nickname is enough.', maxlength: 64, value: keep.display_name || null });
-    const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters, one your partner could not guess. Nobody can reset it for you.` });
+    const name = field({ label: 'Your name', name: 'display_name', autocomplete: 'nickname', hint: 'The name the person you pair with will see. A first name or nickname is enough.', maxlength: 64, value: keep.display_name || null });
+    const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters, one nobody close to you could guess. Nobody can reset it for you.` });
     const confirm = field({ label: 'Password again', name: 'password2', type: 'password', autocomplete: 'new-password' });
     const msg = messages();
     const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'signup-heading' },
@@ -180,7 +180,7 @@ function signupView(container, opts, keep = {}) {
         const data = { email: email.input.value.trim(), display_name: name.input.value.trim() };
         const problems = [];
         if (!data.email || !email.input.checkValidity()) problems.push([email, 'Enter a valid e-mail address.']);
-        if (!data.display_name) problems.push([name, 'Enter the name your partner will see.']);
+        if (!data.display_name) problems.push([name, 'Enter the name the person you pair with will see.']);
         if (password.input.value.length < MIN_PASSWORD) problems.push([password, `Use at least ${MIN_PASSWORD} characters.`]);
         else if (password.input.value !== confirm.input.value) problems.push([confirm, 'The two passwords are not the same.']);
         for (const [f, text] of problems) f.setError(text);
@@ -303,9 +303,9 @@ function recoveryView(container, opts, pending) {
         h('section', { class: 'card auth' },
             h('h2', null, 'Save your recovery code'),
             h('p', null, 'If you forget your password, this code is the only way back to what you wrote. ' +
-                'Nobody can reset it for you — not dyad, not whoever runs this server, and not your partner.'),
+                'Nobody can reset it for you — not dyad, not whoever runs this server, and not the person you pair with.'),
             h('p', null, h('strong', null, 'It is shown only this once. '),
-                'Write it on paper or keep it in a password manager, somewhere your partner cannot reach.'),
+                'Write it on paper or keep it in a password manager, somewhere nobody close to you can reach.'),
             h('output', { id: 'recovery-code', class: 'recovery-code', 'aria-label': 'Your recovery code' },
                 groups.map((g) => h('span', null, g)).flatMap((s, i) => (i ? [' ', s] : [s]))),
             h('p', null, copyButton(() => pending.codeText, 'Copy the code')),

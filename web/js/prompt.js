@@ -86,7 +86,7 @@ export function promptPart(env, dyad, partner, acct = null) {
     const body = h('div', { class: 'prompt-body', id: 'prompt-body' });
     const topicSelect = h('select', { id: 'prompt-topic', name: 'topic' },
         h('option', { value: '' }, 'Today’s pick'),
-        topicsFor(dyad.kind).map((t) => h('option', { value: t }, topicLabel(t))));
+        topicsFor(dyad.kind, dyad.desire_open === true).map((t) => h('option', { value: t }, topicLabel(t))));
     let current = null; // the last answer of next-prompt
     let homeworkNote = null; // the opened note of current.homework
     let shownAgain = new Set(); // prompts passed, then shown again on request

@@ -52,8 +52,9 @@ export const SMALL_MOMENT_CHARS = 500;
 
 export const UNREADABLE = 'This entry could not be read — it may have been changed on the server.';
 
-export function topicsFor(kind) {
-    return TOPICS.filter((t) => !t.couplesOnly || kind === 'couple');
+/** The composer's topics: desire only in a couple where both turned sexual tracking on. */
+export function topicsFor(kind, desireOpen = false) {
+    return TOPICS.filter((t) => !t.couplesOnly || (kind === 'couple' && desireOpen));
 }
 
 export function topicLabel(name) {

@@ -24,9 +24,13 @@ const TOPIC_LABEL = {
     desire: 'Desire',
 };
 
-/** The topics a dyad of `kind` can use: desire is for couples only. */
-export function topicsFor(kind) {
-    return TOPICS.filter((t) => t !== 'desire' || kind === 'couple');
+/**
+ * The topics a dyad of `kind` can use: desire is for couples only, and is
+ * offered (desireOpen, the dyad's `desire_open`) only when both turned
+ * sexual tracking on. Comfort in Settings may still be set for it.
+ */
+export function topicsFor(kind, desireOpen = true) {
+    return TOPICS.filter((t) => t !== 'desire' || (kind === 'couple' && desireOpen));
 }
 
 export function topicLabel(topic) {

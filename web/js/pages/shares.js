@@ -215,7 +215,7 @@ function makeComposer(ctx, thread) {
     const topics = radioGroup({
         name: 'topic',
         legend: 'What is it about?',
-        options: topicsFor(ctx.dyad.kind).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
+        options: topicsFor(ctx.dyad.kind, ctx.dyad.desire_open === true).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
     });
     const guide = h('div', { class: 'guide', id: 'share-guide', 'aria-live': 'polite' });
     function showGuide() {
