@@ -472,11 +472,23 @@ const char *insights_quadrant_name(int q)
     return q >= 0 && q < INSIGHTS_QUADRANT__MAX ? names[q] : NULL;
 }
 
+const char *insights_plane_name(int p)
+{
+    static const char *const names[INSIGHTS_PLANE__MAX] = {
+        "open_and_understood", "open_not_understood",
+        "understood_not_open", "neither",
+        "insufficient_data",   "hidden",
+    };
+    return p >= 0 && p < INSIGHTS_PLANE__MAX ? names[p] : NULL;
+}
+
 const char *insights_code_name(int c)
 {
     static const char *const names[INSIGHTS_FINDING__MAX] = {
-        "sex_without_closeness", "need_gap",          "closeness_falling", "closeness_rising",
-        "drifting_apart",        "one_sided_sharing", "unanswered_shares", "comfort_gap",
+        "sex_without_closeness", "need_gap",       "closeness_falling",
+        "closeness_rising",      "drifting_apart", "one_sided_sharing",
+        "unanswered_shares",     "comfort_gap",    "open_not_understood",
+        "understood_not_open",
     };
     return c >= 0 && c < INSIGHTS_FINDING__MAX ? names[c] : NULL;
 }
@@ -611,6 +623,8 @@ struct insights_tally {
     long gap_sum;
     int wordless;
     int emotions[INSIGHTS_EMOTION__MAX];
+    int plane_n; /* days with opened_up and understood both answered */
+    long plane_open, plane_understood;
 };
 
 static void insights_tally_add(struct insights_tally *t, int item, int8_t v)
@@ -654,6 +668,11 @@ static void insights_tally_days(const struct insights_day *days, int w, struct i
                 t->gap_high += gap >= INSIGHTS_NEED_GAP_MIN;
                 t->gap_low += gap <= -INSIGHTS_NEED_GAP_MIN;
             }
+        }
+        if (d->opened_up != INSIGHTS_NULL && d->understood != INSIGHTS_NULL) {
+            t->plane_n++;
+            t->plane_open += d->opened_up;
+            t->plane_understood += d->understood;
         }
         t->wordless += d->wordless;
         for (unsigned bits = d->emotions; bits; bits &= bits - 1)
@@ -736,6 +755,23 @@ static enum insights_quadrant insights_quadrant_of(const struct insights_input *
     if (close)
         return sexual ? INSIGHTS_QUADRANT_BOTH : INSIGHTS_QUADRANT_EMOTIONAL_ONLY;
     return sexual ? INSIGHTS_QUADRANT_SEXUAL_ONLY : INSIGHTS_QUADRANT_NEITHER;
+}
+
+static enum insights_plane insights_plane_of(const struct insights_input *in, int m,
+                                             const struct insights_tally *t)
+{
+    if (!insights_item_visible(in, m, INSIGHTS_ITEM_OPENED_UP) ||
+        !insights_item_visible(in, m, INSIGHTS_ITEM_UNDERSTOOD))
+        return INSIGHTS_PLANE_HIDDEN;
+    int n = t->plane_n;
+    if (n < INSIGHTS_MIN_CHECKINS)
+        return INSIGHTS_PLANE_INSUFFICIENT_DATA;
+    /* Integer forms of mean >= INSIGHTS_PLANE_HIGH, so the edges are exact. */
+    bool open = t->plane_open >= (long)INSIGHTS_PLANE_HIGH * n;
+    bool understood = t->plane_understood >= (long)INSIGHTS_PLANE_HIGH * n;
+    if (open)
+        return understood ? INSIGHTS_PLANE_OPEN_UNDERSTOOD : INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD;
+    return understood ? INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN : INSIGHTS_PLANE_NEITHER;
 }
 
 struct insights_baseline insights_baseline_compute(const struct insights_input *in, int member,
@@ -1188,6 +1224,79 @@ static void insights_find_one_sided(const struct insights_input *in, struct insi
     insights_number_add(f, "larger_share", (double)most / total);
 }
 
+/* open_not_understood and understood_not_open: a member's place on the
+ * disclosure x responsiveness plane, when the two means are also at least
+ * INSIGHTS_PLANE_GAP_MIN apart. Built on the member's opened_up and
+ * understood only, so shown to whoever may see both (insights_plane_of
+ * says hidden otherwise). */
+static void insights_find_plane(const struct insights_input *in,
+                                const struct insights_member_ctx *c, struct insights_result *out)
+{
+    const struct insights_tally *t = &c->tally;
+    int m = c->m, n = t->plane_n;
+    enum insights_plane p = out->members[m].plane;
+    long gap = t->plane_open - t->plane_understood; /* n x the gap of the means */
+    bool open_side =
+        p == INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD && gap >= (long)INSIGHTS_PLANE_GAP_MIN * n;
+    bool understood_side =
+        p == INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN && -gap >= (long)INSIGHTS_PLANE_GAP_MIN * n;
+    if (!open_side && !understood_side)
+        return;
+    struct insights_finding *f = insights_finding_add(
+        out,
+        open_side ? INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD : INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, m,
+        open_side ? INSIGHTS_SEVERITY_NOTICE : INSIGHTS_SEVERITY_INFO);
+    if (!f)
+        return;
+    double open = (double)t->plane_open / n, understood = (double)t->plane_understood / n;
+    struct insights_who who, other;
+    insights_who_of(in, m, &who);
+    insights_who_of(in, 1 - m, &other);
+    switch (insights_voice_for(in, m)) {
+    case VOICE_SELF:
+        if (open_side)
+            insights_explain(f,
+                             "Over %d days you opened up a fair amount (about %.1f of 10) but "
+                             "felt understood less (about %.1f). That can sting. You might tell "
+                             "%s what helps you feel heard: a question back, a \"that makes "
+                             "sense\", or simply time to listen.",
+                             n, open, understood, other.who);
+        else
+            insights_explain(f,
+                             "Over %d days you felt understood (about %.1f of 10) but opened up "
+                             "little (about %.1f). Feeling understood is good ground to stand "
+                             "on; a small share of something that matters to you could be a "
+                             "next step, whenever it feels right.",
+                             n, understood, open);
+        break;
+    case VOICE_OTHER:
+        if (open_side)
+            insights_explain(f,
+                             "Over %d days %s opened up a fair amount (about %.1f of 10) but felt "
+                             "understood less (about %.1f). Saying back what you heard, or "
+                             "\"that makes sense\", can help them feel understood.",
+                             n, who.who, open, understood);
+        else
+            insights_explain(f,
+                             "Over %d days %s felt understood (about %.1f of 10) but opened up "
+                             "little (about %.1f). An open question, and room to answer at "
+                             "their own pace, can invite more.",
+                             n, who.who, understood, open);
+        break;
+    case VOICE_THERAPIST:
+        insights_explain(f,
+                         open_side ? "Over %d days this member opened up (mean %.1f) more than "
+                                     "they felt understood (mean %.1f)."
+                                   : "Over %d days this member felt understood (mean %.1f) but "
+                                     "opened up little (mean %.1f).",
+                         n, open_side ? open : understood, open_side ? understood : open);
+        break;
+    }
+    insights_number_add(f, "days", n);
+    insights_number_add(f, "opened_up_mean", open);
+    insights_number_add(f, "understood_mean", understood);
+}
+
 static void insights_find_comfort_gap(const struct insights_input *in, struct insights_result *out)
 {
     if (!insights_item_visible(in, 0, INSIGHTS_ITEM_COMFORT) ||
@@ -1272,6 +1381,12 @@ static void insights_member_fill(const struct insights_input *in, struct insight
     }
     r->closeness_trend = insights_stat_of(c->trend_ok, t->n[INSIGHTS_ITEM_CLOSENESS], c->slope);
     r->quadrant = insights_quadrant_of(in, m, t);
+    r->plane = insights_plane_of(in, m, t);
+    bool plane = r->plane != INSIGHTS_PLANE_HIDDEN && t->plane_n > 0;
+    r->plane_opened_up =
+        insights_stat_of(plane, t->plane_n, plane ? (double)t->plane_open / t->plane_n : 0.0);
+    r->plane_understood =
+        insights_stat_of(plane, t->plane_n, plane ? (double)t->plane_understood / t->plane_n : 0.0);
 }
 
 static void insights_shares_fill(const struct insights_input *in, struct insights_result *out)
@@ -1341,6 +1456,8 @@ int insights_compute(const struct insights_input *in, struct insights_result *ou
     for (int m = 0; m < 2; m++)
         insights_find_unanswered(in, m, out);
     insights_find_comfort_gap(in, out);
+    for (int m = 0; m < 2; m++)
+        insights_find_plane(in, &ctx[m], out);
 
     free(wk);
     return INSIGHTS_OK;

@@ -156,8 +156,9 @@ json_t *insights_view_json(const struct insights_view *v, const struct insights_
             q = !mr->checkins.shown                          ? INSIGHTS_QUADRANT_HIDDEN
                 : mr->checkins.value < INSIGHTS_MIN_CHECKINS ? INSIGHTS_QUADRANT_INSUFFICIENT_DATA
                                                              : INSIGHTS_QUADRANT_NOT_TRACKED;
-        json_t *o = json_pack("{s:s, s:s}", "user_id", v->members->members[i].user_id, "quadrant",
-                              insights_quadrant_name(q));
+        json_t *o =
+            json_pack("{s:s, s:s, s:s}", "user_id", v->members->members[i].user_id, "quadrant",
+                      insights_quadrant_name(q), "plane", insights_plane_name(mr->plane));
         if (mr->checkins.shown)
             json_object_set_new(o, "checkins", json_integer((json_int_t)mr->checkins.value));
         stat_set(o, "closeness_mean", &mr->closeness);

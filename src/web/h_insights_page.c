@@ -34,6 +34,78 @@ static const char *quadrant_words(const char *q)
     return q;
 }
 
+static const char *plane_words(const char *p)
+{
+    static const struct {
+        const char *code, *words;
+    } w[] = {
+        {"open_and_understood", "opening up, and feeling understood"},
+        {"open_not_understood", "opening up, feeling understood less"},
+        {"understood_not_open", "feeling understood, opening up little"},
+        {"neither", "neither much, for now"},
+        {"insufficient_data", "not enough check-ins yet (7 are needed)"},
+        {"hidden", "not shown to you"},
+    };
+    for (size_t i = 0; p != NULL && i < sizeof w / sizeof w[0]; i++)
+        if (strcmp(p, w[i].code) == 0)
+            return w[i].words;
+    return "—";
+}
+
+/* What a chart that cannot be drawn yet needs, in place of an empty one:
+ * "you 3, Kim 5" — the days each member has towards the 7 needed (a member
+ * the viewer may not see is left out). */
+static const char *so_far(struct ctx *c, const struct membership *m,
+                          const struct insights_result *res, bool plane)
+{
+    const char *out = "";
+    for (size_t i = 0; i < m->n && i < 2; i++) {
+        const struct insights_member_result *r = &res->members[i];
+        if (plane ? r->plane == INSIGHTS_PLANE_HIDDEN : !r->checkins.shown)
+            continue;
+        int n = plane ? r->plane_opened_up.n : (int)r->checkins.value;
+        out = arena_printf(
+            c->arena, "%s%s%s %d", out, *out ? ", " : "",
+            (int)i == m->me ? "you" : html_escape(c->arena, m->members[i].display_name), n);
+    }
+    return *out ? arena_printf(c->arena, " So far: %s.", out) : "";
+}
+
+static bool plane_drawable(const struct insights_result *res)
+{
+    for (int i = 0; i < 2; i++)
+        if (res->members[i].plane != INSIGHTS_PLANE_HIDDEN &&
+            res->members[i].plane != INSIGHTS_PLANE_INSUFFICIENT_DATA)
+            return true;
+    return false;
+}
+
+static bool quadrant_drawable(const struct insights_result *res)
+{
+    for (int i = 0; i < 2; i++) {
+        enum insights_quadrant q = res->members[i].quadrant;
+        if (q == INSIGHTS_QUADRANT_BOTH || q == INSIGHTS_QUADRANT_EMOTIONAL_ONLY ||
+            q == INSIGHTS_QUADRANT_SEXUAL_ONLY || q == INSIGHTS_QUADRANT_NEITHER)
+            return true;
+    }
+    return false;
+}
+
+static bool series_drawable(const struct insights_result *res)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct insights_member_result *r = &res->members[i];
+        if (r->closeness.shown || r->affection.shown || r->sexual.shown)
+            return true;
+    }
+    return false;
+}
+
+static const char *figure(struct ctx *c, const char *svg)
+{
+    return svg != NULL ? arena_printf(c->arena, "<figure class=\"chart\">%s</figure>", svg) : "";
+}
+
 static const char *cell(struct ctx *c, json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
@@ -94,8 +166,30 @@ void h_insights_page(struct ctx *c)
      * it; friends and family never read of it (core/kind.h). */
     bool sexual =
         m.dyad.kind == DYAD_COUPLE && (v.input.track_sexual[0] || v.input.track_sexual[1]);
-    char *series = charts_series_svg(&v.input, res, names, "series");
-    char *quadrant = sexual ? charts_quadrant_svg(&v.input, res, names, "quadrant") : NULL;
+    /* No empty charts: a chart with nothing to place says what it needs. */
+    char *series = series_drawable(res) ? charts_series_svg(&v.input, res, names, "series") : NULL;
+    char *plane = plane_drawable(res) ? charts_plane_svg(&v.input, res, names, "plane") : NULL;
+    char *quadrant = sexual && quadrant_drawable(res)
+                         ? charts_quadrant_svg(&v.input, res, names, "quadrant")
+                         : NULL;
+    const char *charts = arena_printf(
+        c->arena, "%s%s%s",
+        series != NULL ? figure(c, series)
+                       : "<p class=\"chart-wait\">No ratings in this window yet: the daily chart "
+                         "appears with the first check-in.</p>",
+        plane != NULL
+            ? figure(c, plane)
+            : arena_printf(c->arena,
+                           "<p class=\"chart-wait\">Opening up and feeling understood are drawn "
+                           "once someone has 7 days on which they answered both.%s</p>",
+                           so_far(c, &m, res, true)),
+        !sexual ? ""
+        : quadrant != NULL
+            ? figure(c, quadrant)
+            : arena_printf(c->arena,
+                           "<p class=\"chart-wait\">Closeness and sexual connection are drawn "
+                           "once someone who tracks it has 7 check-ins.%s</p>",
+                           so_far(c, &m, res, false)));
     json_t *j = insights_view_json(&v, res);
     const char *other = m.partner >= 0 ? html_escape(c->arena, m.members[m.partner].display_name)
                                        : kind_other_words((int)m.dyad.kind, KIND_ROLE_NONE);
@@ -108,11 +202,14 @@ void h_insights_page(struct ctx *c)
         const char *name = html_escape(c->arena, i < 2 && names[i] ? names[i] : "");
         rows = arena_printf(
             c->arena,
-            "%s<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td>%s<td>%s</td>%s</tr>",
+            "%s<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+            "<td>%s</td>%s<td>%s</td><td>%s</td>%s</tr>",
             rows, name, cell(c, mj, "closeness_mean"), cell(c, mj, "closeness_wanted_mean"),
+            cell(c, mj, "opened_up_mean"), cell(c, mj, "understood_mean"),
             cell(c, mj, "affection_mean"),
             sexual ? arena_printf(c->arena, "<td>%s</td>", cell(c, mj, "sexual_mean")) : "",
             cell(c, mj, "closeness_trend"),
+            html_escape(c->arena, plane_words(json_string_value(json_object_get(mj, "plane")))),
             sexual ? arena_printf(c->arena, "<td>%s</td>",
                                   html_escape(c->arena, quadrant_words(json_string_value(
                                                             json_object_get(mj, "quadrant")))))
@@ -144,10 +241,12 @@ void h_insights_page(struct ctx *c)
         "aria-labelledby=\"means-h\"><table class=\"means\"><caption>Averages over the window "
         "(0–10); trend in points per day</caption><thead><tr><th scope=\"col\">Who</th>"
         "<th scope=\"col\">Closeness felt</th><th scope=\"col\">Closeness wanted</th>"
-        "<th scope=\"col\">Affection</th>%s<th scope=\"col\">Closeness trend</th>%s</tr>"
+        "<th scope=\"col\">Opened up</th><th scope=\"col\">Felt understood</th>"
+        "<th scope=\"col\">Affection</th>%s<th scope=\"col\">Closeness trend</th>"
+        "<th scope=\"col\">Opening up and being understood</th>%s</tr>"
         "</thead><tbody>%s</tbody></table></div>"
         "</section><section aria-labelledby=\"charts-h\"><h2 id=\"charts-h\">Over time</h2>"
-        "<figure class=\"chart\">%s</figure>%s%s%s</section>"
+        "%s</section>"
         "<section aria-labelledby=\"findings-h\"><h2 id=\"findings-h\">Worth noticing</h2>%s"
         "</section><p><a href=\"/dyads/%s\">Back to today</a></p>",
         sexual ? "Emotional closeness, affection and sexual connection are three different "
@@ -156,13 +255,12 @@ void h_insights_page(struct ctx *c)
                  "things, so they are kept apart here.",
         other, window_form(c, window), window,
         sexual ? "<th scope=\"col\">Sexual connection</th>" : "",
-        sexual ? "<th scope=\"col\">Where this places you</th>" : "", rows,
-        series != NULL ? series : "", quadrant != NULL ? "<figure class=\"chart\">" : "",
-        quadrant != NULL ? quadrant : "", quadrant != NULL ? "</figure>" : "",
+        sexual ? "<th scope=\"col\">Where this places you</th>" : "", rows, charts,
         *findings ? arena_printf(c->arena, "<ul class=\"findings\">%s</ul>", findings)
                   : "<p>Nothing stands out in this window. That is fine too.</p>",
         html_escape(c->arena, m.dyad.id));
     free(series);
+    free(plane);
     free(quadrant);
     json_decref(j);
     page_render(c, "insights", html != NULL ? html : "");

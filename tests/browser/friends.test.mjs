@@ -75,7 +75,7 @@ test('two friends: check-in, share, response, insights', async (t) => {
         for (const [who, other] of [[a, 'Noor'], [b, 'Kai']]) {
             await who.page.goto(`${srv.url}/dyads/${dyadId}/insights`);
             await who.page.getByRole('heading', { name: 'Insights', level: 1 }).waitFor();
-            assert.ok(await who.page.locator('svg[role="img"]').count() >= 1, 'the daily chart');
+            assert.ok(await who.page.locator('svg[role="img"]').count() >= 2, 'the daily chart and the plane');
             const text = await who.page.locator('main').textContent();
             assert.doesNotMatch(text, /sex|partner|couple/i, 'friends read nothing of sex or partners');
             assert.equal(await who.page.locator('svg#quadrant, [aria-labelledby^="quadrant"]').count(), 0, 'no emotional × sexual plane');

@@ -57,7 +57,9 @@ async function checkPage(page, where) {
 }
 
 // A month in which the first member's closeness falls while they want more
-// of it, the second's stays level (so the two drift apart), everything
+// of it and they open up without feeling understood, the second's stays
+// level (so the two drift apart) and they feel understood but open up
+// little, everything
 // shown to the other; and six shares by the first member, all older than
 // three days and none answered (one-sided and unanswered).
 async function history(dyadId, a, b) {
@@ -65,8 +67,8 @@ async function history(dyadId, a, b) {
     const rows = [];
     for (let i = 1; i <= 27; i++) {
         const falling = Math.max(1, Math.round(2 + (i * 6) / 27)); // about 8 four weeks ago, 2 now
-        rows.push(`('${dyadId}','${a.userId}',${day0 - i},${falling},9,6,7,7,5,NULL,3,1,NULL,511,0)`);
-        rows.push(`('${dyadId}','${b.userId}',${day0 - i},6,6,5,6,8,6,NULL,1,0,NULL,511,0)`);
+        rows.push(`('${dyadId}','${a.userId}',${day0 - i},${falling},9,7,3,7,5,NULL,3,1,NULL,511,0)`);
+        rows.push(`('${dyadId}','${b.userId}',${day0 - i},6,6,2,8,8,6,NULL,1,0,NULL,511,0)`);
     }
     execFileSync('sqlite3', [srv.dbPath], {
         input: 'INSERT INTO checkins (dyad_id,user_id,day,closeness,closeness_wanted,opened_up,understood,safety,affection,' +
@@ -107,7 +109,8 @@ for (const kind of ['friends', 'family']) {
                 assert.ok(r.json.findings.some((f) => f.explanation.includes(other.name)), `${who.name} reads ${other.name}’s name`);
             }
             // enough of the engine's words were exercised for the check to mean something
-            for (const code of ['need_gap', 'closeness_falling', 'drifting_apart', 'one_sided_sharing', 'unanswered_shares']) {
+            for (const code of ['need_gap', 'closeness_falling', 'drifting_apart', 'one_sided_sharing', 'unanswered_shares',
+                'open_not_understood', 'understood_not_open']) {
                 assert.ok(codes.has(code), `${code} fired (${[...codes].join(', ')})`);
             }
         });
@@ -129,6 +132,10 @@ for (const kind of ['friends', 'family']) {
                     await who.page.waitForLoadState('networkidle');
                     const text = await checkPage(who.page, `${kind}, ${who.name}, ${path}`);
                     if (path.startsWith('/dyads/')) assert.ok(text.includes(who === a ? b.name : a.name), `${path} names the other person`);
+                    if (path.endsWith('/insights')) {
+                        assert.equal(await who.page.locator('svg[aria-labelledby^="plane"]').count(), 1, 'the plane of opening up and feeling understood');
+                        assert.equal(await who.page.locator('svg[aria-labelledby^="quadrant"]').count(), 0, 'no emotional × sexual quadrant');
+                    }
                 }
             });
         }

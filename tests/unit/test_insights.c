@@ -1418,6 +1418,14 @@ static void test_words_by_kind(void **state)
                 generate(fx, 0, rep % 2 ? PAT_COOLING : PAT_NEEDS_MORE, &s0);
                 generate(fx, 1, rep % 2 ? PAT_WARMING : PAT_INTIMACY_ONLY, &s0);
                 seed = s0;
+                /* the plane: member 0 opens up without feeling understood,
+                 * member 1 feels understood but opens up little */
+                for (int i = 0; i < fx->in.window; i++) {
+                    fx->days[0][i].opened_up = (int8_t)(7 + i % 3);
+                    fx->days[0][i].understood = (int8_t)(2 + i % 3);
+                    fx->days[1][i].opened_up = (int8_t)(1 + i % 2);
+                    fx->days[1][i].understood = (int8_t)(8 + i % 2);
+                }
                 compute_ok(fx);
                 for (int i = 0; i < fx->out.finding_count; i++) {
                     const struct insights_finding *f = &fx->out.findings[i];
@@ -1522,6 +1530,93 @@ static void test_kind_module(void **state)
     assert_false(kind_desire_open(PROMPTS_KIND_FAMILY, true, true));
 }
 
+/* ---- the disclosure x responsiveness plane --------------------------------------- */
+
+/* n days for member 0 with opened_up o[i] and understood u[i] (others blank). */
+static struct fixture *plane_fixture(enum insights_viewer viewer, int n, const int *o, const int *u)
+{
+    struct fixture *fx = fixture_new(28, viewer);
+    fx->in.kind = PROMPTS_KIND_FRIENDS;
+    fx->in.track_sexual[0] = fx->in.track_sexual[1] = false;
+    for (int i = 0; i < n; i++) {
+        checkin(fx, 0, 27 - i, 5, INSIGHTS_NULL, INSIGHTS_NULL);
+        fx->days[0][27 - i].opened_up = (int8_t)o[i];
+        fx->days[0][27 - i].understood = (int8_t)u[i];
+    }
+    return fx;
+}
+
+static void test_plane_edges(void **state)
+{
+    (void)state;
+    /* 7 days, opened 5 5 5 5 5 5 5 (mean 5.0, high at the edge), understood
+     * 3 each (mean 3.0): open_not_understood, gap 2.0 at its edge: fires. */
+    int o[8] = {5, 5, 5, 5, 5, 5, 5, 5}, u[8] = {3, 3, 3, 3, 3, 3, 3, 3};
+    struct fixture *fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD);
+    assert_double_eq(fx->out.members[0].plane_opened_up.value, 5.0);
+    assert_double_eq(fx->out.members[0].plane_understood.value, 3.0);
+    const struct insights_finding *f = finding(&fx->out, INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, 0);
+    assert_non_null(f);
+    assert_int_equal(f->severity, INSIGHTS_SEVERITY_NOTICE);
+    assert_double_eq(number(f, "days"), 7);
+    assert_non_null(strstr(f->explanation, "tell your friend what helps you feel heard"));
+    free(fx);
+    /* understood 3 3 3 3 3 3 4: mean 22/7 = 3.14, gap 1.86 < 2: no finding,
+     * the plane still says where they stand */
+    u[6] = 4;
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, 0));
+    free(fx);
+    u[6] = 3;
+    /* opened 5 5 5 5 5 5 4: 34 < 35, not high: neither */
+    o[6] = 4;
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_NEITHER);
+    assert_int_equal(fx->out.finding_count, 0);
+    free(fx);
+    o[6] = 5;
+    /* six days: insufficient; a seventh with understood "no chance to tell"
+     * does not count */
+    u[6] = INSIGHTS_NULL;
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_INSUFFICIENT_DATA);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, 0));
+    free(fx);
+    /* the other way: opened 2 each, understood 6 each (gap 4): understood_not_open,
+     * told to the other member by name, and hidden when they do not show
+     * understood */
+    int o2[7] = {2, 2, 2, 2, 2, 2, 2}, u2[7] = {6, 6, 6, 6, 6, 6, 6};
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER1, 7, o2, u2);
+    fx->in.names[0] = "Kim";
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN);
+    f = finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0);
+    assert_non_null(f);
+    assert_int_equal(f->severity, INSIGHTS_SEVERITY_INFO);
+    assert_non_null(strstr(f->explanation, "Over 7 days Kim felt understood (about 6.0 of 10)"));
+    fx->in.visible[0] &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_UNDERSTOOD);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_HIDDEN);
+    assert_false(fx->out.members[0].plane_opened_up.shown);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0));
+    /* a therapist sees it in a neutral voice */
+    fx->in.viewer = INSIGHTS_VIEWER_THERAPIST;
+    fx->in.visible[0] = INSIGHTS_ITEMS_ALL;
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0);
+    assert_non_null(f);
+    assert_non_null(strstr(f->explanation, "this member felt understood (mean 6.0)"));
+    free(fx);
+    assert_string_equal(insights_plane_name(INSIGHTS_PLANE_OPEN_UNDERSTOOD), "open_and_understood");
+    assert_null(insights_plane_name(INSIGHTS_PLANE__MAX));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1555,6 +1650,7 @@ int main(void)
         cmocka_unit_test(test_words_by_kind),
         cmocka_unit_test(test_words_exact),
         cmocka_unit_test(test_kind_module),
+        cmocka_unit_test(test_plane_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
