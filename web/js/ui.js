@@ -173,7 +173,6 @@ export function inviteBlock(dyadId, link, expiresAt) {
             : 'The link works once and expires 7 days after you made it.'));
 }
 
-export const KIND_LABEL = { couple: 'Couple', friends: 'Friends', family: 'Family' };
 
 // How one member is named to the other when no name is at hand, by the
 // dyad's kind: friends and family never read "partner" (src/core/kind.c
