@@ -129,7 +129,8 @@ export function promptPart(env, dyad, partner, acct = null) {
                 `${topicLabel(p.topic)} · depth ${p.depth} of 5 (${DEPTH_WORDS[p.depth] || ''})`),
             p.support === true ? h('p', { class: 'hint prompt-support', id: 'prompt-support' },
                 'This one can stir up a lot. If you would like someone with you for it, ',
-                h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.') : null,
+                h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.')
+                : '', // (replaceChildren would print a null as the text "null")
             h('p', { class: 'prompt-why' }, h('span', { class: 'prompt-why-label' }, 'Why this one: '),
                 h('span', { class: 'prompt-reason', id: 'prompt-reason' }, res.reason || '')),
             h('p', { class: 'actions' },
