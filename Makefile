@@ -11,7 +11,7 @@
 # is run by node's test runner, a new bench/bench_*.c becomes a benchmark.
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libsodium jansson
+PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -24,13 +24,14 @@ LIBS     = $(PKG_LIBS) -lpthread -lm
 SRC       := $(sort $(wildcard src/*/*.c))
 MAIN_SRC  := src/cli/main.c
 LIB_SRC   := $(filter-out $(MAIN_SRC),$(SRC))
-GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/datafiles.c
+GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/pg_migrations.c build/gen/datafiles.c
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 
 WEB_FILES := $(sort $(shell find web -type f 2>/dev/null))
 VENDOR    := build/vendor/libsodium-wrappers.mjs build/vendor/libsodium-sumo.mjs
 SQL_FILES := $(sort $(wildcard src/store/migrations/*.sql))
+PG_SQL_FILES := $(sort $(wildcard src/store/migrations/postgres/*.sql))
 DATA_FILES := $(sort $(wildcard data/*))
 
 rel_obj  = $(patsubst %.c,build/rel/%.o,$(1))
@@ -74,9 +75,17 @@ build/gen/assets.c: build/tools/embed $(WEB_FILES) $(VENDOR)
 	@mkdir -p $(@D)
 	build/tools/embed assets $@ $(foreach f,$(WEB_FILES),$(f)=/static/$(f:web/%=%)) \
 	    $(foreach f,$(VENDOR),$(f)=/static/vendor/$(notdir $(f)))
-build/gen/migrations.c: build/tools/embed $(SQL_FILES)
+# One migration history, two dialects: every src/store/migrations/NNN_x.sql
+# (SQLite) has a twin of the same name in migrations/postgres/.
+build/gen/migrations.c: build/tools/embed $(SQL_FILES) $(PG_SQL_FILES)
 	@mkdir -p $(@D)
+	@if [ "$(notdir $(SQL_FILES))" != "$(notdir $(PG_SQL_FILES))" ]; then \
+	  echo "migrations: each src/store/migrations/*.sql needs a PostgreSQL twin of the same name in src/store/migrations/postgres/ (docs/architecture.md)"; \
+	  echo "  sqlite:   $(notdir $(SQL_FILES))"; echo "  postgres: $(notdir $(PG_SQL_FILES))"; exit 1; fi
 	build/tools/embed migrations $@ $(foreach f,$(SQL_FILES),$(f)=$(notdir $(f)))
+build/gen/pg_migrations.c: build/tools/embed $(PG_SQL_FILES) build/gen/migrations.c
+	@mkdir -p $(@D)
+	build/tools/embed pg_migrations $@ $(foreach f,$(PG_SQL_FILES),$(f)=$(notdir $(f)))
 build/gen/datafiles.c: build/tools/embed $(DATA_FILES)
 	@mkdir -p $(@D)
 	build/tools/embed datafiles $@ $(foreach f,$(DATA_FILES),$(f)=$(notdir $(f)))
