@@ -5,6 +5,7 @@
 #   make test     install what is missing, build (also ASan+UBSan), run every suite
 #   make bench    benchmarks; figures go to build/bench.txt
 #   make format   clang-format every C file
+#   make check    static checks: the src/web call graph has no cycle (more in docs/testing.md)
 #
 # Sources are found by wildcard: a new src/<layer>/*.c is compiled in, a new
 # tests/unit/test_*.c becomes a cmocka binary, a new tests/{js,api,browser}/*.test.mjs
@@ -42,7 +43,7 @@ ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan
+.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan check
 all: build/dyad
 
 deps:
@@ -149,6 +150,11 @@ bench:
 
 format:
 	clang-format -i $(SRC) $(UNIT_SRC) $(BENCH_SRC) tools/*.c $(wildcard src/*/*.h)
+
+# ---- static checks ---------------------------------------------------------
+check: build/dyad
+	@node tools/callgraph-check.mjs --self-test
+	@node tools/callgraph-check.mjs build/rel/src/web
 
 clean:
 	rm -rf build

@@ -280,7 +280,11 @@ static int cmd_serve(int argc, char **argv)
         .per_ip_limit = 128,
         .timeout_seconds = 30,
     };
-    server = http_server_start(&hc, app_handle, app);
+    /* Bind first (the port may be ephemeral and the public URL may name
+     * it), configure the application completely, and only then start the
+     * workers: a request that arrives in the first instant waits in the
+     * kernel's queue and finds everything set up. */
+    server = http_server_listen(&hc);
     if (server == NULL)
         goto out;
     bool v6 = strchr(app->cfg.listen_addr, ':') != NULL;
@@ -291,6 +295,8 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "dyad: --public-url must look like https://host[:port]\n");
         goto out;
     }
+    if (http_server_run(server, app_handle, app) != 0)
+        goto out;
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
     fflush(stdout);
 

@@ -672,8 +672,12 @@ static struct insights_stat insights_mean(const struct insights_input *in, int m
     return insights_stat_of(shown, t->n[item], shown ? (double)t->sum[item] / t->n[item] : 0.0);
 }
 
-/* One 0-10 score of a day, for the items that have one. */
-static int8_t insights_day_score(const struct insights_day *d, enum insights_item item)
+bool insights_answered_in_time(int64_t created_at, int64_t answered_at)
+{
+    return answered_at != 0 && answered_at - created_at <= INSIGHTS_ANSWER_SECONDS;
+}
+
+int8_t insights_day_score(const struct insights_day *d, enum insights_item item)
 {
     switch (item) {
     case INSIGHTS_ITEM_CLOSENESS:

@@ -302,6 +302,15 @@ bool insights_item_visible(const struct insights_input *in, int member, enum ins
 void insights_day_mask(const struct insights_input *in, int member, const struct insights_day *src,
                        struct insights_day *dst);
 
+/* One 0-10 score of a day (closeness … sexual), INSIGHTS_NULL for an item
+ * that has none or was not given. */
+int8_t insights_day_score(const struct insights_day *d, enum insights_item item);
+
+/* The one rule for "answered in time": a response within 48 hours of the
+ * share (answered_at 0: never answered). Unix seconds. */
+#define INSIGHTS_ANSWER_SECONDS (48 * 3600)
+bool insights_answered_in_time(int64_t created_at, int64_t answered_at);
+
 /* Member's baseline over a longer history than the window (n days, e.g. the
  * last 365, oldest first), seen as in->viewer may see it (each day goes
  * through insights_day_mask, so a baseline never rests on a hidden item).

@@ -258,20 +258,10 @@ static const struct charts_measure charts_measures[3] = {
     {INSIGHTS_ITEM_SEXUAL, "Sexual connection", "sexual"},
 };
 
+/* A drawn day's score: nothing for a day without a check-in. */
 static int charts_score(const struct insights_day *d, enum insights_item item)
 {
-    if (!d->present)
-        return INSIGHTS_NULL;
-    switch (item) {
-    case INSIGHTS_ITEM_CLOSENESS:
-        return d->closeness;
-    case INSIGHTS_ITEM_AFFECTION:
-        return d->affection;
-    case INSIGHTS_ITEM_SEXUAL:
-        return d->sexual;
-    default:
-        return INSIGHTS_NULL;
-    }
+    return d->present ? insights_day_score(d, item) : INSIGHTS_NULL;
 }
 
 static const struct insights_stat *charts_mean(const struct insights_member_result *r,

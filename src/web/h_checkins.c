@@ -17,11 +17,6 @@
 #include "core/validate.h"
 #include "web/handler.h"
 
-long server_today(const struct ctx *c)
-{
-    return (long)(c->now / 86400);
-}
-
 /* A 0–10 item or null/absent (STORE_NULL); -1 after answering 400. */
 static int take_score(struct ctx *c, int item, int8_t *out)
 {

@@ -20,8 +20,6 @@ enum {
     DYADS_PER_PERSON = 32, /* GET /me lists them all */
 };
 
-const char *const kind_names[DYAD_KIND__MAX] = {"couple", "friends", "family"};
-
 static int kind_from_name(const char *s, enum dyad_kind *out)
 {
     for (int i = 0; s != NULL && i < DYAD_KIND__MAX; i++) {
@@ -31,32 +29,6 @@ static int kind_from_name(const char *s, enum dyad_kind *out)
         }
     }
     return -1;
-}
-
-int load_membership(struct ctx *c, struct membership *m)
-{
-    if (c->has_membership) {
-        *m = *c->membership;
-        return 0;
-    }
-    const char *id = route_param(&c->params, "id");
-    enum store_result r = store_dyad_get(c->app->store, id, &m->dyad, m->members, &m->n);
-    if (r != STORE_OK && r != STORE_NOT_FOUND) {
-        reply_store(c, r);
-        return -1;
-    }
-    m->me = m->partner = -1;
-    for (size_t i = 0; r == STORE_OK && i < m->n; i++) {
-        if (strcmp(m->members[i].user_id, c->user.id) == 0)
-            m->me = (int)i;
-        else
-            m->partner = (int)i;
-    }
-    if (r == STORE_NOT_FOUND || m->me < 0 || m->members[m->me].left_at != 0) {
-        reply_error(c, API_NOT_FOUND, NULL, "There is no such dyad of yours.");
-        return -1;
-    }
-    return 0;
 }
 
 /* Checks that signature_b64 signs wrapped_b64 under sign_pk; answers 400

@@ -79,12 +79,9 @@ void h_insights_page(struct ctx *c)
     if (window < 0)
         return;
     struct insights_view v;
-    struct insights_result *res = arena_alloc(c->arena, sizeof *res);
-    if (res == NULL ||
-        insights_view_load(c, &m, window,
-                           m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1,
-                           &v) != 0 ||
-        insights_compute(&v.input, res) != INSIGHTS_OK) {
+    const struct insights_result *res = insights_view_compute(
+        c, &m, window, m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1, &v);
+    if (res == NULL) {
         reply_error(c, API_UNAVAILABLE, NULL, "The insights could not be computed just now.");
         return;
     }

@@ -1,7 +1,8 @@
 /*
- * h_me.c — one's own account: sessions and devices, notices, export and
- * erasure (GET/DELETE /me/sessions…, DELETE /me/notices/{id},
- * GET /me/export, DELETE /me).
+ * h_me.c — one's own account: who one is (GET /me), the password
+ * (POST /me/password), sessions and devices, notices, export and erasure
+ * (GET/DELETE /me/sessions…, DELETE /me/notices/{id}, GET /me/export,
+ * DELETE /me).
  *
  * Everything here is about the caller alone; nothing is ever said to the
  * partner beyond what leaving makes visible (the dyad has ended).
@@ -61,7 +62,7 @@ static void add_notice(void *p, const struct notice *n)
                                        json_time(n->created_at)));
 }
 
-json_t *me_notices(struct ctx *c)
+static json_t *me_notices(struct ctx *c)
 {
     json_t *list = json_array();
     if (store_notices(c->app->store, c->user.id, add_notice, list) != STORE_OK) {
@@ -69,6 +70,64 @@ json_t *me_notices(struct ctx *c)
         return NULL;
     }
     return list;
+}
+
+void h_me(struct ctx *c)
+{
+    struct dyad_summary ds[32];
+    size_t n = 0;
+    enum store_result r = store_user_dyads(c->app->store, c->user.id, ds, 32, &n);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    json_t *dyads = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(dyads, json_pack("{s:s, s:s, s:b, s:b}", "id", ds[i].id, "kind",
+                                               kind_names[ds[i].kind], "active", ds[i].active,
+                                               "paired", ds[i].paired));
+    json_t *user = json_user(&c->user);
+    json_object_set_new(user, "box_public_key", json_b64(c->user.box_pk, 32));
+    json_object_set_new(user, "sign_public_key", json_b64(c->user.sign_pk, 32));
+    json_t *notices = me_notices(c);
+    if (notices == NULL) {
+        json_decref(user);
+        json_decref(dyads);
+        reply_store(c, STORE_ERROR);
+        return;
+    }
+    reply_json(c, 200,
+               json_pack("{s:o, s:s, s:o, s:o}", "user", user, "csrf_token", c->session.csrf_token,
+                         "dyads", dyads, "notices", notices));
+}
+
+void h_me_password(struct ctx *c)
+{
+    unsigned char auth_key[32], new_key[32], salt[16], wrapped[STORE_WRAPPED_KEYS];
+    if (body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0 ||
+        body_b64(c, "new_kdf_salt", salt, sizeof salt) != 0 ||
+        body_b64(c, "new_auth_key", new_key, sizeof new_key) != 0 ||
+        body_b64(c, "new_wrapped_keys", wrapped, sizeof wrapped) != 0)
+        return;
+    if (auth_reverify(c, auth_key) != 0) {
+        sodium_memzero(new_key, sizeof new_key);
+        return;
+    }
+    char hash[DCRYPTO_HASH_STR_MAX];
+    int hr = dcrypto_auth_hash(new_key, hash);
+    sodium_memzero(new_key, sizeof new_key);
+    sodium_memzero(auth_key, sizeof auth_key);
+    if (hr != 0) {
+        reply_error(c, API_UNAVAILABLE, NULL, "The server is out of memory; please try again.");
+        return;
+    }
+    enum store_result r =
+        store_user_set_password(c->app->store, c->user.id, salt, hash, wrapped, c->session.id);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    reply_no_content(c);
 }
 
 void h_notice_delete(struct ctx *c)

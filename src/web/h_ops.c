@@ -123,30 +123,6 @@ void h_openapi(struct ctx *c)
                          "cookie", "name", c->app->cookie_name));
 }
 
-const struct embedded_file *asset_find(const char *path, bool *hashed)
-{
-    size_t lo = 0, hi = assets_count;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int cmp = strcmp(path, assets[mid].name);
-        if (cmp == 0) {
-            *hashed = false;
-            return &assets[mid];
-        }
-        if (cmp < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    for (size_t i = 0; i < assets_count; i++) {
-        if (strcmp(path, assets[i].hashed_name) == 0) {
-            *hashed = true;
-            return &assets[i];
-        }
-    }
-    return NULL;
-}
-
 void h_static(struct ctx *c)
 {
     bool hashed;

@@ -12,6 +12,9 @@
 #include "web/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdatomic.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -22,7 +25,9 @@
 #include <unistd.h>
 
 struct http_server {
-    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *daemon; /* NULL until http_server_run */
+    struct http_server_config cfg;
+    int listen_fd;
     atomic_int in_flight; /* requests begun and not yet completed */
     http_handler_fn *fn;
     void *ctx;
@@ -243,53 +248,92 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-struct http_server *http_server_start(const struct http_server_config *cfg, http_handler_fn *fn,
-                                      void *ctx)
+/* A listening TCP socket on cfg->listen_addr:cfg->port, non-blocking (the
+ * thread pool needs it), or MHD_INVALID_SOCKET with a message on stderr. */
+static int listen_socket(const struct http_server_config *cfg, uint16_t *bound_port)
 {
-    struct http_server *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return NULL;
-    s->fn = fn;
-    s->ctx = ctx;
-    s->max_body = cfg->max_body;
-
     struct sockaddr_storage ss = {0};
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    socklen_t sslen;
+    int family;
     if (strchr(cfg->listen_addr, ':') != NULL) {
         struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
         a6->sin6_family = AF_INET6;
         a6->sin6_port = htons(cfg->port);
         if (inet_pton(AF_INET6, cfg->listen_addr, &a6->sin6_addr) != 1) {
             fprintf(stderr, "dyad: bad listen address %s\n", cfg->listen_addr);
-            free(s);
-            return NULL;
+            return -1;
         }
-        flags |= MHD_USE_IPv6;
+        family = AF_INET6;
+        sslen = sizeof *a6;
     } else {
         struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
         a4->sin_family = AF_INET;
         a4->sin_port = htons(cfg->port);
         if (inet_pton(AF_INET, cfg->listen_addr, &a4->sin_addr) != 1) {
             fprintf(stderr, "dyad: bad listen address %s\n", cfg->listen_addr);
-            free(s);
-            return NULL;
+            return -1;
         }
+        family = AF_INET;
+        sslen = sizeof *a4;
     }
+    int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        fprintf(stderr, "dyad: cannot make a socket: %s\n", strerror(errno));
+        return -1;
+    }
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    if (bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, SOMAXCONN) != 0) {
+        fprintf(stderr, "dyad: cannot listen on %s:%u: %s\n", cfg->listen_addr, cfg->port,
+                strerror(errno));
+        close(fd);
+        return -1;
+    }
+    *bound_port = cfg->port;
+    struct sockaddr_storage got;
+    socklen_t glen = sizeof got;
+    if (getsockname(fd, (struct sockaddr *)&got, &glen) == 0)
+        *bound_port = ntohs(got.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&got)->sin6_port
+                                                      : ((struct sockaddr_in *)&got)->sin_port);
+    return fd;
+}
 
+struct http_server *http_server_listen(const struct http_server_config *cfg)
+{
+    struct http_server *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->cfg = *cfg;
+    s->max_body = cfg->max_body;
+    s->listen_fd = listen_socket(cfg, &s->port);
+    if (s->listen_fd < 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int http_server_run(struct http_server *s, http_handler_fn *fn, void *ctx)
+{
+    const struct http_server_config *cfg = &s->cfg;
+    s->fn = fn;
+    s->ctx = ctx;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (strchr(cfg->listen_addr, ':') != NULL)
+        flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
-        flags, cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (s->daemon == NULL) {
-        fprintf(stderr, "dyad: cannot listen on %s:%u\n", cfg->listen_addr, cfg->port);
-        free(s);
-        return NULL;
+        fprintf(stderr, "dyad: cannot start serving on %s:%u\n", cfg->listen_addr, s->port);
+        return -1;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info != NULL ? info->port : cfg->port;
-    return s;
+    return 0;
 }
 
 uint16_t http_server_port(const struct http_server *s)
@@ -301,6 +345,12 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
 {
     if (s == NULL)
         return;
+    if (s->daemon == NULL) { /* bound, never served */
+        if (s->listen_fd >= 0)
+            close(s->listen_fd);
+        free(s);
+        return;
+    }
     /* Stop accepting; requests already begun finish (idle keep-alive
      * connections are not waited for). */
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);

@@ -64,7 +64,8 @@ size_t http_header_count(const struct http_request *req, const char *name);
 const char *http_query(const struct http_request *req, const char *name);
 
 /* The value of cookie `name` from the Cookie header(s), copied into the
- * arena, or NULL. Malformed cookie strings are skipped, never fatal. */
+ * arena, or NULL. Malformed cookie strings are skipped, never fatal; a
+ * NULL or empty name finds nothing. */
 const char *http_cookie(const struct http_request *req, const char *name);
 
 /* Adds a response header (name and value must outlive the response: static
@@ -87,15 +88,24 @@ struct http_server_config {
 
 struct http_server;
 
-/* Binds and starts serving; NULL (with a message on stderr) on failure. */
-struct http_server *http_server_start(const struct http_server_config *cfg, http_handler_fn *fn,
-                                      void *ctx);
+/* Binds and listens, but serves nothing yet: connections wait in the
+ * kernel's queue until http_server_run. The port is known from here on, so
+ * the application can be configured completely (its public URL may name the
+ * port) before any worker thread runs. NULL (with a message on stderr) on
+ * failure. */
+struct http_server *http_server_listen(const struct http_server_config *cfg);
+
+/* Starts the worker threads, which call fn(ctx, …) for each request. fn and
+ * everything it reads must be ready before this call. 0, or -1 with a
+ * message on stderr (then still call http_server_stop). */
+int http_server_run(struct http_server *s, http_handler_fn *fn, void *ctx);
 
 /* The port actually bound (useful when cfg->port was 0). */
 uint16_t http_server_port(const struct http_server *s);
 
 /* Stops accepting, lets in-flight requests finish (up to grace_ms), then
- * stops the workers and frees the server. */
+ * stops the workers and frees the server (also one that never ran; NULL is
+ * ignored). */
 void http_server_stop(struct http_server *s, unsigned grace_ms);
 
 #endif

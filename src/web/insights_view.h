@@ -1,7 +1,7 @@
 /*
  * insights_view.h — building the insights engine's input for one viewer
- * from the store (h_insights.c), shared by the insights API, the insights
- * page and, later, the therapist view.
+ * from the store (insights_view.c), shared by the insights API, the
+ * insights page and the therapist's views.
  */
 #ifndef DYAD_INSIGHTS_VIEW_H
 #define DYAD_INSIGHTS_VIEW_H
@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "core/insights.h"
-#include "web/handler.h"
+#include "web/floor.h"
 
 struct insights_view {
     struct insights_input input;
@@ -22,6 +22,12 @@ struct insights_view {
  * store failed or memory ran out. */
 int insights_view_load(struct ctx *c, const struct membership *m, int window,
                        enum insights_viewer viewer, struct insights_view *v);
+
+/* insights_view_load, then insights_compute: the result, in the arena, or
+ * NULL when the store failed or memory ran out (nothing was answered). */
+const struct insights_result *insights_view_compute(struct ctx *c, const struct membership *m,
+                                                    int window, enum insights_viewer viewer,
+                                                    struct insights_view *v);
 
 /* The API's JSON for a computed result (design §8). */
 json_t *insights_view_json(const struct insights_view *v, const struct insights_result *res);

@@ -53,6 +53,8 @@ static const char *cookie_in(struct arena *a, const char *s, const char *name)
 
 const char *http_cookie(const struct http_request *req, const char *name)
 {
+    if (name == NULL || *name == '\0')
+        return NULL;
     for (size_t i = 0; i < req->n_headers; i++) {
         if (strcasecmp(req->headers[i].key, "Cookie") != 0)
             continue;

@@ -1376,6 +1376,39 @@ static void test_names(void **state)
         assert_non_null(insights_code_name(c));
 }
 
+/* The one 48-hour rule, at its edges: exactly 48 h counts, a second more
+ * does not, and a share never answered is never in time. */
+static void test_answered_in_time(void **state)
+{
+    (void)state;
+    int64_t t0 = 1700000000;
+    assert_true(insights_answered_in_time(t0, t0 + 60));
+    assert_true(insights_answered_in_time(t0, t0 + 48 * 3600));
+    assert_false(insights_answered_in_time(t0, t0 + 48 * 3600 + 1));
+    assert_false(insights_answered_in_time(t0, 0));
+}
+
+/* insights_day_score reads each scored item and nothing else. */
+static void test_day_score(void **state)
+{
+    (void)state;
+    struct insights_day d = {.closeness = 1,
+                             .closeness_wanted = 2,
+                             .opened_up = 3,
+                             .understood = 4,
+                             .safety = 5,
+                             .affection = 6,
+                             .sexual = 7};
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_CLOSENESS), 1);
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_CLOSENESS_WANTED), 2);
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_OPENED_UP), 3);
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_UNDERSTOOD), 4);
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_SAFETY), 5);
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_AFFECTION), 6);
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_SEXUAL), 7);
+    assert_int_equal(insights_day_score(&d, INSIGHTS_ITEM_EMOTIONS), INSIGHTS_NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1406,6 +1439,8 @@ int main(void)
         cmocka_unit_test(test_synthetic_quadrants),
         cmocka_unit_test(test_synthetic_trends),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_answered_in_time),
+        cmocka_unit_test(test_day_score),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

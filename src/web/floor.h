@@ -1,0 +1,174 @@
+/*
+ * floor.h — the floor under the handlers: what a handler gets (struct ctx)
+ * and every helper handlers share. Each group below is one file:
+ *
+ *   floor_reply.c     answers (JSON, errors, HTML, 204, store results), the
+ *                     field-checked body, JSON value helpers, HTML escaping
+ *   floor_page.c      the HTML shell of every page, embedded-file lookup
+ *   floor_access.c    membership and therapist-link loading, kind names,
+ *                     the server's day
+ *   floor_account.c   account fields from a body, an account as JSON
+ *   floor_throttle.c  back-off after failed attempts
+ *
+ * The floor calls nothing above it: no handler (h_*.c), not the pipeline
+ * (app.c). Handlers call the floor and never each other;
+ * tools/callgraph-check.mjs (make check) holds the build to that.
+ */
+#ifndef DYAD_FLOOR_H
+#define DYAD_FLOOR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/apierror.h"
+#include "core/arena.h"
+#include "store/store.h"
+#include "web/app.h"
+#include "web/http.h"
+#include "web/router.h"
+
+struct ctx {
+    struct app *app;
+    struct http_request *req;
+    struct http_response *res;
+    struct arena *arena;
+    const struct route *route;
+    struct route_params params;
+    json_t *body; /* the parsed, field-checked body; NULL when the route takes none */
+    bool authed;
+    struct session session;
+    struct user user;
+    int64_t now;         /* Unix seconds at the start of the request */
+    bool has_membership; /* ROUTE_MEMBER routes: loaded before the body is read */
+    struct membership *membership;
+};
+
+struct membership;
+
+/* ---- floor_reply.c --------------------------------------------------------- */
+
+/* Answers with obj as JSON (takes the reference; NULL obj → 500). */
+void reply_json(struct ctx *c, int status, json_t *obj);
+/* Answers an API error in the one error shape. message NULL: the default. */
+void reply_error(struct ctx *c, enum api_error e, const char *field, const char *message);
+/* 204 No Content. */
+void reply_no_content(struct ctx *c);
+/* Maps a failed store call: NOT_FOUND 404, CONFLICT 409, EXPIRED 404, ERROR 503. */
+void reply_store(struct ctx *c, enum store_result r);
+/* An HTML page (already escaped) with the given status. */
+void reply_html(struct ctx *c, int status, const char *html);
+
+/* Body accessors: values were type-checked by the route's field list. */
+const char *body_str(struct ctx *c, const char *name); /* NULL when absent or null */
+bool body_bool(struct ctx *c, const char *name, bool fallback);
+
+/* Decodes body field `name` as standard base64 of exactly len bytes into
+ * out; on failure answers 400 invalid_field naming it and returns -1. */
+int body_b64(struct ctx *c, const char *name, unsigned char *out, size_t len);
+
+/* Body field `name`: text padded to 64 bytes and sealed in a browser with
+ * crypto_box_seal (at most STORE_SEALED_MAX bytes), decoded into the arena;
+ * on failure answers 400 invalid_field naming it and returns -1. */
+int body_sealed(struct ctx *c, const char *name, unsigned char **out, size_t *len);
+
+/* base64 of bin as a new JSON string. */
+json_t *json_b64(const unsigned char *bin, size_t len);
+
+/* "2026-11-24T02:13:57Z" */
+json_t *json_time(int64_t t);
+
+/* Escapes text for HTML element content and attribute values, into the arena. */
+const char *html_escape(struct arena *a, const char *s);
+
+/* ---- floor_page.c ---------------------------------------------------------- */
+
+/* The embedded file for a /static path, by plain or content-hashed name
+ * (*hashed tells which). NULL when there is none. */
+struct embedded_file;
+const struct embedded_file *asset_find(const char *path, bool *hashed);
+
+/* Answers an HTML page: the shell (head, quick exit, navigation) around
+ * main_html, which must already be escaped. */
+void page_render(struct ctx *c, const char *page, const char *main_html);
+
+/* ---- floor_access.c -------------------------------------------------------- */
+
+/* The caller's membership in the dyad of route parameter {id}. */
+struct membership {
+    struct dyad dyad;
+    struct member members[2];
+    size_t n;
+    int me;      /* index of the caller in members */
+    int partner; /* index of the other member, -1 while unpaired */
+};
+
+/* Loads it for the caller, who must be a current member; otherwise answers
+ * 404 (a non-member learns nothing, not even that the dyad exists) and
+ * returns -1. On ROUTE_MEMBER routes the pipeline has done this already and
+ * this returns the loaded copy. */
+int load_membership(struct ctx *c, struct membership *m);
+
+/* For a therapist: the dyad {id} when it is linked to them with both
+ * members' consent; otherwise answers 403 and returns -1. On ROUTE_LINKED
+ * routes the pipeline has done this already (m->me and m->partner are -1). */
+int load_linked(struct ctx *c, struct membership *m);
+
+/* A therapist code: THERAPIST_CODE_ID_CHARS of lookup id, '-', the key
+ * fingerprint. */
+enum { THERAPIST_CODE_ID_CHARS = 8 };
+
+/* "couple", "friends", "family" */
+extern const char *const kind_names[DYAD_KIND__MAX];
+
+/* The server's UTC date, as days since 1970-01-01. */
+long server_today(const struct ctx *c);
+
+/* ---- floor_account.c ------------------------------------------------------- */
+
+/* The e-mail from a body or query value, validated and lower-cased into
+ * out; -1 after answering 400 naming "email". */
+int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX]);
+
+/* The account fields of a registration (display_name, kdf_salt, auth_key,
+ * box/sign public keys, wrapped and recovery-wrapped keys) into u and
+ * auth_key; -1 after answering 400 naming the field. */
+int take_account(struct ctx *c, struct user *u, unsigned char auth_key[32]);
+
+/* An account as the API shows it: id, email, display_name, role. */
+json_t *json_user(const struct user *u);
+
+/* ---- floor_throttle.c ------------------------------------------------------ */
+
+/* A back-off counter, keyed by a keyed hash of what it counts. */
+struct throttle_key {
+    unsigned char key[32];
+    int free;     /* failures allowed before the back-off starts */
+    int64_t base; /* the first wait, in seconds; each further failure doubles it */
+};
+
+/* Fills k for value under domain ("register client", "login address", …). */
+void throttle_key(struct ctx *c, struct throttle_key *k, const char *domain, const char *value,
+                  int free_failures, int64_t base);
+/* The per-e-mail-address login key (5 free failures, then 4 s doubling). */
+void throttle_login_address(struct ctx *c, struct throttle_key *k, const char *email);
+/* Seconds the caller must still wait under k (0: go ahead). */
+int64_t throttle_wait(struct ctx *c, const struct throttle_key *k);
+/* One more failure: past k->free, each one doubles the wait, up to 15 min. */
+void throttle_fail(struct ctx *c, const struct throttle_key *k);
+/* 429 with Retry-After. */
+void reply_rate_limited(struct ctx *c, int64_t wait);
+
+/* Checks a re-entered password's auth key against the caller's account,
+ * under the same back-off as logins; wipes auth_key. 0, or -1 after
+ * answering 403 (field auth_key) or 429. */
+int auth_reverify(struct ctx *c, unsigned char auth_key[32]);
+
+/* The per-address login back-off, for other ways in (recovery): whether the
+ * address must wait (then 429 was answered), one more failure, and a clean
+ * slate after a success. */
+bool auth_throttled(struct ctx *c, const char *email);
+void auth_failed(struct ctx *c, const char *email);
+void auth_cleared(struct ctx *c, const char *email);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * floor_page.c — the floor under the handlers: the HTML shell every page
+ * shares (page_render: quick-exit bar, header, <main>, scripts and styles
+ * with Subresource Integrity) and the lookup of an embedded file by its
+ * plain or content-hashed name (asset_find).
+ *
+ * Titles are always the neutral "dyad": no page title carries content.
+ */
+#include <string.h>
+
+#include "core/embedded.h"
+#include "web/floor.h"
+
+const struct embedded_file *asset_find(const char *path, bool *hashed)
+{
+    size_t lo = 0, hi = assets_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int cmp = strcmp(path, assets[mid].name);
+        if (cmp == 0) {
+            *hashed = false;
+            return &assets[mid];
+        }
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (size_t i = 0; i < assets_count; i++) {
+        if (strcmp(path, assets[i].hashed_name) == 0) {
+            *hashed = true;
+            return &assets[i];
+        }
+    }
+    return NULL;
+}
+
+static const char *asset_tag(struct ctx *c, const char *path, bool script)
+{
+    bool hashed;
+    const struct embedded_file *f = asset_find(path, &hashed);
+    if (f == NULL)
+        return "";
+    if (script)
+        return arena_printf(c->arena,
+                            "<script type=\"module\" src=\"%s\" integrity=\"%s\"></script>",
+                            f->hashed_name, f->integrity);
+    return arena_printf(c->arena, "<link rel=\"stylesheet\" href=\"%s\" integrity=\"%s\">",
+                        f->hashed_name, f->integrity);
+}
+
+/* <link rel=modulepreload> with integrity for every embedded module, so
+ * the modules app.js imports by plain name are checked too (Subresource
+ * Integrity applies to a preloaded module when it is imported). */
+static const char *module_preloads(struct ctx *c)
+{
+    const char *out = "";
+    for (size_t i = 0; i < assets_count; i++) {
+        const char *n = assets[i].name;
+        size_t len = strlen(n);
+        bool module = (len > 3 && strcmp(n + len - 3, ".js") == 0) ||
+                      (len > 4 && strcmp(n + len - 4, ".mjs") == 0);
+        if (!module || strcmp(n, "/static/js/app.js") == 0)
+            continue;
+        out = arena_printf(c->arena, "%s<link rel=\"modulepreload\" href=\"%s\" integrity=\"%s\">",
+                           out, n, assets[i].integrity);
+    }
+    return out != NULL ? out : "";
+}
+
+static const char *icon_link(struct ctx *c)
+{
+    bool hashed;
+    const struct embedded_file *f = asset_find("/static/icon.svg", &hashed);
+    return f == NULL
+               ? ""
+               : arena_printf(c->arena, "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">",
+                              f->hashed_name);
+}
+
+void page_render(struct ctx *c, const char *page, const char *main_html)
+{
+    const char *id = route_param(&c->params, "id");
+    const char *code = route_param(&c->params, "code");
+    const char *html = arena_printf(
+        c->arena,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta name=\"referrer\" content=\"no-referrer\">"
+        "<title>dyad</title>%s%s%s%s%s</head>\n"
+        "<body data-page=\"%s\" data-dyad-id=\"%s\" data-code=\"%s\">\n"
+        "<div class=\"quick-exit-bar\"><button type=\"button\" id=\"quick-exit\" "
+        "title=\"Leave this site at once (or press Esc three times)\">Quick exit</button></div>\n"
+        "<header class=\"site\"><a href=\"/\" class=\"brand\">dyad</a><nav aria-label=\"Main\">"
+        "<a href=\"/settings\">Settings</a> <a href=\"/safety\">Help &amp; safety</a></nav>"
+        "</header>\n<main id=\"main\" tabindex=\"-1\">%s</main>\n"
+        "<footer class=\"site\"><a href=\"/safety\">Help &amp; safety</a></footer>\n"
+        "</body></html>\n",
+        /* the session's CSRF token, so that quick exit and the idle lock can end
+         * the session from pages the server renders (insights, safety) */
+        c->authed ? arena_printf(c->arena, "<meta name=\"dyad-csrf\" content=\"%s\">",
+                                 html_escape(c->arena, c->session.csrf_token))
+                  : "",
+        icon_link(c), asset_tag(c, "/static/css/app.css", false),
+        asset_tag(c, "/static/js/app.js", true), module_preloads(c), page,
+        id != NULL ? html_escape(c->arena, id) : "",
+        code != NULL ? html_escape(c->arena, code) : "", main_html);
+    reply_html(c, 200, html != NULL ? html : "");
+}
