@@ -43,7 +43,7 @@ ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan check
+.PHONY: all run test deps deps-test unit test-js test-api test-pg test-browser bench format clean asan check
 all: build/dyad
 
 deps:
@@ -115,7 +115,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps-test
 	@$(MAKE) --no-print-directory build/dyad asan
-	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-api test-browser
+	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-api test-pg test-browser
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -129,6 +129,12 @@ test-js:
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then $(NODE_TEST) tests/js/*.test.mjs; fi
 test-api: build/asan/dyad
 	@DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/api/*.test.mjs
+# The store contract test and the whole API suite again on PostgreSQL, beside
+# a throwaway cluster that scripts/with-postgres.sh starts and always stops;
+# each test server gets a database of its own (tests/lib/server.mjs).
+test-pg: build/asan/dyad build/asan/tests/test_store_contract
+	@scripts/with-postgres.sh sh -c 'build/asan/tests/test_store_contract && \
+	  DYAD_TEST_DB=postgres DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/api/*.test.mjs'
 test-browser: build/asan/dyad
 	@if ls tests/browser/*.test.mjs >/dev/null 2>&1; then \
 	  DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/browser/*.test.mjs; fi

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev)
+  # postgresql: the store contract test and the API suite also run on it
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev postgresql postgresql-client)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl)

@@ -11,7 +11,7 @@
  * written ?1, ?2, … (postgres.c sends them as $1, $2, …), ON CONFLICT for
  * upserts, no functions one of them lacks, and a column named rowid for
  * insertion order (SQLite's own rowid; a generated identity column of that
- * name in every PostgreSQL table).
+ * name in every PostgreSQL table; audit orders by its identity id).
  *
  * Transactions: every store call runs in exactly one (store_tx below).
  * Writes are serialised: SQLite has one writer connection; PostgreSQL takes
@@ -94,6 +94,18 @@ struct store_backend {
     /* After an erasure committed: make sure no copy of the erased rows stays
      * readable (SQLite: checkpoint the WAL; PostgreSQL: VACUUM). */
     void (*after_erasure)(struct store *s);
+
+    /* For store_copy: the store's tables in the order they were created
+     * (so each comes after the tables it references), one name a row; the
+     * select list that includes the rowid column ("rowid AS rowid, *" in
+     * SQLite, whose "*" leaves it out); whether a table has a rowid column
+     * that "SELECT *" does not show; and what to do after a table was
+     * filled with rows whose identities were given (PostgreSQL: move the
+     * identity sequences past them). */
+    const char *tables_sql;
+    const char *all_columns;
+    bool hidden_rowid;
+    enum store_result (*after_copy)(struct sql_conn *c, const char *table);
 };
 
 extern const struct store_backend store_sqlite;

@@ -572,6 +572,31 @@ static void pg_after_erasure(struct store *st)
     PQfinish(pg);
 }
 
+/* Rows copied in with their identities given: each identity sequence of
+ * the table moves past the largest, so the next insert does not collide. */
+static enum store_result pg_after_copy(struct sql_conn *cb, const char *table)
+{
+    struct pg_conn *c = (struct pg_conn *)cb;
+    const struct sql_value v[1] = {{SQL_TEXT, 0, table, 0}};
+    enum store_result r;
+    PGresult *res = execute(c,
+                            "SELECT attname FROM pg_attribute WHERE attrelid = ?1::regclass AND "
+                            "attidentity <> '' AND NOT attisdropped",
+                            v, 1, &r);
+    for (int i = 0; res != NULL && r == STORE_OK && i < PQntuples(res); i++) {
+        char sql[512];
+        const char *col = PQgetvalue(res, i, 0);
+        snprintf(sql, sizeof sql,
+                 "SELECT setval(pg_get_serial_sequence('\"%s\"', '%s'), "
+                 "coalesce(max(\"%s\"), 0) + 1, false) FROM \"%s\"",
+                 table, col, col, table);
+        PGresult *set = execute(c, sql, NULL, 0, &r);
+        PQclear(set);
+    }
+    PQclear(res);
+    return r;
+}
+
 const struct store_backend store_postgres = {
     .name = "postgres",
     .open = pg_open,
@@ -590,4 +615,10 @@ const struct store_backend store_postgres = {
     .health = pg_health,
     .backup = NULL,
     .after_erasure = pg_after_erasure,
+    .tables_sql = "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE c.relkind = 'r' AND n.nspname = current_schema() AND "
+                  "c.relname <> 'dyad_schema' ORDER BY c.oid",
+    .all_columns = "*",
+    .hidden_rowid = false,
+    .after_copy = pg_after_copy,
 };

@@ -98,11 +98,12 @@ static void conn_close(struct sq_conn *c)
 }
 
 /* The cached statement for sql, reset and with bindings cleared; NULL on
- * error. */
+ * error. (The text is compared too: store_copy builds statements in
+ * buffers whose address may come back with other text.) */
 static struct sq_rows *stmt(struct sq_conn *c, const char *sql)
 {
     for (size_t i = 0; i < c->n; i++) {
-        if (c->cache[i].sql == sql) {
+        if (c->cache[i].sql == sql && strcmp(sqlite3_sql(c->cache[i].rows.st), sql) == 0) {
             sqlite3_reset(c->cache[i].rows.st);
             sqlite3_clear_bindings(c->cache[i].rows.st);
             return &c->cache[i].rows;
@@ -486,4 +487,9 @@ const struct store_backend store_sqlite = {
     .health = sq_health,
     .backup = sq_backup,
     .after_erasure = sq_after_erasure,
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                  "name NOT LIKE 'sqlite_%' ORDER BY rowid",
+    .all_columns = "rowid AS rowid, *",
+    .hidden_rowid = true,
+    .after_copy = NULL,
 };

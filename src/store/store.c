@@ -15,6 +15,7 @@
  * responses; a new browser leaves a notice unless it is the account's
  * first; a dyad has one therapist; a private check-in is answered once.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1908,4 +1909,298 @@ enum store_result store_audit_list(struct store *s, const char *dyad_id, const c
                  "ORDER BY a.at DESC, a.id DESC LIMIT ?3",
                  ARGS(T(dyad_id), T(viewer_id), I(limit)), audit_row, &w);
     return end(s, c, r);
+}
+
+/* ---- copying between backends ------------------------------------------------ */
+
+enum { COPY_TABLES = 64, COPY_COLUMNS = 64, COPY_NAME = 64 };
+
+struct names {
+    int n;
+    char name[COPY_COLUMNS][COPY_NAME];
+};
+
+static enum store_result name_row(struct sql_rows *q, void *arg)
+{
+    struct names *t = arg;
+    if (t->n == COPY_COLUMNS)
+        return STORE_ERROR;
+    col_text(q, 0, t->name[t->n++], COPY_NAME);
+    return STORE_OK;
+}
+
+static bool has_name(const struct names *t, const char *name)
+{
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->name[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* The column names of a statement's result. */
+static void result_names(struct sql_rows *q, struct names *out)
+{
+    out->n = 0;
+    int n = q->b->col_count(q);
+    for (int i = 0; i < n && i < COPY_COLUMNS; i++)
+        snprintf(out->name[out->n++], COPY_NAME, "%s", q->b->col_name(q, i));
+}
+
+/* The row hashes of one table, for an order-free digest. */
+struct digest {
+    size_t n, cap;
+    unsigned char (*h)[32];
+};
+
+static int digest_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* Hashes the row's values of the columns in `map` (their positions). */
+static int digest_row(struct digest *d, struct sql_rows *q, const int *map, int n)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 256;
+        unsigned char(*h)[32] = realloc(d->h, cap * 32);
+        if (h == NULL)
+            return -1;
+        d->h = h;
+        d->cap = cap;
+    }
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
+    for (int i = 0; i < n; i++) {
+        unsigned char head[9];
+        enum sql_type t = q->b->col_type(q, map[i]);
+        uint64_t v = 0;
+        size_t len = 0;
+        const void *p = NULL;
+        if (t == SQL_INT)
+            v = (uint64_t)q->b->col_int(q, map[i]);
+        else if (t != SQL_NULL) {
+            p = q->b->col_bytes(q, map[i], &len);
+            v = len;
+        }
+        head[0] = (unsigned char)t;
+        for (int k = 0; k < 8; k++)
+            head[1 + k] = (unsigned char)(v >> (8 * k));
+        crypto_generichash_update(&st, head, sizeof head);
+        if (p != NULL && len > 0)
+            crypto_generichash_update(&st, p, len);
+    }
+    crypto_generichash_final(&st, d->h[d->n++], 32);
+    return 0;
+}
+
+static void digest_hex(struct digest *d, char hex[65])
+{
+    qsort(d->h, d->n, 32, digest_cmp);
+    unsigned char out[32];
+    crypto_generichash(out, sizeof out, d->n ? d->h[0] : (const unsigned char *)"", d->n * 32, NULL,
+                       0);
+    sodium_bin2hex(hex, 65, out, sizeof out);
+}
+
+/* Copies one table's rows (`to` is inside its write transaction); fills
+ * the source digest and the columns copied. */
+static enum store_result copy_table(struct sql_conn *cf, struct store *to, struct sql_conn *ct,
+                                    const char *table, struct names *copied, int64_t *rows,
+                                    char hex[65], char *err, size_t errlen)
+{
+    char sql[4096];
+    struct sql_rows *q;
+    /* the target's columns */
+    struct names target = {0};
+    snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" WHERE 1 = 0", table);
+    enum store_result r = ct->b->query(ct, sql, NULL, 0, &q);
+    if (r != STORE_OK) {
+        snprintf(err, errlen, "table %s is missing from the target", table);
+        return r;
+    }
+    result_names(q, &target);
+    ct->b->done(q);
+    if (to->b->hidden_rowid && target.n < COPY_COLUMNS)
+        snprintf(target.name[target.n++], COPY_NAME, "rowid");
+
+    snprintf(sql, sizeof sql, "SELECT %s FROM \"%s\"", cf->b->all_columns, table);
+    r = cf->b->query(cf, sql, NULL, 0, &q);
+    if (r != STORE_OK) {
+        snprintf(err, errlen, "cannot read table %s", table);
+        return r;
+    }
+    struct names source;
+    result_names(q, &source);
+    int map[COPY_COLUMNS];
+    copied->n = 0;
+    size_t k = (size_t)snprintf(sql, sizeof sql, "INSERT INTO \"%s\" (", table);
+    for (int i = 0; i < source.n; i++) {
+        if (!has_name(&target, source.name[i])) {
+            if (strcmp(source.name[i], "rowid") == 0)
+                continue; /* the target orders by a key of its own (audit's id) */
+            snprintf(err, errlen, "column %s.%s has no place in the target", table, source.name[i]);
+            cf->b->done(q);
+            return STORE_ERROR;
+        }
+        map[copied->n] = i;
+        snprintf(copied->name[copied->n++], COPY_NAME, "%s", source.name[i]);
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "%s\"%s\"", copied->n > 1 ? ", " : "",
+                              source.name[i]);
+    }
+    k += (size_t)snprintf(sql + k, sizeof sql - k, ") VALUES (");
+    for (int i = 0; i < copied->n; i++)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "%s?%d", i ? ", " : "", i + 1);
+    snprintf(sql + k, sizeof sql - k, ")");
+
+    struct digest d = {0, 0, NULL};
+    struct sql_value v[COPY_COLUMNS];
+    *rows = 0;
+    while ((r = cf->b->next(q)) == STORE_OK) {
+        for (int i = 0; i < copied->n; i++) {
+            memset(&v[i], 0, sizeof v[i]);
+            v[i].type = cf->b->col_type(q, map[i]);
+            if (v[i].type == SQL_INT)
+                v[i].i = cf->b->col_int(q, map[i]);
+            else if (v[i].type != SQL_NULL)
+                v[i].p = cf->b->col_bytes(q, map[i], &v[i].n);
+        }
+        if (digest_row(&d, q, map, copied->n) != 0) {
+            r = STORE_ERROR;
+            break;
+        }
+        r = ct->b->exec(ct, sql, v, copied->n, NULL);
+        if (r != STORE_OK) {
+            snprintf(err, errlen, "cannot write a row of %s", table);
+            break;
+        }
+        (*rows)++;
+    }
+    cf->b->done(q);
+    if (r == STORE_NOT_FOUND)
+        r = STORE_OK;
+    if (r == STORE_OK && ct->b->after_copy != NULL)
+        r = ct->b->after_copy(ct, table);
+    if (r == STORE_OK)
+        digest_hex(&d, hex);
+    free(d.h);
+    return r;
+}
+
+/* Reads back a table's copied columns from the target: rows and digest. */
+static enum store_result check_table(struct sql_conn *c, const char *table,
+                                     const struct names *cols, int64_t *rows, char hex[65])
+{
+    char sql[4096];
+    size_t k = (size_t)snprintf(sql, sizeof sql, "SELECT ");
+    int map[COPY_COLUMNS];
+    for (int i = 0; i < cols->n; i++) {
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "%s%s", i ? ", " : "",
+                              strcmp(cols->name[i], "rowid") == 0 ? "rowid AS rowid" : "");
+        if (strcmp(cols->name[i], "rowid") != 0)
+            k += (size_t)snprintf(sql + k, sizeof sql - k, "\"%s\"", cols->name[i]);
+        map[i] = i;
+    }
+    if (cols->n == 0)
+        k += (size_t)snprintf(sql + k, sizeof sql - k, "1");
+    snprintf(sql + k, sizeof sql - k, " FROM \"%s\"", table);
+    struct sql_rows *q;
+    enum store_result r = c->b->query(c, sql, NULL, 0, &q);
+    if (r != STORE_OK)
+        return r;
+    struct digest d = {0, 0, NULL};
+    *rows = 0;
+    while ((r = c->b->next(q)) == STORE_OK) {
+        if (digest_row(&d, q, map, cols->n) != 0) {
+            r = STORE_ERROR;
+            break;
+        }
+        (*rows)++;
+    }
+    c->b->done(q);
+    if (r == STORE_NOT_FOUND) {
+        r = STORE_OK;
+        digest_hex(&d, hex);
+    }
+    free(d.h);
+    return r;
+}
+
+struct copy_plan {
+    struct names tables;
+    struct names cols[COPY_TABLES];
+    int64_t rows[COPY_TABLES];
+    char hex[COPY_TABLES][65];
+};
+
+enum store_result store_copy(struct store *from, struct store *to, store_copy_fn *fn, void *ctx,
+                             char *err, size_t errlen)
+{
+    if (from->version != to->version) {
+        snprintf(err, errlen, "the schema versions differ (%d and %d): migrate both first",
+                 from->version, to->version);
+        return STORE_CONFLICT;
+    }
+    struct copy_plan *plan = calloc(1, sizeof *plan);
+    if (plan == NULL)
+        return STORE_ERROR;
+    snprintf(err, errlen, "the copy failed");
+    struct sql_conn *cf = NULL, *ct = NULL;
+    enum store_result r = begin(from, STORE_TX_SNAPSHOT, &cf);
+    if (r == STORE_OK) {
+        r = begin(to, STORE_TX_WRITE, &ct);
+        if (r != STORE_OK) {
+            end(from, cf, r);
+            cf = NULL;
+        }
+    }
+    if (r == STORE_OK)
+        r = each_row(cf, from->b->tables_sql, NULL, 0, name_row, &plan->tables);
+    /* an empty target: every one of its tables */
+    struct names target_tables = {0};
+    if (r == STORE_OK)
+        r = each_row(ct, to->b->tables_sql, NULL, 0, name_row, &target_tables);
+    for (int i = 0; r == STORE_OK && i < target_tables.n; i++) {
+        char sql[256];
+        int64_t n = 0;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", target_tables.name[i]);
+        r = one_int(ct, sql, NULL, 0, &n);
+        if (r == STORE_OK && n != 0) {
+            snprintf(err, errlen,
+                     "the target is not empty (%s has %lld rows): copy-db fills a new "
+                     "database only",
+                     target_tables.name[i], (long long)n);
+            r = STORE_CONFLICT;
+        }
+    }
+    for (int i = 0; r == STORE_OK && i < plan->tables.n; i++)
+        r = copy_table(cf, to, ct, plan->tables.name[i], &plan->cols[i], &plan->rows[i],
+                       plan->hex[i], err, errlen);
+    if (ct != NULL)
+        r = end(to, ct, r);
+    if (cf != NULL)
+        end(from, cf, STORE_OK);
+    /* read back what was committed */
+    struct sql_conn *c;
+    if (r == STORE_OK)
+        r = begin(to, STORE_TX_SNAPSHOT, &c);
+    if (r == STORE_OK) {
+        for (int i = 0; r == STORE_OK && i < plan->tables.n; i++) {
+            int64_t rows = 0;
+            char hex[65] = "";
+            r = check_table(c, plan->tables.name[i], &plan->cols[i], &rows, hex);
+            if (r == STORE_OK && (rows != plan->rows[i] || strcmp(hex, plan->hex[i]) != 0)) {
+                snprintf(err, errlen,
+                         "%s differs after the copy: %lld rows, %.16s… in the "
+                         "source; %lld rows, %.16s… in the target",
+                         plan->tables.name[i], (long long)plan->rows[i], plan->hex[i],
+                         (long long)rows, hex);
+                r = STORE_ERROR;
+            }
+            if (r == STORE_OK)
+                fn(ctx, plan->tables.name[i], rows, hex);
+        }
+        r = end(to, c, r);
+    }
+    free(plan);
+    return r;
 }

@@ -68,6 +68,18 @@ enum store_result store_health(struct store *s);
  * SQLite store only (PostgreSQL is backed up with its own tools). */
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);
 
+/* Copies every row of every table of `from` into `to` (dyad copy-db, the
+ * way from SQLite to PostgreSQL and back). `to` must be empty and at the
+ * same schema version as `from`. One transaction on each side, insertion
+ * order kept; then `to` is read back and each table's row count and content
+ * digest (BLAKE2b over its rows, whatever their order) must equal the
+ * source's. fn hears each table once checked. STORE_CONFLICT when `to` is
+ * not empty or the versions differ, STORE_ERROR when a check fails; err
+ * says which. */
+typedef void store_copy_fn(void *ctx, const char *table, int64_t rows, const char *digest_hex);
+enum store_result store_copy(struct store *from, struct store *to, store_copy_fn *fn, void *ctx,
+                             char *err, size_t errlen);
+
 /* ---- users ---------------------------------------------------------------- */
 
 enum user_role { USER_MEMBER, USER_THERAPIST, USER_ROLE__MAX };

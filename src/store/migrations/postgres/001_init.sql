@@ -1,7 +1,8 @@
 -- 001 (PostgreSQL twin of ../001_init.sql): accounts, sessions, throttling,
 -- dyads and pairing. Binary values are bytea; times are Unix seconds (UTC)
--- in bigint. Every table has a rowid column (an identity): the insertion
--- order that SQLite's own rowid gives, used for ordering and by copy-db.
+-- in bigint. Every table but audit (whose id is one) has a rowid column, an
+-- identity: the insertion order SQLite's own rowid gives, used for ordering
+-- and kept by copy-db.
 
 CREATE TABLE users (
     id                    TEXT PRIMARY KEY,
