@@ -1995,7 +1995,8 @@ static int digest_row(struct digest *d, struct sql_rows *q, const int *map, int 
 
 static void digest_hex(struct digest *d, char hex[65])
 {
-    qsort(d->h, d->n, 32, digest_cmp);
+    if (d->n > 1)
+        qsort(d->h, d->n, 32, digest_cmp);
     unsigned char out[32];
     crypto_generichash(out, sizeof out, d->n ? d->h[0] : (const unsigned char *)"", d->n * 32, NULL,
                        0);

@@ -28,9 +28,9 @@ function psql(dbname, q) {
 }
 
 // The server's database: a URL for --db, and how to run SQL on it.
-function database(dir) {
+function database(dir, kind) {
   const dbPath = join(dir, 'dyad.db');
-  if (!PG) {
+  if (!PG || kind === 'sqlite') {
     return { dbPath, url: `sqlite:${dbPath}`, sql: (q) => execFileSync('sqlite3', [dbPath], { input: q }).toString().trim(), drop() {} };
   }
   const file = join(dir, 'pg-dbname');
@@ -50,9 +50,10 @@ function database(dir) {
   };
 }
 
-export async function startServer({ args = [], env = {}, dir } = {}) {
+// db: 'sqlite' keeps this server on SQLite whatever the suite runs on.
+export async function startServer({ args = [], env = {}, dir, db: kind } = {}) {
   dir = dir || mkdtempSync(join(tmpdir(), 'dyad-test-'));
-  const db = database(dir);
+  const db = database(dir, kind);
   const dbPath = db.dbPath;
   const proc = spawn(DYAD_BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db.url, ...args], {
     cwd: dir,
