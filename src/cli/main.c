@@ -12,7 +12,8 @@
  * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
  * DYAD_SECRET_FILE, DYAD_RESOURCES, DYAD_IDLE_TIMEOUT, DYAD_ABSOLUTE_TIMEOUT,
  * DYAD_THREADS, DYAD_REGISTRATIONS_PER_CLIENT, DYAD_LOGIN_FAILURES_PER_CLIENT,
- * DYAD_PROMPTS, DYAD_METRICS_TOKEN, DYAD_TRUST_PROXY),
+ * DYAD_PROMPTS, DYAD_METRICS_TOKEN, DYAD_TRUST_PROXY — a CIDR list, like
+ * --trusted-proxy),
  * which overrides the defaults (design §8).
  */
 #include <errno.h>
@@ -40,6 +41,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: dyad serve [--listen ADDR:PORT] [--db URL] [--public-url URL]\n"
+               "                  [--trusted-proxy CIDR[,CIDR...]]\n"
                "       dyad migrate [--db URL]\n"
                "       dyad backup FILE [--db sqlite:PATH]\n"
                "       dyad copy-db FROM-URL TO-URL\n"
@@ -86,6 +88,27 @@ static int env_unsigned(const char *name, unsigned *out)
     return 0;
 }
 
+/* --trusted-proxy / DYAD_TRUST_PROXY: one or more CIDR ranges, comma-
+ * separated. The old boolean spelling (1, yes, true) means this machine
+ * (127.0.0.0/8 and ::1), which is what it was documented for. A flag
+ * replaces what the environment said. */
+static int set_trusted(struct app_config *cfg, const char *v, const char *what)
+{
+    if (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
+        v = "127.0.0.0/8, ::1";
+    else if (strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0) {
+        memset(&cfg->trusted_proxies, 0, sizeof cfg->trusted_proxies);
+        return 0;
+    }
+    if (cidr_list_parse(v, &cfg->trusted_proxies) != 0) {
+        fprintf(stderr,
+                "dyad: %s must be addresses or CIDR ranges, e.g. 127.0.0.1/32,::1 (at most %d)\n",
+                what, THROTTLE_MAX_PROXIES);
+        return -1;
+    }
+    return 0;
+}
+
 /* Environment, then flags. argv[0] is the command; FILE-like positional
  * arguments are returned in *positional. */
 static int configure(int argc, char **argv, struct app_config *cfg, char *public_url,
@@ -103,8 +126,9 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
         snprintf(public_url, public_url_len, "%s", v);
     if ((v = getenv("DYAD_METRICS_TOKEN")) != NULL && *v)
         snprintf(cfg->metrics_token, sizeof cfg->metrics_token, "%s", v);
-    if ((v = getenv("DYAD_TRUST_PROXY")) != NULL)
-        cfg->trust_proxy = strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0;
+    if ((v = getenv("DYAD_TRUST_PROXY")) != NULL && *v &&
+        set_trusted(cfg, v, "DYAD_TRUST_PROXY") != 0)
+        return -1;
     if ((v = getenv("DYAD_SECRET_FILE")) != NULL && *v)
         snprintf(cfg->secret_file, sizeof cfg->secret_file, "%s", v);
     if (env_unsigned("DYAD_IDLE_TIMEOUT", &cfg->idle_timeout) != 0 ||
@@ -124,6 +148,10 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
             i++;
         } else if (strcmp(a, "--db") == 0 && val != NULL) {
             snprintf(cfg->db_url, sizeof cfg->db_url, "%s", val);
+            i++;
+        } else if (strcmp(a, "--trusted-proxy") == 0 && val != NULL) {
+            if (set_trusted(cfg, val, "--trusted-proxy") != 0)
+                return -1;
             i++;
         } else if (strcmp(a, "--public-url") == 0 && val != NULL) {
             snprintf(public_url, public_url_len, "%s", val);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 static sem_t hash_slots;
+static unsigned max_waiting;
+static atomic_uint waiting;
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
 enum { AUTH_OPS = 2, AUTH_MEM = 19 * 1024 * 1024 };
@@ -21,8 +24,11 @@ int dcrypto_init(unsigned concurrent_hashes)
 {
     if (sodium_init() < 0)
         return -1;
-    if (sem_init(&hash_slots, 0, concurrent_hashes ? concurrent_hashes : 1) != 0)
+    if (concurrent_hashes == 0)
+        concurrent_hashes = 1;
+    if (sem_init(&hash_slots, 0, concurrent_hashes) != 0)
         return -1;
+    max_waiting = concurrent_hashes * DCRYPTO_WAITING_PER_SLOT;
     /* A real hash to verify against for unknown accounts. */
     unsigned char k[32];
     randombytes_buf(k, sizeof k);
@@ -54,15 +60,26 @@ void dcrypto_token_hash(const char *token, unsigned char out[32])
     crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
-static void slot_take(void)
+/* A hashing slot: at once if one is free, else in a queue of bounded
+ * length; -1 (take nothing) when the queue is full. */
+static int slot_take(void)
 {
+    if (sem_trywait(&hash_slots) == 0)
+        return 0;
+    if (atomic_fetch_add(&waiting, 1) >= max_waiting) {
+        atomic_fetch_sub(&waiting, 1);
+        return -1;
+    }
     while (sem_wait(&hash_slots) != 0 && errno == EINTR)
         ;
+    atomic_fetch_sub(&waiting, 1);
+    return 0;
 }
 
 int dcrypto_auth_hash(const unsigned char auth_key[32], char out[DCRYPTO_HASH_STR_MAX])
 {
-    slot_take();
+    if (slot_take() != 0)
+        return DCRYPTO_BUSY;
     int r = crypto_pwhash_str(out, (const char *)auth_key, 32, AUTH_OPS, AUTH_MEM);
     sem_post(&hash_slots);
     return r == 0 ? 0 : -1;
@@ -70,7 +87,8 @@ int dcrypto_auth_hash(const unsigned char auth_key[32], char out[DCRYPTO_HASH_ST
 
 int dcrypto_auth_verify(const char *hash, const unsigned char auth_key[32])
 {
-    slot_take();
+    if (slot_take() != 0)
+        return DCRYPTO_BUSY;
     int r = crypto_pwhash_str_verify(hash != NULL ? hash : dummy_hash, (const char *)auth_key, 32);
     sem_post(&hash_slots);
     return hash != NULL && r == 0 ? 0 : -1;

@@ -13,8 +13,13 @@
 #include <stddef.h>
 
 enum {
-    DCRYPTO_TOKEN_LEN = 43,    /* 32 random bytes, base64url without padding */
-    DCRYPTO_HASH_STR_MAX = 128 /* crypto_pwhash_STRBYTES */
+    DCRYPTO_TOKEN_LEN = 43,     /* 32 random bytes, base64url without padding */
+    DCRYPTO_HASH_STR_MAX = 128, /* crypto_pwhash_STRBYTES */
+    /* The global cap on hashing work: besides the hashes running, at most
+     * this many callers per running slot wait for one; more are turned away
+     * at once (DCRYPTO_BUSY) rather than queued without end. */
+    DCRYPTO_WAITING_PER_SLOT = 4,
+    DCRYPTO_BUSY = -2,
 };
 
 /* Initialises libsodium and allows at most `concurrent_hashes` Argon2id
@@ -31,11 +36,14 @@ void dcrypto_random_token(char *out);
 void dcrypto_token_hash(const char *token, unsigned char out[32]);
 
 /* crypto_pwhash_str of the 32-byte auth key at OWASP's minimum Argon2id cost
- * (2 passes, 19 MiB): the auth key is already the output of a slow hash. */
+ * (2 passes, 19 MiB): the auth key is already the output of a slow hash.
+ * 0; -1 on failure; DCRYPTO_BUSY when too many hashes are already waiting. */
 int dcrypto_auth_hash(const unsigned char auth_key[32], char out[DCRYPTO_HASH_STR_MAX]);
 
-/* 0 when auth_key matches hash. A NULL hash runs a verification against a
- * dummy hash, so an unknown account costs the same time as a known one. */
+/* 0 when auth_key matches hash, -1 when not. A NULL hash runs a
+ * verification against a dummy hash, so an unknown account costs the same
+ * time as a known one. DCRYPTO_BUSY (nothing checked) when too many hashes
+ * are already waiting: the caller answers 503, and counts no failure. */
 int dcrypto_auth_verify(const char *hash, const unsigned char auth_key[32]);
 
 /* Keyed BLAKE2b of `value` under the server secret, with a domain label so

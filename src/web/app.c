@@ -140,20 +140,21 @@ static bool json_media_type(const struct http_request *req)
     return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
-/* Behind a reverse proxy on this machine, the peer is the proxy: take the
- * address it appended last to X-Forwarded-For (the one it saw). */
+/* Behind a trusted reverse proxy the peer is the proxy: the client is the
+ * address X-Forwarded-For names, read from the right past any trusted
+ * proxies (forwarded_for_client). From any other peer the header is
+ * ignored, so a client cannot choose its own address. */
 static void forwarded_client(struct ctx *c)
 {
-    const char *xff = http_header(c->req, "X-Forwarded-For");
-    if (!c->app->cfg.trust_proxy || xff == NULL)
+    const struct cidr_list *trusted = &c->app->cfg.trusted_proxies;
+    if (trusted->n == 0 || !cidr_list_contains(trusted, c->req->client_addr))
         return;
-    const char *last = strrchr(xff, ',');
-    last = last != NULL ? last + 1 : xff;
-    while (*last == ' ')
-        last++;
-    size_t n = strcspn(last, " ");
-    if (n > 0 && n < 64 && strspn(last, "0123456789abcdefABCDEF.:") >= n)
-        c->req->client_addr = arena_strndup(c->arena, last, n);
+    const char *xff = http_header(c->req, "X-Forwarded-For");
+    char client[64];
+    const char *copy = NULL;
+    if (xff != NULL && forwarded_for_client(xff, trusted, client, sizeof client) == 0 &&
+        (copy = arena_strdup(c->arena, client)) != NULL)
+        c->req->client_addr = copy;
 }
 
 static void run(struct ctx *c)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/prompts.h"
+#include "core/throttle.h"
 #include "store/store.h"
 #include "web/http.h"
 #include "web/router.h"
@@ -33,9 +34,10 @@ struct app_config {
     /* /metrics answers only with "Authorization: Bearer <token>"; empty:
      * /metrics is off (global counters would show when people are active) */
     char metrics_token[128];
-    /* behind a reverse proxy on this machine: the client address is the last
-     * entry of X-Forwarded-For (throttling needs the real one) */
-    bool trust_proxy;
+    /* Reverse proxies whose X-Forwarded-For is believed (--trusted-proxy,
+     * DYAD_TRUST_PROXY); empty: the header is ignored. Requests from these
+     * addresses are also exempt from the per-address connection cap. */
+    struct cidr_list trusted_proxies;
 };
 
 /* Defaults, then DYAD_* environment variables (design §8). */

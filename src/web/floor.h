@@ -23,6 +23,7 @@
 
 #include "core/apierror.h"
 #include "core/arena.h"
+#include "core/throttle.h"
 #include "store/store.h"
 #include "web/app.h"
 #include "web/http.h"
@@ -140,35 +141,46 @@ json_t *json_user(const struct user *u);
 
 /* ---- floor_throttle.c ------------------------------------------------------ */
 
-/* A back-off counter, keyed by a keyed hash of what it counts. */
+/* A back-off counter, keyed by a keyed hash of what it counts, with the
+ * rule it backs off by (src/core/throttle.h). */
 struct throttle_key {
     unsigned char key[32];
-    int free;     /* failures allowed before the back-off starts */
-    int64_t base; /* the first wait, in seconds; each further failure doubles it */
+    struct throttle_rule rule;
 };
 
-/* Fills k for value under domain ("register client", "login address", …). */
+/* Fills k for value under domain ("register client", "login pair", …):
+ * from the free_failures-th failure a wait of base seconds, doubling, at
+ * most 15 minutes; an hour without a failure forgets the count. */
 void throttle_key(struct ctx *c, struct throttle_key *k, const char *domain, const char *value,
                   int free_failures, int64_t base);
-/* The per-e-mail-address login key (5 free failures, then 4 s doubling). */
-void throttle_login_address(struct ctx *c, struct throttle_key *k, const char *email);
+/* The client's address as counts are keyed by it (an IPv6 address as its
+ * /64), in the arena. */
+const char *throttle_client(struct ctx *c);
 /* Seconds the caller must still wait under k (0: go ahead). */
 int64_t throttle_wait(struct ctx *c, const struct throttle_key *k);
-/* One more failure: past k->free, each one doubles the wait, up to 15 min. */
+/* One more failure under k. */
 void throttle_fail(struct ctx *c, const struct throttle_key *k);
 /* 429 with Retry-After. */
 void reply_rate_limited(struct ctx *c, int64_t wait);
 
-/* Checks a re-entered password's auth key against the caller's account,
- * under the same back-off as logins; wipes auth_key. 0, or -1 after
- * answering 403 (field auth_key) or 429. */
-int auth_reverify(struct ctx *c, unsigned char auth_key[32]);
-
-/* The per-address login back-off, for other ways in (recovery): whether the
- * address must wait (then 429 was answered), one more failure, and a clean
- * slate after a success. */
+/* Sign-in attempts for an e-mail address (logins, recovery) are counted
+ * under two keys: the pair (address, client) — 5 failures, then 4 s
+ * doubling — and the client alone (DYAD_LOGIN_FAILURES_PER_CLIENT, then
+ * 1 s doubling). No count belongs to the e-mail address alone, so failures
+ * from one client never delay the owner on another. auth_throttled answers
+ * 429 and returns true when either key must wait; auth_failed counts a
+ * failure under both; auth_cleared clears the pair after a success. */
 bool auth_throttled(struct ctx *c, const char *email);
 void auth_failed(struct ctx *c, const char *email);
 void auth_cleared(struct ctx *c, const char *email);
+
+/* Checks a signed-in person's re-entered password (password change,
+ * account deletion), counted per session (5 failures, then 4 s doubling)
+ * — nothing a stranger does touches that count; wipes auth_key. 0, or -1
+ * after answering 403 (field auth_key), 429 or 503 (hashing busy). */
+int auth_reverify(struct ctx *c, unsigned char auth_key[32]);
+
+/* 503 when the password hashing queue is full (dcrypto's DCRYPTO_BUSY). */
+void reply_hash_busy(struct ctx *c);
 
 #endif

@@ -2,21 +2,24 @@
  * floor_throttle.c — the floor under the handlers: back-off after failed
  * attempts (logins, registrations, recovery, re-entered passwords).
  *
- * A throttle is keyed by a keyed hash of what it counts (an e-mail address,
- * a client address), never by the value itself. Past a number of free
- * failures each further one doubles the wait, up to a cap: never a lockout.
- * An hour without failures forgets the past ones.
+ * A throttle is keyed by a keyed hash of what it counts (an e-mail address
+ * with a client address, a client address, a session), never by the value
+ * itself. The policy — when waits start, how they grow, when a count is
+ * forgotten — is the pure src/core/throttle.c; this file keeps the counts
+ * in the store and answers 429. See docs/security.md#throttling.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
 #include "web/floor.h"
 
 enum {
-    LOGIN_FREE_FAILURES_ADDRESS = 5, /* per submitted e-mail address */
-    LOGIN_BACKOFF_SECONDS = 4,       /* the first wait after them; each failure doubles it */
-    BACKOFF_MAX_SECONDS = 15 * 60,   /* never a lockout: at most this long */
+    LOGIN_FREE_FAILURES_PAIR = 5,  /* per (e-mail address, client) */
+    LOGIN_BACKOFF_SECONDS = 4,     /* the first wait after them; each failure doubles it */
+    CLIENT_BACKOFF_SECONDS = 1,    /* the first wait per client address */
+    BACKOFF_MAX_SECONDS = 15 * 60, /* never a lockout: at most this long */
     THROTTLE_FORGET_SECONDS = 60 * 60,
 };
 
@@ -24,41 +27,40 @@ void throttle_key(struct ctx *c, struct throttle_key *k, const char *domain, con
                   int free_failures, int64_t base)
 {
     dcrypto_keyed_hash(c->app->secret, domain, value, k->key, sizeof k->key);
-    k->free = free_failures;
-    k->base = base;
+    k->rule = (struct throttle_rule){.free = free_failures,
+                                     .base = base,
+                                     .cap = BACKOFF_MAX_SECONDS,
+                                     .forget = THROTTLE_FORGET_SECONDS};
 }
 
-void throttle_login_address(struct ctx *c, struct throttle_key *k, const char *email)
+const char *throttle_client(struct ctx *c)
 {
-    throttle_key(c, k, "login address", email, LOGIN_FREE_FAILURES_ADDRESS, LOGIN_BACKOFF_SECONDS);
+    char buf[80];
+    throttle_client_key(c->req->client_addr != NULL ? c->req->client_addr : "", buf, sizeof buf);
+    const char *s = arena_strdup(c->arena, buf);
+    return s != NULL ? s : "";
 }
 
-/* Seconds the caller must still wait under key k (0: go ahead). */
+static struct throttle_count load(struct ctx *c, const struct throttle_key *k)
+{
+    struct throttle t;
+    struct throttle_count n = {0};
+    if (store_throttle_get(c->app->store, k->key, &t) == STORE_OK)
+        n = (struct throttle_count){t.failures, t.blocked_until, t.updated_at};
+    return n;
+}
+
 int64_t throttle_wait(struct ctx *c, const struct throttle_key *k)
 {
-    struct throttle t;
-    if (store_throttle_get(c->app->store, k->key, &t) != STORE_OK)
-        return 0;
-    return t.blocked_until > c->now ? t.blocked_until - c->now : 0;
+    struct throttle_count n = load(c, k);
+    return throttle_rule_wait(&n, c->now);
 }
 
-/* One more failure: past k->free, each one doubles the wait, up to a cap. */
 void throttle_fail(struct ctx *c, const struct throttle_key *k)
 {
-    struct throttle t;
-    if (store_throttle_get(c->app->store, k->key, &t) != STORE_OK)
-        memset(&t, 0, sizeof t);
-    /* An hour without failures forgets the past ones. */
-    if (c->now - t.updated_at > THROTTLE_FORGET_SECONDS)
-        t.failures = 0;
-    t.failures++;
-    if (t.failures >= k->free) {
-        int over = t.failures - k->free;
-        int64_t wait = over >= 10 ? BACKOFF_MAX_SECONDS : k->base << over;
-        if (wait > BACKOFF_MAX_SECONDS)
-            wait = BACKOFF_MAX_SECONDS;
-        t.blocked_until = c->now + wait;
-    }
+    struct throttle_count n = load(c, k);
+    throttle_rule_fail(&k->rule, &n, c->now);
+    struct throttle t = {n.failures, n.blocked_until, n.updated_at};
     store_throttle_put(c->app->store, k->key, &t, c->now);
 }
 
@@ -70,11 +72,33 @@ void reply_rate_limited(struct ctx *c, int64_t wait)
         arena_printf(c->arena, "Too many attempts. Please wait %lld seconds.", (long long)wait));
 }
 
+void reply_hash_busy(struct ctx *c)
+{
+    http_response_header(c->res, "Retry-After", "1");
+    reply_error(c, API_UNAVAILABLE, NULL,
+                "The server is checking many passwords at the moment; please try again.");
+}
+
+/* The two keys a sign-in attempt for email is counted under. */
+static void login_keys(struct ctx *c, const char *email, struct throttle_key *pair,
+                       struct throttle_key *client)
+{
+    const char *who = throttle_client(c);
+    const char *both = arena_printf(c->arena, "%s\n%s", email, who);
+    throttle_key(c, pair, "login pair", both != NULL ? both : email, LOGIN_FREE_FAILURES_PAIR,
+                 LOGIN_BACKOFF_SECONDS);
+    throttle_key(c, client, "login client", who, (int)c->app->cfg.login_failures_per_client,
+                 CLIENT_BACKOFF_SECONDS);
+}
+
 bool auth_throttled(struct ctx *c, const char *email)
 {
-    struct throttle_key by_address;
-    throttle_login_address(c, &by_address, email);
-    int64_t wait = throttle_wait(c, &by_address);
+    struct throttle_key pair, client;
+    login_keys(c, email, &pair, &client);
+    int64_t wait = throttle_wait(c, &pair);
+    int64_t wait_client = throttle_wait(c, &client);
+    if (wait_client > wait)
+        wait = wait_client;
     if (wait > 0)
         reply_rate_limited(c, wait);
     return wait > 0;
@@ -82,23 +106,25 @@ bool auth_throttled(struct ctx *c, const char *email)
 
 void auth_failed(struct ctx *c, const char *email)
 {
-    struct throttle_key by_address;
-    throttle_login_address(c, &by_address, email);
-    throttle_fail(c, &by_address);
+    struct throttle_key pair, client;
+    login_keys(c, email, &pair, &client);
+    throttle_fail(c, &pair);
+    throttle_fail(c, &client);
 }
 
 void auth_cleared(struct ctx *c, const char *email)
 {
-    struct throttle_key by_address;
-    throttle_login_address(c, &by_address, email);
-    store_throttle_clear(c->app->store, by_address.key);
+    struct throttle_key pair, client;
+    login_keys(c, email, &pair, &client);
+    store_throttle_clear(c->app->store, pair.key);
 }
 
 int auth_reverify(struct ctx *c, unsigned char auth_key[32])
 {
-    struct throttle_key by_address;
-    throttle_login_address(c, &by_address, c->user.email);
-    int64_t wait = throttle_wait(c, &by_address);
+    struct throttle_key by_session;
+    throttle_key(c, &by_session, "reauth session", c->session.id, LOGIN_FREE_FAILURES_PAIR,
+                 LOGIN_BACKOFF_SECONDS);
+    int64_t wait = throttle_wait(c, &by_session);
     if (wait > 0) {
         sodium_memzero(auth_key, 32);
         reply_rate_limited(c, wait);
@@ -106,10 +132,15 @@ int auth_reverify(struct ctx *c, unsigned char auth_key[32])
     }
     int ok = dcrypto_auth_verify(c->user.auth_hash, auth_key);
     sodium_memzero(auth_key, 32);
+    if (ok == DCRYPTO_BUSY) {
+        reply_hash_busy(c);
+        return -1;
+    }
     if (ok != 0) {
-        throttle_fail(c, &by_address);
+        throttle_fail(c, &by_session);
         reply_error(c, API_FORBIDDEN, "auth_key", "The password is wrong.");
         return -1;
     }
+    store_throttle_clear(c->app->store, by_session.key);
     return 0;
 }

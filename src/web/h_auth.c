@@ -46,7 +46,7 @@ void h_auth_kdf(struct ctx *c)
 void h_auth_register(struct ctx *c)
 {
     struct throttle_key client;
-    throttle_key(c, &client, "register client", c->req->client_addr,
+    throttle_key(c, &client, "register client", throttle_client(c),
                  (int)c->app->cfg.registrations_per_client, 60);
     int64_t wait = throttle_wait(c, &client);
     if (wait > 0) {
@@ -62,12 +62,15 @@ void h_auth_register(struct ctx *c)
         return;
     /* Every registration attempt counts, successful or not. */
     throttle_fail(c, &client);
-    if (dcrypto_auth_hash(auth_key, u.auth_hash) != 0) {
-        sodium_memzero(auth_key, sizeof auth_key);
-        reply_error(c, API_UNAVAILABLE, NULL, "The server is out of memory; please try again.");
+    int hr = dcrypto_auth_hash(auth_key, u.auth_hash);
+    sodium_memzero(auth_key, sizeof auth_key);
+    if (hr != 0) {
+        if (hr == DCRYPTO_BUSY)
+            reply_hash_busy(c);
+        else
+            reply_error(c, API_UNAVAILABLE, NULL, "The server is out of memory; please try again.");
         return;
     }
-    sodium_memzero(auth_key, sizeof auth_key);
     dcrypto_random_id("u-", u.id, sizeof u.id);
     u.role = USER_MEMBER;
     u.created_at = c->now;
@@ -110,36 +113,33 @@ void h_auth_login(struct ctx *c)
     unsigned char auth_key[32];
     if (body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0)
         return;
-    struct throttle_key by_address, by_client;
-    throttle_login_address(c, &by_address, email);
-    throttle_key(c, &by_client, "login client", c->req->client_addr,
-                 (int)c->app->cfg.login_failures_per_client, 1);
-    int64_t wait = throttle_wait(c, &by_address);
-    int64_t wait_client = throttle_wait(c, &by_client);
-    if (wait_client > wait)
-        wait = wait_client;
-    if (wait > 0) {
+    /* Counted per (address, client) and per client, never per address
+     * alone: a stranger's failures do not delay the owner elsewhere. */
+    if (auth_throttled(c, email)) {
         sodium_memzero(auth_key, sizeof auth_key);
-        reply_rate_limited(c, wait);
         return;
     }
 
     struct user u;
     enum store_result r = store_user_by_email(c->app->store, email, &u);
     if (r != STORE_OK && r != STORE_NOT_FOUND) {
+        sodium_memzero(auth_key, sizeof auth_key);
         reply_store(c, r);
         return;
     }
     /* Unknown account: verify against a dummy hash, so it takes as long. */
     int ok = dcrypto_auth_verify(r == STORE_OK ? u.auth_hash : NULL, auth_key);
     sodium_memzero(auth_key, sizeof auth_key);
+    if (ok == DCRYPTO_BUSY) {
+        reply_hash_busy(c);
+        return;
+    }
     if (ok != 0) {
-        throttle_fail(c, &by_address);
-        throttle_fail(c, &by_client);
+        auth_failed(c, email);
         reply_error(c, API_UNAUTHENTICATED, NULL, "The e-mail address or password is wrong.");
         return;
     }
-    store_throttle_clear(c->app->store, by_address.key);
+    auth_cleared(c, email);
 
     struct session s;
     memset(&s, 0, sizeof s);

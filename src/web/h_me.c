@@ -118,7 +118,10 @@ void h_me_password(struct ctx *c)
     sodium_memzero(new_key, sizeof new_key);
     sodium_memzero(auth_key, sizeof auth_key);
     if (hr != 0) {
-        reply_error(c, API_UNAVAILABLE, NULL, "The server is out of memory; please try again.");
+        if (hr == DCRYPTO_BUSY)
+            reply_hash_busy(c);
+        else
+            reply_error(c, API_UNAVAILABLE, NULL, "The server is out of memory; please try again.");
         return;
     }
     enum store_result r =

@@ -123,7 +123,10 @@ void h_recover(struct ctx *c)
     int hr = dcrypto_auth_hash(new_key, hash);
     sodium_memzero(new_key, sizeof new_key);
     if (hr != 0) {
-        reply_error(c, API_UNAVAILABLE, NULL, NULL);
+        if (hr == DCRYPTO_BUSY)
+            reply_hash_busy(c);
+        else
+            reply_error(c, API_UNAVAILABLE, NULL, "The server is out of memory; please try again.");
         return;
     }
     /* new credentials; every session ends (NULL keeps none) */

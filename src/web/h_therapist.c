@@ -60,7 +60,10 @@ void h_therapist_setup(struct ctx *c)
     int hr = dcrypto_auth_hash(auth_key, u.auth_hash);
     sodium_memzero(auth_key, sizeof auth_key);
     if (hr != 0) {
-        reply_error(c, API_UNAVAILABLE, NULL, NULL);
+        if (hr == DCRYPTO_BUSY)
+            reply_hash_busy(c);
+        else
+            reply_error(c, API_UNAVAILABLE, NULL, "The server is out of memory; please try again.");
         return;
     }
     dcrypto_random_id("u-", u.id, sizeof u.id);

@@ -559,7 +559,8 @@ struct app *fixture_app(void)
     app->cfg.absolute_timeout = 365u * 86400;
     /* Reach /metrics and the X-Forwarded-For parsing too. */
     snprintf(app->cfg.metrics_token, sizeof app->cfg.metrics_token, "%s", FUZZ_METRICS_TOKEN);
-    app->cfg.trust_proxy = true;
+    if (cidr_list_parse(FUZZ_CLIENT_ADDR "/32, ::1", &app->cfg.trusted_proxies) != 0)
+        setup_failed("trusted proxies");
     snprintf(app->cfg.db_url, sizeof app->cfg.db_url, "sqlite:%s/dyad.db", tmpdir);
     snprintf(app->cfg.secret_file, sizeof app->cfg.secret_file, "%s/dyad.secret", tmpdir);
     char err[512];
