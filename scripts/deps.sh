@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
-  # postgresql: the store contract test and the API suite also run on it
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev postgresql postgresql-client)
+  # postgresql: the store contract test and the API suite also run on it;
+  # pgbouncer: two servers over one database through a pooler (make test-pg)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev postgresql postgresql-client pgbouncer)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl)

@@ -50,12 +50,14 @@ function database(dir, kind) {
   };
 }
 
-// db: 'sqlite' keeps this server on SQLite whatever the suite runs on.
+// db: 'sqlite' keeps this server on SQLite whatever the suite runs on; a
+// '--db URL' in args names a database of the test's own instead.
 export async function startServer({ args = [], env = {}, dir, db: kind } = {}) {
   dir = dir || mkdtempSync(join(tmpdir(), 'dyad-test-'));
-  const db = database(dir, kind);
+  const own = args.includes('--db');
+  const db = own ? { dbPath: null, url: null, sql: () => { throw new Error('the test named its own --db'); }, drop() {} } : database(dir, kind);
   const dbPath = db.dbPath;
-  const proc = spawn(DYAD_BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db.url, ...args], {
+  const proc = spawn(DYAD_BIN, ['serve', '--listen', '127.0.0.1:0', ...(own ? [] : ['--db', db.url]), ...args], {
     cwd: dir,
     env: { ...process.env, DYAD_SECRET_FILE: join(dir, 'dyad.secret'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
