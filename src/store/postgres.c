@@ -54,8 +54,10 @@ struct pg_conn {
     struct sql_conn base;
     struct pg_store *s;
     PGconn *pg;
-    bool busy;  /* inside a store call */
-    bool write; /* that call writes */
+    bool busy;       /* inside a store call */
+    bool write;      /* that call writes */
+    bool committing; /* COMMIT sent, its answer not yet read */
+    bool warned;     /* the server warned during COMMIT */
 };
 
 struct pg_rows {
@@ -168,6 +170,20 @@ static int command(PGconn *pg, const char *sql, bool *lost)
     return rc;
 }
 
+/* A warning while COMMIT runs is how PostgreSQL says "committed here, but
+ * the wait for the synchronous standby was cut short" (a cancel or a
+ * shutdown): the write may not survive a failover, so it is not
+ * acknowledged. */
+static void commit_notice(void *arg, const PGresult *res)
+{
+    struct pg_conn *c = arg;
+    const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (c->committing && severity != NULL && strcmp(severity, "WARNING") == 0) {
+        c->warned = true;
+        fprintf(stderr, "dyad: store: at commit: %s", PQresultErrorMessage(res));
+    }
+}
+
 static enum store_result pg_begin(struct store *st, enum store_tx tx, struct sql_conn **out)
 {
     struct pg_store *s = pgs(st);
@@ -201,6 +217,7 @@ static enum store_result pg_begin(struct store *st, enum store_tx tx, struct sql
                 drop(c);
                 return STORE_UNAVAILABLE;
             }
+            PQsetNoticeReceiver(c->pg, commit_notice, c);
         }
         bool lost = false;
         if (command(c->pg, sql, &lost) == 0) {
@@ -232,10 +249,17 @@ static enum store_result pg_end(struct store *st, struct sql_conn *cb, enum stor
         PQclear(res);
         return r;
     }
+    c->committing = true;
+    c->warned = false;
     PGresult *res = PQexec(c->pg, "COMMIT");
+    c->committing = false;
     /* COMMIT of a failed transaction answers "ROLLBACK" */
     bool ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK &&
               strcmp(PQcmdStatus(res), "COMMIT") == 0;
+    if (ok && c->warned) {
+        PQclear(res);
+        return STORE_UNAVAILABLE; /* committed on this server only, maybe */
+    }
     if (!ok) {
         bool lost = unreachable(c->pg, res);
         fprintf(stderr, "dyad: store: commit failed: %s",

@@ -14,28 +14,40 @@ function pgBin() {
   return join('/usr/lib/postgresql', versions[versions.length - 1], 'bin');
 }
 
-export function cluster() {
+// A cluster of its own: a new one (initdb), or with `standbyOf` a streaming
+// standby of another cluster made with pg_basebackup, named `name` (its
+// application_name, for synchronous_standby_names). `conf` adds -c settings.
+export function cluster({ port = 5432, conf = [], standbyOf = null, name = 'dyad' } = {}) {
   const bin = pgBin();
   const dir = mkdtempSync(join(tmpdir(), 'dyad-pgc-'));
   const asRoot = process.getuid() === 0;
-  let uid = 0;
-  let gid = 0;
   if (asRoot) {
-    uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-    gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
     chownSync(dir, uid, gid);
   }
   const run = (tool, args) => execFileSync(asRoot ? 'runuser' : join(bin, tool), asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const data = join(dir, 'data');
-  run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
-  const opts = `-c listen_addresses='' -k ${dir} -p 5432 -c fsync=off`;
-  const conninfo = `host=${dir} port=5432 user=postgres`;
+  if (standbyOf) run('pg_basebackup', ['-h', standbyOf.dir, '-p', String(standbyOf.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream']);
+  else run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
+  const opts = [`-c listen_addresses='' -k ${dir} -p ${port} -c fsync=off -c cluster_name=${name}`, ...conf.map((x) => `-c ${x}`)].join(' ');
+  const conninfo = `host=${dir} port=${port} user=postgres`;
   const c = {
     dir,
+    port,
     conninfo,
     url: (db) => `postgres:${conninfo} dbname=${db}`,
     start() { run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', opts, 'start']); },
     stop(mode = 'fast') { run('pg_ctl', ['-D', data, '-w', '-t', '60', '-m', mode, 'stop']); },
+    promote() { run('pg_ctl', ['-D', data, '-w', '-t', '60', 'promote']); },
+    // SIGKILL to the postmaster and every process it started: a machine gone
+    kill() {
+      const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const children = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try { return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid; } catch { return false; }
+      }).map(Number);
+      for (const p of [pid, ...children]) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+    },
     psql(db, q) { return execFileSync('psql', [`${conninfo} dbname=${db}`, '-XAtq', '-v', 'ON_ERROR_STOP=1'], { input: q }).toString().trim(); },
     destroy() {
       try { c.stop('immediate'); } catch { /* already stopped */ }
