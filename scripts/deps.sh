@@ -10,11 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-run}
-pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev nodejs npm sqlite3)
+pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
-  # postgresql: the store contract test and the API suite also run on it;
-  # pgbouncer: two servers over one database through a pooler (make test-pg)
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev postgresql postgresql-client pgbouncer)
+  # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
+  # check what make install and /metrics produce; python3 stands in for
+  # systemd's notification socket; postgresql: the store contract test and
+  # the API suite also run on it; pgbouncer: two servers over one database
+  # through a pooler (make test-pg)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl)

@@ -80,6 +80,15 @@ typedef void store_copy_fn(void *ctx, const char *table, int64_t rows, const cha
 enum store_result store_copy(struct store *from, struct store *to, store_copy_fn *fn, void *ctx,
                              char *err, size_t errlen);
 
+/* Replaces the database at `url` with the backup file `path` (dyad
+ * restore; SQLite only, restore.c). The backup must pass integrity_check
+ * and foreign_key_check and have a schema this binary knows (an older one
+ * is migrated); the copy is one transaction, so the database is either the
+ * old one or the backup, never a mix. The caller makes sure no server uses
+ * the database. *version is the schema version afterwards. */
+enum store_result store_restore(const char *url, const char *path, int *version, char *err,
+                                size_t errlen);
+
 /* ---- users ---------------------------------------------------------------- */
 
 enum user_role { USER_MEMBER, USER_THERAPIST, USER_ROLE__MAX };

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium, pairDyad } from '../lib/api.mjs';
+import { registerAndLogin, b64, sodium, pairDyad } from '../lib/api.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { Client, registerAndLogin, keyProof, secretBox, wrapFor, sodium, pairDyad } from '../lib/api.mjs';
+import { Client, registerAndLogin, pairDyad } from '../lib/api.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });

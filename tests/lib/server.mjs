@@ -59,7 +59,8 @@ export async function startServer({ args = [], env = {}, dir, db: kind } = {}) {
   const dbPath = db.dbPath;
   const proc = spawn(DYAD_BIN, ['serve', '--listen', '127.0.0.1:0', ...(own ? [] : ['--db', db.url]), ...args], {
     cwd: dir,
-    env: { ...process.env, DYAD_SECRET_FILE: join(dir, 'dyad.secret'), ...env },
+    // DYAD_CONFIG: no configuration file of the machine's own leaks into a test
+    env: { ...process.env, DYAD_CONFIG: '/dev/null', DYAD_SECRET_FILE: join(dir, 'dyad.secret'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
