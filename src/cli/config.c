@@ -39,7 +39,7 @@ const struct setting config_settings[] = {
      "Seconds requests in flight get to finish after SIGTERM or SIGINT before dyad stops anyway.",
      "1-3600", AT(shutdown_timeout)},
     {"database", "url", "--db", "DYAD_DB", SETTING_DB, 0, 0, "sqlite:./dyad.db", NULL,
-     "The database.", "sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE ...", AT(db_url)},
+     "The database.", "sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE conninfo", AT(db_url)},
     {"database", "secret_file", "--secret-file", "DYAD_SECRET_FILE", SETTING_PATH, 0, 0, "",
      "dyad.secret beside the database file",
      "The server secret (32 random bytes, made on first start with mode 0600).", "a path",

@@ -225,7 +225,7 @@ static void test_precedence(void **state)
     assert_string_equal(err, "unknown option '--thread' (dyad help lists them)");
     char *argv_missing[] = {"serve", "--db", NULL};
     assert_int_equal(config_load(&c, 2, argv_missing, 0, false, env_fn, err, sizeof err), -1);
-    assert_string_equal(err, "--db needs a value (sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE ...)");
+    assert_string_equal(err, "--db needs a value (sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE conninfo)");
     char *argv_extra[] = {"serve", "stray", NULL};
     assert_int_equal(config_load(&c, 2, argv_extra, 0, false, env_fn, err, sizeof err), -1);
     assert_string_equal(err, "unexpected argument 'stray'");
