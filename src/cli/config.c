@@ -235,8 +235,8 @@ int config_set(struct config *c, const struct setting *s, const char *v, char *e
             !((strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0') ||
               strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0 ||
               (strncmp(v, "postgres:", 9) == 0 && v[9] != '\0'))) {
-            snprintf(err, errlen, "'%s' is not sqlite:PATH, postgres://... or postgres:KEY=VALUE ...",
-                     v);
+            snprintf(err, errlen,
+                     "'%s' is not sqlite:PATH, postgres://... or postgres:KEY=VALUE ...", v);
             return -1;
         }
         memcpy(field, v, strlen(v) + 1);

@@ -497,8 +497,7 @@ static int cmd_copy_db(struct config *c)
         fprintf(stderr, "dyad: copy-db: %s\n", err);
         return 1;
     }
-    printf("dyad: copied %lld rows; every table's row count and digest match\n",
-           (long long)total);
+    printf("dyad: copied %lld rows; every table's row count and digest match\n", (long long)total);
     return 0;
 }
 

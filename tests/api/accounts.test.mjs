@@ -182,7 +182,9 @@ test('the back-off ends: no permanent lockout', async () => {
   const blocked = await c.post('/api/v1/auth/login', { email: u.email, auth_key: b64(u.auth_key) });
   assert.equal(blocked.status, 429);
   const wait = Number(blocked.headers.get('retry-after'));
-  assert.equal(wait, 4, 'the first wait is 4 s (docs/security.md)');
+  // the first wait is 4 s (docs/security.md); a loaded machine may take a
+  // second between the failure that set it and this answer
+  assert.ok(wait === 4 || wait === 3, `the first wait is 4 s, not ${wait} (docs/security.md)`);
   // what the clock does when the wait is over (no test waits for real time;
   // tests/unit/test_throttle.c checks the waits end on a simulated clock)
   sql('UPDATE throttle SET blocked_until = 0');

@@ -137,7 +137,7 @@ test('a server started from a file uses it, and the environment still wins', asy
 test('dyad --help and dyad help COMMAND for every command', () => {
   const top = dyad(['--help']);
   assert.equal(top.status, 0);
-  const names = [...top.out.matchAll(/^ {2}dyad (\w+(?: [a-z]+)?)/gm)].map((m) => m[1].replace(/ (FILE|EMAIL|read-export)$/, ''));
+  const names = [...top.out.matchAll(/^ {2}dyad ([\w-]+(?: [a-z]+)?)/gm)].map((m) => m[1].replace(/ (FILE|EMAIL|read-export)$/, ''));
   for (const want of ['serve', 'migrate', 'backup', 'restore', 'therapist add', 'config check', 'client', 'version', 'help']) {
     assert.ok(names.some((n) => n === want || n.startsWith(`${want} `) || want.startsWith(n)), `${want} listed in ${names}`);
   }
