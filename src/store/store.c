@@ -1351,6 +1351,52 @@ enum store_result store_comfort_history(struct store *s, const char *dyad_id, co
     return end(s, c, r);
 }
 
+/* ---- prompt offers ------------------------------------------------------------ */
+
+enum store_result store_prompt_offer_add(struct store *s, const char *dyad_id,
+                                         const char *prompt_id, long day)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "INSERT INTO prompt_offers (dyad_id, prompt_id, day) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT DO NOTHING",
+            ARGS(T(dyad_id), T(prompt_id), I(day)));
+    return end(s, c, r);
+}
+
+struct offer_walk {
+    store_prompt_offer_fn *fn;
+    void *ctx;
+};
+
+static enum store_result offer_row(struct sql_rows *q, void *arg)
+{
+    struct offer_walk *w = arg;
+    char prompt_id[STORE_PROMPT_ID_MAX];
+    col_text(q, 0, prompt_id, sizeof prompt_id);
+    w->fn(w->ctx, prompt_id, (long)col_int(q, 1));
+    return STORE_OK;
+}
+
+enum store_result store_prompt_offers(struct store *s, const char *dyad_id, long since_day,
+                                      store_prompt_offer_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct offer_walk w = {fn, ctx};
+    /* prompt ids are ASCII: the same order under any collation */
+    r = each_row(c,
+                 "SELECT prompt_id, day FROM prompt_offers WHERE dyad_id = ?1 AND day >= ?2 "
+                 "ORDER BY day, prompt_id",
+                 ARGS(T(dyad_id), I(since_day)), offer_row, &w);
+    return end(s, c, r);
+}
+
 /* ---- therapists ------------------------------------------------------------- */
 
 enum store_result store_therapist_invite(struct store *s, const unsigned char token_hash[32],

@@ -788,6 +788,32 @@ static void test_comfort(void **state)
     assert_string_equal(w.text, "2=3@1,2=5@1,0=0@2");
 }
 
+/* ---- prompt offers ------------------------------------------------------------ */
+
+static void offer_row(void *ctx, const char *prompt_id, long day)
+{
+    char line[96];
+    snprintf(line, sizeof line, "%s@%ld", prompt_id, day - DAY0);
+    see(ctx, line);
+}
+
+static void test_prompt_offers(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-b", DAY0 + 1), STORE_OK);
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-a", DAY0 + 1), STORE_OK);
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-a", DAY0 + 1), STORE_OK); /* no change */
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-c", DAY0), STORE_OK);
+    assert_int_equal(store_prompt_offer_add(s, "d-9", "p-c", DAY0), STORE_CONFLICT); /* no dyad */
+    struct seen w = {"", 0};
+    assert_int_equal(store_prompt_offers(s, "d-1", DAY0, offer_row, &w), STORE_OK);
+    assert_string_equal(w.text, "p-c@0,p-a@1,p-b@1");
+    struct seen w2 = {"", 0};
+    assert_int_equal(store_prompt_offers(s, "d-1", DAY0 + 1, offer_row, &w2), STORE_OK);
+    assert_string_equal(w2.text, "p-a@1,p-b@1");
+}
+
 /* ---- therapists, homework, audit --------------------------------------------- */
 
 static void link_row(void *ctx, const struct therapist_link *l)
@@ -1132,6 +1158,7 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_checkins),
     FRESH(test_shares),
     FRESH(test_comfort),
+    FRESH(test_prompt_offers),
     FRESH(test_therapists),
     FRESH(test_links_and_homework),
     FRESH(test_private_and_reshares),
