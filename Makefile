@@ -174,6 +174,7 @@ bench:
 	@: > build/bench.txt
 	@set -e; for b in $(BENCH_BIN); do $$b | tee -a build/bench.txt; done
 	@bench/http.sh | tee -a build/bench.txt
+	@scripts/with-postgres.sh bench/http-pg.sh | tee -a build/bench.txt
 	@echo "figures written to build/bench.txt"
 
 # The settings table of docs/operators.md, made from src/cli/config.c

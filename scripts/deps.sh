@@ -20,7 +20,7 @@ if [ "$mode" = test ]; then
   pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer openssl)
 fi
 if [ "$mode" = bench ]; then
-  pkgs+=(wrk curl)
+  pkgs+=(wrk curl postgresql postgresql-client)
 fi
 
 missing=()
