@@ -590,9 +590,10 @@ enum store_result store_throttle_clear(struct store *s, const unsigned char key[
 
 static enum store_result insert_member(struct conn *c, const char *dyad_id, const struct member *m)
 {
-    sqlite3_stmt *st = stmt(c, "INSERT INTO dyad_members (dyad_id, user_id, key_proof, "
-                               "invite_secret_box, wrapped_key, wrap_signature, wrap_signer, "
-                               "joined_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    sqlite3_stmt *st =
+        stmt(c, "INSERT INTO dyad_members (dyad_id, user_id, key_proof, "
+                "invite_secret_box, wrapped_key, wrap_signature, wrap_signer, "
+                "joined_at, family_role) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (st == NULL)
         return STORE_ERROR;
     bind_text(st, 1, dyad_id);
@@ -605,6 +606,7 @@ static enum store_result insert_member(struct conn *c, const char *dyad_id, cons
         bind_text(st, 7, m->wrap_signer);
     }
     sqlite3_bind_int64(st, 8, m->joined_at);
+    sqlite3_bind_int(st, 9, m->family_role);
     return step_done(st);
 }
 
@@ -707,6 +709,18 @@ enum store_result store_dyad_join(struct store *s, const char *code, const struc
     r = step_done(st);
     if (r == STORE_OK)
         r = insert_member(c, dyad_id, joiner);
+    if (r == STORE_OK) {
+        /* the joiner's family role is the counterpart of the creator's */
+        st = stmt(c, "UPDATE dyad_members SET family_role = (SELECT CASE o.family_role "
+                     "WHEN 1 THEN 2 WHEN 2 THEN 1 WHEN 3 THEN 3 WHEN 4 THEN 5 WHEN 5 THEN 4 "
+                     "WHEN 6 THEN 6 ELSE 0 END FROM dyad_members o WHERE o.dyad_id = ?1 AND "
+                     "o.user_id <> ?2) WHERE dyad_id = ?1 AND user_id = ?2");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, joiner->user_id);
+        r = step_done(st);
+    }
     return finish(s, r);
 }
 
@@ -723,12 +737,12 @@ enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dy
     *n_members = 0;
     sqlite3_stmt *st = NULL;
     if (r == STORE_OK) {
-        st = stmt(c,
-                  "SELECT m.user_id, u.display_name, u.box_pk, u.sign_pk, m.key_proof, "
-                  "m.invite_secret_box, m.wrapped_key, m.wrap_signature, m.wrap_signer, "
-                  "m.track_sexual, m.joined_at, m.left_at, m.therapist_sexual FROM dyad_members m "
-                  "JOIN users u ON u.id = m.user_id WHERE m.dyad_id = ?1 "
-                  "ORDER BY m.joined_at, m.rowid");
+        st = stmt(c, "SELECT m.user_id, u.display_name, u.box_pk, u.sign_pk, m.key_proof, "
+                     "m.invite_secret_box, m.wrapped_key, m.wrap_signature, m.wrap_signer, "
+                     "m.track_sexual, m.joined_at, m.left_at, m.therapist_sexual, m.family_role, "
+                     "m.show_comfort FROM dyad_members m "
+                     "JOIN users u ON u.id = m.user_id WHERE m.dyad_id = ?1 "
+                     "ORDER BY m.joined_at, m.rowid");
         if (st == NULL)
             r = STORE_ERROR;
     }
@@ -750,6 +764,8 @@ enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dy
             m->joined_at = sqlite3_column_int64(st, 10);
             m->left_at = sqlite3_column_int64(st, 11);
             m->therapist_sexual = sqlite3_column_int(st, 12) != 0;
+            m->family_role = sqlite3_column_int(st, 13);
+            m->show_comfort = sqlite3_column_int(st, 14) != 0;
             if (!ok) {
                 r = STORE_ERROR;
                 break;
@@ -807,6 +823,54 @@ enum store_result store_member_set_wrap(struct store *s, const char *dyad_id, co
     enum store_result r = step_done(st);
     if (r == STORE_OK && sqlite3_changes(c->db) != 1)
         r = STORE_CONFLICT;
+    return finish(s, r);
+}
+
+enum store_result store_member_set_show_comfort(struct store *s, const char *dyad_id,
+                                                const char *user_id, bool show)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE dyad_members SET show_comfort = ?3 "
+                               "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int(st, 3, show ? 1 : 0);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) != 1)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
+}
+
+enum store_result store_dyad_set_roles(struct store *s, const char *dyad_id, const char *user_id,
+                                       int role, int other_role)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE dyad_members SET family_role = ?3 "
+                               "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int(st, 3, role);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) != 1)
+        r = STORE_NOT_FOUND;
+    if (r == STORE_OK) {
+        st = stmt(c, "UPDATE dyad_members SET family_role = ?3 "
+                     "WHERE dyad_id = ?1 AND user_id <> ?2 AND left_at = 0");
+        if (st == NULL)
+            return finish(s, STORE_ERROR);
+        bind_text(st, 1, dyad_id);
+        bind_text(st, 2, user_id);
+        sqlite3_bind_int(st, 3, other_role);
+        r = step_done(st);
+    }
     return finish(s, r);
 }
 
