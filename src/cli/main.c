@@ -20,6 +20,7 @@
 #include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,18 +71,41 @@ static int parse_listen(const char *s, struct app_config *cfg)
     return 0;
 }
 
+/* A whole number up to ten years of seconds; zero only when allowed. */
+static int parse_number(const char *v, bool zero_ok, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || (n == 0 && !zero_ok) ||
+        n > 10u * 365 * 24 * 3600)
+        return -1;
+    *out = (unsigned)n;
+    return 0;
+}
+
 static int env_unsigned(const char *name, unsigned *out)
 {
     const char *v = getenv(name);
     if (v == NULL || *v == '\0')
         return 0;
-    char *end;
-    unsigned long n = strtoul(v, &end, 10);
-    if (*end != '\0' || n == 0 || n > 10u * 365 * 24 * 3600) {
+    if (parse_number(v, false, out) != 0) {
         fprintf(stderr, "dyad: %s must be a positive number\n", name);
         return -1;
     }
-    *out = (unsigned)n;
+    return 0;
+}
+
+/* Like env_unsigned, but 0 is allowed (it turns the limit off). */
+static int env_count(const char *name, unsigned *out)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return 0;
+    if (parse_number(v, true, out) != 0) {
+        fprintf(stderr, "dyad: %s must be a number (0: no limit)\n", name);
+        return -1;
+    }
     return 0;
 }
 
@@ -132,7 +156,10 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
         env_unsigned("DYAD_ABSOLUTE_TIMEOUT", &cfg->absolute_timeout) != 0 ||
         env_unsigned("DYAD_THREADS", &cfg->threads) != 0 ||
         env_unsigned("DYAD_REGISTRATIONS_PER_CLIENT", &cfg->registrations_per_client) != 0 ||
-        env_unsigned("DYAD_LOGIN_FAILURES_PER_CLIENT", &cfg->login_failures_per_client) != 0)
+        env_unsigned("DYAD_LOGIN_FAILURES_PER_CLIENT", &cfg->login_failures_per_client) != 0 ||
+        env_unsigned("DYAD_MAX_CONNECTIONS", &cfg->max_connections) != 0 ||
+        env_count("DYAD_MAX_CONNECTIONS_PER_ADDRESS", &cfg->max_connections_per_address) != 0 ||
+        env_unsigned("DYAD_HEADER_TIMEOUT", &cfg->header_timeout) != 0)
         return -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -145,6 +172,25 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
             i++;
         } else if (strcmp(a, "--db") == 0 && val != NULL) {
             snprintf(cfg->db_url, sizeof cfg->db_url, "%s", val);
+            i++;
+        } else if (strcmp(a, "--max-connections") == 0 && val != NULL) {
+            if (parse_number(val, false, &cfg->max_connections) != 0) {
+                fprintf(stderr, "dyad: --max-connections must be a positive number\n");
+                return -1;
+            }
+            i++;
+        } else if (strcmp(a, "--max-connections-per-address") == 0 && val != NULL) {
+            if (parse_number(val, true, &cfg->max_connections_per_address) != 0) {
+                fprintf(stderr,
+                        "dyad: --max-connections-per-address must be a number (0: no cap)\n");
+                return -1;
+            }
+            i++;
+        } else if (strcmp(a, "--header-timeout") == 0 && val != NULL) {
+            if (parse_number(val, false, &cfg->header_timeout) != 0) {
+                fprintf(stderr, "dyad: --header-timeout must be a positive number of seconds\n");
+                return -1;
+            }
             i++;
         } else if (strcmp(a, "--trusted-proxy") == 0 && val != NULL) {
             if (set_trusted(cfg, val, "--trusted-proxy") != 0)
@@ -304,9 +350,11 @@ static int cmd_serve(int argc, char **argv)
         .port = app->cfg.port,
         .threads = app->cfg.threads,
         .max_body = app->cfg.max_body,
-        .connection_limit = 1024,
-        .per_ip_limit = 128,
+        .connection_limit = app->cfg.max_connections,
+        .per_ip_limit = app->cfg.max_connections_per_address,
+        .per_ip_exempt = &app->cfg.trusted_proxies,
         .timeout_seconds = 30,
+        .header_timeout_seconds = app->cfg.header_timeout,
     };
     /* Bind first (the port may be ephemeral and the public URL may name
      * it), configure the application completely, and only then start the
