@@ -37,6 +37,7 @@
 #include "store/store.h"
 #include "web/app.h"
 #include "web/http.h"
+#include "web/log.h"
 
 static void usage(FILE *f)
 {
@@ -109,6 +110,29 @@ static int env_count(const char *name, unsigned *out)
     return 0;
 }
 
+/* --log-format plain|json, --log-level error|warn|info|debug,
+ * --log-requests on|off (and DYAD_LOG_FORMAT, DYAD_LOG_LEVEL,
+ * DYAD_LOG_REQUESTS). what is "format", "level" or "requests". */
+static int set_log(struct app_config *cfg, const char *what, const char *v)
+{
+    enum log_format f;
+    enum log_level l;
+    if (strcmp(what, "format") == 0 && log_format_parse(v, &f) == 0)
+        cfg->log_format = (int)f;
+    else if (strcmp(what, "level") == 0 && log_level_parse(v, &l) == 0)
+        cfg->log_level = (int)l;
+    else if (strcmp(what, "requests") == 0 && (strcmp(v, "on") == 0 || strcmp(v, "off") == 0))
+        cfg->log_requests = strcmp(v, "on") == 0;
+    else {
+        fprintf(stderr, "dyad: the log %s must be %s\n", what,
+                strcmp(what, "format") == 0  ? "plain or json"
+                : strcmp(what, "level") == 0 ? "error, warn, info or debug"
+                                             : "on or off");
+        return -1;
+    }
+    return 0;
+}
+
 /* --trusted-proxy / DYAD_TRUST_PROXY: one or more CIDR ranges, comma-
  * separated. The old boolean spelling (1, yes, true) means this machine
  * (127.0.0.0/8 and ::1), which is what it was documented for. A flag
@@ -147,6 +171,10 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
         snprintf(public_url, public_url_len, "%s", v);
     if ((v = getenv("DYAD_METRICS_TOKEN")) != NULL && *v)
         snprintf(cfg->metrics_token, sizeof cfg->metrics_token, "%s", v);
+    if (((v = getenv("DYAD_LOG_FORMAT")) != NULL && *v && set_log(cfg, "format", v) != 0) ||
+        ((v = getenv("DYAD_LOG_LEVEL")) != NULL && *v && set_log(cfg, "level", v) != 0) ||
+        ((v = getenv("DYAD_LOG_REQUESTS")) != NULL && *v && set_log(cfg, "requests", v) != 0))
+        return -1;
     if ((v = getenv("DYAD_TRUST_PROXY")) != NULL && *v &&
         set_trusted(cfg, v, "DYAD_TRUST_PROXY") != 0)
         return -1;
@@ -172,6 +200,12 @@ static int configure(int argc, char **argv, struct app_config *cfg, char *public
             i++;
         } else if (strcmp(a, "--db") == 0 && val != NULL) {
             snprintf(cfg->db_url, sizeof cfg->db_url, "%s", val);
+            i++;
+        } else if ((strcmp(a, "--log-format") == 0 || strcmp(a, "--log-level") == 0 ||
+                    strcmp(a, "--log-requests") == 0) &&
+                   val != NULL) {
+            if (set_log(cfg, a + 6, val) != 0)
+                return -1;
             i++;
         } else if (strcmp(a, "--max-connections") == 0 && val != NULL) {
             if (parse_number(val, false, &cfg->max_connections) != 0) {
@@ -315,6 +349,8 @@ static int cmd_serve(int argc, char **argv)
     int status = 1;
     char err[512];
     struct http_server *server = NULL;
+    log_setup((enum log_format)app->cfg.log_format, (enum log_level)app->cfg.log_level,
+              app->cfg.log_requests);
     if (dcrypto_init(2) != 0) {
         fprintf(stderr, "dyad: cannot initialise libsodium\n");
         goto out;
@@ -374,12 +410,13 @@ static int cmd_serve(int argc, char **argv)
     if (http_server_run(server, app_handle, app) != 0)
         goto out;
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
+    log_event(LOG_INFO, "start", "listening on %s (public URL %s)", bound, app->origin);
     fflush(stdout);
 
     int sig = 0;
     sigwait(&sigs, &sig);
-    fprintf(stderr, "dyad: %s received, finishing requests\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    log_event(LOG_INFO, "stop", "%s received, finishing requests",
+              sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(server, 10000);
     server = NULL;
     status = 0;
@@ -391,7 +428,8 @@ out:
     json_decref(app->questionnaires);
     free(app);
     if (status == 0)
-        fprintf(stderr, "dyad: stopped cleanly\n");
+        log_event(LOG_INFO, "stop", "stopped cleanly");
+    log_stop();
     return status;
 }
 

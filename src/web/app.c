@@ -20,6 +20,7 @@
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "web/floor.h"
+#include "web/log.h"
 
 void app_config_defaults(struct app_config *cfg)
 {
@@ -36,6 +37,9 @@ void app_config_defaults(struct app_config *cfg)
     cfg->max_connections = 1024;
     cfg->max_connections_per_address = 128;
     cfg->header_timeout = 10;
+    cfg->log_format = LOG_PLAIN;
+    cfg->log_level = LOG_INFO;
+    cfg->log_requests = true;
     cfg->registrations_per_client = 20;
     cfg->login_failures_per_client = 20;
 }
@@ -284,6 +288,6 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     atomic_fetch_add(&app->metrics.by_class[res->status / 100 % 6], 1);
     atomic_fetch_add(&app->metrics.micros, (uint_fast64_t)dt);
     if (!app->quiet)
-        fprintf(stderr, "%s %s %d %.1fms\n", req->method, c.route != NULL ? c.route->pattern : "-",
-                res->status, (double)dt / 1000.0);
+        log_request(req->method, c.route != NULL ? c.route->pattern : "-", res->status,
+                    (double)dt / 1000.0);
 }

@@ -33,6 +33,11 @@ struct app_config {
     unsigned max_connections;
     unsigned max_connections_per_address; /* 0: no per-address cap */
     unsigned header_timeout;
+    /* The log (--log-format, --log-level, --log-requests): values of
+     * enum log_format / log_level in web/log.h. */
+    int log_format;
+    int log_level;
+    bool log_requests;
     /* Throttling: attempts from one client address before the back-off
      * starts (an hour without one forgets them). */
     unsigned registrations_per_client;

@@ -22,12 +22,14 @@
  * ours runs; docs/security.md lists those.
  */
 #include "web/http.h"
+#include "web/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,6 +364,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's own messages, through the escaping log at level warn. */
+static void on_library_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    log_event(LOG_WARN, "http", "%s", msg);
+}
+
 /* ---- connections: limits and the header deadline --------------------------- */
 
 /* The slot of addr in the per-address counts (inserting it), or -1 when the
@@ -552,8 +563,9 @@ int http_server_run(struct http_server *s, http_handler_fn *fn, void *ctx)
      * them is answered 503 / 429; libmicrohttpd's own limit, which drops
      * connections unanswered, is only a backstop above ours. */
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_library_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+        cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->connection_limit + cfg->connection_limit / 8 + 16, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
