@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -338,6 +339,17 @@ static json_t *load_questionnaires(void)
     return all;
 }
 
+/* A file made before dyad set its umask (or by hand) may be readable by
+ * others: say so, without changing what the operator chose. */
+static void warn_if_open(const char *path)
+{
+    struct stat st;
+    if (path != NULL && stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+        log_event(LOG_WARN, "start",
+                  "%s is readable or writable by others (mode %04o); chmod 600 it", path,
+                  (unsigned)(st.st_mode & 07777));
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     struct app *app = calloc(1, sizeof *app);
@@ -370,6 +382,8 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
+    warn_if_open(strncmp(app->cfg.db_url, "sqlite:", 7) == 0 ? app->cfg.db_url + 7 : NULL);
+    warn_if_open(app->cfg.secret_file);
     app->routes = app_routes;
     app->n_routes = app_routes_count;
 
@@ -540,6 +554,11 @@ static int cmd_therapist(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Everything dyad creates — the database and its WAL and SHM files,
+     * backups, the server secret, any directory — is for the dyad user
+     * alone, whatever umask it was started with: files 0600, directories
+     * 0700 (tests/api/files.test.mjs). */
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return 2;
