@@ -365,7 +365,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 /* libmicrohttpd's own messages, through the escaping log at level warn. */
-static void on_library_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_library_log(void *cls, const char *fmt,
+                                                                 va_list ap)
 {
     (void)cls;
     char msg[1024];
