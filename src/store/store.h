@@ -52,6 +52,15 @@ enum store_result store_health(struct store *s);
 /* A consistent copy of the whole store into a new file (dyad backup). */
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);
 
+/* Replaces the database at `url` with the backup file `path` (dyad
+ * restore; SQLite only, restore.c). The backup must pass integrity_check
+ * and foreign_key_check and have a schema this binary knows (an older one
+ * is migrated); the copy is one transaction, so the database is either the
+ * old one or the backup, never a mix. The caller makes sure no server uses
+ * the database. *version is the schema version afterwards. */
+enum store_result store_restore(const char *url, const char *path, int *version, char *err,
+                                size_t errlen);
+
 /* ---- users ---------------------------------------------------------------- */
 
 enum user_role { USER_MEMBER, USER_THERAPIST, USER_ROLE__MAX };
@@ -349,6 +358,17 @@ enum store_result store_comfort_current(struct store *s, const char *dyad_id, co
 typedef void store_comfort_fn(void *ctx, int topic, int level, int64_t set_at);
 enum store_result store_comfort_history(struct store *s, const char *dyad_id, const char *user_id,
                                         store_comfort_fn *fn, void *ctx);
+
+/* ---- prompt offers ------------------------------------------------------------ */
+
+/* Records that prompt_id was offered to the dyad on `day` (days since the
+ * epoch, UTC); recording the same offer again the same day changes nothing. */
+enum store_result store_prompt_offer_add(struct store *s, const char *dyad_id,
+                                         const char *prompt_id, long day);
+/* Every offer to the dyad on or after since_day, oldest first. */
+typedef void store_prompt_offer_fn(void *ctx, const char *prompt_id, long day);
+enum store_result store_prompt_offers(struct store *s, const char *dyad_id, long since_day,
+                                      store_prompt_offer_fn *fn, void *ctx);
 
 /* ---- therapists ------------------------------------------------------------- */
 

@@ -37,11 +37,12 @@ void app_config_defaults(struct app_config *cfg)
     cfg->max_connections = 1024;
     cfg->max_connections_per_address = 128;
     cfg->header_timeout = 10;
-    cfg->log_format = LOG_PLAIN;
-    cfg->log_level = LOG_INFO;
+    snprintf(cfg->log_format, sizeof cfg->log_format, "plain");
+    snprintf(cfg->log_level, sizeof cfg->log_level, "info");
     cfg->log_requests = true;
     cfg->registrations_per_client = 20;
     cfg->login_failures_per_client = 20;
+    cfg->shutdown_timeout = 10;
 }
 
 int app_set_public_url(struct app *app, const char *url)
@@ -277,7 +278,9 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     struct ctx c = {.app = app, .req = req, .res = res, .arena = req->arena};
     c.now = (int64_t)time(NULL);
     res->status = 500;
+    pthread_rwlock_rdlock(&app->reload);
     run(&c);
+    pthread_rwlock_unlock(&app->reload);
     if (c.body != NULL)
         json_decref(c.body);
     security_headers(&c);

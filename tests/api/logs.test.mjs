@@ -62,7 +62,7 @@ test('plain lines: hostile bytes are escaped, request lines have a fixed shape',
   assertClean(Buffer.from(srv.logs(), 'latin1'), 'plain');
 });
 
-test('JSON lines: every line is JSON; --log-requests off leaves the events', async () => {
+test('JSON lines: every line is JSON; --log-requests no leaves the events', async () => {
   const srv = await startServer({ args: ['--log-format', 'json'] });
   let lines;
   try {
@@ -82,7 +82,7 @@ test('JSON lines: every line is JSON; --log-requests off leaves the events', asy
   assert.ok(lines.some((l) => l.event === 'stop' && /stopped cleanly/.test(l.message)));
   assertClean(Buffer.from(srv.logs(), 'latin1'), 'json');
 
-  const quiet = await startServer({ env: { DYAD_LOG_REQUESTS: 'off', DYAD_LOG_FORMAT: 'json' } });
+  const quiet = await startServer({ env: { DYAD_LOG_REQUESTS: 'no', DYAD_LOG_FORMAT: 'json' } });
   try {
     await new Client(quiet.url).get('/healthz');
   } finally {
@@ -106,7 +106,7 @@ test('--log-level warn: no info lines, warnings still', async () => {
 });
 
 test('bad log settings stop start-up with a message', async () => {
-  await assert.rejects(startServer({ args: ['--log-format', 'xml'] }), /log format must be plain or json/);
-  await assert.rejects(startServer({ env: { DYAD_LOG_LEVEL: 'loud' } }), /log level must be error, warn, info or debug/);
-  await assert.rejects(startServer({ args: ['--log-requests', 'maybe'] }), /log requests must be on or off/);
+  await assert.rejects(startServer({ args: ['--log-format', 'xml'] }), /--log-format: 'xml' is not one of plain, json/);
+  await assert.rejects(startServer({ env: { DYAD_LOG_LEVEL: 'loud' } }), /DYAD_LOG_LEVEL: 'loud' is not one of error, warn, info, debug/);
+  await assert.rejects(startServer({ args: ['--log-requests', 'maybe'] }), /--log-requests: 'maybe' is not yes or no/);
 });

@@ -16,7 +16,7 @@ import { h, messages, formatDate } from './ui.js';
 import * as keystore from './keystore.js';
 import { loadCrypto } from './sodium.js';
 import { localDate } from './checkin.js';
-import { topicsFor, topicLabel, DEPTH_WORDS } from './topics.js';
+import { topicsFor, topicLabel, DEPTH_WORDS } from './words.js';
 
 const PASSED = 'dyad.passedPrompts';
 
@@ -127,6 +127,9 @@ export function promptPart(env, dyad, partner, acct = null) {
             h('blockquote', { class: 'prompt-text', id: 'prompt-text', tabindex: '-1' }, p.text),
             h('p', { class: 'prompt-meta', id: 'prompt-meta' },
                 `${topicLabel(p.topic)} · depth ${p.depth} of 5 (${DEPTH_WORDS[p.depth] || ''})`),
+            p.support === true ? h('p', { class: 'hint prompt-support', id: 'prompt-support' },
+                'This one can stir up a lot. If you would like someone with you for it, ',
+                h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.') : null,
             h('p', { class: 'prompt-why' }, h('span', { class: 'prompt-why-label' }, 'Why this one: '),
                 h('span', { class: 'prompt-reason', id: 'prompt-reason' }, res.reason || '')),
             h('p', { class: 'actions' },
