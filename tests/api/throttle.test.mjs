@@ -7,7 +7,6 @@
 // runs in a second.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { Client, newUser, registerBody, b64, sodium } from '../lib/api.mjs';
 
@@ -17,7 +16,7 @@ before(async () => {
 });
 after(async () => { if (srv) await srv.stop(); });
 
-const sql = (q, db = srv.dbPath) => execFileSync('sqlite3', [db, q]).toString().trim();
+const sql = (q, s = srv) => s.sql(q);
 const from = (ip, headers = {}) => ({ headers: { 'X-Forwarded-For': ip, ...headers } });
 const wrong = () => b64(sodium.randombytes_buf(32));
 // Every wait ends now: what the clock does when the stranger times a try
@@ -25,7 +24,7 @@ const wrong = () => b64(sodium.randombytes_buf(32));
 const expireWaits = () => sql('UPDATE throttle SET blocked_until = 0');
 // The clock stands still: a wait just started cannot run out before the
 // next request, however slow the machine (a first wait can be 1 s).
-const holdWaits = (db) => sql('UPDATE throttle SET blocked_until = blocked_until + 3600 WHERE blocked_until > 0', db);
+const holdWaits = (s = srv) => sql('UPDATE throttle SET blocked_until = blocked_until + 3600 WHERE blocked_until > 0', s);
 
 async function owner(tag) {
   const u = newUser(tag);
@@ -110,7 +109,7 @@ test('one address spraying many accounts is held back per address', async () => 
     const c = new Client(s.url);
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await c.post('/api/v1/auth/login', { email: `spray${i}@example.org`, auth_key: wrong() }, from('203.0.113.70'))).status);
-    holdWaits(s.dbPath);
+    holdWaits(s);
     statuses.push((await c.post('/api/v1/auth/login', { email: 'spray3@example.org', auth_key: wrong() }, from('203.0.113.70'))).status);
     assert.deepEqual(statuses, [401, 401, 401, 429]);
     const elsewhere = await c.post('/api/v1/auth/login', { email: 'spray9@example.org', auth_key: wrong() }, from('203.0.113.71'));
@@ -126,7 +125,7 @@ test('X-Forwarded-For from a peer that is not a trusted proxy is ignored', async
       const statuses = [];
       // a new forged address on every try: the peer (127.0.0.1) is counted
       for (let i = 0; i < 3; i++) statuses.push((await c.post('/api/v1/auth/login', { email: `rot${i}@example.org`, auth_key: wrong() }, from(`198.51.100.${100 + i}`))).status);
-      holdWaits(s.dbPath);
+      holdWaits(s);
       statuses.push((await c.post('/api/v1/auth/login', { email: 'rot3@example.org', auth_key: wrong() }, from('198.51.100.103'))).status);
       assert.deepEqual(statuses, [401, 401, 401, 429], `with ${args.join(' ') || 'no trusted proxy'}`);
     } finally { await s.stop(); }
