@@ -22,7 +22,8 @@ struct app_config {
     char listen_addr[64];
     uint16_t port;
     char db_url[1024];
-    char public_url[512]; /* empty: http:// + the bound address */
+    char public_url[512];     /* empty: http:// + the bound address */
+    char quick_exit_url[512]; /* empty: the neutral page, /static/neutral.html */
     char secret_file[1024];
     unsigned idle_timeout;     /* seconds without a request before a session ends */
     unsigned absolute_timeout; /* seconds after login a session ends regardless */
