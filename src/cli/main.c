@@ -5,6 +5,7 @@
  *   dyad migrate [--db URL]
  *   dyad backup FILE [--db URL]
  *   dyad therapist add EMAIL [--db URL] [--public-url URL]
+ *   dyad questionnaire add FILE [--db URL]
  *   dyad client read-export FILE
  *   dyad version
  *
@@ -44,6 +45,7 @@ static void usage(FILE *f)
                "       dyad migrate [--db sqlite:PATH]\n"
                "       dyad backup FILE [--db sqlite:PATH]\n"
                "       dyad therapist add EMAIL [--db sqlite:PATH] [--public-url URL]\n"
+               "       dyad questionnaire add FILE [--db sqlite:PATH]\n"
                "       dyad client read-export FILE   (password from DYAD_PASSWORD or stdin)\n"
                "       dyad version\n");
 }
@@ -237,6 +239,30 @@ static int load_prompts(struct prompt_library *lib)
     return r;
 }
 
+/* One definition into the list: parsed, checked, and its normal form (the
+ * one clients get) appended; an id already there is refused. */
+static int add_questionnaire(json_t *all, const char *name, const char *json, size_t len)
+{
+    static struct questionnaire q;
+    char err[512];
+    json_t *normal = NULL;
+    if (questionnaire_parse(json, len, &q, &normal, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: %s is not a valid questionnaire: %s\n", name, err);
+        return -1;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(all, i,
+                       o) if (strcmp(json_string_value(json_object_get(o, "id")), q.id) == 0)
+    {
+        fprintf(stderr, "dyad: %s: the id \"%s\" is taken by another questionnaire\n", name, q.id);
+        json_decref(normal);
+        return -1;
+    }
+    json_array_append_new(all, normal);
+    return 0;
+}
+
 /* Every data/questionnaire-*.json built in, checked; a malformed one stops
  * start-up with the checker's message. */
 static json_t *load_questionnaires(void)
@@ -246,16 +272,37 @@ static json_t *load_questionnaires(void)
         const struct embedded_file *f = &datafiles[i];
         if (strncmp(f->name, "questionnaire-", 14) != 0)
             continue;
-        char id[QUESTIONNAIRE_ID_MAX], err[256];
-        if (questionnaire_check((const char *)f->data, f->size, id, sizeof id, err, sizeof err) !=
-            0) {
-            fprintf(stderr, "dyad: %s is not a valid questionnaire: %s\n", f->name, err);
+        if (add_questionnaire(all, f->name, (const char *)f->data, f->size) != 0) {
             json_decref(all);
             return NULL;
         }
-        json_array_append_new(all, json_loadb((const char *)f->data, f->size, 0, NULL));
     }
     return all;
+}
+
+struct stored_load {
+    json_t *all;
+    int failed;
+};
+
+static void stored_questionnaire(void *ctx, const char *id, const char *definition)
+{
+    struct stored_load *l = ctx;
+    char name[96];
+    snprintf(name, sizeof name, "stored questionnaire \"%s\"", id);
+    if (l->failed == 0 && add_questionnaire(l->all, name, definition, strlen(definition)) != 0)
+        l->failed = 1;
+}
+
+/* The ones an operator added, after the built-in ones. */
+static int load_stored_questionnaires(struct store *s, json_t *all)
+{
+    struct stored_load l = {all, 0};
+    if (store_questionnaire_list(s, stored_questionnaire, &l) != STORE_OK) {
+        fprintf(stderr, "dyad: cannot read the stored questionnaires\n");
+        return -1;
+    }
+    return l.failed ? -1 : 0;
 }
 
 static int cmd_serve(int argc, char **argv)
@@ -288,6 +335,8 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
+    if (load_stored_questionnaires(app->store, app->questionnaires) != 0)
+        goto out;
     app->routes = app_routes;
     app->n_routes = app_routes_count;
 
@@ -452,6 +501,65 @@ static int cmd_therapist(int argc, char **argv)
     return 0;
 }
 
+/* dyad questionnaire add FILE: checks an operator's (licensed) instrument
+ * and stores it; the server offers it from its next start. A malformed one
+ * is refused with the JSON path of the bad field and the reason. */
+static int cmd_questionnaire(int argc, char **argv)
+{
+    if (argc < 3 || strcmp(argv[1], "add") != 0) {
+        usage(stderr);
+        return 2;
+    }
+    struct app_config cfg;
+    char public_url[512] = "";
+    if (configure(argc - 2, argv + 2, &cfg, public_url, sizeof public_url, NULL) != 0)
+        return 2;
+    FILE *f = fopen(argv[2], "rb");
+    if (f == NULL) {
+        fprintf(stderr, "dyad: cannot open %s: %s\n", argv[2], strerror(errno));
+        return 1;
+    }
+    static char buf[256 * 1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    bool too_big = !feof(f);
+    fclose(f);
+    if (too_big) {
+        fprintf(stderr, "dyad: %s is over 256 KiB\n", argv[2]);
+        return 1;
+    }
+    buf[n] = '\0';
+    if (strlen(buf) != n) {
+        fprintf(stderr, "dyad: %s contains a NUL byte\n", argv[2]);
+        return 1;
+    }
+    json_t *all = load_questionnaires();
+    if (all == NULL)
+        return 1;
+    char err[512];
+    struct store *s = store_open(cfg.db_url, true, err, sizeof err);
+    if (s == NULL) {
+        fprintf(stderr, "dyad: %s\n", err);
+        json_decref(all);
+        return 1;
+    }
+    int status = 1;
+    if (load_stored_questionnaires(s, all) == 0 && add_questionnaire(all, argv[2], buf, n) == 0) {
+        json_t *q = json_array_get(all, json_array_size(all) - 1);
+        const char *id = json_string_value(json_object_get(q, "id"));
+        enum store_result r = store_questionnaire_add(s, id, buf, (int64_t)time(NULL));
+        if (r == STORE_OK) {
+            printf("dyad: questionnaire \"%s\" (%s) stored; a running server offers it after "
+                   "its next start\n",
+                   id, json_string_value(json_object_get(q, "title")));
+            status = 0;
+        } else
+            fprintf(stderr, "dyad: could not store the questionnaire\n");
+    }
+    store_close(s);
+    json_decref(all);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -467,6 +575,8 @@ int main(int argc, char **argv)
         return cmd_backup(argc - 1, argv + 1);
     if (strcmp(cmd, "therapist") == 0)
         return cmd_therapist(argc - 1, argv + 1);
+    if (strcmp(cmd, "questionnaire") == 0)
+        return cmd_questionnaire(argc - 1, argv + 1);
     if (strcmp(cmd, "client") == 0) {
         if (argc == 4 && strcmp(argv[2], "read-export") == 0) {
             if (sodium_init() < 0)

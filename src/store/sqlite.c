@@ -2128,3 +2128,34 @@ enum store_result store_entry_author(struct store *s, const char *dyad_id, const
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }
+
+enum store_result store_questionnaire_add(struct store *s, const char *id, const char *definition,
+                                          int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st =
+        stmt(c, "INSERT INTO questionnaires (id, definition, added_at) VALUES (?1, ?2, ?3)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, id);
+    bind_text(st, 2, definition);
+    sqlite3_bind_int64(st, 3, now);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_questionnaire_list(struct store *s, store_questionnaire_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT id, definition FROM questionnaires ORDER BY added_at, id");
+    if (st == NULL)
+        return STORE_ERROR;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

@@ -451,6 +451,13 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
 enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
                                        const unsigned char *sealed, size_t len, int64_t now);
 
+/* Questionnaires an operator added (`dyad questionnaire add`): the
+ * definition as given. STORE_CONFLICT when the id is taken. */
+enum store_result store_questionnaire_add(struct store *s, const char *id, const char *definition,
+                                          int64_t now);
+typedef void store_questionnaire_fn(void *ctx, const char *id, const char *definition);
+enum store_result store_questionnaire_list(struct store *s, store_questionnaire_fn *fn, void *ctx);
+
 struct reshare {
     char id[STORE_ID_MAX];
     char user_id[STORE_ID_MAX];

@@ -43,8 +43,14 @@ void h_private_assign(struct ctx *c)
         return;
     }
     const char *qid = body_str(c, "questionnaire");
-    if (questionnaire_find(c, qid) == NULL) {
+    json_t *q = questionnaire_find(c, qid);
+    if (q == NULL) {
         reply_error(c, API_INVALID_FIELD, "questionnaire", "There is no such questionnaire.");
+        return;
+    }
+    if (strcmp(json_string_value(json_object_get(q, "answered_by")), "private") != 0) {
+        reply_error(c, API_INVALID_FIELD, "questionnaire",
+                    "Each member answers that questionnaire; it cannot be given privately.");
         return;
     }
     dcrypto_random_id("p-", p.id, sizeof p.id);
