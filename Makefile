@@ -71,10 +71,21 @@ build/vendor/libsodium-sumo.mjs: node_modules/libsodium-sumo/dist/modules-sumo-e
 node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mjs node_modules/libsodium-sumo/dist/modules-sumo-esm/libsodium-sumo.mjs:
 	@scripts/deps.sh run
 
-build/gen/assets.c: build/tools/embed $(WEB_FILES) $(VENDOR)
+# The browser's copy of the vocabularies (topics, depths, kinds, feelings,
+# response kinds), written from the core's own tables: see src/core/vocab.h.
+VOCAB_SRC := tools/vocab.c src/core/vocab.c src/core/prompts.c src/core/checkin.c src/core/insights.c
+build/tools/vocab: $(VOCAB_SRC) $(wildcard src/core/*.h)
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags jansson 2>/dev/null) \
+	    -o $@ $(VOCAB_SRC) $(shell pkg-config --libs jansson 2>/dev/null) -lm
+build/gen/vocab.js: build/tools/vocab
+	@mkdir -p $(@D)
+	build/tools/vocab $@
+
+build/gen/assets.c: build/tools/embed $(WEB_FILES) $(VENDOR) build/gen/vocab.js
 	@mkdir -p $(@D)
 	build/tools/embed assets $@ $(foreach f,$(WEB_FILES),$(f)=/static/$(f:web/%=%)) \
-	    $(foreach f,$(VENDOR),$(f)=/static/vendor/$(notdir $(f)))
+	    $(foreach f,$(VENDOR),$(f)=/static/vendor/$(notdir $(f))) build/gen/vocab.js=/static/js/vocab.js
 build/gen/migrations.c: build/tools/embed $(SQL_FILES)
 	@mkdir -p $(@D)
 	build/tools/embed migrations $@ $(foreach f,$(SQL_FILES),$(f)=$(notdir $(f)))
@@ -146,6 +157,8 @@ format:
 check: build/dyad
 	@node tools/callgraph-check.mjs --self-test
 	@node tools/callgraph-check.mjs build/rel/src/web
+	@node tools/jsimports-check.mjs --self-test
+	@node tools/jsimports-check.mjs web/js
 
 clean:
 	rm -rf build

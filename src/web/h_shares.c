@@ -14,6 +14,7 @@
 
 #include "core/prompts.h"
 #include "core/validate.h"
+#include "core/vocab.h"
 #include "web/handler.h"
 
 enum {
@@ -23,8 +24,6 @@ enum {
     PAGE_DEFAULT = 50,
     PAGE_MAX = 100,
 };
-
-static const char *const response_kinds[] = {"understood", "makes_sense", "with_you"};
 
 /* Decodes body field `name` as an encrypted entry (nonce ‖ ciphertext of
  * padded text) into the arena; answers 400 and returns -1 when it is not
@@ -189,7 +188,7 @@ static void add_share(void *p, const struct share *sh, const struct response *rs
         json_array_append_new(
             responses,
             json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", rs[i].id, "author_id", rs[i].author_id,
-                      "kind", response_kinds[rs[i].kind % 3], "created_at",
+                      "kind", vocab_response_name(rs[i].kind % VOCAB_RESPONSE__MAX), "created_at",
                       json_time(rs[i].created_at), "body",
                       rs[i].body != NULL ? json_b64(rs[i].body, rs[i].body_len) : json_null()));
     }
@@ -282,10 +281,7 @@ void h_response_create(struct ctx *c)
     if (take_id(c, x.id) != 0)
         return;
     const char *kind = body_str(c, "kind");
-    x.kind = -1;
-    for (int i = 0; kind != NULL && i < 3; i++)
-        if (strcmp(kind, response_kinds[i]) == 0)
-            x.kind = i;
+    x.kind = vocab_response_from_name(kind);
     if (x.kind < 0) {
         reply_error(c, API_INVALID_FIELD, "kind", "kind is understood, makes_sense or with_you.");
         return;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { startServer } from '../lib/server.mjs';
-import { Client, registerAndLogin, keyProof, secretBox, wrapFor, b64, sodium, pairDyad } from '../lib/api.mjs';
+import { Client, registerAndLogin, b64, sodium, pairDyad } from '../lib/api.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
 
 const cr = createCrypto(sodium);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
-import { Client, registerAndLogin, registerBody, newUser, keyProof, secretBox, wrapFor, b64, unb64, sodium, pairDyad } from '../lib/api.mjs';
+import { Client, registerBody, newUser, unb64, sodium, pairDyad } from '../lib/api.mjs';
 import { makeTherapist, therapistLink } from '../lib/therapist.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
 

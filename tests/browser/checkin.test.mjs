@@ -264,7 +264,7 @@ test('a couple checks in; each item is shown only when chosen', async (t) => {
         await block.getByRole('button', { name: 'Save comfort' }).click();
         await block.getByText('Saved — Fears: 1; Anger: not now.').waitFor();
         await block.getByText('Your comfort over time').click();
-        await block.getByText(/Fears — 1 — light things only/).waitFor();
+        await block.getByText(/Fears — 1 — everyday/).waitFor();
 
         for (const who of [a, b]) {
             const after = await getJson(who.context, `${api}/next-prompt?topic=fear`);

@@ -128,9 +128,9 @@ test('shares: a journey in the browser, no word on the server, tampering caught'
         await a.getByLabel(/^Anger/).check();
         await a.locator('#share-guide').getByText('not “you always” or “you never”').waitFor();
         await noAxeViolations(a, 'the composer with the guide for anger');
-        await a.getByLabel(/^A frustration/).check();
+        await a.getByLabel(/^Frustrations/).check();
         await a.locator('#share-guide').getByText('Speak of yourself').waitFor();
-        await a.getByLabel(/^A fear or worry/).check();
+        await a.getByLabel(/^Fears/).check();
         assert.equal((await a.locator('#share-guide').textContent()).trim(), '');
         // The words are said to be encrypted on this device; mutual reveal is for prompts only.
         await a.getByText('Encrypted on this device.').waitFor();
@@ -145,7 +145,7 @@ test('shares: a journey in the browser, no word on the server, tampering caught'
         await a.getByRole('button', { name: 'Share with Bea' }).click();
         await a.getByText('Shared with Bea.').waitFor();
         const item = shareItem(a, CANARY.share);
-        await item.getByRole('heading', { name: 'You · A fear or worry' }).waitFor();
+        await item.getByRole('heading', { name: 'You · Fears' }).waitFor();
         await item.getByText('Depth 2 — personal').waitFor();
 
         await a.getByLabel('Something small from today').fill(`The bus driver waved at me. ${CANARY.moment}`);
@@ -160,7 +160,7 @@ test('shares: a journey in the browser, no word on the server, tampering caught'
     await t.test('B reads the fear and answers "That makes sense" with a few words', async () => {
         await openShares(b, url, dyadId, 'Ana');
         const item = shareItem(b, CANARY.share);
-        await item.getByRole('heading', { name: 'Ana · A fear or worry' }).waitFor();
+        await item.getByRole('heading', { name: 'Ana · Fears' }).waitFor();
         await item.getByLabel('A few words back (optional)').fill(`You never could. ${CANARY.response}`);
         await item.getByRole('button', { name: 'That makes sense' }).click();
         await b.getByText('Your response was sent to Ana.').waitFor();

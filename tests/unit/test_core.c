@@ -12,6 +12,9 @@
 #include "core/apierror.h"
 #include "core/arena.h"
 #include "core/validate.h"
+#include "core/vocab.h"
+#include "core/checkin.h"
+#include "core/prompts.h"
 
 #include <sodium.h>
 
@@ -185,12 +188,47 @@ static void test_dates(void **state)
     }
 }
 
+/* Every value of every vocabulary has words, nothing past the end does, and
+ * response kinds map both ways. */
+static void test_vocab(void **state)
+{
+    (void)state;
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++) {
+        assert_non_null(vocab_topic(t));
+        assert_true(strlen(vocab_topic(t)->label) > 0);
+        assert_non_null(vocab_topic(t)->hint);
+    }
+    assert_null(vocab_topic(PROMPTS_TOPIC__MAX));
+    assert_null(vocab_topic(-1));
+    assert_null(vocab_depth(0));
+    assert_string_equal(vocab_depth(1)->label, "Everyday");
+    assert_string_equal(vocab_depth(3)->label, "Closer");
+    assert_non_null(vocab_depth(5));
+    assert_null(vocab_depth(6));
+    for (int k = 0; k < PROMPTS_KIND__MAX; k++)
+        assert_true(strlen(vocab_kind(k)->label) > 0);
+    assert_null(vocab_kind(PROMPTS_KIND__MAX));
+    for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
+        assert_true(strlen(vocab_emotion(e)->label) > 0);
+    assert_null(vocab_emotion(INSIGHTS_EMOTION__MAX));
+    for (int r = 0; r < VOCAB_RESPONSE__MAX; r++) {
+        assert_true(strlen(vocab_response(r)->label) > 0);
+        assert_int_equal(vocab_response_from_name(vocab_response_name(r)), r);
+    }
+    assert_string_equal(vocab_response_name(VOCAB_RESPONSE_MAKES_SENSE), "makes_sense");
+    assert_int_equal(vocab_response_from_name("with_you"), VOCAB_RESPONSE_WITH_YOU);
+    assert_int_equal(vocab_response_from_name("With_you"), -1);
+    assert_int_equal(vocab_response_from_name(NULL), -1);
+    assert_null(vocab_response_name(VOCAB_RESPONSE__MAX));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_arena),  cmocka_unit_test(test_api_errors),
         cmocka_unit_test(test_email),  cmocka_unit_test(test_text_and_names),
         cmocka_unit_test(test_base64), cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_vocab),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

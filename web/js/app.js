@@ -26,7 +26,7 @@ import { installQuickExit, quickExit } from './quickexit.js';
 import { loadCrypto } from './sodium.js';
 import { renderAuth } from './auth.js';
 import { h } from './ui.js';
-import { applyTitle } from './account.js';
+import { applyTitle } from './title.js';
 
 const PAGES = {
     home: () => import('./pages/home.js'),

@@ -1,50 +1,15 @@
-// auth.js — sign-up and sign-in in the browser (design §4).
+// auth.js — the sign-up and sign-in forms in the browser.
 //
-// The password never leaves this file: it is stretched here with Argon2id
-// into a master key, from which come the auth key (the only thing the server
-// checks) and the wrap key (which locks this person's private keys). Sign-up
-// makes the keys, shows the recovery code once and has the person prove they
-// saved it before anything is sent. "Forgot your password?" on the sign-in
-// form leads to recovery.js, which sets a new password with that code.
+// The password is stretched in this browser (accountkeys.js) and never sent.
+// Sign-up makes the keys, shows the recovery code once and has the person
+// prove they saved it before anything is sent. "Forgot your password?" on the
+// sign-in form leads to recovery.js, which sets a new password with that code.
 
 import { api, ApiError, describeError, setCsrf } from './api.js';
 import { loadCrypto } from './sodium.js';
-import { h, field, messages, setBusy, show, copyButton } from './ui.js';
+import { h, field, messages, setBusy, show } from './ui.js';
+import { MIN_PASSWORD, passwordKeys, prepareAccount, recoveryCodeView } from './accountkeys.js';
 import { renderRecovery } from './recovery.js';
-
-export const MIN_PASSWORD = 10;
-
-// Argon2id blocks the page for a moment: let the status message paint first.
-export function nextPaint() {
-    return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-}
-
-/** The server's salt and KDF parameters for `email`, refused if weaker than dyad accepts. */
-export async function kdfFor(c, email) {
-    const kdf = await api('GET', `/auth/kdf?email=${encodeURIComponent(email)}`);
-    try {
-        c.checkKdfParams(kdf);
-    } catch {
-        throw new ApiError(0, 'weak_kdf', 'This server asked for weaker password protection than dyad accepts, so nothing was sent. Tell the person who runs this server.');
-    }
-    return kdf;
-}
-
-/**
- * Stretches the password with the server's salt and parameters.
- * → { authKey, wrapKey } (caller wipes them).
- */
-export async function passwordKeys(email, password) {
-    const { c } = await loadCrypto();
-    const kdf = await kdfFor(c, email);
-    await nextPaint();
-    const master = c.deriveMaster(password, c.unb64(kdf.kdf_salt), kdf.opslimit, kdf.memlimit);
-    try {
-        return c.deriveAuthWrap(master);
-    } finally {
-        c.wipe(master);
-    }
-}
 
 /** Signs in and opens the keys. → { user, csrf, keys }. Throws ApiError. */
 export async function signIn(email, password) {
@@ -209,105 +174,42 @@ function signupView(container, opts, keep = {}) {
             switchLink('Already have an account?', 'Sign in', () => loginView(container, { ...opts, email: email.input.value }))));
 }
 
-// Everything sign-up (and a therapist's setup) sends, made before the
-// recovery-code step so the code shown is the one that really wraps the keys.
-export async function prepareAccount(data, password) {
-    const { sodium, c } = await loadCrypto();
-    await nextPaint();
-    const salt = sodium.randombytes_buf(16);
-    const master = c.deriveMaster(password, salt, c.KDF_OPS, c.KDF_MEM);
-    const { authKey, wrapKey } = c.deriveAuthWrap(master);
-    const keys = c.generateUserKeys();
-    const code = c.newRecoveryCode();
-    const rkey = c.recoveryKey(code);
-    const pending = {
-        ...data,
-        keys,
-        codeText: c.formatRecoveryCode(code),
-        authKey: c.b64(authKey),
-        body: {
-            ...data,
-            kdf_salt: c.b64(salt),
-            auth_key: c.b64(authKey),
-            box_public_key: c.b64(keys.boxPk),
-            sign_public_key: c.b64(keys.signPk),
-            wrapped_keys: c.wrapKeys(keys, wrapKey),
-            recovery_wrapped_keys: c.wrapKeys(keys, rkey),
-        },
-    };
-    c.wipe(master, authKey, wrapKey, code, rkey);
-    return pending;
-}
-
+// The recovery-code step of sign-up: the account is registered only once the
+// person has shown they saved the code.
 function recoveryView(container, opts, pending) {
-    const groups = pending.codeText.split('-');
-    const last = groups[groups.length - 1];
-    const check = field({
-        label: 'To show you saved it, type the last group of your code (4 characters)',
-        name: 'recovery_check',
-        autocomplete: 'off',
-        autocapitalize: 'characters',
-        spellcheck: 'false',
-        maxlength: 9,
-        class: 'short',
-    });
-    const msg = messages();
-    const form = h('form', { class: 'stack', novalidate: true },
-        check.row,
-        h('div', { class: 'actions' },
-            h('button', { type: 'submit' }, 'Create my account'),
-            h('button', {
-                type: 'button',
-                class: 'secondary',
-                onclick: () => {
-                    loadCrypto().then(({ c }) => c.wipe(pending.keys.boxSk, pending.keys.signSk, pending.keys.personal));
-                    signupView(container, opts, { email: pending.email, display_name: pending.display_name });
-                },
-            }, 'Back')),
-        msg.el);
-    form.addEventListener('submit', async (e) => {
-        e.preventDefault();
-        const typed = check.input.value.replace(/[\s-]/g, '').toUpperCase();
-        if (typed !== last) {
-            check.setError('That is not the last group of your code. Look at the code above and type its last 4 characters.');
-            check.input.focus();
-            return;
-        }
-        setBusy(form, true);
-        msg.say('Creating your account…');
-        try {
-            await api('POST', '/auth/register', pending.body);
-        } catch (err) {
-            setBusy(form, false);
-            if (err instanceof ApiError && err.code === 'conflict') {
-                signupView(container, opts, {
-                    email: pending.email,
-                    display_name: pending.display_name,
-                    error: 'An account with this e-mail address already exists. Sign in instead, or use another address.',
-                });
-            } else {
-                msg.alert(describeError(err));
+    recoveryCodeView(container, pending, {
+        heading: 'h2',
+        explain: [
+            'If you forget your password, this code is the only way back to what you wrote. ' +
+                'Nobody can reset it for you — not dyad, not whoever runs this server, and not your partner.',
+            'Write it on paper or keep it in a password manager, somewhere your partner cannot reach.',
+        ],
+        onBack: () => signupView(container, opts, { email: pending.email, display_name: pending.display_name }),
+        async onConfirmed({ form, msg }) {
+            msg.say('Creating your account…');
+            try {
+                await api('POST', '/auth/register', pending.body);
+            } catch (err) {
+                setBusy(form, false);
+                if (err instanceof ApiError && err.code === 'conflict') {
+                    signupView(container, opts, {
+                        email: pending.email,
+                        display_name: pending.display_name,
+                        error: 'An account with this e-mail address already exists. Sign in instead, or use another address.',
+                    });
+                } else {
+                    msg.alert(describeError(err));
+                }
+                return;
             }
-            return;
-        }
-        try {
-            msg.say('Account created. Signing you in…');
-            const res = await api('POST', '/auth/login', { email: pending.email, auth_key: pending.authKey });
-            await opts.onSignedIn({ user: res.user, csrf: res.csrf_token, keys: pending.keys });
-        } catch (err) {
-            setBusy(form, false);
-            loginView(container, { ...opts, email: pending.email, notice: `Your account was created, but signing in failed: ${describeError(err)} Sign in with your password.` });
-        }
+            try {
+                msg.say('Account created. Signing you in…');
+                const res = await api('POST', '/auth/login', { email: pending.email, auth_key: pending.authKey });
+                await opts.onSignedIn({ user: res.user, csrf: res.csrf_token, keys: pending.keys });
+            } catch (err) {
+                setBusy(form, false);
+                loginView(container, { ...opts, email: pending.email, notice: `Your account was created, but signing in failed: ${describeError(err)} Sign in with your password.` });
+            }
+        },
     });
-    show(container,
-        h('section', { class: 'card auth' },
-            h('h2', null, 'Save your recovery code'),
-            h('p', null, 'If you forget your password, this code is the only way back to what you wrote. ' +
-                'Nobody can reset it for you — not dyad, not whoever runs this server, and not your partner.'),
-            h('p', null, h('strong', null, 'It is shown only this once. '),
-                'Write it on paper or keep it in a password manager, somewhere your partner cannot reach.'),
-            h('output', { id: 'recovery-code', class: 'recovery-code', 'aria-label': 'Your recovery code' },
-                groups.map((g) => h('span', null, g)).flatMap((s, i) => (i ? [' ', s] : [s]))),
-            h('p', null, copyButton(() => pending.codeText, 'Copy the code')),
-            form));
 }

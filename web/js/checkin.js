@@ -17,12 +17,8 @@
 
 import { api, ApiError, describeError } from './api.js';
 import { h, messages, setBusy } from './ui.js';
+import { EMOTION_NAMES, emotionLabel } from './words.js';
 
-export const EMOTIONS = ['joy', 'fear', 'frustration', 'sorrow', 'anger', 'hope', 'gratitude', 'embarrassment'];
-const EMOTION_LABEL = {
-    joy: 'Joy', fear: 'Fear', frustration: 'Frustration', sorrow: 'Sorrow',
-    anger: 'Anger', hope: 'Hope', gratitude: 'Gratitude', embarrassment: 'Embarrassment',
-};
 
 const NOTE_MAX_BYTES = 4095; // padded to a multiple of 64, at most 4096 (server limit)
 
@@ -192,7 +188,7 @@ export function checkinParts(env, acct, dyad, partner) {
     };
     renderDays();
 
-    const chips = EMOTIONS.map((e) => h('button', {
+    const chips = EMOTION_NAMES.map((e) => h('button', {
         type: 'button',
         class: 'ci-chip',
         'aria-pressed': 'false',
@@ -201,7 +197,7 @@ export function checkinParts(env, acct, dyad, partner) {
             const b = ev.currentTarget;
             b.setAttribute('aria-pressed', b.getAttribute('aria-pressed') === 'true' ? 'false' : 'true');
         },
-    }, EMOTION_LABEL[e]));
+    }, emotionLabel(e)));
 
     const wordless = h('input', { type: 'checkbox', id: 'ci-wordless', name: 'wordless', 'aria-describedby': 'ci-wordless-hint' });
     const note = h('textarea', { id: 'ci-note', name: 'note', rows: '3', 'aria-describedby': 'ci-note-hint', spellcheck: 'true' });
@@ -404,7 +400,7 @@ function describeShown(row, items, name) {
         out.push(row.sexual === 0 ? 'Sexual connection: none that day' : `Sexual connection: ${row.sexual} of 10`);
     }
     if (Array.isArray(row.emotions) && row.emotions.length) {
-        out.push(`Feelings ${name} shared: ${row.emotions.map((e) => (EMOTION_LABEL[e] || e).toLowerCase()).join(', ')}`);
+        out.push(`Feelings ${name} shared: ${row.emotions.map((e) => emotionLabel(e).toLowerCase()).join(', ')}`);
     }
     if (row.wordless === true) out.push('A moment of closeness without words');
     return out;

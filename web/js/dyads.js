@@ -13,7 +13,6 @@
 import { api, ApiError, describeError } from './api.js';
 
 export const INVITE_AD = 'dyadinvite|1';
-export const KINDS = ['couple', 'friends', 'family'];
 
 function concat(a, b) {
     const out = new Uint8Array(a.length + b.length);
@@ -180,7 +179,36 @@ export function safetyCodeOf({ c, keys }, view) {
         c.unb64(view.partner.box_public_key), c.unb64(view.partner.sign_public_key));
 }
 
-/** Plain words for a partner whose key_proof did not verify. */
+/**
+ * Every dyad page's start: loads dyad `id` as this account sees it (GET
+ * /dyads/{id}, then inspectDyad) and, when this member created it and the
+ * partner's key proof verified, first seals the dyad key for the partner
+ * (ensurePartnerWrap) and loads it again. → { dyad, view }.
+ */
+export async function loadDyad(acct, id, { signal } = {}) {
+    let dyad = await fetchDyad(id, { signal });
+    let view = inspectDyad(acct, dyad);
+    if (view.needsPartnerWrap && view.partnerVerified) {
+        await ensurePartnerWrap(acct, dyad, view);
+        dyad = await fetchDyad(id, { signal });
+        view = inspectDyad(acct, dyad);
+    }
+    return { dyad, view };
+}
+
+/**
+ * The dyad key for a page that reads or writes words, or why there is none:
+ * → { K } or { reason, alert }. `alone` says what the page needs when nobody
+ * has joined yet; `ended`, when given, refuses an ended dyad with it.
+ */
+export function keyForWords(env, acct, dyad, view, { alone, ended = null }) {
+    if (!view.me) return { reason: 'You are not a member of this dyad.', alert: true };
+    if (ended && dyad.active === false) return { reason: ended };
+    if (view.partner && view.partnerVerified === false) return { reason: proofWarning(view.partner.display_name), alert: true };
+    if (!view.partner) return { reason: alone };
+    return keyForPage(env, acct, dyad, view);
+}
+
 /**
  * The dyad key for a page that reads or writes words, or why there is none:
  * → { K } (wiped when the page's run ends) or { reason, alert }. The caller
@@ -207,6 +235,7 @@ export function keyForPage(env, acct, dyad, view) {
     return { K };
 }
 
+/** Plain words for a partner whose key_proof did not verify. */
 export function proofWarning(name) {
     return `Warning: ${name || 'your partner'}’s keys do not match the secret in your invite link. ` +
         'Someone — possibly whoever runs the server — may be trying to read this dyad. ' +

@@ -5,8 +5,8 @@
 
 import { api, describeError } from './api.js';
 import { fetchDyad, inspectDyad } from './dyads.js';
-import { h, messages, setBusy, formatDate, KIND_LABEL } from './ui.js';
-import { topicsFor, topicLabel, COMFORT_WORDS } from './topics.js';
+import { h, messages, setBusy, formatDate } from './ui.js';
+import { topicsFor, topicLabel, COMFORT_WORDS, KIND_LABEL } from './words.js';
 import { therapistLinkPart } from './therapistlink.js';
 
 /** The "In each dyad" section: one block per active dyad, filled as each loads. */

@@ -20,9 +20,9 @@
 
 import { api, describeError } from './api.js';
 import { inspectDyad } from './dyads.js';
-import { topicLabel, depthOf, responseLabel } from './shares.js';
-import { neutralTitle } from './account.js';
-import { h, messages, formatDate, KIND_LABEL } from './ui.js';
+import { topicLabel, depthOf, responseLabel, KIND_LABEL } from './words.js';
+import { neutralTitle } from './title.js';
+import { h, messages, formatDate } from './ui.js';
 
 const ITEM_WORDS = {
     closeness: 'How close you felt',

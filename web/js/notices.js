@@ -8,7 +8,8 @@
 // there is nothing to say, the container stays empty.
 
 import { api, ApiError, describeError } from './api.js';
-import { applyTitle, describeBrowser, noticeEnded } from './account.js';
+import { describeBrowser, noticeEnded } from './account.js';
+import { applyTitle } from './title.js';
 import { showPending } from './privatecheckin.js';
 import { h, messages, formatDate } from './ui.js';
 

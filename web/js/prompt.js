@@ -16,7 +16,7 @@ import { h, messages, formatDate } from './ui.js';
 import * as keystore from './keystore.js';
 import { loadCrypto } from './sodium.js';
 import { localDate } from './checkin.js';
-import { topicsFor, topicLabel, DEPTH_WORDS } from './topics.js';
+import { topicsFor, topicLabel, DEPTH_WORDS } from './words.js';
 
 const PASSED = 'dyad.passedPrompts';
 

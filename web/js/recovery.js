@@ -20,7 +20,7 @@ import { api, ApiError, describeError, setCsrf } from './api.js';
 import { loadCrypto } from './sodium.js';
 import { h, field, messages, setBusy, show, nextId } from './ui.js';
 import * as idle from './idle.js';
-import { MIN_PASSWORD, kdfFor, nextPaint } from './auth.js';
+import { MIN_PASSWORD, kdfFor, nextPaint } from './accountkeys.js';
 
 export const WRONG_CODE = 'That recovery code does not open this account’s keys. ' +
     'Check each group of the code, and the e-mail address, and try again. Nothing was changed.';

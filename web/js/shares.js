@@ -1,5 +1,6 @@
-// shares.js — shares and responses (design §2, §4, §8): the words for topics,
-// depths and response kinds, and the encrypted round trip. No DOM here.
+// shares.js — shares and responses: limits, and the encrypted round trip.
+// No DOM here. (The words for topics, depths and response kinds are in
+// words.js.)
 //
 // Every body is encrypted in this browser under the dyad key K with the
 // entry's id, dyad, author and kind bound as associated data, so an entry
@@ -9,37 +10,6 @@
 import { api } from './api.js';
 
 export const PAGE_SIZE = 20;
-
-// Plain labels for the topics, in the order the composer offers them.
-export const TOPICS = [
-    { name: 'everyday', label: 'Everyday life', hint: 'the ordinary stuff of the day' },
-    { name: 'joy', label: 'A joy', hint: 'something that made you glad' },
-    { name: 'fear', label: 'A fear or worry', hint: 'something that frightens or worries you' },
-    { name: 'frustration', label: 'A frustration', hint: 'something that got in your way' },
-    { name: 'sorrow', label: 'A sorrow or loss', hint: 'something that saddens you' },
-    { name: 'anger', label: 'Anger', hint: 'something that made you angry' },
-    { name: 'failure', label: 'A failure or mistake', hint: 'something you got wrong' },
-    { name: 'embarrassment', label: 'Something embarrassing', hint: 'a moment you would rather hide' },
-    { name: 'inadequacy', label: 'Feeling not good enough', hint: 'where you doubt yourself' },
-    { name: 'hope', label: 'A hope or dream', hint: 'what you wish for' },
-    { name: 'gratitude', label: 'Gratitude', hint: 'something you are thankful for' },
-    { name: 'us', label: 'Us', hint: 'the two of you' },
-    { name: 'desire', label: 'Desire', hint: 'wanting and being wanted', couplesOnly: true },
-];
-
-export const DEPTHS = [
-    { n: 1, label: 'Everyday', hint: 'the sort of thing you would tell most people' },
-    { n: 2, label: 'Personal', hint: 'a feeling or an opinion of your own' },
-    { n: 3, label: 'Closer', hint: 'something you tell few people' },
-    { n: 4, label: 'Deep', hint: 'something that is hard for you to say' },
-    { n: 5, label: 'The most vulnerable', hint: 'something you have hardly ever said aloud' },
-];
-
-export const RESPONSE_KINDS = [
-    { kind: 'understood', label: 'I understand' },
-    { kind: 'makes_sense', label: 'That makes sense' },
-    { kind: 'with_you', label: 'I’m with you' },
-];
 
 // Topics where the gentle guide is shown.
 export const GUIDED_TOPICS = ['anger', 'frustration'];
@@ -51,24 +21,6 @@ export const MAX_TEXT_CHARS = 8000; // UTF-16 units: at most 3 UTF-8 bytes each
 export const SMALL_MOMENT_CHARS = 500;
 
 export const UNREADABLE = 'This entry could not be read — it may have been changed on the server.';
-
-export function topicsFor(kind) {
-    return TOPICS.filter((t) => !t.couplesOnly || kind === 'couple');
-}
-
-export function topicLabel(name) {
-    const t = TOPICS.find((x) => x.name === name);
-    return t ? t.label : String(name);
-}
-
-export function depthOf(n) {
-    return DEPTHS.find((d) => d.n === n) || null;
-}
-
-export function responseLabel(kind) {
-    const r = RESPONSE_KINDS.find((x) => x.kind === kind);
-    return r ? r.label : String(kind);
-}
 
 export function textBytes(text) {
     return new TextEncoder().encode(text).length;

@@ -49,10 +49,6 @@ function fingerprintOf(c, therapist) {
     }
 }
 
-function groups(fp) {
-    return fp ? fp.match(/.{1,4}/g).join(' ') : '';
-}
-
 /**
  * The "Therapist" part of one dyad's settings block.
  * dyad: GET /dyads/{id}'s dyad; partnerName: the partner's display name.

@@ -173,7 +173,6 @@ export function inviteBlock(dyadId, link, expiresAt) {
             : 'The link works once and expires 7 days after you made it.'));
 }
 
-export const KIND_LABEL = { couple: 'Couple', friends: 'Friends', family: 'Family' };
 
 export function formatDate(iso) {
     const d = new Date(iso);

@@ -8,9 +8,10 @@
 
 import { describeError } from '../api.js';
 import {
-    ensurePartnerWrap, fetchDyad, inspectDyad, keyCheck, openDyadKey, proofWarning, safetyCodeOf, TrustError,
+    keyCheck, loadDyad, openDyadKey, proofWarning, safetyCodeOf, TrustError,
 } from '../dyads.js';
-import { h, show, inviteBlock, KIND_LABEL } from '../ui.js';
+import { h, show, inviteBlock } from '../ui.js';
+import { KIND_LABEL } from '../words.js';
 import { checkinParts } from '../checkin.js';
 import { promptPart } from '../prompt.js';
 
@@ -22,13 +23,7 @@ export async function render(env) {
     let shown = '';
 
     async function step() {
-        let dyad = await fetchDyad(id, { signal: env.signal });
-        let view = inspectDyad(acct, dyad);
-        if (view.needsPartnerWrap && view.partnerVerified) {
-            await ensurePartnerWrap(acct, dyad, view);
-            dyad = await fetchDyad(id, { signal: env.signal });
-            view = inspectDyad(acct, dyad);
-        }
+        const { dyad, view } = await loadDyad(acct, id, { signal: env.signal });
         const state = stateOf(dyad, view);
         if (state.key === shown) return state.settled;
         shown = state.key;

@@ -7,8 +7,9 @@
 // (no partner yet, or a key not yet wrapped) it polls for changes.
 
 import { describeError } from '../api.js';
-import { createDyad, ensurePartnerWrap, fetchDyad, inspectDyad, KINDS, proofWarning } from '../dyads.js';
-import { h, messages, setBusy, focusHeading, inviteBlock, KIND_LABEL } from '../ui.js';
+import { createDyad, inspectDyad, loadDyad, proofWarning } from '../dyads.js';
+import { h, messages, setBusy, focusHeading, inviteBlock } from '../ui.js';
+import { KIND_LABEL, KIND_NAMES } from '../words.js';
 import { homeSafety } from '../notices.js';
 
 const POLL_MS = 4000;
@@ -67,13 +68,7 @@ function dyadItem(env, acct, summary) {
     }
 
     async function refresh() {
-        let dyad = await fetchDyad(summary.id, { signal: env.signal });
-        let view = inspectDyad(acct, dyad);
-        if (view.needsPartnerWrap && view.partnerVerified) {
-            await ensurePartnerWrap(acct, dyad, view);
-            dyad = await fetchDyad(summary.id, { signal: env.signal });
-            view = inspectDyad(acct, dyad);
-        }
+        const { dyad } = await loadDyad(acct, summary.id, { signal: env.signal });
         return update(dyad);
     }
 
@@ -151,7 +146,7 @@ function describe(acct, dyad) {
 
 function createSection(env, acct, onCreated) {
     const msg = messages();
-    const radios = KINDS.map((kind, i) => {
+    const radios = KIND_NAMES.map((kind, i) => {
         const id = `kind-${kind}`;
         return h('div', { class: 'choice' },
             h('input', { type: 'radio', name: 'kind', id, value: kind, checked: i === 0 }),

@@ -10,7 +10,8 @@
 
 import { ApiError, describeError } from '../api.js';
 import { fetchDyad, inspectDyad, joinDyad, openDyadKey, proofWarning, TrustError } from '../dyads.js';
-import { h, messages, setBusy, show, KIND_LABEL } from '../ui.js';
+import { h, messages, setBusy, show } from '../ui.js';
+import { KIND_LABEL } from '../words.js';
 
 const INVITE = 'dyad.invite';
 const POLL_MS = 3000;

@@ -13,13 +13,15 @@
 // delete what they wrote, and is offered their data first.
 
 import { api, ApiError, describeError } from '../api.js';
-import { passwordKeys, MIN_PASSWORD } from '../auth.js';
+import { passwordKeys, MIN_PASSWORD } from '../accountkeys.js';
 import { fetchDyad, inspectDyad } from '../dyads.js';
 import * as idle from '../idle.js';
 import { dyadSettingsSection } from '../dyadsettings.js';
-import { applyTitle, sessionsSection, titleSection, deleteAccountSection } from '../account.js';
+import { sessionsSection, titleSection, deleteAccountSection } from '../account.js';
+import { applyTitle } from '../title.js';
 import { exportButtons, exportSection } from '../export.js';
-import { h, field, messages, setBusy, focusHeading, KIND_LABEL } from '../ui.js';
+import { h, field, messages, setBusy, focusHeading } from '../ui.js';
+import { KIND_LABEL } from '../words.js';
 
 export async function render(env) {
     const acct = await env.account();

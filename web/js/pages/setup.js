@@ -10,12 +10,11 @@
 // therapist code, which the therapist gives to clients in person.
 
 import { api, ApiError, describeError, setCsrf } from '../api.js';
-import { MIN_PASSWORD, prepareAccount } from '../auth.js';
+import { MIN_PASSWORD, prepareAccount, recoveryCodeView, wipePending } from '../accountkeys.js';
 import * as idle from '../idle.js';
 import * as keystore from '../keystore.js';
-import { loadCrypto } from '../sodium.js';
-import { h, field, messages, setBusy, show, copyButton } from '../ui.js';
-import { codeSection } from './therapist.js';
+import { h, field, messages, setBusy, show } from '../ui.js';
+import { codeSection } from '../therapistview.js';
 
 /** What the server can and cannot read, for a therapist. */
 function privacyNote() {
@@ -92,84 +91,47 @@ function formView(env, token, keep) {
             form));
 }
 
-function wipePending(pending) {
-    loadCrypto().then(({ c }) => c.wipe(pending.keys.boxSk, pending.keys.signSk, pending.keys.personal));
-}
-
+// The recovery-code step: the account is set up only once the therapist has
+// shown they saved the code.
 function recoveryView(env, token, pending) {
-    const groups = pending.codeText.split('-');
-    const last = groups[groups.length - 1];
-    const check = field({
-        label: 'To show you saved it, type the last group of your code (4 characters)',
-        name: 'recovery_check',
-        autocomplete: 'off',
-        autocapitalize: 'characters',
-        spellcheck: 'false',
-        maxlength: 9,
-        class: 'short',
-    });
-    const msg = messages();
-    const form = h('form', { class: 'stack', novalidate: true },
-        check.row,
-        h('div', { class: 'actions' },
-            h('button', { type: 'submit' }, 'Create my account'),
-            h('button', {
-                type: 'button',
-                class: 'secondary',
-                onclick: () => {
+    recoveryCodeView(env.root, pending, {
+        heading: 'h1',
+        explain: [
+            'If you forget your password, this code is the only way back into your account and its keys. ' +
+                'Nobody can reset it for you — not dyad, and not whoever runs this server.',
+            'Write it on paper or keep it in a password manager.',
+        ],
+        onBack: () => formView(env, token, { display_name: pending.display_name }),
+        async onConfirmed({ form, msg }) {
+            msg.say('Creating your account…');
+            let res;
+            try {
+                res = await api('POST', '/therapist/setup', { token, ...pending.body });
+            } catch (err) {
+                setBusy(form, false);
+                if (err instanceof ApiError && (err.status === 404 || err.status === 409 || err.code === 'invalid_field')) {
                     wipePending(pending);
-                    formView(env, token, { display_name: pending.display_name });
-                },
-            }, 'Back')),
-        msg.el);
-    form.addEventListener('submit', async (e) => {
-        e.preventDefault();
-        const typed = check.input.value.replace(/[\s-]/g, '').toUpperCase();
-        if (typed !== last) {
-            check.setError('That is not the last group of your code. Look at the code above and type its last 4 characters.');
-            check.input.focus();
-            return;
-        }
-        setBusy(form, true);
-        msg.say('Creating your account…');
-        let res;
-        try {
-            res = await api('POST', '/therapist/setup', { token, ...pending.body });
-        } catch (err) {
-            setBusy(form, false);
-            if (err instanceof ApiError && (err.status === 404 || err.status === 409 || err.code === 'invalid_field')) {
-                wipePending(pending);
-                failedView(env, err);
-            } else {
-                msg.alert(describeError(err));
+                    failedView(env, err);
+                } else {
+                    msg.alert(describeError(err));
+                }
+                return;
             }
-            return;
-        }
-        try {
-            msg.say('Account created. Signing you in…');
-            const login = await api('POST', '/auth/login', { email: res.user.email, auth_key: pending.authKey });
-            setCsrf(login.csrf_token);
-            await keystore.save(login.user, pending.keys);
-            idle.noteActivity(true);
-            doneView(env, res);
-        } catch (err) {
-            doneView(env, res, `Your account was created, but signing in failed: ${describeError(err)} ` +
-                'Open your caseload and sign in with your e-mail address and password.');
-        } finally {
-            wipePending(pending);
-        }
+            try {
+                msg.say('Account created. Signing you in…');
+                const login = await api('POST', '/auth/login', { email: res.user.email, auth_key: pending.authKey });
+                setCsrf(login.csrf_token);
+                await keystore.save(login.user, pending.keys);
+                idle.noteActivity(true);
+                doneView(env, res);
+            } catch (err) {
+                doneView(env, res, `Your account was created, but signing in failed: ${describeError(err)} ` +
+                    'Open your caseload and sign in with your e-mail address and password.');
+            } finally {
+                wipePending(pending);
+            }
+        },
     });
-    show(env.root,
-        h('section', { class: 'card auth' },
-            h('h1', null, 'Save your recovery code'),
-            h('p', null, 'If you forget your password, this code is the only way back into your account and its keys. ' +
-                'Nobody can reset it for you — not dyad, and not whoever runs this server.'),
-            h('p', null, h('strong', null, 'It is shown only this once. '),
-                'Write it on paper or keep it in a password manager.'),
-            h('output', { id: 'recovery-code', class: 'recovery-code', 'aria-label': 'Your recovery code' },
-                groups.map((g) => h('span', null, g)).flatMap((s, i) => (i ? [' ', s] : [s]))),
-            h('p', null, copyButton(() => pending.codeText, 'Copy the code')),
-            form));
 }
 
 function failedView(env, err) {

@@ -22,15 +22,13 @@
 // where a partner could find it after a quick exit.
 
 import { ApiError, describeError } from '../api.js';
+import { keyForWords, loadDyad } from '../dyads.js';
 import {
-    ensurePartnerWrap, fetchDyad, inspectDyad, keyForPage, proofWarning,
-} from '../dyads.js';
-import {
-    DEPTHS, GUIDED_TOPICS, MAX_TEXT_BYTES, MAX_TEXT_CHARS, PAGE_SIZE, RESPONSE_KINDS, SMALL_MOMENT_CHARS,
-    UNREADABLE, depthOf, fetchShares, olderCursor, openEntry, postResponse, postShare, promptsFor,
-    responseLabel, textBytes, topicLabel, topicsFor,
+    GUIDED_TOPICS, MAX_TEXT_BYTES, MAX_TEXT_CHARS, PAGE_SIZE, SMALL_MOMENT_CHARS,
+    UNREADABLE, fetchShares, olderCursor, openEntry, postResponse, postShare, promptsFor, textBytes,
     RESHARE_MAX_BYTES, ReshareKeyError, fetchActiveTherapist, reshareEntry,
 } from '../shares.js';
+import { DEPTHS, RESPONSE_KINDS, depthOf, responseLabel, topicChoices, topicLabel } from '../words.js';
 import { h, messages, nextId, setBusy, show, focusHeading, formatDate } from '../ui.js';
 
 const POLL_MS = 30000;
@@ -43,13 +41,7 @@ export async function render(env) {
     let dyad;
     let view;
     try {
-        dyad = await fetchDyad(dyadId, { signal: env.signal });
-        view = inspectDyad(acct, dyad);
-        if (view.needsPartnerWrap && view.partnerVerified) {
-            await ensurePartnerWrap(acct, dyad, view);
-            dyad = await fetchDyad(dyadId, { signal: env.signal });
-            view = inspectDyad(acct, dyad);
-        }
+        ({ dyad, view } = await loadDyad(acct, dyadId, { signal: env.signal }));
     } catch (err) {
         if (env.signal.aborted) return;
         show(env.root, h('h1', null, 'Shares'), h('p', { role: 'alert' }, describeError(err)),
@@ -59,10 +51,9 @@ export async function render(env) {
 
     const notReady = (text, alert = false) => show(env.root, h('h1', null, 'Shares'),
         h('p', alert ? { class: 'alert', role: 'alert' } : { class: 'state waiting' }, text), back);
-    if (!view.me) return notReady('You are not a member of this dyad.', true);
-    if (view.partner && view.partnerVerified === false) return notReady(proofWarning(view.partner.display_name), true);
-    if (!view.partner) return notReady('Nobody has joined this dyad yet. Once the person you invited joins, you can share with them here.');
-    const { K, reason, alert } = keyForPage(env, acct, dyad, view);
+    const { K, reason, alert } = keyForWords(env, acct, dyad, view, {
+        alone: 'Nobody has joined this dyad yet. Once the person you invited joins, you can share with them here.',
+    });
     if (!K) return notReady(reason, alert);
 
     const ctx = {
@@ -215,7 +206,7 @@ function makeComposer(ctx, thread) {
     const topics = radioGroup({
         name: 'topic',
         legend: 'What is it about?',
-        options: topicsFor(ctx.dyad.kind).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
+        options: topicChoices(ctx.dyad.kind).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
     });
     const guide = h('div', { class: 'guide', id: 'share-guide', 'aria-live': 'polite' });
     function showGuide() {

@@ -19,11 +19,9 @@
 // the idle lock runs as usual.
 
 import { api, describeError } from '../api.js';
-import {
-    ensurePartnerWrap, fetchDyad, inspectDyad, keyForPage, proofWarning,
-} from '../dyads.js';
+import { keyForWords, loadDyad } from '../dyads.js';
 import { fetchShares, postShare, promptsFor } from '../shares.js';
-import { topicsFor, topicLabel, DEPTH_WORDS } from '../topics.js';
+import { topicsFor, topicLabel, DEPTH_WORDS } from '../words.js';
 import * as idle from '../idle.js';
 import {
     Countdown, DEFAULT_MINUTES, MINUTE_CHOICES, RECORD_TEXT, SET_COUNT, SILENT_SECONDS,
@@ -44,13 +42,7 @@ export async function render(env) {
     let dyad;
     let view;
     try {
-        dyad = await fetchDyad(dyadId, { signal: env.signal });
-        view = inspectDyad(acct, dyad);
-        if (view.needsPartnerWrap && view.partnerVerified) {
-            await ensurePartnerWrap(acct, dyad, view);
-            dyad = await fetchDyad(dyadId, { signal: env.signal });
-            view = inspectDyad(acct, dyad);
-        }
+        ({ dyad, view } = await loadDyad(acct, dyadId, { signal: env.signal }));
     } catch (err) {
         if (env.signal.aborted) return;
         show(env.root, title(), h('p', { role: 'alert' }, describeError(err)),
@@ -60,11 +52,10 @@ export async function render(env) {
 
     const notReady = (text, alert = false) => show(env.root, title(),
         h('p', alert ? { class: 'alert', role: 'alert' } : { class: 'state waiting' }, text), back());
-    if (!view.me) return notReady('You are not a member of this dyad.', true);
-    if (dyad.active === false) return notReady('This dyad has ended, so there is no conversation to guide here.');
-    if (view.partner && view.partnerVerified === false) return notReady(proofWarning(view.partner.display_name), true);
-    if (!view.partner) return notReady('Nobody has joined this dyad yet. A guided conversation is for the two of you, once the person you invited has joined.');
-    const { K, reason, alert } = keyForPage(env, acct, dyad, view);
+    const { K, reason, alert } = keyForWords(env, acct, dyad, view, {
+        ended: 'This dyad has ended, so there is no conversation to guide here.',
+        alone: 'Nobody has joined this dyad yet. A guided conversation is for the two of you, once the person you invited has joined.',
+    });
     if (!K) return notReady(reason, alert);
 
     const ctx = {

@@ -31,10 +31,10 @@
 
 import { api, ApiError, describeError } from '../api.js';
 import { h, field, messages, setBusy, show, formatDate } from '../ui.js';
-import { topicsFor, topicLabel, DEPTH_WORDS, TOPICS } from '../topics.js';
+import { topicsFor, topicLabel, DEPTH_WORDS, TOPIC_NAMES } from '../words.js';
 import {
     therapistAccount, dyadTitle, sideBySide, findingsList, num, percent, trendWords, gapOf, nameOf, QUADRANT_WORDS,
-} from './therapist.js';
+} from '../therapistview.js';
 import { loadCrypto } from '../sodium.js';
 import {
     ENTRY_KIND_WORDS, answerRows, fetchPrivateCheckins, fetchQuestionnaires, fetchReshares, givePrivateCheckin, openAnswers, openSealedText,
@@ -164,7 +164,7 @@ function comfortGap(dyad) {
     const f = (dyad.findings || []).find((x) => x.code === 'comfort_gap' && x.numbers);
     if (!f) return null;
     const members = dyad.members || [];
-    const topic = topicLabel(TOPICS[f.numbers.topic] || '');
+    const topic = topicLabel(TOPIC_NAMES[f.numbers.topic] || '');
     return h('div', { class: 'table-scroll', role: 'region', 'aria-labelledby': 'comfort-gap-caption', tabindex: '0' },
         h('table', { class: 'comfort-gap', id: 'comfort-gap' },
             h('caption', { id: 'comfort-gap-caption' }, 'Comfort gap (levels 1–5; prompts stay at the lower one)'),
