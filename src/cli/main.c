@@ -239,6 +239,9 @@ static int load_prompts(struct prompt_library *lib)
     return r;
 }
 
+/* The parsed definitions, index for index with the JSON list (app). */
+static struct questionnaire *parsed_defs;
+
 /* One definition into the list: parsed, checked, and its normal form (the
  * one clients get) appended; an id already there is refused. */
 static int add_questionnaire(json_t *all, const char *name, const char *json, size_t len)
@@ -259,6 +262,15 @@ static int add_questionnaire(json_t *all, const char *name, const char *json, si
         json_decref(normal);
         return -1;
     }
+    struct questionnaire *grown =
+        realloc(parsed_defs, (json_array_size(all) + 1) * sizeof *parsed_defs);
+    if (grown == NULL) {
+        fprintf(stderr, "dyad: out of memory\n");
+        json_decref(normal);
+        return -1;
+    }
+    parsed_defs = grown;
+    parsed_defs[json_array_size(all)] = q;
     json_array_append_new(all, normal);
     return 0;
 }
@@ -337,6 +349,7 @@ static int cmd_serve(int argc, char **argv)
     }
     if (load_stored_questionnaires(app->store, app->questionnaires) != 0)
         goto out;
+    app->questionnaire_defs = parsed_defs;
     app->routes = app_routes;
     app->n_routes = app_routes_count;
 
@@ -390,6 +403,8 @@ out:
     json_decref(app->resources);
     prompts_free(&app->prompts);
     json_decref(app->questionnaires);
+    free(parsed_defs);
+    parsed_defs = NULL;
     free(app);
     if (status == 0)
         fprintf(stderr, "dyad: stopped cleanly\n");
@@ -557,6 +572,8 @@ static int cmd_questionnaire(int argc, char **argv)
     }
     store_close(s);
     json_decref(all);
+    free(parsed_defs);
+    parsed_defs = NULL;
     return status;
 }
 

@@ -2159,3 +2159,136 @@ enum store_result store_questionnaire_list(struct store *s, store_questionnaire_
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+enum store_result store_measure_add(struct store *s, const struct measure *m)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO measures (id, dyad_id, therapist_id, questionnaire, "
+                               "every_days, starts_on, assigned_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+                               "?6, ?7)");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, m->id);
+    bind_text(st, 2, m->dyad_id);
+    bind_text(st, 3, m->therapist_id);
+    bind_text(st, 4, m->questionnaire);
+    sqlite3_bind_int(st, 5, m->every_days);
+    bind_text(st, 6, m->starts_on);
+    sqlite3_bind_int64(st, 7, m->assigned_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_measure_end(struct store *s, const char *dyad_id, const char *therapist_id,
+                                    const char *id, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "UPDATE measures SET ended_at = ?4 WHERE id = ?1 AND dyad_id = ?2 "
+                               "AND therapist_id = ?3 AND ended_at IS NULL");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, id);
+    bind_text(st, 2, dyad_id);
+    bind_text(st, 3, therapist_id);
+    sqlite3_bind_int64(st, 4, now);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) == 0)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
+}
+
+enum store_result store_measure_list(struct store *s, const char *dyad_id, const char *therapist_id,
+                                     store_measure_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    static const char by_therapist[] =
+        "SELECT id, dyad_id, therapist_id, questionnaire, every_days, starts_on, assigned_at, "
+        "ended_at FROM measures WHERE dyad_id = ?1 AND therapist_id = ?2 "
+        "ORDER BY assigned_at, rowid";
+    /* only the therapist linked now, with both consents */
+    static const char by_link[] =
+        "SELECT m.id, m.dyad_id, m.therapist_id, m.questionnaire, m.every_days, m.starts_on, "
+        "m.assigned_at, m.ended_at FROM measures m JOIN therapist_links l ON "
+        "l.dyad_id = m.dyad_id AND l.therapist_id = m.therapist_id WHERE m.dyad_id = ?1 AND "
+        "(SELECT count(*) FROM therapist_consents k WHERE k.dyad_id = m.dyad_id) = 2 "
+        "ORDER BY m.assigned_at, m.rowid";
+    sqlite3_stmt *st = stmt(c, therapist_id != NULL ? by_therapist : by_link);
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    if (therapist_id != NULL)
+        bind_text(st, 2, therapist_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct measure m;
+        memset(&m, 0, sizeof m);
+        col_text(st, 0, m.id, sizeof m.id);
+        col_text(st, 1, m.dyad_id, sizeof m.dyad_id);
+        col_text(st, 2, m.therapist_id, sizeof m.therapist_id);
+        col_text(st, 3, m.questionnaire, sizeof m.questionnaire);
+        m.every_days = sqlite3_column_int(st, 4);
+        col_text(st, 5, m.starts_on, sizeof m.starts_on);
+        m.assigned_at = sqlite3_column_int64(st, 6);
+        m.ended_at = sqlite3_column_int64(st, 7);
+        fn(ctx, &m);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_measure_answer(struct store *s, const struct measure_answer *a)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st =
+        stmt(c, "INSERT INTO measure_answers (measure_id, user_id, period, day, answers, "
+                "show_partner, answered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                "ON CONFLICT (measure_id, user_id, period) DO UPDATE SET day = excluded.day, "
+                "answers = excluded.answers, show_partner = excluded.show_partner, "
+                "answered_at = excluded.answered_at");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, a->measure_id);
+    bind_text(st, 2, a->user_id);
+    sqlite3_bind_int(st, 3, a->period);
+    bind_text(st, 4, a->day);
+    bind_text(st, 5, a->answers);
+    sqlite3_bind_int(st, 6, a->show_partner ? 1 : 0);
+    sqlite3_bind_int64(st, 7, a->answered_at);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_measure_answers(struct store *s, const char *measure_id,
+                                        store_measure_answer_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "SELECT measure_id, user_id, period, day, answers, show_partner, "
+                               "answered_at FROM measure_answers WHERE measure_id = ?1 "
+                               "ORDER BY period, answered_at, user_id");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, measure_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct measure_answer a;
+        memset(&a, 0, sizeof a);
+        col_text(st, 0, a.measure_id, sizeof a.measure_id);
+        col_text(st, 1, a.user_id, sizeof a.user_id);
+        a.period = sqlite3_column_int(st, 2);
+        col_text(st, 3, a.day, sizeof a.day);
+        col_text(st, 4, a.answers, sizeof a.answers);
+        a.show_partner = sqlite3_column_int(st, 5) != 0;
+        a.answered_at = sqlite3_column_int64(st, 6);
+        fn(ctx, &a);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

@@ -451,6 +451,53 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
 enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
                                        const unsigned char *sealed, size_t len, int64_t now);
 
+/* ---- measures: questionnaires both members answer on a schedule -------- */
+
+enum { STORE_ANSWERS_MAX = 256 };
+
+struct measure {
+    char id[STORE_ID_MAX];
+    char dyad_id[STORE_ID_MAX];
+    char therapist_id[STORE_ID_MAX];
+    char questionnaire[48];
+    int every_days;
+    char starts_on[11]; /* YYYY-MM-DD */
+    int64_t assigned_at;
+    int64_t ended_at; /* 0 while it runs */
+};
+
+enum store_result store_measure_add(struct store *s, const struct measure *m);
+
+/* Ends a running measure of dyad_id given by therapist_id: STORE_NOT_FOUND
+ * when there is none such. */
+enum store_result store_measure_end(struct store *s, const char *dyad_id, const char *therapist_id,
+                                    const char *id, int64_t now);
+
+/* The measures of dyad_id, oldest first: those therapist_id gave, or, when
+ * therapist_id is NULL, those of the therapist linked now with both
+ * consents (what members see). */
+typedef void store_measure_fn(void *ctx, const struct measure *m);
+enum store_result store_measure_list(struct store *s, const char *dyad_id, const char *therapist_id,
+                                     store_measure_fn *fn, void *ctx);
+
+struct measure_answer {
+    char measure_id[STORE_ID_MAX];
+    char user_id[STORE_ID_MAX];
+    int period;
+    char day[11];
+    char answers[STORE_ANSWERS_MAX]; /* JSON array of choice indexes, -1 unanswered */
+    bool show_partner;
+    int64_t answered_at;
+};
+
+/* Records (or replaces) user_id's answer for one period. */
+enum store_result store_measure_answer(struct store *s, const struct measure_answer *a);
+
+/* Every answer to measure_id, by period then answer time. */
+typedef void store_measure_answer_fn(void *ctx, const struct measure_answer *a);
+enum store_result store_measure_answers(struct store *s, const char *measure_id,
+                                        store_measure_answer_fn *fn, void *ctx);
+
 /* Questionnaires an operator added (`dyad questionnaire add`): the
  * definition as given. STORE_CONFLICT when the id is taken. */
 enum store_result store_questionnaire_add(struct store *s, const char *id, const char *definition,

@@ -12,6 +12,7 @@
 #include "web/charts.h"
 #include "web/handler.h"
 #include "web/insights_view.h"
+#include "web/measures_view.h"
 
 static json_t *dyad_summary(struct ctx *c, const struct membership *m, int window, bool *ok)
 {
@@ -56,6 +57,14 @@ static void add_case(void *p, const struct therapist_link *l)
         return;
     bool ok;
     json_t *j = dyad_summary(c, &m, INSIGHTS_WINDOW_DEFAULT, &ok);
+    /* what needs attention, without opening anything: scores past a
+     * cut-off, reliable worsening, danger answers */
+    json_t *flags = json_array();
+    if (ok) {
+        json_object_set_new(j, "flags", flags);
+        ok = measures_flags(c, &m, flags) == 0;
+    } else
+        json_decref(flags);
     if (!ok || store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_caseload", NULL,
                                c->now) != STORE_OK) {
         json_decref(j);

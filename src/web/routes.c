@@ -94,6 +94,9 @@ static const struct field_spec f_assignment[] = {S("topic"),
                                                  END};
 
 static const struct field_spec f_private_assign[] = {S("user_id"), S("questionnaire"), END};
+static const struct field_spec f_measure_assign[] = {S("questionnaire"), I_OPT("every_days"), END};
+static const struct field_spec f_measure_answer[] = {
+    {"answers", FIELD_OBJECT, true, false}, B_OPT("show_partner"), END};
 static const struct field_spec f_sealed[] = {S("sealed"), END};
 static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S("sealed"), END};
 
@@ -205,6 +208,18 @@ const struct route app_routes[] = {
      "Re-share one of one's entries with the therapist (sealed)"},
     {"GET", API "/therapist/dyads/{id}/reshares", h_reshares_therapist, ROUTE_LINKED, NULL, 0,
      "Entries re-shared with the therapist"},
+
+    /* measures: questionnaires both members answer on a schedule */
+    {"POST", API "/therapist/dyads/{id}/measures", h_measure_assign, ROUTE_LINKED, f_measure_assign,
+     0, "Ask both members to answer a questionnaire on a schedule"},
+    {"GET", API "/therapist/dyads/{id}/measures", h_measures_therapist, ROUTE_LINKED, NULL, 0,
+     "Both members' scores side by side, with cut-offs, reliable change and a chart"},
+    {"DELETE", API "/therapist/dyads/{id}/measures/{mid}", h_measure_end, ROUTE_LINKED, NULL, 0,
+     "Stop asking for a measure"},
+    {"GET", API "/dyads/{id}/measures", h_measures_member, ROUTE_MEMBER, NULL, 0,
+     "The measures one is asked to answer: due or not, one's answers and those shown"},
+    {"PUT", API "/dyads/{id}/measures/{mid}/answers", h_measure_answer, ROUTE_MEMBER,
+     f_measure_answer, 0, "Answer a measure for this period (choices, scored by the server)"},
 
     /* static files and pages */
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},

@@ -122,6 +122,11 @@ const MATRIX = {
   'PUT /me/private-checkins/{pid}': { body: {}, params: () => ({ pid: 'p-000000000000000000000000' }), expect: SESSION_ONLY(400) },
   'POST /dyads/{id}/reshares': { body: {}, expect: DYAD(400) },
   'GET /therapist/dyads/{id}/reshares': { expect: THERAPIST(200) },
+  'POST /therapist/dyads/{id}/measures': { body: {}, expect: THERAPIST(400) },
+  'GET /therapist/dyads/{id}/measures': { expect: THERAPIST(200) },
+  'DELETE /therapist/dyads/{id}/measures/{mid}': { params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: THERAPIST(404) },
+  'GET /dyads/{id}/measures': { expect: DYAD(200) },
+  'PUT /dyads/{id}/measures/{mid}/answers': { body: {}, params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: DYAD(400) },
 };
 
 async function routes() {

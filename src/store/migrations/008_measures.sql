@@ -1,0 +1,26 @@
+-- 008: measures a linked therapist asks both members to answer on a
+-- schedule (questionnaires with "answered_by": "each_member"), and the
+-- answers: choice indexes, never words. Scores are not stored; the pure
+-- core computes them from the answers and the definition on each read.
+CREATE TABLE measures (
+    id            TEXT PRIMARY KEY,
+    dyad_id       TEXT NOT NULL REFERENCES dyads(id) ON DELETE CASCADE,
+    therapist_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    questionnaire TEXT NOT NULL,
+    every_days    INTEGER NOT NULL,
+    starts_on     TEXT NOT NULL,    -- YYYY-MM-DD, the server's day it was assigned
+    assigned_at   INTEGER NOT NULL,
+    ended_at      INTEGER           -- NULL while it runs
+);
+CREATE INDEX measures_dyad ON measures (dyad_id);
+
+CREATE TABLE measure_answers (
+    measure_id   TEXT NOT NULL REFERENCES measures(id) ON DELETE CASCADE,
+    user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    period       INTEGER NOT NULL,  -- 0 for the first every_days from starts_on, 1 …
+    day          TEXT NOT NULL,     -- YYYY-MM-DD answered
+    answers      TEXT NOT NULL,     -- JSON array of choice indexes, -1 unanswered
+    show_partner INTEGER NOT NULL DEFAULT 0,
+    answered_at  INTEGER NOT NULL,
+    PRIMARY KEY (measure_id, user_id, period)
+);
