@@ -1988,13 +1988,13 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
     /* only while the therapist who asked is still linked with both consents */
     static const char by_user[] =
         "SELECT p.id, p.dyad_id, p.therapist_id, p.user_id, p.questionnaire, p.assigned_at, "
-        "p.answered_at, p.sealed FROM private_checkins p JOIN therapist_links l ON "
+        "p.answered_at, p.sealed, p.signal FROM private_checkins p JOIN therapist_links l ON "
         "l.dyad_id = p.dyad_id AND l.therapist_id = p.therapist_id WHERE p.user_id = ?1 AND "
         "(SELECT count(*) FROM therapist_consents k WHERE k.dyad_id = p.dyad_id) = 2 "
         "ORDER BY p.assigned_at, p.rowid";
     static const char by_dyad[] =
         "SELECT p.id, p.dyad_id, p.therapist_id, p.user_id, p.questionnaire, p.assigned_at, "
-        "p.answered_at, p.sealed FROM private_checkins p WHERE p.dyad_id = ?1 AND "
+        "p.answered_at, p.sealed, p.signal FROM private_checkins p WHERE p.dyad_id = ?1 AND "
         "p.therapist_id = ?2 ORDER BY p.assigned_at, p.rowid";
     sqlite3_stmt *st = stmt(c, user_id != NULL ? by_user : by_dyad);
     if (st == NULL)
@@ -2020,6 +2020,10 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
             p.sealed = sqlite3_column_blob(st, 7);
             p.sealed_len = (size_t)sqlite3_column_bytes(st, 7);
         }
+        if (sqlite3_column_type(st, 8) == SQLITE_BLOB) {
+            p.signal = sqlite3_column_blob(st, 8);
+            p.signal_len = (size_t)sqlite3_column_bytes(st, 8);
+        }
         fn(ctx, &p);
     }
     sqlite3_reset(st);
@@ -2027,7 +2031,8 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
 }
 
 enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
-                                       const unsigned char *sealed, size_t len, int64_t now)
+                                       const unsigned char *sealed, size_t len,
+                                       const unsigned char *signal, size_t signal_len, int64_t now)
 {
     struct conn *c = begin(s);
     if (c == NULL)
@@ -2047,7 +2052,7 @@ enum store_result store_private_answer(struct store *s, const char *id, const ch
         return finish(s, rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR);
     if (answered != 0)
         return finish(s, STORE_CONFLICT);
-    st = stmt(c, "UPDATE private_checkins SET answered_at = ?3, sealed = ?4 "
+    st = stmt(c, "UPDATE private_checkins SET answered_at = ?3, sealed = ?4, signal = ?5 "
                  "WHERE id = ?1 AND user_id = ?2");
     if (st == NULL)
         return finish(s, STORE_ERROR);
@@ -2055,6 +2060,10 @@ enum store_result store_private_answer(struct store *s, const char *id, const ch
     bind_text(st, 2, user_id);
     sqlite3_bind_int64(st, 3, now);
     bind_blob(st, 4, sealed, len);
+    if (signal != NULL)
+        bind_blob(st, 5, signal, signal_len);
+    else
+        sqlite3_bind_null(st, 5);
     return finish(s, step_done(st));
 }
 

@@ -435,6 +435,8 @@ struct private_checkin {
     int64_t answered_at;         /* 0 while unanswered */
     const unsigned char *sealed; /* borrowed (during callbacks); NULL while unanswered */
     size_t sealed_len;
+    const unsigned char *signal; /* the sealed danger signal (borrowed); NULL when none */
+    size_t signal_len;
 };
 
 enum store_result store_private_assign(struct store *s, const struct private_checkin *p);
@@ -446,10 +448,12 @@ typedef void store_private_fn(void *ctx, const struct private_checkin *p);
 enum store_result store_private_list(struct store *s, const char *user_id, const char *dyad_id,
                                      const char *therapist_id, store_private_fn *fn, void *ctx);
 
-/* Seals the answer once: STORE_NOT_FOUND when not user_id's (or the link
- * has ended), STORE_CONFLICT when already answered. */
+/* Seals the answer once, with its sealed danger signal (NULL: none):
+ * STORE_NOT_FOUND when not user_id's (or the link has ended),
+ * STORE_CONFLICT when already answered. */
 enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
-                                       const unsigned char *sealed, size_t len, int64_t now);
+                                       const unsigned char *sealed, size_t len,
+                                       const unsigned char *signal, size_t signal_len, int64_t now);
 
 /* ---- measures: questionnaires both members answer on a schedule -------- */
 

@@ -97,7 +97,7 @@ static const struct field_spec f_private_assign[] = {S("user_id"), S("questionna
 static const struct field_spec f_measure_assign[] = {S("questionnaire"), I_OPT("every_days"), END};
 static const struct field_spec f_measure_answer[] = {
     {"answers", FIELD_OBJECT, true, false}, B_OPT("show_partner"), END};
-static const struct field_spec f_sealed[] = {S("sealed"), END};
+static const struct field_spec f_private_answer[] = {S("sealed"), S_OPT("signal"), END};
 static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S("sealed"), END};
 
 #define API "/api/v1"
@@ -202,7 +202,7 @@ const struct route app_routes[] = {
      NULL, 0, "Private check-ins and their sealed answers"},
     {"GET", API "/me/private-checkins", h_private_list_mine, ROUTE_SESSION, NULL, 0,
      "One's own private check-ins"},
-    {"PUT", API "/me/private-checkins/{pid}", h_private_answer, ROUTE_SESSION, f_sealed, 0,
+    {"PUT", API "/me/private-checkins/{pid}", h_private_answer, ROUTE_SESSION, f_private_answer, 0,
      "Answer a private check-in (sealed)"},
     {"POST", API "/dyads/{id}/reshares", h_reshare, ROUTE_MEMBER, f_reshare, 0,
      "Re-share one of one's entries with the therapist (sealed)"},

@@ -29,6 +29,10 @@ const ACTION_WORDS = {
     assign: 'assigned homework',
     view_private: 'opened your answers to a private check-in',
     view_reshare: 'read an entry you re-shared with them',
+    view_private_signal: 'saw in their caseload whether your private check-in answers signal danger',
+    assign_measure: 'asked you both to answer a questionnaire',
+    end_measure: 'stopped asking for a questionnaire',
+    view_measures: 'looked at both of your questionnaire scores',
 };
 
 /** "abcd2345 efgh…" → "ABCD2345-EFGH…", or null when it cannot be a code. */

@@ -24,3 +24,9 @@ CREATE TABLE measure_answers (
     answered_at  INTEGER NOT NULL,
     PRIMARY KEY (measure_id, user_id, period)
 );
+
+-- A private check-in's danger signal: one byte ("D" danger, "N" none)
+-- sealed in the member's browser to the therapist's key, beside the sealed
+-- answers, so the caseload can flag danger without the therapist opening
+-- the answers — and without the server (or its operator) learning which.
+ALTER TABLE private_checkins ADD COLUMN signal BLOB;

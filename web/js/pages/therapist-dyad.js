@@ -16,6 +16,9 @@
 // "Print pre-session summary" prints one page (css/print.css, linked here
 // with media=print): no navigation, quick exit, forms or buttons.
 //
+// Questionnaires both members answer on a schedule (therapistmeasures.js):
+// a chart and a table per measure, printed with the summary.
+//
 // A 403 means the link is not (or no longer) active: a member has ended it,
 // or the second member has not consented. The page says so plainly.
 //
@@ -39,6 +42,7 @@ import { loadCrypto } from '../sodium.js';
 import {
     ENTRY_KIND_WORDS, answerRows, fetchPrivateCheckins, fetchQuestionnaires, fetchReshares, givePrivateCheckin, openAnswers, openSealedText,
 } from '../therapistprivate.js';
+import { measuresSection } from '../therapistmeasures.js';
 
 const WINDOWS = [7, 14, 28, 56, 91, 182, 365];
 const NOTE_MAX_CHARS = 500;
@@ -125,6 +129,7 @@ function page(env, acct, dyad, win) {
             findingsList(dyad, { numbers: true }),
             comfortGap(dyad)),
         sharingSection(dyad),
+        measuresSection(env, dyad),
         homeworkSection(env, dyad),
         privateCheckinsSection(env, acct, dyad),
         resharesSection(env, acct, dyad),

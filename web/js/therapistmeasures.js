@@ -1,0 +1,141 @@
+// therapistmeasures.js — the therapist's side of measures, on the dyad page:
+// ask both members to answer a questionnaire on a schedule, and see both
+// members' scores over time side by side — one chart drawn by the server
+// (both lines, the cut-off, the gap, reliable change), and a table of the
+// same numbers with each score past a cut-off or a reliable change named.
+// Printed with the pre-session summary (the form and buttons are not).
+
+import { api, describeError } from './api.js';
+import { h, messages, setBusy, formatDate } from './ui.js';
+
+const base = (dyadId) => `/therapist/dyads/${encodeURIComponent(dyadId)}/measures`;
+
+function chartFigure(svgText) {
+    if (typeof svgText !== 'string') return null;
+    const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
+    const svg = doc.documentElement;
+    if (svg.nodeName !== 'svg') return null;
+    return h('figure', { class: 'chart measure-chart' }, document.importNode(svg, true));
+}
+
+function cell(answer, sid) {
+    if (!answer) return '—';
+    const v = answer.scores[sid];
+    const marks = [];
+    if (answer.past_cutoff && answer.past_cutoff[sid]) marks.push(`past the cut-off: ${answer.past_cutoff[sid]}`);
+    const rc = answer.reliable_change ? answer.reliable_change[sid] : 0;
+    if (rc === -1) marks.push('reliable worsening');
+    if (rc === 1) marks.push('reliable improvement');
+    return [v === null ? 'not enough answers' : String(v), marks.length ? h('span', { class: 'mark' }, ` (${marks.join('; ')})`) : null];
+}
+
+function scoreTable(m) {
+    const q = m.questionnaire;
+    const score = q.scores && q.scores[0];
+    if (!score) return null;
+    const [a, b] = m.members;
+    const periods = [...new Set(m.members.flatMap((x) => x.answers.map((r) => r.period)))].sort((x, y) => x - y);
+    const at = (member, p) => member.answers.find((r) => r.period === p);
+    return h('table', { class: 'measure-table' },
+        h('caption', null, `${score.label}, by period of ${m.every_days} days`),
+        h('thead', null, h('tr', null,
+            h('th', { scope: 'col' }, 'Answered'),
+            h('th', { scope: 'col' }, a.display_name),
+            h('th', { scope: 'col' }, b ? b.display_name : ''),
+            h('th', { scope: 'col' }, 'Gap'))),
+        h('tbody', null, periods.map((p) => {
+            const ra = at(a, p);
+            const rb = b ? at(b, p) : null;
+            const va = ra ? ra.scores[score.id] : null;
+            const vb = rb ? rb.scores[score.id] : null;
+            const gap = typeof va === 'number' && typeof vb === 'number' ? String(Math.round(Math.abs(va - vb) * 100) / 100) : '—';
+            return h('tr', null,
+                h('th', { scope: 'row' }, (ra || rb).day),
+                h('td', null, cell(ra, score.id)),
+                h('td', null, cell(rb, score.id)),
+                h('td', null, gap));
+        })));
+}
+
+function measureBlock(dyad, m, reload) {
+    const q = m.questionnaire;
+    if (!q) return h('div', { class: 'measure' }, h('p', null, `A questionnaire this server no longer offers (${m.questionnaire_id}).`));
+    const end = m.ended_at ? null : h('button', { type: 'button', class: 'secondary no-print' }, 'Stop asking for this');
+    if (end) {
+        end.addEventListener('click', async () => {
+            end.disabled = true;
+            try {
+                await api('DELETE', `${base(dyad.id)}/${encodeURIComponent(m.id)}`);
+            } catch (err) {
+                end.disabled = false;
+                end.after(h('p', { class: 'alert', role: 'alert' }, describeError(err)));
+                return;
+            }
+            reload();
+        });
+    }
+    return h('div', { class: 'measure' },
+        h('h3', null, q.title),
+        h('p', { class: 'hint' }, m.ended_at ? `Asked from ${m.starts_on} until ${formatDate(m.ended_at)}.`
+            : `Asked every ${m.every_days} days since ${m.starts_on}.`),
+        chartFigure(m.chart),
+        scoreTable(m),
+        end);
+}
+
+function assignForm(dyad, questionnaires, onDone) {
+    const measures = questionnaires.filter((q) => q.answered_by === 'each_member');
+    if (!measures.length) return h('p', { class: 'hint no-print' }, 'This server offers no questionnaires for both members to answer.');
+    const msg = messages();
+    const select = h('select', { id: 'measure-q', name: 'questionnaire' },
+        measures.map((q) => h('option', { value: q.id }, `${q.title} (every ${q.schedule ? q.schedule.every_days : 7} days)`)));
+    const every = h('input', { id: 'measure-every', name: 'every_days', type: 'number', min: 1, max: 91, inputmode: 'numeric', 'aria-describedby': 'measure-every-hint' });
+    const form = h('form', { class: 'stack no-print', id: 'measure-form', novalidate: true },
+        h('div', { class: 'field' }, h('label', { for: 'measure-q' }, 'Questionnaire'), select),
+        h('div', { class: 'field' }, h('label', { for: 'measure-every' }, 'Every how many days (optional)'),
+            h('p', { class: 'hint', id: 'measure-every-hint' }, 'Leave empty for the questionnaire’s own schedule.'), every),
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Ask both to answer')),
+        msg.el);
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const body = { questionnaire: select.value };
+        if (every.value) body.every_days = Number(every.value);
+        setBusy(form, true);
+        try {
+            await api('POST', base(dyad.id), body);
+        } catch (err) {
+            setBusy(form, false);
+            msg.alert(describeError(err));
+            return;
+        }
+        onDone();
+    });
+    return form;
+}
+
+/** The measures section of the therapist's dyad page. */
+export function measuresSection(env, dyad) {
+    const body = h('div', { id: 'measures-body' }, h('p', { class: 'hint' }, 'Loading…'));
+    async function load() {
+        try {
+            const [res, qs] = await Promise.all([
+                api('GET', base(dyad.id), undefined, { signal: env.signal }),
+                api('GET', '/questionnaires', undefined, { signal: env.signal }),
+            ]);
+            const list = res && Array.isArray(res.measures) ? res.measures : [];
+            body.replaceChildren(
+                list.length ? null : h('p', { class: 'empty' }, 'You have not asked them to answer a questionnaire yet.'),
+                ...list.map((m) => measureBlock(dyad, m, load)),
+                assignForm(dyad, qs && Array.isArray(qs.questionnaires) ? qs.questionnaires : [], load));
+        } catch (err) {
+            if (env.signal.aborted) return;
+            body.replaceChildren(h('p', { class: 'alert' }, `Questionnaires could not be loaded: ${describeError(err)}`));
+        }
+    }
+    load();
+    return h('section', { class: 'card measures', 'aria-labelledby': 'measures-heading' },
+        h('h2', { id: 'measures-heading' }, 'Questionnaires, side by side'),
+        h('p', { class: 'hint' }, 'Both members answer on a schedule; each sees their own scores, and the other’s only if that member chooses. ' +
+            'A score past a cut-off or a reliable change is something to ask about together, not a verdict.'),
+        body);
+}
