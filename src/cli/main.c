@@ -229,8 +229,8 @@ static int add_questionnaire(json_t *all, const char *name, const char *json, si
     json_array_foreach(all, i, o)
     {
         if (strcmp(json_string_value(json_object_get(o, "id")), q.id) == 0) {
-            fprintf(stderr, "dyad: %s: the id \"%s\" is taken by another questionnaire\n",
-                    name, q.id);
+            fprintf(stderr, "dyad: %s: the id \"%s\" is taken by another questionnaire\n", name,
+                    q.id);
             json_decref(normal);
             return -1;
         }
