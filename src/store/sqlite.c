@@ -2301,3 +2301,60 @@ enum store_result store_measure_answers(struct store *s, const char *measure_id,
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+enum store_result store_assignment_opened(struct store *s, const char *assignment_id,
+                                          const char *user_id, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO assignment_opens (assignment_id, user_id, opened_at) "
+                               "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, assignment_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, now);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_homework_list(struct store *s, const char *dyad_id, const char *user_id,
+                                      store_homework_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(
+        c, "SELECT a.id, a.therapist_id, a.topic, a.depth, a.starts_at, a.ends_at, a.created_at, "
+           "m.user_id, (SELECT o.opened_at FROM assignment_opens o WHERE o.assignment_id = a.id "
+           "AND o.user_id = m.user_id), (SELECT count(*) FROM shares x WHERE x.dyad_id = a.dyad_id "
+           "AND x.author_id = m.user_id AND x.topic = a.topic AND x.created_at >= a.starts_at AND "
+           "x.created_at < a.ends_at) FROM assignments a JOIN dyad_members m ON m.dyad_id = "
+           "a.dyad_id AND m.left_at = 0 WHERE a.dyad_id = ?1 AND (?2 IS NULL OR m.user_id = ?2) "
+           "ORDER BY a.created_at, a.rowid, m.joined_at");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    if (user_id != NULL)
+        bind_text(st, 2, user_id);
+    else
+        sqlite3_bind_null(st, 2);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct homework_status h;
+        memset(&h, 0, sizeof h);
+        col_text(st, 0, h.a.id, sizeof h.a.id);
+        col_text(st, 1, h.a.therapist_id, sizeof h.a.therapist_id);
+        h.a.topic = sqlite3_column_int(st, 2);
+        h.a.depth = sqlite3_column_int(st, 3);
+        h.a.starts_at = sqlite3_column_int64(st, 4);
+        h.a.ends_at = sqlite3_column_int64(st, 5);
+        h.a.created_at = sqlite3_column_int64(st, 6);
+        col_text(st, 7, h.user_id, sizeof h.user_id);
+        h.opened_at = sqlite3_column_int64(st, 8);
+        h.shares = sqlite3_column_int(st, 9);
+        fn(ctx, &h);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}

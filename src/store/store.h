@@ -464,6 +464,27 @@ enum store_result store_private_answer(struct store *s, const char *id, const ch
                                        const unsigned char *sealed, size_t len,
                                        const unsigned char *signal, size_t signal_len, int64_t now);
 
+/* ---- homework followed ------------------------------------------------------ */
+
+/* Records the first time user_id was shown assignment_id (later calls keep
+ * the first time). */
+enum store_result store_assignment_opened(struct store *s, const char *assignment_id,
+                                          const char *user_id, int64_t now);
+
+/* One assignment as one member followed it. */
+struct homework_status {
+    struct assignment a;
+    char user_id[STORE_ID_MAX];
+    int64_t opened_at; /* 0: never shown to them */
+    int shares;        /* shares they wrote on its topic while it ran */
+};
+
+/* Every assignment of dyad_id, oldest first, once per current member (only
+ * user_id's when it is not NULL). */
+typedef void store_homework_fn(void *ctx, const struct homework_status *h);
+enum store_result store_homework_list(struct store *s, const char *dyad_id, const char *user_id,
+                                      store_homework_fn *fn, void *ctx);
+
 /* ---- measures: questionnaires both members answer on a schedule -------- */
 
 enum { STORE_ANSWERS_MAX = 256 };

@@ -192,6 +192,10 @@ const struct route app_routes[] = {
      "The dyad's charts as SVG"},
     {"POST", API "/therapist/dyads/{id}/assignments", h_assignment_create, ROUTE_LINKED,
      f_assignment, 0, "Assign homework (comfort still wins)"},
+    {"GET", API "/therapist/dyads/{id}/assignments", h_assignment_list, ROUTE_LINKED, NULL, 0,
+     "Homework, and whether each member was shown it and wrote on its topic"},
+    {"GET", API "/dyads/{id}/homework", h_homework_mine, ROUTE_MEMBER, NULL, 0,
+     "Homework, and whether one followed it oneself"},
 
     /* private check-ins and re-shares: sealed to the therapist in the browser */
     {"GET", API "/questionnaires", h_questionnaires, ROUTE_PUBLIC, NULL, 0,

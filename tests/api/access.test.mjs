@@ -114,6 +114,8 @@ const MATRIX = {
   'GET /therapist/caseload': { expect: THERAPIST(200, 200) },
   'GET /therapist/dyads/{id}': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/assignments': { body: {}, expect: THERAPIST(400) },
+  'GET /therapist/dyads/{id}/assignments': { expect: THERAPIST(200) },
+  'GET /dyads/{id}/homework': { expect: DYAD(200) },
   'GET /questionnaires': { expect: PUB },
   'GET /therapist/dyads/{id}/charts': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/private-checkins': { body: {}, expect: THERAPIST(400) },

@@ -141,3 +141,39 @@ test('six weeks side by side: both lines, the cut-off, the gap, reliable change,
   const calmCases = (await calm.t.c.get('/api/v1/therapist/caseload')).json.dyads;
   assert.deepEqual(calmCases.find((d) => d.id === calm.id).flags, []);
 });
+
+test('homework followed: shown and answered, for the therapist about both, for each member about themselves only', async () => {
+  const { sodium } = await import('../lib/api.mjs');
+  const { createCrypto } = await import('../../web/js/crypto.js');
+  const cr = createCrypto(sodium);
+  const p = await linkedPair(srv);
+  const made = await p.t.c.post(`/api/v1/therapist/dyads/${p.id}/assignments`, { topic: 'joy', depth: 1, days: 7 });
+  assert.equal(made.status, 201, made.text);
+  const hid = made.json.assignment.id;
+  const before = (await p.t.c.get(`/api/v1/therapist/dyads/${p.id}/assignments`)).json.assignments;
+  assert.deepEqual(before[0].members.map((m) => [m.opened_at, m.answered]), [[null, false], [null, false]]);
+  // A's dyad page shows the homework (the suggested prompt follows it), then A shares on its topic
+  const np = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt`);
+  assert.equal(np.json.homework.id, hid);
+  const S = cr.newEntryId();
+  assert.equal((await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, { id: S, topic: 'joy', depth: 1, body: cr.encryptEntry(p.K, { dyadId: p.id, entryId: S, authorId: p.a.u.id, kind: 'share' }, 'x') })).status, 201);
+  const S2 = cr.newEntryId();
+  await p.b.c.post(`/api/v1/dyads/${p.id}/shares`, { id: S2, topic: 'fear', depth: 1, body: cr.encryptEntry(p.K, { dyadId: p.id, entryId: S2, authorId: p.b.u.id, kind: 'share' }, 'y') });
+  const t = (await p.t.c.get(`/api/v1/therapist/dyads/${p.id}/assignments`)).json.assignments[0];
+  assert.equal(t.topic, 'joy');
+  const ta = t.members.find((m) => m.user_id === p.a.u.id);
+  const tb = t.members.find((m) => m.user_id === p.b.u.id);
+  assert.ok(ta.opened_at, 'A was shown it');
+  assert.equal(ta.answered, true);
+  assert.equal(ta.shares, 1);
+  assert.equal(tb.opened_at, null, 'B has not opened their page');
+  assert.equal(tb.answered, false, 'a share on another topic does not count');
+  // each member sees about themselves only
+  const mineA = (await p.a.c.get(`/api/v1/dyads/${p.id}/homework`)).json.homework;
+  assert.deepEqual(mineA[0].members.map((m) => m.user_id), [p.a.u.id]);
+  assert.equal(mineA[0].members[0].answered, true);
+  const mineB = (await p.b.c.get(`/api/v1/dyads/${p.id}/homework`)).json.homework;
+  assert.deepEqual(mineB[0].members.map((m) => m.user_id), [p.b.u.id]);
+  assert.ok(!JSON.stringify(mineB).includes(p.a.u.id), 'nothing of A in what B sees');
+  assert.ok((await p.a.c.get(`/api/v1/dyads/${p.id}/audit`)).json.audit.some((e) => e.action === 'view_homework'));
+});

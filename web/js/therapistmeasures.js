@@ -139,3 +139,41 @@ export function measuresSection(env, dyad) {
             'A score past a cut-off or a reliable change is something to ask about together, not a verdict.'),
         body);
 }
+
+/**
+ * Homework followed: each assignment, and for each member whether it was
+ * shown to them (on their dyad page) and whether they wrote a share on its
+ * topic while it ran. Filled when loaded; printed with the summary.
+ */
+export function homeworkFollowed(env, dyad, topicLabel) {
+    const names = Object.fromEntries((dyad.members || []).map((m) => [m.user_id, m.display_name]));
+    const body = h('div', { id: 'homework-followed' }, h('p', { class: 'hint' }, 'Loading…'));
+    (async () => {
+        try {
+            const res = await api('GET', `/therapist/dyads/${encodeURIComponent(dyad.id)}/assignments`, undefined, { signal: env.signal });
+            const list = res && Array.isArray(res.assignments) ? res.assignments : [];
+            if (!list.length) {
+                body.replaceChildren(h('p', { class: 'empty' }, 'No homework given yet.'));
+                return;
+            }
+            body.replaceChildren(h('table', { class: 'homework-table' },
+                h('caption', null, 'Homework given, and whether each of them followed it'),
+                h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Homework'),
+                    ...list[0].members.map((m) => h('th', { scope: 'col' }, names[m.user_id] || 'Member')))),
+                h('tbody', null, list.slice().reverse().map((a) => h('tr', null,
+                    h('th', { scope: 'row' }, `${topicLabel(a.topic)}, depth ${a.depth}, until ${formatDate(a.ends_at)}`),
+                    ...a.members.map((m) => h('td', null,
+                        m.opened_at ? `Seen ${formatDate(m.opened_at)}` : 'Not seen yet',
+                        ' · ',
+                        m.answered ? `shared on it (${m.shares})` : 'no share on it yet')))))));
+        } catch (err) {
+            if (env.signal.aborted) return;
+            body.replaceChildren(h('p', { class: 'alert' }, `Homework could not be loaded: ${describeError(err)}`));
+        }
+    })();
+    return h('section', { class: 'card homework-followed', 'aria-labelledby': 'homework-followed-heading' },
+        h('h2', { id: 'homework-followed-heading' }, 'Homework followed'),
+        h('p', { class: 'hint' }, '“Seen” means it was shown to them with their suggested prompt; “shared on it” that they wrote a share on its topic ' +
+            'while it ran. Each of them sees the same about themselves only.'),
+        body);
+}

@@ -30,3 +30,13 @@ CREATE TABLE measure_answers (
 -- answers, so the caseload can flag danger without the therapist opening
 -- the answers — and without the server (or its operator) learning which.
 ALTER TABLE private_checkins ADD COLUMN signal BLOB;
+
+-- Homework followed: when each member was first shown an assignment (on
+-- their dyad page, with their note). Whether they answered a prompt from
+-- it is read from their shares on its topic during it.
+CREATE TABLE assignment_opens (
+    assignment_id TEXT NOT NULL REFERENCES assignments(id) ON DELETE CASCADE,
+    user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    opened_at     INTEGER NOT NULL,
+    PRIMARY KEY (assignment_id, user_id)
+);
