@@ -15,7 +15,9 @@ if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for
   # systemd's notification socket
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3)
+  # r-base-core and r-cran-nlme: the research exports are read by R and an
+  # actor-partner model is fitted with nlme (tests/r)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 r-base-core r-cran-nlme)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl)

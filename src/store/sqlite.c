@@ -2358,3 +2358,104 @@ enum store_result store_homework_list(struct store *s, const char *dyad_id, cons
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
+
+enum store_result store_research_request(struct store *s, const char *dyad_id, const char *by,
+                                         const char *study, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "DELETE FROM research_consents WHERE dyad_id = ?1");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    enum store_result r = step_done(st);
+    if (r != STORE_OK)
+        return finish(s, r);
+    st = stmt(c, "INSERT INTO research_requests (dyad_id, requested_by, study, requested_at) "
+                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (dyad_id) DO UPDATE SET requested_by = "
+                 "excluded.requested_by, study = excluded.study, requested_at = "
+                 "excluded.requested_at");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, by);
+    bind_text(st, 3, study);
+    sqlite3_bind_int64(st, 4, now);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_research_get(struct store *s, const char *dyad_id,
+                                     struct research_state *out)
+{
+    memset(out, 0, sizeof *out);
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(
+        c, "SELECT requested_by, study, requested_at FROM research_requests WHERE dyad_id = ?1");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        col_text(st, 0, out->requested_by, sizeof out->requested_by);
+        col_text(st, 1, out->study, sizeof out->study);
+        out->requested_at = sqlite3_column_int64(st, 2);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
+    st = stmt(c, "SELECT user_id, include_hidden, given_at FROM research_consents "
+                 "WHERE dyad_id = ?1 ORDER BY given_at, user_id");
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && out->n < 2) {
+        col_text(st, 0, out->consents[out->n].user_id, sizeof out->consents[out->n].user_id);
+        out->consents[out->n].include_hidden = sqlite3_column_int(st, 1) != 0;
+        out->consents[out->n].given_at = sqlite3_column_int64(st, 2);
+        out->n++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_research_consent(struct store *s, const char *dyad_id, const char *user_id,
+                                         bool include_hidden, int64_t now)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO research_consents (dyad_id, user_id, include_hidden, "
+                               "given_at) SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM "
+                               "research_requests WHERE dyad_id = ?1) ON CONFLICT (dyad_id, "
+                               "user_id) DO UPDATE SET include_hidden = excluded.include_hidden, "
+                               "given_at = excluded.given_at");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    sqlite3_bind_int(st, 3, include_hidden ? 1 : 0);
+    sqlite3_bind_int64(st, 4, now);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) == 0)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
+}
+
+enum store_result store_research_revoke(struct store *s, const char *dyad_id, const char *user_id)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "DELETE FROM research_consents WHERE dyad_id = ?1 AND user_id = ?2");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, user_id);
+    enum store_result r = step_done(st);
+    if (r == STORE_OK && sqlite3_changes(c->db) == 0)
+        r = STORE_NOT_FOUND;
+    return finish(s, r);
+}

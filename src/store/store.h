@@ -485,6 +485,35 @@ typedef void store_homework_fn(void *ctx, const struct homework_status *h);
 enum store_result store_homework_list(struct store *s, const char *dyad_id, const char *user_id,
                                       store_homework_fn *fn, void *ctx);
 
+/* ---- research consent ------------------------------------------------------- */
+
+enum { STORE_STUDY_MAX = 1001 };
+
+struct research_state {
+    char requested_by[STORE_ID_MAX];
+    char study[STORE_STUDY_MAX]; /* what the study is, in the asker's words */
+    int64_t requested_at;
+    size_t n; /* consents given, 0-2 */
+    struct {
+        char user_id[STORE_ID_MAX];
+        bool include_hidden;
+        int64_t given_at;
+    } consents[2];
+};
+
+/* Asks dyad_id to take part (replacing an earlier request and its
+ * consents). */
+enum store_result store_research_request(struct store *s, const char *dyad_id, const char *by,
+                                         const char *study, int64_t now);
+/* The request and its consents; STORE_NOT_FOUND when there is none. */
+enum store_result store_research_get(struct store *s, const char *dyad_id,
+                                     struct research_state *out);
+/* user_id consents (again); STORE_NOT_FOUND when nothing was asked. */
+enum store_result store_research_consent(struct store *s, const char *dyad_id, const char *user_id,
+                                         bool include_hidden, int64_t now);
+/* Withdraws user_id's consent; STORE_NOT_FOUND when there was none. */
+enum store_result store_research_revoke(struct store *s, const char *dyad_id, const char *user_id);
+
 /* ---- measures: questionnaires both members answer on a schedule -------- */
 
 enum { STORE_ANSWERS_MAX = 256 };

@@ -97,6 +97,8 @@ static const struct field_spec f_private_assign[] = {S("user_id"), S("questionna
 static const struct field_spec f_measure_assign[] = {S("questionnaire"), I_OPT("every_days"), END};
 static const struct field_spec f_measure_answer[] = {
     {"answers", FIELD_OBJECT, true, false}, B_OPT("show_partner"), END};
+static const struct field_spec f_research_request[] = {S("study"), END};
+static const struct field_spec f_research_consent[] = {B_OPT("include_hidden"), END};
 static const struct field_spec f_private_answer[] = {S("sealed"), S_OPT("signal"), END};
 static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S("sealed"), END};
 
@@ -224,6 +226,18 @@ const struct route app_routes[] = {
      "The measures one is asked to answer: due or not, one's answers and those shown"},
     {"PUT", API "/dyads/{id}/measures/{mid}/answers", h_measure_answer, ROUTE_MEMBER,
      f_measure_answer, 0, "Answer a measure for this period (choices, scored by the server)"},
+
+    /* research: consented apart from therapy, by both members, revocably */
+    {"POST", API "/therapist/dyads/{id}/research", h_research_request, ROUTE_LINKED,
+     f_research_request, 0, "Ask the dyad to take part in research"},
+    {"GET", API "/dyads/{id}/research", h_research_get, ROUTE_MEMBER, NULL, 0,
+     "The research request and one's own consent"},
+    {"PUT", API "/dyads/{id}/research/consent", h_research_consent, ROUTE_MEMBER,
+     f_research_consent, 0, "Consent to research (apart from therapy)"},
+    {"DELETE", API "/dyads/{id}/research/consent", h_research_revoke, ROUTE_MEMBER, NULL, 0,
+     "Withdraw one's research consent"},
+    {"GET", API "/therapist/dyads/{id}/research/export", h_research_export, ROUTE_LINKED, NULL, 0,
+     "With both consents: CSV (?layout=long|pairwise|dyadwide, &codebook=1), no words"},
 
     /* static files and pages */
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},

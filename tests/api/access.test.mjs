@@ -128,6 +128,11 @@ const MATRIX = {
   'GET /therapist/dyads/{id}/measures': { expect: THERAPIST(200) },
   'DELETE /therapist/dyads/{id}/measures/{mid}': { params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: THERAPIST(404) },
   'GET /dyads/{id}/measures': { expect: DYAD(200) },
+  'POST /therapist/dyads/{id}/research': { body: {}, expect: THERAPIST(400) },
+  'GET /dyads/{id}/research': { expect: DYAD(200) },
+  'PUT /dyads/{id}/research/consent': { body: {}, expect: DYAD(404) },
+  'DELETE /dyads/{id}/research/consent': { expect: DYAD(404) },
+  'GET /therapist/dyads/{id}/research/export': { expect: THERAPIST(403) },
   'PUT /dyads/{id}/measures/{mid}/answers': { body: {}, params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: DYAD(400) },
 };
 

@@ -40,3 +40,22 @@ CREATE TABLE assignment_opens (
     opened_at     INTEGER NOT NULL,
     PRIMARY KEY (assignment_id, user_id)
 );
+
+-- Research, consented apart from therapy: a linked therapist asks a dyad
+-- to take part in a study; each member consents (or not) for themselves,
+-- and may include the check-in items they hide from the other. A consent
+-- is withdrawn by deleting it. A new request replaces the old one and
+-- needs both consents again.
+CREATE TABLE research_requests (
+    dyad_id      TEXT PRIMARY KEY REFERENCES dyads(id) ON DELETE CASCADE,
+    requested_by TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    study        TEXT NOT NULL,
+    requested_at INTEGER NOT NULL
+);
+CREATE TABLE research_consents (
+    dyad_id        TEXT NOT NULL REFERENCES dyads(id) ON DELETE CASCADE,
+    user_id        TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    include_hidden INTEGER NOT NULL DEFAULT 0,
+    given_at       INTEGER NOT NULL,
+    PRIMARY KEY (dyad_id, user_id)
+);
