@@ -1,4 +1,4 @@
--- 008: measures a linked therapist asks both members to answer on a
+-- 009: measures a linked therapist asks both members to answer on a
 -- schedule (questionnaires with "answered_by": "each_member"), and the
 -- answers: choice indexes, never words. Scores are not stored; the pure
 -- core computes them from the answers and the definition on each read.

@@ -1,4 +1,4 @@
--- 007: questionnaires an operator added with `dyad questionnaire add FILE`
+-- 008: questionnaires an operator added with `dyad questionnaire add FILE`
 -- (licensed instruments). The definition is kept as given, checked before
 -- it was stored and again at each start. An id is never reused: answers
 -- refer to it.
