@@ -8,6 +8,7 @@ import { fetchDyad, inspectDyad } from './dyads.js';
 import { h, messages, setBusy, formatDate } from './ui.js';
 import { topicsFor, topicLabel, COMFORT_WORDS, KIND_LABEL } from './words.js';
 import { therapistLinkPart } from './therapistlink.js';
+import { researchPart } from './research.js';
 
 /** The "In each dyad" section: one block per active dyad, filled as each loads. */
 export function dyadSettingsSection(env, acct) {
@@ -46,7 +47,8 @@ async function fill(env, acct, summary, block) {
         h('h3', null, name ? `${label} with ${name}` : label),
         dyad.kind === 'couple' ? sexualTracking(dyad, name) : null,
         comfortForm(dyad, name, comfort),
-        therapistLinkPart(env, acct, dyad, name));
+        therapistLinkPart(env, acct, dyad, name),
+        researchPart(env, dyad, name));
 }
 
 function sexualTracking(dyad, name) {

@@ -177,3 +177,39 @@ export function homeworkFollowed(env, dyad, topicLabel) {
             'while it ran. Each of them sees the same about themselves only.'),
         body);
 }
+
+/**
+ * Research: ask the dyad to take part in a study (each member consents for
+ * themselves, apart from therapy), and, once both have, download the
+ * exports. No words are ever in them.
+ */
+export function researchSection(env, dyad) {
+    const msg = messages();
+    const study = h('textarea', { id: 'research-study', name: 'study', rows: 3, maxlength: 1000, 'aria-describedby': 'research-study-hint' });
+    const form = h('form', { class: 'stack', id: 'research-form', novalidate: true },
+        h('div', { class: 'field' }, h('label', { for: 'research-study' }, 'The study'),
+            h('p', { class: 'hint', id: 'research-study-hint' }, 'What it is, who runs it and what the data are used for. Both members read this before they decide; asking again replaces it and needs both consents again.'),
+            study),
+        h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Ask them to take part')),
+        msg.el);
+    form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        setBusy(form, true);
+        try {
+            await api('POST', `/therapist/dyads/${encodeURIComponent(dyad.id)}/research`, { study: study.value });
+            msg.say('Asked. Each of them decides in their own settings; the export opens when both have consented.');
+        } catch (err) {
+            msg.alert(describeError(err));
+        } finally {
+            setBusy(form, false);
+        }
+    });
+    const link = (layout, book) => h('a', { href: `/api/v1/therapist/dyads/${encodeURIComponent(dyad.id)}/research/export?layout=${layout}${book ? '&codebook=1' : ''}`, download: true },
+        book ? `${layout} codebook` : `${layout} (CSV)`);
+    return h('section', { class: 'card research no-print', 'aria-labelledby': 'research-heading' },
+        h('h2', { id: 'research-heading' }, 'Research'),
+        h('p', { class: 'hint' }, 'Exports hold check-in scores and share counts per day under made-up ids — never a word, never sexual connection — ' +
+            'and answer only while both members consent. Items a member keeps from the other are included only if that member’s consent says so.'),
+        form,
+        h('p', null, 'Exports: ', ['long', 'pairwise', 'dyadwide'].flatMap((l) => [link(l, false), ' · ', link(l, true), ' · ']).slice(0, -1)));
+}

@@ -42,7 +42,7 @@ import { loadCrypto } from '../sodium.js';
 import {
     ENTRY_KIND_WORDS, answerRows, fetchPrivateCheckins, fetchQuestionnaires, fetchReshares, givePrivateCheckin, openAnswers, openSealedText,
 } from '../therapistprivate.js';
-import { measuresSection, homeworkFollowed } from '../therapistmeasures.js';
+import { measuresSection, homeworkFollowed, researchSection } from '../therapistmeasures.js';
 
 const WINDOWS = [7, 14, 28, 56, 91, 182, 365];
 const NOTE_MAX_CHARS = 500;
@@ -134,6 +134,7 @@ function page(env, acct, dyad, win) {
         homeworkFollowed(env, dyad, topicLabel),
         privateCheckinsSection(env, acct, dyad),
         resharesSection(env, acct, dyad),
+        researchSection(env, dyad),
         h('p', { class: 'hint audit-note' }, 'Each time you open this page it is written to the dyad’s audit log, which both members can read.'),
     ];
 }
