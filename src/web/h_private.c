@@ -50,7 +50,8 @@ void h_private_assign(struct ctx *c)
         reply_error(c, API_INVALID_FIELD, "questionnaire", "There is no such questionnaire.");
         return;
     }
-    if (strcmp(json_string_value(json_object_get(q, "answered_by")), "private") != 0) {
+    const char *by = json_string_value(json_object_get(q, "answered_by"));
+    if (by != NULL && strcmp(by, "private") != 0) {
         reply_error(c, API_INVALID_FIELD, "questionnaire",
                     "Each member answers that questionnaire; it cannot be given privately.");
         return;
