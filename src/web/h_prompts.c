@@ -16,9 +16,17 @@
 
 #include "core/pacing.h"
 #include "core/prompts.h"
+#include "core/kind.h"
 #include "web/handler.h"
 
 enum { COMFORT_UNSET_DEFAULT = 3 };
+
+/* A comfort never set: 3, except for desire, which starts at 0 (not now)
+ * until the person raises it — sex comes up only by choice. */
+static int comfort_unset(int topic)
+{
+    return topic == PROMPTS_TOPIC_DESIRE ? 0 : COMFORT_UNSET_DEFAULT;
+}
 
 static json_t *prompt_json(const struct prompt *p)
 {
@@ -85,7 +93,9 @@ static void reply_comfort(struct ctx *c, const struct membership *m)
     for (int t = 0; r == STORE_OK && t < PROMPTS_TOPIC__MAX; t++)
         if (prompts_topic_allows_kind(t, (int)m->dyad.kind))
             json_object_set_new(current, prompts_topic_name(t),
-                                levels[t] < 0 ? json_null() : json_integer(levels[t]));
+                                levels[t] >= 0              ? json_integer(levels[t])
+                                : t == PROMPTS_TOPIC_DESIRE ? json_integer(0)
+                                                            : json_null());
     if (r == STORE_OK)
         r = store_comfort_history(c->app->store, m->dyad.id, c->user.id, history_row, history);
     if (r != STORE_OK) {
@@ -266,7 +276,7 @@ void h_next_prompt(struct ctx *c)
     int comfort[2][PROMPTS_TOPIC__MAX];
     for (size_t i = 0; i < 2; i++) {
         for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
-            comfort[i][k] = COMFORT_UNSET_DEFAULT;
+            comfort[i][k] = comfort_unset(k);
         if (i < m.n) {
             r = store_comfort_current(c->app->store, m.dyad.id, m.members[i].user_id, comfort[i],
                                       PROMPTS_TOPIC__MAX);
@@ -276,9 +286,12 @@ void h_next_prompt(struct ctx *c)
             }
             for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
                 if (comfort[i][k] < 0)
-                    comfort[i][k] = COMFORT_UNSET_DEFAULT;
+                    comfort[i][k] = comfort_unset(k);
         }
     }
+    /* Desire is offered only when both members chose sexual tracking. */
+    if (!kind_desire_open(kind, m.members[0].track_sexual, m.n > 1 && m.members[1].track_sexual))
+        comfort[0][PROMPTS_TOPIC_DESIRE] = comfort[1][PROMPTS_TOPIC_DESIRE] = 0;
     uint64_t seed = day_seed(m.dyad.id, today);
     /* A therapist's homework sets the topic and asks for a depth; comfort
      * still wins (pacing_next_depth). */

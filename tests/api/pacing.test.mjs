@@ -213,3 +213,40 @@ test('a guided conversation\'s record counts for both, as answered — never as 
   assert.equal(bad.status, 400, 'together is for a prompt talked through');
   assert.equal(bad.json.error.field, 'together');
 });
+
+test('sex only by choice: desire opens when both turned tracking on and raised their comfort', async () => {
+  const p = await pair();
+  const base = `/api/v1/dyads/${p.id}`;
+  const share = (who) => who.c.post(`${base}/shares`, {
+    id: cr.newEntryId(), topic: 'desire', depth: 1, reveal: 'now', body: cr.b64(sodium.randombytes_buf(24 + 64 + 16)),
+  });
+  // a comfort for desire starts at 0, never the general default
+  let r = await p.a.c.get(`${base}/comfort`);
+  assert.equal(r.json.comfort.desire, 0);
+  assert.equal(r.json.comfort.fear, null);
+  assert.equal((await p.a.c.get(base)).json.dyad.desire_open, false);
+  // raised by both, but nobody tracks: still not offered, and not accepted
+  for (const who of [p.a, p.b]) assert.equal((await who.c.put(`${base}/comfort`, { desire: 3 })).status, 200);
+  r = await p.a.c.get(`${base}/next-prompt?topic=desire`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.depth, 0);
+  assert.equal(r.json.prompt, null);
+  r = await share(p.a);
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'topic');
+  // one of them turns tracking on: still closed for both
+  assert.equal((await p.a.c.put(`${base}/settings`, { track_sexual: true })).status, 200);
+  assert.equal((await p.a.c.get(base)).json.dyad.desire_open, false);
+  assert.equal((await share(p.a)).status, 400);
+  // both: open
+  assert.equal((await p.b.c.put(`${base}/settings`, { track_sexual: true })).status, 200);
+  for (const who of [p.a, p.b]) assert.equal((await who.c.get(base)).json.dyad.desire_open, true);
+  r = await p.a.c.get(`${base}/next-prompt?topic=desire`);
+  assert.equal(r.json.topic, 'desire');
+  assert.ok(r.json.depth >= 1, JSON.stringify(r.json));
+  assert.equal(r.json.prompt.topic, 'desire');
+  assert.equal((await share(p.a)).status, 201);
+  // and the day's topic never lands on desire while it is closed
+  assert.equal((await p.b.c.put(`${base}/settings`, { track_sexual: false })).status, 200);
+  for (let i = 0; i < 5; i++) assert.notEqual((await p.a.c.get(`${base}/next-prompt`)).json.topic, 'desire');
+});

@@ -660,6 +660,54 @@ static void test_no_couple_words_for_friends_or_family(void **state)
     prompts_free(&lib);
 }
 
+/* A guard on the grading rubric (docs/pacing.md): a prompt at depth 1 or 2
+ * never names what the rubric places at depth 3 and beyond — shame, grief,
+ * betrayal, trauma, forgiveness, regret, the "deepest" of anything. Whole
+ * words, case-insensitive. It cannot prove a grade right, but it catches a
+ * heavy prompt filed as a light one. */
+static const char *const heavy_words[] = {
+    "ashamed",  "shame",    "grief",  "grieve",  "grieving",  "mourn",     "betray",
+    "betrayed", "abuse",    "abused", "trauma",  "worthless", "unlovable", "fraud",
+    "forgive",  "forgiven", "regret", "regrets", "deepest",   "death",     "died",
+};
+
+static const char *heavy_word_in(const char *text)
+{
+    for (size_t w = 0; w < sizeof(heavy_words) / sizeof(heavy_words[0]); w++) {
+        size_t len = strlen(heavy_words[w]);
+        for (const char *s = text; *s; s++)
+            if (strncasecmp(s, heavy_words[w], len) == 0 && (s == text || !is_word_char(s[-1])) &&
+                !is_word_char(s[len]))
+                return heavy_words[w];
+    }
+    return NULL;
+}
+
+static void test_light_prompts_stay_light(void **state)
+{
+    (void)state;
+    assert_string_equal(heavy_word_in("Which regret do you carry?"), "regret");
+    assert_string_equal(heavy_word_in("What is your Deepest wish?"), "deepest");
+    assert_null(heavy_word_in("What made you laugh today? Unforgiving weather?"));
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    size_t light = 0, heavy_deep = 0;
+    for (size_t i = 0; i < lib.count; i++) {
+        const char *w = heavy_word_in(lib.items[i].text);
+        if (lib.items[i].depth >= 3) {
+            heavy_deep += w != NULL;
+            continue;
+        }
+        light++;
+        if (w != NULL)
+            fail_msg("%s is graded %d but speaks of \"%s\"", lib.items[i].id, lib.items[i].depth,
+                     w);
+    }
+    assert_true(light > 500);
+    assert_true(heavy_deep > 0); /* the words are real: deeper prompts use them */
+    prompts_free(&lib);
+}
+
 /* ---- near-duplicates ------------------------------------------------------- */
 
 /* Similarity of two prompts: the Jaccard index of their sets of word pairs
@@ -830,6 +878,7 @@ int main(void)
         cmocka_unit_test(test_shipped_family_sides),
         cmocka_unit_test(test_shipped_lengths),
         cmocka_unit_test(test_no_couple_words_for_friends_or_family),
+        cmocka_unit_test(test_light_prompts_stay_light),
         cmocka_unit_test(test_similarity_catches_planted_near_duplicates),
         cmocka_unit_test(test_shipped_no_near_duplicates),
     };

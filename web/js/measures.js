@@ -110,7 +110,7 @@ export function measuresPart(env, dyad, other) {
             return;
         }
         const running = list.filter((m) => m.questionnaire && (!m.ended_at || m.members.some((x) => x.answers.length)));
-        box.replaceChildren(...running.map((m) => card(env, dyad.id, m, other.display_name, load)));
+        box.replaceChildren(...running.map((m) => card(env, dyad.id, m, other.display_name, load)).filter(Boolean));
     }
     load();
     return box;

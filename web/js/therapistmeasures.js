@@ -123,10 +123,12 @@ export function measuresSection(env, dyad) {
                 api('GET', '/questionnaires', undefined, { signal: env.signal }),
             ]);
             const list = res && Array.isArray(res.measures) ? res.measures : [];
-            body.replaceChildren(
+            // (replaceChildren would print a null as the text "null": only nodes go in)
+            body.replaceChildren(...[
                 list.length ? null : h('p', { class: 'empty' }, 'You have not asked them to answer a questionnaire yet.'),
                 ...list.map((m) => measureBlock(dyad, m, load)),
-                assignForm(dyad, qs && Array.isArray(qs.questionnaires) ? qs.questionnaires : [], load));
+                assignForm(dyad, qs && Array.isArray(qs.questionnaires) ? qs.questionnaires : [], load),
+            ].filter(Boolean));
         } catch (err) {
             if (env.signal.aborted) return;
             body.replaceChildren(h('p', { class: 'alert' }, `Questionnaires could not be loaded: ${describeError(err)}`));

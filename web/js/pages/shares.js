@@ -212,7 +212,7 @@ function makeComposer(ctx, thread) {
     const topics = radioGroup({
         name: 'topic',
         legend: 'What is it about?',
-        options: topicChoices(ctx.dyad.kind).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
+        options: topicChoices(ctx.dyad.kind, ctx.dyad.desire_open === true).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
     });
     const guide = h('div', { class: 'guide', id: 'share-guide', 'aria-live': 'polite' });
     function showGuide() {
