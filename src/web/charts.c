@@ -957,8 +957,10 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
         charts_put(&b, "</text>\n");
     }
     charts_put(&b, "</svg>\n");
+    return charts_finish(&b);
+}
 
-/* ---- chart 3: the disclosure x responsiveness plane ---------------------------- */
+/* ---- chart 4: the disclosure x responsiveness plane ---------------------------- */
 
 /* One point of a member's path on the plane: a period of whole weeks. */
 struct charts_plane_week {
