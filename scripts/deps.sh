@@ -14,13 +14,14 @@ pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjans
 if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for
-  # systemd's notification socket
-  # r-base-core and r-cran-nlme: the research exports are read by R and an
-  # actor-partner model is fitted with nlme (tests/r)
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 r-base-core r-cran-nlme)
+  # systemd's notification socket; postgresql: the store contract test and
+  # the API suite also run on it; pgbouncer: two servers over one database
+  # through a pooler (make test-pg); r-base-core and r-cran-nlme: R reads the
+  # research exports and fits an actor-partner model with nlme (tests/r)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme)
 fi
 if [ "$mode" = bench ]; then
-  pkgs+=(wrk curl)
+  pkgs+=(wrk curl postgresql postgresql-client)
 fi
 
 missing=()
