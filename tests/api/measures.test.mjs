@@ -7,7 +7,6 @@
 // cut-off and worsened reliably — without opening the dyad.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { registerAndLogin } from '../lib/api.mjs';
 import { linkedPair } from '../lib/therapist.mjs';
@@ -15,7 +14,7 @@ import { linkedPair } from '../lib/therapist.mjs';
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '500' } }); });
 after(async () => { if (srv) await srv.stop(); });
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath], { input: q }).toString().trim();
+const sql = (q) => srv.sql(q); // SQLite or PostgreSQL, as the suite runs
 
 // Answers to the weekly check (felt_close, felt_heard, held_back reversed,
 // warmth, satisfied_time, satisfied_overall; each 0–4) adding up to total.

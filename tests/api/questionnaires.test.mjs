@@ -43,7 +43,8 @@ test('dyad questionnaire add: stored once, refused with the path when malformed'
 });
 
 test('the server offers the built-in and the added questionnaires in their normal form', async () => {
-  srv = await startServer({ dir });
+  // the file was added to the SQLite database in dir before the start
+  srv = await startServer({ dir, db: 'sqlite' });
   const r = await new Client(srv.url).get('/api/v1/questionnaires');
   assert.equal(r.status, 200);
   const ids = r.json.questionnaires.map((q) => q.id);
