@@ -36,6 +36,7 @@ void app_config_defaults(struct app_config *cfg)
     cfg->registrations_per_client = 20;
     cfg->login_failures_per_client = 20;
     cfg->shutdown_timeout = 10;
+    cfg->sandbox = true;
 }
 
 int app_set_public_url(struct app *app, const char *url)

@@ -45,6 +45,7 @@ struct app_config {
     char prompts_file[1024];   /* empty: the built-in prompt library */
     char log_file[1024];       /* empty: standard error; reopened on SIGHUP */
     unsigned shutdown_timeout; /* seconds requests in flight get to finish on SIGTERM */
+    bool sandbox;              /* seccomp, no_new_privs and Landlock after start-up (Linux) */
 };
 
 /* The built-in defaults (src/cli/config.c layers the file, the
