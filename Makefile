@@ -85,7 +85,7 @@ node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mj
 
 # The browser's copy of the vocabularies (topics, depths, kinds, feelings,
 # response kinds), written from the core's own tables: see src/core/vocab.h.
-VOCAB_SRC := tools/vocab.c src/core/vocab.c src/core/prompts.c src/core/checkin.c src/core/insights.c
+VOCAB_SRC := tools/vocab.c src/core/vocab.c src/core/prompts.c src/core/checkin.c src/core/insights.c src/core/kind.c
 build/tools/vocab: $(VOCAB_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags jansson 2>/dev/null) \

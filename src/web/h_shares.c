@@ -14,6 +14,7 @@
 
 #include "core/prompts.h"
 #include "core/validate.h"
+#include "core/kind.h"
 #include "core/vocab.h"
 #include "web/handler.h"
 
@@ -96,7 +97,14 @@ void h_share_create(struct ctx *c)
         return;
     }
     if (!prompts_topic_allows_kind(sh.topic, (int)m.dyad.kind)) {
-        reply_error(c, API_INVALID_FIELD, "topic", "The topic desire is for couples only.");
+        reply_error(c, API_INVALID_FIELD, "topic", "That topic is not one of this dyad's.");
+        return;
+    }
+    if (sh.topic == PROMPTS_TOPIC_DESIRE &&
+        !kind_desire_open((int)m.dyad.kind, m.members[0].track_sexual,
+                          m.n > 1 && m.members[1].track_sexual)) {
+        reply_error(c, API_INVALID_FIELD, "topic",
+                    "Desire opens only when both of you have turned on sexual tracking.");
         return;
     }
     json_int_t depth = json_integer_value(json_object_get(c->body, "depth"));
