@@ -37,8 +37,6 @@
 #include "web/app.h"
 #include "web/http.h"
 
-#define DYAD_VERSION "0.1.0"
-
 struct command {
     const char *name;     /* "serve", "therapist add" */
     const char *synopsis; /* after the name */

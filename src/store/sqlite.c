@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,25 @@ static int exec(sqlite3 *db, const char *sql)
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+static atomic_uint_fast64_t stats_statements, stats_nanos;
+
+/* SQLITE_TRACE_PROFILE: a statement finished after *x nanoseconds. */
+static int on_profile(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type;
+    (void)ctx;
+    (void)p;
+    atomic_fetch_add(&stats_statements, 1);
+    atomic_fetch_add(&stats_nanos, (uint_fast64_t) * (const sqlite3_int64 *)x);
+    return 0;
+}
+
+void store_stats_read(struct store_stats *out)
+{
+    out->statements = atomic_load(&stats_statements);
+    out->nanos = atomic_load(&stats_nanos);
+}
+
 static int conn_open(struct conn *c, const char *path, bool readonly, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
@@ -60,6 +80,7 @@ static int conn_open(struct conn *c, const char *path, bool readonly, char *err,
         return -1;
     }
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    sqlite3_trace_v2(c->db, SQLITE_TRACE_PROFILE, on_profile, NULL);
     sqlite3_extended_result_codes(c->db, 1);
     const char *pragmas = readonly ? "PRAGMA foreign_keys=ON;"
                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -317,6 +338,24 @@ enum store_result store_health(struct store *s)
     if (st == NULL)
         return STORE_ERROR;
     int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+}
+
+enum store_result store_sessions_active(struct store *s, int64_t seen_after, int64_t created_after,
+                                        int64_t *count)
+{
+    struct conn *c = reader(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st =
+        stmt(c, "SELECT count(*) FROM sessions WHERE last_seen_at > ?1 AND created_at > ?2");
+    if (st == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(st, 1, seen_after);
+    sqlite3_bind_int64(st, 2, created_after);
+    int rc = sqlite3_step(st);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? STORE_OK : STORE_ERROR;
 }

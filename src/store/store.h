@@ -49,6 +49,19 @@ void store_close(struct store *s);
 int store_schema_version(struct store *s);
 enum store_result store_health(struct store *s);
 
+/* Process-wide database timing for /metrics: statements run and the time
+ * they took, from every connection of every store. */
+struct store_stats {
+    uint64_t statements;
+    uint64_t nanos;
+};
+void store_stats_read(struct store_stats *out);
+
+/* How many sessions are alive: seen after seen_after and created after
+ * created_after (the idle and absolute limits). A count, nothing else. */
+enum store_result store_sessions_active(struct store *s, int64_t seen_after, int64_t created_after,
+                                        int64_t *count);
+
 /* A consistent copy of the whole store into a new file (dyad backup). */
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);
 
