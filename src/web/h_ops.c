@@ -26,8 +26,12 @@ void h_readyz(struct ctx *c)
 
 void h_healthz(struct ctx *c)
 {
-    if (store_health(c->app->store) != STORE_OK) {
-        reply_json(c, 503, json_pack("{s:s, s:s}", "status", "unavailable", "database", "error"));
+    enum store_result r = store_health(c->app->store);
+    if (r != STORE_OK) {
+        /* unreachable: stopped, out of network, timed out; error: it answered with a failure */
+        reply_json(c, 503,
+                   json_pack("{s:s, s:s}", "status", "unavailable", "database",
+                             r == STORE_UNAVAILABLE ? "unreachable" : "error"));
         return;
     }
     reply_json(c, 200,
@@ -142,13 +146,13 @@ static void metrics_write(const struct app *app, int64_t now, FILE *f)
     struct store_stats st;
     store_stats_read(&st);
     fprintf(f,
-            "# HELP dyad_db_statements_total Database statements run.\n"
-            "# TYPE dyad_db_statements_total counter\n"
-            "dyad_db_statements_total %llu\n"
-            "# HELP dyad_db_seconds_total Time the database spent running statements.\n"
+            "# HELP dyad_db_transactions_total Database transactions (one per store call).\n"
+            "# TYPE dyad_db_transactions_total counter\n"
+            "dyad_db_transactions_total %llu\n"
+            "# HELP dyad_db_seconds_total Time spent in database transactions, begin to end.\n"
             "# TYPE dyad_db_seconds_total counter\n"
             "dyad_db_seconds_total %.6f\n",
-            (unsigned long long)st.statements, (double)st.nanos / 1e9);
+            (unsigned long long)st.transactions, (double)st.nanos / 1e9);
     int64_t active = 0;
     if (store_sessions_active(app->store, now - (int64_t)app->cfg.idle_timeout,
                               now - (int64_t)app->cfg.absolute_timeout, &active) == STORE_OK)

@@ -62,7 +62,7 @@ test('/metrics passes promtool, counts what it should and names no one', async (
     assert.equal(sample(text, 'dyad_http_request_duration_seconds_count', { route: '/healthz' }), inf);
     assert.ok(sample(text, 'dyad_http_request_duration_seconds_sum', { route: '/healthz' }) > 0);
     // database time, sessions, throttling
-    assert.ok(sample(text, 'dyad_db_statements_total') > 10);
+    assert.ok(sample(text, 'dyad_db_transactions_total') > 10);
     assert.ok(sample(text, 'dyad_db_seconds_total') > 0);
     assert.equal(sample(text, 'dyad_sessions_active'), 2, 'the two people signed in');
     assert.ok(sample(text, 'dyad_throttled_requests_total') >= 1);
