@@ -26,7 +26,7 @@ async function until(what, check, ms = 30000) {
 test('the server says it is sandboxed, serves, and stops (LeakSanitizer included)', { timeout: 120000 }, async () => {
   const s = await startServer();
   try {
-    assert.match(s.logs(), /sandbox: no new privileges, system call allowlist, (Landlock|no Landlock)/);
+    await until('the sandbox line', () => /sandbox: no new privileges, system call allowlist, (Landlock|no Landlock)/.test(s.logs()));
     assert.equal((await new Client(s.url).get('/healthz')).status, 200);
     const { code } = await s.stop({ keep: true });
     assert.equal(code, 0, 'a sandboxed server still stops cleanly (and LeakSanitizer runs at exit)');
@@ -50,6 +50,7 @@ test('Landlock: nothing is writable outside the database directory', async (t) =
   const target = join(outside, 'should-not-exist');
   const s = await startServer({ env: { DYAD_TEST_SANDBOX: `write:${target}` } });
   try {
+    await until('the sandbox line', () => /sandbox: no new privileges/.test(s.logs()));
     if (/no Landlock in this kernel/.test(s.logs())) { t.skip('this kernel has no Landlock'); return; }
     await until('the probe', () => /test probe: writing/.test(s.logs()));
     assert.match(s.logs(), /test probe: writing .*should-not-exist: Permission denied/);
@@ -64,7 +65,7 @@ test('Landlock: nothing is writable outside the database directory', async (t) =
   const s2 = await startServer({ args: ['--sandbox', 'no'], env: { DYAD_TEST_SANDBOX: `write:${target}` } });
   try {
     await until('the probe', () => /test probe: writing/.test(s2.logs()));
-    assert.match(s2.logs(), /the sandbox is off/);
+    await until('the warning', () => /the sandbox is off/.test(s2.logs()));
     assert.match(s2.logs(), /writing .*: allowed/);
     assert.ok(existsSync(target));
   } finally { await s2.stop(); rmSync(outside, { recursive: true, force: true }); }
