@@ -55,7 +55,7 @@ ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test deps deps-test unit test-js test-api test-pg test-browser bench format clean asan check docs-settings man install uninstall test-install
+.PHONY: all run test deps deps-test unit test-r test-js test-api test-pg test-browser bench format clean asan check docs-settings man install uninstall test-install
 all: build/dyad
 
 deps:
@@ -138,7 +138,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps-test
 	@$(MAKE) --no-print-directory build/dyad asan
-	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-install test-api test-pg test-browser
+	@$(MAKE) --no-print-directory unit test-r fuzz-replay test-js test-install test-api test-pg test-browser
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -148,6 +148,11 @@ unit: $(UNIT_BIN)
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 NODE_FLAGS := $(if $(filter 16 17 18,$(NODE_MAJOR)),--experimental-global-webcrypto,)
 NODE_TEST := node $(NODE_FLAGS) --test --test-concurrency=1 --test-reporter=spec
+# R reads each research export layout (the golden files test_research
+# compares) as it is and fits an actor-partner model with nlme.
+test-r:
+	@Rscript tests/r/apim.R tests/unit/golden
+
 test-js:
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then $(NODE_TEST) tests/js/*.test.mjs; fi
 test-api: build/asan/dyad

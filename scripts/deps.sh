@@ -16,8 +16,9 @@ if [ "$mode" = test ]; then
   # check what make install and /metrics produce; python3 stands in for
   # systemd's notification socket; postgresql: the store contract test and
   # the API suite also run on it; pgbouncer: two servers over one database
-  # through a pooler (make test-pg)
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer)
+  # through a pooler (make test-pg); r-base-core and r-cran-nlme: R reads the
+  # research exports and fits an actor-partner model with nlme (tests/r)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl postgresql postgresql-client)

@@ -105,7 +105,8 @@ struct app {
     bool quiet;                    /* no request log (benchmarks, fuzzing) */
     void *resources;               /* json_t: the crisis resources shown on /safety */
     struct prompt_library prompts; /* loaded and validated at start */
-    void *questionnaires;          /* json_t array of checked definitions */
+    void *questionnaires;          /* json_t array of checked definitions, in normal form */
+    struct questionnaire *questionnaire_defs; /* the same, parsed: index for index */
     /* Held for reading by every request, for writing while SIGHUP swaps
      * the resources and the prompt library. */
     pthread_rwlock_t reload;

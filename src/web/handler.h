@@ -17,9 +17,13 @@ route_fn h_share_create, h_share_list, h_response_create;
 route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
 route_fn h_insights, h_insights_page;
 route_fn h_therapist_setup, h_therapist_code, h_link_get, h_link_consent, h_link_revoke, h_audit;
-route_fn h_caseload, h_therapist_dyad, h_therapist_charts, h_assignment_create;
+route_fn h_caseload, h_therapist_dyad, h_therapist_charts, h_assignment_create, h_assignment_list,
+    h_homework_mine;
 route_fn h_questionnaires, h_private_assign, h_private_list_therapist, h_private_list_mine,
     h_private_answer, h_reshare, h_reshares_therapist;
+route_fn h_research_request, h_research_get, h_research_consent, h_research_revoke,
+    h_research_export;
+route_fn h_measure_assign, h_measures_therapist, h_measure_end, h_measures_member, h_measure_answer;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
 
 #endif

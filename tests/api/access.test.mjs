@@ -115,6 +115,8 @@ const MATRIX = {
   'GET /therapist/caseload': { expect: THERAPIST(200, 200) },
   'GET /therapist/dyads/{id}': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/assignments': { body: {}, expect: THERAPIST(400) },
+  'GET /therapist/dyads/{id}/assignments': { expect: THERAPIST(200) },
+  'GET /dyads/{id}/homework': { expect: DYAD(200) },
   'GET /questionnaires': { expect: PUB },
   'GET /therapist/dyads/{id}/charts': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/private-checkins': { body: {}, expect: THERAPIST(400) },
@@ -123,6 +125,16 @@ const MATRIX = {
   'PUT /me/private-checkins/{pid}': { body: {}, params: () => ({ pid: 'p-000000000000000000000000' }), expect: SESSION_ONLY(400) },
   'POST /dyads/{id}/reshares': { body: {}, expect: DYAD(400) },
   'GET /therapist/dyads/{id}/reshares': { expect: THERAPIST(200) },
+  'POST /therapist/dyads/{id}/measures': { body: {}, expect: THERAPIST(400) },
+  'GET /therapist/dyads/{id}/measures': { expect: THERAPIST(200) },
+  'DELETE /therapist/dyads/{id}/measures/{mid}': { params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: THERAPIST(404) },
+  'GET /dyads/{id}/measures': { expect: DYAD(200) },
+  'POST /therapist/dyads/{id}/research': { body: {}, expect: THERAPIST(400) },
+  'GET /dyads/{id}/research': { expect: DYAD(200) },
+  'PUT /dyads/{id}/research/consent': { body: {}, expect: DYAD(404) },
+  'DELETE /dyads/{id}/research/consent': { expect: DYAD(404) },
+  'GET /therapist/dyads/{id}/research/export': { expect: THERAPIST(403) },
+  'PUT /dyads/{id}/measures/{mid}/answers': { body: {}, params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: DYAD(400) },
 };
 
 async function routes() {
