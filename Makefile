@@ -23,14 +23,15 @@ DOCDIR     ?= $(PREFIX)/share/doc/dyad
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson inih libsystemd
+PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson inih libsystemd libseccomp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -g -MMD -MP -DDYAD_SYSCONFDIR='"$(SYSCONFDIR)"'
 REL_CFLAGS  := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# DYAD_TEST_HOOKS: test-only probes (src/cli/sandbox.c), never in build/dyad
+ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DDYAD_TEST_HOOKS
 LIBS     = $(PKG_LIBS) -lpthread -lm
 
 SRC       := $(sort $(wildcard src/*/*.c))

@@ -43,6 +43,12 @@ const struct setting config_settings[] = {
      3600, "10", NULL,
      "Seconds requests in flight get to finish after SIGTERM or SIGINT before dyad stops anyway.",
      "1-3600", AT(shutdown_timeout)},
+    {"server", "sandbox", "--sandbox", "DYAD_SANDBOX", SETTING_BOOL, 0, 0, "yes", NULL,
+     "After start-up, confine the process (Linux): no new privileges; a system call allowlist "
+     "(seccomp), where any other call stops dyad with a log line naming it; and, where the kernel "
+     "has Landlock, nothing writable but the database's directory (and the log file's). Turn it "
+     "off only to debug.",
+     "yes or no", AT(sandbox)},
     {"database", "url", "--db", "DYAD_DB", SETTING_DB, 0, 0, "sqlite:./dyad.db", NULL,
      "The database.", "sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE conninfo", AT(db_url)},
     {"database", "secret_file", "--secret-file", "DYAD_SECRET_FILE", SETTING_PATH, 0, 0, "",

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 #include "cli/client.h"
 #include "cli/config.h"
+#include "cli/sandbox.h"
 #include "core/embedded.h"
 #include "core/questionnaire.h"
 #include "core/validate.h"
@@ -36,8 +38,6 @@
 #include "web/app.h"
 #include "web/http.h"
 #include "web/log.h"
-
-#define DYAD_VERSION "0.1.0"
 
 struct command {
     const char *name;     /* "serve", "therapist add" */
@@ -407,6 +407,14 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: the database is being restored; try again when that is done\n");
         goto out;
     }
+    /* SQLite spills big sorts to temporary files, by default in /tmp; the
+     * sandbox leaves only the database's directory writable, so they go
+     * there (each is unlinked as soon as it is made). */
+    if (app->cfg.sandbox && strncmp(app->cfg.db_url, "sqlite:", 7) == 0) {
+        char dbdir[1024];
+        snprintf(dbdir, sizeof dbdir, "%s", app->cfg.db_url + 7);
+        setenv("SQLITE_TMPDIR", dirname(dbdir), 1);
+    }
     app->store = store_open(app->cfg.db_url, true, err, sizeof err);
     if (app->store == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
@@ -455,12 +463,27 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: --public-url must look like https://host[:port]\n");
         goto out;
     }
+    /* Everything is open: give up what serving does not need, before any
+     * worker thread exists (Landlock binds the calling thread and those it
+     * starts). */
+    int landlock = 0;
+    if (app->cfg.sandbox && sandbox_apply(&app->cfg, &landlock, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: sandbox: %s (sandbox = no turns it off)\n", err);
+        goto out;
+    }
     if (http_server_run(server, app_handle, app) != 0)
         goto out;
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
+    if (!app->cfg.sandbox)
+        log_event(LOG_WARN, "start", "the sandbox is off (sandbox = no)");
+    else
+        log_event(LOG_INFO, "start", "sandbox: no new privileges, system call allowlist, %s",
+                  landlock > 0 ? "Landlock (writable: the database directory)"
+                               : "no Landlock in this kernel");
     fflush(stdout);
     log_event(LOG_INFO, "start", "listening on %s (public URL %s)", bound, app->origin);
     sd_notifyf(0, "READY=1\nSTATUS=serving on %s", bound);
+    sandbox_test_probe();
 
     for (;;) {
         int sig = 0;

@@ -16,9 +16,11 @@
  * first; a dyad has one therapist; a private check-in is answered once.
  */
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/backend.h"
 
@@ -35,14 +37,43 @@
 
 typedef enum store_result row_fn(struct sql_rows *q, void *arg);
 
+/* Database time for /metrics: each transaction from begin to end, whichever
+ * backend (a nested begin, as store_copy's two sides, counts once). */
+static atomic_uint_fast64_t stats_transactions, stats_nanos;
+static _Thread_local int tx_depth;
+static _Thread_local int64_t tx_started;
+
+static int64_t now_nanos(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void store_stats_read(struct store_stats *out)
+{
+    out->transactions = atomic_load(&stats_transactions);
+    out->nanos = atomic_load(&stats_nanos);
+}
+
 static enum store_result begin(struct store *s, enum store_tx tx, struct sql_conn **c)
 {
-    return s->b->begin(s, tx, c);
+    if (tx_depth++ == 0)
+        tx_started = now_nanos();
+    enum store_result r = s->b->begin(s, tx, c);
+    if (r != STORE_OK)
+        tx_depth--;
+    return r;
 }
 
 static enum store_result end(struct store *s, struct sql_conn *c, enum store_result r)
 {
-    return s->b->end(s, c, r);
+    r = s->b->end(s, c, r);
+    if (--tx_depth == 0) {
+        atomic_fetch_add(&stats_transactions, 1);
+        atomic_fetch_add(&stats_nanos, (uint_fast64_t)(now_nanos() - tx_started));
+    }
+    return r;
 }
 
 /* A statement without rows. */
@@ -191,6 +222,25 @@ int store_schema_version(struct store *s)
 enum store_result store_health(struct store *s)
 {
     return s->b->health(s);
+}
+
+static enum store_result count_row(struct sql_rows *q, void *arg)
+{
+    *(int64_t *)arg = col_int(q, 0);
+    return STORE_OK;
+}
+
+enum store_result store_sessions_active(struct store *s, int64_t seen_after, int64_t created_after,
+                                        int64_t *count)
+{
+    struct sql_conn *c;
+    *count = 0;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    r = first_row(c, "SELECT count(*) FROM sessions WHERE last_seen_at > ?1 AND created_at > ?2",
+                  ARGS(I(seen_after), I(created_after)), count_row, count);
+    return end(s, c, r);
 }
 
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen)

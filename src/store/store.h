@@ -64,6 +64,20 @@ const char *store_backend_name(struct store *s);
 int store_schema_version(struct store *s);
 enum store_result store_health(struct store *s);
 
+/* Process-wide database time for /metrics: store transactions (each
+ * store.h call is one) and the time from their begin to their end, on
+ * either backend. */
+struct store_stats {
+    uint64_t transactions;
+    uint64_t nanos;
+};
+void store_stats_read(struct store_stats *out);
+
+/* How many sessions are alive: seen after seen_after and created after
+ * created_after (the idle and absolute limits). A count, nothing else. */
+enum store_result store_sessions_active(struct store *s, int64_t seen_after, int64_t created_after,
+                                        int64_t *count);
+
 /* A consistent copy of the whole store into a new file (dyad backup); a
  * SQLite store only (PostgreSQL is backed up with its own tools). */
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);

@@ -113,6 +113,8 @@ static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S(
 const struct route app_routes[] = {
     /* operations */
     {"GET", "/healthz", h_healthz, ROUTE_PUBLIC, NULL, 0, "Liveness and database check"},
+    {"GET", "/readyz", h_readyz, ROUTE_PUBLIC, NULL, 0,
+     "Readiness: database reachable, schema current"},
     {"GET", "/metrics", h_metrics, ROUTE_PUBLIC, NULL, 0, "Prometheus metrics"},
     {"GET", API "/openapi.json", h_openapi, ROUTE_PUBLIC, NULL, 0, "This API description"},
 
@@ -264,3 +266,5 @@ const struct route app_routes[] = {
 };
 
 const size_t app_routes_count = sizeof app_routes / sizeof app_routes[0];
+_Static_assert(sizeof app_routes / sizeof app_routes[0] <= METRICS_ROUTES_MAX,
+               "raise METRICS_ROUTES_MAX in app.h: /metrics counts each route");

@@ -74,6 +74,7 @@ const THERAPIST = (active, others = 403) => [401, 403, 403, 403, active, others,
 
 const MATRIX = {
   'GET /healthz': { expect: PUB },
+  'GET /readyz': { expect: PUB },
   'GET /metrics': { expect: Array(8).fill(404) }, // off unless DYAD_METRICS_TOKEN is set
   'GET /openapi.json': { expect: PUB },
   'GET /auth/kdf': { query: '?email=someone@example.org', expect: PUB },
@@ -146,7 +147,7 @@ async function routes() {
 
 function url(path, params) {
   const p = path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(params[k]));
-  return p === '/healthz' || p === '/metrics' ? p : `/api/v1${p}`;
+  return p === '/healthz' || p === '/readyz' || p === '/metrics' ? p : `/api/v1${p}`;
 }
 
 test('every route of the router has an access rule', async () => {

@@ -34,7 +34,7 @@ async function partnerView(p) {
   const out = {};
   for (const [path, item] of Object.entries(api.paths)) {
     if (!item.get || path === '/metrics' || path.includes('{sid}') || path.includes('{nid}') || path.includes('{pid}')) continue;
-    const url = (path === '/healthz' ? path : `/api/v1${path}`).replace('{id}', p.id).replace('{user_id}', p.a.u.id);
+    const url = (path === '/healthz' || path === '/readyz' ? path : `/api/v1${path}`).replace('{id}', p.id).replace('{user_id}', p.a.u.id);
     const r = await p.b.c.get(url);
     out[path] = `${r.status} ${r.text.replace(/"exported_at":"[^"]*"/, '')}`;
   }
