@@ -258,9 +258,13 @@ static int seccomp_install(char *err, size_t errlen)
     /* Sockets of the kinds a server, libpq and a resolver open, nothing
      * else (no raw or packet sockets). */
     static const int families[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
-    for (size_t i = 0; rc == 0 && i < sizeof families / sizeof families[0]; i++)
-        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-                              SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+    for (size_t i = 0; rc == 0 && i < sizeof families / sizeof families[0]; i++) {
+        /* every field named: SCMP_A0 with one datum leaves datum_b implicit,
+         * which clang's -Wmissing-field-initializers refuses (fuzz build) */
+        const struct scmp_arg_cmp family = {
+            .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)families[i], .datum_b = 0};
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, family);
+    }
     /* Threads, not processes: clone only with CLONE_THREAD (sanitizer
      * builds: any clone). clone3 answers ENOSYS, so the C library falls back
      * to clone, whose flags can be checked. */
