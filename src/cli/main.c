@@ -369,6 +369,18 @@ static void warn_if_open(const char *path)
 
 static int cmd_serve(struct config *c)
 {
+    /* Signals go to the main thread only, which takes them with sigwait.
+     * Block them before any other thread exists (the log flusher is the
+     * first): a thread that left SIGTERM unblocked could receive it and
+     * the default action would end the process without draining. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
     struct app *app = calloc(1, sizeof *app);
     if (app == NULL)
         return 1;
@@ -427,15 +439,6 @@ static int cmd_serve(struct config *c)
     warn_if_open(app->cfg.secret_file);
     app->routes = app_routes;
     app->n_routes = app_routes_count;
-
-    /* Signals go to this thread only: block them before the workers start. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     struct http_server_config hc = {
         .listen_addr = app->cfg.listen_addr,
