@@ -104,6 +104,17 @@ void dcrypto_keyed_hash(const unsigned char secret[32], const char *domain, cons
     crypto_generichash_final(&st, out, outlen);
 }
 
+void dcrypto_keyed_hash2(const unsigned char secret[32], const char *domain, const void *a,
+                         size_t alen, const void *b, size_t blen, unsigned char out[32])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, secret, 32, 32);
+    crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
+    crypto_generichash_update(&st, a, alen);
+    crypto_generichash_update(&st, b, blen);
+    crypto_generichash_final(&st, out, 32);
+}
+
 void dcrypto_fake_salt(const unsigned char secret[32], const char *email, unsigned char out[16])
 {
     dcrypto_keyed_hash(secret, "dyad fake kdf salt", email, out, 16);

@@ -51,6 +51,10 @@ int dcrypto_auth_verify(const char *hash, const unsigned char auth_key[32]);
 void dcrypto_keyed_hash(const unsigned char secret[32], const char *domain, const char *value,
                         unsigned char *out, size_t outlen);
 
+/* Keyed BLAKE2b-256 of (a ‖ b) under the server secret, with a domain label
+ * (a device's PIN-proof verifier and its device value). */
+void dcrypto_keyed_hash2(const unsigned char secret[32], const char *domain, const void *a,
+                         size_t alen, const void *b, size_t blen, unsigned char out[32]);
 /* The deterministic fake KDF salt for an address that has no account. */
 void dcrypto_fake_salt(const unsigned char secret[32], const char *email, unsigned char out[16]);
 

@@ -332,13 +332,31 @@ enum store_result store_user_set_password(struct store *s, const char *user_id,
         c, STORE_NOT_FOUND,
         "UPDATE users SET kdf_salt = ?2, auth_hash = ?3, wrapped_keys = ?4 WHERE id = ?1",
         ARGS(T(user_id), B(kdf_salt, 16), T(auth_hash), B(wrapped_keys, STORE_WRAPPED_KEYS)));
+    const char *keep = keep_session_id != NULL ? keep_session_id : "";
+    if (r == STORE_OK)
+        r = run(c,
+                "DELETE FROM devices WHERE user_id = ?1 AND id NOT IN "
+                "(SELECT device_id FROM sessions WHERE id = ?2 AND device_id IS NOT NULL)",
+                ARGS(T(user_id), T(keep)));
     if (r == STORE_OK)
         r = run(c, "DELETE FROM sessions WHERE user_id = ?1 AND id <> ?2",
-                ARGS(T(user_id), T(keep_session_id != NULL ? keep_session_id : "")));
+                ARGS(T(user_id), T(keep)));
     return end(s, c, r);
 }
 
 /* ---- sessions ------------------------------------------------------------- */
+
+static enum store_result session_insert(struct sql_conn *c, const struct session *sess)
+{
+    return run(c,
+               "INSERT INTO sessions (id, user_id, token_hash, csrf_token, created_at, "
+               "last_seen_at, user_agent, device_id, expires_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+               ARGS(T(sess->id), T(sess->user_id), B(sess->token_hash, sizeof sess->token_hash),
+                    T(sess->csrf_token), I(sess->created_at), I(sess->last_seen_at),
+                    T(sess->user_agent), sess->device_id[0] != '\0' ? T(sess->device_id) : NUL,
+                    sess->expires_at != 0 ? I(sess->expires_at) : NUL));
+}
 
 enum store_result store_session_create(struct store *s, const struct session *sess)
 {
@@ -346,17 +364,12 @@ enum store_result store_session_create(struct store *s, const struct session *se
     enum store_result r = begin(s, STORE_TX_WRITE, &c);
     if (r != STORE_OK)
         return r;
-    r = run(c,
-            "INSERT INTO sessions (id, user_id, token_hash, csrf_token, created_at, "
-            "last_seen_at, user_agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            ARGS(T(sess->id), T(sess->user_id), B(sess->token_hash, sizeof sess->token_hash),
-                 T(sess->csrf_token), I(sess->created_at), I(sess->last_seen_at),
-                 T(sess->user_agent)));
+    r = session_insert(c, sess);
     return end(s, c, r);
 }
 
-/* id, created_at, last_seen_at, user_agent; then user_id and csrf_token
- * when the query has them. */
+/* id, created_at, last_seen_at, user_agent, device_id, expires_at; then
+ * user_id and csrf_token when the query has them. */
 static enum store_result session_row(struct sql_rows *q, void *arg)
 {
     struct session *sess = arg;
@@ -364,9 +377,11 @@ static enum store_result session_row(struct sql_rows *q, void *arg)
     sess->created_at = col_int(q, 1);
     sess->last_seen_at = col_int(q, 2);
     col_text(q, 3, sess->user_agent, sizeof sess->user_agent);
-    if (q->b->col_count(q) > 4) {
-        col_text(q, 4, sess->user_id, sizeof sess->user_id);
-        col_text(q, 5, sess->csrf_token, sizeof sess->csrf_token);
+    col_text(q, 4, sess->device_id, sizeof sess->device_id);
+    sess->expires_at = col_null(q, 5) ? 0 : col_int(q, 5);
+    if (q->b->col_count(q) > 6) {
+        col_text(q, 6, sess->user_id, sizeof sess->user_id);
+        col_text(q, 7, sess->csrf_token, sizeof sess->csrf_token);
     }
     return STORE_OK;
 }
@@ -380,8 +395,8 @@ enum store_result store_session_by_token(struct store *s, const unsigned char to
         return r;
     memset(out, 0, sizeof *out);
     r = first_row(c,
-                  "SELECT id, created_at, last_seen_at, user_agent, user_id, csrf_token "
-                  "FROM sessions WHERE token_hash = ?1",
+                  "SELECT id, created_at, last_seen_at, user_agent, device_id, expires_at, "
+                  "user_id, csrf_token FROM sessions WHERE token_hash = ?1",
                   ARGS(B(token_hash, 32)), session_row, out);
     if (r == STORE_OK)
         memcpy(out->token_hash, token_hash, 32);
@@ -438,9 +453,183 @@ enum store_result store_sessions_list(struct store *s, const char *user_id, stor
         return r;
     struct session_walk w = {user_id, fn, ctx};
     r = each_row(c,
-                 "SELECT id, created_at, last_seen_at, user_agent FROM sessions "
-                 "WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC",
+                 "SELECT id, created_at, last_seen_at, user_agent, device_id, expires_at "
+                 "FROM sessions WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC",
                  ARGS(T(user_id)), session_each, &w);
+    return end(s, c, r);
+}
+
+/* ---- devices: one's own browser, unlocked with a PIN ---------------------- */
+
+enum store_result store_device_create(struct store *s, const struct device *d,
+                                      const char *session_id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    struct session sess;
+    memset(&sess, 0, sizeof sess);
+    r = first_row(c,
+                  "SELECT id, created_at, last_seen_at, user_agent, device_id, expires_at "
+                  "FROM sessions WHERE id = ?1 AND user_id = ?2",
+                  ARGS(T(session_id), T(d->user_id)), session_row, &sess);
+    /* Re-marking (a new PIN) replaces the session's own device. */
+    if (r == STORE_OK && sess.device_id[0] != '\0')
+        r = run(c, "DELETE FROM devices WHERE id = ?1 AND user_id = ?2",
+                ARGS(T(sess.device_id), T(d->user_id)));
+    int64_t n = 0;
+    if (r == STORE_OK)
+        r = one_int(c, "SELECT count(*) FROM devices WHERE user_id = ?1", ARGS(T(d->user_id)), &n);
+    if (r == STORE_OK && n >= STORE_DEVICES_MAX)
+        r = STORE_CONFLICT;
+    if (r == STORE_OK)
+        r = run(c,
+                "INSERT INTO devices (id, user_id, verifier, seed, failures, created_at, "
+                "used_at, expires_at, user_agent) VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?7, ?8)",
+                ARGS(T(d->id), T(d->user_id), B(d->verifier, 32), B(d->seed, 32), I(d->created_at),
+                     I(d->used_at), I(d->expires_at), T(d->user_agent)));
+    if (r == STORE_OK)
+        r = run_one(c, STORE_NOT_FOUND,
+                    "UPDATE sessions SET device_id = ?2, expires_at = ?3 WHERE id = ?1",
+                    ARGS(T(session_id), T(d->id), I(d->expires_at)));
+    return end(s, c, r);
+}
+
+/* id, user_id, verifier, seed, failures, created_at, used_at, expires_at,
+ * user_agent */
+#define DEVICE_COLS                                                                                \
+    "id, user_id, verifier, seed, failures, created_at, used_at, expires_at, user_agent"
+
+static enum store_result device_row(struct sql_rows *q, void *arg)
+{
+    struct device *d = arg;
+    col_text(q, 0, d->id, sizeof d->id);
+    col_text(q, 1, d->user_id, sizeof d->user_id);
+    if (!col_blob(q, 2, d->verifier, sizeof d->verifier) ||
+        !col_blob(q, 3, d->seed, sizeof d->seed))
+        return STORE_ERROR;
+    d->failures = (int)col_int(q, 4);
+    d->created_at = col_int(q, 5);
+    d->used_at = col_int(q, 6);
+    d->expires_at = col_int(q, 7);
+    col_text(q, 8, d->user_agent, sizeof d->user_agent);
+    return STORE_OK;
+}
+
+/* Deletes a device and every session of its family but keep (may be ""),
+ * which becomes an ordinary session. */
+static enum store_result device_remove(struct sql_conn *c, const char *id, const char *keep)
+{
+    enum store_result r =
+        run(c, "DELETE FROM sessions WHERE device_id = ?1 AND id <> ?2", ARGS(T(id), T(keep)));
+    if (r == STORE_OK)
+        r = run(c, "UPDATE sessions SET device_id = NULL, expires_at = NULL WHERE id = ?1",
+                ARGS(T(keep)));
+    if (r == STORE_OK)
+        r = run(c, "DELETE FROM devices WHERE id = ?1", ARGS(T(id)));
+    return r;
+}
+
+enum store_result store_device_unlock(struct store *s, const char *id,
+                                      const unsigned char verifier[32], struct session *sess,
+                                      int64_t now, struct device *out, enum device_try *result)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    memset(out, 0, sizeof *out);
+    r = first_row(c, "SELECT " DEVICE_COLS " FROM devices WHERE id = ?1", ARGS(T(id)), device_row,
+                  out);
+    if (r == STORE_OK && out->expires_at <= now) {
+        r = device_remove(c, id, "");
+        if (r == STORE_OK)
+            r = STORE_NOT_FOUND;
+    }
+    if (r != STORE_OK) {
+        /* Not found is an answer, not a failure: commit what was removed. */
+        if (r == STORE_NOT_FOUND)
+            r = end(s, c, STORE_OK) == STORE_OK ? STORE_NOT_FOUND : STORE_ERROR;
+        else
+            r = end(s, c, r);
+        return r;
+    }
+    if (sodium_memcmp(out->verifier, verifier, 32) == 0) {
+        *result = DEVICE_RIGHT;
+        out->failures = 0;
+        out->used_at = now;
+        r = run(c, "UPDATE devices SET failures = 0, used_at = ?2 WHERE id = ?1",
+                ARGS(T(id), I(now)));
+        if (r == STORE_OK)
+            r = run(c, "DELETE FROM sessions WHERE device_id = ?1", ARGS(T(id)));
+        if (r == STORE_OK) {
+            snprintf(sess->user_id, sizeof sess->user_id, "%s", out->user_id);
+            snprintf(sess->device_id, sizeof sess->device_id, "%s", out->id);
+            sess->expires_at = out->expires_at;
+            r = session_insert(c, sess);
+        }
+    } else if (out->failures + 1 >= STORE_DEVICE_TRIES) {
+        *result = DEVICE_FORGOTTEN;
+        out->failures++;
+        r = device_remove(c, id, "");
+    } else {
+        *result = DEVICE_WRONG;
+        out->failures++;
+        r = run(c, "UPDATE devices SET failures = failures + 1 WHERE id = ?1", ARGS(T(id)));
+    }
+    return end(s, c, r);
+}
+
+enum store_result store_device_delete(struct store *s, const char *user_id, const char *id,
+                                      const char *keep_session_id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    int64_t n = 0;
+    if (user_id != NULL)
+        r = one_int(c, "SELECT count(*) FROM devices WHERE id = ?1 AND user_id = ?2",
+                    ARGS(T(id), T(user_id)), &n);
+    else
+        r = one_int(c, "SELECT count(*) FROM devices WHERE id = ?1", ARGS(T(id)), &n);
+    if (r == STORE_OK && n == 0)
+        r = STORE_NOT_FOUND;
+    if (r == STORE_OK)
+        r = device_remove(c, id, keep_session_id != NULL ? keep_session_id : "");
+    return end(s, c, r);
+}
+
+struct device_walk {
+    store_device_fn *fn;
+    void *ctx;
+};
+
+static enum store_result device_each(struct sql_rows *q, void *arg)
+{
+    struct device_walk *w = arg;
+    struct device d;
+    memset(&d, 0, sizeof d);
+    enum store_result r = device_row(q, &d);
+    if (r == STORE_OK)
+        w->fn(w->ctx, &d);
+    sodium_memzero(&d, sizeof d);
+    return r;
+}
+
+enum store_result store_devices_list(struct store *s, const char *user_id, int64_t now,
+                                     store_device_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct device_walk w = {fn, ctx};
+    r = each_row(c,
+                 "SELECT " DEVICE_COLS " FROM devices WHERE user_id = ?1 AND expires_at > ?2 "
+                 "ORDER BY created_at DESC, rowid DESC",
+                 ARGS(T(user_id), I(now)), device_each, &w);
     return end(s, c, r);
 }
 

@@ -127,7 +127,8 @@ enum store_result store_user_by_email(struct store *s, const char *email, struct
 enum store_result store_user_by_id(struct store *s, const char *id, struct user *out);
 
 /* New credentials (salt, auth hash, wrapped keys) and, in the same
- * transaction, the end of every session of the user but keep_session_id. */
+ * transaction, the end of every session of the user but keep_session_id,
+ * and of every device but the one keep_session_id belongs to. */
 enum store_result store_user_set_password(struct store *s, const char *user_id,
                                           const unsigned char kdf_salt[16], const char *auth_hash,
                                           const unsigned char wrapped_keys[STORE_WRAPPED_KEYS],
@@ -143,6 +144,11 @@ struct session {
     int64_t created_at;
     int64_t last_seen_at;
     char user_agent[STORE_UA_MAX];
+    /* A session of a device's family (one's own browser, unlocked with a
+     * PIN): the device, and the absolute end it shares with it. Empty and 0
+     * for an ordinary session, which ends absolute_timeout after login. */
+    char device_id[STORE_ID_MAX];
+    int64_t expires_at;
 };
 
 enum store_result store_session_create(struct store *s, const struct session *sess);
@@ -156,6 +162,60 @@ enum store_result store_session_delete(struct store *s, const char *user_id, con
 typedef void store_session_fn(void *ctx, const struct session *sess);
 enum store_result store_sessions_list(struct store *s, const char *user_id, store_session_fn *fn,
                                       void *ctx);
+
+/* ---- devices: one's own browser, unlocked with a PIN ---------------------- */
+
+enum {
+    STORE_DEVICE_TRIES = 5, /* wrong PIN proofs in a row before a device is forgotten */
+    STORE_DEVICES_MAX = 10, /* devices per account */
+};
+
+struct device {
+    char id[STORE_ID_MAX];
+    char user_id[STORE_ID_MAX];
+    unsigned char verifier[32]; /* keyed BLAKE2b of the device id and the PIN proof */
+    unsigned char seed[32];     /* the device value is a keyed BLAKE2b of it */
+    int failures;
+    int64_t created_at;
+    int64_t used_at;
+    int64_t expires_at;
+    char user_agent[STORE_UA_MAX];
+};
+
+/* Marks the browser of session_id as its owner's own: inserts d and makes
+ * the session one of d's family (device_id, expires_at = d->expires_at),
+ * replacing the device the session belonged to, if any. STORE_NOT_FOUND
+ * when the session is gone; STORE_CONFLICT when the account already has
+ * STORE_DEVICES_MAX devices. */
+enum store_result store_device_create(struct store *s, const struct device *d,
+                                      const char *session_id);
+
+enum device_try { DEVICE_RIGHT, DEVICE_WRONG, DEVICE_FORGOTTEN };
+
+/* One PIN unlock attempt for device id, in one write transaction, so that
+ * concurrent attempts are counted one by one. A device past its expires_at
+ * is deleted (STORE_NOT_FOUND, as for no device). When its verifier equals
+ * `verifier`: DEVICE_RIGHT, failures back to 0, used_at = now, every session
+ * of the device ended and `sess` inserted in their place (its device_id,
+ * user_id and expires_at are set here from the device). When not: failures
+ * + 1 — DEVICE_WRONG — and the STORE_DEVICE_TRIES-th deletes the device and
+ * its sessions: DEVICE_FORGOTTEN. *out is the device as it was found (its
+ * failures after this attempt). */
+enum store_result store_device_unlock(struct store *s, const char *id,
+                                      const unsigned char verifier[32], struct session *sess,
+                                      int64_t now, struct device *out, enum device_try *result);
+
+/* Forgets device id of user_id (NULL: of whoever owns it): deletes it and
+ * ends every session of its family but keep_session_id, which stays as an
+ * ordinary session (no device, no expires_at). STORE_NOT_FOUND when there
+ * is no such device (of that user). */
+enum store_result store_device_delete(struct store *s, const char *user_id, const char *id,
+                                      const char *keep_session_id);
+
+/* One's devices not expired at now, newest first. */
+typedef void store_device_fn(void *ctx, const struct device *d);
+enum store_result store_devices_list(struct store *s, const char *user_id, int64_t now,
+                                     store_device_fn *fn, void *ctx);
 
 /* Records that user_id logged in from a browser (BLAKE2b of its
  * User-Agent). When it is one the account has not used before, and not the

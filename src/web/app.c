@@ -130,6 +130,13 @@ static bool is_state_change(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+int64_t session_expires_at(const struct app *app, const struct session *s)
+{
+    if (s->expires_at != 0)
+        return s->expires_at;
+    return s->created_at + (int64_t)app->cfg.absolute_timeout;
+}
+
 /* Looks up the session cookie; ends sessions past their idle or absolute
  * timeout. Sets c->authed and loads the user. Returns -1 only when the
  * store failed. */
@@ -146,7 +153,7 @@ static int load_session(struct ctx *c)
     if (r != STORE_OK)
         return -1;
     if (c->now - c->session.last_seen_at > (int64_t)c->app->cfg.idle_timeout ||
-        c->now - c->session.created_at > (int64_t)c->app->cfg.absolute_timeout) {
+        c->now > session_expires_at(c->app, &c->session)) {
         store_session_delete(c->app->store, c->session.user_id, c->session.id);
         return 0;
     }

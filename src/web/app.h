@@ -113,6 +113,10 @@ struct app {
     pthread_rwlock_t reload;
 };
 
+/* When a session ends whatever happens: its device's end for a session of
+ * a device's family (one's own browser), else absolute_timeout after login. */
+int64_t session_expires_at(const struct app *app, const struct session *s);
+
 /* Fills app->origin, tls and cookie_name from cfg.public_url. -1 if the URL
  * is not http(s)://host[:port][/]. */
 int app_set_public_url(struct app *app, const char *public_url);

@@ -138,6 +138,9 @@ int take_account(struct ctx *c, struct user *u, unsigned char auth_key[32]);
 
 /* An account as the API shows it: id, email, display_name, role. */
 json_t *json_user(const struct user *u);
+/* A printable-ASCII copy of the User-Agent (for the lists of one's
+ * sessions and devices). */
+void request_user_agent(struct ctx *c, char out[STORE_UA_MAX]);
 
 /* ---- floor_throttle.c ------------------------------------------------------ */
 

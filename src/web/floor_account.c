@@ -49,3 +49,13 @@ json_t *json_user(const struct user *u)
     return json_pack("{s:s, s:s, s:s, s:s}", "id", u->id, "email", u->email, "display_name",
                      u->display_name, "role", u->role == USER_THERAPIST ? "therapist" : "member");
 }
+
+void request_user_agent(struct ctx *c, char out[STORE_UA_MAX])
+{
+    const char *ua = http_header(c->req, "User-Agent");
+    size_t n = 0;
+    for (; ua != NULL && *ua != '\0' && n < STORE_UA_MAX - 1; ua++)
+        if (*ua >= ' ' && *ua < 0x7f)
+            out[n++] = *ua;
+    out[n] = '\0';
+}

@@ -1,6 +1,8 @@
 /*
  * h_auth.c — accounts and sessions: /auth/kdf, /auth/register, /auth/login,
- * /auth/logout. (GET /me and /me/password are in h_me.c; the throttles in
+ * /auth/logout, /auth/lock, and the PIN unlock of one's own browser
+ * (/auth/device, /auth/device/forget; marking a browser is in h_devices.c).
+ * (GET /me and /me/password are in h_me.c; the throttles in
  * floor_throttle.c.)
  *
  * The browser derives auth_key from the password (design §4); the server
@@ -94,17 +96,6 @@ static void set_session_cookie(struct ctx *c, const char *token, bool clear)
     http_response_header(c->res, "Set-Cookie", cookie);
 }
 
-/* A printable-ASCII copy of the User-Agent, for the list of one's sessions. */
-static void user_agent(struct ctx *c, char out[STORE_UA_MAX])
-{
-    const char *ua = http_header(c->req, "User-Agent");
-    size_t n = 0;
-    for (; ua != NULL && *ua != '\0' && n < STORE_UA_MAX - 1; ua++)
-        if (*ua >= ' ' && *ua < 0x7f)
-            out[n++] = *ua;
-    out[n] = '\0';
-}
-
 void h_auth_login(struct ctx *c)
 {
     char email[STORE_EMAIL_MAX];
@@ -150,7 +141,7 @@ void h_auth_login(struct ctx *c)
     dcrypto_random_id("s-", s.id, sizeof s.id);
     snprintf(s.user_id, sizeof s.user_id, "%s", u.id);
     s.created_at = s.last_seen_at = c->now;
-    user_agent(c, s.user_agent);
+    request_user_agent(c, s.user_agent);
     r = store_session_create(c->app->store, &s);
     if (r == STORE_OK) {
         /* A login from a browser this account has not used: a notice the
@@ -178,6 +169,158 @@ void h_auth_login(struct ctx *c)
 
 void h_auth_logout(struct ctx *c)
 {
+    /* Signing out forgets the device this session belongs to: the PIN no
+     * longer opens anything, here or anywhere. */
+    enum store_result r = STORE_OK;
+    if (c->session.device_id[0] != '\0')
+        r = store_device_delete(c->app->store, c->user.id, c->session.device_id, "");
+    if (r != STORE_OK && r != STORE_NOT_FOUND) {
+        reply_store(c, r);
+        return;
+    }
+    r = store_session_delete(c->app->store, c->user.id, c->session.id);
+    if (r != STORE_OK && r != STORE_NOT_FOUND) {
+        reply_store(c, r);
+        return;
+    }
+    set_session_cookie(c, "", true);
+    reply_no_content(c);
+}
+
+/* ---- one's own browser, unlocked with a PIN ------------------------------ */
+
+enum {
+    DEVICE_BACKOFF_SECONDS = 1, /* the first wait per client address */
+};
+
+/* A device id as dcrypto_random_id("v-") makes them: "v-" and hex. */
+static bool device_id_ok(const char *id)
+{
+    size_t n = id != NULL ? strlen(id) : 0;
+    if (n < 3 || n >= STORE_ID_MAX || id[0] != 'v' || id[1] != '-')
+        return false;
+    for (size_t i = 2; i < n; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return false;
+    return true;
+}
+
+static const char *take_device_id(struct ctx *c)
+{
+    const char *id = body_str(c, "device_id");
+    if (!device_id_ok(id)) {
+        reply_error(c, API_INVALID_FIELD, "device_id", "That is not a device id.");
+        return NULL;
+    }
+    return id;
+}
+
+void h_auth_device(struct ctx *c)
+{
+    const char *id = take_device_id(c);
+    if (id == NULL)
+        return;
+    unsigned char proof[32];
+    if (body_b64(c, "proof", proof, sizeof proof) != 0)
+        return;
+    /* Per client address, as sign-in is; each device also allows only
+     * STORE_DEVICE_TRIES wrong proofs in a row, whoever sends them. */
+    struct throttle_key client;
+    throttle_key(c, &client, "device client", throttle_client(c),
+                 (int)c->app->cfg.login_failures_per_client, DEVICE_BACKOFF_SECONDS);
+    int64_t wait = throttle_wait(c, &client);
+    if (wait > 0) {
+        sodium_memzero(proof, sizeof proof);
+        reply_rate_limited(c, wait);
+        return;
+    }
+    unsigned char verifier[32];
+    dcrypto_keyed_hash2(c->app->secret, "dyad device verifier", id, strlen(id), proof, sizeof proof,
+                        verifier);
+    sodium_memzero(proof, sizeof proof);
+
+    struct session s;
+    memset(&s, 0, sizeof s);
+    char token[DCRYPTO_TOKEN_LEN + 1];
+    dcrypto_random_token(token);
+    dcrypto_token_hash(token, s.token_hash);
+    dcrypto_random_token(s.csrf_token);
+    dcrypto_random_id("s-", s.id, sizeof s.id);
+    s.created_at = s.last_seen_at = c->now;
+    request_user_agent(c, s.user_agent);
+
+    struct device d;
+    enum device_try t = DEVICE_WRONG;
+    enum store_result r = store_device_unlock(c->app->store, id, verifier, &s, c->now, &d, &t);
+    if (r == STORE_NOT_FOUND) {
+        throttle_fail(c, &client);
+        reply_error(c, API_NOT_FOUND, "device_id",
+                    "This browser is not marked as yours any more (it was forgotten, or its 30 "
+                    "days are over). Sign in with your password.");
+        return;
+    }
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    if (t == DEVICE_WRONG) {
+        throttle_fail(c, &client);
+        int left = STORE_DEVICE_TRIES - d.failures;
+        reply_error(c, API_UNAUTHENTICATED, "proof",
+                    arena_printf(c->arena,
+                                 "That PIN is not right. %d more wrong %s and this browser is "
+                                 "forgotten.",
+                                 left, left == 1 ? "try" : "tries"));
+        return;
+    }
+    if (t == DEVICE_FORGOTTEN) {
+        throttle_fail(c, &client);
+        reply_error(c, API_NOT_FOUND, "device_id",
+                    arena_printf(c->arena,
+                                 "That PIN was wrong %d times in a row, so this browser has been "
+                                 "forgotten. Sign in with your password.",
+                                 (int)STORE_DEVICE_TRIES));
+        return;
+    }
+    struct user u;
+    r = store_user_by_id(c->app->store, d.user_id, &u);
+    if (r != STORE_OK) {
+        reply_store(c, r == STORE_NOT_FOUND ? STORE_ERROR : r);
+        return;
+    }
+    unsigned char value[32];
+    dcrypto_keyed_hash2(c->app->secret, "dyad device value", d.id, strlen(d.id), d.seed,
+                        sizeof d.seed, value);
+    sodium_memzero(d.seed, sizeof d.seed);
+    set_session_cookie(c, token, false);
+    sodium_memzero(token, sizeof token);
+    json_t *body =
+        json_pack("{s:o, s:s, s:o, s:o, s:o, s:o}", "user", json_user(&u), "csrf_token",
+                  s.csrf_token, "device_value", json_b64(value, sizeof value), "expires_at",
+                  json_time(d.expires_at), "box_public_key", json_b64(u.box_pk, sizeof u.box_pk),
+                  "sign_public_key", json_b64(u.sign_pk, sizeof u.sign_pk));
+    sodium_memzero(value, sizeof value);
+    reply_json(c, 200, body);
+}
+
+void h_auth_device_forget(struct ctx *c)
+{
+    const char *id = take_device_id(c);
+    if (id == NULL)
+        return;
+    /* Whoever holds the id may forget the device: it is known only to the
+     * browser that keeps the device's material. The same answer either way. */
+    enum store_result r = store_device_delete(c->app->store, NULL, id, "");
+    if (r != STORE_OK && r != STORE_NOT_FOUND) {
+        reply_store(c, r);
+        return;
+    }
+    reply_no_content(c);
+}
+
+void h_auth_lock(struct ctx *c)
+{
+    /* Ends this session only; the device it belongs to stays, for the PIN. */
     enum store_result r = store_session_delete(c->app->store, c->user.id, c->session.id);
     if (r != STORE_OK && r != STORE_NOT_FOUND) {
         reply_store(c, r);

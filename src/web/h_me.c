@@ -25,11 +25,12 @@ struct list_ctx {
 static void add_session(void *p, const struct session *s)
 {
     struct list_ctx *l = p;
-    json_array_append_new(l->list,
-                          json_pack("{s:s, s:o, s:o, s:s, s:b}", "id", s->id, "created_at",
-                                    json_time(s->created_at), "last_seen_at",
-                                    json_time(s->last_seen_at), "user_agent", s->user_agent,
-                                    "current", strcmp(s->id, l->c->session.id) == 0));
+    json_array_append_new(
+        l->list, json_pack("{s:s, s:o, s:o, s:o, s:s, s:b, s:b}", "id", s->id, "created_at",
+                           json_time(s->created_at), "last_seen_at", json_time(s->last_seen_at),
+                           "expires_at", json_time(session_expires_at(l->c->app, s)), "user_agent",
+                           s->user_agent, "device", s->device_id[0] != '\0', "current",
+                           strcmp(s->id, l->c->session.id) == 0));
 }
 
 void h_sessions(struct ctx *c)

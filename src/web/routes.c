@@ -28,6 +28,9 @@ static const struct field_spec f_register[] = {
     S("wrapped_keys"), S("recovery_wrapped_keys"), END};
 static const struct field_spec f_login[] = {S("email"), S("auth_key"), END};
 static const struct field_spec f_reauth[] = {S("auth_key"), END};
+static const struct field_spec f_device_create[] = {S("auth_key"), S("proof"), END};
+static const struct field_spec f_device_unlock[] = {S("device_id"), S("proof"), END};
+static const struct field_spec f_device_forget[] = {S("device_id"), END};
 static const struct field_spec f_recover[] = {S("email"),
                                               S("challenge"),
                                               S("signature"),
@@ -127,7 +130,14 @@ const struct route app_routes[] = {
      "Keys wrapped under the recovery code, and a challenge"},
     {"POST", API "/auth/recover", h_recover, ROUTE_PUBLIC, f_recover, 0,
      "A new password, proven with the keys the recovery code opens"},
-    {"POST", API "/auth/logout", h_auth_logout, ROUTE_SESSION, NULL, 0, "Log out"},
+    {"POST", API "/auth/logout", h_auth_logout, ROUTE_SESSION, NULL, 0,
+     "Log out (and forget the device this session belongs to)"},
+    {"POST", API "/auth/lock", h_auth_lock, ROUTE_SESSION, NULL, 0,
+     "End this session, keeping its device for a PIN unlock"},
+    {"POST", API "/auth/device", h_auth_device, ROUTE_PUBLIC, f_device_unlock, 0,
+     "PIN unlock of one's own browser: a new session and the device value"},
+    {"POST", API "/auth/device/forget", h_auth_device_forget, ROUTE_PUBLIC, f_device_forget, 0,
+     "Forget a device by its id (quick exit)"},
     {"GET", API "/me", h_me, ROUTE_SESSION, NULL, 0, "One's account and dyads"},
     {"POST", API "/me/password", h_me_password, ROUTE_SESSION, f_password, 0, "Change password"},
 
@@ -137,6 +147,11 @@ const struct route app_routes[] = {
     {"GET", API "/me/sessions", h_sessions, ROUTE_SESSION, NULL, 0, "One's active sessions"},
     {"DELETE", API "/me/sessions/{sid}", h_session_delete, ROUTE_SESSION, NULL, 0,
      "End one of one's sessions"},
+    {"POST", API "/me/devices", h_device_create, ROUTE_SESSION, f_device_create, 0,
+     "Mark this browser as one's own (password again, PIN proof)"},
+    {"GET", API "/me/devices", h_devices, ROUTE_SESSION, NULL, 0, "One's own browsers"},
+    {"DELETE", API "/me/devices/{did}", h_device_delete, ROUTE_SESSION, NULL, 0,
+     "Forget one of one's own browsers"},
     {"DELETE", API "/me/notices/{nid}", h_notice_delete, ROUTE_SESSION, NULL, 0,
      "Dismiss a notice"},
 

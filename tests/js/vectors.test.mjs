@@ -19,6 +19,7 @@ const c = createCrypto(sodium);
 const vectorsDir = new URL('../vectors/', import.meta.url);
 const shared = JSON.parse(readFileSync(new URL('key-design.json', vectorsDir), 'utf8'));
 const extra = JSON.parse(readFileSync(new URL('dyad-extra.json', vectorsDir), 'utf8'));
+const pinVec = JSON.parse(readFileSync(new URL('pin-unlock.json', vectorsDir), 'utf8'));
 
 const hex = (s) => {
     assert.match(s, /^([0-9a-f]{2})*$/);
@@ -435,5 +436,34 @@ describe('fresh keys round-trip', () => {
     test('createCrypto needs libsodium', () => {
         assert.throws(() => createCrypto(undefined), /libsodium/);
         assert.throws(() => createCrypto({}), /libsodium/);
+    });
+});
+
+describe('pin-unlock.json (one\'s own browser)', () => {
+    test('the PIN key, proof, wrap key and sealed keys come out byte for byte', () => {
+        const pinKey = c.pinKey(pinVec.pin, hex(pinVec.pin_salt_hex));
+        assert.equal(toHex(pinKey), pinVec.pin_key_hex);
+        assert.equal(toHex(c.pinProof(pinKey)), pinVec.proof_hex);
+        const wrap = c.pinWrapKey(pinKey, hex(pinVec.device_value_hex));
+        assert.equal(toHex(wrap), pinVec.wrap_key_hex);
+        assert.equal(c.pinAd(pinVec.device_id, pinVec.user_id), pinVec.ad);
+        const a = member(shared.member_a);
+        const sealed = c.sealKeysForDevice(a, wrap, pinVec.device_id, pinVec.user_id, hex(pinVec.nonce_hex));
+        assert.equal(sealed, pinVec.sealed_base64);
+        assertSameKeys(c.openKeysForDevice(pinVec.sealed_base64, wrap, pinVec.device_id, pinVec.user_id), a);
+    });
+    test('a wrong PIN gives another proof; without the device value nothing opens', () => {
+        const wrongKey = c.pinKey(pinVec.wrong_pin, hex(pinVec.pin_salt_hex));
+        assert.equal(toHex(c.pinProof(wrongKey)), pinVec.wrong_proof_hex);
+        assert.notEqual(pinVec.wrong_proof_hex, pinVec.proof_hex);
+        const pinKey = hex(pinVec.pin_key_hex);
+        // The right PIN with a made-up device value, a wrong PIN with the
+        // right one, and the right keys under another device's id: refused.
+        assert.throws(() => c.openKeysForDevice(pinVec.sealed_base64, c.pinWrapKey(pinKey, new Uint8Array(32)), pinVec.device_id, pinVec.user_id), /could not unwrap/);
+        assert.throws(() => c.openKeysForDevice(pinVec.sealed_base64, c.pinWrapKey(wrongKey, hex(pinVec.device_value_hex)), pinVec.device_id, pinVec.user_id), /could not unwrap/);
+        assert.throws(() => c.openKeysForDevice(pinVec.sealed_base64, hex(pinVec.wrap_key_hex), 'v-ffffffffffffffffffffffff', pinVec.user_id), /could not unwrap/);
+    });
+    test('a PIN shorter than 4 characters is refused', () => {
+        assert.throws(() => c.pinKey('123', hex(pinVec.pin_salt_hex)), /pin/);
     });
 });

@@ -25,10 +25,12 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "crypto/crypto.h"
 #include "crypto/keys.h"
 
 #define SHARED_VECTORS "tests/vectors/key-design.json"
 #define EXTRA_VECTORS  "tests/vectors/dyad-extra.json"
+#define PIN_VECTORS    "tests/vectors/pin-unlock.json"
 
 static json_t *shared;
 static json_t *extra;
@@ -905,6 +907,86 @@ static int load_vectors(void **state)
     return 0;
 }
 
+/* ---- PIN unlock of one's own browser -------------------------------------- */
+
+/* tests/vectors/pin-unlock.json, made with libsodium.js, reproduced here with
+ * Debian's libsodium: the browser's side step by step, and the server's
+ * verifier and device value through dcrypto_keyed_hash2 (src/crypto). */
+static void test_pin_unlock(void **state)
+{
+    (void)state;
+    json_error_t err;
+    json_t *v = json_load_file(PIN_VECTORS, 0, &err);
+    if (v == NULL)
+        fail_msg("%s:%d: %s", PIN_VECTORS, err.line, err.text);
+    unsigned char salt[16], want[32], got[32], pin_key[32], proof[32], base[32], value[32];
+    unsigned char wrap[32], secret[32], seed[32];
+    const char *pin = jstr(v, "pin");
+    jhex(v, "pin_salt_hex", salt, 16);
+    assert_int_equal(jint(v, "opslimit"), crypto_pwhash_OPSLIMIT_INTERACTIVE);
+    assert_int_equal(jint(v, "memlimit"), crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    assert_int_equal(
+        crypto_pwhash(pin_key, 32, pin, strlen(pin), salt, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                      crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13),
+        0);
+    jhex(v, "pin_key_hex", want, 32);
+    assert_memory_equal(pin_key, want, 32);
+    crypto_kdf_derive_from_key(proof, 32, 1, "dyad_pin", pin_key);
+    jhex(v, "proof_hex", want, 32);
+    assert_memory_equal(proof, want, 32);
+    jhex(v, "wrong_proof_hex", want, 32);
+    assert_memory_not_equal(proof, want, 32);
+
+    const char *id = jstr(v, "device_id");
+    jhex(v, "server_secret_hex", secret, 32);
+    jhex(v, "seed_hex", seed, 32);
+    dcrypto_keyed_hash2(secret, "dyad device verifier", id, strlen(id), proof, 32, got);
+    jhex(v, "verifier_hex", want, 32);
+    assert_memory_equal(got, want, 32);
+    dcrypto_keyed_hash2(secret, "dyad device value", id, strlen(id), seed, 32, value);
+    jhex(v, "device_value_hex", want, 32);
+    assert_memory_equal(value, want, 32);
+
+    crypto_kdf_derive_from_key(base, 32, 2, "dyad_pin", pin_key);
+    crypto_generichash(wrap, 32, value, 32, base, 32);
+    jhex(v, "wrap_key_hex", want, 32);
+    assert_memory_equal(wrap, want, 32);
+
+    char ad[256];
+    snprintf(ad, sizeof ad, "dyadpin|%s|%s|1", id, jstr(v, "user_id"));
+    assert_string_equal(ad, jstr(v, "ad"));
+    const char *b64 = jstr(v, "sealed_base64");
+    unsigned char sealed[24 + 128 + 16], plain[128];
+    size_t n = 0;
+    assert_int_equal(sodium_base642bin(sealed, sizeof sealed, b64, strlen(b64), NULL, &n, NULL,
+                                       sodium_base64_VARIANT_ORIGINAL),
+                     0);
+    assert_int_equal(n, sizeof sealed);
+    unsigned long long plen = 0;
+    assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &plen, NULL, sealed + 24,
+                                                                n - 24, (const unsigned char *)ad,
+                                                                strlen(ad), sealed, wrap),
+                     0);
+    assert_int_equal(plen, 128);
+    json_t *a = jobj(shared, "member_a");
+    jhex(a, "box_secret_key_hex", want, 32);
+    assert_memory_equal(plain, want, 32);
+    unsigned char sign_sk[64];
+    jhex(a, "sign_secret_key_hex", sign_sk, 64);
+    assert_memory_equal(plain + 32, sign_sk, 64);
+    jhex(a, "personal_key_hex", want, 32);
+    assert_memory_equal(plain + 96, want, 32);
+
+    /* Without the device value (or with another device's id in the ad) the
+     * sealed keys do not open. */
+    crypto_generichash(wrap, 32, seed, 32, base, 32);
+    assert_int_not_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
+                             plain, &plen, NULL, sealed + 24, n - 24, (const unsigned char *)ad,
+                             strlen(ad), sealed, wrap),
+                         0);
+    json_decref(v);
+}
+
 static int free_vectors(void **state)
 {
     (void)state;
@@ -927,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_entry_ad_fields),    cmocka_unit_test(test_entry_ad_longest),
         cmocka_unit_test(test_unwrap_refuses),     cmocka_unit_test(test_kdf_refuses_weak_params),
         cmocka_unit_test(test_base64_strict),      cmocka_unit_test(test_generated_keys_round_trip),
+        cmocka_unit_test(test_pin_unlock),
     };
 
     return cmocka_run_group_tests_name("keys", tests, load_vectors, free_vectors);

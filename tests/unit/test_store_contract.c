@@ -368,6 +368,122 @@ static void test_sessions(void **state)
     assert_int_equal(store_session_delete(s, "u-a", "s1"), STORE_NOT_FOUND);
 }
 
+static void list_device(void *ctx, const struct device *d)
+{
+    char line[120];
+    snprintf(line, sizeof line, "%s:%d@%lld", d->id, d->failures, (long long)d->expires_at);
+    see(ctx, line);
+}
+
+static void make_device(struct device *d, const char *id, const char *user_id, unsigned seed)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->id, sizeof d->id, "%s", id);
+    snprintf(d->user_id, sizeof d->user_id, "%s", user_id);
+    fill(d->verifier, sizeof d->verifier, seed);
+    fill(d->seed, sizeof d->seed, seed + 1);
+    d->created_at = d->used_at = T0;
+    d->expires_at = T0 + 1000;
+    snprintf(d->user_agent, sizeof d->user_agent, "Phone %s", id);
+}
+
+/* Devices (one's own browser, PIN unlock): marking ties the session to the
+ * device; a right verifier replaces the device's sessions with the new one;
+ * wrong ones count, the 5th deletes device and sessions; expiry; forgetting
+ * keeps the caller's session as an ordinary one; a password change keeps
+ * only the current session's device. */
+static void test_devices(void **state)
+{
+    struct store *s = *state;
+    add_user(s, "u-a", 10);
+    add_user(s, "u-b", 20);
+    struct session x, got;
+    make_session(&x, "s1", "u-a", 1, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    struct device d, out;
+    make_device(&d, "v-1", "u-a", 30);
+    assert_int_equal(store_device_create(s, &d, "s-none"), STORE_NOT_FOUND);
+    make_device(&d, "v-1", "u-b", 30);
+    assert_int_equal(store_device_create(s, &d, "s1"), STORE_NOT_FOUND); /* not u-b's session */
+    make_device(&d, "v-1", "u-a", 30);
+    assert_int_equal(store_device_create(s, &d, "s1"), STORE_OK);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_OK);
+    assert_string_equal(got.device_id, "v-1");
+    assert_int_equal(got.expires_at, T0 + 1000);
+
+    unsigned char right[32], wrong[32];
+    fill(right, 32, 30);
+    fill(wrong, 32, 99);
+    enum device_try t;
+    struct session n;
+    make_session(&n, "s2", "", 2, T0 + 10);
+    assert_int_equal(store_device_unlock(s, "v-9", right, &n, T0 + 10, &out, &t), STORE_NOT_FOUND);
+    assert_int_equal(store_device_unlock(s, "v-1", right, &n, T0 + 10, &out, &t), STORE_OK);
+    assert_int_equal(t, DEVICE_RIGHT);
+    assert_memory_equal(out.seed, d.seed, 32);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_NOT_FOUND); /* s1 ended */
+    assert_int_equal(store_session_by_token(s, n.token_hash, &got), STORE_OK);
+    assert_string_equal(got.user_id, "u-a");
+    assert_string_equal(got.device_id, "v-1");
+    assert_int_equal(got.expires_at, T0 + 1000);
+
+    for (int i = 1; i < STORE_DEVICE_TRIES; i++) {
+        struct session m;
+        make_session(&m, "s-x", "", 50 + (unsigned)i, T0 + 20);
+        assert_int_equal(store_device_unlock(s, "v-1", wrong, &m, T0 + 20, &out, &t), STORE_OK);
+        assert_int_equal(t, DEVICE_WRONG);
+        assert_int_equal(out.failures, i);
+    }
+    struct seen w = {"", 0};
+    assert_int_equal(store_devices_list(s, "u-a", T0 + 20, list_device, &w), STORE_OK);
+    assert_string_equal(w.text, "v-1:4@1767226600");
+    assert_int_equal(store_device_unlock(s, "v-1", wrong, &n, T0 + 20, &out, &t), STORE_OK);
+    assert_int_equal(t, DEVICE_FORGOTTEN);
+    assert_int_equal(store_session_by_token(s, n.token_hash, &got), STORE_NOT_FOUND);
+    assert_int_equal(store_device_unlock(s, "v-1", right, &n, T0 + 20, &out, &t), STORE_NOT_FOUND);
+
+    /* expiry */
+    make_session(&x, "s3", "u-a", 3, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_device(&d, "v-2", "u-a", 40);
+    assert_int_equal(store_device_create(s, &d, "s3"), STORE_OK);
+    w = (struct seen){"", 0};
+    assert_int_equal(store_devices_list(s, "u-a", T0 + 1000, list_device, &w), STORE_OK);
+    assert_string_equal(w.text, "");
+    fill(right, 32, 40);
+    make_session(&n, "s4", "", 4, T0 + 1000);
+    assert_int_equal(store_device_unlock(s, "v-2", right, &n, T0 + 1000, &out, &t),
+                     STORE_NOT_FOUND);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_NOT_FOUND);
+
+    /* forgetting keeps the caller's session, as an ordinary one */
+    make_session(&x, "s5", "u-a", 5, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_device(&d, "v-3", "u-a", 50);
+    assert_int_equal(store_device_create(s, &d, "s5"), STORE_OK);
+    assert_int_equal(store_device_delete(s, "u-b", "v-3", ""), STORE_NOT_FOUND);
+    assert_int_equal(store_device_delete(s, "u-a", "v-3", "s5"), STORE_OK);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_OK);
+    assert_string_equal(got.device_id, "");
+    assert_int_equal(got.expires_at, 0);
+    assert_int_equal(store_device_delete(s, NULL, "v-3", ""), STORE_NOT_FOUND);
+
+    /* a password change keeps only the current session's device */
+    make_device(&d, "v-4", "u-a", 60);
+    assert_int_equal(store_device_create(s, &d, "s5"), STORE_OK);
+    make_session(&x, "s6", "u-a", 6, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_device(&d, "v-5", "u-a", 70);
+    assert_int_equal(store_device_create(s, &d, "s6"), STORE_OK);
+    struct user u;
+    make_user(&u, "u-a", "a@example.org", 10);
+    assert_int_equal(
+        store_user_set_password(s, "u-a", u.kdf_salt, u.auth_hash, u.wrapped_keys, "s5"), STORE_OK);
+    w = (struct seen){"", 0};
+    assert_int_equal(store_devices_list(s, "u-a", T0, list_device, &w), STORE_OK);
+    assert_string_equal(w.text, "v-4:0@1767226600");
+}
+
 static void list_notice(void *ctx, const struct notice *n)
 {
     char line[300];
@@ -1153,6 +1269,7 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_open_refuses),
     FRESH(test_users),
     FRESH(test_sessions),
+    FRESH(test_devices),
     FRESH(test_browsers_and_notices),
     FRESH(test_throttle),
     FRESH(test_dyad_pairing_rules),

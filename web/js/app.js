@@ -25,6 +25,8 @@ import * as keystore from './keystore.js';
 import { installQuickExit, quickExit } from './quickexit.js';
 import { loadCrypto } from './sodium.js';
 import { renderAuth } from './auth.js';
+import { renderPinUnlock } from './device.js';
+import { deviceRecord, deviceRecordFor, forgetDeviceEverywhere } from './devicestore.js';
 import { h } from './ui.js';
 import { applyTitle } from './title.js';
 
@@ -77,15 +79,55 @@ function forgetKeysInMemory() {
     }
 }
 
+// What unlocks dyad here: the PIN on a device marked as one's own.
+function unlockWord() {
+    return deviceRecord() ? 'PIN' : 'password';
+}
+
+function idleNotice() {
+    return `dyad locked itself after ${idle.idleMinutes()} minutes without activity. Enter your ${unlockWord()} to continue.`;
+}
+
 function adopt(me, keys, crypto) {
     forgetKeysInMemory();
     state.acct = { user: me.user, dyads: me.dyads || [], keys, ...crypto };
     idle.noteActivity(true);
     state.stopIdle = idle.watchIdle(() => {
-        const minutes = idle.idleMinutes();
-        lock(`dyad locked itself after ${minutes} minutes without activity. Enter your password to continue.`, { tell: 'lock' });
+        lock(idleNotice(), { tell: 'lock' });
     });
     return state.acct;
+}
+
+// The sign-in form, or the PIN form on a device marked as the person's own
+// (for the signed-in account, or when no session is left). → { user, csrf, keys }.
+function askToUnlock(root, me, opts, notice, email) {
+    return new Promise((resolve) => {
+        const password = (why) => renderAuth(root, {
+            mode: me || email || idle.usedHere() ? 'login' : opts.mode || 'login',
+            heading: opts.heading,
+            intro: opts.intro,
+            notice: why,
+            email,
+            lockEmail: !!email,
+            onSignedIn: resolve,
+        });
+        const record = me ? deviceRecordFor(me.user.id) : deviceRecord();
+        if (!record) {
+            password(notice);
+            return;
+        }
+        renderPinUnlock(root, {
+            heading: opts.heading,
+            intro: opts.intro,
+            notice,
+            record,
+            onUnlocked: resolve,
+            onPassword: (why) => {
+                email = email || record.user.email;
+                password(why);
+            },
+        });
+    });
 }
 
 // The signed-in person with their keys, asking for a password when needed.
@@ -96,9 +138,9 @@ async function account(run, root, opts = {}) {
         // The idle limit passed while no page was watching (tab asleep,
         // closed and restored): lock now, before anything is shown.
         state.lastEmail = me.user.email;
-        state.notice = state.notice || `dyad locked itself after ${idle.idleMinutes()} minutes without activity. Enter your password to continue.`;
+        state.notice = state.notice || idleNotice();
         await keystore.wipeAll();
-        await api('POST', '/auth/logout').catch(() => {});
+        await api('POST', '/auth/lock').catch(() => {});
         setCsrf(null);
         me = null;
     }
@@ -108,20 +150,10 @@ async function account(run, root, opts = {}) {
     } else {
         await keystore.wipe();
     }
-    const notice = state.notice || (me ? 'To open your keys in this tab, enter your password again.' : null);
+    const notice = state.notice || (me ? `To open your keys in this tab, enter your ${me && deviceRecordFor(me.user.id) ? 'PIN' : 'password'} again.` : null);
     state.notice = null;
     const email = me ? me.user.email : state.lastEmail;
-    const signedIn = await new Promise((resolve) => {
-        renderAuth(root, {
-            mode: me || email || idle.usedHere() ? 'login' : opts.mode || 'login',
-            heading: opts.heading,
-            intro: opts.intro,
-            notice,
-            email,
-            lockEmail: !!email,
-            onSignedIn: resolve,
-        });
-    });
+    const signedIn = await askToUnlock(root, me, opts, notice, email);
     setCsrf(signedIn.csrf);
     await keystore.save(signedIn.user, signedIn.keys);
     const fresh = await fetchMe(run.signal);
@@ -152,18 +184,21 @@ function poll(signal, fn, ms) {
 }
 
 async function logout() {
-    await lock(null, { tell: 'logout', rerun: false });
+    await lock(null, { tell: 'logout', rerun: false, signOut: true });
     location.assign('/');
 }
 
 // Wipes the keys from memory and storage at once, ends the session unless
-// told otherwise, and renders the page again (which asks for a password).
-async function lock(notice, { endSession = true, tell = null, rerun = true } = {}) {
+// told otherwise, and renders the page again (which asks for the password,
+// or the PIN on a device marked as one's own). Signing out also forgets
+// that device, here and on the server; a lock keeps it.
+async function lock(notice, { endSession = true, tell = null, rerun = true, signOut = false } = {}) {
     if (state.run) state.run.abort();
     main.replaceChildren();
     forgetKeysInMemory();
     await keystore.wipeAll();
-    if (endSession) await api('POST', '/auth/logout').catch(() => {});
+    if (endSession) await api('POST', signOut ? '/auth/logout' : '/auth/lock').catch(() => {});
+    if (signOut) await forgetDeviceEverywhere();
     setCsrf(null);
     if (tell) idle.broadcast(tell);
     state.notice = notice;
@@ -210,14 +245,14 @@ function boot() {
     if (!PAGES[page] && getCsrf()) {
         idle.noteActivity(true);
         idle.watchIdle(() => {
-            fetch('/api/v1/auth/logout', { method: 'POST', keepalive: true, credentials: 'same-origin', headers: { 'X-CSRF-Token': getCsrf() } })
+            fetch('/api/v1/auth/lock', { method: 'POST', keepalive: true, credentials: 'same-origin', headers: { 'X-CSRF-Token': getCsrf() } })
                 .catch(() => {})
                 .finally(() => location.reload());
         });
     }
     idle.onSignal((type) => {
         if (type === 'exit') quickExit({ tellOthers: false });
-        else if (type === 'lock' && state.acct) lock('dyad locked itself because no tab had any activity. Enter your password to continue.', { endSession: false });
+        else if (type === 'lock' && state.acct) lock(`dyad locked itself because no tab had any activity. Enter your ${unlockWord()} to continue.`, { endSession: false });
         else if (type === 'logout' && state.acct) lock('You signed out in another tab.', { endSession: false });
     });
     window.addEventListener('dyad:unauthenticated', () => {

@@ -34,6 +34,14 @@ const SUBKEY_AUTH = 1;
 const SUBKEY_WRAP = 2;
 const SUBKEY_RECOVERY = 3;
 const KEYS_AD = 'dyadkeys|1';
+// The PIN of one's own browser: libsodium's "interactive" Argon2id limits.
+const PIN_OPS = 2; // crypto_pwhash_OPSLIMIT_INTERACTIVE
+const PIN_MEM = 67108864; // crypto_pwhash_MEMLIMIT_INTERACTIVE, 64 MiB
+const PIN_MIN = 4;
+const PIN_MAX = 64;
+const CTX_PIN = 'dyad_pin';
+const SUBKEY_PIN_PROOF = 1;
+const SUBKEY_PIN_WRAP = 2;
 const ENTRY_KINDS = ['share', 'response', 'note'];
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -200,13 +208,21 @@ export function createCrypto(sodium) {
     }
 
     function wrapKeys(keys, wrapKey, nonce) {
+        return wrapKeysAd(keys, wrapKey, KEYS_AD, nonce);
+    }
+
+    function unwrapKeys(wrappedB64, wrapKey) {
+        return unwrapKeysAd(wrappedB64, wrapKey, KEYS_AD);
+    }
+
+    function wrapKeysAd(keys, wrapKey, ad, nonce) {
         checkUserKeys(keys);
         bytes(wrapKey, KEY_BYTES, 'keys: wrap key');
         const n = nonce === undefined ? sodium.randombytes_buf(NONCE_BYTES)
             : bytes(nonce, NONCE_BYTES, 'keys: nonce');
         const plain = concat(keys.boxSk, keys.signSk, keys.personal);
         try {
-            const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, KEYS_AD, null, n,
+            const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, ad, null, n,
                 wrapKey);
             return b64(concat(n, ct));
         } finally {
@@ -214,7 +230,7 @@ export function createCrypto(sodium) {
         }
     }
 
-    function unwrapKeys(wrappedB64, wrapKey) {
+    function unwrapKeysAd(wrappedB64, wrapKey, ad) {
         bytes(wrapKey, KEY_BYTES, 'keys: wrap key');
         let raw;
         try {
@@ -228,7 +244,7 @@ export function createCrypto(sodium) {
         let plain;
         try {
             plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null,
-                raw.subarray(NONCE_BYTES), KEYS_AD, raw.subarray(0, NONCE_BYTES), wrapKey);
+                raw.subarray(NONCE_BYTES), ad, raw.subarray(0, NONCE_BYTES), wrapKey);
         } catch (e) {
             throw fail('keys: could not unwrap (wrong password or recovery code, or damaged data)', e);
         }
@@ -249,6 +265,63 @@ export function createCrypto(sodium) {
             throw fail('keys: unwrapped signing key is inconsistent');
         }
         return { boxPk, boxSk, signPk: sign.publicKey, signSk, personal };
+    }
+
+    // ---- PIN unlock on one's own browser ---------------------------------
+    //
+    // pin_key  = Argon2id(PIN, pin_salt[16], interactive: 2 passes, 64 MiB)
+    // proof    = kdf_derive(32, 1, "dyad_pin", pin_key)      → sent to the server
+    // base     = kdf_derive(32, 2, "dyad_pin", pin_key)      → never leaves the browser
+    // wrap     = BLAKE2b-256(device_value, key = base)        device_value from the server
+    // sealed   = nonce[24] ‖ XChaCha20-Poly1305(box_sk ‖ sign_sk ‖ personal,
+    //            ad "dyadpin|{device_id}|{user_id}|1", wrap)
+    // The browser keeps pin_salt and sealed; the server keeps a keyed hash of
+    // the proof and releases device_value only for a right proof.
+
+    function checkPin(pin) {
+        if (typeof pin !== 'string' || pin.length < PIN_MIN || pin.length > PIN_MAX) {
+            throw fail(`pin: must be ${PIN_MIN} to ${PIN_MAX} characters`);
+        }
+    }
+
+    function pinKey(pin, salt) {
+        checkPin(pin);
+        bytes(salt, SALT_BYTES, 'pin: salt');
+        const raw = utf8Encoder.encode(pin.normalize('NFC'));
+        try {
+            return sodium.crypto_pwhash(KEY_BYTES, raw, salt, PIN_OPS, PIN_MEM,
+                sodium.crypto_pwhash_ALG_ARGON2ID13);
+        } finally {
+            wipe(raw);
+        }
+    }
+
+    function pinProof(key) {
+        bytes(key, KEY_BYTES, 'pin: key');
+        return sodium.crypto_kdf_derive_from_key(KEY_BYTES, SUBKEY_PIN_PROOF, CTX_PIN, key);
+    }
+
+    function pinWrapKey(key, deviceValue) {
+        bytes(key, KEY_BYTES, 'pin: key');
+        bytes(deviceValue, KEY_BYTES, 'pin: device value');
+        const base = sodium.crypto_kdf_derive_from_key(KEY_BYTES, SUBKEY_PIN_WRAP, CTX_PIN, key);
+        try {
+            return sodium.crypto_generichash(KEY_BYTES, deviceValue, base);
+        } finally {
+            wipe(base);
+        }
+    }
+
+    function pinAd(deviceId, userId) {
+        return `dyadpin|${adField(deviceId, 'pin: device id')}|${adField(userId, 'pin: user id')}|1`;
+    }
+
+    function sealKeysForDevice(keys, wrap, deviceId, userId, nonce) {
+        return wrapKeysAd(keys, wrap, pinAd(deviceId, userId), nonce);
+    }
+
+    function openKeysForDevice(sealedB64, wrap, deviceId, userId) {
+        return unwrapKeysAd(sealedB64, wrap, pinAd(deviceId, userId));
     }
 
     // ---- recovery code ---------------------------------------------------
@@ -573,6 +646,14 @@ export function createCrypto(sodium) {
         userKeysFromSeeds,
         wrapKeys,
         unwrapKeys,
+        PIN_MIN,
+        PIN_MAX,
+        pinKey,
+        pinProof,
+        pinWrapKey,
+        pinAd,
+        sealKeysForDevice,
+        openKeysForDevice,
         newRecoveryCode,
         formatRecoveryCode,
         parseRecoveryCode,

@@ -3,7 +3,8 @@
 //
 // Order matters: the page is blanked first (nothing stays on screen while the
 // rest runs), then this tab's storage is cleared and the other dyad tabs are
-// told to do the same, the session is ended with a keepalive request (errors
+// told to do the same, a device marked as one's own is forgotten (here and on
+// the server), the session is ended with a keepalive request (errors
 // ignored), and the page is *replaced* by a neutral one so Back does not
 // return to it. The neutral page (neutral.js) then fills the history with
 // copies of itself, so that Back lands on it again rather than on an
@@ -15,6 +16,7 @@
 import { getCsrf } from './api.js';
 import { broadcast, forgetBrowserTraces } from './idle.js';
 import { wipeAll } from './keystore.js';
+import { forgetDeviceEverywhere } from './devicestore.js';
 
 export const NEUTRAL_PAGE = '/static/neutral.html';
 export const EXIT_TO = 'dyad.exit-to'; // read and removed by neutral.js
@@ -42,6 +44,16 @@ export function quickExit({ tellOthers = true } = {}) {
         forgetBrowserTraces();
     } catch {
         // storage may be unavailable; other tabs keep their own idle lock
+    }
+    // One's own device: the sealed keys and PIN salt go from this browser,
+    // and the server is asked to forget the device (no session needed).
+    forgetDeviceEverywhere({ keepalive: true });
+    // The installed app's caches hold only the static shell, nothing
+    // personal; they go too, so nothing of dyad is left to find.
+    try {
+        if (typeof caches !== 'undefined') caches.keys().then((names) => Promise.all(names.filter((n) => n.startsWith('dyad-')).map((n) => caches.delete(n)))).catch(() => {});
+    } catch {
+        // no Cache API: nothing was cached
     }
     // Without a CSRF token there is no session this page knows of (or the
     // server would refuse the request anyway).

@@ -1,5 +1,5 @@
 // pages/settings.js — "/settings": change password, where one is signed in
-// (account.js), idle lock, a discreet tab title, one's own settings in each
+// (account.js), idle lock, one's own device and its PIN (devicesettings.js), a discreet tab title, one's own settings in each
 // dyad (sexual tracking, comfort per topic: dyadsettings.js), leaving a
 // dyad alone in one step, taking one's data (export.js), deleting the
 // account, sign out.
@@ -17,6 +17,7 @@ import { passwordKeys, MIN_PASSWORD } from '../accountkeys.js';
 import { fetchDyad, inspectDyad } from '../dyads.js';
 import * as idle from '../idle.js';
 import { dyadSettingsSection } from '../dyadsettings.js';
+import { deviceSection } from '../devicesettings.js';
 import { sessionsSection, titleSection, deleteAccountSection } from '../account.js';
 import { applyTitle } from '../title.js';
 import { exportButtons, exportSection } from '../export.js';
@@ -31,6 +32,7 @@ export async function render(env) {
         h('nav', { class: 'settings-index', 'aria-label': 'On this page' },
             h('ul', null,
                 h('li', null, h('a', { href: '#sessions' }, 'Where you are signed in')),
+                h('li', null, h('a', { href: '#own-device' }, 'This device is yours: a PIN')),
                 h('li', null, h('a', { href: '#discreet' }, 'A discreet tab title')),
                 h('li', null, h('a', { href: '#your-dyads' }, 'Leave a dyad')),
                 h('li', null, h('a', { href: '#your-data' }, 'Take your data with you')),
@@ -38,6 +40,7 @@ export async function render(env) {
         passwordSection(acct),
         sessionsSection(env),
         lockSection(),
+        deviceSection(env, acct),
         titleSection(),
         dyadSettingsSection(env, acct),
         dyadsSection(env, acct),
@@ -45,7 +48,7 @@ export async function render(env) {
         deleteAccountSection(env, acct),
         h('section', { class: 'card', 'aria-labelledby': 'signout-heading' },
             h('h2', { id: 'signout-heading' }, 'Sign out'),
-            h('p', null, 'Signing out removes your keys from this browser and ends your session in every tab.'),
+            h('p', null, 'Signing out removes your keys from this browser, forgets it as your own device if you marked it, and ends your session in every tab.'),
             h('p', { class: 'actions' }, h('button', { type: 'button', id: 'sign-out', onclick: () => env.logout() }, 'Sign out'))));
     focusHeading(env.root);
     if (location.hash.length > 1) {
@@ -124,7 +127,7 @@ function lockSection() {
     });
     return h('section', { class: 'card', 'aria-labelledby': 'lock-heading' },
         h('h2', { id: 'lock-heading' }, 'Automatic lock'),
-        h('p', null, 'When nobody uses dyad for a while, it removes your keys from this browser and asks for your password again.'),
+        h('p', null, 'When nobody uses dyad for a while, it removes your keys from this browser and asks for your password again (or your PIN, on a device marked as yours).'),
         h('div', { class: 'field' }, h('label', { for: 'idle-minutes' }, 'Lock after'), select),
         msg.el);
 }
