@@ -13,6 +13,11 @@ export default [
         languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.browser } },
     },
     {
+        // the service worker: h_sw (src/web/h_ops.c) puts VERSION and SHELL above it
+        files: ['web/sw.js'],
+        languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker, VERSION: 'readonly', SHELL: 'readonly' } },
+    },
+    {
         files: ['**/*.mjs', 'scripts/**/*.js', 'tools/**/*.js'],
         languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
     },

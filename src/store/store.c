@@ -238,7 +238,9 @@ enum store_result store_sessions_active(struct store *s, int64_t seen_after, int
     enum store_result r = begin(s, STORE_TX_READ, &c);
     if (r != STORE_OK)
         return r;
-    r = first_row(c, "SELECT count(*) FROM sessions WHERE last_seen_at > ?1 AND created_at > ?2",
+    r = first_row(c,
+                  "SELECT count(*) FROM sessions WHERE last_seen_at > ?1 AND (created_at > ?2 OR "
+                  "expires_at IS NOT NULL)",
                   ARGS(I(seen_after), I(created_after)), count_row, count);
     return end(s, c, r);
 }

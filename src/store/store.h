@@ -74,7 +74,8 @@ struct store_stats {
 void store_stats_read(struct store_stats *out);
 
 /* How many sessions are alive: seen after seen_after and created after
- * created_after (the idle and absolute limits). A count, nothing else. */
+ * created_after (the idle and absolute limits), or of a device marked as
+ * its owner's (which ends by its own expires_at). A count, nothing else. */
 enum store_result store_sessions_active(struct store *s, int64_t seen_after, int64_t created_after,
                                         int64_t *count);
 

@@ -60,7 +60,8 @@ static const char *module_preloads(struct ctx *c)
         size_t len = strlen(n);
         bool module = (len > 3 && strcmp(n + len - 3, ".js") == 0) ||
                       (len > 4 && strcmp(n + len - 4, ".mjs") == 0);
-        if (!module || strcmp(n, "/static/js/app.js") == 0)
+        /* app.js is the page's script; sw.js is served as /sw.js, a worker */
+        if (!module || strcmp(n, "/static/js/app.js") == 0 || strcmp(n, "/static/sw.js") == 0)
             continue;
         out = arena_printf(c->arena, "%s<link rel=\"modulepreload\" href=\"%s\" integrity=\"%s\">",
                            out, n, assets[i].integrity);
@@ -87,7 +88,9 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"referrer\" content=\"no-referrer\">"
-        "<title>dyad</title>%s%s%s%s%s%s</head>\n"
+        "<title>dyad</title>"
+        "<link rel=\"manifest\" href=\"/static/manifest.json\">"
+        "<meta name=\"theme-color\" content=\"#2f5d62\">%s%s%s%s%s%s</head>\n"
         "<body data-page=\"%s\" data-dyad-id=\"%s\" data-code=\"%s\">\n"
         "<div class=\"quick-exit-bar\"><button type=\"button\" id=\"quick-exit\" "
         "title=\"Leave this site at once (or press Esc three times)\">Quick exit</button></div>\n"

@@ -1,7 +1,8 @@
 /*
  * h_ops.c — operations routes: /healthz, /readyz, /metrics, /api/v1/openapi.json,
- * and the embedded static files under /static.
+ * the embedded static files under /static, and the service worker (/sw.js).
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,4 +259,54 @@ void h_static(struct ctx *c)
     c->res->body = f->data;
     c->res->body_len = f->size;
     c->res->body_static = true;
+}
+
+/* What the service worker caches at install: the offline page and what it
+ * needs, and the quick-exit page (so that leaving works offline too). */
+static const char *const sw_shell[] = {
+    "/static/offline.html",     "/static/css/offline.css", "/static/icon.svg",
+    "/static/neutral.html",     "/static/css/neutral.css", "/static/js/neutral.js",
+    "/static/neutral-icon.svg", "/static/manifest.json",   "/static/icons/icon-192.png",
+};
+
+/* GET /sw.js: web/sw.js under two generated lines — VERSION, a BLAKE2b of
+ * every embedded asset's ETag (any changed asset makes a new worker, which
+ * replaces the old one and its caches), and SHELL. Served from the root so
+ * its scope is the whole site; Cache-Control: no-store like every page, so
+ * the browser's update check always sees the current one. */
+void h_sw(struct ctx *c)
+{
+    bool hashed;
+    const struct embedded_file *src = asset_find("/static/sw.js", &hashed);
+    if (src == NULL) {
+        reply_error(c, API_NOT_FOUND, NULL, NULL);
+        return;
+    }
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 16);
+    for (size_t i = 0; i < assets_count; i++)
+        crypto_generichash_update(&st, (const unsigned char *)assets[i].etag,
+                                  strlen(assets[i].etag));
+    unsigned char h[16];
+    crypto_generichash_final(&st, h, sizeof h);
+    char version[33];
+    sodium_bin2hex(version, sizeof version, h, sizeof h);
+    const char *shell = "";
+    for (size_t i = 0; i < sizeof sw_shell / sizeof sw_shell[0]; i++)
+        shell = arena_printf(c->arena, "%s%s'%s'", shell, i ? ", " : "", sw_shell[i]);
+    const char *head =
+        arena_printf(c->arena, "const VERSION = '%s';\nconst SHELL = [%s];\n", version, shell);
+    size_t head_len = strlen(head);
+    char *body = arena_alloc(c->arena, head_len + src->size + 1);
+    if (body == NULL) {
+        reply_error(c, API_UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    memcpy(body, head, head_len);
+    memcpy(body + head_len, src->data, src->size);
+    body[head_len + src->size] = '\0';
+    c->res->status = 200;
+    c->res->content_type = "text/javascript; charset=utf-8";
+    c->res->body = body;
+    c->res->body_len = head_len + src->size;
 }

@@ -25,7 +25,7 @@ route_fn h_research_request, h_research_get, h_research_consent, h_research_revo
     h_research_export;
 route_fn h_measure_assign, h_measures_therapist, h_measure_end, h_measures_member, h_measure_answer;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
-route_fn h_auth_lock, h_auth_device, h_auth_device_forget, h_device_create, h_devices,
+route_fn h_sw, h_auth_lock, h_auth_device, h_auth_device_forget, h_device_create, h_devices,
     h_device_delete;
 
 #endif

@@ -266,6 +266,8 @@ const struct route app_routes[] = {
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
     {"GET", "/static/{a}/{b}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
     {"GET", "/static/{a}/{b}/{c}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
+    {"GET", "/sw.js", h_sw, ROUTE_PUBLIC, NULL, 0,
+     "The service worker of the installed app (scope /)"},
     {"GET", "/", h_home, ROUTE_PUBLIC, NULL, 0, "Home: sign-up, login, one's dyads"},
     {"GET", "/join/{code}", h_page, ROUTE_PUBLIC, NULL, 0, "Join by invite"},
     {"GET", "/dyads/{id}", h_page, ROUTE_PUBLIC, NULL, 0, "Today: check-in and prompt"},

@@ -235,10 +235,19 @@ async function start() {
     }
 }
 
+// The installed app's service worker (web/sw.js, served as /sw.js): it caches
+// dyad's static files only, never an API answer, and shows a plain page when
+// the server cannot be reached.
+function registerServiceWorker() {
+    if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+}
+
 function boot() {
     document.documentElement.classList.add('js');
     applyTitle();
     installQuickExit();
+    registerServiceWorker();
     // Pages the server renders by itself (insights, safety) show scores
     // without keys: the idle lock ends the session and reloads them, so an
     // unattended screen falls back to the sign-in prompt.

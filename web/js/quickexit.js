@@ -49,11 +49,13 @@ export function quickExit({ tellOthers = true } = {}) {
     // and the server is asked to forget the device (no session needed).
     forgetDeviceEverywhere({ keepalive: true });
     // The installed app's caches hold only the static shell, nothing
-    // personal; they go too, so nothing of dyad is left to find.
+    // personal; they go too, with the service worker (the next dyad page
+    // registers it again), so nothing of dyad is left to find.
     try {
         if (typeof caches !== 'undefined') caches.keys().then((names) => Promise.all(names.filter((n) => n.startsWith('dyad-')).map((n) => caches.delete(n)))).catch(() => {});
+        if (navigator.serviceWorker) navigator.serviceWorker.getRegistrations().then((rs) => rs.forEach((r) => r.unregister())).catch(() => {});
     } catch {
-        // no Cache API: nothing was cached
+        // no Cache API or service workers: nothing was cached
     }
     // Without a CSRF token there is no session this page knows of (or the
     // server would refuse the request anyway).
