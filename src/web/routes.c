@@ -37,13 +37,19 @@ static const struct field_spec f_recover[] = {S("email"),
                                               END};
 static const struct field_spec f_password[] = {S("auth_key"), S("new_kdf_salt"), S("new_auth_key"),
                                                S("new_wrapped_keys"), END};
-static const struct field_spec f_dyad_create[] = {
-    S("kind"), S("wrapped_key"), S("signature"), S("key_proof"), S("invite_secret_box"), END};
+static const struct field_spec f_dyad_create[] = {S("kind"),
+                                                  S("wrapped_key"),
+                                                  S("signature"),
+                                                  S("key_proof"),
+                                                  S("invite_secret_box"),
+                                                  S_OPT("family_role"),
+                                                  END};
 static const struct field_spec f_dyad_join[] = {S("code"), S("key_proof"), S("invite_secret_box"),
                                                 END};
 static const struct field_spec f_wrap[] = {S("wrapped_key"), S("signature"), END};
 static const struct field_spec f_settings[] = {B_OPT("track_sexual"),
-                                               B_OPT("therapist_sees_sexual"), END};
+                                               B_OPT("therapist_sees_sexual"),
+                                               B_OPT("show_comfort"), S_OPT("family_role"), END};
 static const struct field_spec f_leave[] = {B_OPT("delete_my_content"), END};
 #define I_OPT(n)                                                                                   \
     {                                                                                              \
