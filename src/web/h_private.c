@@ -11,6 +11,8 @@
 #include "crypto/keys.h"
 #include "web/handler.h"
 
+enum { PRIVATE_SIGNAL_SIZE = 48 + 64 }; /* crypto_box_SEALBYTES + one padded block */
+
 static json_t *questionnaire_find(struct ctx *c, const char *id)
 {
     size_t i;
@@ -43,8 +45,15 @@ void h_private_assign(struct ctx *c)
         return;
     }
     const char *qid = body_str(c, "questionnaire");
-    if (questionnaire_find(c, qid) == NULL) {
+    json_t *q = questionnaire_find(c, qid);
+    if (q == NULL) {
         reply_error(c, API_INVALID_FIELD, "questionnaire", "There is no such questionnaire.");
+        return;
+    }
+    const char *by = json_string_value(json_object_get(q, "answered_by"));
+    if (by != NULL && strcmp(by, "private") != 0) {
+        reply_error(c, API_INVALID_FIELD, "questionnaire",
+                    "Each member answers that questionnaire; it cannot be given privately.");
         return;
     }
     dcrypto_random_id("p-", p.id, sizeof p.id);
@@ -141,8 +150,14 @@ void h_private_answer(struct ctx *c)
     size_t len;
     if (body_sealed(c, "sealed", &sealed, &len) != 0)
         return;
-    enum store_result r = store_private_answer(c->app->store, route_param(&c->params, "pid"),
-                                               c->user.id, sealed, len, c->now);
+    /* the danger signal: "D" or "N", padded to 64 bytes and sealed to the therapist */
+    unsigned char signal[PRIVATE_SIGNAL_SIZE];
+    bool has_signal = body_str(c, "signal") != NULL;
+    if (has_signal && body_b64(c, "signal", signal, sizeof signal) != 0)
+        return;
+    enum store_result r =
+        store_private_answer(c->app->store, route_param(&c->params, "pid"), c->user.id, sealed, len,
+                             has_signal ? signal : NULL, sizeof signal, c->now);
     if (r == STORE_NOT_FOUND) {
         reply_error(c, API_NOT_FOUND, "pid", "There is no such check-in for you.");
         return;
