@@ -144,6 +144,17 @@ void h_push_test(struct ctx *c)
 {
     if (!push_ready(c))
         return;
+    /* Each call makes the server POST to every subscribed browser's push
+     * service: five in a row, then a wait (a minute, doubling), so it
+     * cannot keep workers busy on slow push services. */
+    struct throttle_key k;
+    throttle_key(c, &k, "push test", c->user.id, 5, 60);
+    int64_t wait = throttle_wait(c, &k);
+    if (wait > 0) {
+        reply_rate_limited(c, wait);
+        return;
+    }
+    throttle_fail(c, &k);
     struct push_batch b = {
         c->arena,
         arena_alloc(c->arena, (STORE_PUSH_PER_USER + 1) * sizeof(struct push_subscription)), 0};

@@ -187,6 +187,19 @@ test('a 404 or 410 from the push service removes the subscription; a 500 keeps i
   answer = 201;
 });
 
+test('sending now is held back after five in a row (429 with Retry-After)', async () => {
+  const { c } = await registerAndLogin(srv.url, 'often');
+  await c.post('/api/v1/me/push', subscription(browserKeys()));
+  answer = 201;
+  received.length = 0;
+  for (let i = 0; i < 5; i++) assert.equal((await c.post('/api/v1/me/push/test')).status, 200);
+  const r = await c.post('/api/v1/me/push/test');
+  assert.equal(r.status, 429);
+  assert.equal(r.json.error.code, 'rate_limited');
+  assert.ok(Number(r.headers.get('retry-after')) > 0);
+  assert.equal(received.length, 5, 'nothing sent when held back');
+});
+
 test('bad subscriptions get 400 in the API error shape, and nothing is stored', async () => {
   const { c, u } = await registerAndLogin(srv.url, 'bad');
   const keys = browserKeys();
