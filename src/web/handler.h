@@ -27,5 +27,6 @@ route_fn h_measure_assign, h_measures_therapist, h_measure_end, h_measures_membe
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
 route_fn h_sw, h_auth_lock, h_auth_device, h_auth_device_forget, h_device_create, h_devices,
     h_device_delete;
+route_fn h_push_key, h_push_list, h_push_subscribe, h_push_unsubscribe, h_push_test;
 
 #endif

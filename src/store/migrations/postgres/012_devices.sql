@@ -1,4 +1,4 @@
--- 011 (PostgreSQL twin of ../011_devices.sql): browsers a person marked as
+-- 012 (PostgreSQL twin of ../012_devices.sql): browsers a person marked as
 -- their own, unlocked with a PIN: the verifier of the PIN proof (keyed
 -- BLAKE2b), the seed of the device value, wrong tries in a row, the 30-day
 -- end; and the device a session belongs to, with its absolute end.

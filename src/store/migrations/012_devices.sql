@@ -1,4 +1,4 @@
--- 011: browsers a person marked as their own, unlocked with a PIN
+-- 012: browsers a person marked as their own, unlocked with a PIN
 -- (docs/security.md#unlocking-with-a-pin). The server never sees the PIN
 -- nor the sealed keys the browser keeps; it holds what decides whether a
 -- PIN proof is right and the seed of the device value it releases then.
