@@ -309,8 +309,11 @@ void h_auth_device_forget(struct ctx *c)
     if (id == NULL)
         return;
     /* Whoever holds the id may forget the device: it is known only to the
-     * browser that keeps the device's material. The same answer either way. */
-    enum store_result r = store_device_delete(c->app->store, NULL, id, "");
+     * browser that keeps the device's material. The same answer either way.
+     * The caller's own session, if it sent one, stays (as an ordinary one):
+     * quick exit sends this and a logout at once, in either order. */
+    enum store_result r =
+        store_device_delete(c->app->store, NULL, id, c->authed ? c->session.id : "");
     if (r != STORE_OK && r != STORE_NOT_FOUND) {
         reply_store(c, r);
         return;

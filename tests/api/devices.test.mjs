@@ -189,6 +189,15 @@ test('sign-out forgets the device; lock keeps it; forget by id; a password chang
   assert.equal((await anon.post('/api/v1/auth/device/forget', { device_id: e.id })).status, 204, 'the same answer when gone');
   assert.equal((await unlock(e.proof, e.id)).status, 404);
 
+  // sent with the device's own session (quick exit sends it beside a logout,
+  // in either order): the device goes, that session stays for the logout
+  const F = await registerAndLogin(srv.url, 'devqx');
+  const f = await mark(F);
+  assert.equal((await F.c.post('/api/v1/auth/device/forget', { device_id: f.id })).status, 204);
+  assert.equal(srv.sql(`SELECT count(*) FROM devices WHERE id = '${f.id}'`), '0');
+  assert.equal((await mySession(F.c)).device, false);
+  assert.equal((await F.c.post('/api/v1/auth/logout')).status, 204);
+
   // two browsers of C's marked; C changes the password in the first
   const C = await registerAndLogin(srv.url, 'devpw');
   const c1 = await mark(C);
