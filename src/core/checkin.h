@@ -27,6 +27,10 @@ enum {
  * or -1. */
 int checkin_item_from_name(const char *name);
 
+/* The name of check-in item i (insights_item_name), NULL for one that is
+ * not a check-in item (comfort) or out of range. */
+const char *checkin_item_name(int i);
+
 /* enum insights_emotion for a feeling name ("joy", …), or -1. */
 int checkin_emotion_from_name(const char *name);
 const char *checkin_emotion_name(int e);

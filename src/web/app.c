@@ -248,6 +248,8 @@ static void run(struct ctx *c)
             reply_error(c, e, field, msg);
             return;
         }
+        if (body_values(c) != 0)
+            return;
     }
     c->route->fn(c);
 }

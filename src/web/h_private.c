@@ -137,10 +137,8 @@ void h_private_list_mine(struct ctx *c)
 
 void h_private_answer(struct ctx *c)
 {
-    unsigned char *sealed;
     size_t len;
-    if (body_sealed(c, "sealed", &sealed, &len) != 0)
-        return;
+    const unsigned char *sealed = body_bytes(c, "sealed", &len);
     enum store_result r = store_private_answer(c->app->store, route_param(&c->params, "pid"),
                                                c->user.id, sealed, len, c->now);
     if (r == STORE_NOT_FOUND) {
