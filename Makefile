@@ -12,7 +12,7 @@
 # is run by node's test runner, a new bench/bench_*.c becomes a benchmark.
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libsodium jansson
+PKGS    := libmicrohttpd sqlite3 libsodium jansson inih libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -42,7 +42,7 @@ ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan check
+.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan check docs-settings
 all: build/dyad
 
 deps:
@@ -149,6 +149,15 @@ bench:
 	@set -e; for b in $(BENCH_BIN); do $$b | tee -a build/bench.txt; done
 	@bench/http.sh | tee -a build/bench.txt
 	@echo "figures written to build/bench.txt"
+
+# The settings table of docs/operators.md, made from src/cli/config.c
+# (tests/api/config.test.mjs fails when it is out of date).
+docs-settings: build/dyad
+	@build/dyad config reference markdown > build/settings.md
+	@awk 'BEGIN{t=0} /<!-- settings:begin/{print; system("cat build/settings.md"); t=1; next} \
+	     /<!-- settings:end -->/{t=0} !t' docs/operators.md > build/operators.md
+	@mv build/operators.md docs/operators.md
+	@echo "docs/operators.md: settings table updated"
 
 format:
 	clang-format -i $(SRC) $(UNIT_SRC) $(BENCH_SRC) tools/*.c $(wildcard src/*/*.h)

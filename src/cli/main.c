@@ -1,34 +1,32 @@
 /*
- * main.c — the dyad command line:
+ * main.c — the dyad command line. `dyad help` lists the commands, `dyad
+ * help COMMAND` (or `dyad COMMAND --help`) explains one; the settings every
+ * command reads come from config.c (file, DYAD_* environment, flags).
  *
- *   dyad serve [--listen ADDR:PORT] [--db URL] [--public-url URL]
- *   dyad migrate [--db URL]
- *   dyad backup FILE [--db URL]
- *   dyad therapist add EMAIL [--db URL] [--public-url URL]
- *   dyad client read-export FILE
- *   dyad version
- *
- * Flags override the environment (DYAD_LISTEN, DYAD_DB, DYAD_PUBLIC_URL,
- * DYAD_SECRET_FILE, DYAD_RESOURCES, DYAD_IDLE_TIMEOUT, DYAD_ABSOLUTE_TIMEOUT,
- * DYAD_THREADS, DYAD_REGISTRATIONS_PER_CLIENT, DYAD_LOGIN_FAILURES_PER_CLIENT,
- * DYAD_PROMPTS, DYAD_METRICS_TOKEN, DYAD_TRUST_PROXY — a CIDR list, like
- * --trusted-proxy),
- * which overrides the defaults (design §8).
+ * `dyad serve` starts in this order: settings, the log, the secret, the
+ * resources, prompts and questionnaires, the database, the listening
+ * socket, the sandbox, then the workers; it tells systemd it is ready
+ * (sd_notify) and waits for signals: SIGHUP reopens the log and rereads the
+ * resources and prompts, SIGTERM or SIGINT drains requests in flight for up
+ * to shutdown_timeout seconds and stops.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
+#include <systemd/sd-daemon.h>
 
 #include "cli/client.h"
+#include "cli/config.h"
 #include "core/embedded.h"
 #include "core/questionnaire.h"
 #include "core/validate.h"
@@ -37,146 +35,116 @@
 #include "web/app.h"
 #include "web/http.h"
 
+#define DYAD_VERSION "0.1.0"
+
+struct command {
+    const char *name;     /* "serve", "therapist add" */
+    const char *synopsis; /* after the name */
+    const char *about;    /* what it does, for `dyad help NAME` */
+    size_t positional;    /* arguments besides the flags */
+    size_t required;      /* of which required */
+    int (*run)(struct config *c);
+};
+
+static int cmd_serve(struct config *c);
+static int cmd_migrate(struct config *c);
+static int cmd_backup(struct config *c);
+static int cmd_restore(struct config *c);
+static int cmd_therapist_add(struct config *c);
+static int cmd_config_check(struct config *c);
+static int cmd_config_reference(struct config *c);
+
+static const struct command commands[] = {
+    {"serve", "[--listen ADDR:PORT] [--db URL] [--public-url URL] [OPTIONS]",
+     "Serves the web client and the API until SIGTERM or SIGINT. Applies pending migrations "
+     "first. SIGHUP reopens the log file and rereads the resources and prompt files.",
+     0, 0, cmd_serve},
+    {"migrate", "[--db URL]",
+     "Creates the database if needed and applies pending schema migrations, then prints the "
+     "schema version.",
+     0, 0, cmd_migrate},
+    {"backup", "FILE [--db URL]",
+     "Writes a consistent copy of the whole database to the new FILE while the server keeps "
+     "serving (SQLite's online backup).",
+     1, 1, cmd_backup},
+    {"restore", "FILE [--db URL]",
+     "Replaces the database with the backup FILE after checking the backup's integrity and "
+     "schema version. Refuses while a server is using the database: stop it first.",
+     1, 1, cmd_restore},
+    {"therapist add", "EMAIL [--db URL] [--public-url URL]",
+     "Prints a one-time setup link (valid for 7 days) for a therapist account.", 1, 1,
+     cmd_therapist_add},
+    {"config check", "[FILE] [OPTIONS]",
+     "Reads FILE (or the usual configuration file), the environment and the flags, checks every "
+     "value and prints the effective configuration, secrets masked. Exits 2 with the file, line "
+     "and reason on the first problem.",
+     1, 0, cmd_config_check},
+    {"config reference", "man|markdown|flags",
+     "Prints the table of settings in the given format (the manual page and docs/operators.md "
+     "are made from it).",
+     1, 1, cmd_config_reference},
+};
+static const size_t n_commands = sizeof commands / sizeof commands[0];
+
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: dyad serve [--listen ADDR:PORT] [--db sqlite:PATH] [--public-url URL]\n"
-               "                  [--trusted-proxy CIDR[,CIDR...]]\n"
-               "       dyad migrate [--db sqlite:PATH]\n"
-               "       dyad backup FILE [--db sqlite:PATH]\n"
-               "       dyad therapist add EMAIL [--db sqlite:PATH] [--public-url URL]\n"
-               "       dyad client read-export FILE   (password from DYAD_PASSWORD or stdin)\n"
-               "       dyad version\n");
+    fprintf(f, "usage: dyad COMMAND [ARGS] [OPTIONS]\n\ncommands:\n");
+    for (size_t i = 0; i < n_commands; i++)
+        fprintf(f, "  dyad %s %s\n", commands[i].name, commands[i].synopsis);
+    fprintf(f,
+            "  dyad client read-export FILE   (password from DYAD_PASSWORD or stdin)\n"
+            "  dyad version\n"
+            "  dyad help [COMMAND]\n\n"
+            "Every command reads its settings from %s (or --config FILE,\n"
+            "DYAD_CONFIG), DYAD_* environment variables and flags; `dyad help serve` lists\n"
+            "them. Manual pages: dyad(1), dyad.conf(5).\n",
+            CONFIG_DEFAULT_FILE);
 }
 
-static int parse_listen(const char *s, struct app_config *cfg)
+static void command_help(const struct command *cmd, FILE *f)
 {
-    const char *colon = strrchr(s, ':');
-    if (colon == NULL || colon == s)
-        return -1;
-    const char *host = s;
-    size_t hlen = (size_t)(colon - s);
-    if (host[0] == '[' && hlen >= 2 && host[hlen - 1] == ']') {
-        host++;
-        hlen -= 2;
+    fprintf(f, "usage: dyad %s %s\n\n%s\n\n", cmd->name, cmd->synopsis, cmd->about);
+    if (cmd->run != cmd_config_reference) {
+        fprintf(f, "options (flag, environment variable, [default]):\n");
+        config_reference("flags", f);
     }
-    char *end;
-    errno = 0;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end != '\0' || errno != 0 || port < 0 || port > 65535 || hlen == 0 ||
-        hlen >= sizeof cfg->listen_addr)
-        return -1;
-    snprintf(cfg->listen_addr, sizeof cfg->listen_addr, "%.*s", (int)hlen, host);
-    cfg->port = (uint16_t)port;
-    return 0;
 }
 
-static int env_unsigned(const char *name, unsigned *out)
+static const char *env_get(const char *name)
 {
-    const char *v = getenv(name);
-    if (v == NULL || *v == '\0')
+    return getenv(name);
+}
+
+/* ---- the log -------------------------------------------------------------------- */
+
+/* Points standard error at the log file (appending), or leaves it alone
+ * when none is configured. Reopening the same name after logrotate moved
+ * it starts a new file. */
+static int log_open(const char *path)
+{
+    if (path[0] == '\0')
         return 0;
-    char *end;
-    unsigned long n = strtoul(v, &end, 10);
-    if (*end != '\0' || n == 0 || n > 10u * 365 * 24 * 3600) {
-        fprintf(stderr, "dyad: %s must be a positive number\n", name);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "dyad: cannot open the log file %s: %s\n", path, strerror(errno));
         return -1;
     }
-    *out = (unsigned)n;
+    fflush(stderr);
+    if (dup2(fd, STDERR_FILENO) < 0) {
+        close(fd);
+        return -1;
+    }
+    close(fd);
     return 0;
 }
 
-/* --trusted-proxy / DYAD_TRUST_PROXY: one or more CIDR ranges, comma-
- * separated. The old boolean spelling (1, yes, true) means this machine
- * (127.0.0.0/8 and ::1), which is what it was documented for. A flag
- * replaces what the environment said. */
-static int set_trusted(struct app_config *cfg, const char *v, const char *what)
-{
-    if (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0)
-        v = "127.0.0.0/8, ::1";
-    else if (strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "false") == 0) {
-        memset(&cfg->trusted_proxies, 0, sizeof cfg->trusted_proxies);
-        return 0;
-    }
-    if (cidr_list_parse(v, &cfg->trusted_proxies) != 0) {
-        fprintf(stderr,
-                "dyad: %s must be addresses or CIDR ranges, e.g. 127.0.0.1/32,::1 (at most %d)\n",
-                what, THROTTLE_MAX_PROXIES);
-        return -1;
-    }
-    return 0;
-}
+/* ---- start-up pieces -------------------------------------------------------------- */
 
-/* Environment, then flags. argv[0] is the command; FILE-like positional
- * arguments are returned in *positional. */
-static int configure(int argc, char **argv, struct app_config *cfg, char *public_url,
-                     size_t public_url_len, const char **positional)
+static json_t *load_resources(const char *path)
 {
-    app_config_defaults(cfg);
-    const char *v;
-    if ((v = getenv("DYAD_LISTEN")) != NULL && *v && parse_listen(v, cfg) != 0) {
-        fprintf(stderr, "dyad: DYAD_LISTEN must be ADDR:PORT\n");
-        return -1;
-    }
-    if ((v = getenv("DYAD_DB")) != NULL && *v)
-        snprintf(cfg->db_url, sizeof cfg->db_url, "%s", v);
-    if ((v = getenv("DYAD_PUBLIC_URL")) != NULL && *v)
-        snprintf(public_url, public_url_len, "%s", v);
-    if ((v = getenv("DYAD_METRICS_TOKEN")) != NULL && *v)
-        snprintf(cfg->metrics_token, sizeof cfg->metrics_token, "%s", v);
-    if ((v = getenv("DYAD_TRUST_PROXY")) != NULL && *v &&
-        set_trusted(cfg, v, "DYAD_TRUST_PROXY") != 0)
-        return -1;
-    if ((v = getenv("DYAD_SECRET_FILE")) != NULL && *v)
-        snprintf(cfg->secret_file, sizeof cfg->secret_file, "%s", v);
-    if (env_unsigned("DYAD_IDLE_TIMEOUT", &cfg->idle_timeout) != 0 ||
-        env_unsigned("DYAD_ABSOLUTE_TIMEOUT", &cfg->absolute_timeout) != 0 ||
-        env_unsigned("DYAD_THREADS", &cfg->threads) != 0 ||
-        env_unsigned("DYAD_REGISTRATIONS_PER_CLIENT", &cfg->registrations_per_client) != 0 ||
-        env_unsigned("DYAD_LOGIN_FAILURES_PER_CLIENT", &cfg->login_failures_per_client) != 0)
-        return -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--listen") == 0 && val != NULL) {
-            if (parse_listen(val, cfg) != 0) {
-                fprintf(stderr, "dyad: --listen must be ADDR:PORT\n");
-                return -1;
-            }
-            i++;
-        } else if (strcmp(a, "--db") == 0 && val != NULL) {
-            snprintf(cfg->db_url, sizeof cfg->db_url, "%s", val);
-            i++;
-        } else if (strcmp(a, "--trusted-proxy") == 0 && val != NULL) {
-            if (set_trusted(cfg, val, "--trusted-proxy") != 0)
-                return -1;
-            i++;
-        } else if (strcmp(a, "--public-url") == 0 && val != NULL) {
-            snprintf(public_url, public_url_len, "%s", val);
-            i++;
-        } else if (a[0] != '-' && positional != NULL && *positional == NULL) {
-            *positional = a;
-        } else {
-            fprintf(stderr, "dyad: unknown or incomplete argument '%s'\n", a);
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (cfg->secret_file[0] == '\0') {
-        /* Beside the database file: dyad.secret */
-        char path[1024];
-        snprintf(path, sizeof path, "%s",
-                 strncmp(cfg->db_url, "sqlite:", 7) == 0 ? cfg->db_url + 7 : "./dyad.db");
-        snprintf(cfg->secret_file, sizeof cfg->secret_file, "%s/dyad.secret", dirname(path));
-    }
-    return 0;
-}
-
-static json_t *load_resources(void)
-{
-    const char *path = getenv("DYAD_RESOURCES");
     json_error_t err;
     json_t *r = NULL;
-    if (path != NULL && *path) {
+    if (path[0] != '\0') {
         r = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
         if (r == NULL)
             fprintf(stderr, "dyad: %s:%d: %s\n", path, err.line, err.text);
@@ -196,16 +164,15 @@ static json_t *load_resources(void)
     return r;
 }
 
-/* The prompt library: DYAD_PROMPTS names a file to use instead of the one
- * built in. A malformed entry stops start-up with the loader's message. */
-static int load_prompts(struct prompt_library *lib)
+/* The prompt library: a file named by the settings, or the one built in. A
+ * malformed entry is refused with the loader's message. */
+static int load_prompts(const char *path, struct prompt_library *lib)
 {
     char err[512];
-    const char *path = getenv("DYAD_PROMPTS");
     const char *data = NULL;
     size_t len = 0;
     char *file = NULL;
-    if (path != NULL && *path) {
+    if (path[0] != '\0') {
         FILE *f = fopen(path, "rb");
         if (f == NULL) {
             fprintf(stderr, "dyad: cannot open prompts %s: %s\n", path, strerror(errno));
@@ -258,17 +225,80 @@ static json_t *load_questionnaires(void)
     return all;
 }
 
-static int cmd_serve(int argc, char **argv)
+/* SIGHUP: reopen the log, reread the resources and prompts. A file that
+ * has become malformed is reported and the old version kept. Requests hold
+ * app->reload for reading, so nothing is swapped under one. */
+static void reload(struct app *app)
+{
+    sd_notify(0, "RELOADING=1");
+    log_open(app->cfg.log_file);
+    json_t *res = load_resources(app->cfg.resources_file);
+    struct prompt_library lib = {0};
+    int prompts_ok = load_prompts(app->cfg.prompts_file, &lib);
+    bool res_ok = res != NULL;
+    pthread_rwlock_wrlock(&app->reload);
+    if (res_ok) {
+        json_t *old = app->resources;
+        app->resources = res;
+        res = old;
+    }
+    if (prompts_ok == 0) {
+        struct prompt_library old = app->prompts;
+        app->prompts = lib;
+        lib = old;
+    }
+    pthread_rwlock_unlock(&app->reload);
+    json_decref(res);
+    prompts_free(&lib);
+    fprintf(stderr, "dyad: SIGHUP: log reopened; resources %s, prompts %s\n",
+            res_ok ? "reread" : "kept (the file is not valid)",
+            prompts_ok == 0 ? "reread" : "kept (the file is not valid)");
+    sd_notify(0, "READY=1");
+}
+
+/* The lock `dyad restore` needs: a server holds it shared for as long as
+ * it runs, restore takes it exclusively. It is a file beside a SQLite
+ * database ("dyad.db.lock"); other databases have none. -2: held by
+ * someone else; -1: cannot be made (a message on stderr). */
+static int db_lock(const char *db_url, bool exclusive, int *fd_out)
+{
+    *fd_out = -1;
+    if (strncmp(db_url, "sqlite:", 7) != 0)
+        return 0;
+    char path[1100];
+    snprintf(path, sizeof path, "%s.lock", db_url + 7);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "dyad: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+        close(fd);
+        return errno == EWOULDBLOCK ? -2 : -1;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+/* ---- commands ---------------------------------------------------------------------- */
+
+static int cmd_serve(struct config *c)
 {
     struct app *app = calloc(1, sizeof *app);
-    char public_url[512] = "";
-    if (app == NULL || configure(argc, argv, &app->cfg, public_url, sizeof public_url, NULL) != 0) {
-        free(app);
-        return 2;
-    }
-    int status = 1;
+    if (app == NULL)
+        return 1;
+    app->cfg = c->app;
+    /* writers first: a reload waits for requests in flight, not for a stream of new ones */
+    pthread_rwlockattr_t rwa;
+    pthread_rwlockattr_init(&rwa);
+    pthread_rwlockattr_setkind_np(&rwa, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&app->reload, &rwa);
+    pthread_rwlockattr_destroy(&rwa);
+    int status = 1, lock_fd = -1;
     char err[512];
     struct http_server *server = NULL;
+    if (log_open(app->cfg.log_file) != 0)
+        goto out;
     if (dcrypto_init(2) != 0) {
         fprintf(stderr, "dyad: cannot initialise libsodium\n");
         goto out;
@@ -277,12 +307,16 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
-    if ((app->resources = load_resources()) == NULL)
+    if ((app->resources = load_resources(app->cfg.resources_file)) == NULL)
         goto out;
-    if (load_prompts(&app->prompts) != 0)
+    if (load_prompts(app->cfg.prompts_file, &app->prompts) != 0)
         goto out;
     if ((app->questionnaires = load_questionnaires()) == NULL)
         goto out;
+    if (db_lock(app->cfg.db_url, false, &lock_fd) != 0) {
+        fprintf(stderr, "dyad: the database is being restored; try again when that is done\n");
+        goto out;
+    }
     app->store = store_open(app->cfg.db_url, true, err, sizeof err);
     if (app->store == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
@@ -296,6 +330,7 @@ static int cmd_serve(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
@@ -319,7 +354,7 @@ static int cmd_serve(int argc, char **argv)
     char bound[600];
     snprintf(bound, sizeof bound, "http://%s%s%s:%u", v6 ? "[" : "", app->cfg.listen_addr,
              v6 ? "]" : "", http_server_port(server));
-    if (app_set_public_url(app, public_url[0] ? public_url : bound) != 0) {
+    if (app_set_public_url(app, app->cfg.public_url[0] ? app->cfg.public_url : bound) != 0) {
         fprintf(stderr, "dyad: --public-url must look like https://host[:port]\n");
         goto out;
     }
@@ -327,34 +362,42 @@ static int cmd_serve(int argc, char **argv)
         goto out;
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
     fflush(stdout);
+    sd_notifyf(0, "READY=1\nSTATUS=serving on %s", bound);
 
-    int sig = 0;
-    sigwait(&sigs, &sig);
-    fprintf(stderr, "dyad: %s received, finishing requests\n",
-            sig == SIGINT ? "SIGINT" : "SIGTERM");
-    http_server_stop(server, 10000);
+    for (;;) {
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        if (sig == SIGHUP) {
+            reload(app);
+            continue;
+        }
+        fprintf(stderr, "dyad: %s received, finishing requests (up to %u s)\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM", app->cfg.shutdown_timeout);
+        break;
+    }
+    sd_notify(0, "STOPPING=1");
+    http_server_stop(server, app->cfg.shutdown_timeout * 1000u);
     server = NULL;
     status = 0;
 out:
     http_server_stop(server, 0);
     store_close(app->store);
+    if (lock_fd >= 0)
+        close(lock_fd);
     json_decref(app->resources);
     prompts_free(&app->prompts);
     json_decref(app->questionnaires);
+    pthread_rwlock_destroy(&app->reload);
     free(app);
     if (status == 0)
         fprintf(stderr, "dyad: stopped cleanly\n");
     return status;
 }
 
-static int cmd_migrate(int argc, char **argv)
+static int cmd_migrate(struct config *c)
 {
-    struct app_config cfg;
-    char public_url[512];
-    if (configure(argc, argv, &cfg, public_url, sizeof public_url, NULL) != 0)
-        return 2;
     char err[512];
-    struct store *s = store_open(cfg.db_url, true, err, sizeof err);
+    struct store *s = store_open(c->app.db_url, true, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         return 1;
@@ -364,23 +407,15 @@ static int cmd_migrate(int argc, char **argv)
     return 0;
 }
 
-static int cmd_backup(int argc, char **argv)
+static int cmd_backup(struct config *c)
 {
-    struct app_config cfg;
-    char public_url[512];
-    const char *file = NULL;
-    if (configure(argc, argv, &cfg, public_url, sizeof public_url, &file) != 0)
-        return 2;
-    if (file == NULL) {
-        usage(stderr);
-        return 2;
-    }
+    const char *file = c->positional[0];
     if (access(file, F_OK) == 0) {
         fprintf(stderr, "dyad: %s exists; choose a new file\n", file);
         return 1;
     }
     char err[512];
-    struct store *s = store_open(cfg.db_url, false, err, sizeof err);
+    struct store *s = store_open(c->app.db_url, false, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         return 1;
@@ -395,27 +430,46 @@ static int cmd_backup(int argc, char **argv)
     return 0;
 }
 
+static int cmd_restore(struct config *c)
+{
+    const char *file = c->positional[0];
+    int lock_fd;
+    int l = db_lock(c->app.db_url, true, &lock_fd);
+    if (l == -2) {
+        fprintf(stderr, "dyad: a dyad server is using %s; stop it before restoring\n",
+                c->app.db_url);
+        return 1;
+    }
+    if (l != 0)
+        return 1;
+    char err[512];
+    int version = 0;
+    enum store_result r = store_restore(c->app.db_url, file, &version, err, sizeof err);
+    if (lock_fd >= 0)
+        close(lock_fd);
+    if (r != STORE_OK) {
+        fprintf(stderr, "dyad: %s\n", err);
+        return 1;
+    }
+    printf("dyad: restored %s into %s (schema version %d)\n", file, c->app.db_url, version);
+    return 0;
+}
+
 /* dyad therapist add EMAIL: a one-time setup link, valid for 7 days. Only
  * the link's hash is stored; the link itself is printed once. */
-static int cmd_therapist(int argc, char **argv)
+static int cmd_therapist_add(struct config *c)
 {
-    if (argc < 3 || strcmp(argv[1], "add") != 0) {
-        usage(stderr);
-        return 2;
-    }
     char email[STORE_EMAIL_MAX];
-    snprintf(email, sizeof email, "%s", argv[2]);
+    snprintf(email, sizeof email, "%s", c->positional[0]);
     if (validate_email(email) != 0) {
-        fprintf(stderr, "dyad: '%s' is not an e-mail address\n", argv[2]);
+        fprintf(stderr, "dyad: '%s' is not an e-mail address\n", c->positional[0]);
         return 2;
     }
     validate_email_normalize(email);
-    struct app_config cfg;
-    char public_url[512] = "";
-    if (configure(argc - 2, argv + 2, &cfg, public_url, sizeof public_url, NULL) != 0)
-        return 2;
+    char public_url[512];
+    snprintf(public_url, sizeof public_url, "%s", c->app.public_url);
     if (public_url[0] == '\0')
-        snprintf(public_url, sizeof public_url, "http://%s:%u", cfg.listen_addr, cfg.port);
+        snprintf(public_url, sizeof public_url, "http://%s:%u", c->app.listen_addr, c->app.port);
     size_t ul = strlen(public_url);
     if (ul > 0 && public_url[ul - 1] == '/')
         public_url[ul - 1] = '\0';
@@ -424,7 +478,7 @@ static int cmd_therapist(int argc, char **argv)
         return 1;
     }
     char err[512];
-    struct store *s = store_open(cfg.db_url, true, err, sizeof err);
+    struct store *s = store_open(c->app.db_url, true, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         return 1;
@@ -452,39 +506,131 @@ static int cmd_therapist(int argc, char **argv)
     return 0;
 }
 
+static int cmd_config_check(struct config *c)
+{
+    config_print(c, stdout);
+    return 0;
+}
+
+static int cmd_config_reference(struct config *c)
+{
+    if (config_reference(c->positional[0], stdout) != 0) {
+        fprintf(stderr, "dyad: config reference wants man, markdown or flags\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+/* The command named by argv[1] (and argv[2] for two-word commands); *used
+ * is how many words it took. */
+static const struct command *find_command(int argc, char **argv, int *used)
+{
+    for (size_t i = 0; i < n_commands; i++) {
+        const char *name = commands[i].name;
+        const char *space = strchr(name, ' ');
+        if (space == NULL && argc >= 2 && strcmp(argv[1], name) == 0) {
+            *used = 1;
+            return &commands[i];
+        }
+        if (space != NULL && argc >= 3 && strncmp(argv[1], name, (size_t)(space - name)) == 0 &&
+            argv[1][space - name] == '\0' && strcmp(argv[2], space + 1) == 0) {
+            *used = 2;
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+static int help(int argc, char **argv)
+{
+    if (argc <= 2) {
+        usage(stdout);
+        return 0;
+    }
+    int used;
+    const struct command *cmd = find_command(argc - 1, argv + 1, &used);
+    if (cmd == NULL) {
+        /* "dyad help therapist" or "dyad help config": every command of the group */
+        bool any = false;
+        for (size_t i = 0; i < n_commands; i++) {
+            size_t n = strlen(argv[2]);
+            if (strncmp(commands[i].name, argv[2], n) == 0 && commands[i].name[n] == ' ') {
+                fprintf(stdout, "usage: dyad %s %s\n  %s\n\n", commands[i].name,
+                        commands[i].synopsis, commands[i].about);
+                any = true;
+            }
+        }
+        if (strcmp(argv[2], "client") == 0) {
+            puts("usage: dyad client read-export FILE\n"
+                 "  Decrypts an export downloaded from the web client with the password (from "
+                 "DYAD_PASSWORD or one line on standard input) and prints what was written.");
+            any = true;
+        }
+        if (strcmp(argv[2], "version") == 0 || strcmp(argv[2], "help") == 0) {
+            usage(stdout);
+            any = true;
+        }
+        if (!any) {
+            fprintf(stderr, "dyad: no command '%s'\n", argv[2]);
+            return 2;
+        }
+        return 0;
+    }
+    command_help(cmd, stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "serve") == 0)
-        return cmd_serve(argc - 1, argv + 1);
-    if (strcmp(cmd, "migrate") == 0)
-        return cmd_migrate(argc - 1, argv + 1);
-    if (strcmp(cmd, "backup") == 0)
-        return cmd_backup(argc - 1, argv + 1);
-    if (strcmp(cmd, "therapist") == 0)
-        return cmd_therapist(argc - 1, argv + 1);
-    if (strcmp(cmd, "client") == 0) {
+    const char *word = argv[1];
+    if (strcmp(word, "help") == 0 || strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0)
+        return help(argc, argv);
+    if (strcmp(word, "version") == 0 || strcmp(word, "--version") == 0) {
+        puts("dyad " DYAD_VERSION);
+        return 0;
+    }
+    if (strcmp(word, "client") == 0) {
         if (argc == 4 && strcmp(argv[2], "read-export") == 0) {
             if (sodium_init() < 0)
                 return 1;
             return client_read_export(argv[3]);
         }
+        fprintf(stderr, "usage: dyad client read-export FILE\n");
+        return 2;
+    }
+    int used = 0;
+    const struct command *cmd = find_command(argc, argv, &used);
+    if (cmd == NULL) {
+        fprintf(stderr, "dyad: unknown command '%s'\n", word);
         usage(stderr);
         return 2;
     }
-    if (strcmp(cmd, "version") == 0) {
-        puts("dyad 0.1.0");
-        return 0;
+    struct config *c = malloc(sizeof *c);
+    if (c == NULL)
+        return 1;
+    char err[600];
+    int status;
+    if (config_load(c, argc - used, argv + used, cmd->positional, cmd->run == cmd_config_check,
+                    env_get, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: %s\n", err);
+        status = 2;
+    } else if (c->help) {
+        command_help(cmd, stdout);
+        status = 0;
+    } else if (c->n_positional < cmd->required) {
+        fprintf(stderr, "usage: dyad %s %s\n", cmd->name, cmd->synopsis);
+        status = 2;
+    } else {
+        if (cmd->run == cmd_config_check)
+            printf("; configuration is valid\n");
+        status = cmd->run(c);
     }
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    fprintf(stderr, "dyad: unknown command '%s'\n", cmd);
-    usage(stderr);
-    return 2;
+    free(c);
+    return status;
 }

@@ -52,6 +52,15 @@ enum store_result store_health(struct store *s);
 /* A consistent copy of the whole store into a new file (dyad backup). */
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);
 
+/* Replaces the database at `url` with the backup file `path` (dyad
+ * restore; SQLite only, restore.c). The backup must pass integrity_check
+ * and foreign_key_check and have a schema this binary knows (an older one
+ * is migrated); the copy is one transaction, so the database is either the
+ * old one or the backup, never a mix. The caller makes sure no server uses
+ * the database. *version is the schema version afterwards. */
+enum store_result store_restore(const char *url, const char *path, int *version, char *err,
+                                size_t errlen);
+
 /* ---- users ---------------------------------------------------------------- */
 
 enum user_role { USER_MEMBER, USER_THERAPIST, USER_ROLE__MAX };

@@ -35,6 +35,7 @@ void app_config_defaults(struct app_config *cfg)
     cfg->threads = cores > 0 && cores < 256 ? (unsigned)cores : 2;
     cfg->registrations_per_client = 20;
     cfg->login_failures_per_client = 20;
+    cfg->shutdown_timeout = 10;
 }
 
 int app_set_public_url(struct app *app, const char *url)
@@ -261,7 +262,9 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     struct ctx c = {.app = app, .req = req, .res = res, .arena = req->arena};
     c.now = (int64_t)time(NULL);
     res->status = 500;
+    pthread_rwlock_rdlock(&app->reload);
     run(&c);
+    pthread_rwlock_unlock(&app->reload);
     if (c.body != NULL)
         json_decref(c.body);
     security_headers(&c);

@@ -6,6 +6,7 @@
 #ifndef DYAD_APP_H
 #define DYAD_APP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,9 +39,16 @@ struct app_config {
      * DYAD_TRUST_PROXY); empty: the header is ignored. Requests from these
      * addresses are also exempt from the per-address connection cap. */
     struct cidr_list trusted_proxies;
+    /* /metrics also answers, without a token, to these client addresses */
+    struct cidr_list metrics_allow;
+    char resources_file[1024]; /* empty: the built-in crisis resources */
+    char prompts_file[1024];   /* empty: the built-in prompt library */
+    char log_file[1024];       /* empty: standard error; reopened on SIGHUP */
+    unsigned shutdown_timeout; /* seconds requests in flight get to finish on SIGTERM */
 };
 
-/* Defaults, then DYAD_* environment variables (design §8). */
+/* The built-in defaults (src/cli/config.c layers the file, the
+ * environment and the flags over them). */
 void app_config_defaults(struct app_config *cfg);
 
 struct app_metrics {
@@ -63,6 +71,9 @@ struct app {
     void *resources;               /* json_t: the crisis resources shown on /safety */
     struct prompt_library prompts; /* loaded and validated at start */
     void *questionnaires;          /* json_t array of checked definitions */
+    /* Held for reading by every request, for writing while SIGHUP swaps
+     * the resources and the prompt library. */
+    pthread_rwlock_t reload;
 };
 
 /* Fills app->origin, tls and cookie_name from cfg.public_url. -1 if the URL

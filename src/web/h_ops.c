@@ -22,10 +22,13 @@ void h_healthz(struct ctx *c)
 
 void h_metrics(struct ctx *c)
 {
-    const char *token = c->app->cfg.metrics_token;
+    const struct app_config *cfg = &c->app->cfg;
     const char *auth = http_header(c->req, "Authorization");
-    if (token[0] == '\0' || auth == NULL || strncmp(auth, "Bearer ", 7) != 0 ||
-        !dcrypto_str_equal(auth + 7, token)) {
+    bool by_token = cfg->metrics_token[0] != '\0' && auth != NULL &&
+                    strncmp(auth, "Bearer ", 7) == 0 &&
+                    dcrypto_str_equal(auth + 7, cfg->metrics_token);
+    bool by_addr = cidr_list_contains(&cfg->metrics_allow, c->req->client_addr);
+    if (!by_token && !by_addr) {
         /* off, or not the operator's scraper: as if there were no such page */
         reply_error(c, API_NOT_FOUND, NULL, NULL);
         return;

@@ -156,13 +156,13 @@ test('openapi.json lists every API route of the router', async () => {
 
 test('metrics are off by default, and with a token only for its bearer', async () => {
   assert.equal((await c.get('/metrics')).status, 404, 'global counters would show when people are active');
-  const s = await startServer({ env: { DYAD_METRICS_TOKEN: 'scrape-me' } });
+  const s = await startServer({ env: { DYAD_METRICS_TOKEN: 'scrape-me-0123456789' } });
   try {
     const m = new Client(s.url);
     await m.get('/nothing');
     assert.equal((await m.get('/metrics')).status, 404);
     assert.equal((await m.get('/metrics', { headers: { Authorization: 'Bearer wrong' } })).status, 404);
-    const r = await m.get('/metrics', { headers: { Authorization: 'Bearer scrape-me' } });
+    const r = await m.get('/metrics', { headers: { Authorization: 'Bearer scrape-me-0123456789' } });
     assert.equal(r.status, 200);
     assert.match(r.text, /dyad_requests_total\{class="4xx"\} [1-9]/);
   } finally { await s.stop(); }

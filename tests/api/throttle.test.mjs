@@ -125,6 +125,6 @@ test('X-Forwarded-For from a peer that is not a trusted proxy is ignored', async
 });
 
 test('a bad --trusted-proxy stops start-up with a message', async () => {
-  await assert.rejects(startServer({ args: ['--trusted-proxy', '10.0.0.0/33'] }), /trusted-proxy must be addresses or CIDR ranges/);
-  await assert.rejects(startServer({ env: { DYAD_TRUST_PROXY: 'proxy.example.org' } }), /DYAD_TRUST_PROXY must be/);
+  await assert.rejects(startServer({ args: ['--trusted-proxy', '10.0.0.0/33'] }), /--trusted-proxy: '10.0.0.0\/33' is not addresses or CIDR ranges/);
+  await assert.rejects(startServer({ env: { DYAD_TRUST_PROXY: 'proxy.example.org' } }), /DYAD_TRUST_PROXY: 'proxy.example.org' is not addresses or CIDR ranges/);
 });

@@ -15,7 +15,8 @@ export async function startServer({ args = [], env = {}, dir } = {}) {
   const dbPath = join(dir, 'dyad.db');
   const proc = spawn(DYAD_BIN, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dbPath}`, ...args], {
     cwd: dir,
-    env: { ...process.env, DYAD_SECRET_FILE: join(dir, 'dyad.secret'), ...env },
+    // DYAD_CONFIG: no configuration file of the machine's own leaks into a test
+    env: { ...process.env, DYAD_CONFIG: '/dev/null', DYAD_SECRET_FILE: join(dir, 'dyad.secret'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
