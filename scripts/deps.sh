@@ -6,6 +6,8 @@
 #   scripts/deps.sh run    what building and serving needs
 #   scripts/deps.sh test   that, plus what the test suites need (cmocka, Chromium, clang)
 #   scripts/deps.sh bench  run's, plus the HTTP load generator (wrk)
+#   scripts/deps.sh check  run's, plus the static checkers of `make check`
+#                          (clang-format, cppcheck, clang-tidy; ESLint comes from npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,9 @@ mode=${1:-run}
 pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
   pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev)
+fi
+if [ "$mode" = check ]; then
+  pkgs+=(clang-format cppcheck clang-tidy)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl)

@@ -9,6 +9,7 @@
  */
 #include "core/pacing.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,8 @@ static long next_event(const struct pacing_share *shares, size_t n, long d)
     long next = LONG_MAX;
     for (size_t i = 0; i < n; i++) {
         const struct pacing_share *s = &shares[i];
-        long ev[4] = {s->day, s->answered ? s->answer_day : LONG_MAX,
-                      s->day + PACING_ANSWER_GRACE_DAYS + 1, s->day + PACING_WINDOW_DAYS};
+        const long ev[4] = {s->day, s->answered ? s->answer_day : LONG_MAX,
+                            s->day + PACING_ANSWER_GRACE_DAYS + 1, s->day + PACING_WINDOW_DAYS};
         for (int k = 0; k < 4; k++)
             if (ev[k] > d && ev[k] < next)
                 next = ev[k];
@@ -342,6 +343,8 @@ int pacing_pick_prompt(const struct prompt_library *lib, int kind, unsigned topi
      * row across the round boundary. */
     bool skip_last = last_fresh && fresh > 1;
     size_t candidates = fresh - (skip_last ? 1 : 0);
+    /* pool > 0 and `least` is some pool entry's count, so fresh >= 1 */
+    assert(candidates > 0);
     size_t want = (size_t)(mix64(seed) % candidates);
 
     for (size_t i = 0; i < lib->count; i++) {

@@ -146,7 +146,7 @@ void h_openapi(struct ctx *c)
         }
         char method[8];
         size_t k = 0;
-        for (; r->method[k] != '\0' && k < sizeof method - 1; k++)
+        for (; k < sizeof method - 1 && r->method[k] != '\0'; k++)
             method[k] = (char)(r->method[k] | 0x20);
         method[k] = '\0';
         json_t *op = json_pack("{s:s, s:{s:{s:s}}}", "summary", r->summary ? r->summary : "",

@@ -47,7 +47,8 @@ void h_prompts(struct ctx *c)
     if (d != NULL)
         depth = d[0] - '0';
     size_t total = prompts_filter(&c->app->prompts, kind, topic, depth, NULL, 0);
-    const struct prompt **found = arena_alloc(c->arena, (total + 1) * sizeof *found);
+    const struct prompt **found =
+        arena_alloc(c->arena, (total + 1) * sizeof(const struct prompt *));
     if (found == NULL) {
         reply_error(c, API_UNAVAILABLE, NULL, NULL);
         return;
