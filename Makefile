@@ -13,12 +13,23 @@
 # is run by node's test runner, a new bench/bench_*.c becomes a benchmark.
 
 CC      ?= cc
+
+# Where `make install` puts things (DESTDIR is prepended to each). The
+# configuration file lives in $(SYSCONFDIR)/dyad/dyad.conf, a path the
+# binary is built with.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/dyad
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 PKGS    := libmicrohttpd sqlite3 libsodium jansson inih libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2
-BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -g -MMD -MP
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -g -MMD -MP -DDYAD_SYSCONFDIR='"$(SYSCONFDIR)"'
 REL_CFLAGS  := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LIBS     = $(PKG_LIBS) -lpthread -lm
@@ -43,7 +54,7 @@ ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test deps deps-test deps-check unit test-js test-api test-browser bench format clean asan check docs-settings
+.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan check deps-check docs-settings man install uninstall test-install
 all: build/dyad
 
 deps:
@@ -74,7 +85,7 @@ node_modules/libsodium-wrappers-sumo/dist/modules-sumo-esm/libsodium-wrappers.mj
 
 # The browser's copy of the vocabularies (topics, depths, kinds, feelings,
 # response kinds), written from the core's own tables: see src/core/vocab.h.
-VOCAB_SRC := tools/vocab.c src/core/vocab.c src/core/prompts.c src/core/checkin.c src/core/insights.c
+VOCAB_SRC := tools/vocab.c src/core/vocab.c src/core/prompts.c src/core/checkin.c src/core/insights.c src/core/kind.c
 build/tools/vocab: $(VOCAB_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags jansson 2>/dev/null) \
@@ -118,7 +129,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps-test
 	@$(MAKE) --no-print-directory build/dyad asan
-	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-api test-browser
+	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-install test-api test-browser
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -159,6 +170,53 @@ docs-settings: build/dyad
 	     /<!-- settings:end -->/{t=0} !t' docs/operators.md > build/operators.md
 	@mv build/operators.md docs/operators.md
 	@echo "docs/operators.md: settings table updated"
+
+# ---- manual pages and install ----------------------------------------------
+# man/*.1 are written by hand; dyad.conf(5) gets its SETTINGS section from
+# the settings table in src/cli/config.c (`dyad config reference man`).
+MAN_SRC   := $(sort $(wildcard man/*.1))
+MAN_PAGES := $(patsubst man/%,build/man/%,$(MAN_SRC)) build/man/dyad.conf.5
+build/man/%.1: man/%.1
+	@mkdir -p $(@D)
+	cp $< $@
+build/man/dyad.conf.5: man/dyad.conf.5.in build/dyad
+	@mkdir -p $(@D)
+	build/dyad config reference man > $@.settings
+	awk '/^@SETTINGS@$$/{while ((getline l < "$@.settings") > 0) print l; next} {print}' $< > $@
+	rm -f $@.settings
+man: $(MAN_PAGES)
+
+install: build/dyad $(MAN_PAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(SYSCONFDIR)/dyad
+	install -m 0755 build/dyad $(DESTDIR)$(BINDIR)/dyad
+	install -m 0644 $(filter build/man/%.1,$(MAN_PAGES)) $(wildcard man/dyad-client.1) \
+	    $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 build/man/dyad.conf.5 $(DESTDIR)$(MANDIR)/man5/dyad.conf.5
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/dyad.service.in \
+	    > $(DESTDIR)$(UNITDIR)/dyad.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dyad.service
+	install -m 0644 dist/dyad.sysusers $(DESTDIR)$(SYSUSERSDIR)/dyad.conf
+	install -m 0644 dist/nginx-dyad.conf $(DESTDIR)$(DOCDIR)/examples/nginx-dyad.conf
+	install -m 0644 dist/dyad.conf $(DESTDIR)$(DOCDIR)/examples/dyad.conf
+	install -m 0644 docs/operators.md $(DESTDIR)$(DOCDIR)/operators.md
+	@# the configuration file only when there is none: never overwrite an operator's
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/dyad/dyad.conf ]; then \
+	  echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/dyad/dyad.conf"; \
+	else install -m 0644 dist/dyad.conf $(DESTDIR)$(SYSCONFDIR)/dyad/dyad.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dyad $(DESTDIR)$(UNITDIR)/dyad.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/dyad.conf $(DESTDIR)$(MANDIR)/man5/dyad.conf.5 \
+	    $(patsubst build/man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter build/man/%.1,$(MAN_PAGES)))
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "uninstall: $(SYSCONFDIR)/dyad and /var/lib/dyad are left in place"
+
+# make install into a temporary DESTDIR, the tree checked, the unit through
+# systemd-analyze verify, every page through mandoc -T lint.
+test-install: build/dyad
+	@$(NODE_TEST) tests/install/*.test.mjs
 
 format:
 	clang-format -i $(FORMAT_SRC)

@@ -14,7 +14,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev)
+  # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
+  # check what make install and /metrics produce; python3 stands in for
+  # systemd's notification socket
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3)
 fi
 if [ "$mode" = check ]; then
   pkgs+=(clang-format cppcheck clang-tidy)

@@ -630,8 +630,8 @@ void config_print(const struct config *c, FILE *f)
     }
 }
 
-/* mdoc needs a backslash before a leading dot or apostrophe and before
- * every backslash. */
+/* mdoc text: a backslash before a leading dot or apostrophe and before
+ * every backslash, and each sentence on a line of its own. */
 static void man_text(FILE *f, const char *s)
 {
     if (*s == '.' || *s == '\'')
@@ -639,7 +639,12 @@ static void man_text(FILE *f, const char *s)
     for (; *s; s++) {
         if (*s == '\\')
             fputs("\\e", f);
-        else
+        else if (*s == '.' && s[1] == ' ' && s[2] != '\0') {
+            fputs(".\n", f);
+            s++;
+            if (s[1] == '.' || s[1] == '\'')
+                fputs("\\&", f);
+        } else
             fputc(*s, f);
     }
 }
@@ -661,10 +666,10 @@ int config_reference(const char *format, FILE *f)
                     : s->type == SETTING_UINT ? "N"
                                               : "value");
             man_text(f, s->help);
-            fputs("\n.Pp\n", f);
-            fprintf(f, "Also\n.Fl %s\nand\n.Ev %s .\nValues: ", s->flag + 1, s->env);
+            fprintf(f, "\n.Pp\nFlag\n.Fl %s ,\nvariable\n.Ev %s .\n", s->flag + 1, s->env);
+            fputs("Values: ", f);
             man_text(f, s->values);
-            fputs(". Default: ", f);
+            fputs(".\nDefault: ", f);
             man_text(f, s->def_doc != NULL ? s->def_doc : s->def);
             fputs(".\n", f);
         }

@@ -8,7 +8,9 @@
  * hidden item never reaches any computation.
  */
 #include "core/insights.h"
+#include "core/kind.h" /* kind_other_words: never "partner" outside a couple */
 
+#include <ctype.h>  /* toupper, for the start of a sentence */
 #include <math.h>   /* exp, fabs, log */
 #include <stdarg.h> /* va_list, for explanations */
 #include <stdio.h>  /* vsnprintf, for explanations */
@@ -470,11 +472,23 @@ const char *insights_quadrant_name(int q)
     return q >= 0 && q < INSIGHTS_QUADRANT__MAX ? names[q] : NULL;
 }
 
+const char *insights_plane_name(int p)
+{
+    static const char *const names[INSIGHTS_PLANE__MAX] = {
+        "open_and_understood", "open_not_understood",
+        "understood_not_open", "neither",
+        "insufficient_data",   "hidden",
+    };
+    return p >= 0 && p < INSIGHTS_PLANE__MAX ? names[p] : NULL;
+}
+
 const char *insights_code_name(int c)
 {
     static const char *const names[INSIGHTS_FINDING__MAX] = {
-        "sex_without_closeness", "need_gap",          "closeness_falling", "closeness_rising",
-        "drifting_apart",        "one_sided_sharing", "unanswered_shares", "comfort_gap",
+        "sex_without_closeness", "need_gap",       "closeness_falling",
+        "closeness_rising",      "drifting_apart", "one_sided_sharing",
+        "unanswered_shares",     "comfort_gap",    "open_not_understood",
+        "understood_not_open",
     };
     return c >= 0 && c < INSIGHTS_FINDING__MAX ? names[c] : NULL;
 }
@@ -564,6 +578,11 @@ static int insights_validate(const struct insights_input *in)
     if ((unsigned)in->viewer >= INSIGHTS_VIEWER__MAX || !in->days[0] || !in->days[1] ||
         (in->share_count > 0 && !in->shares))
         return INSIGHTS_ERR_INPUT;
+    if (in->kind < 0 || in->kind >= PROMPTS_KIND__MAX)
+        return INSIGHTS_ERR_INPUT;
+    for (int m = 0; m < 2; m++)
+        if (in->role[m] < 0 || in->role[m] >= KIND_ROLE__MAX)
+            return INSIGHTS_ERR_INPUT;
     for (int m = 0; m < 2; m++) {
         for (int i = 0; i < in->window; i++) {
             const struct insights_day *d = &in->days[m][i];
@@ -604,6 +623,8 @@ struct insights_tally {
     long gap_sum;
     int wordless;
     int emotions[INSIGHTS_EMOTION__MAX];
+    int plane_n; /* days with opened_up and understood both answered */
+    long plane_open, plane_understood;
 };
 
 static void insights_tally_add(struct insights_tally *t, int item, int8_t v)
@@ -647,6 +668,11 @@ static void insights_tally_days(const struct insights_day *days, int w, struct i
                 t->gap_high += gap >= INSIGHTS_NEED_GAP_MIN;
                 t->gap_low += gap <= -INSIGHTS_NEED_GAP_MIN;
             }
+        }
+        if (d->opened_up != INSIGHTS_NULL && d->understood != INSIGHTS_NULL) {
+            t->plane_n++;
+            t->plane_open += d->opened_up;
+            t->plane_understood += d->understood;
         }
         t->wordless += d->wordless;
         for (unsigned bits = d->emotions; bits; bits &= bits - 1)
@@ -735,6 +761,23 @@ static enum insights_quadrant insights_quadrant_of(const struct insights_input *
     return sexual ? INSIGHTS_QUADRANT_SEXUAL_ONLY : INSIGHTS_QUADRANT_NEITHER;
 }
 
+static enum insights_plane insights_plane_of(const struct insights_input *in, int m,
+                                             const struct insights_tally *t)
+{
+    if (!insights_item_visible(in, m, INSIGHTS_ITEM_OPENED_UP) ||
+        !insights_item_visible(in, m, INSIGHTS_ITEM_UNDERSTOOD))
+        return INSIGHTS_PLANE_HIDDEN;
+    int n = t->plane_n;
+    if (n < INSIGHTS_MIN_CHECKINS)
+        return INSIGHTS_PLANE_INSUFFICIENT_DATA;
+    /* Integer forms of mean >= INSIGHTS_PLANE_HIGH, so the edges are exact. */
+    bool open = t->plane_open >= (long)INSIGHTS_PLANE_HIGH * n;
+    bool understood = t->plane_understood >= (long)INSIGHTS_PLANE_HIGH * n;
+    if (open)
+        return understood ? INSIGHTS_PLANE_OPEN_UNDERSTOOD : INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD;
+    return understood ? INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN : INSIGHTS_PLANE_NEITHER;
+}
+
 struct insights_baseline insights_baseline_compute(const struct insights_input *in, int member,
                                                    const struct insights_day *history, int n)
 {
@@ -766,13 +809,34 @@ struct insights_baseline insights_baseline_compute(const struct insights_input *
 /* ==== findings =========================================================== */
 
 /* Who the explanation speaks to about `subject`. */
-enum insights_voice { VOICE_SELF, VOICE_PARTNER, VOICE_THERAPIST };
+enum insights_voice { VOICE_SELF, VOICE_OTHER, VOICE_THERAPIST };
 
 static enum insights_voice insights_voice_for(const struct insights_input *in, int subject)
 {
     if (in->viewer == INSIGHTS_VIEWER_THERAPIST)
         return VOICE_THERAPIST;
-    return (int)in->viewer == subject ? VOICE_SELF : VOICE_PARTNER;
+    return (int)in->viewer == subject ? VOICE_SELF : VOICE_OTHER;
+}
+
+/* How the viewer hears about member m: by name, or else by the dyad's kind
+ * (and m's family role), as kind_other_words says. `who` is lower case
+ * ("your friend"), `whose` its possessive ("your friend's", "Kim's"), and
+ * Who / Whose the same at the start of a sentence. */
+struct insights_who {
+    char who[96], whose[100], Who[96], Whose[100];
+};
+
+static void insights_who_of(const struct insights_input *in, int m, struct insights_who *w)
+{
+    const char *name = in->names[m];
+    const char *words =
+        name != NULL && name[0] != '\0' ? name : kind_other_words(in->kind, in->role[m]);
+    snprintf(w->who, sizeof w->who, "%s", words);
+    snprintf(w->whose, sizeof w->whose, "%s's", words);
+    memcpy(w->Who, w->who, sizeof w->Who);
+    memcpy(w->Whose, w->whose, sizeof w->Whose);
+    w->Who[0] = (char)toupper((unsigned char)w->Who[0]);
+    w->Whose[0] = (char)toupper((unsigned char)w->Whose[0]);
 }
 
 static struct insights_finding *insights_finding_add(struct insights_result *out,
@@ -949,6 +1013,8 @@ static void insights_find_need_gap(const struct insights_input *in,
         return;
     int days = more ? t->gap_high : t->gap_low;
     double gap = fabs(mean);
+    struct insights_who who;
+    insights_who_of(in, m, &who);
     switch (insights_voice_for(in, m)) {
     case VOICE_SELF:
         if (more)
@@ -965,19 +1031,19 @@ static void insights_find_need_gap(const struct insights_input *in,
                              "saying so kindly can protect the closeness you do want.",
                              gap, days, n);
         break;
-    case VOICE_PARTNER:
+    case VOICE_OTHER:
         if (more)
             insights_explain(f,
-                             "On average your partner wanted to feel %.1f points closer than they "
-                             "did, and the gap was 2 points or more on %d of %d days. You might "
-                             "ask them what feeling close looks like for them right now.",
-                             gap, days, n);
+                             "On average %s wanted to feel %.1f points closer than they did, and "
+                             "the gap was 2 points or more on %d of %d days. You might ask them "
+                             "what feeling close looks like for them right now.",
+                             who.who, gap, days, n);
         else
             insights_explain(f,
-                             "On average your partner felt %.1f points closer than they wanted "
-                             "to, by 2 points or more on %d of %d days. They may need a little "
-                             "room for now, which is not a judgement of you.",
-                             gap, days, n);
+                             "On average %s felt %.1f points closer than they wanted to, by 2 "
+                             "points or more on %d of %d days. They may need a little room for "
+                             "now, which is not a judgement of you.",
+                             who.who, gap, days, n);
         break;
     case VOICE_THERAPIST:
         insights_explain(f,
@@ -1014,6 +1080,8 @@ static void insights_find_trend(const struct insights_input *in,
         return;
     double change = fabs(c->change);
     int ratings = c->tally.n[INSIGHTS_ITEM_CLOSENESS];
+    struct insights_who who;
+    insights_who_of(in, c->m, &who);
     switch (insights_voice_for(in, c->m)) {
     case VOICE_SELF:
         if (rising)
@@ -1029,18 +1097,18 @@ static void insights_find_trend(const struct insights_input *in,
                              "about it could be a place to start.",
                              change, in->window, ratings);
         break;
-    case VOICE_PARTNER:
+    case VOICE_OTHER:
         if (rising)
             insights_explain(f,
-                             "Your partner's closeness ratings have been going up, by about %.1f "
-                             "points across these %d days (%d ratings).",
-                             change, in->window, ratings);
+                             "%s closeness ratings have been going up, by about %.1f points "
+                             "across these %d days (%d ratings).",
+                             who.Whose, change, in->window, ratings);
         else
             insights_explain(f,
-                             "Your partner's closeness ratings have been going down, by about "
-                             "%.1f points across these %d days (%d ratings). Asking how they are "
-                             "finding things lately could be a place to start.",
-                             change, in->window, ratings);
+                             "%s closeness ratings have been going down, by about %.1f points "
+                             "across these %d days (%d ratings). Asking how they are finding "
+                             "things lately could be a place to start.",
+                             who.Whose, change, in->window, ratings);
         break;
     case VOICE_THERAPIST:
         insights_explain(f,
@@ -1072,15 +1140,19 @@ static void insights_find_unanswered(const struct insights_input *in, int m,
         insights_finding_add(out, INSIGHTS_FINDING_UNANSWERED_SHARES, m, INSIGHTS_SEVERITY_INFO);
     if (!f)
         return;
-    insights_explain(
-        f,
-        insights_voice_for(in, m) == VOICE_SELF
-            ? "%d of the %d shares your partner wrote to you in this window (leaving out the "
-              "last three days) had no response within two days. Sharing is a risk; a short "
-              "reply, even \"I'm with you\", lets them know it landed."
-            : "%d of the %d shares written to this member in the window (leaving out the last "
-              "three days) had no response within 48 hours.",
-        unanswered, due);
+    struct insights_who who;
+    insights_who_of(in, 1 - m, &who);
+    if (insights_voice_for(in, m) == VOICE_SELF)
+        insights_explain(f,
+                         "%d of the %d shares %s wrote to you in this window (leaving out the "
+                         "last three days) had no response within two days. Sharing is a risk; "
+                         "a short reply, even \"I'm with you\", lets them know it landed.",
+                         unanswered, due, who.who);
+    else
+        insights_explain(f,
+                         "%d of the %d shares written to this member in the window (leaving out "
+                         "the last three days) had no response within 48 hours.",
+                         unanswered, due);
     insights_number_add(f, "shares_due", due);
     insights_number_add(f, "unanswered", unanswered);
     insights_number_add(f, "unanswered_share", (double)unanswered / due);
@@ -1103,15 +1175,21 @@ static void insights_find_drift(const struct insights_input *in,
         out, INSIGHTS_FINDING_DRIFTING_APART, INSIGHTS_SUBJECT_DYAD, INSIGHTS_SEVERITY_NOTICE);
     if (!f)
         return;
-    insights_explain(
-        f,
-        in->viewer == INSIGHTS_VIEWER_THERAPIST
-            ? "The two members' closeness ratings are moving apart: the gap between their trend "
-              "lines grew from about %.1f to about %.1f points over the %d-day window."
-            : "Your closeness ratings and your partner's have been moving apart: the gap between "
-              "them grew from about %.1f to about %.1f points over these %d days. Comparing how "
-              "each of you has been finding things lately may help.",
-        start, end, in->window);
+    if (in->viewer == INSIGHTS_VIEWER_THERAPIST) {
+        insights_explain(f,
+                         "The two members' closeness ratings are moving apart: the gap between "
+                         "their trend lines grew from about %.1f to about %.1f points over the "
+                         "%d-day window.",
+                         start, end, in->window);
+    } else {
+        struct insights_who who;
+        insights_who_of(in, 1 - (int)in->viewer, &who);
+        insights_explain(f,
+                         "Your closeness ratings and %s have been moving apart: the gap between "
+                         "them grew from about %.1f to about %.1f points over these %d days. "
+                         "Comparing how each of you has been finding things lately may help.",
+                         who.whose, start, end, in->window);
+    }
     insights_number_add(f, "gap_start", start);
     insights_number_add(f, "gap_end", end);
     insights_number_add(f, "slope_member_0", c[0].slope);
@@ -1136,16 +1214,91 @@ static void insights_find_one_sided(const struct insights_input *in, struct insi
     } else {
         int me = (int)in->viewer;
         int mine = me == 0 ? a : b, theirs = me == 0 ? b : a;
+        struct insights_who who;
+        insights_who_of(in, 1 - me, &who);
         insights_explain(f,
-                         "Of the %d shares in these %d days, you wrote %d and your partner %d. "
+                         "Of the %d shares in these %d days, you wrote %d and %s %d. "
                          "Closeness tends to grow when openness goes both ways: the one who shares "
                          "less might try a small moment, and the one who shares more might ask an "
                          "open question.",
-                         total, in->window, mine, theirs);
+                         total, in->window, mine, who.who, theirs);
     }
     insights_number_add(f, "shares_member_0", a);
     insights_number_add(f, "shares_member_1", b);
     insights_number_add(f, "larger_share", (double)most / total);
+}
+
+/* open_not_understood and understood_not_open: a member's place on the
+ * disclosure x responsiveness plane, when the two means are also at least
+ * INSIGHTS_PLANE_GAP_MIN apart. Built on the member's opened_up and
+ * understood only, so shown to whoever may see both (insights_plane_of
+ * says hidden otherwise). */
+static void insights_find_plane(const struct insights_input *in,
+                                const struct insights_member_ctx *c, struct insights_result *out)
+{
+    const struct insights_tally *t = &c->tally;
+    int m = c->m, n = t->plane_n;
+    enum insights_plane p = out->members[m].plane;
+    long gap = t->plane_open - t->plane_understood; /* n x the gap of the means */
+    bool open_side =
+        p == INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD && gap >= (long)INSIGHTS_PLANE_GAP_MIN * n;
+    bool understood_side =
+        p == INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN && -gap >= (long)INSIGHTS_PLANE_GAP_MIN * n;
+    if (!open_side && !understood_side)
+        return;
+    struct insights_finding *f = insights_finding_add(
+        out,
+        open_side ? INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD : INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, m,
+        open_side ? INSIGHTS_SEVERITY_NOTICE : INSIGHTS_SEVERITY_INFO);
+    if (!f)
+        return;
+    double open = (double)t->plane_open / n, understood = (double)t->plane_understood / n;
+    struct insights_who who, other;
+    insights_who_of(in, m, &who);
+    insights_who_of(in, 1 - m, &other);
+    switch (insights_voice_for(in, m)) {
+    case VOICE_SELF:
+        if (open_side)
+            insights_explain(f,
+                             "Over %d days you opened up a fair amount (about %.1f of 10) but "
+                             "felt understood less (about %.1f). That can sting. You might tell "
+                             "%s what helps you feel heard: a question back, a \"that makes "
+                             "sense\", or simply time to listen.",
+                             n, open, understood, other.who);
+        else
+            insights_explain(f,
+                             "Over %d days you felt understood (about %.1f of 10) but opened up "
+                             "little (about %.1f). Feeling understood is good ground to stand "
+                             "on; a small share of something that matters to you could be a "
+                             "next step, whenever it feels right.",
+                             n, understood, open);
+        break;
+    case VOICE_OTHER:
+        if (open_side)
+            insights_explain(f,
+                             "Over %d days %s opened up a fair amount (about %.1f of 10) but felt "
+                             "understood less (about %.1f). Saying back what you heard, or "
+                             "\"that makes sense\", can help them feel understood.",
+                             n, who.who, open, understood);
+        else
+            insights_explain(f,
+                             "Over %d days %s felt understood (about %.1f of 10) but opened up "
+                             "little (about %.1f). An open question, and room to answer at "
+                             "their own pace, can invite more.",
+                             n, who.who, understood, open);
+        break;
+    case VOICE_THERAPIST:
+        insights_explain(f,
+                         open_side ? "Over %d days this member opened up (mean %.1f) more than "
+                                     "they felt understood (mean %.1f)."
+                                   : "Over %d days this member felt understood (mean %.1f) but "
+                                     "opened up little (mean %.1f).",
+                         n, open_side ? open : understood, open_side ? understood : open);
+        break;
+    }
+    insights_number_add(f, "days", n);
+    insights_number_add(f, "opened_up_mean", open);
+    insights_number_add(f, "understood_mean", understood);
 }
 
 static void insights_find_comfort_gap(const struct insights_input *in, struct insights_result *out)
@@ -1181,13 +1334,14 @@ static void insights_find_comfort_gap(const struct insights_input *in, struct in
     } else {
         int mine = in->viewer == INSIGHTS_VIEWER_MEMBER0 ? a : b;
         int theirs = in->viewer == INSIGHTS_VIEWER_MEMBER0 ? b : a;
+        struct insights_who who;
+        insights_who_of(in, in->viewer == INSIGHTS_VIEWER_MEMBER0 ? 1 : 0, &who);
         insights_explain(
             f,
-            "Your comfort with the topic \"%s\" is %d and your partner's is %d (on 1-5). "
-            "Suggested prompts on it stay at the lower level, so neither of you is pushed "
-            "past where you are; talking about why it feels different could be a share of "
-            "its own.",
-            topic ? topic : "?", mine, theirs);
+            "Your comfort with the topic \"%s\" is %d and %s is %d (on 1-5). Suggested "
+            "prompts on it stay at the lower level, so neither of you is pushed past where you "
+            "are; talking about why it feels different could be a share of its own.",
+            topic ? topic : "?", mine, who.whose, theirs);
     }
     insights_number_add(f, "topic", best);
     insights_number_add(f, "comfort_member_0", a);
@@ -1231,6 +1385,12 @@ static void insights_member_fill(const struct insights_input *in, struct insight
     }
     r->closeness_trend = insights_stat_of(c->trend_ok, t->n[INSIGHTS_ITEM_CLOSENESS], c->slope);
     r->quadrant = insights_quadrant_of(in, m, t);
+    r->plane = insights_plane_of(in, m, t);
+    bool plane = r->plane != INSIGHTS_PLANE_HIDDEN && t->plane_n > 0;
+    r->plane_opened_up =
+        insights_stat_of(plane, t->plane_n, plane ? (double)t->plane_open / t->plane_n : 0.0);
+    r->plane_understood =
+        insights_stat_of(plane, t->plane_n, plane ? (double)t->plane_understood / t->plane_n : 0.0);
 }
 
 static void insights_shares_fill(const struct insights_input *in, struct insights_result *out)
@@ -1300,6 +1460,8 @@ int insights_compute(const struct insights_input *in, struct insights_result *ou
     for (int m = 0; m < 2; m++)
         insights_find_unanswered(in, m, out);
     insights_find_comfort_gap(in, out);
+    for (int m = 0; m < 2; m++)
+        insights_find_plane(in, &ctx[m], out);
 
     free(wk);
     return INSIGHTS_OK;

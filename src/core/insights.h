@@ -4,7 +4,7 @@
  *
  * Pure and deterministic: no I/O, no globals, no clock. The caller reads the
  * window from the store, fills a struct insights_input, and gets a struct
- * insights_result it owns (10.7 KB, usually on its stack). The engine
+ * insights_result it owns (14.5 KB, usually on its stack). The engine
  * allocates one scratch block (about 35 KB) per call and frees it before
  * returning.
  *
@@ -76,9 +76,18 @@ enum {
     /* comfort_gap: the two comfort levels (1-5) for a topic differ by 2+. */
     INSIGHTS_COMFORT_GAP_MIN = 2,
 
+    /* The disclosure x responsiveness plane (every kind of dyad), over the
+     * days a member answered both opened_up and understood (at least
+     * INSIGHTS_MIN_CHECKINS of them): a mean of at least 5 is "high".
+     * open_not_understood: opened_up high, understood not, and opened_up
+     * at least 2 points above understood on average; understood_not_open:
+     * the other way round. */
+    INSIGHTS_PLANE_HIGH = 5,
+    INSIGHTS_PLANE_GAP_MIN = 2,
+
     INSIGHTS_FINDINGS_MAX = 16,
     INSIGHTS_NUMBERS_MAX = 8,
-    INSIGHTS_EXPLANATION_MAX = 480,
+    INSIGHTS_EXPLANATION_MAX = 720, /* room for two display names */
 };
 
 /* A closeness trend is reported as the change the Theil–Sen line implies
@@ -188,6 +197,16 @@ struct insights_input {
     size_t share_count;
     /* Comfort per topic, 1-5; 0 = not set (or set aside), not compared. */
     uint8_t comfort[2][PROMPTS_TOPIC__MAX];
+    /* Words only: how a member hears about the other. kind is the dyad's
+     * (enum prompts_kind: couple, friends, family); role[m] is member m's
+     * family role (enum kind_role, KIND_ROLE_NONE when not said); names[m]
+     * is member m's display name (borrowed, may be NULL). A member is told
+     * about the other by name, or else "your friend", "your family member"
+     * ("your parent", … when a role is said) or "your partner" by kind —
+     * never "partner" outside a couple (core/kind.h). */
+    int kind;
+    int role[2];
+    const char *names[2];
 };
 
 /* ---- output ------------------------------------------------------------- */
@@ -212,7 +231,22 @@ enum insights_finding_code {
     INSIGHTS_FINDING_ONE_SIDED_SHARING,
     INSIGHTS_FINDING_UNANSWERED_SHARES,
     INSIGHTS_FINDING_COMFORT_GAP,
+    INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, /* opening up without feeling understood */
+    INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, /* feeling understood but rarely opening up */
     INSIGHTS_FINDING__MAX
+};
+
+/* Where a member stands on the disclosure (opened_up) x responsiveness
+ * (understood) plane over the window: Reis and Shaver's two moves of
+ * intimacy, which fit friends and family as well as couples. */
+enum insights_plane {
+    INSIGHTS_PLANE_OPEN_UNDERSTOOD,     /* opening up, and feeling understood */
+    INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD, /* opening up, feeling understood less */
+    INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN, /* feeling understood, opening up little */
+    INSIGHTS_PLANE_NEITHER,
+    INSIGHTS_PLANE_INSUFFICIENT_DATA, /* fewer than 7 days with both answered */
+    INSIGHTS_PLANE_HIDDEN,            /* the viewer may not see one of the two items */
+    INSIGHTS_PLANE__MAX
 };
 
 /* Never diagnostic: info = worth knowing, notice = worth a look,
@@ -261,6 +295,8 @@ struct insights_member_result {
     struct insights_stat wordless_rate;   /* check-in days with a wordless moment */
     struct insights_stat emotion_days[INSIGHTS_EMOTION__MAX]; /* days each feeling was shared */
     enum insights_quadrant quadrant;
+    enum insights_plane plane;
+    struct insights_stat plane_opened_up, plane_understood; /* means over days with both */
     /* Share metadata, visible to both members and a therapist. */
     int shares_written;                 /* in the window */
     int shares_received_due;            /* written by the partner, at least two days old */
@@ -332,6 +368,9 @@ int insights_theil_sen(const int16_t *y, int n, double *slope, double *intercept
 /* API names: "both", "emotional_only", …; "sex_without_closeness", …;
  * "info", "notice", "attention". NULL when out of range. */
 const char *insights_quadrant_name(int q);
+/* "open_and_understood", "open_not_understood", "understood_not_open",
+ * "neither", "insufficient_data", "hidden"; NULL when out of range. */
+const char *insights_plane_name(int p);
 const char *insights_code_name(int c);
 const char *insights_severity_name(int s);
 /* "closeness", "closeness_wanted", … as in the check-in API; NULL when out

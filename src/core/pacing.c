@@ -9,7 +9,6 @@
  */
 #include "core/pacing.h"
 
-#include <assert.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +82,8 @@ static long next_event(const struct pacing_share *shares, size_t n, long d)
     long next = LONG_MAX;
     for (size_t i = 0; i < n; i++) {
         const struct pacing_share *s = &shares[i];
-        const long ev[4] = {s->day, s->answered ? s->answer_day : LONG_MAX,
-                            s->day + PACING_ANSWER_GRACE_DAYS + 1, s->day + PACING_WINDOW_DAYS};
+        long ev[4] = {s->day, s->answered ? s->answer_day : LONG_MAX,
+                      s->day + PACING_ANSWER_GRACE_DAYS + 1, s->day + PACING_WINDOW_DAYS};
         for (int k = 0; k < 4; k++)
             if (ev[k] > d && ev[k] < next)
                 next = ev[k];
@@ -279,89 +278,229 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-static bool in_pool(const struct prompt *p, int kind, unsigned topic_mask, int depth)
+/* FNV-1a of a prompt id: with the seed it ranks candidates (rendezvous
+ * hashing), so a prompt's rank does not depend on which others are in the
+ * running. */
+static uint64_t id_hash(const char *s)
 {
-    return p->depth == depth && prompts_has_kind(p, kind) &&
-           (topic_mask & PROMPTS_TOPIC_BIT(p->topic)) != 0 &&
-           prompts_topic_allows_kind((int)p->topic, kind);
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
 }
 
-int pacing_pick_prompt(const struct prompt_library *lib, int kind, unsigned topic_mask, int depth,
-                       const char *const *used, size_t n_used, uint64_t seed,
+struct picker {
+    const struct prompt_library *lib;
+    const struct pacing_request *rq;
+    const long *last; /* per library entry: the last day seen, or LONG_MIN */
+    bool never_only;  /* fresh means never seen at all */
+};
+
+static bool fits(const struct picker *pk, const struct prompt *p)
+{
+    const struct pacing_request *rq = pk->rq;
+    return prompts_has_kind(p, rq->kind) && prompts_topic_allows_kind((int)p->topic, rq->kind) &&
+           prompts_suits_role(p, rq->role) && !(rq->no_support && p->support) &&
+           rq->depth[p->topic] > 0;
+}
+
+/* Never seen (first round), or not within PACING_REPEAT_DAYS (second). */
+static bool fresh(const struct picker *pk, size_t i)
+{
+    if (pk->never_only)
+        return pk->last[i] == LONG_MIN;
+    return pk->last[i] == LONG_MIN || pk->rq->today - pk->last[i] >= PACING_REPEAT_DAYS;
+}
+
+/* The best candidate of topic t at depth d: among fresh ones the highest
+ * rank (want_fresh), or among all the one seen longest ago, then the highest
+ * rank. SIZE_MAX when there is none. */
+static size_t best_in(const struct picker *pk, int t, int d, bool want_fresh)
+{
+    size_t best = SIZE_MAX;
+    uint64_t best_rank = 0;
+    for (size_t i = 0; i < pk->lib->count; i++) {
+        const struct prompt *p = &pk->lib->items[i];
+        if ((int)p->topic != t || p->depth != d || !fits(pk, p))
+            continue;
+        if (want_fresh && !fresh(pk, i))
+            continue;
+        uint64_t rank = mix64(pk->rq->seed ^ id_hash(p->id));
+        bool better;
+        if (best == SIZE_MAX)
+            better = true;
+        else if (!want_fresh && pk->last[i] != pk->last[best])
+            better = pk->last[i] < pk->last[best];
+        else
+            better = rank > best_rank;
+        if (better) {
+            best = i;
+            best_rank = rank;
+        }
+    }
+    return best;
+}
+
+int pacing_pick_prompt(const struct prompt_library *lib, const struct pacing_request *rq,
                        struct pacing_pick *out)
 {
-    if (lib == NULL || out == NULL || kind < 0 || kind >= PROMPTS_KIND__MAX ||
-        depth < PROMPTS_DEPTH_MIN || depth > PROMPTS_DEPTH_MAX || (n_used > 0 && used == NULL))
+    if (lib == NULL || rq == NULL || out == NULL || rq->depth == NULL || rq->kind < 0 ||
+        rq->kind >= PROMPTS_KIND__MAX || (rq->n_seen > 0 && rq->seen == NULL))
+        return -1;
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
+        if (rq->depth[t] < 0 || rq->depth[t] > PROMPTS_DEPTH_MAX)
+            return -1;
+    if (rq->topic != PROMPTS_TOPIC_ANY &&
+        (rq->topic < 0 || rq->topic >= PROMPTS_TOPIC__MAX || rq->depth[rq->topic] == 0 ||
+         !prompts_topic_allows_kind(rq->topic, rq->kind)))
         return -1;
     memset(out, 0, sizeof(*out));
-    if (lib->count == 0)
-        return 0;
+    out->topic = -1;
+    out->days_since = -1;
 
-    unsigned *seen = calloc(lib->count, sizeof(*seen));
-    if (seen == NULL)
+    int order[PROMPTS_TOPIC__MAX], n = 0;
+    if (rq->topic == PROMPTS_TOPIC_ANY) {
+        int open[PROMPTS_TOPIC__MAX], n_open = 0;
+        for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
+            if (rq->depth[t] > 0 && prompts_topic_allows_kind(t, rq->kind))
+                open[n_open++] = t;
+        if (n_open == 0)
+            return 0;
+        size_t start = (size_t)(mix64(rq->seed) % (uint64_t)n_open);
+        for (int k = 0; k < n_open; k++)
+            order[n++] = open[(start + (size_t)k) % (size_t)n_open];
+        out->any_topic = true;
+    } else {
+        order[n++] = rq->topic;
+    }
+    out->topic = order[0];
+    out->depth = rq->depth[order[0]];
+
+    long *last = malloc((lib->count ? lib->count : 1) * sizeof(*last));
+    if (last == NULL)
         return -1;
-    size_t last = SIZE_MAX; /* library index of the most recently shown prompt */
-    for (size_t i = 0; i < n_used; i++) {
-        const struct prompt *p = used[i] != NULL ? prompts_find(lib, used[i]) : NULL;
+    for (size_t i = 0; i < lib->count; i++)
+        last[i] = LONG_MIN;
+    for (size_t i = 0; i < rq->n_seen; i++) {
+        const struct prompt *p =
+            rq->seen[i].prompt_id != NULL ? prompts_find(lib, rq->seen[i].prompt_id) : NULL;
         if (p == NULL)
             continue;
-        last = (size_t)(p - lib->items);
-        if (seen[last] < UINT_MAX)
-            seen[last]++;
+        size_t at = (size_t)(p - lib->items);
+        /* A day after today (a clock set back) counts as today. */
+        long day = rq->seen[i].day < rq->today ? rq->seen[i].day : rq->today;
+        if (day > last[at])
+            last[at] = day;
     }
-
-    int d = depth;
-    size_t pool = 0;
-    unsigned least = UINT_MAX;
-    for (; d >= PROMPTS_DEPTH_MIN; d--) {
-        for (size_t i = 0; i < lib->count; i++) {
-            if (!in_pool(&lib->items[i], kind, topic_mask, d))
-                continue;
-            pool++;
-            if (seen[i] < least)
-                least = seen[i];
-        }
-        if (pool > 0)
-            break;
-    }
-    if (pool == 0) {
-        free(seen);
-        return 0;
-    }
-
-    size_t fresh = 0;
-    bool last_fresh = false;
-    for (size_t i = 0; i < lib->count; i++) {
-        if (in_pool(&lib->items[i], kind, topic_mask, d) && seen[i] == least) {
-            fresh++;
-            if (i == last)
-                last_fresh = true;
-        }
-    }
-    /* The most recent showing is only ever among the least-seen right after a
-     * round completes; skipping it then avoids the same prompt twice in a
-     * row across the round boundary. */
-    bool skip_last = last_fresh && fresh > 1;
-    size_t candidates = fresh - (skip_last ? 1 : 0);
-    /* pool > 0 and `least` is some pool entry's count, so fresh >= 1 */
-    assert(candidates > 0);
-    size_t want = (size_t)(mix64(seed) % candidates);
+    struct picker pk = {lib, rq, last, false};
 
     for (size_t i = 0; i < lib->count; i++) {
-        if (!in_pool(&lib->items[i], kind, topic_mask, d) || seen[i] != least)
-            continue;
-        if (skip_last && i == last)
-            continue;
-        if (want-- == 0) {
-            out->prompt = &lib->items[i];
-            break;
+        const struct prompt *p = &lib->items[i];
+        if ((int)p->topic == out->topic && p->depth == out->depth && fits(&pk, p)) {
+            out->cell_size++;
+            if (fresh(&pk, i))
+                out->cell_fresh++;
         }
     }
-    out->depth = d;
-    out->stepped_down = d < depth;
-    out->cycle_completed = least > 0 && fresh == pool;
-    out->pool_size = pool;
-    out->pool_fresh = fresh;
-    free(seen);
+
+    size_t found = SIZE_MAX;
+    /* Two rounds of steps 1-3: first with prompts never seen at all, then
+     * with those not seen within PACING_REPEAT_DAYS, so a prompt comes back
+     * only once everything that fits has been offered at least once. */
+    for (int round = 0; round < 2 && found == SIZE_MAX; round++) {
+        pk.never_only = round == 0;
+        /* 1 and 2: each topic at its own depth, the day's first. */
+        for (int k = 0; k < n && found == SIZE_MAX; k++) {
+            found = best_in(&pk, order[k], rq->depth[order[k]], true);
+            out->reason = k == 0 ? PACING_PICK_FRESH : PACING_PICK_OTHER_TOPIC;
+        }
+        /* 3: one step lighter everywhere before two steps anywhere. */
+        for (int step = 1; step < PROMPTS_DEPTH_MAX && found == SIZE_MAX; step++) {
+            for (int k = 0; k < n && found == SIZE_MAX; k++) {
+                int d = rq->depth[order[k]] - step;
+                if (d >= PROMPTS_DEPTH_MIN)
+                    found = best_in(&pk, order[k], d, true);
+            }
+            out->reason = PACING_PICK_LIGHTER;
+        }
+    }
+    pk.never_only = false;
+    /* 4: nothing fresh: the one seen longest ago, as deep as the day's topic
+     * (then the next topics) has any. */
+    for (int k = 0; k < n && found == SIZE_MAX; k++) {
+        for (int d = rq->depth[order[k]]; d >= PROMPTS_DEPTH_MIN && found == SIZE_MAX; d--)
+            found = best_in(&pk, order[k], d, false);
+        out->reason = PACING_PICK_OLDEST;
+    }
+    if (found != SIZE_MAX) {
+        out->prompt = &lib->items[found];
+        if (out->reason == PACING_PICK_OLDEST && last[found] != LONG_MIN)
+            out->days_since = rq->today - last[found];
+    } else {
+        out->reason = PACING_PICK_FRESH;
+    }
+    free(last);
     return 0;
+}
+
+const char *pacing_pick_reason_code(int r)
+{
+    static const char *const codes[PACING_PICK__MAX] = {
+        [PACING_PICK_FRESH] = "fresh",
+        [PACING_PICK_OTHER_TOPIC] = "other_topic",
+        [PACING_PICK_LIGHTER] = "lighter",
+        [PACING_PICK_OLDEST] = "oldest",
+    };
+    if (r < 0 || r >= PACING_PICK__MAX)
+        return NULL;
+    return codes[r];
+}
+
+int pacing_pick_explain(const struct pacing_pick *pk, char *buf, size_t buflen)
+{
+    if (pk == NULL || pk->prompt == NULL || pk->topic < 0)
+        return -1;
+    const char *day_topic = prompts_topic_name(pk->topic);
+    const char *topic = prompts_topic_name((int)pk->prompt->topic);
+    switch (pk->reason) {
+    case PACING_PICK_FRESH:
+        if (pk->cell_fresh == 1)
+            return snprintf(buf, buflen,
+                            "This is the one %s prompt at depth %d left that you have not been "
+                            "offered in the last %d days.",
+                            topic, pk->prompt->depth, PACING_REPEAT_DAYS);
+        return snprintf(buf, buflen,
+                        "Chosen for today among the %zu %s prompts at depth %d that you have not "
+                        "been offered in the last %d days.",
+                        pk->cell_fresh, topic, pk->prompt->depth, PACING_REPEAT_DAYS);
+    case PACING_PICK_OTHER_TOPIC:
+        return snprintf(buf, buflen,
+                        "You have been offered every %s prompt at depth %d in the last %d days, "
+                        "so today's comes from %s, one you have not had.",
+                        day_topic, pk->depth, PACING_REPEAT_DAYS, topic);
+    case PACING_PICK_LIGHTER:
+        if (pk->any_topic)
+            return snprintf(buf, buflen,
+                            "You have been offered every prompt at the depth each topic allows "
+                            "in the last %d days, so this is a lighter one, at depth %d, that "
+                            "you have not had.",
+                            PACING_REPEAT_DAYS, pk->prompt->depth);
+        if (pk->cell_size == 0)
+            return snprintf(buf, buflen,
+                            "There is no %s prompt at depth %d for you, so this one is lighter, "
+                            "at depth %d.",
+                            day_topic, pk->depth, pk->prompt->depth);
+        return snprintf(buf, buflen,
+                        "You have been offered every %s prompt at depth %d in the last %d days, "
+                        "so this is a lighter one, at depth %d, that you have not had.",
+                        day_topic, pk->depth, PACING_REPEAT_DAYS, pk->prompt->depth);
+    case PACING_PICK_OLDEST:
+        return snprintf(buf, buflen,
+                        "You have been offered every prompt that fits in the last %d days, so "
+                        "this is the one you were offered longest ago, %ld days back.",
+                        PACING_REPEAT_DAYS, pk->days_since);
+    case PACING_PICK__MAX:
+        break;
+    }
+    return -1;
 }

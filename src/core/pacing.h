@@ -163,37 +163,90 @@ const char *pacing_depth_reason_code(int r);
  * its reason out of range). */
 int pacing_depth_explain(const struct pacing_depth *d, char *buf, size_t buflen);
 
-struct pacing_pick {
-    const struct prompt *prompt; /* NULL when no prompt of this kind and topics exists
-                                    at the depth or below */
-    int depth;                   /* the depth of the prompt (0 when none) */
-    bool stepped_down;           /* depth is lower than asked: none existed at that depth */
-    bool cycle_completed;        /* every prompt of the pool had been seen equally often:
-                                    this pick starts the pool over */
-    size_t pool_size;            /* prompts of the kind, topics and depth */
-    size_t pool_fresh;           /* of those, how many had not been seen in this round
-                                    (before this pick) */
+/* How long an offered prompt counts as seen: while any prompt that fits
+ * remains that the dyad was not offered within this many days, none that was
+ * is offered again. */
+#define PACING_REPEAT_DAYS 180
+
+/* One prompt the dyad has seen: offered to either member, or answered in a
+ * share, on `day` (days since the epoch, UTC). Repeats are allowed and any
+ * order will do. */
+struct pacing_seen {
+    const char *prompt_id;
+    long day;
 };
 
-/* Picks the next prompt for a dyad of `kind` among topics in topic_mask
- * (PROMPTS_TOPIC_BIT()s, or PROMPTS_TOPIC_ALL; topics the kind may not use
- * are left out) at `depth` (1-5).
+/* Why this prompt, today. */
+enum pacing_pick_reason {
+    PACING_PICK_FRESH,       /* from the day's topic and depth, not offered in the last 180 days */
+    PACING_PICK_OTHER_TOPIC, /* the day's topic had none fresh at its depth: another open topic's */
+    PACING_PICK_LIGHTER,     /* none fresh at the depth (or none there at all): a lighter one,
+                                still not offered in the last 180 days */
+    PACING_PICK_OLDEST,      /* every prompt that fits was offered within 180 days: the one
+                                offered longest ago */
+    PACING_PICK__MAX
+};
+
+struct pacing_request {
+    int kind;         /* PROMPTS_KIND_* of the dyad */
+    int role;         /* the asking member's PROMPTS_ROLE_* (PROMPTS_ROLE_NONE when not
+                         known: prompts written for a role are then left out) */
+    const int *depth; /* [PROMPTS_TOPIC__MAX]: the depth each topic may go to
+                         (pacing_next_depth), 0 = not open today */
+    int topic;        /* the topic asked for, or PROMPTS_TOPIC_ANY: the engine chooses the
+                         day's topic among the open ones */
+    bool no_support;  /* leave out prompts marked support (the guided conversation) */
+    const struct pacing_seen *seen;
+    size_t n_seen;
+    long today;    /* days since the epoch */
+    uint64_t seed; /* e.g. from the dyad id and the day: stable all day, new the next */
+};
+
+struct pacing_pick {
+    const struct prompt *prompt; /* NULL when nothing fits at any open topic and depth */
+    int topic;                   /* the day's topic (asked for or chosen); -1 when none */
+    int depth;                   /* the depth allowed for that topic */
+    enum pacing_pick_reason reason;
+    size_t cell_size;  /* prompts that fit in the day's topic at that depth */
+    size_t cell_fresh; /* of those, not offered in the last 180 days */
+    bool any_topic;    /* the engine chose the day's topic */
+    long days_since;   /* PACING_PICK_OLDEST: days since it was last seen;
+                          -1 otherwise */
+};
+
+/* Chooses the prompt to offer today. A prompt fits when it suits the kind
+ * (desire never for friends or family), the member's role
+ * (prompts_suits_role), is not marked support when no_support is set, and its
+ * topic is open. It is fresh when it was not seen within PACING_REPEAT_DAYS
+ * days before today (today counts as seen).
  *
- * used[0..n_used) are the ids of prompts the dyad has already been shown,
- * oldest first, repeats kept (ids not in the library are ignored). The pool is
- * every prompt of the kind, topics and depth; a round is one showing of each.
- * The pick is among the pool's prompts shown least often, so none repeats
- * until all have been shown, and then the pool starts over
- * (cycle_completed). The most recently shown prompt is not picked again right
- * away when there is another candidate. When the pool at `depth` is empty the
- * depth steps down one at a time. The choice among candidates is
- * seed-determined: the same inputs and seed give the same pick.
+ * In this order, the first that has a candidate wins:
+ *   1. the day's topic at its depth                       (FRESH)
+ *   2. only when topic is ANY: the other open topics, each at its own depth,
+ *      in a seed-rotated order                            (OTHER_TOPIC)
+ *   3. lighter depths, one step lighter everywhere before two steps
+ *      anywhere, the day's topic first                    (LIGHTER)
+ * Steps 1-3 run first with prompts never seen at all, then again with
+ * prompts not seen within PACING_REPEAT_DAYS, so nothing comes back while
+ * anything that fits has never been offered. When nothing that fits is
+ * fresh, 4. the prompt seen longest ago in the day's topic at the deepest
+ * depth that has any (OLDEST). Among equals the
+ * seed decides, by rendezvous hashing on the prompt id: members whose
+ * candidates differ (a parent, a child) still get the same prompt whenever the
+ * winner suits both.
  *
- * Returns 0 (out->prompt may be NULL when nothing fits at any depth <=
- * `depth`), or -1 on bad arguments (lib or out NULL, kind out of range, depth
- * outside 1-5, n_used > 0 with used NULL) or when out of memory. */
-int pacing_pick_prompt(const struct prompt_library *lib, int kind, unsigned topic_mask, int depth,
-                       const char *const *used, size_t n_used, uint64_t seed,
+ * Returns 0 (out->prompt NULL when no topic is open or nothing fits), or -1 on
+ * bad arguments (lib, req, req->depth or out NULL, kind out of range, a depth
+ * outside 0-5, a topic not open or out of range, n_seen > 0 with seen NULL) or
+ * when out of memory. */
+int pacing_pick_prompt(const struct prompt_library *lib, const struct pacing_request *req,
                        struct pacing_pick *out);
+
+/* "fresh", "other_topic", "lighter", "oldest"; NULL when out of range. */
+const char *pacing_pick_reason_code(int r);
+
+/* A plain sentence on why this prompt today (snprintf semantics; -1 when pk
+ * or its prompt is NULL). */
+int pacing_pick_explain(const struct pacing_pick *pk, char *buf, size_t buflen);
 
 #endif

@@ -36,6 +36,39 @@ static const char *const kind_names[PROMPTS_KIND__MAX] = {
     [PROMPTS_KIND_FAMILY] = "family",
 };
 
+static const char *const role_names[PROMPTS_ROLE__MAX] = {
+    [PROMPTS_ROLE_NONE] = NULL,
+    [PROMPTS_ROLE_PARENT] = "parent",
+    [PROMPTS_ROLE_CHILD] = "child",
+    [PROMPTS_ROLE_SIBLING] = "sibling",
+    [PROMPTS_ROLE_GRANDPARENT] = "grandparent",
+    [PROMPTS_ROLE_GRANDCHILD] = "grandchild",
+};
+
+int prompts_role_from_name(const char *name)
+{
+    if (name == NULL)
+        return -1;
+    for (int r = PROMPTS_ROLE_NONE + 1; r < PROMPTS_ROLE__MAX; r++)
+        if (strcmp(name, role_names[r]) == 0)
+            return r;
+    return -1;
+}
+
+const char *prompts_role_name(int r)
+{
+    if (r <= PROMPTS_ROLE_NONE || r >= PROMPTS_ROLE__MAX)
+        return NULL;
+    return role_names[r];
+}
+
+bool prompts_suits_role(const struct prompt *p, int role)
+{
+    if (p == NULL)
+        return false;
+    return role == PROMPTS_ROLE_ANY || p->for_role == PROMPTS_ROLE_NONE || (int)p->for_role == role;
+}
+
 int prompts_topic_from_name(const char *name)
 {
     if (name == NULL)
@@ -144,6 +177,18 @@ static int id_ref_cmp(const void *a, const void *b)
 }
 
 static const char *const entry_fields[] = {"id", "topic", "depth", "kinds", "text"};
+static const char *const optional_fields[] = {"for", "support"};
+
+static bool known_field(const char *key)
+{
+    for (size_t f = 0; f < sizeof(entry_fields) / sizeof(entry_fields[0]); f++)
+        if (strcmp(key, entry_fields[f]) == 0)
+            return true;
+    for (size_t f = 0; f < sizeof(optional_fields) / sizeof(optional_fields[0]); f++)
+        if (strcmp(key, optional_fields[f]) == 0)
+            return true;
+    return false;
+}
 
 /* Validates one entry into *p. `where` names the entry in messages. */
 static int load_entry(struct prompt *p, json_t *e, const char *where, char *err, size_t errlen)
@@ -162,11 +207,7 @@ static int load_entry(struct prompt *p, json_t *e, const char *where, char *err,
     json_t *val;
     json_object_foreach(e, key, val)
     {
-        bool known = false;
-        for (size_t f = 0; f < sizeof(entry_fields) / sizeof(entry_fields[0]); f++)
-            if (strcmp(key, entry_fields[f]) == 0)
-                known = true;
-        if (!known) {
+        if (!known_field(key)) {
             fail(err, errlen, "%s: unknown field \"%.40s\"", where, key);
             return -1;
         }
@@ -260,6 +301,38 @@ static int load_entry(struct prompt *p, json_t *e, const char *where, char *err,
         fail(err, errlen, "%s: field \"text\" holds a control character", where);
         return -1;
     }
+    if (p->depth >= 4 && strstr(text, PROMPTS_OPT_OUT) == NULL) {
+        fail(err, errlen,
+             "%s: a depth %d prompt must offer the gentle opt-out, in words containing \"%s\"",
+             where, p->depth, PROMPTS_OPT_OUT);
+        return -1;
+    }
+
+    p->for_role = PROMPTS_ROLE_NONE;
+    json_t *jfor = json_object_get(e, "for");
+    if (jfor != NULL) {
+        int role = json_is_string(jfor) ? prompts_role_from_name(json_string_value(jfor)) : -1;
+        if (role < 0) {
+            fail(err, errlen,
+                 "%s: field \"for\" must be one of parent, child, sibling, grandparent, "
+                 "grandchild",
+                 where);
+            return -1;
+        }
+        if (p->kinds != PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY)) {
+            fail(err, errlen, "%s: field \"for\" is only for prompts whose kinds are [\"family\"]",
+                 where);
+            return -1;
+        }
+        p->for_role = (enum prompts_role)role;
+    }
+    json_t *jsupport = json_object_get(e, "support");
+    if (jsupport != NULL && !json_is_boolean(jsupport)) {
+        fail(err, errlen, "%s: field \"support\" must be true or false", where);
+        return -1;
+    }
+    p->support = json_is_true(jsupport);
+
     /* A copy, because the jansson tree is gone once loading ends. */
     p->text = malloc(tlen + 1);
     if (p->text == NULL) {
@@ -338,7 +411,8 @@ int prompts_load(struct prompt_library *lib, const char *json, size_t len, char 
     json_t *val;
     json_object_foreach(root, key, val)
     {
-        if (strcmp(key, "version") != 0 && strcmp(key, "prompts") != 0) {
+        if (strcmp(key, "version") != 0 && strcmp(key, "prompts") != 0 &&
+            strcmp(key, "retired") != 0) {
             fail(err, errlen, "unknown field \"%.40s\" at the top level", key);
             goto out;
         }
@@ -360,6 +434,21 @@ int prompts_load(struct prompt_library *lib, const char *json, size_t len, char 
     if (!json_is_array(jprompts)) {
         fail(err, errlen, "field \"prompts\" must be an array");
         goto out;
+    }
+
+    json_t *jretired = json_object_get(root, "retired");
+    if (jretired != NULL && !json_is_array(jretired)) {
+        fail(err, errlen, "field \"retired\" must be an array of ids");
+        goto out;
+    }
+    size_t ri;
+    json_t *jr;
+    json_array_foreach(jretired, ri, jr)
+    {
+        if (!json_is_string(jr) || !id_ok(json_string_value(jr), json_string_length(jr))) {
+            fail(err, errlen, "retired[%zu] must be a prompt id", ri);
+            goto out;
+        }
     }
 
     size_t n = json_array_size(jprompts);
@@ -386,6 +475,16 @@ int prompts_load(struct prompt_library *lib, const char *json, size_t len, char 
         lib->count = i + 1;
         if (load_entry(&lib->items[i], e, where, err, errlen) != 0)
             goto out;
+        json_array_foreach(jretired, ri, jr)
+        {
+            if (strcmp(json_string_value(jr), lib->items[i].id) == 0) {
+                fail(err, errlen,
+                     "%s: this id is retired and is never used again; give the prompt the next "
+                     "free number",
+                     where);
+                goto out;
+            }
+        }
         refs[i].id = lib->items[i].id;
         refs[i].idx = i;
     }

@@ -47,11 +47,31 @@ enum prompts_kind {
     PROMPTS_KIND__MAX
 };
 
+/* The family member a prompt is written for, from its optional "for" field:
+ * the one who answers it (a prompt "for" a parent asks the parent, about
+ * their child). Only family prompts may have one. PROMPTS_ROLE_NONE means no
+ * "for": the prompt suits anyone. */
+enum prompts_role {
+    PROMPTS_ROLE_NONE,
+    PROMPTS_ROLE_PARENT,
+    PROMPTS_ROLE_CHILD,
+    PROMPTS_ROLE_SIBLING,
+    PROMPTS_ROLE_GRANDPARENT,
+    PROMPTS_ROLE_GRANDCHILD,
+    PROMPTS_ROLE__MAX
+};
+
+/* Every prompt at depth 4 or 5 carries the gentle opt-out in its text, in
+ * words that contain exactly this phrase (e.g. "Share only as much as feels
+ * right."); the loader refuses a deep prompt without it. */
+#define PROMPTS_OPT_OUT "only as much as feels right"
+
 /* Wildcards for prompts_filter. */
 enum {
     PROMPTS_TOPIC_ANY = -1,
     PROMPTS_KIND_ANY = -1,
     PROMPTS_DEPTH_ANY = 0,
+    PROMPTS_ROLE_ANY = -1, /* for prompts_suits_role: no filter at all */
 };
 
 /* Limits of a library entry. Depth measures vulnerability: 1 everyday, 2
@@ -83,9 +103,12 @@ enum {
 struct prompt {
     char id[PROMPTS_ID_MAX + 1];
     enum prompts_topic topic;
-    int depth;      /* PROMPTS_DEPTH_MIN..PROMPTS_DEPTH_MAX */
-    unsigned kinds; /* PROMPTS_KIND_BIT() of each kind it suits; never 0 */
-    char *text;     /* NUL-terminated UTF-8, owned by the library */
+    int depth;                  /* PROMPTS_DEPTH_MIN..PROMPTS_DEPTH_MAX */
+    unsigned kinds;             /* PROMPTS_KIND_BIT() of each kind it suits; never 0 */
+    char *text;                 /* NUL-terminated UTF-8, owned by the library */
+    enum prompts_role for_role; /* who it is written for; PROMPTS_ROLE_NONE = anyone */
+    bool support; /* could hurt without support: the composer shows a support line, the
+                     guided conversation never uses it */
 };
 
 /* A loaded library. Entries keep the order of the file, so every listing
@@ -111,6 +134,19 @@ int prompts_kind_from_name(const char *name);
 /* The name of a kind, or NULL when k is out of range. */
 const char *prompts_kind_name(int k);
 
+/* Role name ("parent", "child", "sibling", "grandparent", "grandchild") to
+ * its enum value, or -1 ("none" is not a name: it is the absence of "for"). */
+int prompts_role_from_name(const char *name);
+
+/* The name of a role, or NULL for PROMPTS_ROLE_NONE and out of range. */
+const char *prompts_role_name(int r);
+
+/* Whether a member with `role` is offered prompt p: a prompt with no "for"
+ * suits everyone; one "for" a role suits only a member with that role, so a
+ * member whose role is PROMPTS_ROLE_NONE (not known) gets only prompts for
+ * anyone. PROMPTS_ROLE_ANY lets every prompt through. */
+bool prompts_suits_role(const struct prompt *p, int role);
+
 /* Whether a dyad of kind k may use topic t: every topic suits every kind
  * except `desire`, which is for couples only. False when either is out of
  * range. */
@@ -118,13 +154,17 @@ bool prompts_topic_allows_kind(int t, int k);
 
 /* Parses and validates a library from json[0..len).
  *
- * The shape is {"version":1,"prompts":[{"id","topic","depth","kinds","text"},
- * ...]}; every field is required and no other field is allowed, at either
- * level. Each entry must have a unique id of [a-z0-9-] (1-48 bytes, not
- * starting with '-'), a known topic, a depth 1-5, a non-empty list of distinct
- * known kinds (only "couple" for `desire`), and a text of 1-400 bytes that is
- * not only white space and holds no control characters. The library as a
- * whole must meet the coverage rule above.
+ * The shape is {"version":1,"retired":[ids...],"prompts":[{"id","topic",
+ * "depth","kinds","text","for","support"},...]}; "retired", "for" and
+ * "support" are optional, every other field is required, and no other field
+ * is allowed, at either level. Each entry must have a unique id of [a-z0-9-]
+ * (1-48 bytes, not starting with '-') that is not in "retired" (an id is never
+ * reused for another text), a known topic, a depth 1-5, a non-empty list of
+ * distinct known kinds (only "couple" for `desire`), and a text of 1-400 bytes
+ * that is not only white space, holds no control characters and, at depth 4
+ * or 5, contains PROMPTS_OPT_OUT. "for" is a role name and only allowed when
+ * kinds is exactly ["family"]; "support" is a boolean. The library as a whole
+ * must meet the coverage rule above.
  *
  * Returns 0 and fills *lib (release it with prompts_free), or -1 with *lib
  * zeroed and a message in err such as

@@ -1346,6 +1346,42 @@ enum store_result store_comfort_history(struct store *s, const char *dyad_id, co
     return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
+/* ---- prompt offers ------------------------------------------------------------ */
+
+enum store_result store_prompt_offer_add(struct store *s, const char *dyad_id,
+                                         const char *prompt_id, long day)
+{
+    struct conn *c = begin(s);
+    if (c == NULL)
+        return STORE_ERROR;
+    sqlite3_stmt *st = stmt(c, "INSERT INTO prompt_offers (dyad_id, prompt_id, day) "
+                               "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+    if (st == NULL)
+        return finish(s, STORE_ERROR);
+    bind_text(st, 1, dyad_id);
+    bind_text(st, 2, prompt_id);
+    sqlite3_bind_int64(st, 3, day);
+    return finish(s, step_done(st));
+}
+
+enum store_result store_prompt_offers(struct store *s, const char *dyad_id, long since_day,
+                                      store_prompt_offer_fn *fn, void *ctx)
+{
+    struct conn *c = reader(s);
+    sqlite3_stmt *st = c ? stmt(c, "SELECT prompt_id, day FROM prompt_offers WHERE dyad_id = ?1 "
+                                   "AND day >= ?2 ORDER BY day, prompt_id")
+                         : NULL;
+    if (st == NULL)
+        return STORE_ERROR;
+    bind_text(st, 1, dyad_id);
+    sqlite3_bind_int64(st, 2, since_day);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (long)sqlite3_column_int64(st, 1));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
 /* ---- sessions list, browsers, notices ------------------------------------- */
 
 enum store_result store_sessions_list(struct store *s, const char *user_id, store_session_fn *fn,

@@ -359,6 +359,17 @@ typedef void store_comfort_fn(void *ctx, int topic, int level, int64_t set_at);
 enum store_result store_comfort_history(struct store *s, const char *dyad_id, const char *user_id,
                                         store_comfort_fn *fn, void *ctx);
 
+/* ---- prompt offers ------------------------------------------------------------ */
+
+/* Records that prompt_id was offered to the dyad on `day` (days since the
+ * epoch, UTC); recording the same offer again the same day changes nothing. */
+enum store_result store_prompt_offer_add(struct store *s, const char *dyad_id,
+                                         const char *prompt_id, long day);
+/* Every offer to the dyad on or after since_day, oldest first. */
+typedef void store_prompt_offer_fn(void *ctx, const char *prompt_id, long day);
+enum store_result store_prompt_offers(struct store *s, const char *dyad_id, long since_day,
+                                      store_prompt_offer_fn *fn, void *ctx);
+
 /* ---- therapists ------------------------------------------------------------- */
 
 /* A one-time setup link for a therapist account (dyad therapist add). */

@@ -258,6 +258,15 @@ static const struct charts_measure charts_measures[3] = {
     {INSIGHTS_ITEM_SEXUAL, "Sexual connection", "sexual"},
 };
 
+/* A measure's title for this dyad: outside a couple, where sex is never
+ * spoken of, affection is simply affection. */
+static const char *charts_measure_title(const struct insights_input *in, int k)
+{
+    if (charts_measures[k].item == INSIGHTS_ITEM_AFFECTION && in->kind != 0)
+        return "Affection";
+    return charts_measures[k].title;
+}
+
 /* A drawn day's score: nothing for a day without a check-in. */
 static int charts_score(const struct insights_day *d, enum insights_item item)
 {
@@ -345,7 +354,7 @@ static void charts_series_desc(struct charts_buf *b, const struct insights_input
         if (!panel[k])
             continue;
         const struct charts_measure *ms = &charts_measures[k];
-        charts_printf(b, " %s:", ms->title);
+        charts_printf(b, " %s:", charts_measure_title(in, k));
         bool first_member = true;
         for (int m = 0; m < 2; m++) {
             const struct insights_stat *s = charts_mean(&res->members[m], ms->item);
@@ -415,7 +424,7 @@ char *charts_series_svg(const struct insights_input *in, const struct insights_r
         charts_printf(&b,
                       "<g class=\"panel %s\">\n<text x=\"%d\" y=\"%.1f\" font-size=\"12\" "
                       "font-weight=\"bold\" " CHARTS_TEXT ">%s</text>\n",
-                      ms->css, SERIES_LEFT, y0 + 12, ms->title);
+                      ms->css, SERIES_LEFT, y0 + 12, charts_measure_title(in, k));
         for (int v = 0; v <= 10; v += 5) {
             double y = top + (10 - v) * (SERIES_PLOT_H / 10.0);
             charts_printf(&b,
@@ -739,6 +748,251 @@ char *charts_quadrant_svg(const struct insights_input *in, const struct insights
                   "<text x=\"%d\" y=\"%d\" font-size=\"10\" " CHARTS_TEXT
                   ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
                   QUAD_LEFT, QUAD_H - 12,
+                  charts_weeks_per_point(in->window) == 1 ? "week" : "period");
+    charts_put(&b, "</svg>\n");
+    free(weeks);
+    free(view);
+    return charts_finish(&b);
+}
+
+/* ---- chart 3: the disclosure x responsiveness plane ---------------------------- */
+
+/* One point of a member's path on the plane: a period of whole weeks. */
+struct charts_plane_week {
+    bool ok;
+    double opened_up, understood; /* means over days with both answered */
+    long first_day;
+};
+
+/* Whole periods counted back from the last day, as charts_weeks; a point
+ * needs QUAD_WEEK_MIN days a week with both items answered. */
+static int charts_plane_weeks(const struct insights_input *in, const struct insights_day *days,
+                              struct charts_plane_week *weeks)
+{
+    int w = in->window, per = charts_weeks_per_point(w), len = 7 * per, count = w / len;
+    for (int k = 0; k < count; k++) {
+        int start = w - len * (count - k), n = 0, so = 0, su = 0;
+        for (int i = start; i < start + len; i++) {
+            const struct insights_day *d = &days[i];
+            if (!d->present || d->opened_up == INSIGHTS_NULL || d->understood == INSIGHTS_NULL)
+                continue;
+            n++;
+            so += d->opened_up;
+            su += d->understood;
+        }
+        struct charts_plane_week *wk = &weeks[k];
+        wk->ok = n >= QUAD_WEEK_MIN * per;
+        wk->opened_up = n ? (double)so / n : 0.0;
+        wk->understood = n ? (double)su / n : 0.0;
+        wk->first_day = in->today - (w - 1) + start;
+    }
+    return count;
+}
+
+static double charts_plane_x(double v)
+{
+    return QUAD_LEFT + v * (QUAD_SIZE / 10.0);
+}
+
+static double charts_plane_y(double v)
+{
+    return QUAD_TOP + (10.0 - v) * (QUAD_SIZE / 10.0);
+}
+
+static const char *charts_plane_words(enum insights_plane p)
+{
+    switch (p) {
+    case INSIGHTS_PLANE_OPEN_UNDERSTOOD:
+        return "opening up and feeling understood";
+    case INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD:
+        return "opening up, feeling understood less";
+    case INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN:
+        return "feeling understood, opening up little";
+    case INSIGHTS_PLANE_NEITHER:
+        return "neither much, for now";
+    default:
+        return "";
+    }
+}
+
+static void charts_plane_desc(struct charts_buf *b, const struct insights_input *in,
+                              const struct insights_result *res, const char *const names[2],
+                              struct charts_plane_week weeks[2][QUAD_WEEKS_MAX], int count)
+{
+    int per = charts_weeks_per_point(in->window);
+    if (per == 1)
+        charts_put(b, "Each point is one week");
+    else
+        charts_printf(b, "Each point is %d weeks", per);
+    charts_put(b, ": how much one opened up across (0 to 10) and how understood one felt up "
+                  "(0 to 10), on days with both answered. Dashed lines mark 5 on each.");
+    bool any = false;
+    for (int m = 0; m < 2; m++) {
+        enum insights_plane p = res->members[m].plane;
+        if (p == INSIGHTS_PLANE_HIDDEN)
+            continue; /* not even a name */
+        any = true;
+        charts_put(b, " ");
+        charts_put_escaped(b, charts_name(names, m));
+        int a = -1, z = -1;
+        for (int k = 0; k < count; k++)
+            if (weeks[m][k].ok) {
+                if (a < 0)
+                    a = k;
+                z = k;
+            }
+        if (a < 0) {
+            charts_put(b, ": not enough check-ins to draw yet.");
+            continue;
+        }
+        charts_printf(b, ": from opening up %.1f and feeling understood %.1f (from ",
+                      weeks[m][a].opened_up, weeks[m][a].understood);
+        charts_date(b, weeks[m][a].first_day);
+        charts_printf(b, ") to %.1f and %.1f (from ", weeks[m][z].opened_up,
+                      weeks[m][z].understood);
+        charts_date(b, weeks[m][z].first_day);
+        charts_put(b, ")");
+        if (p == INSIGHTS_PLANE_INSUFFICIENT_DATA)
+            charts_put(b, "; too few check-ins over the window to place.");
+        else
+            charts_printf(b, "; over the whole window, %s.", charts_plane_words(p));
+    }
+    if (!any)
+        charts_put(b, " Nothing to show.");
+}
+
+static void charts_plane_path(struct charts_buf *b, const struct charts_plane_week *weeks,
+                              int count, int m)
+{
+    bool open = false;
+    int first = -1, last = -1;
+    for (int k = 0; k < count; k++) {
+        if (!weeks[k].ok) {
+            if (open)
+                charts_put(b, "\"/>\n");
+            open = false;
+            continue;
+        }
+        if (first < 0)
+            first = k;
+        last = k;
+        if (!open)
+            charts_printf(b,
+                          "<path class=\"path m%d\" fill=\"none\" stroke=\"%s\"%s "
+                          "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
+                          m, charts_colour[m], charts_dash[m]);
+        else
+            charts_put(b, "L");
+        open = true;
+        charts_printf(b, "%.1f %.1f", charts_plane_x(weeks[k].opened_up),
+                      charts_plane_y(weeks[k].understood));
+    }
+    if (open)
+        charts_put(b, "\"/>\n");
+    for (int k = 0; k < count; k++) {
+        if (!weeks[k].ok)
+            continue;
+        double x = charts_plane_x(weeks[k].opened_up), y = charts_plane_y(weeks[k].understood);
+        if (k == last)
+            charts_printf(b,
+                          "<circle class=\"latest m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" "
+                          "fill=\"%s\"/>\n",
+                          m, x, y, charts_colour[m]);
+        else if (k == first)
+            charts_printf(b,
+                          "<circle class=\"first m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
+                          "fill=\"#fff\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                          m, x, y, charts_colour[m]);
+        else
+            charts_printf(b,
+                          "<circle class=\"week m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+                          "fill=\"%s\"/>\n",
+                          m, x, y, charts_colour[m]);
+    }
+}
+
+char *charts_plane_svg(const struct insights_input *in, const struct insights_result *res,
+                       const char *const names[2], const char *id)
+{
+    if (!charts_args_ok(in, res))
+        return NULL;
+    struct charts_days *view = charts_days_masked(in);
+    if (!view)
+        return NULL;
+    struct charts_plane_week(*weeks)[QUAD_WEEKS_MAX] = calloc(2, sizeof *weeks);
+    if (!weeks) {
+        free(view);
+        return NULL;
+    }
+    int count = 0;
+    for (int m = 0; m < 2; m++)
+        count = charts_plane_weeks(in, view->d[m], weeks[m]);
+
+    struct charts_buf b = {NULL, 0, 0, false};
+    charts_open(&b, id, QUAD_W, QUAD_H, "Opening up and feeling understood over time");
+    charts_plane_desc(&b, in, res, names, weeks, count);
+    charts_put(&b, "</desc>\n");
+    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", QUAD_W, QUAD_H);
+    double x0 = QUAD_LEFT, x1 = QUAD_LEFT + QUAD_SIZE, y0 = QUAD_TOP, y1 = QUAD_TOP + QUAD_SIZE;
+    charts_printf(&b,
+                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                  "stroke=\"#888\" stroke-width=\"1\"/>\n",
+                  x0, y0, QUAD_SIZE, QUAD_SIZE);
+    for (int v = 0; v <= 10; v += 2) {
+        charts_printf(
+            &b,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
+            ">%d</text>\n",
+            charts_plane_x(v), y1 + 15, v);
+        charts_printf(
+            &b,
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" " CHARTS_TEXT
+            ">%d</text>\n",
+            x0 - 6, charts_plane_y(v) + 4, v);
+    }
+    charts_printf(&b,
+                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                  charts_plane_x(INSIGHTS_PLANE_HIGH), y0, charts_plane_x(INSIGHTS_PLANE_HIGH), y1);
+    charts_printf(&b,
+                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                  x0, charts_plane_y(INSIGHTS_PLANE_HIGH), x1, charts_plane_y(INSIGHTS_PLANE_HIGH));
+    charts_printf(&b,
+                  "<g font-size=\"12\" " CHARTS_TEXT ">\n"
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">open, understood</text>\n"
+                  "<text x=\"%.1f\" y=\"%.1f\">understood, less open</text>\n"
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">open, less understood</text>\n"
+                  "<text x=\"%.1f\" y=\"%.1f\">neither, for now</text>\n</g>\n",
+                  x1 - 6, y0 + 16, x0 + 6, y0 + 16, x1 - 6, y1 - 8, x0 + 6, y1 - 8);
+    charts_printf(&b,
+                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
+                  ">Opened up (average)</text>\n",
+                  (x0 + x1) / 2, y1 + 34);
+    charts_printf(&b,
+                  "<text transform=\"translate(%.1f %.1f) rotate(-90)\" font-size=\"12\" "
+                  "text-anchor=\"middle\" " CHARTS_TEXT ">Felt understood (average)</text>\n",
+                  x0 - 34, (y0 + y1) / 2);
+    int lx = QUAD_LEFT;
+    for (int m = 0; m < 2; m++) {
+        enum insights_plane p = res->members[m].plane;
+        if (p == INSIGHTS_PLANE_HIDDEN)
+            continue;
+        charts_plane_path(&b, weeks[m], count, m);
+        charts_printf(&b,
+                      "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
+                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                      ">",
+                      lx, QUAD_H - 36, lx + 28, QUAD_H - 36, charts_colour[m], charts_dash[m],
+                      lx + 34, QUAD_H - 32);
+        charts_put_escaped(&b, charts_name(names, m));
+        charts_put(&b, "</text>\n");
+        lx += 190;
+    }
+    charts_printf(&b,
+                  "<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                  ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
+                  QUAD_LEFT, QUAD_H - 10,
                   charts_weeks_per_point(in->window) == 1 ? "week" : "period");
     charts_put(&b, "</svg>\n");
     free(weeks);

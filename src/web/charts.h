@@ -8,6 +8,10 @@
  *   charts_series_svg    closeness, affection and sexual connection per
  *                        member, day by day, one panel per measure; a day
  *                        without a rating is a gap in the line.
+ *   charts_plane_svg     the disclosure x responsiveness plane, for every
+ *                        dyad: how much one opened up across, how
+ *                        understood one felt up, each member's path over
+ *                        the window, a point per week (pooled as above).
  *   charts_quadrant_svg  the quadrant plane: emotional closeness across,
  *                        days with sexual connection per week up, each
  *                        member's path over the window, a point per week
@@ -50,6 +54,8 @@
  */
 char *charts_series_svg(const struct insights_input *in, const struct insights_result *res,
                         const char *const names[2], const char *id);
+char *charts_plane_svg(const struct insights_input *in, const struct insights_result *res,
+                       const char *const names[2], const char *id);
 char *charts_quadrant_svg(const struct insights_input *in, const struct insights_result *res,
                           const char *const names[2], const char *id);
 

@@ -164,13 +164,20 @@ void h_therapist_charts(struct ctx *c)
         return;
     }
     const char *names[2] = {m.members[0].display_name, m.members[1].display_name};
+    /* the emotional x sexual quadrant only in a couple where someone tracks
+     * sex; the disclosure x responsiveness plane for every dyad */
+    bool sexual =
+        m.dyad.kind == DYAD_COUPLE && (v.input.track_sexual[0] || v.input.track_sexual[1]);
     char *series = charts_series_svg(&v.input, res, names, "series");
-    char *quadrant = charts_quadrant_svg(&v.input, res, names, "quadrant");
+    char *plane = charts_plane_svg(&v.input, res, names, "plane");
+    char *quadrant = sexual ? charts_quadrant_svg(&v.input, res, names, "quadrant") : NULL;
     json_t *j =
-        series != NULL && quadrant != NULL
-            ? json_pack("{s:i, s:s, s:s}", "window", window, "series", series, "quadrant", quadrant)
+        series != NULL && plane != NULL && (quadrant != NULL || !sexual)
+            ? json_pack("{s:i, s:s, s:s, s:o}", "window", window, "series", series, "plane", plane,
+                        "quadrant", quadrant != NULL ? json_string(quadrant) : json_null())
             : NULL;
     free(series);
+    free(plane);
     free(quadrant);
     if (j == NULL || store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_charts", NULL,
                                      c->now) != STORE_OK) {

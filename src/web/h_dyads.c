@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "core/kind.h"
 #include "web/handler.h"
 
 enum {
@@ -166,6 +167,11 @@ void h_dyad_get(struct ctx *c)
         "my_invite_secret_box", json_b64(me->invite_secret_box, STORE_SECRET_BOX), "track_sexual",
         me->track_sexual);
     json_object_set_new(dyad, "therapist_sees_sexual", json_boolean(me->therapist_sexual));
+    /* Whether the topic desire is offered: only when both turned sexual
+     * tracking on (sex comes up only by both people's choice). */
+    json_object_set_new(dyad, "desire_open",
+                        json_boolean(kind_desire_open((int)m.dyad.kind, m.members[0].track_sexual,
+                                                      m.n > 1 && m.members[1].track_sexual)));
     json_t *invite = json_null();
     struct invite inv;
     if (m.partner < 0 && m.dyad.ended_at == 0 && strcmp(m.dyad.created_by, c->user.id) == 0 &&

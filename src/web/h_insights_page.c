@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/insights.h"
+#include "core/kind.h"
 #include "web/charts.h"
 #include "web/handler.h"
 #include "web/insights_view.h"
@@ -31,6 +32,78 @@ static const char *quadrant_words(const char *q)
         if (strcmp(q, w[i].code) == 0)
             return w[i].words;
     return q;
+}
+
+static const char *plane_words(const char *p)
+{
+    static const struct {
+        const char *code, *words;
+    } w[] = {
+        {"open_and_understood", "opening up, and feeling understood"},
+        {"open_not_understood", "opening up, feeling understood less"},
+        {"understood_not_open", "feeling understood, opening up little"},
+        {"neither", "neither much, for now"},
+        {"insufficient_data", "not enough check-ins yet (7 are needed)"},
+        {"hidden", "not shown to you"},
+    };
+    for (size_t i = 0; p != NULL && i < sizeof w / sizeof w[0]; i++)
+        if (strcmp(p, w[i].code) == 0)
+            return w[i].words;
+    return "—";
+}
+
+/* What a chart that cannot be drawn yet needs, in place of an empty one:
+ * "you 3, Kim 5" — the days each member has towards the 7 needed (a member
+ * the viewer may not see is left out). */
+static const char *so_far(struct ctx *c, const struct membership *m,
+                          const struct insights_result *res, bool plane)
+{
+    const char *out = "";
+    for (size_t i = 0; i < m->n && i < 2; i++) {
+        const struct insights_member_result *r = &res->members[i];
+        if (plane ? r->plane == INSIGHTS_PLANE_HIDDEN : !r->checkins.shown)
+            continue;
+        int n = plane ? r->plane_opened_up.n : (int)r->checkins.value;
+        out = arena_printf(
+            c->arena, "%s%s%s %d", out, *out ? ", " : "",
+            (int)i == m->me ? "you" : html_escape(c->arena, m->members[i].display_name), n);
+    }
+    return *out ? arena_printf(c->arena, " So far: %s.", out) : "";
+}
+
+static bool plane_drawable(const struct insights_result *res)
+{
+    for (int i = 0; i < 2; i++)
+        if (res->members[i].plane != INSIGHTS_PLANE_HIDDEN &&
+            res->members[i].plane != INSIGHTS_PLANE_INSUFFICIENT_DATA)
+            return true;
+    return false;
+}
+
+static bool quadrant_drawable(const struct insights_result *res)
+{
+    for (int i = 0; i < 2; i++) {
+        enum insights_quadrant q = res->members[i].quadrant;
+        if (q == INSIGHTS_QUADRANT_BOTH || q == INSIGHTS_QUADRANT_EMOTIONAL_ONLY ||
+            q == INSIGHTS_QUADRANT_SEXUAL_ONLY || q == INSIGHTS_QUADRANT_NEITHER)
+            return true;
+    }
+    return false;
+}
+
+static bool series_drawable(const struct insights_result *res)
+{
+    for (int i = 0; i < 2; i++) {
+        const struct insights_member_result *r = &res->members[i];
+        if (r->closeness.shown || r->affection.shown || r->sexual.shown)
+            return true;
+    }
+    return false;
+}
+
+static const char *figure(struct ctx *c, const char *svg)
+{
+    return svg != NULL ? arena_printf(c->arena, "<figure class=\"chart\">%s</figure>", svg) : "";
 }
 
 static const char *cell(struct ctx *c, json_t *o, const char *key)
@@ -86,9 +159,37 @@ void h_insights_page(struct ctx *c)
         return;
     }
     const char *names[2] = {m.members[0].display_name, m.n > 1 ? m.members[1].display_name : NULL};
-    char *series = charts_series_svg(&v.input, res, names, "series");
-    char *quadrant = charts_quadrant_svg(&v.input, res, names, "quadrant");
+    /* Sex has a column and a chart only in a couple where someone tracks
+     * it; friends and family never read of it (core/kind.h). */
+    bool sexual =
+        m.dyad.kind == DYAD_COUPLE && (v.input.track_sexual[0] || v.input.track_sexual[1]);
+    /* No empty charts: a chart with nothing to place says what it needs. */
+    char *series = series_drawable(res) ? charts_series_svg(&v.input, res, names, "series") : NULL;
+    char *plane = plane_drawable(res) ? charts_plane_svg(&v.input, res, names, "plane") : NULL;
+    char *quadrant = sexual && quadrant_drawable(res)
+                         ? charts_quadrant_svg(&v.input, res, names, "quadrant")
+                         : NULL;
+    const char *charts = arena_printf(
+        c->arena, "%s%s%s",
+        series != NULL ? figure(c, series)
+                       : "<p class=\"chart-wait\">No ratings in this window yet: the daily chart "
+                         "appears with the first check-in.</p>",
+        plane != NULL
+            ? figure(c, plane)
+            : arena_printf(c->arena,
+                           "<p class=\"chart-wait\">Opening up and feeling understood are drawn "
+                           "once someone has 7 days on which they answered both.%s</p>",
+                           so_far(c, &m, res, true)),
+        !sexual ? ""
+        : quadrant != NULL
+            ? figure(c, quadrant)
+            : arena_printf(c->arena,
+                           "<p class=\"chart-wait\">Closeness and sexual connection are drawn "
+                           "once someone who tracks it has 7 check-ins.%s</p>",
+                           so_far(c, &m, res, false)));
     json_t *j = insights_view_json(&v, res);
+    const char *other = m.partner >= 0 ? html_escape(c->arena, m.members[m.partner].display_name)
+                                       : kind_other_words((int)m.dyad.kind, KIND_ROLE_NONE);
 
     const char *rows = "";
     size_t i;
@@ -99,12 +200,17 @@ void h_insights_page(struct ctx *c)
         rows = arena_printf(
             c->arena,
             "%s<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-            "<td>%s</td><td>%s</td></tr>",
+            "<td>%s</td>%s<td>%s</td><td>%s</td>%s</tr>",
             rows, name, cell(c, mj, "closeness_mean"), cell(c, mj, "closeness_wanted_mean"),
-            cell(c, mj, "affection_mean"), cell(c, mj, "sexual_mean"),
+            cell(c, mj, "opened_up_mean"), cell(c, mj, "understood_mean"),
+            cell(c, mj, "affection_mean"),
+            sexual ? arena_printf(c->arena, "<td>%s</td>", cell(c, mj, "sexual_mean")) : "",
             cell(c, mj, "closeness_trend"),
-            html_escape(c->arena,
-                        quadrant_words(json_string_value(json_object_get(mj, "quadrant")))));
+            html_escape(c->arena, plane_words(json_string_value(json_object_get(mj, "plane")))),
+            sexual ? arena_printf(c->arena, "<td>%s</td>",
+                                  html_escape(c->arena, quadrant_words(json_string_value(
+                                                            json_object_get(mj, "quadrant")))))
+                   : "");
     }
     const char *findings = "";
     json_t *f;
@@ -125,25 +231,33 @@ void h_insights_page(struct ctx *c)
     }
     const char *html = arena_printf(
         c->arena,
-        "<h1>Insights</h1><p class=\"lead\">Emotional closeness, affection and sexual connection "
-        "are three different things, so they are kept apart here. What you see of your "
-        "partner is only what they chose to show.</p>%s"
+        "<h1>Insights</h1><p class=\"lead\">%s What you see of %s is only what they chose to "
+        "show.</p>%s"
         "<section aria-labelledby=\"means-h\"><h2 id=\"means-h\">The last %d days</h2>"
-        "<table class=\"means\"><caption>Averages over the window (0–10); trend in points "
-        "per day</caption><thead><tr><th scope=\"col\">Who</th><th scope=\"col\">Closeness felt"
-        "</th><th scope=\"col\">Closeness wanted</th><th scope=\"col\">Affection</th>"
-        "<th scope=\"col\">Sexual connection</th><th scope=\"col\">Closeness trend</th>"
-        "<th scope=\"col\">Where this places you</th></tr></thead><tbody>%s</tbody></table>"
+        "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" "
+        "aria-labelledby=\"means-h\"><table class=\"means\"><caption>Averages over the window "
+        "(0–10); trend in points per day</caption><thead><tr><th scope=\"col\">Who</th>"
+        "<th scope=\"col\">Closeness felt</th><th scope=\"col\">Closeness wanted</th>"
+        "<th scope=\"col\">Opened up</th><th scope=\"col\">Felt understood</th>"
+        "<th scope=\"col\">Affection</th>%s<th scope=\"col\">Closeness trend</th>"
+        "<th scope=\"col\">Opening up and being understood</th>%s</tr>"
+        "</thead><tbody>%s</tbody></table></div>"
         "</section><section aria-labelledby=\"charts-h\"><h2 id=\"charts-h\">Over time</h2>"
-        "<figure class=\"chart\">%s</figure><figure class=\"chart\">%s</figure></section>"
+        "%s</section>"
         "<section aria-labelledby=\"findings-h\"><h2 id=\"findings-h\">Worth noticing</h2>%s"
         "</section><p><a href=\"/dyads/%s\">Back to today</a></p>",
-        window_form(c, window), window, rows, series != NULL ? series : "",
-        quadrant != NULL ? quadrant : "",
+        sexual ? "Emotional closeness, affection and sexual connection are three different "
+                 "things, so they are kept apart here."
+               : "Feeling close, affection, opening up and feeling understood are different "
+                 "things, so they are kept apart here.",
+        other, window_form(c, window), window,
+        sexual ? "<th scope=\"col\">Sexual connection</th>" : "",
+        sexual ? "<th scope=\"col\">Where this places you</th>" : "", rows, charts,
         *findings ? arena_printf(c->arena, "<ul class=\"findings\">%s</ul>", findings)
                   : "<p>Nothing stands out in this window. That is fine too.</p>",
         html_escape(c->arena, m.dyad.id));
     free(series);
+    free(plane);
     free(quadrant);
     json_decref(j);
     page_render(c, "insights", html != NULL ? html : "");

@@ -2,19 +2,31 @@
  * h_prompts.c — the prompt library, comfort levels and the next prompt:
  * GET /prompts, GET|PUT /dyads/{id}/comfort, GET /dyads/{id}/next-prompt.
  *
- * Everything about pacing is derived, not stored: trust is replayed from
- * the dyad's share metadata (core/pacing.c), the prompts already used are
- * the ones answered, and the day's pick is seeded by the day. Passing on a
- * prompt leaves no trace at all, so it looks exactly like not answering.
+ * Trust and depth are derived, not stored: trust is replayed from the
+ * dyad's share metadata (core/pacing.c) and the day's pick is seeded by the
+ * day. What is stored is which prompt the dyad was offered on which day
+ * (prompt_offers), so that nothing seen in the last 180 days comes back while
+ * unseen prompts remain. The pick uses the offers of earlier days and the
+ * prompts answered in shares, so it is stable all day and changes once
+ * today's prompt is answered. Passing on a prompt leaves no trace beyond the
+ * offer, so it looks exactly like not answering.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/pacing.h"
 #include "core/prompts.h"
+#include "core/kind.h"
 #include "web/handler.h"
 
 enum { COMFORT_UNSET_DEFAULT = 3 };
+
+/* A comfort never set: 3, except for desire, which starts at 0 (not now)
+ * until the person raises it — sex comes up only by choice. */
+static int comfort_unset(int topic)
+{
+    return topic == PROMPTS_TOPIC_DESIRE ? 0 : COMFORT_UNSET_DEFAULT;
+}
 
 static json_t *prompt_json(const struct prompt *p)
 {
@@ -22,9 +34,14 @@ static json_t *prompt_json(const struct prompt *p)
     for (int k = 0; k < PROMPTS_KIND__MAX; k++)
         if (prompts_has_kind(p, k))
             json_array_append_new(kinds, json_string(prompts_kind_name(k)));
-    return json_pack("{s:s, s:s, s:i, s:o, s:s}", "id", p->id, "topic",
-                     prompts_topic_name(p->topic), "depth", p->depth, "kinds", kinds, "text",
-                     p->text);
+    json_t *o =
+        json_pack("{s:s, s:s, s:i, s:o, s:s}", "id", p->id, "topic", prompts_topic_name(p->topic),
+                  "depth", p->depth, "kinds", kinds, "text", p->text);
+    if (o != NULL && p->for_role != PROMPTS_ROLE_NONE)
+        json_object_set_new(o, "for", json_string(prompts_role_name((int)p->for_role)));
+    if (o != NULL && p->support)
+        json_object_set_new(o, "support", json_true());
+    return o;
 }
 
 void h_prompts(struct ctx *c)
@@ -77,7 +94,9 @@ static void reply_comfort(struct ctx *c, const struct membership *m)
     for (int t = 0; r == STORE_OK && t < PROMPTS_TOPIC__MAX; t++)
         if (prompts_topic_allows_kind(t, (int)m->dyad.kind))
             json_object_set_new(current, prompts_topic_name(t),
-                                levels[t] < 0 ? json_null() : json_integer(levels[t]));
+                                levels[t] >= 0              ? json_integer(levels[t])
+                                : t == PROMPTS_TOPIC_DESIRE ? json_integer(0)
+                                                            : json_null());
     if (r == STORE_OK)
         r = store_comfort_history(c->app->store, m->dyad.id, c->user.id, history_row, history);
     if (r != STORE_OK) {
@@ -142,11 +161,34 @@ struct replay {
     const struct membership *m;
     struct pacing_share *shares;
     size_t n, cap;
-    const char **used;
-    size_t n_used;
+    struct pacing_seen *seen;
+    size_t n_seen, seen_cap;
     struct arena *arena;
+    long today;
     bool oom;
 };
+
+static void add_seen(struct replay *rp, const char *prompt_id, long day)
+{
+    if (rp->n_seen == rp->seen_cap) {
+        size_t cap = rp->seen_cap ? rp->seen_cap * 2 : 64;
+        struct pacing_seen *u = arena_alloc(rp->arena, cap * sizeof *u);
+        if (u == NULL) {
+            rp->oom = true;
+            return;
+        }
+        if (rp->n_seen)
+            memcpy(u, rp->seen, rp->n_seen * sizeof *u);
+        rp->seen = u;
+        rp->seen_cap = cap;
+    }
+    const char *id = arena_strdup(rp->arena, prompt_id);
+    if (id == NULL) {
+        rp->oom = true;
+        return;
+    }
+    rp->seen[rp->n_seen++] = (struct pacing_seen){id, day};
+}
 
 static void collect_share(void *p, const struct share_meta *sm)
 {
@@ -154,17 +196,13 @@ static void collect_share(void *p, const struct share_meta *sm)
     if (rp->n == rp->cap) {
         size_t cap = rp->cap ? rp->cap * 2 : 64;
         struct pacing_share *s = arena_alloc(rp->arena, cap * sizeof *s);
-        const char **u = arena_alloc(rp->arena, cap * sizeof *u);
-        if (s == NULL || u == NULL) {
+        if (s == NULL) {
             rp->oom = true;
             return;
         }
-        if (rp->n) {
+        if (rp->n)
             memcpy(s, rp->shares, rp->n * sizeof *s);
-            memcpy(u, rp->used, rp->n_used * sizeof *u);
-        }
         rp->shares = s;
-        rp->used = u;
         rp->cap = cap;
     }
     struct pacing_share *s = &rp->shares[rp->n++];
@@ -174,7 +212,16 @@ static void collect_share(void *p, const struct share_meta *sm)
     s->answered = sm->answered_at != 0;
     s->answer_day = s->answered ? (long)(sm->answered_at / 86400) : s->day;
     if (sm->prompt_id[0] != '\0')
-        rp->used[rp->n_used++] = arena_strdup(rp->arena, sm->prompt_id);
+        add_seen(rp, sm->prompt_id, s->day);
+}
+
+/* Offers of earlier days only: today's offer must not push today's pick
+ * aside, or the prompt would change each time the page is opened. */
+static void collect_offer(void *p, const char *prompt_id, long day)
+{
+    struct replay *rp = p;
+    if (day < rp->today)
+        add_seen(rp, prompt_id, day);
 }
 
 /* FNV-1a: a stable seed from the dyad id and the day. */
@@ -199,13 +246,24 @@ void h_next_prompt(struct ctx *c)
         reply_error(c, API_INVALID_FIELD, "topic", "There is no such topic for this dyad.");
         return;
     }
-    struct replay rp = {.m = &m, .arena = c->arena};
+    /* peek=1: only look (the guided conversation asks every topic for its
+     * depth); the prompt is not recorded as offered. */
+    const char *peek_q = http_query(c->req, "peek");
+    if (peek_q != NULL && strcmp(peek_q, "1") != 0 && strcmp(peek_q, "0") != 0) {
+        reply_error(c, API_INVALID_FIELD, "peek", "peek is 1 (only look) or 0.");
+        return;
+    }
+    bool peek = peek_q != NULL && strcmp(peek_q, "1") == 0;
+    long today = server_today(c);
+    struct replay rp = {.m = &m, .arena = c->arena, .today = today};
     enum store_result r = store_share_meta(c->app->store, m.dyad.id, 0, collect_share, &rp);
+    if (r == STORE_OK && !rp.oom)
+        r = store_prompt_offers(c->app->store, m.dyad.id, today - PACING_REPEAT_DAYS, collect_offer,
+                                &rp);
     if (r != STORE_OK || rp.oom) {
         reply_store(c, r != STORE_OK ? r : STORE_ERROR);
         return;
     }
-    long today = server_today(c);
     struct pacing_trust trust;
     if (pacing_trust(rp.shares, rp.n, today, &trust) != 0) {
         reply_error(c, API_INTERNAL, NULL, NULL);
@@ -214,7 +272,7 @@ void h_next_prompt(struct ctx *c)
     int comfort[2][PROMPTS_TOPIC__MAX];
     for (size_t i = 0; i < 2; i++) {
         for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
-            comfort[i][k] = COMFORT_UNSET_DEFAULT;
+            comfort[i][k] = comfort_unset(k);
         if (i < m.n) {
             r = store_comfort_current(c->app->store, m.dyad.id, m.members[i].user_id, comfort[i],
                                       PROMPTS_TOPIC__MAX);
@@ -224,9 +282,12 @@ void h_next_prompt(struct ctx *c)
             }
             for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
                 if (comfort[i][k] < 0)
-                    comfort[i][k] = COMFORT_UNSET_DEFAULT;
+                    comfort[i][k] = comfort_unset(k);
         }
     }
+    /* Desire is offered only when both members chose sexual tracking. */
+    if (!kind_desire_open(kind, m.members[0].track_sexual, m.n > 1 && m.members[1].track_sexual))
+        comfort[0][PROMPTS_TOPIC_DESIRE] = comfort[1][PROMPTS_TOPIC_DESIRE] = 0;
     uint64_t seed = day_seed(m.dyad.id, today);
     /* A therapist's homework sets the topic and asks for a depth; comfort
      * still wins (pacing_next_depth). */
@@ -243,56 +304,87 @@ void h_next_prompt(struct ctx *c)
                     prompts_topic_allows_kind(hw.topic, kind);
     if (homework)
         topic = hw.topic;
-    if (topic == PROMPTS_TOPIC_ANY) {
-        /* the day's topic: rotate through those neither member set aside */
-        int open[PROMPTS_TOPIC__MAX], n_open = 0;
-        for (int k = 0; k < PROMPTS_TOPIC__MAX; k++)
-            if (prompts_topic_allows_kind(k, kind) && comfort[0][k] > 0 && comfort[1][k] > 0)
-                open[n_open++] = k;
-        if (n_open == 0) {
-            reply_json(
-                c, 200,
-                json_pack("{s:n, s:i, s:s, s:s, s:i}", "prompt", "depth", 0, "reason_code",
-                          "topic_set_aside", "reason",
-                          "Every topic is set aside for now; comfort can be changed any time.",
-                          "trust", trust.level));
+    /* The depth each topic may go to today; 0 where it is set aside. */
+    struct pacing_depth depth[PROMPTS_TOPIC__MAX];
+    int depths[PROMPTS_TOPIC__MAX];
+    int n_open = 0;
+    for (int k = 0; k < PROMPTS_TOPIC__MAX; k++) {
+        depths[k] = 0;
+        depth[k] = (struct pacing_depth){0, PACING_DEPTH_TOPIC_SET_ASIDE};
+        if (!prompts_topic_allows_kind(k, kind))
+            continue;
+        if (pacing_next_depth(trust.level, comfort[0][k], comfort[1][k],
+                              homework && k == hw.topic ? hw.depth : 0, &depth[k]) != 0) {
+            reply_error(c, API_INTERNAL, NULL, NULL);
             return;
         }
-        topic = open[seed % (uint64_t)n_open];
+        depths[k] = depth[k].depth;
+        if (depths[k] > 0)
+            n_open++;
     }
-    struct pacing_depth depth;
-    if (pacing_next_depth(trust.level, comfort[0][topic], comfort[1][topic],
-                          homework ? hw.depth : 0, &depth) != 0) {
-        reply_error(c, API_INTERNAL, NULL, NULL);
+    if (topic == PROMPTS_TOPIC_ANY && n_open == 0) {
+        reply_json(c, 200,
+                   json_pack("{s:n, s:i, s:s, s:s, s:i}", "prompt", "depth", 0, "reason_code",
+                             "topic_set_aside", "reason",
+                             "Every topic is set aside for now; comfort can be changed any time.",
+                             "trust", trust.level));
         return;
     }
-    char reason[512];
-    pacing_depth_explain(&depth, reason, sizeof reason);
-    if (depth.depth == 0) {
+    char reason[1024];
+    if (topic != PROMPTS_TOPIC_ANY && depths[topic] == 0) {
+        pacing_depth_explain(&depth[topic], reason, sizeof reason);
         reply_json(c, 200,
                    json_pack("{s:n, s:i, s:s, s:s, s:s, s:i}", "prompt", "depth", 0, "topic",
                              prompts_topic_name(topic), "reason_code",
-                             pacing_depth_reason_code(depth.reason), "reason", reason, "trust",
-                             trust.level));
+                             pacing_depth_reason_code(depth[topic].reason), "reason", reason,
+                             "trust", trust.level));
         return;
     }
+    /* The member's family role is not stored yet: with PROMPTS_ROLE_NONE a
+     * member is offered only prompts written for anyone. */
+    struct pacing_request rq = {
+        .kind = kind,
+        .role = PROMPTS_ROLE_NONE,
+        .depth = depths,
+        .topic = topic,
+        .seen = rp.seen,
+        .n_seen = rp.n_seen,
+        .today = today,
+        .seed = seed,
+    };
     struct pacing_pick pick;
-    if (pacing_pick_prompt(&c->app->prompts, kind, PROMPTS_TOPIC_BIT(topic), depth.depth, rp.used,
-                           rp.n_used, seed, &pick) != 0) {
+    if (pacing_pick_prompt(&c->app->prompts, &rq, &pick) != 0) {
         reply_error(c, API_INTERNAL, NULL, NULL);
         return;
     }
-    json_t *out =
-        json_pack("{s:o, s:i, s:s, s:s, s:s, s:i}", "prompt",
-                  pick.prompt != NULL ? prompt_json(pick.prompt) : json_null(), "depth",
-                  pick.prompt != NULL ? pick.depth : depth.depth, "topic",
-                  prompts_topic_name(topic), "reason_code", pacing_depth_reason_code(depth.reason),
-                  "reason", reason, "trust", trust.level);
+    /* The topic the prompt came from (another topic when the day's was used
+     * up), and the reason for its depth, then the reason for this prompt. */
+    int shown = pick.prompt != NULL ? (int)pick.prompt->topic : pick.topic;
+    int len = pacing_depth_explain(&depth[shown], reason, sizeof reason);
+    if (pick.prompt != NULL && len >= 0 && (size_t)len + 1 < sizeof reason) {
+        reason[len] = ' ';
+        pacing_pick_explain(&pick, reason + len + 1, sizeof reason - (size_t)len - 1);
+    }
+    json_t *out = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i}", "prompt",
+                            pick.prompt != NULL ? prompt_json(pick.prompt) : json_null(), "depth",
+                            pick.prompt != NULL ? pick.prompt->depth : depths[shown], "topic",
+                            prompts_topic_name(shown), "reason_code",
+                            pacing_depth_reason_code(depth[shown].reason), "reason", reason,
+                            "trust", trust.level);
+    if (out != NULL && pick.prompt != NULL) {
+        json_object_set_new(out, "pick_reason_code",
+                            json_string(pacing_pick_reason_code((int)pick.reason)));
+        json_object_set_new(out, "allowed_depth", json_integer(depths[shown]));
+    }
     if (homework && out != NULL)
         json_object_set_new(out, "homework",
                             json_pack("{s:s, s:s, s:i, s:o, s:o}", "id", hw.id, "topic",
                                       prompts_topic_name(hw.topic), "depth", hw.depth, "ends_at",
                                       json_time(hw.ends_at), "note",
                                       note_len > 0 ? json_b64(note, note_len) : json_null()));
+    /* Recording the offer is best effort: if it fails, the worst outcome is
+     * that this prompt may come back sooner. */
+    if (pick.prompt != NULL && !peek)
+        (void)store_prompt_offer_add(c->app->store, m.dyad.id, pick.prompt->id, today);
     reply_json(c, 200, out);
 }

@@ -14,6 +14,7 @@
 
 #include "core/prompts.h"
 #include "core/validate.h"
+#include "core/kind.h"
 #include "core/vocab.h"
 #include "web/handler.h"
 
@@ -51,7 +52,14 @@ void h_share_create(struct ctx *c)
     take_id(c, sh.id);
     sh.topic = body_enum(c, "topic", -1);
     if (!prompts_topic_allows_kind(sh.topic, (int)m.dyad.kind)) {
-        reply_error(c, API_INVALID_FIELD, "topic", "The topic desire is for couples only.");
+        reply_error(c, API_INVALID_FIELD, "topic", "That topic is not one of this dyad's.");
+        return;
+    }
+    if (sh.topic == PROMPTS_TOPIC_DESIRE &&
+        !kind_desire_open((int)m.dyad.kind, m.members[0].track_sexual,
+                          m.n > 1 && m.members[1].track_sexual)) {
+        reply_error(c, API_INVALID_FIELD, "topic",
+                    "Desire opens only when both of you have turned on sexual tracking.");
         return;
     }
     sh.depth = (int)body_int(c, "depth", 0);

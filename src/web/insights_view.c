@@ -107,6 +107,9 @@ int insights_view_load(struct ctx *c, const struct membership *m, int window,
     in->window = window;
     in->today = today;
     in->viewer = viewer;
+    in->kind = (int)m->dyad.kind; /* enum dyad_kind and enum prompts_kind agree */
+    for (size_t i = 0; i < m->n && i < 2; i++)
+        in->names[i] = m->members[i].display_name;
     for (int i = 0; i < 2; i++) {
         in->days[i] = v->history[i] + (span - window);
         in->track_sexual[i] =
@@ -153,8 +156,9 @@ json_t *insights_view_json(const struct insights_view *v, const struct insights_
             q = !mr->checkins.shown                          ? INSIGHTS_QUADRANT_HIDDEN
                 : mr->checkins.value < INSIGHTS_MIN_CHECKINS ? INSIGHTS_QUADRANT_INSUFFICIENT_DATA
                                                              : INSIGHTS_QUADRANT_NOT_TRACKED;
-        json_t *o = json_pack("{s:s, s:s}", "user_id", v->members->members[i].user_id, "quadrant",
-                              insights_quadrant_name(q));
+        json_t *o =
+            json_pack("{s:s, s:s, s:s}", "user_id", v->members->members[i].user_id, "quadrant",
+                      insights_quadrant_name(q), "plane", insights_plane_name(mr->plane));
         if (mr->checkins.shown)
             json_object_set_new(o, "checkins", json_integer((json_int_t)mr->checkins.value));
         stat_set(o, "closeness_mean", &mr->closeness);

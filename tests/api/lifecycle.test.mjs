@@ -1,10 +1,12 @@
 // The server's life as systemd and logrotate see it: the log in a file
 // that SIGHUP reopens after a rotation, the crisis resources reread on
-// SIGHUP (a malformed new file reported and the old list kept), and SIGTERM
-// stopping cleanly.
+// SIGHUP (a malformed new file reported and the old list kept), SIGTERM
+// stopping cleanly, and sd_notify telling systemd (Type=notify) when dyad
+// is ready, reloading and stopping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
@@ -75,4 +77,49 @@ test('SIGTERM stops the server cleanly within the configured time', async () => 
   assert.match(srv.logs(), /SIGTERM received, finishing requests \(up to 30 s\)/);
   assert.match(srv.logs(), /stopped cleanly/);
   await srv.stop();
+});
+
+// A stand-in for systemd's notification socket: a unix datagram socket
+// (python3, since node has none) that prints each message it receives.
+function notifySocket(dir) {
+  const path = join(dir, 'notify.sock');
+  const py = spawn('python3', ['-u', '-c', `
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+print("bound", flush=True)
+while True:
+    m = s.recv(4096).decode()
+    print(m.replace("\\n", "|"), flush=True)
+`, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  py.stdout.on('data', (d) => { out += d; });
+  return { path, proc: py, messages: () => out.split('\n').filter((l) => l && l !== 'bound'), bound: () => out.startsWith('bound') };
+}
+
+test('systemd is told when dyad is ready, reloading and stopping (sd_notify)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dyad-notify-'));
+  const n = notifySocket(dir);
+  try {
+    await until('the notify socket', () => n.bound());
+    const srv = await startServer({ dir, env: { NOTIFY_SOCKET: n.path } });
+    await until('READY=1', () => n.messages().some((m) => m.includes('READY=1')));
+    const ready = n.messages().find((m) => m.includes('READY=1'));
+    assert.match(ready, /STATUS=serving on http:\/\/127\.0\.0\.1:\d+/);
+    // ready means serving: the first request after it succeeds
+    assert.equal((await new Client(srv.url).get('/healthz')).status, 200);
+    srv.proc.kill('SIGHUP');
+    await until('RELOADING=1 then READY=1', () => {
+      const m = n.messages();
+      const r = m.findIndex((x) => x.includes('RELOADING=1'));
+      return r >= 0 && m.slice(r + 1).some((x) => x.includes('READY=1'));
+    });
+    srv.proc.kill('SIGTERM');
+    await until('STOPPING=1', () => n.messages().some((m) => m.includes('STOPPING=1')));
+    assert.equal((await srv.exited).code, 0);
+    await srv.stop({ keep: true });
+  } finally {
+    n.proc.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

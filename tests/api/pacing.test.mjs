@@ -16,11 +16,11 @@ const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
 
 const pair = (kind = 'couple') => pairDyad(srv.url, kind);
 
-test('the library: over 300 prompts, filtered by kind, topic and depth', async () => {
+test('the library: over 1,000 prompts, filtered by kind, topic and depth', async () => {
   const c = new Client(srv.url);
   const all = await c.get('/api/v1/prompts');
   assert.equal(all.status, 200);
-  assert.ok(all.json.prompts.length >= 300, `${all.json.prompts.length} prompts`);
+  assert.ok(all.json.prompts.length >= 1000, `${all.json.prompts.length} prompts`);
   const f = await c.get('/api/v1/prompts?kind=friends&topic=fear&depth=2');
   assert.ok(f.json.prompts.length >= 3);
   for (const p of f.json.prompts) {
@@ -131,6 +131,62 @@ test('answered prompts are not offered again; passing leaves no trace', async ()
   assert.notEqual(next.json.prompt.id, pr.id);
 });
 
+test('offers are remembered: nothing offered on an earlier day comes back while others remain', async () => {
+  const p = await pair();
+  const today = Math.floor(Date.now() / 86400000);
+  const offers = () => sql(`SELECT prompt_id || ':' || day FROM prompt_offers WHERE dyad_id = '${p.id}' ORDER BY day, prompt_id`);
+  const first = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=joy`);
+  assert.equal(first.status, 200, first.text);
+  const pr = first.json.prompt;
+  assert.equal(first.json.pick_reason_code, 'fresh');
+  assert.match(first.json.reason, /not been offered in the last 180 days/);
+  assert.equal(first.json.allowed_depth, pr.depth);
+  assert.equal(offers(), `${pr.id}:${today}`, 'recorded once, for the dyad, with no member and no words');
+  // The other member, the same day: the same prompt, still one offer.
+  assert.equal((await p.b.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=joy`)).json.prompt.id, pr.id);
+  assert.equal(offers(), `${pr.id}:${today}`);
+  // peek=1 only looks (the guided conversation asks every topic's depth).
+  const peek = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=fear&peek=1`);
+  assert.equal(peek.status, 200);
+  assert.ok(peek.json.prompt);
+  assert.equal(offers(), `${pr.id}:${today}`);
+  const bad = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?peek=yes`);
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.field, 'peek');
+
+  // Yesterday's offer and every other joy prompt at this depth offered ten
+  // days ago, but one: that one is today's.
+  const pool = (await p.a.c.get(`/api/v1/prompts?kind=couple&topic=joy&depth=${pr.depth}`)).json.prompts;
+  const keep = pool.find((x) => x.id !== pr.id);
+  sql(`UPDATE prompt_offers SET day = ${today - 1} WHERE dyad_id = '${p.id}'`);
+  for (const x of pool) if (x.id !== pr.id && x.id !== keep.id) sql(`INSERT INTO prompt_offers VALUES ('${p.id}', '${x.id}', ${today - 10})`);
+  const next = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=joy`);
+  assert.equal(next.json.prompt.id, keep.id);
+  assert.equal(next.json.pick_reason_code, 'fresh');
+  assert.match(next.json.reason, /the one joy prompt at depth \d left/);
+  // With that one offered too, a lighter joy prompt no one has seen.
+  sql(`UPDATE prompt_offers SET day = ${today - 1} WHERE dyad_id = '${p.id}'`);
+  const lighter = await p.a.c.get(`/api/v1/dyads/${p.id}/next-prompt?topic=joy`);
+  assert.equal(lighter.json.pick_reason_code, 'lighter');
+  assert.equal(lighter.json.prompt.topic, 'joy');
+  assert.ok(lighter.json.prompt.depth < pr.depth);
+  assert.equal(lighter.json.allowed_depth, pr.depth);
+  assert.match(lighter.json.reason, /every joy prompt at depth \d in the last 180 days, so this is a lighter one/);
+  assert.ok(!pool.some((x) => x.id === lighter.json.prompt.id));
+});
+
+test('family members are offered only prompts for anyone until their role is known', async () => {
+  const f = await pair('family');
+  for (const t of ['joy', 'fear', 'anger', 'sorrow']) {
+    const r = await f.a.c.get(`/api/v1/dyads/${f.id}/next-prompt?topic=${t}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.prompt.for, undefined, r.json.prompt.id);
+  }
+  const listed = (await f.a.c.get('/api/v1/prompts?kind=family')).json.prompts;
+  assert.ok(listed.some((x) => x.for === 'parent') && listed.some((x) => x.for === 'grandchild'), 'the library lists each side');
+  assert.ok(listed.some((x) => x.support === true));
+});
+
 test('a guided conversation\'s record counts for both, as answered — never as waiting', async () => {
   const p = await pair();
   const prompts = (await p.a.c.get('/api/v1/prompts?kind=couple&topic=everyday&depth=1')).json.prompts;
@@ -156,4 +212,41 @@ test('a guided conversation\'s record counts for both, as answered — never as 
   const bad = await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, { id, topic: 'everyday', depth: 1, together: true, body });
   assert.equal(bad.status, 400, 'together is for a prompt talked through');
   assert.equal(bad.json.error.field, 'together');
+});
+
+test('sex only by choice: desire opens when both turned tracking on and raised their comfort', async () => {
+  const p = await pair();
+  const base = `/api/v1/dyads/${p.id}`;
+  const share = (who) => who.c.post(`${base}/shares`, {
+    id: cr.newEntryId(), topic: 'desire', depth: 1, reveal: 'now', body: cr.b64(sodium.randombytes_buf(24 + 64 + 16)),
+  });
+  // a comfort for desire starts at 0, never the general default
+  let r = await p.a.c.get(`${base}/comfort`);
+  assert.equal(r.json.comfort.desire, 0);
+  assert.equal(r.json.comfort.fear, null);
+  assert.equal((await p.a.c.get(base)).json.dyad.desire_open, false);
+  // raised by both, but nobody tracks: still not offered, and not accepted
+  for (const who of [p.a, p.b]) assert.equal((await who.c.put(`${base}/comfort`, { desire: 3 })).status, 200);
+  r = await p.a.c.get(`${base}/next-prompt?topic=desire`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.depth, 0);
+  assert.equal(r.json.prompt, null);
+  r = await share(p.a);
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'topic');
+  // one of them turns tracking on: still closed for both
+  assert.equal((await p.a.c.put(`${base}/settings`, { track_sexual: true })).status, 200);
+  assert.equal((await p.a.c.get(base)).json.dyad.desire_open, false);
+  assert.equal((await share(p.a)).status, 400);
+  // both: open
+  assert.equal((await p.b.c.put(`${base}/settings`, { track_sexual: true })).status, 200);
+  for (const who of [p.a, p.b]) assert.equal((await who.c.get(base)).json.dyad.desire_open, true);
+  r = await p.a.c.get(`${base}/next-prompt?topic=desire`);
+  assert.equal(r.json.topic, 'desire');
+  assert.ok(r.json.depth >= 1, JSON.stringify(r.json));
+  assert.equal(r.json.prompt.topic, 'desire');
+  assert.equal((await share(p.a)).status, 201);
+  // and the day's topic never lands on desire while it is closed
+  assert.equal((await p.b.c.put(`${base}/settings`, { track_sexual: false })).status, 200);
+  for (let i = 0; i < 5; i++) assert.notEqual((await p.a.c.get(`${base}/next-prompt`)).json.topic, 'desire');
 });

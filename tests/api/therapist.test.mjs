@@ -56,7 +56,8 @@ test('consent by both, then access; revocation by either ends it at once', async
   const charts = await t.c.get(`/api/v1/therapist/dyads/${p.id}/charts?window=14`);
   assert.equal(charts.status, 200);
   assert.match(charts.json.series, /^<svg[^>]* role="img"/);
-  assert.match(charts.json.quadrant, /^<svg/);
+  assert.match(charts.json.plane, /^<svg[^>]* role="img"/, 'the disclosure × responsiveness plane, for every dyad');
+  assert.equal(charts.json.quadrant, null, 'no emotional × sexual quadrant while nobody tracks sex');
   const home = await t.c.get('/', { headers: { Accept: 'text/html' } });
   assert.equal(home.status, 303, 'a therapist\'s home is the caseload');
   assert.equal(home.headers.get('location'), '/therapist');

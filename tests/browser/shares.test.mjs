@@ -179,6 +179,19 @@ test('shares: a journey in the browser, no word on the server, tampering caught'
         await item.getByText(CANARY.response).waitFor();
     });
 
+    await t.test('a prompt marked support shows a quiet line to help', async () => {
+        const prompts = await a.evaluate(async () => (await (await fetch('/api/v1/prompts?kind=couple')).json()).prompts);
+        const hard = prompts.find((p) => p.support === true);
+        assert.ok(hard, 'the library marks some prompts support');
+        await a.goto(`${url}/dyads/${dyadId}/shares?prompt=${encodeURIComponent(hard.id)}`);
+        await a.locator('#composer-prompt').getByText(hard.text).waitFor();
+        const line = a.locator('#composer-support');
+        await line.waitFor();
+        assert.match(await line.textContent(), /help and people to talk to are here/);
+        assert.equal(await line.getByRole('link').getAttribute('href'), '/safety');
+        await noAxeViolations(a, 'the composer with a support line');
+    });
+
     await t.test('both answer a prompt in mutual reveal', async () => {
         const prompts = await a.evaluate(async () => (await (await fetch('/api/v1/prompts?kind=couple')).json()).prompts);
         prompt = prompts.find((p) => p.depth === 2 && p.topic !== 'desire' && p.kinds.includes('couple'));
@@ -188,6 +201,7 @@ test('shares: a journey in the browser, no word on the server, tampering caught'
         await a.goto(`${url}/dyads/${dyadId}/shares?prompt=${encodeURIComponent(prompt.id)}`);
         await a.getByRole('heading', { name: 'Answer a prompt' }).waitFor();
         await a.locator('#composer-prompt').getByText(prompt.text).waitFor();
+        if (prompt.support !== true) assert.equal(await a.locator('#composer-support').isVisible(), false, 'no support line');
         assert.equal(await a.locator(`input[name="topic"][value="${prompt.topic}"]`).isChecked(), true, 'topic preset');
         assert.equal(await a.locator('input[name="depth"][value="2"]').isChecked(), true, 'depth preset');
         await a.getByLabel(/^Mutual reveal/).waitFor();

@@ -8,6 +8,8 @@
 //   - who goes first alternates prompt by prompt, across sets too;
 //   - no prompt appears twice, and prompts answered before are avoided while
 //     anything else fits;
+//   - prompts marked support, or written for one side of a family, are never
+//     used;
 //   - a topic with no prompt at some depth steps down (to its next depth
 //     below), and a set that cannot reach its target says how deep it went;
 //   - the countdown pauses and resumes; the clock text and the spoken
@@ -69,6 +71,32 @@ test('a topic missing from allowed is never used; kinds are respected', () => {
         assert.ok(['joy', 'hope'].includes(it.topic), it.topic);
         assert.ok(it.prompt.kinds.includes('friends'));
     }
+});
+
+test('never a prompt marked support, nor one written for one family member', () => {
+    const family = LIBRARY.filter((p) => p.kinds.includes('family'));
+    assert.ok(family.some((p) => p.support === true), 'the library marks some support prompts');
+    assert.ok(family.some((p) => p.for), 'the library has prompts for one side');
+    const famTopics = [...new Set(family.map((p) => p.topic))];
+    const allowed = Object.fromEntries(famTopics.map((t) => [t, 5]));
+    for (let seed = 1; seed <= 30; seed++) {
+        const plan = planConversation({ library: LIBRARY, allowed, kind: 'family', minutes: 15, random: seededRandom(seed) });
+        assert.ok(items(plan).length > 0);
+        for (const it of items(plan)) {
+            assert.notEqual(it.prompt.support, true, it.prompt.id);
+            assert.equal(it.prompt.for, undefined, it.prompt.id);
+        }
+    }
+    // A hand-made library where the only deep prompt is marked support: the
+    // deepest set steps down rather than use it.
+    const tiny = [
+        { id: 'a1', topic: 'joy', depth: 1, kinds: ['family'], text: 'x' },
+        { id: 'a2', topic: 'joy', depth: 2, kinds: ['family'], text: 'x' },
+        { id: 'a5', topic: 'joy', depth: 5, kinds: ['family'], text: 'x', support: true },
+        { id: 'b5', topic: 'joy', depth: 5, kinds: ['family'], text: 'x', for: 'parent' },
+    ];
+    const plan = planConversation({ library: tiny, allowed: { joy: 5 }, kind: 'family', minutes: 5, random: seededRandom(3) });
+    assert.deepEqual([...new Set(items(plan).map((it) => it.prompt.id))].sort(), ['a1', 'a2']);
 });
 
 test('escalates across sets when allowed', () => {

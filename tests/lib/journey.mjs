@@ -35,7 +35,7 @@ function concat(a, b) {
 }
 
 /** base64(nonce ‖ XChaCha20-Poly1305(secret, "dyadinvite|1", personal)), as dyads.js makes it. */
-function inviteSecretBox(keys, secret) {
+export function inviteSecretBox(keys, secret) {
     const nonce = sodium.randombytes_buf(24);
     const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(secret, 'dyadinvite|1', null, nonce, keys.personal);
     return c.b64(concat(nonce, ct));

@@ -403,6 +403,75 @@ static void test_quadrant_weeks(void **state)
     free(fx);
 }
 
+/* ---- the disclosure x responsiveness plane -------------------------------- */
+
+/* Two friends: Ana opens up more and more and feels understood less;
+ * Ben feels understood and opens up a little. */
+static struct fixture *plane_fixture(enum insights_viewer viewer)
+{
+    struct fixture *fx = fixture_new(viewer);
+    fx->in.kind = 1; /* friends */
+    fx->in.track_sexual[0] = fx->in.track_sexual[1] = false;
+    for (int i = 0; i < 28; i++) {
+        struct insights_day *a = &fx->days[0][i], *b = &fx->days[1][i];
+        a->sexual = b->sexual = INSIGHTS_NULL;
+        if (a->present) {
+            a->opened_up = (int8_t)(4 + i / 7 + (i % 2));
+            a->understood = (int8_t)(i % 5 == 3 ? INSIGHTS_NULL : 6 - i / 7);
+        }
+        if (b->present) {
+            b->opened_up = (int8_t)(2 + i % 3);
+            b->understood = (int8_t)(7 + i % 2);
+        }
+    }
+    return fx;
+}
+
+static void test_plane_golden(void **state)
+{
+    (void)state;
+    struct fixture *fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0);
+    compute(fx);
+    char *svg = charts_plane_svg(&fx->in, &fx->res, names, "plane");
+    assert_non_null(svg);
+    golden_compare("plane.svg", svg);
+    /* every text at least 12 px in the drawing's own units */
+    assert_null(strstr(svg, "font-size=\"10\""));
+    assert_null(strstr(svg, "font-size=\"11\""));
+    free(svg);
+    /* friends: no sexual panel, and affection is just affection */
+    svg = charts_series_svg(&fx->in, &fx->res, names, "series");
+    assert_non_null(svg);
+    assert_null(strstr(svg, "exual"));
+    assert_non_null(strstr(svg, ">Affection</text>"));
+    free(svg);
+    free(fx);
+}
+
+static void test_plane_hidden(void **state)
+{
+    (void)state;
+    struct fixture *fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0);
+    fx->in.visible[1] = INSIGHTS_ITEMS_ALL & ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_UNDERSTOOD);
+    compute(fx);
+    char *plane = charts_plane_svg(&fx->in, &fx->res, names, "p");
+    assert_non_null(plane);
+    assert_non_null(strstr(plane, "path m0"));
+    assert_null(strstr(plane, "m1"));
+    assert_null(strstr(plane, "Ben"));
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 28; i++)
+            fx->days[1][i].understood = (int8_t)((i * 5 + round) % 12 - 1);
+        compute(fx);
+        char *again = charts_plane_svg(&fx->in, &fx->res, names, "p");
+        assert_non_null(again);
+        assert_string_equal(plane, again);
+        free(again);
+    }
+    free(plane);
+    free(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +486,8 @@ int main(void)
         cmocka_unit_test(test_escaping_odd_names),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_quadrant_weeks),
+        cmocka_unit_test(test_plane_golden),
+        cmocka_unit_test(test_plane_hidden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

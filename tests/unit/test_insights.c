@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/insights.h"
+#include "core/kind.h"
 
 #define N     INSIGHTS_TREND_NONE
 #define TODAY 20000L /* 2024-10-04 */
@@ -1376,6 +1377,246 @@ static void test_names(void **state)
         assert_non_null(insights_code_name(c));
 }
 
+/* ---- words by kind ------------------------------------------------------------- */
+
+/* Lower-case copy, for case-blind searching. */
+static void lower_copy(const char *s, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    out[i] = '\0';
+}
+
+/* Friends and family never read "partner", "couple" or anything about sex,
+ * in any finding, for any viewer, with or without names; the other member
+ * is named by kind (and family role) or by name. */
+static void test_words_by_kind(void **state)
+{
+    (void)state;
+    static const char *const forbidden[] = {"partner", "couple", "sex"};
+    int fired[INSIGHTS_FINDING__MAX] = {0};
+    int kind_words = 0, role_words = 0, by_name = 0;
+    uint32_t seed = 1414;
+    for (int kind = PROMPTS_KIND_FRIENDS; kind <= PROMPTS_KIND_FAMILY; kind++)
+        for (int rep = 0; rep < 60; rep++)
+            for (int v = 0; v < INSIGHTS_VIEWER__MAX; v++) {
+                struct fixture *fx = fixture_new(28, (enum insights_viewer)v);
+                fx->in.kind = kind;
+                fx->in.track_sexual[0] = fx->in.track_sexual[1] = false; /* as the handler sets */
+                if (kind == PROMPTS_KIND_FAMILY) {
+                    fx->in.role[0] = rep % KIND_ROLE__MAX;
+                    fx->in.role[1] = kind_role_counterpart(fx->in.role[0]);
+                }
+                bool named = rep % 3 == 2;
+                if (named) {
+                    fx->in.names[0] = "Kim";
+                    fx->in.names[1] = "Lou";
+                }
+                uint32_t s0 = seed;
+                fill_rich(fx, &s0);
+                generate(fx, 0, rep % 2 ? PAT_COOLING : PAT_NEEDS_MORE, &s0);
+                generate(fx, 1, rep % 2 ? PAT_WARMING : PAT_INTIMACY_ONLY, &s0);
+                seed = s0;
+                /* the plane: member 0 opens up without feeling understood,
+                 * member 1 feels understood but opens up little */
+                for (int i = 0; i < fx->in.window; i++) {
+                    fx->days[0][i].opened_up = (int8_t)(7 + i % 3);
+                    fx->days[0][i].understood = (int8_t)(2 + i % 3);
+                    fx->days[1][i].opened_up = (int8_t)(1 + i % 2);
+                    fx->days[1][i].understood = (int8_t)(8 + i % 2);
+                }
+                compute_ok(fx);
+                for (int i = 0; i < fx->out.finding_count; i++) {
+                    const struct insights_finding *f = &fx->out.findings[i];
+                    char low[INSIGHTS_EXPLANATION_MAX];
+                    lower_copy(f->explanation, low, sizeof low);
+                    fired[f->code]++;
+                    for (size_t k = 0; k < sizeof forbidden / sizeof forbidden[0]; k++)
+                        if (strstr(low, forbidden[k]))
+                            fail_msg("kind %d viewer %d: \"%s\" in %s: %s", kind, v, forbidden[k],
+                                     insights_code_name(f->code), f->explanation);
+                    if (strstr(low, "null") || strstr(low, "(null)"))
+                        fail_msg("a null printed in %s", f->explanation);
+                    kind_words +=
+                        strstr(low, kind == PROMPTS_KIND_FRIENDS ? "your friend"
+                                                                 : "your family member") != NULL;
+                    role_words += strstr(low, "your parent") || strstr(low, "your child") ||
+                                  strstr(low, "your grandparent") ||
+                                  strstr(low, "your grandchild") || strstr(low, "your sibling");
+                    by_name += strstr(f->explanation, v == 0 ? "Lou" : "Kim") != NULL;
+                }
+                free(fx);
+            }
+    /* every finding but the one about sex was worded, in each form */
+    for (int c = 0; c < INSIGHTS_FINDING__MAX; c++)
+        if (c != INSIGHTS_FINDING_SEX_WITHOUT_CLOSENESS && fired[c] == 0)
+            fail_msg("%s never fired for friends or family", insights_code_name(c));
+    assert_int_equal(fired[INSIGHTS_FINDING_SEX_WITHOUT_CLOSENESS], 0);
+    assert_true(kind_words > 0);
+    assert_true(role_words > 0);
+    assert_true(by_name > 0);
+}
+
+/* Hand-worded cases: the exact sentence for a family role and for a name. */
+static void test_words_exact(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(28, INSIGHTS_VIEWER_MEMBER1);
+    fx->in.kind = PROMPTS_KIND_FAMILY;
+    fx->in.role[0] = KIND_ROLE_PARENT;
+    fx->in.role[1] = KIND_ROLE_CHILD;
+    fx->in.comfort[0][PROMPTS_TOPIC_JOY] = 5;
+    fx->in.comfort[1][PROMPTS_TOPIC_JOY] = 3;
+    compute_ok(fx);
+    const struct insights_finding *f =
+        finding(&fx->out, INSIGHTS_FINDING_COMFORT_GAP, INSIGHTS_SUBJECT_DYAD);
+    assert_non_null(f);
+    assert_non_null(strstr(f->explanation, "\"joy\" is 3 and your parent's is 5"));
+    fx->in.kind = PROMPTS_KIND_FRIENDS;
+    fx->in.role[0] = fx->in.role[1] = KIND_ROLE_NONE;
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_COMFORT_GAP, INSIGHTS_SUBJECT_DYAD);
+    assert_non_null(strstr(f->explanation, "\"joy\" is 3 and your friend's is 5"));
+    fx->in.names[0] = "kim";
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_COMFORT_GAP, INSIGHTS_SUBJECT_DYAD);
+    assert_non_null(strstr(f->explanation, "\"joy\" is 3 and kim's is 5"));
+    /* a role or kind out of range is refused */
+    fx->in.role[0] = KIND_ROLE__MAX;
+    assert_int_equal(insights_compute(&fx->in, &fx->out), INSIGHTS_ERR_INPUT);
+    fx->in.role[0] = KIND_ROLE_NONE;
+    fx->in.kind = PROMPTS_KIND__MAX;
+    assert_int_equal(insights_compute(&fx->in, &fx->out), INSIGHTS_ERR_INPUT);
+    free(fx);
+
+    /* at the start of a sentence, a name or kind words are capitalised */
+    fx = trend_fixture(falling_beyond, false);
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER1;
+    fx->in.kind = PROMPTS_KIND_FRIENDS;
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_CLOSENESS_FALLING, 0);
+    assert_non_null(f);
+    assert_true(
+        strncmp(f->explanation, "Your friend's closeness ratings have been going down", 52) == 0);
+    free(fx);
+}
+
+static void test_kind_module(void **state)
+{
+    (void)state;
+    assert_string_equal(kind_other_words(PROMPTS_KIND_COUPLE, KIND_ROLE_NONE), "your partner");
+    assert_string_equal(kind_other_words(PROMPTS_KIND_FRIENDS, KIND_ROLE_PARENT), "your friend");
+    assert_string_equal(kind_other_words(PROMPTS_KIND_FAMILY, KIND_ROLE_NONE),
+                        "your family member");
+    assert_string_equal(kind_other_words(PROMPTS_KIND_FAMILY, KIND_ROLE_OTHER),
+                        "your family member");
+    assert_string_equal(kind_other_words(PROMPTS_KIND_FAMILY, KIND_ROLE_GRANDCHILD),
+                        "your grandchild");
+    assert_string_equal(kind_other_words(7, KIND_ROLE_NONE), "the other person");
+    assert_int_equal(kind_role_counterpart(KIND_ROLE_PARENT), KIND_ROLE_CHILD);
+    assert_int_equal(kind_role_counterpart(KIND_ROLE_GRANDCHILD), KIND_ROLE_GRANDPARENT);
+    assert_int_equal(kind_role_counterpart(KIND_ROLE_SIBLING), KIND_ROLE_SIBLING);
+    assert_int_equal(kind_role_counterpart(KIND_ROLE__MAX), -1);
+    assert_int_equal(kind_role_from_name("grandparent"), KIND_ROLE_GRANDPARENT);
+    assert_int_equal(kind_role_from_name("none"), -1);
+    assert_null(kind_role_name(KIND_ROLE_NONE));
+    assert_string_equal(kind_role_name(KIND_ROLE_OTHER), "other");
+    /* desire only in a couple, and only when both opted in */
+    assert_true(kind_desire_open(PROMPTS_KIND_COUPLE, true, true));
+    assert_false(kind_desire_open(PROMPTS_KIND_COUPLE, true, false));
+    assert_false(kind_desire_open(PROMPTS_KIND_COUPLE, false, true));
+    assert_false(kind_desire_open(PROMPTS_KIND_FRIENDS, true, true));
+    assert_false(kind_desire_open(PROMPTS_KIND_FAMILY, true, true));
+}
+
+/* ---- the disclosure x responsiveness plane --------------------------------------- */
+
+/* n days for member 0 with opened_up o[i] and understood u[i] (others blank). */
+static struct fixture *plane_fixture(enum insights_viewer viewer, int n, const int *o, const int *u)
+{
+    struct fixture *fx = fixture_new(28, viewer);
+    fx->in.kind = PROMPTS_KIND_FRIENDS;
+    fx->in.track_sexual[0] = fx->in.track_sexual[1] = false;
+    for (int i = 0; i < n; i++) {
+        checkin(fx, 0, 27 - i, 5, INSIGHTS_NULL, INSIGHTS_NULL);
+        fx->days[0][27 - i].opened_up = (int8_t)o[i];
+        fx->days[0][27 - i].understood = (int8_t)u[i];
+    }
+    return fx;
+}
+
+static void test_plane_edges(void **state)
+{
+    (void)state;
+    /* 7 days, opened 5 5 5 5 5 5 5 (mean 5.0, high at the edge), understood
+     * 3 each (mean 3.0): open_not_understood, gap 2.0 at its edge: fires. */
+    int o[8] = {5, 5, 5, 5, 5, 5, 5, 5}, u[8] = {3, 3, 3, 3, 3, 3, 3, 3};
+    struct fixture *fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD);
+    assert_double_eq(fx->out.members[0].plane_opened_up.value, 5.0);
+    assert_double_eq(fx->out.members[0].plane_understood.value, 3.0);
+    const struct insights_finding *f = finding(&fx->out, INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, 0);
+    assert_non_null(f);
+    assert_int_equal(f->severity, INSIGHTS_SEVERITY_NOTICE);
+    assert_double_eq(number(f, "days"), 7);
+    assert_non_null(strstr(f->explanation, "tell your friend what helps you feel heard"));
+    free(fx);
+    /* understood 3 3 3 3 3 3 4: mean 22/7 = 3.14, gap 1.86 < 2: no finding,
+     * the plane still says where they stand */
+    u[6] = 4;
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_OPEN_NOT_UNDERSTOOD);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, 0));
+    free(fx);
+    u[6] = 3;
+    /* opened 5 5 5 5 5 5 4: 34 < 35, not high: neither */
+    o[6] = 4;
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_NEITHER);
+    assert_int_equal(fx->out.finding_count, 0);
+    free(fx);
+    o[6] = 5;
+    /* six days: insufficient; a seventh with understood "no chance to tell"
+     * does not count */
+    u[6] = INSIGHTS_NULL;
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER0, 7, o, u);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_INSUFFICIENT_DATA);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, 0));
+    free(fx);
+    /* the other way: opened 2 each, understood 6 each (gap 4): understood_not_open,
+     * told to the other member by name, and hidden when they do not show
+     * understood */
+    int o2[7] = {2, 2, 2, 2, 2, 2, 2}, u2[7] = {6, 6, 6, 6, 6, 6, 6};
+    fx = plane_fixture(INSIGHTS_VIEWER_MEMBER1, 7, o2, u2);
+    fx->in.names[0] = "Kim";
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN);
+    f = finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0);
+    assert_non_null(f);
+    assert_int_equal(f->severity, INSIGHTS_SEVERITY_INFO);
+    assert_non_null(strstr(f->explanation, "Over 7 days Kim felt understood (about 6.0 of 10)"));
+    fx->in.visible[0] &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_UNDERSTOOD);
+    compute_ok(fx);
+    assert_int_equal(fx->out.members[0].plane, INSIGHTS_PLANE_HIDDEN);
+    assert_false(fx->out.members[0].plane_opened_up.shown);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0));
+    /* a therapist sees it in a neutral voice */
+    fx->in.viewer = INSIGHTS_VIEWER_THERAPIST;
+    fx->in.visible[0] = INSIGHTS_ITEMS_ALL;
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0);
+    assert_non_null(f);
+    assert_non_null(strstr(f->explanation, "this member felt understood (mean 6.0)"));
+    free(fx);
+    assert_string_equal(insights_plane_name(INSIGHTS_PLANE_OPEN_UNDERSTOOD), "open_and_understood");
+    assert_null(insights_plane_name(INSIGHTS_PLANE__MAX));
+}
+
 /* The one 48-hour rule, at its edges: exactly 48 h counts, a second more
  * does not, and a share never answered is never in time. */
 static void test_answered_in_time(void **state)
@@ -1439,6 +1680,10 @@ int main(void)
         cmocka_unit_test(test_synthetic_quadrants),
         cmocka_unit_test(test_synthetic_trends),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_words_by_kind),
+        cmocka_unit_test(test_words_exact),
+        cmocka_unit_test(test_kind_module),
+        cmocka_unit_test(test_plane_edges),
         cmocka_unit_test(test_answered_in_time),
         cmocka_unit_test(test_day_score),
     };

@@ -527,163 +527,512 @@ static int free_shipped(void **state)
     return 0;
 }
 
-static void test_pick_no_repeat_until_pool_used(void **state)
+/* Every topic open at the same depth (0 for none). */
+static void all_at(int *depths, int d)
+{
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
+        depths[t] = d;
+}
+
+/* A hand-built library: joy for couples at depths 1 and 2, fear for couples
+ * at depths 1 and 2, and joy for family at depth 2 for anyone, for a parent,
+ * for a child, and one marked support. */
+static char text_x[] = "x";
+#define C PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE)
+#define M PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY)
+static struct prompt small_items[] = {
+    {"j1a", PROMPTS_TOPIC_JOY, 1, C, text_x, PROMPTS_ROLE_NONE, false},
+    {"j1b", PROMPTS_TOPIC_JOY, 1, C, text_x, PROMPTS_ROLE_NONE, false},
+    {"j2a", PROMPTS_TOPIC_JOY, 2, C, text_x, PROMPTS_ROLE_NONE, false},
+    {"j2b", PROMPTS_TOPIC_JOY, 2, C, text_x, PROMPTS_ROLE_NONE, false},
+    {"j2c", PROMPTS_TOPIC_JOY, 2, C, text_x, PROMPTS_ROLE_NONE, false},
+    {"f1a", PROMPTS_TOPIC_FEAR, 1, C, text_x, PROMPTS_ROLE_NONE, false},
+    {"f2a", PROMPTS_TOPIC_FEAR, 2, C, text_x, PROMPTS_ROLE_NONE, false},
+    {"m2n", PROMPTS_TOPIC_JOY, 2, M, text_x, PROMPTS_ROLE_NONE, false},
+    {"m2p", PROMPTS_TOPIC_JOY, 2, M, text_x, PROMPTS_ROLE_PARENT, false},
+    {"m2c", PROMPTS_TOPIC_JOY, 2, M, text_x, PROMPTS_ROLE_CHILD, false},
+    {"m2s", PROMPTS_TOPIC_JOY, 2, M, text_x, PROMPTS_ROLE_NONE, true},
+};
+#undef C
+#define SMALL_N (sizeof(small_items) / sizeof(small_items[0]))
+/* ids sorted: f1a f2a j1a j1b j2a j2b j2c m2c m2n m2p m2s */
+static size_t small_by_id[SMALL_N] = {5, 6, 0, 1, 2, 3, 4, 9, 7, 8, 10};
+static const struct prompt_library small = {1, small_items, SMALL_N, small_by_id};
+
+static struct pacing_pick pick(const struct prompt_library *lib, int kind, int role, const int *d,
+                               int topic, const struct pacing_seen *seen, size_t n, long today,
+                               uint64_t seed)
+{
+    struct pacing_request rq = {.kind = kind,
+                                .role = role,
+                                .depth = d,
+                                .topic = topic,
+                                .seen = seen,
+                                .n_seen = n,
+                                .today = today,
+                                .seed = seed};
+    struct pacing_pick pk;
+    assert_int_equal(pacing_pick_prompt(lib, &rq, &pk), 0);
+    return pk;
+}
+
+/* Joy at depth 2 for a couple, one offer a day: the three depth-2 prompts
+ * first (each once), then the two lighter ones, then the one seen longest
+ * ago (day 0's). */
+static void test_pick_fresh_then_lighter_then_oldest(void **state)
 {
     (void)state;
-    const int kind = PROMPTS_KIND_FRIENDS, topic = PROMPTS_TOPIC_JOY, depth = 1;
-    size_t pool = prompts_filter(&shipped, kind, topic, depth, NULL, 0);
-    assert_true(pool >= 3 && pool <= 16);
-
-    const char *used[64];
-    size_t n_used = 0;
-    /* Three rounds, a new seed each pick. */
-    for (size_t round = 0; round < 3; round++) {
-        for (size_t i = 0; i < pool; i++) {
-            struct pacing_pick pk;
-            assert_int_equal(pacing_pick_prompt(&shipped, kind, PROMPTS_TOPIC_BIT(topic), depth,
-                                                used, n_used, 1000 + n_used * 7919, &pk),
-                             0);
-            assert_non_null(pk.prompt);
-            assert_int_equal(pk.depth, depth);
-            assert_false(pk.stepped_down);
-            assert_int_equal(pk.pool_size, pool);
-            assert_int_equal(pk.pool_fresh, pool - i);
-            /* A new round begins exactly when the previous one is used up. */
-            assert_int_equal(pk.cycle_completed, round > 0 && i == 0);
-            assert_int_equal(pk.prompt->topic, topic);
-            assert_true(prompts_has_kind(pk.prompt, kind));
-            /* Not seen yet in this round, and never the one just shown. */
-            for (size_t j = round * pool; j < n_used; j++)
-                assert_string_not_equal(used[j], pk.prompt->id);
-            if (n_used > 0)
-                assert_string_not_equal(used[n_used - 1], pk.prompt->id);
-            used[n_used++] = pk.prompt->id;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 2);
+    struct pacing_seen seen[16];
+    size_t n = 0;
+    for (long day = 0; day < 5; day++) {
+        struct pacing_pick pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d,
+                                     PROMPTS_TOPIC_JOY, seen, n, day, 77 + (uint64_t)day);
+        assert_non_null(pk.prompt);
+        assert_int_equal(pk.topic, PROMPTS_TOPIC_JOY);
+        assert_int_equal(pk.depth, 2);
+        assert_int_equal(pk.cell_size, 3);
+        for (size_t j = 0; j < n; j++)
+            assert_string_not_equal(seen[j].prompt_id, pk.prompt->id);
+        if (day < 3) {
+            assert_int_equal(pk.reason, PACING_PICK_FRESH);
+            assert_int_equal(pk.cell_fresh, 3 - (size_t)day);
+            assert_int_equal(pk.prompt->depth, 2);
+        } else {
+            assert_int_equal(pk.reason, PACING_PICK_LIGHTER);
+            assert_int_equal(pk.cell_fresh, 0);
+            assert_int_equal(pk.prompt->depth, 1);
         }
+        assert_int_equal(pk.prompt->topic, PROMPTS_TOPIC_JOY);
+        seen[n++] = (struct pacing_seen){pk.prompt->id, day};
+    }
+    struct pacing_pick pk =
+        pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_JOY, seen, n, 5, 1);
+    assert_int_equal(pk.reason, PACING_PICK_OLDEST);
+    assert_string_equal(pk.prompt->id, seen[0].prompt_id);
+    assert_int_equal(pk.days_since, 5);
+    assert_int_equal(pk.prompt->depth, 2);
+}
+
+/* Seen 179 days ago still counts; 180 days ago it is fresh again. A repeat
+ * in the list and an id the library no longer has change nothing. */
+static void test_pick_180_days(void **state)
+{
+    (void)state;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 0);
+    d[PROMPTS_TOPIC_FEAR] = 1; /* fear at depth 1 has only f1a */
+    struct pacing_seen seen[] = {{"f1a", 1000}, {"retired-id", 1100}, {"f1a", 900}};
+    struct pacing_pick pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d,
+                                 PROMPTS_TOPIC_FEAR, seen, 3, 1000 + PACING_REPEAT_DAYS - 1, 5);
+    assert_string_equal(pk.prompt->id, "f1a");
+    assert_int_equal(pk.reason, PACING_PICK_OLDEST);
+    assert_int_equal(pk.days_since, PACING_REPEAT_DAYS - 1);
+    pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_FEAR, seen, 3,
+              1000 + PACING_REPEAT_DAYS, 5);
+    assert_string_equal(pk.prompt->id, "f1a");
+    assert_int_equal(pk.reason, PACING_PICK_FRESH);
+    assert_int_equal(pk.cell_fresh, 1);
+    assert_int_equal(pk.days_since, -1);
+    /* A day after today (a clock set back) counts as today: seen. */
+    struct pacing_seen future[] = {{"f1a", 5000}};
+    pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_FEAR, future, 1,
+              4000, 5);
+    assert_int_equal(pk.reason, PACING_PICK_OLDEST);
+    assert_int_equal(pk.days_since, 0);
+}
+
+/* Any topic: when the day's topic has nothing fresh at its depth, another
+ * open topic at its own depth comes before anything lighter. */
+static void test_pick_other_topic_when_day_topic_used_up(void **state)
+{
+    (void)state;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 0);
+    d[PROMPTS_TOPIC_JOY] = 2;
+    d[PROMPTS_TOPIC_FEAR] = 2;
+    struct pacing_seen seen[] = {{"j2a", 10}, {"j2b", 11}, {"j2c", 12}};
+    int other_topic = 0, fresh_fear = 0;
+    for (uint64_t seed = 0; seed < 40; seed++) {
+        struct pacing_pick pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d,
+                                     PROMPTS_TOPIC_ANY, seen, 3, 20, seed);
+        assert_true(pk.any_topic);
+        /* Joy's depth 2 is used up either way: the pick is fear's f2a. */
+        assert_string_equal(pk.prompt->id, "f2a");
+        if (pk.topic == PROMPTS_TOPIC_JOY) {
+            assert_int_equal(pk.reason, PACING_PICK_OTHER_TOPIC);
+            other_topic++;
+        } else {
+            assert_int_equal(pk.topic, PROMPTS_TOPIC_FEAR);
+            assert_int_equal(pk.reason, PACING_PICK_FRESH);
+            fresh_fear++;
+        }
+    }
+    assert_true(other_topic > 0 && fresh_fear > 0); /* the seed rotates the day's topic */
+    /* With f2a seen too, depth 1 comes next (lighter), never a repeat. */
+    struct pacing_seen more[] = {{"j2a", 10}, {"j2b", 11}, {"j2c", 12}, {"f2a", 13}};
+    struct pacing_pick pk =
+        pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_ANY, more, 4, 20, 3);
+    assert_int_equal(pk.reason, PACING_PICK_LIGHTER);
+    assert_int_equal(pk.prompt->depth, 1);
+    char buf[400];
+    assert_true(pacing_pick_explain(&pk, buf, sizeof buf) > 0);
+    assert_non_null(strstr(buf, "at the depth each topic allows"));
+    /* A topic of 0 is never used, even when it is all that is left. */
+    d[PROMPTS_TOPIC_FEAR] = 0;
+    for (uint64_t seed = 0; seed < 10; seed++) {
+        pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_ANY, more, 4, 20,
+                  seed);
+        assert_int_equal(pk.prompt->topic, PROMPTS_TOPIC_JOY);
     }
 }
 
-static void test_pick_deterministic(void **state)
+/* A depth with nothing at all steps down, and says so truthfully. */
+static void test_pick_empty_depth_steps_down(void **state)
 {
     (void)state;
-    const char *used[] = {"p-hope-2-001", "not-in-the-library"};
-    struct pacing_pick a, b;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 4);
+    struct pacing_pick pk =
+        pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_FEAR, NULL, 0, 3, 9);
+    assert_string_equal(pk.prompt->id, "f2a");
+    assert_int_equal(pk.reason, PACING_PICK_LIGHTER);
+    assert_int_equal(pk.cell_size, 0);
+    char buf[400];
+    pacing_pick_explain(&pk, buf, sizeof buf);
+    assert_string_equal(buf, "There is no fear prompt at depth 4 for you, so this one is lighter, "
+                             "at depth 2.");
+    /* Friends have no prompt in the small library at all. */
+    pk = pick(&small, PROMPTS_KIND_FRIENDS, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_ANY, NULL, 0, 3, 9);
+    assert_null(pk.prompt);
+    assert_int_equal(pacing_pick_explain(&pk, buf, sizeof buf), -1);
+}
+
+/* A member is offered prompts for anyone and for their own role; a member
+ * whose role is not known only those for anyone; no_support drops the
+ * support-marked one. */
+static void test_pick_roles_and_support(void **state)
+{
+    (void)state;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 2);
+    const struct {
+        int role;
+        bool no_support;
+        const char *allowed;
+    } cases[] = {
+        {PROMPTS_ROLE_NONE, false, " m2n m2s "},      {PROMPTS_ROLE_PARENT, false, " m2n m2p m2s "},
+        {PROMPTS_ROLE_CHILD, false, " m2c m2n m2s "}, {PROMPTS_ROLE_CHILD, true, " m2c m2n "},
+        {PROMPTS_ROLE_SIBLING, true, " m2n "},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        char got[64] = " ";
+        struct pacing_seen seen[8];
+        size_t n = 0;
+        /* Offer until the depth-2 cell is used up: exactly the allowed set. */
+        for (long day = 0; day < 8; day++) {
+            struct pacing_request rq = {.kind = PROMPTS_KIND_FAMILY,
+                                        .role = cases[c].role,
+                                        .depth = d,
+                                        .topic = PROMPTS_TOPIC_JOY,
+                                        .no_support = cases[c].no_support,
+                                        .seen = seen,
+                                        .n_seen = n,
+                                        .today = day,
+                                        .seed = (uint64_t)day};
+            struct pacing_pick pk;
+            assert_int_equal(pacing_pick_prompt(&small, &rq, &pk), 0);
+            if (pk.prompt == NULL || pk.reason != PACING_PICK_FRESH)
+                break;
+            seen[n++] = (struct pacing_seen){pk.prompt->id, day};
+        }
+        /* Sorted, to compare with the expected set. */
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = i + 1; j < n; j++)
+                if (strcmp(seen[j].prompt_id, seen[i].prompt_id) < 0) {
+                    struct pacing_seen tmp = seen[i];
+                    seen[i] = seen[j];
+                    seen[j] = tmp;
+                }
+        for (size_t i = 0; i < n; i++) {
+            strcat(got, seen[i].prompt_id);
+            strcat(got, " ");
+        }
+        if (strcmp(got, cases[c].allowed) != 0)
+            fail_msg("case %zu: offered%s, expected%s", c, got, cases[c].allowed);
+    }
+}
+
+/* Rendezvous hashing: a parent and a child, asking the same day with the
+ * same history, get the same prompt whenever the winner suits both. */
+static void test_pick_members_share_unmarked_winner(void **state)
+{
+    (void)state;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 2);
+    int shared = 0, apart = 0;
+    for (uint64_t seed = 0; seed < 200; seed++) {
+        struct pacing_pick p = pick(&small, PROMPTS_KIND_FAMILY, PROMPTS_ROLE_PARENT, d,
+                                    PROMPTS_TOPIC_JOY, NULL, 0, 0, seed);
+        struct pacing_pick c = pick(&small, PROMPTS_KIND_FAMILY, PROMPTS_ROLE_CHILD, d,
+                                    PROMPTS_TOPIC_JOY, NULL, 0, 0, seed);
+        if (p.prompt->for_role == PROMPTS_ROLE_NONE && c.prompt->for_role == PROMPTS_ROLE_NONE) {
+            assert_ptr_equal(p.prompt, c.prompt);
+            shared++;
+        } else {
+            apart++;
+        }
+        /* An unmarked pick for one is the pick for the other unless the
+         * other's own prompt outranks it. */
+        if (p.prompt->for_role == PROMPTS_ROLE_NONE && c.prompt != p.prompt)
+            assert_int_equal(c.prompt->for_role, PROMPTS_ROLE_CHILD);
+    }
+    assert_true(shared > 0 && apart > 0);
+}
+
+static void test_pick_deterministic_and_explained(void **state)
+{
+    (void)state;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 2);
+    struct pacing_seen seen[] = {{"p-hope-2-001", 5}, {"not-in-the-library", 6}};
     bool differs = false;
     for (uint64_t seed = 0; seed < 20; seed++) {
-        assert_int_equal(pacing_pick_prompt(&shipped, PROMPTS_KIND_COUPLE, PROMPTS_TOPIC_ALL, 2,
-                                            used, 2, seed, &a),
-                         0);
-        assert_int_equal(pacing_pick_prompt(&shipped, PROMPTS_KIND_COUPLE, PROMPTS_TOPIC_ALL, 2,
-                                            used, 2, seed, &b),
-                         0);
+        struct pacing_pick a = pick(&shipped, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d,
+                                    PROMPTS_TOPIC_ANY, seen, 2, 10, seed);
+        struct pacing_pick b = pick(&shipped, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d,
+                                    PROMPTS_TOPIC_ANY, seen, 2, 10, seed);
         assert_ptr_equal(a.prompt, b.prompt);
         assert_string_not_equal(a.prompt->id, "p-hope-2-001");
-        struct pacing_pick c;
-        pacing_pick_prompt(&shipped, PROMPTS_KIND_COUPLE, PROMPTS_TOPIC_ALL, 2, used, 2, seed + 1,
-                           &c);
+        assert_int_equal(a.reason, PACING_PICK_FRESH);
+        struct pacing_pick c = pick(&shipped, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d,
+                                    PROMPTS_TOPIC_ANY, seen, 2, 10, seed + 1);
         if (c.prompt != a.prompt)
             differs = true;
     }
     assert_true(differs);
+
+    /* The sentences, with numbers worked out from the small library. */
+    char buf[400];
+    struct pacing_pick pk =
+        pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_JOY, NULL, 0, 0, 1);
+    pacing_pick_explain(&pk, buf, sizeof buf);
+    assert_string_equal(buf, "Chosen for today among the 3 joy prompts at depth 2 that you have "
+                             "not been offered in the last 180 days.");
+    struct pacing_seen two[] = {{"j2a", 0}, {"j2b", 1}};
+    pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_JOY, two, 2, 3, 1);
+    pacing_pick_explain(&pk, buf, sizeof buf);
+    assert_string_equal(buf, "This is the one joy prompt at depth 2 left that you have not been "
+                             "offered in the last 180 days.");
+    struct pacing_seen used[] = {{"j2a", 0}, {"j2b", 1}, {"j2c", 2}};
+    pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, d, PROMPTS_TOPIC_JOY, used, 3, 3, 1);
+    pacing_pick_explain(&pk, buf, sizeof buf);
+    assert_string_equal(buf, "You have been offered every joy prompt at depth 2 in the last 180 "
+                             "days, so this is a lighter one, at depth 1, that you have not had.");
+    int only_joy[PROMPTS_TOPIC__MAX];
+    all_at(only_joy, 0);
+    only_joy[PROMPTS_TOPIC_JOY] = 2;
+    d[PROMPTS_TOPIC_JOY] = 2;
+    pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, only_joy, PROMPTS_TOPIC_ANY, used, 3,
+              3, 1);
+    assert_int_equal(pk.reason, PACING_PICK_LIGHTER);
+    struct pacing_seen fear_used[] = {{"j2a", 0}, {"j2b", 1}, {"j2c", 2}};
+    int joy_fear[PROMPTS_TOPIC__MAX];
+    all_at(joy_fear, 0);
+    joy_fear[PROMPTS_TOPIC_JOY] = 2;
+    joy_fear[PROMPTS_TOPIC_FEAR] = 2;
+    for (uint64_t seed = 0; seed < 20; seed++) {
+        pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, joy_fear, PROMPTS_TOPIC_ANY,
+                  fear_used, 3, 3, seed);
+        if (pk.reason == PACING_PICK_OTHER_TOPIC)
+            break;
+    }
+    assert_int_equal(pk.reason, PACING_PICK_OTHER_TOPIC);
+    pacing_pick_explain(&pk, buf, sizeof buf);
+    assert_string_equal(buf, "You have been offered every joy prompt at depth 2 in the last 180 "
+                             "days, so today's comes from fear, one you have not had.");
+    struct pacing_seen all_used[] = {{"j2a", 0}, {"j2b", 1}, {"j2c", 2}, {"j1a", 3}, {"j1b", 4}};
+    pk = pick(&small, PROMPTS_KIND_COUPLE, PROMPTS_ROLE_NONE, only_joy, PROMPTS_TOPIC_JOY, all_used,
+              5, 10, 1);
+    pacing_pick_explain(&pk, buf, sizeof buf);
+    assert_string_equal(buf, "You have been offered every prompt that fits in the last 180 days, "
+                             "so this is the one you were offered longest ago, 10 days back.");
+    assert_string_equal(pk.prompt->id, "j2a");
+
+    assert_string_equal(pacing_pick_reason_code(PACING_PICK_FRESH), "fresh");
+    assert_string_equal(pacing_pick_reason_code(PACING_PICK_OTHER_TOPIC), "other_topic");
+    assert_string_equal(pacing_pick_reason_code(PACING_PICK_LIGHTER), "lighter");
+    assert_string_equal(pacing_pick_reason_code(PACING_PICK_OLDEST), "oldest");
+    assert_null(pacing_pick_reason_code(PACING_PICK__MAX));
+    assert_null(pacing_pick_reason_code(-1));
+    assert_int_equal(pacing_pick_explain(NULL, buf, sizeof buf), -1);
 }
 
 static void test_pick_any_topic_respects_kind(void **state)
 {
     (void)state;
-    /* Friends asking for any topic never get a desire prompt, and the pool
-     * is every friends prompt at that depth. */
-    struct pacing_pick pk;
+    /* Friends asking for any topic never get a desire prompt, whatever the
+     * depth says about it. */
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 3);
     for (uint64_t seed = 0; seed < 200; seed++) {
-        assert_int_equal(pacing_pick_prompt(&shipped, PROMPTS_KIND_FRIENDS, PROMPTS_TOPIC_ALL, 3,
-                                            NULL, 0, seed, &pk),
-                         0);
+        struct pacing_pick pk = pick(&shipped, PROMPTS_KIND_FRIENDS, PROMPTS_ROLE_NONE, d,
+                                     PROMPTS_TOPIC_ANY, NULL, 0, 0, seed);
         assert_int_not_equal(pk.prompt->topic, PROMPTS_TOPIC_DESIRE);
+        assert_int_not_equal(pk.topic, PROMPTS_TOPIC_DESIRE);
         assert_true(prompts_has_kind(pk.prompt, PROMPTS_KIND_FRIENDS));
+        assert_int_equal(pk.prompt->depth, 3);
+        assert_int_equal(pk.prompt->for_role, PROMPTS_ROLE_NONE);
     }
-    assert_int_equal(pk.pool_size,
-                     prompts_filter(&shipped, PROMPTS_KIND_FRIENDS, PROMPTS_TOPIC_ANY, 3, NULL, 0));
-    /* A mask of desire only, for friends, has nothing at any depth. */
-    assert_int_equal(pacing_pick_prompt(&shipped, PROMPTS_KIND_FRIENDS,
-                                        PROMPTS_TOPIC_BIT(PROMPTS_TOPIC_DESIRE), 3, NULL, 0, 1,
-                                        &pk),
-                     0);
+    /* Nothing open: no prompt, and no error. */
+    all_at(d, 0);
+    struct pacing_pick pk = pick(&shipped, PROMPTS_KIND_FRIENDS, PROMPTS_ROLE_NONE, d,
+                                 PROMPTS_TOPIC_ANY, NULL, 0, 0, 1);
     assert_null(pk.prompt);
-    assert_int_equal(pk.depth, 0);
-}
-
-/* A hand-built library: joy for couples at depths 1 and 2 only, and one
- * fear prompt at depth 4, to show stepping down past an empty depth. */
-static char text_x[] = "x";
-static struct prompt small_items[] = {
-    {"j1a", PROMPTS_TOPIC_JOY, 1, PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE), text_x},
-    {"j1b", PROMPTS_TOPIC_JOY, 1, PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE), text_x},
-    {"j2a", PROMPTS_TOPIC_JOY, 2, PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE), text_x},
-    {"j2b", PROMPTS_TOPIC_JOY, 2, PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE), text_x},
-    {"f4a", PROMPTS_TOPIC_FEAR, 4, PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY), text_x},
-};
-static size_t small_by_id[] = {4, 0, 1, 2, 3}; /* f4a j1a j1b j2a j2b */
-static const struct prompt_library small = {1, small_items, 5, small_by_id};
-
-static void test_pick_steps_down_when_depth_empty(void **state)
-{
-    (void)state;
-    struct pacing_pick pk;
-    assert_int_equal(pacing_pick_prompt(&small, PROMPTS_KIND_COUPLE,
-                                        PROMPTS_TOPIC_BIT(PROMPTS_TOPIC_JOY), 4, NULL, 0, 3, &pk),
-                     0);
-    assert_non_null(pk.prompt);
-    assert_int_equal(pk.depth, 2);
-    assert_int_equal(pk.prompt->depth, 2);
-    assert_true(pk.stepped_down);
-    assert_int_equal(pk.pool_size, 2);
-
-    /* Depth 2 used up: the pool starts over at depth 2 (no further step
-     * down), and not with the prompt shown last. */
-    const char *used[] = {"j2b", "j2a"};
-    assert_int_equal(pacing_pick_prompt(&small, PROMPTS_KIND_COUPLE,
-                                        PROMPTS_TOPIC_BIT(PROMPTS_TOPIC_JOY), 3, used, 2, 3, &pk),
-                     0);
-    assert_int_equal(pk.depth, 2);
-    assert_true(pk.cycle_completed);
-    assert_string_equal(pk.prompt->id, "j2b");
-
-    /* At the asked depth nothing needs stepping down. */
-    assert_int_equal(pacing_pick_prompt(&small, PROMPTS_KIND_COUPLE,
-                                        PROMPTS_TOPIC_BIT(PROMPTS_TOPIC_JOY), 1, NULL, 0, 3, &pk),
-                     0);
-    assert_int_equal(pk.depth, 1);
-    assert_false(pk.stepped_down);
-
-    /* Family fear exists only at depth 4: asking for 3 finds nothing below. */
-    assert_int_equal(pacing_pick_prompt(&small, PROMPTS_KIND_FAMILY,
-                                        PROMPTS_TOPIC_BIT(PROMPTS_TOPIC_FEAR), 3, NULL, 0, 3, &pk),
-                     0);
-    assert_null(pk.prompt);
-    assert_int_equal(pk.depth, 0);
-    assert_int_equal(pacing_pick_prompt(&small, PROMPTS_KIND_FAMILY,
-                                        PROMPTS_TOPIC_BIT(PROMPTS_TOPIC_FEAR), 5, NULL, 0, 3, &pk),
-                     0);
-    assert_string_equal(pk.prompt->id, "f4a");
-    /* A pool of one repeats itself rather than offering nothing. */
-    const char *used_f[] = {"f4a"};
-    assert_int_equal(pacing_pick_prompt(&small, PROMPTS_KIND_FAMILY,
-                                        PROMPTS_TOPIC_BIT(PROMPTS_TOPIC_FEAR), 4, used_f, 1, 3,
-                                        &pk),
-                     0);
-    assert_string_equal(pk.prompt->id, "f4a");
-    assert_true(pk.cycle_completed);
+    assert_int_equal(pk.topic, -1);
 }
 
 static void test_pick_rejects_bad_input(void **state)
 {
     (void)state;
+    int d[PROMPTS_TOPIC__MAX];
+    all_at(d, 2);
     struct pacing_pick pk;
-    assert_int_equal(pacing_pick_prompt(NULL, 0, PROMPTS_TOPIC_ALL, 1, NULL, 0, 0, &pk), -1);
-    assert_int_equal(pacing_pick_prompt(&small, 0, PROMPTS_TOPIC_ALL, 1, NULL, 0, 0, NULL), -1);
-    assert_int_equal(pacing_pick_prompt(&small, 3, PROMPTS_TOPIC_ALL, 1, NULL, 0, 0, &pk), -1);
-    assert_int_equal(pacing_pick_prompt(&small, -1, PROMPTS_TOPIC_ALL, 1, NULL, 0, 0, &pk), -1);
-    assert_int_equal(pacing_pick_prompt(&small, 0, PROMPTS_TOPIC_ALL, 0, NULL, 0, 0, &pk), -1);
-    assert_int_equal(pacing_pick_prompt(&small, 0, PROMPTS_TOPIC_ALL, 6, NULL, 0, 0, &pk), -1);
-    assert_int_equal(pacing_pick_prompt(&small, 0, PROMPTS_TOPIC_ALL, 1, NULL, 2, 0, &pk), -1);
+    struct pacing_request ok = {.kind = PROMPTS_KIND_COUPLE,
+                                .role = PROMPTS_ROLE_NONE,
+                                .depth = d,
+                                .topic = PROMPTS_TOPIC_ANY};
+    assert_int_equal(pacing_pick_prompt(&small, &ok, &pk), 0);
+    assert_int_equal(pacing_pick_prompt(NULL, &ok, &pk), -1);
+    assert_int_equal(pacing_pick_prompt(&small, NULL, &pk), -1);
+    assert_int_equal(pacing_pick_prompt(&small, &ok, NULL), -1);
+    struct pacing_request bad = ok;
+    bad.kind = 3;
+    assert_int_equal(pacing_pick_prompt(&small, &bad, &pk), -1);
+    bad = ok;
+    bad.depth = NULL;
+    assert_int_equal(pacing_pick_prompt(&small, &bad, &pk), -1);
+    bad = ok;
+    bad.n_seen = 2;
+    assert_int_equal(pacing_pick_prompt(&small, &bad, &pk), -1);
+    bad = ok;
+    bad.topic = PROMPTS_TOPIC__MAX;
+    assert_int_equal(pacing_pick_prompt(&small, &bad, &pk), -1);
+    bad = ok;
+    bad.topic = PROMPTS_TOPIC_DESIRE;
+    bad.kind = PROMPTS_KIND_FRIENDS;
+    assert_int_equal(pacing_pick_prompt(&small, &bad, &pk), -1);
+    int d6[PROMPTS_TOPIC__MAX];
+    all_at(d6, 2);
+    d6[PROMPTS_TOPIC_US] = 6;
+    bad = ok;
+    bad.depth = d6;
+    assert_int_equal(pacing_pick_prompt(&small, &bad, &pk), -1);
+    d6[PROMPTS_TOPIC_US] = 0;
+    bad.topic = PROMPTS_TOPIC_US; /* asked for a topic that is not open */
+    assert_int_equal(pacing_pick_prompt(&small, &bad, &pk), -1);
+}
+
+/* ---- a year of daily prompts ------------------------------------------- */
+
+/* A dyad at a steady depth: trust and both comforts held where they give
+ * `depth` on every topic. Each member asks for the day's prompt (any topic)
+ * every day for 365 days, as GET next-prompt does: the seed from the dyad and
+ * the day, the offers of earlier days as history (both members'), today's
+ * offers recorded after. Checks: a prompt every time, within the comfort,
+ * suiting the kind and the member's role, and never one offered on an
+ * earlier day. Returns how many distinct prompts were offered. */
+static size_t simulate_year(int kind, const int roles[2], int depth, uint64_t dyad)
+{
+    int d[PROMPTS_TOPIC__MAX];
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++) {
+        struct pacing_depth pd;
+        /* trust 4 (so trust + 1 does not hold it), both comforts = depth */
+        assert_int_equal(pacing_next_depth(4, depth, depth, 0, &pd), 0);
+        d[t] = prompts_topic_allows_kind(t, kind) ? pd.depth : 0;
+        assert_true(d[t] == 0 || d[t] == depth);
+    }
+    enum { DAYS = 365 };
+    struct pacing_seen *seen = calloc(2 * DAYS, sizeof(*seen));
+    long *first = calloc(shipped.count, sizeof(*first));
+    assert_non_null(seen);
+    assert_non_null(first);
+    size_t n = 0, distinct = 0, reasons[PACING_PICK__MAX] = {0};
+    for (long day = 0; day < DAYS; day++) {
+        const struct prompt *today[2] = {NULL, NULL};
+        for (int who = 0; who < 2; who++) {
+            uint64_t seed = (dyad * 1099511628211ull) ^ (uint64_t)(20000 + day);
+            struct pacing_pick pk =
+                pick(&shipped, kind, roles[who], d, PROMPTS_TOPIC_ANY, seen, n, 20000 + day, seed);
+            if (pk.prompt == NULL)
+                fail_msg("day %ld: no prompt", day);
+            const struct prompt *p = pk.prompt;
+            if (p->depth > depth)
+                fail_msg("day %ld: %s at depth %d, past the comfort %d", day, p->id, p->depth,
+                         depth);
+            assert_true(prompts_has_kind(p, kind));
+            assert_true(prompts_suits_role(p, roles[who]));
+            size_t at = (size_t)(p - shipped.items);
+            reasons[pk.reason]++;
+            if (first[at] != 0 && first[at] != day + 1)
+                fail_msg("day %ld: %s again (first offered on day %ld; reason %s)", day, p->id,
+                         first[at] - 1, pacing_pick_reason_code((int)pk.reason));
+            assert_int_not_equal(pk.reason, PACING_PICK_OLDEST);
+            if (first[at] == 0) {
+                first[at] = day + 1;
+                distinct++;
+            }
+            today[who] = p;
+        }
+        for (int who = 0; who < 2; who++)
+            if (who == 0 || today[1] != today[0])
+                seen[n++] = (struct pacing_seen){today[who]->id, 20000 + day};
+    }
+    fprintf(stderr,
+            "year: %s, depth %d, roles %s/%s: %zu prompts; picks fresh %zu, other topic %zu, "
+            "lighter %zu\n",
+            prompts_kind_name(kind), depth, roles[0] ? prompts_role_name(roles[0]) : "-",
+            roles[1] ? prompts_role_name(roles[1]) : "-", distinct, reasons[PACING_PICK_FRESH],
+            reasons[PACING_PICK_OTHER_TOPIC], reasons[PACING_PICK_LIGHTER]);
+    free(seen);
+    free(first);
+    return distinct;
+}
+
+/* Each pair at a steady depth 3 (the default comfort) and at a steady
+ * depth 2. */
+static void test_year_couple(void **state)
+{
+    (void)state;
+    const int roles[2] = {PROMPTS_ROLE_NONE, PROMPTS_ROLE_NONE};
+    /* Both members are offered the same prompt each day: 365 in all. */
+    for (int depth = 2; depth <= 3; depth++)
+        assert_int_equal(simulate_year(PROMPTS_KIND_COUPLE, roles, depth, 11), 365);
+}
+
+static void test_year_friends(void **state)
+{
+    (void)state;
+    const int roles[2] = {PROMPTS_ROLE_NONE, PROMPTS_ROLE_NONE};
+    for (int depth = 2; depth <= 3; depth++)
+        assert_int_equal(simulate_year(PROMPTS_KIND_FRIENDS, roles, depth, 22), 365);
+}
+
+static void test_year_parent_and_grown_child(void **state)
+{
+    (void)state;
+    const int roles[2] = {PROMPTS_ROLE_PARENT, PROMPTS_ROLE_CHILD};
+    const int none[2] = {PROMPTS_ROLE_NONE, PROMPTS_ROLE_NONE};
+    for (int depth = 2; depth <= 3; depth++) {
+        size_t distinct = simulate_year(PROMPTS_KIND_FAMILY, roles, depth, 33);
+        /* Most days they share the prompt; on some each gets one written
+         * for their side. */
+        assert_true(distinct > 365);
+        assert_true(distinct < 2 * 365);
+        /* Roles not known yet: the same year with prompts for anyone only. */
+        assert_int_equal(simulate_year(PROMPTS_KIND_FAMILY, none, depth, 33), 365);
+    }
 }
 
 int main(void)
@@ -712,11 +1061,18 @@ int main(void)
         cmocka_unit_test(test_depth_topic_set_aside),
         cmocka_unit_test(test_depth_rejects_bad_input),
         cmocka_unit_test(test_depth_reason_codes_and_texts),
-        cmocka_unit_test(test_pick_no_repeat_until_pool_used),
-        cmocka_unit_test(test_pick_deterministic),
+        cmocka_unit_test(test_pick_fresh_then_lighter_then_oldest),
+        cmocka_unit_test(test_pick_180_days),
+        cmocka_unit_test(test_pick_other_topic_when_day_topic_used_up),
+        cmocka_unit_test(test_pick_empty_depth_steps_down),
+        cmocka_unit_test(test_pick_roles_and_support),
+        cmocka_unit_test(test_pick_members_share_unmarked_winner),
+        cmocka_unit_test(test_pick_deterministic_and_explained),
         cmocka_unit_test(test_pick_any_topic_respects_kind),
-        cmocka_unit_test(test_pick_steps_down_when_depth_empty),
         cmocka_unit_test(test_pick_rejects_bad_input),
+        cmocka_unit_test(test_year_couple),
+        cmocka_unit_test(test_year_friends),
+        cmocka_unit_test(test_year_parent_and_grown_child),
     };
     return cmocka_run_group_tests(tests, load_shipped, free_shipped);
 }

@@ -1,7 +1,11 @@
 /*
  * test_prompts.c — the shipped prompt library loads and meets its coverage
  * rule, every kind of malformed entry is refused with a message naming the
- * entry and field, and the lookups agree with each other.
+ * entry and field, and the lookups agree with each other. Then the checks
+ * the shipped library must pass beyond what the loader demands of any
+ * library: at least 1,000 prompts, the cell minimums, every side of a family
+ * covered, lengths, no couple-only words where friends or family read them,
+ * and no duplicate or near-duplicate texts.
  *
  * Malformed libraries are made by editing one entry of the shipped file with
  * jansson, so each case differs from a valid library by exactly one fault.
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/prompts.h"
 
@@ -151,7 +156,7 @@ static void test_find_and_filter(void **state)
     /* Every entry is found by its own id. */
     for (size_t i = 0; i < lib.count; i++)
         assert_ptr_equal(prompts_find(&lib, lib.items[i].id), &lib.items[i]);
-    const struct prompt *p = prompts_find(&lib, "p-joy-1-001");
+    const struct prompt *p = prompts_find(&lib, "p-joy-1-002");
     assert_non_null(p);
     assert_int_equal(p->topic, PROMPTS_TOPIC_JOY);
     assert_int_equal(p->depth, 1);
@@ -401,6 +406,453 @@ static void test_coverage_enforced(void **state)
     free(dump);
 }
 
+/* ---- optional fields, the opt-out, retired ids ------------------------- */
+
+/* Index of the first shipped entry matching topic, depth and kinds bits. */
+static size_t find_entry(int topic, int depth, unsigned kinds)
+{
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    size_t at = SIZE_MAX;
+    for (size_t i = 0; i < lib.count && at == SIZE_MAX; i++)
+        if ((int)lib.items[i].topic == topic && lib.items[i].depth == depth &&
+            lib.items[i].kinds == kinds)
+            at = i;
+    prompts_free(&lib);
+    assert_true(at != SIZE_MAX);
+    return at;
+}
+
+static void test_for_and_support(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    size_t with_for = 0, with_support = 0;
+    for (size_t i = 0; i < lib.count; i++) {
+        const struct prompt *p = &lib.items[i];
+        if (p->for_role != PROMPTS_ROLE_NONE) {
+            with_for++;
+            assert_int_equal(p->kinds, PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY));
+            assert_true(prompts_suits_role(p, (int)p->for_role));
+            assert_false(prompts_suits_role(p, PROMPTS_ROLE_NONE));
+        }
+        if (p->support)
+            with_support++;
+        assert_true(prompts_suits_role(p, PROMPTS_ROLE_ANY));
+    }
+    assert_true(with_for > 0);
+    assert_true(with_support > 0);
+    prompts_free(&lib);
+
+    assert_int_equal(prompts_role_from_name("parent"), PROMPTS_ROLE_PARENT);
+    assert_int_equal(prompts_role_from_name("grandchild"), PROMPTS_ROLE_GRANDCHILD);
+    assert_int_equal(prompts_role_from_name("none"), -1);
+    assert_int_equal(prompts_role_from_name(NULL), -1);
+    assert_string_equal(prompts_role_name(PROMPTS_ROLE_SIBLING), "sibling");
+    assert_null(prompts_role_name(PROMPTS_ROLE_NONE));
+    assert_null(prompts_role_name(PROMPTS_ROLE__MAX));
+
+    size_t fam = find_entry(PROMPTS_TOPIC_JOY, 2, PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY));
+    size_t all =
+        find_entry(PROMPTS_TOPIC_JOY, 2,
+                   PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE) | PROMPTS_KIND_BIT(PROMPTS_KIND_FRIENDS) |
+                       PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY));
+    expect_refused(fam, EDIT_SET, "for", json_string("cousin"), "\"for\" must be one of", NULL);
+    expect_refused(fam, EDIT_SET, "for", json_integer(1), "\"for\" must be one of", NULL);
+    expect_refused(all, EDIT_SET, "for", json_string("parent"), "\"for\" is only for prompts",
+                   "[\"family\"]");
+    expect_refused(fam, EDIT_SET, "support", json_string("yes"), "\"support\" must be true", NULL);
+    expect_refused(fam, EDIT_SET, "support", json_integer(1), "\"support\" must be true", NULL);
+}
+
+static void test_deep_prompts_offer_opt_out(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    size_t deep = 0;
+    for (size_t i = 0; i < lib.count; i++)
+        if (lib.items[i].depth >= 4) {
+            deep++;
+            assert_non_null(strstr(lib.items[i].text, PROMPTS_OPT_OUT));
+        }
+    assert_true(deep >= 300);
+    prompts_free(&lib);
+    size_t at =
+        find_entry(PROMPTS_TOPIC_FEAR, 4,
+                   PROMPTS_KIND_BIT(PROMPTS_KIND_COUPLE) | PROMPTS_KIND_BIT(PROMPTS_KIND_FRIENDS) |
+                       PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY));
+    expect_refused(at, EDIT_SET, "text", json_string("What fear about yourself do you hide?"),
+                   "a depth 4 prompt must offer the gentle opt-out", PROMPTS_OPT_OUT);
+    /* The phrase is exact: a near miss is refused too. */
+    expect_refused(at, EDIT_SET, "text",
+                   json_string("What fear do you hide? Share as much as feels right."), "opt-out",
+                   NULL);
+}
+
+static void test_retired_ids(void **state)
+{
+    (void)state;
+    json_t *root = json_loadb(shipped, shipped_len, 0, NULL);
+    json_t *retired = json_object_get(root, "retired");
+    assert_true(json_is_array(retired));
+    assert_true(json_array_size(retired) > 0);
+    /* The named weak prompts of the review are retired, never reused; so is
+     * the depth-5 family prompt that invited saying childhood anger to the
+     * family with no one there (p-anger-5-010 asks to be understood
+     * instead, marked support). */
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    const char *gone[] = {"p-joy-1-001",       "p-joy-5-004",        "p-anger-2-002",
+                          "p-sorrow-2-006",    "p-inadequacy-4-004", "p-us-5-004",
+                          "p-gratitude-5-004", "p-gratitude-3-003",  "p-hope-1-002",
+                          "p-us-1-003",        "p-anger-5-004"};
+    for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+        bool listed = false;
+        for (size_t j = 0; j < json_array_size(retired); j++)
+            if (strcmp(json_string_value(json_array_get(retired, j)), gone[i]) == 0)
+                listed = true;
+        if (!listed || prompts_find(&lib, gone[i]) != NULL)
+            fail_msg("%s is not retired", gone[i]);
+    }
+    prompts_free(&lib);
+
+    /* Reusing a retired id is refused. */
+    json_t *e = json_array_get(json_object_get(root, "prompts"), 3);
+    json_object_set_new(e, "id", json_string(json_string_value(json_array_get(retired, 0))));
+    char *dump = json_dumps(root, 0);
+    expect_doc_refused(dump, "this id is retired");
+    free(dump);
+    json_object_set_new(root, "retired", json_string("p-joy-1-001"));
+    dump = json_dumps(root, 0);
+    expect_doc_refused(dump, "\"retired\" must be an array");
+    free(dump);
+    json_object_set_new(root, "retired", json_pack("[i]", 3));
+    dump = json_dumps(root, 0);
+    expect_doc_refused(dump, "retired[0] must be a prompt id");
+    free(dump);
+    json_decref(root);
+}
+
+/* ---- the shipped library's own checks -------------------------------------- */
+
+enum {
+    SHIPPED_MIN_TOTAL = 1000,
+    SHIPPED_MIN_SHALLOW = 8, /* per topic x kind at each of depths 1-3 */
+    SHIPPED_MIN_DEEP = 5,    /* ... and at each of depths 4-5 */
+    SHIPPED_TEXT_MIN = 20,   /* bytes */
+    SHIPPED_TEXT_MAX = 320,
+};
+
+static void test_shipped_size_and_cells(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    if (lib.count < SHIPPED_MIN_TOTAL)
+        fail_msg("%zu prompts, fewer than %d", lib.count, SHIPPED_MIN_TOTAL);
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
+        for (int k = 0; k < PROMPTS_KIND__MAX; k++)
+            for (int d = 1; d <= 5 && prompts_topic_allows_kind(t, k); d++) {
+                size_t n = prompts_filter(&lib, k, t, d, NULL, 0);
+                size_t need = d <= 3 ? SHIPPED_MIN_SHALLOW : SHIPPED_MIN_DEEP;
+                if (n < need)
+                    fail_msg("%s/%s depth %d: %zu prompts, needs %zu", prompts_topic_name(t),
+                             prompts_kind_name(k), d, n, need);
+            }
+    prompts_free(&lib);
+}
+
+/* Family prompts are written from every side: in every topic, something for
+ * a parent and for a grown child at every depth, and for siblings,
+ * grandparents and grandchildren in every topic. */
+static void test_shipped_family_sides(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    size_t n[PROMPTS_TOPIC__MAX][PROMPTS_ROLE__MAX][6];
+    memset(n, 0, sizeof(n));
+    for (size_t i = 0; i < lib.count; i++)
+        n[lib.items[i].topic][lib.items[i].for_role][lib.items[i].depth]++;
+    for (int t = 0; t < PROMPTS_TOPIC__MAX; t++) {
+        if (!prompts_topic_allows_kind(t, PROMPTS_KIND_FAMILY))
+            continue;
+        for (int r = PROMPTS_ROLE_PARENT; r < PROMPTS_ROLE__MAX; r++) {
+            size_t total = 0;
+            for (int d = 1; d <= 5; d++) {
+                total += n[t][r][d];
+                if ((r == PROMPTS_ROLE_PARENT || r == PROMPTS_ROLE_CHILD) && n[t][r][d] == 0)
+                    fail_msg("%s: nothing for a %s at depth %d", prompts_topic_name(t),
+                             prompts_role_name(r), d);
+            }
+            if (total < 2)
+                fail_msg("%s: %zu prompts for a %s", prompts_topic_name(t), total,
+                         prompts_role_name(r));
+        }
+    }
+    prompts_free(&lib);
+}
+
+static void test_shipped_lengths(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    for (size_t i = 0; i < lib.count; i++) {
+        size_t len = strlen(lib.items[i].text);
+        if (len < SHIPPED_TEXT_MIN || len > SHIPPED_TEXT_MAX)
+            fail_msg("%s: %zu bytes, outside %d-%d", lib.items[i].id, len, SHIPPED_TEXT_MIN,
+                     SHIPPED_TEXT_MAX);
+    }
+    prompts_free(&lib);
+}
+
+/* Words that assume the two are a couple: never in a prompt that friends or
+ * family may read. Matched as whole words, case-insensitively. */
+static const char *const couple_words[] = {
+    "partner",   "partners", "couple",     "couples",     "sex",        "sexual",
+    "sexuality", "sexy",     "romance",    "romantic",    "lover",      "lovers",
+    "spouse",    "husband",  "wife",       "boyfriend",   "girlfriend", "honeymoon",
+    "flirt",     "flirting", "date night", "making love", "bedroom",
+};
+
+static bool is_word_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '\'';
+}
+
+/* The first couple-only word in text, or NULL. */
+static const char *couple_word_in(const char *text)
+{
+    for (size_t w = 0; w < sizeof(couple_words) / sizeof(couple_words[0]); w++) {
+        size_t len = strlen(couple_words[w]);
+        for (const char *s = text; *s; s++) {
+            if (strncasecmp(s, couple_words[w], len) == 0 && (s == text || !is_word_char(s[-1])) &&
+                !is_word_char(s[len]))
+                return couple_words[w];
+        }
+    }
+    return NULL;
+}
+
+static void test_no_couple_words_for_friends_or_family(void **state)
+{
+    (void)state;
+    assert_string_equal(couple_word_in("Tell your Partner."), "partner");
+    assert_string_equal(couple_word_in("A romantic date night?"), "romantic");
+    assert_null(couple_word_in("Which partnership at work went well? Sussex?"));
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    const unsigned others =
+        PROMPTS_KIND_BIT(PROMPTS_KIND_FRIENDS) | PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY);
+    size_t checked = 0;
+    for (size_t i = 0; i < lib.count; i++) {
+        if ((lib.items[i].kinds & others) == 0)
+            continue;
+        checked++;
+        const char *w = couple_word_in(lib.items[i].text);
+        if (w != NULL)
+            fail_msg("%s is read by friends or family but says \"%s\"", lib.items[i].id, w);
+    }
+    assert_true(checked > 500);
+    prompts_free(&lib);
+}
+
+/* A guard on the grading rubric (docs/pacing.md): a prompt at depth 1 or 2
+ * never names what the rubric places at depth 3 and beyond — shame, grief,
+ * betrayal, trauma, forgiveness, regret, the "deepest" of anything. Whole
+ * words, case-insensitive. It cannot prove a grade right, but it catches a
+ * heavy prompt filed as a light one. */
+static const char *const heavy_words[] = {
+    "ashamed",  "shame",    "grief",  "grieve",  "grieving",  "mourn",     "betray",
+    "betrayed", "abuse",    "abused", "trauma",  "worthless", "unlovable", "fraud",
+    "forgive",  "forgiven", "regret", "regrets", "deepest",   "death",     "died",
+};
+
+static const char *heavy_word_in(const char *text)
+{
+    for (size_t w = 0; w < sizeof(heavy_words) / sizeof(heavy_words[0]); w++) {
+        size_t len = strlen(heavy_words[w]);
+        for (const char *s = text; *s; s++)
+            if (strncasecmp(s, heavy_words[w], len) == 0 && (s == text || !is_word_char(s[-1])) &&
+                !is_word_char(s[len]))
+                return heavy_words[w];
+    }
+    return NULL;
+}
+
+static void test_light_prompts_stay_light(void **state)
+{
+    (void)state;
+    assert_string_equal(heavy_word_in("Which regret do you carry?"), "regret");
+    assert_string_equal(heavy_word_in("What is your Deepest wish?"), "deepest");
+    assert_null(heavy_word_in("What made you laugh today? Unforgiving weather?"));
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    size_t light = 0, heavy_deep = 0;
+    for (size_t i = 0; i < lib.count; i++) {
+        const char *w = heavy_word_in(lib.items[i].text);
+        if (lib.items[i].depth >= 3) {
+            heavy_deep += w != NULL;
+            continue;
+        }
+        light++;
+        if (w != NULL)
+            fail_msg("%s is graded %d but speaks of \"%s\"", lib.items[i].id, lib.items[i].depth,
+                     w);
+    }
+    assert_true(light > 500);
+    assert_true(heavy_deep > 0); /* the words are real: deeper prompts use them */
+    prompts_free(&lib);
+}
+
+/* ---- near-duplicates ------------------------------------------------------- */
+
+/* Similarity of two prompts: the Jaccard index of their sets of word pairs
+ * (adjacent words, lower case), leaving out the sentence that carries the
+ * opt-out, which deep prompts share on purpose. Two texts at or above
+ * NEAR_DUP are near-duplicates: one word changed in a dozen gives about 0.65,
+ * while the most alike distinct prompts in the library stay under 0.55. */
+#define NEAR_DUP 0.6
+
+struct shingles {
+    uint64_t *h;
+    size_t n;
+};
+
+static int u64_cmp(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static struct shingles shingle(const char *text)
+{
+    char buf[PROMPTS_TEXT_MAX + 1];
+    snprintf(buf, sizeof buf, "%s", text);
+    char *opt = strstr(buf, PROMPTS_OPT_OUT);
+    if (opt != NULL) {
+        /* Cut the sentence or clause holding the phrase: from after the
+         * previous . ? ! : ; to its own end. */
+        char *start = opt;
+        while (start > buf && !strchr(".?!:;", start[-1]))
+            start--;
+        char *end = opt;
+        while (*end && !strchr(".?!:;", *end))
+            end++;
+        if (*end)
+            end++;
+        memmove(start, end, strlen(end) + 1);
+    }
+    uint64_t words[128];
+    size_t nw = 0;
+    for (char *s = buf; *s && nw < 128;) {
+        while (*s && !is_word_char(*s) && !(*s >= '0' && *s <= '9'))
+            s++;
+        if (!*s)
+            break;
+        uint64_t h = 1469598103934665603ull;
+        for (; *s && (is_word_char(*s) || (*s >= '0' && *s <= '9')); s++) {
+            char ch = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+            h = (h ^ (unsigned char)ch) * 1099511628211ull;
+        }
+        words[nw++] = h;
+    }
+    struct shingles sh = {calloc(nw ? nw : 1, sizeof(uint64_t)), 0};
+    assert_non_null(sh.h);
+    for (size_t i = 0; i + 1 < nw || (nw == 1 && i == 0); i++)
+        sh.h[sh.n++] = nw == 1 ? words[0] : words[i] * 31 + (words[i + 1] ^ 0x9e3779b97f4a7c15ull);
+    qsort(sh.h, sh.n, sizeof(uint64_t), u64_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < sh.n; i++)
+        if (u == 0 || sh.h[i] != sh.h[u - 1])
+            sh.h[u++] = sh.h[i];
+    sh.n = u;
+    return sh;
+}
+
+static double similarity(const struct shingles *a, const struct shingles *b)
+{
+    size_t i = 0, j = 0, both = 0;
+    while (i < a->n && j < b->n) {
+        if (a->h[i] == b->h[j]) {
+            both++;
+            i++;
+            j++;
+        } else if (a->h[i] < b->h[j]) {
+            i++;
+        } else {
+            j++;
+        }
+    }
+    size_t all = a->n + b->n - both;
+    return all ? (double)both / (double)all : 1.0;
+}
+
+static double text_similarity(const char *x, const char *y)
+{
+    struct shingles a = shingle(x), b = shingle(y);
+    double s = similarity(&a, &b);
+    free(a.h);
+    free(b.h);
+    return s;
+}
+
+/* The check can fail: a planted near-duplicate (one word changed, or the
+ * same words re-punctuated, or the same question with a different opt-out)
+ * scores at or above the line; distinct prompts that share a frame score
+ * under it. */
+static void test_similarity_catches_planted_near_duplicates(void **state)
+{
+    (void)state;
+    const char *base = "What small worry did you carry around all day today?";
+    assert_true(text_similarity(base, base) >= 0.999);
+    assert_true(text_similarity(base, "What small worry did you carry around all week today?") >=
+                NEAR_DUP);
+    assert_true(text_similarity(base, "what small worry, did you carry around all day today") >=
+                NEAR_DUP);
+    assert_true(text_similarity("Which failure still stings? Share only as much as feels right.",
+                                "Which failure still stings? Say only as much as feels right, "
+                                "no more.") >= NEAR_DUP);
+    assert_true(text_similarity(base, "What small thing made you laugh today?") < NEAR_DUP);
+    /* The opt-out in front, as a clause, is left out the same way. */
+    assert_true(text_similarity("Share only as much as feels right: which failure still stings?",
+                                "Which failure still stings? Share only as much as feels "
+                                "right.") >= 0.999);
+    assert_true(text_similarity("What are you afraid of facing alone? Share only as much as "
+                                "feels right.",
+                                "What are you afraid your anger says about you? Share only as "
+                                "much as feels right.") < NEAR_DUP);
+}
+
+static void test_shipped_no_near_duplicates(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, NULL, 0), 0);
+    struct shingles *sh = calloc(lib.count, sizeof(*sh));
+    assert_non_null(sh);
+    for (size_t i = 0; i < lib.count; i++)
+        sh[i] = shingle(lib.items[i].text);
+    size_t found = 0;
+    for (size_t i = 0; i < lib.count; i++)
+        for (size_t j = i + 1; j < lib.count; j++) {
+            double s = similarity(&sh[i], &sh[j]);
+            if (s >= NEAR_DUP) {
+                fprintf(stderr, "near-duplicates (%.2f): %s \"%s\" and %s \"%s\"\n", s,
+                        lib.items[i].id, lib.items[i].text, lib.items[j].id, lib.items[j].text);
+                found++;
+            }
+        }
+    for (size_t i = 0; i < lib.count; i++)
+        free(sh[i].h);
+    free(sh);
+    prompts_free(&lib);
+    assert_int_equal(found, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +871,16 @@ int main(void)
         cmocka_unit_test(test_missing_and_unknown_fields),
         cmocka_unit_test(test_bad_document),
         cmocka_unit_test(test_coverage_enforced),
+        cmocka_unit_test(test_for_and_support),
+        cmocka_unit_test(test_deep_prompts_offer_opt_out),
+        cmocka_unit_test(test_retired_ids),
+        cmocka_unit_test(test_shipped_size_and_cells),
+        cmocka_unit_test(test_shipped_family_sides),
+        cmocka_unit_test(test_shipped_lengths),
+        cmocka_unit_test(test_no_couple_words_for_friends_or_family),
+        cmocka_unit_test(test_light_prompts_stay_light),
+        cmocka_unit_test(test_similarity_catches_planted_near_duplicates),
+        cmocka_unit_test(test_shipped_no_near_duplicates),
     };
     return cmocka_run_group_tests(tests, read_shipped, free_shipped);
 }

@@ -224,7 +224,7 @@ export function deleteAccountSection(env, acct) {
             h('li', null, 'everything you wrote — your shares, your responses and your private notes;'),
             h('li', null, 'your daily check-ins and the comfort levels you set;'),
             h('li', null, 'your account itself: your name, your e-mail address, your keys and every session.')),
-        h('p', null, 'Every dyad you are in ends at once. Your partner is not asked and is sent no message; ' +
+        h('p', null, 'Every dyad you are in ends at once. The other person in it is not asked and is sent no message; ' +
             'their own words stay theirs, and they see only that the dyad has ended.'),
         h('p', null, h('strong', null, 'It cannot be undone'),
             ' — not by you, not by whoever runs this server. Your recovery code will open nothing afterwards.'),

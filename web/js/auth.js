@@ -39,7 +39,7 @@ export async function signIn(email, password) {
 export function privacyNote() {
     return h('section', { class: 'privacy', 'aria-labelledby': 'privacy-heading' },
         h('h3', { id: 'privacy-heading' }, 'What the server can and cannot read'),
-        h('p', null, 'The server that runs dyad — and whoever runs it, who could be your partner — can see:'),
+        h('p', null, 'The server that runs dyad — and whoever runs it, who could be the person you pair with — can see:'),
         h('ul', null,
             h('li', null, 'who is paired with whom, and when things happen;'),
             h('li', null, 'how long each piece of writing is;'),
@@ -131,8 +131,8 @@ function showRecovery(container, opts, address) {
 
 function signupView(container, opts, keep = {}) {
     const email = field({ label: 'E-mail', name: 'email', type: 'email', autocomplete: 'username', value: keep.email || opts.email || null });
-    const name = field({ label: 'Your name', name: 'display_name', autocomplete: 'nickname', hint: 'The name your partner will see. A first name or nickname is enough.', maxlength: 64, value: keep.display_name || null });
-    const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters, one your partner could not guess. Nobody can reset it for you.` });
+    const name = field({ label: 'Your name', name: 'display_name', autocomplete: 'nickname', hint: 'The name the person you pair with will see. A first name or nickname is enough.', maxlength: 64, value: keep.display_name || null });
+    const password = field({ label: 'Password', name: 'password', type: 'password', autocomplete: 'new-password', minlength: MIN_PASSWORD, hint: `At least ${MIN_PASSWORD} characters, one nobody close to you could guess. Nobody can reset it for you.` });
     const confirm = field({ label: 'Password again', name: 'password2', type: 'password', autocomplete: 'new-password' });
     const msg = messages();
     const form = h('form', { class: 'stack', novalidate: true, 'aria-labelledby': 'signup-heading' },
@@ -145,7 +145,7 @@ function signupView(container, opts, keep = {}) {
         const data = { email: email.input.value.trim(), display_name: name.input.value.trim() };
         const problems = [];
         if (!data.email || !email.input.checkValidity()) problems.push([email, 'Enter a valid e-mail address.']);
-        if (!data.display_name) problems.push([name, 'Enter the name your partner will see.']);
+        if (!data.display_name) problems.push([name, 'Enter the name the person you pair with will see.']);
         if (password.input.value.length < MIN_PASSWORD) problems.push([password, `Use at least ${MIN_PASSWORD} characters.`]);
         else if (password.input.value !== confirm.input.value) problems.push([confirm, 'The two passwords are not the same.']);
         for (const [f, text] of problems) f.setError(text);
@@ -181,8 +181,8 @@ function recoveryView(container, opts, pending) {
         heading: 'h2',
         explain: [
             'If you forget your password, this code is the only way back to what you wrote. ' +
-                'Nobody can reset it for you — not dyad, not whoever runs this server, and not your partner.',
-            'Write it on paper or keep it in a password manager, somewhere your partner cannot reach.',
+                'Nobody can reset it for you — not dyad, not whoever runs this server, and not the person you pair with.',
+            'Write it on paper or keep it in a password manager, somewhere nobody close to you can reach.',
         ],
         onBack: () => signupView(container, opts, { email: pending.email, display_name: pending.display_name }),
         async onConfirmed({ form, msg }) {

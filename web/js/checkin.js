@@ -24,7 +24,7 @@ const NOTE_MAX_BYTES = 4095; // padded to a multiple of 64, at most 4096 (server
 
 // The 0–10 items. `pass` is the label of the null choice; sexual has its own
 // zero ("None") beside its 1–10.
-function scaleItems(name) {
+function scaleItems(name, kind) {
     return {
         closeness: {
             legend: `How close did you feel to ${name}?`,
@@ -58,7 +58,10 @@ function scaleItems(name) {
             theirs: `How safe it felt for ${name} to be open`,
         },
         affection: {
-            legend: 'How much affection, touch or being near was there — not sexual?',
+            // "not sexual" is said only where sex is part of the dyad's words
+            legend: kind === 'couple'
+                ? 'How much affection, touch or being near was there — not sexual?'
+                : 'How much affection, warmth or being near was there?',
             ends: ['none', 'a lot'],
             mine: 'Affection, touch, being near',
             theirs: 'Affection, touch, being near',
@@ -169,7 +172,7 @@ function setScale(form, item, value) {
  */
 export function checkinParts(env, acct, dyad, partner) {
     const name = partner.display_name;
-    const items = scaleItems(name);
+    const items = scaleItems(name, dyad.kind);
     const tracksSexual = dyad.kind === 'couple' && dyad.track_sexual === true;
     const showable = [...CLOSENESS_ITEMS, 'affection', ...(tracksSexual ? ['sexual'] : []), 'emotions', 'wordless'];
     const scales = [...CLOSENESS_ITEMS, 'affection', ...(tracksSexual ? ['sexual'] : [])];

@@ -237,7 +237,7 @@ export function keyForPage(env, acct, dyad, view) {
 
 /** Plain words for a partner whose key_proof did not verify. */
 export function proofWarning(name) {
-    return `Warning: ${name || 'your partner'}’s keys do not match the secret in your invite link. ` +
+    return `Warning: ${name || 'the other person'}’s keys do not match the secret in your invite link. ` +
         'Someone — possibly whoever runs the server — may be trying to read this dyad. ' +
         'dyad has not shared this dyad’s key with them. Do not write anything here: leave this dyad in Settings, ' +
         'and pair again with a new invite sent in person or by a channel you trust.';

@@ -5,7 +5,7 @@
 
 import { api, describeError } from './api.js';
 import { fetchDyad, inspectDyad } from './dyads.js';
-import { h, messages, setBusy, formatDate } from './ui.js';
+import { h, messages, setBusy, formatDate, otherWords } from './ui.js';
 import { topicsFor, topicLabel, COMFORT_WORDS, KIND_LABEL } from './words.js';
 import { therapistLinkPart } from './therapistlink.js';
 
@@ -21,7 +21,7 @@ export function dyadSettingsSection(env, acct) {
     });
     return h('section', { class: 'card', id: 'in-each-dyad', 'aria-labelledby': 'in-each-dyad-heading' },
         h('h2', { id: 'in-each-dyad-heading' }, 'In each dyad'),
-        h('p', null, 'These choices are yours alone, one dyad at a time. Your partner makes their own.'),
+        h('p', null, 'These choices are yours alone, one dyad at a time. The other person in each dyad makes their own.'),
         blocks.length ? blocks : h('p', { class: 'empty' }, 'You are not in any dyad.'));
 }
 
@@ -42,11 +42,13 @@ async function fill(env, acct, summary, block) {
     const view = inspectDyad(acct, dyad);
     const name = view.partner ? view.partner.display_name : null;
     const label = KIND_LABEL[dyad.kind] || dyad.kind;
-    block.replaceChildren(
+    // (replaceChildren would print a null as the text "null": only nodes go in)
+    block.replaceChildren(...[
         h('h3', null, name ? `${label} with ${name}` : label),
         dyad.kind === 'couple' ? sexualTracking(dyad, name) : null,
         comfortForm(dyad, name, comfort),
-        therapistLinkPart(env, acct, dyad, name));
+        therapistLinkPart(env, acct, dyad, name),
+    ].filter(Boolean));
 }
 
 function sexualTracking(dyad, name) {
@@ -71,7 +73,7 @@ function sexualTracking(dyad, name) {
             box.disabled = false;
         }
     });
-    const who = name || 'your partner';
+    const who = name || otherWords(dyad.kind);
     return h('div', { class: 'track-sexual' },
         h('div', { class: 'choice' }, box, h('label', { for: id }, 'Track sexual connection in my check-ins')),
         h('p', { id: hintId, class: 'hint' },
@@ -82,7 +84,7 @@ function sexualTracking(dyad, name) {
 }
 
 function comfortForm(dyad, name, data) {
-    const who = name || 'your partner';
+    const who = name || otherWords(dyad.kind);
     const levels = (data && data.comfort) || {};
     const dflt = data && Number.isInteger(data.default) ? data.default : 3;
     const msg = messages();

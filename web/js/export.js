@@ -22,7 +22,7 @@ import { api, describeError } from './api.js';
 import { inspectDyad } from './dyads.js';
 import { topicLabel, depthOf, responseLabel, KIND_LABEL } from './words.js';
 import { neutralTitle } from './title.js';
-import { h, messages, formatDate } from './ui.js';
+import { h, messages, formatDate, otherWords } from './ui.js';
 
 const ITEM_WORDS = {
     closeness: 'How close you felt',
@@ -214,7 +214,7 @@ export async function buildExport(acct) {
             if (Array.isArray(ci.emotions) && ci.emotions.length) out.push(`- Feelings: ${ci.emotions.map(plain).join(', ')}`);
             if (ci.wordless === true) out.push('- There were things you could not put into words');
             const shown = Array.isArray(ci.show_partner) ? ci.show_partner : [];
-            out.push(`- Shown to ${pname || 'your partner'}: ${shown.length ? shown.map((s) => plain(ITEM_WORDS[s] || s)).join(', ') : 'nothing'}`);
+            out.push(`- Shown to ${pname || otherWords(d.kind)}: ${shown.length ? shown.map((s) => plain(ITEM_WORDS[s] || s)).join(', ') : 'nothing'}`);
             if (ci.note) {
                 const r = tryOpen(c, keys.personal, meta(ci.date, 'note'), ci.note);
                 if (r.ok) counts.notes += 1;
@@ -234,7 +234,7 @@ export async function buildExport(acct) {
     if (!(data.dyads || []).length) out.push('You are not in any dyad now. A dyad you left is not part of this file.', '');
 
     out.push('## Not in this file', '');
-    out.push('- Your partner’s words: they are theirs to take.');
+    out.push('- The words of the people you share a dyad with: they are theirs to take.');
     out.push('- Your answers to a therapist’s private check-in: they were sealed so that only your therapist can open them.');
     out.push('- Dyads you have left: leaving takes them out of your account.');
     out.push('');
@@ -283,7 +283,7 @@ export function exportSection(env, acct) {
     return h('section', { class: 'card', id: 'your-data', 'aria-labelledby': 'your-data-heading' },
         h('h2', { id: 'your-data-heading' }, 'Take your data with you'),
         h('p', null, 'Download everything you have written in dyad — your shares, your responses, your daily check-ins and private notes — ' +
-            'with your account and sessions. Your partner’s words are theirs and are not included.'),
+            'with your account and sessions. What the other person in a dyad wrote is theirs and is not included.'),
         h('ul', null,
             h('li', null, 'The readable copy is decrypted here, in this browser, into a text file anyone can open. Keep it private.'),
             h('li', null, 'The raw data is exactly what the server holds, your words still encrypted, for another program to read.')),

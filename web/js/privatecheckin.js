@@ -70,7 +70,7 @@ export function privateCheckinCard(env, acct, pc, { onDone } = {}) {
     const card = h('section', { class: 'card private-checkin', id: uid, 'aria-labelledby': `${uid}-heading` },
         h('h2', { id: `${uid}-heading` }, `A private check-in from ${t.display_name}`),
         h('p', null, `${t.display_name} asked you this on ${formatDate(pc.assigned_at)}, for you alone. ` +
-            'Only you can see it here; your partner cannot see it, or that it exists.'),
+            'Only you can see it here; the other person in your dyad cannot see it, or that it exists.'),
         h('p', { class: 'actions' }, open),
         body);
     open.addEventListener('click', () => {
@@ -207,7 +207,7 @@ function form(env, acct, pc, sent) {
         const danger = dangerChosen.size > 0;
         const done = h('div', { class: 'pc-done' },
             h('p', { role: 'status', tabindex: '-1', id: `${uid}-done` },
-                `Sent, sealed so that only ${t.display_name} can open it. Nobody reads it until ${t.display_name} does — not the server, and not your partner.`),
+                `Sent, sealed so that only ${t.display_name} can open it. Nobody reads it until ${t.display_name} does — not the server, and not the other person in your dyad.`),
             danger ? crisisBox(`${uid}-crisis-after`) : null);
         if (danger) showCrisis(done.querySelector('.crisis'));
         theForm.replaceWith(done);

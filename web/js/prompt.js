@@ -86,7 +86,7 @@ export function promptPart(env, dyad, partner, acct = null) {
     const body = h('div', { class: 'prompt-body', id: 'prompt-body' });
     const topicSelect = h('select', { id: 'prompt-topic', name: 'topic' },
         h('option', { value: '' }, 'Today’s pick'),
-        topicsFor(dyad.kind).map((t) => h('option', { value: t }, topicLabel(t))));
+        topicsFor(dyad.kind, dyad.desire_open === true).map((t) => h('option', { value: t }, topicLabel(t))));
     let current = null; // the last answer of next-prompt
     let homeworkNote = null; // the opened note of current.homework
     let shownAgain = new Set(); // prompts passed, then shown again on request
@@ -127,6 +127,10 @@ export function promptPart(env, dyad, partner, acct = null) {
             h('blockquote', { class: 'prompt-text', id: 'prompt-text', tabindex: '-1' }, p.text),
             h('p', { class: 'prompt-meta', id: 'prompt-meta' },
                 `${topicLabel(p.topic)} · depth ${p.depth} of 5 (${DEPTH_WORDS[p.depth] || ''})`),
+            p.support === true ? h('p', { class: 'hint prompt-support', id: 'prompt-support' },
+                'This one can stir up a lot. If you would like someone with you for it, ',
+                h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.')
+                : '', // (replaceChildren would print a null as the text "null")
             h('p', { class: 'prompt-why' }, h('span', { class: 'prompt-why-label' }, 'Why this one: '),
                 h('span', { class: 'prompt-reason', id: 'prompt-reason' }, res.reason || '')),
             h('p', { class: 'actions' },

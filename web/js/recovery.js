@@ -107,7 +107,7 @@ export function renderRecovery(container, opts, back) {
         type: 'password',
         autocomplete: 'new-password',
         minlength: MIN_PASSWORD,
-        hint: `At least ${MIN_PASSWORD} characters, one your partner could not guess.`,
+        hint: `At least ${MIN_PASSWORD} characters, one nobody close to you could guess.`,
     });
     const confirm = field({ label: 'New password again', name: 'new_password2', type: 'password', autocomplete: 'new-password' });
     const msg = messages();
@@ -116,7 +116,7 @@ export function renderRecovery(container, opts, back) {
         email.row, code.row, password.row, confirm.row,
         h('p', { class: 'recovery-warning' },
             'Setting a new password signs this account out everywhere: every browser and device it is signed in on, ' +
-            'including any device your partner might hold.'),
+            'including any device someone close to you might hold.'),
         h('div', { class: 'actions' },
             h('button', { type: 'submit' }, 'Set the new password'),
             h('button', { type: 'button', class: 'secondary', onclick: () => back.onBack(email.input.value.trim()) }, 'Back to sign in')),
@@ -234,7 +234,7 @@ export function renderRecovery(container, opts, back) {
             'Everything you wrote stays readable.'),
         h('p', { class: 'recovery-only-way' },
             h('strong', null, 'There is no other way back. '),
-            'Nobody can reset your password for you: not dyad, not whoever runs this server, and not your partner. ' +
+            'Nobody can reset your password for you: not dyad, not whoever runs this server, and not the person you pair with. ' +
             'Without the code, a forgotten password means a new account and a new pairing.'),
         form);
     show(container, section);
@@ -268,7 +268,7 @@ function doneView(container, opts, back, { user, csrf, keys, c }) {
         h('h2', null, 'Your new password is set'),
         h('div', { class: 'recovery-done', role: 'status' },
             h('p', null, 'Every session of this account has been signed out, everywhere: every browser and device it was signed in on, ' +
-                'including any device your partner might hold. Each of them needs your new password to come back.'),
+                'including any device someone close to you might hold. Each of them needs your new password to come back.'),
             h('p', null, 'This browser is signed in again with your new password, and your keys are the same: everything you wrote stays readable.')),
         h('p', null, h('strong', null, 'Your recovery code has not changed. '),
             'Keep it where it was: it still works if you ever need it again. ' +

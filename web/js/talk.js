@@ -23,7 +23,9 @@
 // reaches its target with the topics that allow it, and a topic without a
 // prompt at some depth steps down); one the dyad has not answered before;
 // the topic used least so far (breadth); then chance. No prompt appears
-// twice in a plan.
+// twice in a plan. Prompts marked `support` (they could hurt without someone
+// to lean on) and prompts written `for` one family member are never used:
+// here both people answer every prompt, face to face, with no pause for help.
 
 export const SET_COUNT = 3;
 export const MINUTE_CHOICES = [5, 10, 15];
@@ -99,7 +101,10 @@ export function planConversation({
     // every prompt that could ever be shown: its topic open, not deeper than its topic allows
     const pool = library.filter((p) => p && typeof p.id === 'string' && caps.has(p.topic) &&
         Number.isInteger(p.depth) && p.depth >= 1 && p.depth <= caps.get(p.topic) &&
-        (!kind || !Array.isArray(p.kinds) || p.kinds.includes(kind)));
+        (!kind || !Array.isArray(p.kinds) || p.kinds.includes(kind)) &&
+        // never one that could hurt without support, nor one written for one
+        // side of a family (both people answer every prompt here)
+        p.support !== true && !p.for);
     let maxAllowed = 0;
     for (const p of pool) maxAllowed = Math.max(maxAllowed, p.depth);
     const count = perSet || promptsPerSet(minutes);

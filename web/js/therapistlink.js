@@ -14,7 +14,7 @@
 // - "Who looked, and when": the dyad's audit log.
 
 import { api, ApiError, describeError } from './api.js';
-import { h, messages, setBusy, formatDate } from './ui.js';
+import { h, messages, setBusy, formatDate, otherWords } from './ui.js';
 
 const CODE_RE = /^[A-Z2-7]{8}-[A-Z2-7]{16}$/;
 const POLL_MS = 8000;
@@ -55,7 +55,7 @@ function fingerprintOf(c, therapist) {
  */
 export function therapistLinkPart(env, acct, dyad, partnerName) {
     const { c } = acct;
-    const partner = partnerName || 'your partner';
+    const partner = partnerName || otherWords(dyad.kind);
     const uid = `therapist-${dyad.id}`;
     const body = h('div', { class: 'therapist-link-body' }, h('p', { class: 'status' }, 'Loading…'));
     const msg = messages();

@@ -174,6 +174,21 @@ export function inviteBlock(dyadId, link, expiresAt) {
 }
 
 
+// How one member is named to the other when no name is at hand, by the
+// dyad's kind: friends and family never read "partner" (src/core/kind.c
+// chooses the same words on the server).
+const OTHER_WORDS = { couple: 'your partner', friends: 'your friend', family: 'your family member' };
+
+/** "your partner" / "your friend" / "your family member"; "the other person" for an unknown kind. */
+export function otherWords(kind) {
+    return OTHER_WORDS[kind] || 'the other person';
+}
+
+/** The same words at the start of a sentence. */
+export function capitalise(s) {
+    return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
 export function formatDate(iso) {
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return iso;

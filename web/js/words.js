@@ -11,14 +11,19 @@ export const TOPICS = VOCAB.topics;
 /** Topic names in API order (index = the topic's number in the API's counts). */
 export const TOPIC_NAMES = TOPICS.map((t) => t.name);
 
-/** The topic names a dyad of `kind` can use (desire is for couples only). */
-export function topicsFor(kind) {
-    return topicChoices(kind).map((t) => t.name);
+/**
+ * The topic names a dyad of `kind` can use (desire is for couples only).
+ * desireOpen (the dyad's `desire_open`): false leaves desire out even in a
+ * couple — it is offered only when both turned sexual tracking on. Settings
+ * (comfort) passes nothing, so a person can raise their comfort beforehand.
+ */
+export function topicsFor(kind, desireOpen = true) {
+    return topicChoices(kind, desireOpen).map((t) => t.name);
 }
 
 /** The topics a dyad of `kind` can use, with their label and hint. */
-export function topicChoices(kind) {
-    return TOPICS.filter((t) => t.kinds.includes(kind));
+export function topicChoices(kind, desireOpen = true) {
+    return TOPICS.filter((t) => t.kinds.includes(kind) && (desireOpen || t.name !== 'desire'));
 }
 
 export function topicLabel(name) {

@@ -112,12 +112,19 @@ function renderOpen(env, acct, dyad, view, head, keysWarning) {
         head,
         keysWarning,
         h('p', { class: 'state paired' }, `You and ${name} are paired. What you write here is encrypted for the two of you.`),
+        // the other places of the dyad, near the top so they are one step away
+        h('nav', { class: 'dyad-nav', 'aria-label': 'This dyad' },
+            h('ul', null,
+                h('li', { class: 'dyad-shares-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/shares` }, `Shares between you and ${name}`)),
+                h('li', { class: 'dyad-insights-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/insights` },
+                    // sex is named only to a couple member who tracks it
+                    dyad.kind === 'couple' && dyad.track_sexual === true
+                        ? 'Insights: how closeness, affection and sex have been going'
+                        : 'Insights: how closeness, opening up and feeling understood have been going')),
+                h('li', { class: 'dyad-talk-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/talk` }, 'Sit down together: a guided conversation')))),
         checkin,
         fromPartner,
         prompt,
-        h('p', { class: 'dyad-shares-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/shares` }, `Shares between you and ${name}`)),
-        h('p', { class: 'dyad-insights-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/insights` }, 'Insights: how closeness, affection and sex have been going')),
-        h('p', { class: 'dyad-talk-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/talk` }, 'Sit down together: a guided conversation')),
         h('section', { class: 'card safety-code', 'aria-labelledby': 'safety-heading' },
             h('h2', { id: 'safety-heading' }, 'Safety code'),
             h('output', { id: 'safety-code', class: 'code', 'aria-label': 'Safety code' },

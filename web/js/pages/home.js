@@ -16,7 +16,7 @@ const POLL_MS = 4000;
 
 function intro() {
     return h('div', { class: 'intro' },
-        h('p', { class: 'lead' }, 'A quiet place for two people — a couple, two friends, or two family members — ' +
+        h('p', { class: 'lead' }, 'A quiet place for two people who are close — two friends, two family members, or two people in love — ' +
             'to open up to each other a little more, at a pace you both choose.'),
         h('p', null, 'Everything you write is encrypted in your browser before it is sent.'));
 }
@@ -156,7 +156,8 @@ function createSection(env, acct, onCreated) {
         h('fieldset', null,
             h('legend', null, 'Who is it with?'),
             ...radios,
-            h('p', { class: 'hint' }, 'Only a couple can track sexual connection, and each of you decides for yourself whether to.')),
+            h('p', { class: 'hint' }, 'Only a couple can track sexual connection, and each of you decides for yourself whether to. ' +
+                'Friends and family never see anything about it.')),
         h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'create-dyad' }, 'Create a dyad')),
         msg.el);
     form.addEventListener('submit', async (e) => {
@@ -166,7 +167,7 @@ function createSection(env, acct, onCreated) {
         msg.say('Creating the dyad and its key…');
         try {
             const created = await createDyad(acct, kind);
-            msg.say(`${KIND_LABEL[kind]} dyad created. Its invite link is in the list above.`);
+            msg.say(`${KIND_LABEL[kind]} dyad created.`);
             onCreated(created);
         } catch (err) {
             msg.alert(describeError(err));
@@ -174,8 +175,18 @@ function createSection(env, acct, onCreated) {
             setBusy(form, false);
         }
     });
+    const intro = h('p', null, 'A dyad is the two of you. You get a link to send to the other person; when they join, you are paired.');
+    // Someone already in a dyad sees only a closed "Start another dyad": the
+    // choice of kinds (and what a couple may track) is not theirs to read
+    // every day.
+    if (acct.dyads.some((d) => d.active !== false)) {
+        return h('section', { 'aria-labelledby': 'create-heading', class: 'card create-another' },
+            h('details', null,
+                h('summary', null, h('h2', { id: 'create-heading' }, 'Start another dyad')),
+                intro, form));
+    }
     return h('section', { 'aria-labelledby': 'create-heading', class: 'card' },
         h('h2', { id: 'create-heading' }, 'Create a dyad'),
-        h('p', null, 'A dyad is the two of you. You get a link to send to the other person; when they join, you are paired.'),
+        intro,
         form);
 }

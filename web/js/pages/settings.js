@@ -20,7 +20,7 @@ import { dyadSettingsSection } from '../dyadsettings.js';
 import { sessionsSection, titleSection, deleteAccountSection } from '../account.js';
 import { applyTitle } from '../title.js';
 import { exportButtons, exportSection } from '../export.js';
-import { h, field, messages, setBusy, focusHeading } from '../ui.js';
+import { h, field, messages, setBusy, focusHeading, otherWords, capitalise } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
 
 export async function render(env) {
@@ -160,7 +160,7 @@ function leaveItem(env, acct, summary, li) {
     }, () => {});
 
     leave.addEventListener('click', () => {
-        const partner = partnerName || 'your partner';
+        const partner = partnerName || otherWords(summary.kind);
         const uid = `leave-${summary.id}`;
         const keep = h('input', { type: 'radio', id: `${uid}-keep`, name: `${uid}-content`, value: 'keep', checked: true, 'aria-describedby': `${uid}-keep-hint` });
         const del = h('input', { type: 'radio', id: `${uid}-delete`, name: `${uid}-content`, value: 'delete', 'aria-describedby': `${uid}-delete-hint` });
@@ -179,11 +179,11 @@ function leaveItem(env, acct, summary, li) {
                 h('legend', null, 'What you wrote in this dyad'),
                 h('div', { class: 'choice' }, keep, h('label', { for: `${uid}-keep` }, 'Keep it')),
                 h('p', { class: 'hint choice-hint', id: `${uid}-keep-hint` },
-                    `${partner} can still read the shares and responses you wrote, as before. Nothing new can be added by either of you.`),
+                    `${capitalise(partner)} can still read the shares and responses you wrote, as before. Nothing new can be added by either of you.`),
                 h('div', { class: 'choice' }, del, h('label', { for: `${uid}-delete` }, 'Delete it')),
                 h('p', { class: 'hint choice-hint', id: `${uid}-delete-hint` },
                     'Your shares, your responses, your check-ins with their private notes, and your comfort levels in this dyad are removed from the server for good. ' +
-                    `${partner}’s own words stay theirs. This cannot be undone.`)),
+                    `${capitalise(partner)}’s own words stay theirs. This cannot be undone.`)),
             h('div', { class: 'actions' },
                 h('button', { type: 'submit', class: 'danger' }, 'Leave the dyad'),
                 h('button', { type: 'button', class: 'secondary', onclick: () => {

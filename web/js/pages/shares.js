@@ -198,15 +198,21 @@ function makeComposer(ctx, thread) {
     }, 'Share something deeper');
 
     const promptText = h('p', { class: 'composer-prompt-text', id: 'composer-prompt' });
+    // A prompt marked `support` could hurt without someone to lean on: a
+    // quiet line points to help, never a warning that blocks the way.
+    const supportLine = h('p', { class: 'hint prompt-support', id: 'composer-support', hidden: true },
+        'This one can stir up a lot. If you would like someone with you for it, ',
+        h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.');
     const promptBlock = h('div', { class: 'prompt-block', hidden: true },
         h('p', { class: 'prompt-label' }, 'You are answering this prompt:'),
         promptText,
+        supportLine,
         h('p', null, h('button', { type: 'button', class: 'link', onclick: () => clearPrompt(true) }, 'Write without the prompt')));
 
     const topics = radioGroup({
         name: 'topic',
         legend: 'What is it about?',
-        options: topicChoices(ctx.dyad.kind).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
+        options: topicChoices(ctx.dyad.kind, ctx.dyad.desire_open === true).map((t) => ({ value: t.name, label: t.label, hint: t.hint })),
     });
     const guide = h('div', { class: 'guide', id: 'share-guide', 'aria-live': 'polite' });
     function showGuide() {
@@ -315,6 +321,7 @@ function makeComposer(ctx, thread) {
         }
         prompt = found;
         promptText.textContent = found.text;
+        supportLine.hidden = found.support !== true;
         promptBlock.hidden = false;
         heading.textContent = 'Answer a prompt';
         textLabel.textContent = 'Your answer';

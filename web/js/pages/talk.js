@@ -85,24 +85,41 @@ export async function render(env) {
 }
 
 /**
+ * The prompts the two have answered, from their most recent shares (up to
+ * ANSWERED_PAGES pages of 100, newest first): with a library of a thousand
+ * prompts a long-standing pair has answered more than one page holds.
+ */
+const ANSWERED_PAGES = 5;
+async function answeredPrompts(dyadId, signal) {
+    const ids = [];
+    let page = await fetchShares(dyadId, { limit: 100, signal });
+    for (let i = 1; page.length > 0; i++) {
+        for (const s of page) if (s.prompt_id) ids.push(s.prompt_id);
+        if (page.length < 100 || i >= ANSWERED_PAGES) break;
+        page = await fetchShares(dyadId, { beforeId: page[page.length - 1].id, limit: 100, signal });
+    }
+    return ids;
+}
+
+/**
  * What the plan needs: the depth allowed for each topic (the pacing engine's
- * answer for that topic), the library for the dyad's kind, and the prompts
+ * answer for that topic, asked with peek=1 so that looking is not an offer), the library for the dyad's kind, and the prompts
  * the two have answered before.
  */
 async function loadMaterial(env, dyad) {
     const base = `/dyads/${encodeURIComponent(dyad.id)}`;
     const topics = topicsFor(dyad.kind);
-    const [caps, library, shares] = await Promise.all([
-        Promise.all(topics.map((t) => api('GET', `${base}/next-prompt?topic=${encodeURIComponent(t)}`, undefined, { signal: env.signal }))),
+    const [caps, library, answered] = await Promise.all([
+        Promise.all(topics.map((t) => api('GET', `${base}/next-prompt?topic=${encodeURIComponent(t)}&peek=1`, undefined, { signal: env.signal }))),
         promptsFor(dyad.kind, { signal: env.signal }),
-        fetchShares(dyad.id, { limit: 100, signal: env.signal }),
+        answeredPrompts(dyad.id, env.signal),
     ]);
     const allowed = {};
     topics.forEach((t, i) => {
         const res = caps[i] || {};
-        allowed[t] = res.prompt && Number.isInteger(res.depth) ? res.depth : 0;
+        const cap = Number.isInteger(res.allowed_depth) ? res.allowed_depth : res.depth;
+        allowed[t] = res.prompt && Number.isInteger(cap) ? cap : 0;
     });
-    const answered = shares.map((s) => s.prompt_id).filter(Boolean);
     return { allowed, library: [...library.values()], answered };
 }
 

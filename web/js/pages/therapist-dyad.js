@@ -87,7 +87,8 @@ async function fillCharts(env, id, win) {
     if (!box) return;
     try {
         const res = await api('GET', `/therapist/dyads/${encodeURIComponent(id)}/charts?window=${win}`, undefined, { signal: env.signal });
-        const figures = ['series', 'quadrant'].map((key) => {
+        // the quadrant is null outside a couple where someone tracks sex
+        const figures = ['series', 'plane', 'quadrant'].filter((key) => typeof res[key] === 'string').map((key) => {
             const doc = new DOMParser().parseFromString(res[key], 'image/svg+xml');
             const svg = doc.documentElement;
             if (svg.nodeName !== 'svg') throw new Error('not an SVG drawing');
