@@ -241,6 +241,10 @@ check: deps-check
 	node tools/jsimports-check.mjs web/js
 	node tools/doccheck.mjs --self-test
 	node tools/doccheck.mjs docs/architecture.md
+	@# the project stands alone: nothing cites the design brief outside the repository
+	@! grep -rnE 'design §|design\.md|research: ' --include='*.[ch]' --include='*.js' --include='*.mjs' \
+	    --include='*.md' --include='*.json' --include='*.html' --include='*.sql' src web tests docs README.md \
+	  || { echo "check: cite the project's own docs (docs/protocol.md, …), not the design brief"; exit 1; }
 	npx --no-install eslint .
 
 clean:

@@ -19,11 +19,12 @@ flags="-std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(pkg-config --cflags libmicroht
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 printf '%s\n' "${files[@]}" |
-  xargs -P2 -n4 sh -c 'clang-tidy --quiet "$@" -- '"$flags"' 2>/dev/null' _ >"$log"
+  xargs -P2 -n4 sh -c 'clang-tidy --quiet "$@" -- '"$flags"' 2>&1' _ >"$log"
 status=$?
 if grep -q 'error:' "$log" || [ $status -ne 0 ]; then
   grep -A3 'error:' "$log"
-  echo "clang-tidy: $(grep -c 'error:' "$log") finding(s)"
+  [ $status -eq 0 ] || grep -v 'warnings\? generated\.$' "$log" | tail -20
+  echo "clang-tidy: $(grep -c 'error:' "$log") finding(s), exit status $status"
   exit 1
 fi
 echo "clang-tidy: ${#files[@]} files, no finding"

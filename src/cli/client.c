@@ -6,7 +6,7 @@
  *
  * reads an export (GET /api/v1/me/export), asks for the password (from
  * DYAD_PASSWORD, else one line on standard input), derives the keys exactly
- * as the browser does (design §4, src/crypto/keys.c), and prints everything
+ * as the browser does (docs/protocol.md, src/crypto/keys.c), and prints everything
  * the person wrote as readable text. Nothing leaves the machine.
  */
 #include <jansson.h>

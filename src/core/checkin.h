@@ -1,5 +1,5 @@
 /*
- * checkin.h — the daily check-in's vocabulary and rules (design §5): item
+ * checkin.h — the daily check-in's vocabulary and rules (docs/insights.md): item
  * and feeling names, which days may be written, and the shape of an
  * encrypted note. Pure; the item numbering is the insights engine's
  * (enum insights_item), so a visibility mask means the same everywhere.

@@ -831,6 +831,7 @@ static void insights_who_of(const struct insights_input *in, int m, struct insig
     const char *name = in->names[m];
     const char *words =
         name != NULL && name[0] != '\0' ? name : kind_other_words(in->kind, in->role[m]);
+    memset(w, 0, sizeof *w);
     snprintf(w->who, sizeof w->who, "%s", words);
     snprintf(w->whose, sizeof w->whose, "%s's", words);
     memcpy(w->Who, w->who, sizeof w->Who);

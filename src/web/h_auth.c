@@ -3,7 +3,7 @@
  * /auth/logout. (GET /me and /me/password are in h_me.c; the throttles in
  * floor_throttle.c.)
  *
- * The browser derives auth_key from the password (design §4); the server
+ * The browser derives auth_key from the password (docs/protocol.md); the server
  * only ever sees auth_key and stores its Argon2id hash. A failed login
  * answers the same bytes, after the same work, whether or not the account
  * exists. Throttling is keyed by keyed hashes, never by an address.

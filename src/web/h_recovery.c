@@ -3,7 +3,7 @@
  * /auth/recovery and POST /auth/recover.
  *
  * The recovery code (32 random bytes shown once at sign-up) wraps the same
- * keys as the password does (design §4). The server hands out that
+ * keys as the password does (docs/protocol.md). The server hands out that
  * ciphertext with a fresh challenge; the browser opens the keys with the
  * code and signs the challenge with the person's signing key, which proves
  * it holds the keys without the server ever seeing them or the code. Then

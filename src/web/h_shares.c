@@ -2,7 +2,7 @@
  * h_shares.c — shares and responses: POST/GET /dyads/{id}/shares and
  * POST /dyads/{id}/shares/{sid}/responses.
  *
- * Bodies are ciphertext made in the browser (design §4: padded to 64 bytes,
+ * Bodies are ciphertext made in the browser (docs/protocol.md: padded to 64 bytes,
  * nonce ‖ XChaCha20-Poly1305, the entry's id, dyad, author and kind bound as
  * associated data), so the server checks only their shape. Mutual reveal is
  * enforced here: a partner's answer to a prompt stays withheld until the
