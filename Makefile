@@ -24,7 +24,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/dyad
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-PKGS    := libmicrohttpd sqlite3 libsodium jansson inih libsystemd
+PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson inih libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -37,13 +37,14 @@ LIBS     = $(PKG_LIBS) -lpthread -lm
 SRC       := $(sort $(wildcard src/*/*.c))
 MAIN_SRC  := src/cli/main.c
 LIB_SRC   := $(filter-out $(MAIN_SRC),$(SRC))
-GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/datafiles.c
+GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/pg_migrations.c build/gen/datafiles.c
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 
 WEB_FILES := $(sort $(shell find web -type f 2>/dev/null))
 VENDOR    := build/vendor/libsodium-wrappers.mjs build/vendor/libsodium-sumo.mjs
 SQL_FILES := $(sort $(wildcard src/store/migrations/*.sql))
+PG_SQL_FILES := $(sort $(wildcard src/store/migrations/postgres/*.sql))
 DATA_FILES := $(sort $(wildcard data/*))
 
 rel_obj  = $(patsubst %.c,build/rel/%.o,$(1))
@@ -54,7 +55,7 @@ ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test deps deps-test unit test-js test-api test-browser bench format clean asan check deps-check docs-settings man install uninstall test-install
+.PHONY: all run test deps deps-test unit test-js test-api test-pg test-browser bench format clean asan check deps-check docs-settings man install uninstall test-install
 all: build/dyad
 
 deps:
@@ -98,9 +99,17 @@ build/gen/assets.c: build/tools/embed $(WEB_FILES) $(VENDOR) build/gen/vocab.js
 	@mkdir -p $(@D)
 	build/tools/embed assets $@ $(foreach f,$(WEB_FILES),$(f)=/static/$(f:web/%=%)) \
 	    $(foreach f,$(VENDOR),$(f)=/static/vendor/$(notdir $(f))) build/gen/vocab.js=/static/js/vocab.js
-build/gen/migrations.c: build/tools/embed $(SQL_FILES)
+# One migration history, two dialects: every src/store/migrations/NNN_x.sql
+# (SQLite) has a twin of the same name in migrations/postgres/.
+build/gen/migrations.c: build/tools/embed $(SQL_FILES) $(PG_SQL_FILES)
 	@mkdir -p $(@D)
+	@if [ "$(notdir $(SQL_FILES))" != "$(notdir $(PG_SQL_FILES))" ]; then \
+	  echo "migrations: each src/store/migrations/*.sql needs a PostgreSQL twin of the same name in src/store/migrations/postgres/ (docs/architecture.md)"; \
+	  echo "  sqlite:   $(notdir $(SQL_FILES))"; echo "  postgres: $(notdir $(PG_SQL_FILES))"; exit 1; fi
 	build/tools/embed migrations $@ $(foreach f,$(SQL_FILES),$(f)=$(notdir $(f)))
+build/gen/pg_migrations.c: build/tools/embed $(PG_SQL_FILES) build/gen/migrations.c
+	@mkdir -p $(@D)
+	build/tools/embed pg_migrations $@ $(foreach f,$(PG_SQL_FILES),$(f)=$(notdir $(f)))
 build/gen/datafiles.c: build/tools/embed $(DATA_FILES)
 	@mkdir -p $(@D)
 	build/tools/embed datafiles $@ $(foreach f,$(DATA_FILES),$(f)=$(notdir $(f)))
@@ -129,7 +138,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps-test
 	@$(MAKE) --no-print-directory build/dyad asan
-	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-install test-api test-browser
+	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-install test-api test-pg test-browser
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -143,6 +152,12 @@ test-js:
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then $(NODE_TEST) tests/js/*.test.mjs; fi
 test-api: build/asan/dyad
 	@DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/api/*.test.mjs
+# The store contract test and the whole API suite again on PostgreSQL, beside
+# a throwaway cluster that scripts/with-postgres.sh starts and always stops;
+# each test server gets a database of its own (tests/lib/server.mjs).
+test-pg: build/asan/dyad build/asan/tests/test_store_contract
+	@scripts/with-postgres.sh sh -c 'build/asan/tests/test_store_contract && \
+	  DYAD_TEST_DB=postgres DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/api/*.test.mjs'
 test-browser: build/asan/dyad
 	@if ls tests/browser/*.test.mjs >/dev/null 2>&1; then \
 	  DYAD_BIN=$(CURDIR)/build/asan/dyad $(NODE_TEST) tests/browser/*.test.mjs; fi
@@ -160,6 +175,7 @@ bench:
 	@: > build/bench.txt
 	@set -e; for b in $(BENCH_BIN); do $$b | tee -a build/bench.txt; done
 	@bench/http.sh | tee -a build/bench.txt
+	@scripts/with-postgres.sh bench/http-pg.sh | tee -a build/bench.txt
 	@echo "figures written to build/bench.txt"
 
 # The settings table of docs/operators.md, made from src/cli/config.c

@@ -16,14 +16,16 @@ pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjans
 if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for
-  # systemd's notification socket
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3)
+  # systemd's notification socket; postgresql: the store contract test and
+  # the API suite also run on it; pgbouncer: two servers over one database
+  # through a pooler (make test-pg)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer)
 fi
 if [ "$mode" = check ]; then
   pkgs+=(clang-format cppcheck clang-tidy)
 fi
 if [ "$mode" = bench ]; then
-  pkgs+=(wrk curl)
+  pkgs+=(wrk curl postgresql postgresql-client)
 fi
 
 missing=()

@@ -39,7 +39,7 @@ const struct setting config_settings[] = {
      "Seconds requests in flight get to finish after SIGTERM or SIGINT before dyad stops anyway.",
      "1-3600", AT(shutdown_timeout)},
     {"database", "url", "--db", "DYAD_DB", SETTING_DB, 0, 0, "sqlite:./dyad.db", NULL,
-     "The database.", "sqlite:PATH or a postgres:// URL", AT(db_url)},
+     "The database.", "sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE conninfo", AT(db_url)},
     {"database", "secret_file", "--secret-file", "DYAD_SECRET_FILE", SETTING_PATH, 0, 0, "",
      "dyad.secret beside the database file",
      "The server secret (32 random bytes, made on first start with mode 0600).", "a path",
@@ -233,8 +233,10 @@ int config_set(struct config *c, const struct setting *s, const char *v, char *e
     case SETTING_DB:
         if (!printable(v) || strlen(v) >= s->size ||
             !((strncmp(v, "sqlite:", 7) == 0 && v[7] != '\0') ||
-              strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0)) {
-            snprintf(err, errlen, "'%s' is not sqlite:PATH or postgres://...", v);
+              strncmp(v, "postgres://", 11) == 0 || strncmp(v, "postgresql://", 13) == 0 ||
+              (strncmp(v, "postgres:", 9) == 0 && v[9] != '\0'))) {
+            snprintf(err, errlen,
+                     "'%s' is not sqlite:PATH, postgres://... or postgres:KEY=VALUE ...", v);
             return -1;
         }
         memcpy(field, v, strlen(v) + 1);

@@ -2,8 +2,8 @@
  * embedded.h — the shape of a file compiled into the binary.
  *
  * tools/embed.c writes build/gen/assets.c (the browser's files under /static)
- * build/gen/migrations.c (the store's SQL) and build/gen/datafiles.c (data/) as arrays of this
- * struct, so the binary needs nothing on disk beside its database.
+ * build/gen/migrations.c and build/gen/pg_migrations.c (the store's SQL) and build/gen/datafiles.c
+ * (data/) as arrays of this struct, so the binary needs nothing on disk beside its database.
  */
 #ifndef DYAD_EMBEDDED_H
 #define DYAD_EMBEDDED_H
@@ -23,8 +23,10 @@ struct embedded_file {
 /* Sorted by name; each array ends with a zeroed entry. */
 extern const struct embedded_file assets[];
 extern const size_t assets_count;
-extern const struct embedded_file migrations[];
+extern const struct embedded_file migrations[]; /* SQLite's */
 extern const size_t migrations_count;
+extern const struct embedded_file pg_migrations[]; /* PostgreSQL's twins, same names */
+extern const size_t pg_migrations_count;
 extern const struct embedded_file datafiles[]; /* data/: the prompt library, … */
 extern const size_t datafiles_count;
 

@@ -2,13 +2,19 @@
  * store.h — everything dyad keeps, behind one backend-neutral interface.
  *
  * Handlers call these functions with plain structs; no SQL and no backend
- * type crosses this line. Every function that changes data does it in one
- * transaction: it either happens whole or not at all. Functions return a
- * store_result; STORE_ERROR means the backend failed (I/O, corruption, out
- * of memory) and is the only result a handler turns into a 5xx.
+ * type crosses this line. Every function runs as one transaction: a change
+ * happens whole or not at all, and changes are serialised, so a rule
+ * checked inside one (a full dyad, a used invite) still holds when it
+ * commits. Functions return a store_result; STORE_ERROR (the database
+ * failed: I/O, corruption, out of memory) and STORE_UNAVAILABLE (it cannot
+ * be reached) are the only results a handler turns into a 5xx.
  *
- * Threads: any thread may call any function. Writes are serialised on one
- * writer connection; reads use a connection of the calling thread's own.
+ * Threads: any thread may call any function, also from inside a callback
+ * of another store function on the same thread (the callback then sees a
+ * transaction of its own).
+ *
+ * Backends: store_open picks one from the URL (src/store/backend.h);
+ * store.c holds the functions below once for both.
  */
 #ifndef DYAD_STORE_H
 #define DYAD_STORE_H
@@ -23,6 +29,7 @@ enum store_result {
     STORE_CONFLICT, /* unique key taken, or the row is not in the state the change needs */
     STORE_EXPIRED,  /* an invite past its time */
     STORE_ERROR,
+    STORE_UNAVAILABLE, /* the database cannot be reached (stopped, network down, timed out) */
 };
 
 enum {
@@ -39,18 +46,39 @@ enum {
 
 struct store;
 
-/* Opens the store at `url` ("sqlite:PATH") and applies pending migrations
- * when migrate is true; with migrate false, an outdated schema is an error.
- * NULL with a message in err on failure. */
+/* Opens the store at `url` and applies pending migrations when migrate is
+ * true; with migrate false, an outdated schema is an error. A schema newer
+ * than this binary is always an error. URLs: "sqlite:PATH";
+ * "postgres://…" or "postgresql://…" (a libpq URL, e.g. with several hosts
+ * and target_session_attrs=read-write); "postgres:" followed by libpq
+ * key=value conninfo ("postgres:host=/run/pg dbname=dyad"). NULL with a
+ * message in err on failure. */
 struct store *store_open(const char *url, bool migrate, char *err, size_t errlen);
 void store_close(struct store *s);
 
-/* The schema version after migrations, and whether the store answers. */
+/* "sqlite" or "postgres". */
+const char *store_backend_name(struct store *s);
+
+/* The schema version after migrations, and whether the store answers
+ * (STORE_OK, STORE_UNAVAILABLE or STORE_ERROR). */
 int store_schema_version(struct store *s);
 enum store_result store_health(struct store *s);
 
-/* A consistent copy of the whole store into a new file (dyad backup). */
+/* A consistent copy of the whole store into a new file (dyad backup); a
+ * SQLite store only (PostgreSQL is backed up with its own tools). */
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);
+
+/* Copies every row of every table of `from` into `to` (dyad copy-db, the
+ * way from SQLite to PostgreSQL and back). `to` must be empty and at the
+ * same schema version as `from`. One transaction on each side, insertion
+ * order kept; then `to` is read back and each table's row count and content
+ * digest (BLAKE2b over its rows, whatever their order) must equal the
+ * source's. fn hears each table once checked. STORE_CONFLICT when `to` is
+ * not empty or the versions differ, STORE_ERROR when a check fails; err
+ * says which. */
+typedef void store_copy_fn(void *ctx, const char *table, int64_t rows, const char *digest_hex);
+enum store_result store_copy(struct store *from, struct store *to, store_copy_fn *fn, void *ctx,
+                             char *err, size_t errlen);
 
 /* Replaces the database at `url` with the backup file `path` (dyad
  * restore; SQLite only, restore.c). The backup must pass integrity_check
@@ -136,8 +164,9 @@ enum store_result store_notice_delete(struct store *s, const char *user_id, cons
 
 /* Erases the account: leaves (and ends) every dyad, removes everything the
  * person wrote, their sessions, notices and the account itself, scrubs
- * their id from what stays (a dyad's creator, a wrap's signer), then
- * checkpoints the WAL so no copy lingers in it. */
+ * their id from what stays (a dyad's creator, a wrap's signer), then has
+ * the database drop every old copy of the erased rows it keeps (SQLite:
+ * secure_delete and a WAL checkpoint; PostgreSQL: VACUUM of the tables). */
 enum store_result store_user_delete(struct store *s, const char *user_id, int64_t now);
 
 /* ---- throttling ----------------------------------------------------------- */
@@ -313,7 +342,10 @@ enum store_result store_shares_page(struct store *s, const char *dyad_id, int64_
                                     const char *before_id, int limit, store_share_fn *fn,
                                     void *ctx);
 
-/* STORE_CONFLICT when the id is taken or the share has its 16 responses. */
+enum { STORE_RESPONSES_MAX = 16 };
+
+/* STORE_CONFLICT when the id is taken or the share has its
+ * STORE_RESPONSES_MAX responses. */
 enum store_result store_response_create(struct store *s, const char *dyad_id,
                                         const struct response *r);
 

@@ -65,7 +65,7 @@ int load_linked(struct ctx *c, struct membership *m)
             return 0;
         }
     }
-    if (r == STORE_ERROR) {
+    if (r == STORE_ERROR || r == STORE_UNAVAILABLE) {
         reply_store(c, r);
         return -1;
     }

@@ -94,6 +94,10 @@ void reply_store(struct ctx *c, enum store_result r)
     case STORE_CONFLICT:
         reply_error(c, API_CONFLICT, NULL, NULL);
         return;
+    case STORE_UNAVAILABLE:
+        reply_error(c, API_UNAVAILABLE, NULL,
+                    "The database cannot be reached just now; please try again in a moment.");
+        return;
     case STORE_ERROR:
         break;
     }

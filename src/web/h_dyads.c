@@ -136,6 +136,7 @@ void h_dyad_join(struct ctx *c)
                     "This invite has already been used, or it is your own.");
         return;
     case STORE_ERROR:
+    case STORE_UNAVAILABLE:
         break;
     }
     reply_store(c, r);

@@ -11,8 +11,12 @@
 
 void h_healthz(struct ctx *c)
 {
-    if (store_health(c->app->store) != STORE_OK) {
-        reply_json(c, 503, json_pack("{s:s, s:s}", "status", "unavailable", "database", "error"));
+    enum store_result r = store_health(c->app->store);
+    if (r != STORE_OK) {
+        /* unreachable: stopped, out of network, timed out; error: it answered with a failure */
+        reply_json(c, 503,
+                   json_pack("{s:s, s:s}", "status", "unavailable", "database",
+                             r == STORE_UNAVAILABLE ? "unreachable" : "error"));
         return;
     }
     reply_json(c, 200,

@@ -45,7 +45,7 @@ void h_therapist_setup(struct ctx *c)
     enum store_result r = store_therapist_invite_check(c->app->store, token_hash, c->now);
     if (r != STORE_OK) {
         sodium_memzero(auth_key, sizeof auth_key);
-        if (r == STORE_ERROR)
+        if (r == STORE_ERROR || r == STORE_UNAVAILABLE)
             reply_store(c, r);
         else
             reply_error(c, r == STORE_CONFLICT ? API_CONFLICT : API_NOT_FOUND, "token",
@@ -80,6 +80,7 @@ void h_therapist_setup(struct ctx *c)
                     "This setup link has been used, or the address has an account.");
         return;
     case STORE_ERROR:
+    case STORE_UNAVAILABLE:
         reply_store(c, r);
         return;
     }

@@ -2,15 +2,14 @@
 // the fake salt, throttling, cookies, CSRF, timeouts, password change.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startServer } from '../lib/server.mjs';
+import { startServer, backend } from '../lib/server.mjs';
 import { Client, newUser, registerBody, registerAndLogin, b64, sodium } from '../lib/api.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
 after(async () => { if (srv) await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
+const sql = (q) => srv.sql(q);
 
 test('register → 201 with the user; duplicate → 409 conflict', async () => {
   const c = new Client(srv.url);
@@ -31,7 +30,8 @@ test('the server stores a hash of the auth key, never the key', async () => {
   const row = sql(`SELECT auth_hash FROM users WHERE email = '${u.email}'`);
   assert.match(row, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   assert.ok(!row.includes(b64(u.auth_key)));
-  const hex = sql(`SELECT hex(auth_hash) FROM users WHERE email = '${u.email}'`);
+  const hexOf = backend === 'sqlite' ? 'hex(auth_hash)' : "upper(encode(convert_to(auth_hash, 'UTF8'), 'hex'))";
+  const hex = sql(`SELECT ${hexOf} FROM users WHERE email = '${u.email}'`);
   assert.ok(!hex.includes(sodium.to_hex(u.auth_key).toUpperCase()));
 });
 
@@ -182,7 +182,9 @@ test('the back-off ends: no permanent lockout', async () => {
   const blocked = await c.post('/api/v1/auth/login', { email: u.email, auth_key: b64(u.auth_key) });
   assert.equal(blocked.status, 429);
   const wait = Number(blocked.headers.get('retry-after'));
-  assert.equal(wait, 4, 'the first wait is 4 s (docs/security.md)');
+  // the first wait is 4 s (docs/security.md); a loaded machine may take a
+  // second between the failure that set it and this answer
+  assert.ok(wait === 4 || wait === 3, `the first wait is 4 s, not ${wait} (docs/security.md)`);
   // what the clock does when the wait is over (no test waits for real time;
   // tests/unit/test_throttle.c checks the waits end on a simulated clock)
   sql('UPDATE throttle SET blocked_until = 0');
@@ -243,7 +245,7 @@ test('timeouts are configurable', async () => {
   const s = await startServer({ env: { DYAD_IDLE_TIMEOUT: '60' } });
   try {
     const { c, u } = await registerAndLogin(s.url, 'cfg');
-    execFileSync('sqlite3', [s.dbPath, `UPDATE sessions SET last_seen_at = last_seen_at - 61 WHERE user_id = '${u.id}'`]);
+    s.sql(`UPDATE sessions SET last_seen_at = last_seen_at - 61 WHERE user_id = '${u.id}'`);
     assert.equal((await c.get('/api/v1/me')).status, 401);
   } finally { await s.stop(); }
 });

@@ -11,7 +11,10 @@ import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, DYAD_BIN } from '../lib/server.mjs';
+import { startServer, DYAD_BIN, backend } from '../lib/server.mjs';
+
+// dyad backup and restore copy SQLite files; PostgreSQL has its own tools
+const sqliteOnly = { skip: backend !== 'sqlite' && 'SQLite only' };
 import { Client, pairDyad, b64, sodium } from '../lib/api.mjs';
 
 const ENV = { DYAD_REGISTRATIONS_PER_CLIENT: '200' };
@@ -36,7 +39,7 @@ async function writer(c, dyadId, acked, stop) {
   }
 }
 
-test('a backup taken under write load restores with every acknowledged write', async () => {
+test('a backup taken under write load restores with every acknowledged write', sqliteOnly, async () => {
   const a = await startServer({ env: ENV });
   const out = mkdtempSync(join(tmpdir(), 'dyad-backup-'));
   let b;
@@ -115,7 +118,7 @@ test('a backup taken under write load restores with every acknowledged write', a
   }
 });
 
-test('restore refuses a damaged backup and a schema newer than the binary', async () => {
+test('restore refuses a damaged backup and a schema newer than the binary', sqliteOnly, async () => {
   const a = await startServer({ env: ENV });
   const out = mkdtempSync(join(tmpdir(), 'dyad-backup-'));
   try {

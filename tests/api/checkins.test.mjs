@@ -3,7 +3,6 @@
 // nothing shown; never the note, nor that one exists).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { registerAndLogin, b64, sodium, pairDyad } from '../lib/api.mjs';
 
@@ -11,7 +10,7 @@ let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
 after(async () => { if (srv) await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
+const sql = (q) => srv.sql(q);
 const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 
 const pair = (kind = 'couple') => pairDyad(srv.url, kind);

@@ -83,7 +83,7 @@ test('--config and DYAD_CONFIG choose the file; an explicit file must exist', ()
 test('a bad file stops every command with the file, the line and the reason', () => {
   const cases = [
     ['[server]\n# a comment\nlisen = 127.0.0.1:8080\n', ":3: unknown key 'lisen' in [server]"],
-    ['[database]\nurl = mysql://db\n', ":2: database.url: 'mysql://db' is not sqlite:PATH or postgres://..."],
+    ['[database]\nurl = mysql://db\n', ":2: database.url: 'mysql://db' is not sqlite:PATH, postgres://... or postgres:KEY=VALUE ..."],
     ['[sessions]\nidle_timeout = soon\n', ":2: sessions.idle_timeout: 'soon' is not a whole number from 60 to 315360000"],
     ['[server]\ntrusted_proxy = perhaps\n', ":2: server.trusted_proxy: 'perhaps' is not addresses or CIDR ranges separated by commas (at most 16), yes or no"],
     ['[servers]\nthreads = 2\n', ':2: unknown section [servers]'],
@@ -137,7 +137,7 @@ test('a server started from a file uses it, and the environment still wins', asy
 test('dyad --help and dyad help COMMAND for every command', () => {
   const top = dyad(['--help']);
   assert.equal(top.status, 0);
-  const names = [...top.out.matchAll(/^ {2}dyad (\w+(?: [a-z]+)?)/gm)].map((m) => m[1].replace(/ (FILE|EMAIL|read-export)$/, ''));
+  const names = [...top.out.matchAll(/^ {2}dyad ([\w-]+(?: [a-z]+)?)/gm)].map((m) => m[1].replace(/ (FILE|EMAIL|read-export)$/, ''));
   for (const want of ['serve', 'migrate', 'backup', 'restore', 'therapist add', 'config check', 'client', 'version', 'help']) {
     assert.ok(names.some((n) => n === want || n.startsWith(`${want} `) || want.startsWith(n)), `${want} listed in ${names}`);
   }

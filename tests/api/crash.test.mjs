@@ -14,7 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer } from '../lib/server.mjs';
+import { startServer, backend } from '../lib/server.mjs';
 import { pairDyad, b64, sodium } from '../lib/api.mjs';
 
 const CYCLES = 20;
@@ -103,7 +103,7 @@ async function verify(srv, writers, cycle) {
   return keptInflight;
 }
 
-test(`SIGKILL under a write load, ${CYCLES} times: every acknowledged write survives`, { timeout: 180000 }, async () => {
+test(`SIGKILL under a write load, ${CYCLES} times: every acknowledged write survives`, { timeout: 180000, skip: backend !== 'sqlite' && 'SQLite files only' }, async () => {
   const t0 = Date.now();
   let srv = await startServer({ env: ENV });
   const dir = srv.dir;

@@ -3,7 +3,6 @@
 // and that nobody outside a dyad can see it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { registerAndLogin, keyProof, secretBox, wrapFor, b64, unb64, sodium } from '../lib/api.mjs';
 
@@ -11,7 +10,7 @@ let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
 after(async () => { if (srv) await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
+const sql = (q) => srv.sql(q);
 
 async function createDyad(a, kind = 'couple') {
   const K = sodium.randombytes_buf(32);
@@ -136,7 +135,7 @@ test('an expired invite is refused', async () => {
   const a = await registerAndLogin(srv.url, 'a');
   const b = await registerAndLogin(srv.url, 'b');
   const d = await createDyad(a);
-  sql(`UPDATE invites SET expires_at = strftime('%s','now') - 1 WHERE code = '${d.invite.code}'`);
+  sql(`UPDATE invites SET expires_at = ${Math.floor(Date.now() / 1000) - 1} WHERE code = '${d.invite.code}'`);
   const r = await b.c.post('/api/v1/dyads/join', { code: d.invite.code, key_proof: keyProof(b.u, d.secret), invite_secret_box: secretBox(b.u, d.secret) });
   assert.equal(r.status, 404);
   assert.match(r.json.error.message, /expired/);

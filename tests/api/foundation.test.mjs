@@ -2,7 +2,7 @@
 // fresh database. Health, error shapes, limits, headers, shutdown.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, backend } from '../lib/server.mjs';
 import { Client, rawRequest } from '../lib/api.mjs';
 
 let srv;
@@ -203,8 +203,7 @@ test('SIGTERM finishes cleanly and leaves a sound database', async () => {
   assert.equal(signal, null);
   assert.equal(code, 0);
   assert.match(s2.logs(), /stopped cleanly/);
-  const { execFileSync } = await import('node:child_process');
-  assert.equal(execFileSync('sqlite3', [s2.dbPath, 'PRAGMA integrity_check;']).toString().trim(), 'ok');
-  assert.equal(execFileSync('sqlite3', [s2.dbPath, 'SELECT count(*) FROM users;']).toString().trim(), '1');
+  if (backend === 'sqlite') assert.equal(s2.sql('PRAGMA integrity_check;'), 'ok');
+  assert.equal(s2.sql('SELECT count(*) FROM users;'), '1');
   await s2.stop();
 });

@@ -3,14 +3,13 @@
 // the person it is about, and a hidden sexual score leaking nowhere.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { Client, registerAndLogin, pairDyad } from '../lib/api.mjs';
 
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
 after(async () => { if (srv) await srv.stop(); });
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath], { input: q }).toString().trim();
+const sql = (q) => srv.sql(q);
 
 const pair = (kind = 'couple') => pairDyad(srv.url, kind);
 

@@ -3,7 +3,6 @@
 // rises only after reciprocated, answered sharing spread over days.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { Client, sodium, pairDyad } from '../lib/api.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
@@ -12,7 +11,7 @@ const cr = createCrypto(sodium);
 let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
 after(async () => { if (srv) await srv.stop(); });
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
+const sql = (q) => srv.sql(q);
 
 const pair = (kind = 'couple') => pairDyad(srv.url, kind);
 

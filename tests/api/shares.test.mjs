@@ -3,7 +3,6 @@
 // the listener only; bad input refused whole; and not one word on disk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { startServer } from '../lib/server.mjs';
 import { registerAndLogin, b64, sodium, pairDyad } from '../lib/api.mjs';
@@ -14,7 +13,7 @@ let srv;
 before(async () => { srv = await startServer({ env: { DYAD_REGISTRATIONS_PER_CLIENT: '200' } }); });
 after(async () => { if (srv) await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
+const sql = (q) => srv.sql(q);
 
 const pair = (kind = 'couple') => pairDyad(srv.url, kind);
 

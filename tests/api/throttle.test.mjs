@@ -7,7 +7,6 @@
 // runs in a second.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { Client, newUser, registerBody, b64, sodium } from '../lib/api.mjs';
 
@@ -17,7 +16,7 @@ before(async () => {
 });
 after(async () => { if (srv) await srv.stop(); });
 
-const sql = (q) => execFileSync('sqlite3', [srv.dbPath, q]).toString().trim();
+const sql = (q) => srv.sql(q);
 const from = (ip, headers = {}) => ({ headers: { 'X-Forwarded-For': ip, ...headers } });
 const wrong = () => b64(sodium.randombytes_buf(32));
 // Every wait ends now: what the clock does when the stranger times a try

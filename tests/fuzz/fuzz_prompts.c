@@ -11,7 +11,8 @@
  *     of [a-z0-9-] not starting with '-', unique and found by prompts_find;
  *     known topics, depths 1-5, a non-empty set of known kinds (only couple
  *     for desire); texts of 1-400 bytes, not blank, valid text without
- *     controls; the coverage rule, counted with prompts_filter;
+ *     controls; the opt-out phrase at depth 4-5; a "for" role only on
+ *     family-only prompts; the coverage rule, counted with prompts_filter;
  *   - prompts_filter counts like a plain loop and fills at most max, in
  *     library order;
  *   - a refused library leaves *lib zeroed and a non-empty message that
@@ -100,6 +101,12 @@ static void check_loaded(const struct prompt_library *lib)
         if (tl == 0 || tl > PROMPTS_TEXT_MAX || strspn(p->text, " ") == tl ||
             validate_text(p->text, tl, false) != 0)
             violated("a text that is empty, blank, too long or holds a control", i);
+        if ((int)p->for_role < PROMPTS_ROLE_NONE || p->for_role >= PROMPTS_ROLE__MAX)
+            violated("a role out of range", i);
+        if (p->for_role != PROMPTS_ROLE_NONE && p->kinds != PROMPTS_KIND_BIT(PROMPTS_KIND_FAMILY))
+            violated("a \"for\" on a prompt that is not for family only", i);
+        if (p->depth >= 4 && strstr(p->text, PROMPTS_OPT_OUT) == NULL)
+            violated("a deep prompt without the opt-out", i);
         if (prompts_find(lib, p->id) != p)
             violated("prompts_find does not find the entry by its id (or ids repeat)", i);
     }

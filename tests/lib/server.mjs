@@ -1,8 +1,15 @@
 // Starts the real dyad binary on an ephemeral port with a fresh database,
 // for the API and browser tests. DYAD_BIN names the binary (make sets it to
 // the ASan build); each server gets its own temporary directory.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+//
+// The database is SQLite in that directory, or, with DYAD_TEST_DB=postgres
+// and DYAD_TEST_PG set (libpq conninfo without dbname, as
+// scripts/with-postgres.sh gives), a PostgreSQL database created for the
+// server and dropped when it stops. A server started again on the same
+// directory finds the same database. srv.sql(q) runs SQL on it either way
+// (sqlite3 or psql, rows as "a|b" lines).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +17,47 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DYAD_BIN = resolve(process.env.DYAD_BIN || join(root, 'build', 'asan', 'dyad'));
 
-export async function startServer({ args = [], env = {}, dir } = {}) {
-  dir = dir || mkdtempSync(join(tmpdir(), 'dyad-test-'));
+const PG = process.env.DYAD_TEST_DB === 'postgres' ? process.env.DYAD_TEST_PG : null;
+if (process.env.DYAD_TEST_DB === 'postgres' && !PG) throw new Error('DYAD_TEST_DB=postgres needs DYAD_TEST_PG');
+export const backend = PG ? 'postgres' : 'sqlite';
+let databases = 0;
+
+function psql(dbname, q) {
+  return execFileSync('psql', [`${PG} dbname=${dbname}`, '-XAtq', '-v', 'ON_ERROR_STOP=1'], { input: q })
+    .toString().trim();
+}
+
+// The server's database: a URL for --db, and how to run SQL on it.
+function database(dir, kind) {
   const dbPath = join(dir, 'dyad.db');
-  const proc = spawn(DYAD_BIN, ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${dbPath}`, ...args], {
+  if (!PG || kind === 'sqlite') {
+    return { dbPath, url: `sqlite:${dbPath}`, sql: (q) => execFileSync('sqlite3', [dbPath], { input: q }).toString().trim(), drop() {} };
+  }
+  const file = join(dir, 'pg-dbname');
+  let name;
+  if (existsSync(file)) {
+    name = readFileSync(file, 'utf8').trim();
+  } else {
+    name = `dyad_test_${process.pid}_${++databases}_${Date.now() % 100000}`;
+    psql('postgres', `CREATE DATABASE ${name}`);
+    writeFileSync(file, name);
+  }
+  return {
+    dbPath,
+    url: `postgres:${PG} dbname=${name}`,
+    sql: (q) => psql(name, q),
+    drop: () => psql('postgres', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+// db: 'sqlite' keeps this server on SQLite whatever the suite runs on; a
+// '--db URL' in args names a database of the test's own instead.
+export async function startServer({ args = [], env = {}, dir, db: kind } = {}) {
+  dir = dir || mkdtempSync(join(tmpdir(), 'dyad-test-'));
+  const own = args.includes('--db');
+  const db = own ? { dbPath: null, url: null, sql: () => { throw new Error('the test named its own --db'); }, drop() {} } : database(dir, kind);
+  const dbPath = db.dbPath;
+  const proc = spawn(DYAD_BIN, ['serve', '--listen', '127.0.0.1:0', ...(own ? [] : ['--db', db.url]), ...args], {
     cwd: dir,
     // DYAD_CONFIG: no configuration file of the machine's own leaks into a test
     env: { ...process.env, DYAD_CONFIG: '/dev/null', DYAD_SECRET_FILE: join(dir, 'dyad.secret'), ...env },
@@ -38,13 +82,18 @@ export async function startServer({ args = [], env = {}, dir } = {}) {
     url,
     dir,
     dbPath,
+    dbUrl: db.url,
+    sql: db.sql,
     proc,
     exited,
     logs: () => out + err,
     async stop({ keep = false } = {}) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const r = await exited;
-      if (!keep) rmSync(dir, { recursive: true, force: true });
+      if (!keep) {
+        db.drop();
+        rmSync(dir, { recursive: true, force: true });
+      }
       return r;
     },
   };

@@ -6,7 +6,7 @@ import { Client, newUser, registerBody, b64 } from './api.mjs';
 import { DYAD_BIN } from './server.mjs';
 
 export function therapistLink(srv, email) {
-  const out = execFileSync(DYAD_BIN, ['therapist', 'add', email, '--db', `sqlite:${srv.dbPath}`, '--public-url', srv.url], {
+  const out = execFileSync(DYAD_BIN, ['therapist', 'add', email, '--db', srv.dbUrl, '--public-url', srv.url], {
     env: { ...process.env, DYAD_SECRET_FILE: `${srv.dir}/dyad.secret` },
   }).toString();
   const m = out.match(/(http:\/\/\S+\/setup\/([A-Za-z0-9_-]{43}))/);

@@ -134,8 +134,8 @@ static void test_file_errors(void **state)
         {"[server]\npublic_url = https://x.org/app\n",
          "t.conf:2: server.public_url: 'https://x.org/app' is not http(s)://host[:port] (no "
          "path)"},
-        {"[database]\nurl = mysql://x\n",
-         "t.conf:2: database.url: 'mysql://x' is not sqlite:PATH or postgres://..."},
+        {"[database]\nurl = mysql://x\n", "t.conf:2: database.url: 'mysql://x' is not sqlite:PATH, "
+                                          "postgres://... or postgres:KEY=VALUE ..."},
         {"[metrics]\ntoken = short\n", "t.conf:2: metrics.token: must be 16-127 characters "
                                        "without spaces"},
         {"[metrics]\nallow = 10.0.0.0/33\n",
@@ -225,7 +225,8 @@ static void test_precedence(void **state)
     assert_string_equal(err, "unknown option '--thread' (dyad help lists them)");
     char *argv_missing[] = {"serve", "--db", NULL};
     assert_int_equal(config_load(&c, 2, argv_missing, 0, false, env_fn, err, sizeof err), -1);
-    assert_string_equal(err, "--db needs a value (sqlite:PATH or a postgres:// URL)");
+    assert_string_equal(
+        err, "--db needs a value (sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE conninfo)");
     char *argv_extra[] = {"serve", "stray", NULL};
     assert_int_equal(config_load(&c, 2, argv_extra, 0, false, env_fn, err, sizeof err), -1);
     assert_string_equal(err, "unexpected argument 'stray'");

@@ -1,0 +1,1180 @@
+/*
+ * test_store_contract.c — every store.h function, through store_open's
+ * dispatch, against the results it promises: the same on every backend.
+ *
+ * Each test opens a fresh, empty store. The suite runs on SQLite (a file in
+ * a temporary directory) always, and again on PostgreSQL when DYAD_TEST_PG
+ * holds libpq key=value conninfo without a dbname ("host=/tmp/pg port=5432
+ * user=postgres"): each test then gets a database of its own, dropped
+ * after it. `make test` runs it so under scripts/with-postgres.sh.
+ *
+ * Expected values are written out by hand here (orders, counts, the rules'
+ * answers), never read back from the store under test.
+ */
+#include <setjmp.h> /* cmocka needs these four before cmocka.h */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/embedded.h"
+#include "store/store.h"
+
+enum {
+    T0 = 1767225600, /* 2026-01-01 */
+    DAY0 = 20454,    /* 2026-01-01 in days */
+};
+
+/* ---- a fresh store per test ------------------------------------------------- */
+
+static bool on_pg; /* which backend the running group uses */
+static const char *pg_base;
+static char fresh_name[64]; /* the test's database (PostgreSQL) or directory (SQLite) */
+static char fresh_url[1024];
+static int fresh_n;
+
+static void pg_admin(const char *sql)
+{
+    char info[900];
+    snprintf(info, sizeof info, "%s dbname=postgres", pg_base);
+    PGconn *pg = PQconnectdb(info);
+    if (PQstatus(pg) != CONNECTION_OK)
+        fail_msg("DYAD_TEST_PG: %s", PQerrorMessage(pg));
+    PGresult *res = PQexec(pg, sql);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(pg));
+    PQclear(res);
+    PQfinish(pg);
+}
+
+/* Runs sql in the test's own database, outside the store. */
+static void raw_sql(const char *sql)
+{
+    if (on_pg) {
+        char info[900];
+        snprintf(info, sizeof info, "%s dbname=%s", pg_base, fresh_name);
+        PGconn *pg = PQconnectdb(info);
+        PGresult *res = PQexec(pg, sql);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", sql, PQerrorMessage(pg));
+        PQclear(res);
+        PQfinish(pg);
+        return;
+    }
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fresh_url + 7, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_close(db);
+}
+
+static int fresh_setup(void **state)
+{
+    fresh_n++;
+    if (on_pg) {
+        char sql[128];
+        snprintf(fresh_name, sizeof fresh_name, "contract_%d_%d", (int)getpid(), fresh_n);
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", fresh_name);
+        pg_admin(sql);
+        snprintf(fresh_url, sizeof fresh_url, "postgres:%s dbname=%s", pg_base, fresh_name);
+    } else {
+        snprintf(fresh_name, sizeof fresh_name, "/tmp/dyad-contract-XXXXXX");
+        if (mkdtemp(fresh_name) == NULL)
+            return -1;
+        snprintf(fresh_url, sizeof fresh_url, "sqlite:%s/dyad.db", fresh_name);
+    }
+    char err[256];
+    struct store *s = store_open(fresh_url, true, err, sizeof err);
+    if (s == NULL) {
+        fprintf(stderr, "store_open %s: %s\n", fresh_url, err);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+static int fresh_teardown(void **state)
+{
+    store_close(*state);
+    if (on_pg) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", fresh_name);
+        pg_admin(sql);
+    } else {
+        char cmd[PATH_MAX];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", fresh_name);
+        if (system(cmd) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- building blocks -------------------------------------------------------- */
+
+static void fill(unsigned char *p, size_t n, unsigned seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        p[i] = (unsigned char)(x >> 16);
+    }
+}
+
+static void make_user(struct user *u, const char *id, const char *email, unsigned seed)
+{
+    memset(u, 0, sizeof *u);
+    snprintf(u->id, sizeof u->id, "%s", id);
+    snprintf(u->email, sizeof u->email, "%s", email);
+    snprintf(u->display_name, sizeof u->display_name, "Person %s", id);
+    fill(u->kdf_salt, sizeof u->kdf_salt, seed);
+    snprintf(u->auth_hash, sizeof u->auth_hash, "$argon2id$v=19$m=19456,t=2,p=1$%s", id);
+    fill(u->box_pk, sizeof u->box_pk, seed + 1);
+    fill(u->sign_pk, sizeof u->sign_pk, seed + 2);
+    fill(u->wrapped_keys, sizeof u->wrapped_keys, seed + 3);
+    fill(u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys, seed + 4);
+    u->created_at = T0 + seed;
+}
+
+static void add_user(struct store *s, const char *id, unsigned seed)
+{
+    struct user u;
+    char email[64];
+    snprintf(email, sizeof email, "%s@example.org", id);
+    make_user(&u, id, email, seed);
+    assert_int_equal(store_user_create(s, &u), STORE_OK);
+}
+
+static void make_session(struct session *x, const char *id, const char *user_id, unsigned seed,
+                         int64_t at)
+{
+    memset(x, 0, sizeof *x);
+    snprintf(x->id, sizeof x->id, "%s", id);
+    snprintf(x->user_id, sizeof x->user_id, "%s", user_id);
+    fill(x->token_hash, sizeof x->token_hash, seed);
+    snprintf(x->csrf_token, sizeof x->csrf_token, "csrf-%s", id);
+    x->created_at = at;
+    x->last_seen_at = at;
+    snprintf(x->user_agent, sizeof x->user_agent, "Browser %s", id);
+}
+
+static void make_member(struct member *m, const char *user_id, bool wrap, unsigned seed,
+                        int64_t joined_at)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->user_id, sizeof m->user_id, "%s", user_id);
+    fill(m->key_proof, sizeof m->key_proof, seed);
+    fill(m->invite_secret_box, sizeof m->invite_secret_box, seed + 1);
+    if (wrap) {
+        m->has_wrap = true;
+        fill(m->wrapped_key, sizeof m->wrapped_key, seed + 2);
+        fill(m->wrap_signature, sizeof m->wrap_signature, seed + 3);
+        snprintf(m->wrap_signer, sizeof m->wrap_signer, "%s", user_id);
+    }
+    m->joined_at = joined_at;
+}
+
+/* A dyad created by `by` with invite `code` valid for a week from T0. */
+static void add_dyad(struct store *s, const char *id, const char *by, const char *code, int64_t at)
+{
+    struct dyad d;
+    struct invite inv;
+    struct member m;
+    memset(&d, 0, sizeof d);
+    snprintf(d.id, sizeof d.id, "%s", id);
+    d.kind = DYAD_FRIENDS;
+    snprintf(d.created_by, sizeof d.created_by, "%s", by);
+    d.created_at = at;
+    memset(&inv, 0, sizeof inv);
+    snprintf(inv.code, sizeof inv.code, "%s", code);
+    inv.expires_at = T0 + 7 * 86400;
+    make_member(&m, by, true, 50, at);
+    assert_int_equal(store_dyad_create(s, &d, &m, &inv), STORE_OK);
+}
+
+/* u-a and u-b, paired in d-1 (u-a created it). */
+static void pair(struct store *s)
+{
+    add_user(s, "u-a", 10);
+    add_user(s, "u-b", 20);
+    add_dyad(s, "d-1", "u-a", "inv-1", T0);
+    struct member m;
+    struct dyad d;
+    make_member(&m, "u-b", false, 60, T0 + 10);
+    assert_int_equal(store_dyad_join(s, "inv-1", &m, T0 + 10, &d), STORE_OK);
+}
+
+/* Collects strings from callbacks, in order, comma-separated. */
+struct seen {
+    char text[1024];
+    int n;
+};
+
+static void see(struct seen *w, const char *what)
+{
+    size_t len = strlen(w->text);
+    snprintf(w->text + len, sizeof w->text - len, "%s%s", len ? "," : "", what);
+    w->n++;
+}
+
+/* ---- open, health, backup ------------------------------------------------ */
+
+static void test_open_health_backup(void **state)
+{
+    struct store *s = *state;
+    assert_string_equal(store_backend_name(s), on_pg ? "postgres" : "sqlite");
+    assert_int_equal(store_schema_version(s), (int)migrations_count);
+    assert_int_equal(migrations_count, pg_migrations_count);
+    assert_int_equal(store_health(s), STORE_OK);
+    char path[PATH_MAX], err[256] = "";
+    snprintf(path, sizeof path, "/tmp/dyad-contract-backup-%d.db", (int)getpid());
+    add_user(s, "u-a", 10);
+    enum store_result r = store_backup(s, path, err, sizeof err);
+    if (on_pg) {
+        assert_int_equal(r, STORE_ERROR); /* PostgreSQL: its own tools */
+        assert_non_null(strstr(err, "pg_dump"));
+    } else {
+        assert_int_equal(r, STORE_OK);
+        char url[PATH_MAX + 8];
+        snprintf(url, sizeof url, "sqlite:%s", path);
+        struct store *b = store_open(url, false, err, sizeof err);
+        assert_non_null(b);
+        struct user u;
+        assert_int_equal(store_user_by_id(b, "u-a", &u), STORE_OK);
+        store_close(b);
+        unlink(path);
+    }
+}
+
+static void test_open_refuses(void **state)
+{
+    struct store *s = *state;
+    char err[256];
+    int version = store_schema_version(s);
+    store_close(s);
+    /* a schema newer than this binary: refused, with a message that says so */
+    raw_sql(on_pg ? "UPDATE dyad_schema SET version = 999" : "PRAGMA user_version = 999");
+    assert_null(store_open(fresh_url, true, err, sizeof err));
+    assert_non_null(strstr(err, "newer than this dyad"));
+    /* an older one: refused without migrate, brought up with it */
+    raw_sql(on_pg ? "UPDATE dyad_schema SET version = 5" : "PRAGMA user_version = 5");
+    assert_null(store_open(fresh_url, false, err, sizeof err));
+    assert_non_null(strstr(err, "dyad migrate"));
+    /* (migration 6 adds a column that is there already, so put the version back) */
+    char sql[96];
+    snprintf(sql, sizeof sql,
+             on_pg ? "UPDATE dyad_schema SET version = %d" : "PRAGMA user_version = %d", version);
+    raw_sql(sql);
+    s = store_open(fresh_url, false, err, sizeof err);
+    assert_non_null(s);
+    *state = s;
+    assert_null(store_open("mysql://x", true, err, sizeof err));
+    assert_non_null(strstr(err, "unknown database URL"));
+}
+
+/* ---- users and sessions ------------------------------------------------------ */
+
+static void test_users(void **state)
+{
+    struct store *s = *state;
+    struct user u, out;
+    make_user(&u, "u-a", "a@example.org", 10);
+    assert_int_equal(store_user_create(s, &u), STORE_OK);
+    make_user(&u, "u-x", "a@example.org", 11);
+    assert_int_equal(store_user_create(s, &u), STORE_CONFLICT); /* e-mail taken */
+    make_user(&u, "u-a", "other@example.org", 12);
+    assert_int_equal(store_user_create(s, &u), STORE_CONFLICT); /* id taken */
+
+    assert_int_equal(store_user_by_email(s, "a@example.org", &out), STORE_OK);
+    make_user(&u, "u-a", "a@example.org", 10);
+    assert_memory_equal(&out, &u, sizeof u);
+    assert_int_equal(store_user_by_id(s, "u-a", &out), STORE_OK);
+    assert_memory_equal(&out, &u, sizeof u);
+    assert_int_equal(store_user_by_id(s, "u-nobody", &out), STORE_NOT_FOUND);
+    assert_int_equal(store_user_by_email(s, "nobody@example.org", &out), STORE_NOT_FOUND);
+
+    /* new credentials end every session but the one kept */
+    struct session x;
+    make_session(&x, "s1", "u-a", 1, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_session(&x, "s2", "u-a", 2, T0 + 1);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    unsigned char salt[16], wrapped[STORE_WRAPPED_KEYS];
+    fill(salt, sizeof salt, 99);
+    fill(wrapped, sizeof wrapped, 98);
+    assert_int_equal(store_user_set_password(s, "u-a", salt, "$argon2id$new", wrapped, "s2"),
+                     STORE_OK);
+    assert_int_equal(store_user_by_id(s, "u-a", &out), STORE_OK);
+    assert_memory_equal(out.kdf_salt, salt, 16);
+    assert_string_equal(out.auth_hash, "$argon2id$new");
+    assert_memory_equal(out.wrapped_keys, wrapped, sizeof wrapped);
+    struct session got;
+    fill(x.token_hash, 32, 1);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_NOT_FOUND);
+    fill(x.token_hash, 32, 2);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_OK);
+    assert_int_equal(store_user_set_password(s, "u-nobody", salt, "h", wrapped, NULL),
+                     STORE_NOT_FOUND);
+}
+
+static void list_session(void *ctx, const struct session *x)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s@%lld/%lld", x->id, (long long)x->created_at,
+             (long long)x->last_seen_at);
+    see(ctx, line);
+    assert_string_equal(x->user_id, "u-a");
+}
+
+static void test_sessions(void **state)
+{
+    struct store *s = *state;
+    add_user(s, "u-a", 10);
+    add_user(s, "u-b", 20);
+    struct session x, got;
+    make_session(&x, "s1", "u-a", 1, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_session(&x, "s2", "u-a", 2, T0 + 5);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_session(&x, "s3", "u-a", 3, T0 + 5); /* same second: insertion order breaks the tie */
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_session(&x, "s3", "u-b", 4, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_CONFLICT); /* id taken */
+    make_session(&x, "s4", "u-b", 3, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_CONFLICT); /* token taken */
+
+    make_session(&x, "s2", "u-a", 2, T0 + 5);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_OK);
+    assert_memory_equal(&got, &x, sizeof x);
+    assert_int_equal(store_session_touch(s, "s2", T0 + 100), STORE_OK);
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_OK);
+    assert_int_equal(got.last_seen_at, T0 + 100);
+
+    struct seen w = {"", 0};
+    assert_int_equal(store_sessions_list(s, "u-a", list_session, &w), STORE_OK);
+    assert_string_equal(w.text, "s3@1767225605/1767225605,s2@1767225605/1767225700,"
+                                "s1@1767225600/1767225600");
+
+    assert_int_equal(store_session_delete(s, "u-b", "s1"), STORE_NOT_FOUND); /* not theirs */
+    assert_int_equal(store_session_delete(s, "u-a", "s1"), STORE_OK);
+    assert_int_equal(store_session_delete(s, "u-a", "s1"), STORE_NOT_FOUND);
+}
+
+static void list_notice(void *ctx, const struct notice *n)
+{
+    char line[300];
+    snprintf(line, sizeof line, "%s:%s:%s@%lld", n->id, n->kind, n->detail,
+             (long long)n->created_at);
+    see(ctx, line);
+}
+
+static void test_browsers_and_notices(void **state)
+{
+    struct store *s = *state;
+    add_user(s, "u-a", 10);
+    unsigned char h1[32], h2[32], h3[32];
+    fill(h1, 32, 1);
+    fill(h2, 32, 2);
+    fill(h3, 32, 3);
+    /* the account's first browser: no notice; the same again: none; a new one: one */
+    assert_int_equal(store_browser_seen(s, "u-a", h1, "First", "n-1", T0), STORE_OK);
+    assert_int_equal(store_browser_seen(s, "u-a", h1, "First", "n-2", T0 + 1), STORE_OK);
+    assert_int_equal(store_browser_seen(s, "u-a", h2, "Second", "n-3", T0 + 2), STORE_OK);
+    assert_int_equal(store_browser_seen(s, "u-a", h2, "Second", "n-4", T0 + 3), STORE_OK);
+    assert_int_equal(store_browser_seen(s, "u-a", h3, "Third", "n-5", T0 + 4), STORE_OK);
+    struct seen w = {"", 0};
+    assert_int_equal(store_notices(s, "u-a", list_notice, &w), STORE_OK);
+    assert_string_equal(w.text,
+                        "n-3:new_browser:Second@1767225602,n-5:new_browser:Third@1767225604");
+    assert_int_equal(store_notice_delete(s, "u-b", "n-3"), STORE_NOT_FOUND);
+    assert_int_equal(store_notice_delete(s, "u-a", "n-3"), STORE_OK);
+    assert_int_equal(store_notice_delete(s, "u-a", "n-3"), STORE_NOT_FOUND);
+    struct seen w2 = {"", 0};
+    assert_int_equal(store_notices(s, "u-a", list_notice, &w2), STORE_OK);
+    assert_int_equal(w2.n, 1);
+}
+
+static void test_throttle(void **state)
+{
+    struct store *s = *state;
+    unsigned char k[32];
+    fill(k, 32, 7);
+    struct throttle t = {3, T0 + 60, 0}, got;
+    assert_int_equal(store_throttle_get(s, k, &got), STORE_NOT_FOUND);
+    assert_int_equal(got.failures, 0);
+    assert_int_equal(store_throttle_put(s, k, &t, T0), STORE_OK);
+    assert_int_equal(store_throttle_get(s, k, &got), STORE_OK);
+    assert_int_equal(got.failures, 3);
+    assert_int_equal(got.blocked_until, T0 + 60);
+    assert_int_equal(got.updated_at, T0);
+    t.failures = 4;
+    t.blocked_until = T0 + 120;
+    assert_int_equal(store_throttle_put(s, k, &t, T0 + 5), STORE_OK); /* replaces */
+    assert_int_equal(store_throttle_get(s, k, &got), STORE_OK);
+    assert_int_equal(got.failures, 4);
+    assert_int_equal(got.updated_at, T0 + 5);
+    assert_int_equal(store_throttle_clear(s, k), STORE_OK);
+    assert_int_equal(store_throttle_get(s, k, &got), STORE_NOT_FOUND);
+}
+
+/* ---- dyads ---------------------------------------------------------------- */
+
+static void test_dyad_pairing_rules(void **state)
+{
+    struct store *s = *state;
+    add_user(s, "u-a", 10);
+    add_user(s, "u-b", 20);
+    add_user(s, "u-c", 30);
+    add_dyad(s, "d-1", "u-a", "inv-1", T0);
+    struct dyad d;
+    struct member m[2];
+    size_t n;
+    assert_int_equal(store_dyad_get(s, "d-1", &d, m, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(d.created_by, "u-a");
+    assert_int_equal(d.kind, DYAD_FRIENDS);
+    assert_true(m[0].has_wrap);
+    assert_string_equal(m[0].display_name, "Person u-a");
+
+    struct invite inv;
+    assert_int_equal(store_dyad_invite(s, "d-1", T0, &inv), STORE_OK);
+    assert_string_equal(inv.code, "inv-1");
+    assert_string_equal(inv.dyad_id, "d-1");
+    assert_int_equal(store_dyad_invite(s, "d-1", T0 + 8 * 86400, &inv), STORE_NOT_FOUND);
+
+    struct member j;
+    make_member(&j, "u-b", false, 60, T0 + 10);
+    assert_int_equal(store_dyad_join(s, "nope", &j, T0 + 10, &d), STORE_NOT_FOUND);
+    assert_int_equal(store_dyad_join(s, "inv-1", &j, T0 + 8 * 86400, &d), STORE_EXPIRED);
+    struct member self;
+    make_member(&self, "u-a", false, 61, T0 + 10);
+    assert_int_equal(store_dyad_join(s, "inv-1", &self, T0 + 10, &d), STORE_CONFLICT); /* own */
+    assert_int_equal(store_dyad_join(s, "inv-1", &j, T0 + 10, &d), STORE_OK);
+    assert_string_equal(d.id, "d-1");
+    struct member third;
+    make_member(&third, "u-c", false, 62, T0 + 11);
+    assert_int_equal(store_dyad_join(s, "inv-1", &third, T0 + 11, &d), STORE_CONFLICT); /* used */
+    assert_int_equal(store_dyad_invite(s, "d-1", T0, &inv), STORE_NOT_FOUND);
+
+    assert_int_equal(store_dyad_get(s, "d-1", &d, m, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(m[0].user_id, "u-a");
+    assert_string_equal(m[1].user_id, "u-b");
+    assert_false(m[1].has_wrap);
+    assert_int_equal(m[1].joined_at, T0 + 10);
+    assert_int_equal(store_dyad_get(s, "d-none", &d, m, &n), STORE_NOT_FOUND);
+
+    /* a second dyad, ended before anyone joins: its invite goes with it */
+    add_dyad(s, "d-2", "u-c", "inv-2", T0 + 20);
+    assert_int_equal(store_dyad_leave(s, "d-2", "u-c", false, T0 + 21), STORE_OK);
+    assert_int_equal(store_dyad_join(s, "inv-2", &j, T0 + 22, &d), STORE_NOT_FOUND);
+    assert_int_equal(store_dyad_leave(s, "d-2", "u-c", false, T0 + 23), STORE_NOT_FOUND);
+}
+
+static void test_members(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    unsigned char wrap[STORE_SEALED_KEY], sig[64];
+    fill(wrap, sizeof wrap, 5);
+    fill(sig, sizeof sig, 6);
+    assert_int_equal(store_member_set_wrap(s, "d-1", "u-b", wrap, sig, "u-a"), STORE_OK);
+    assert_int_equal(store_member_set_wrap(s, "d-1", "u-b", wrap, sig, "u-a"), STORE_CONFLICT);
+    assert_int_equal(store_member_set_track_sexual(s, "d-1", "u-b", true), STORE_OK);
+    assert_int_equal(store_member_set_therapist_sexual(s, "d-1", "u-a", true), STORE_OK);
+    assert_int_equal(store_member_set_track_sexual(s, "d-1", "u-x", true), STORE_NOT_FOUND);
+    assert_int_equal(store_member_set_therapist_sexual(s, "d-9", "u-a", true), STORE_NOT_FOUND);
+    struct dyad d;
+    struct member m[2];
+    size_t n;
+    assert_int_equal(store_dyad_get(s, "d-1", &d, m, &n), STORE_OK);
+    assert_true(m[1].has_wrap);
+    assert_memory_equal(m[1].wrapped_key, wrap, sizeof wrap);
+    assert_string_equal(m[1].wrap_signer, "u-a");
+    assert_true(m[1].track_sexual);
+    assert_false(m[0].track_sexual);
+    assert_true(m[0].therapist_sexual);
+
+    /* newest first; ended dyads stay listed while one is a member */
+    add_dyad(s, "d-2", "u-b", "inv-2", T0 + 50);
+    add_dyad(s, "d-3", "u-b", "inv-3", T0 + 50);
+    assert_int_equal(store_dyad_leave(s, "d-2", "u-b", false, T0 + 60), STORE_OK);
+    struct dyad_summary sum[4];
+    assert_int_equal(store_user_dyads(s, "u-b", sum, 4, &n), STORE_OK);
+    assert_int_equal(n, 2); /* d-2 left */
+    assert_string_equal(sum[0].id, "d-3");
+    assert_true(sum[0].active);
+    assert_false(sum[0].paired);
+    assert_string_equal(sum[1].id, "d-1");
+    assert_true(sum[1].paired);
+    assert_int_equal(store_user_dyads(s, "u-b", sum, 1, &n), STORE_OK);
+    assert_int_equal(n, 1);
+
+    /* leaving ends the dyad for both; the leaver's key wrap goes */
+    assert_int_equal(store_dyad_leave(s, "d-1", "u-b", false, T0 + 70), STORE_OK);
+    assert_int_equal(store_dyad_get(s, "d-1", &d, m, &n), STORE_OK);
+    assert_int_equal(d.ended_at, T0 + 70);
+    assert_int_equal(m[1].left_at, T0 + 70);
+    assert_false(m[1].has_wrap);
+    assert_int_equal(store_user_dyads(s, "u-a", sum, 4, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_false(sum[0].active);
+}
+
+/* ---- check-ins -------------------------------------------------------------- */
+
+static void make_checkin(struct checkin *c, const char *user_id, long day, int base)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->user_id, sizeof c->user_id, "%s", user_id);
+    c->day = day;
+    for (int i = 0; i < STORE_CHECKIN_SCORES; i++)
+        c->score[i] = (int8_t)((base + i) % 11);
+    c->score[3] = STORE_NULL;
+    c->emotions = 0x15u;
+    c->wordless = STORE_NULL;
+    c->show_mask = 0x3u;
+    c->updated_at = T0 + base;
+}
+
+static void list_note(void *ctx, long day, const unsigned char *note, size_t len)
+{
+    char line[64];
+    snprintf(line, sizeof line, "%ld:%zu:%02x", day, len, note[0]);
+    see(ctx, line);
+}
+
+static void test_checkins(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    struct checkin c, out[8];
+    unsigned char note[40];
+    fill(note, sizeof note, 3);
+    make_checkin(&c, "u-b", DAY0, 1);
+    assert_int_equal(store_checkin_put(s, "d-1", &c, note, sizeof note), STORE_OK);
+    make_checkin(&c, "u-a", DAY0, 2);
+    assert_int_equal(store_checkin_put(s, "d-1", &c, NULL, 0), STORE_OK);
+    make_checkin(&c, "u-a", DAY0 + 2, 3);
+    assert_int_equal(store_checkin_put(s, "d-1", &c, note, 10), STORE_OK);
+    make_checkin(&c, "u-a", DAY0, 4); /* replaces the first of u-a's whole */
+    c.wordless = 0;
+    assert_int_equal(store_checkin_put(s, "d-1", &c, NULL, 0), STORE_OK);
+    c.score[0] = 11; /* out of range: the schema refuses it */
+    assert_int_equal(store_checkin_put(s, "d-1", &c, NULL, 0), STORE_CONFLICT);
+
+    size_t n;
+    assert_int_equal(store_checkins(s, "d-1", DAY0, DAY0 + 2, out, 8, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    /* by day, then person */
+    assert_string_equal(out[0].user_id, "u-a");
+    assert_int_equal(out[0].day, DAY0);
+    assert_int_equal(out[0].updated_at, T0 + 4);
+    assert_int_equal(out[0].score[0], 4);
+    assert_int_equal(out[0].score[3], STORE_NULL);
+    assert_int_equal(out[0].wordless, 0);
+    assert_false(out[0].has_note);
+    assert_string_equal(out[1].user_id, "u-b");
+    assert_true(out[1].has_note);
+    assert_int_equal(out[1].wordless, STORE_NULL);
+    assert_int_equal(out[1].emotions, 0x15u);
+    assert_int_equal(out[1].show_mask, 0x3u);
+    assert_int_equal(out[2].day, DAY0 + 2);
+    assert_int_equal(store_checkins(s, "d-1", DAY0 + 1, DAY0 + 1, out, 8, &n), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_checkins(s, "d-1", DAY0, DAY0 + 2, out, 2, &n), STORE_OK);
+    assert_int_equal(n, 2); /* up to max */
+
+    struct seen w = {"", 0};
+    assert_int_equal(store_checkin_notes(s, "d-1", "u-a", DAY0, DAY0 + 9, list_note, &w), STORE_OK);
+    char want[64];
+    snprintf(want, sizeof want, "%d:10:%02x", DAY0 + 2, note[0]);
+    assert_string_equal(w.text, want);
+
+    int64_t last;
+    assert_int_equal(store_dyad_last_activity(s, "d-1", &last), STORE_OK);
+    assert_int_equal(last, T0 + 4);
+    assert_int_equal(store_dyad_last_activity(s, "d-none", &last), STORE_OK);
+    assert_int_equal(last, 0);
+}
+
+/* ---- shares and responses ------------------------------------------------- */
+
+static unsigned char body_bytes[4][64];
+
+static void make_share(struct share *sh, const char *id, const char *author, int64_t at, int k)
+{
+    memset(sh, 0, sizeof *sh);
+    snprintf(sh->id, sizeof sh->id, "%s", id);
+    snprintf(sh->author_id, sizeof sh->author_id, "%s", author);
+    sh->topic = 2 + k;
+    sh->depth = 1 + k % 5;
+    sh->created_at = at;
+    fill(body_bytes[k % 4], sizeof body_bytes[0], (unsigned)k);
+    sh->body = body_bytes[k % 4];
+    sh->body_len = 10 + (size_t)k;
+}
+
+static void make_response(struct response *r, const char *id, const char *share_id,
+                          const char *author, int64_t at)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->id, sizeof r->id, "%s", id);
+    snprintf(r->share_id, sizeof r->share_id, "%s", share_id);
+    snprintf(r->author_id, sizeof r->author_id, "%s", author);
+    r->kind = 2;
+    r->created_at = at;
+}
+
+static void page_share(void *ctx, const struct share *sh, const struct response *rs, size_t n)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s/%zu/%zu", sh->id, sh->body_len, n);
+    see(ctx, line);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rs[i].share_id, sh->id);
+        if (i > 0)
+            assert_true(rs[i].created_at >= rs[i - 1].created_at);
+    }
+}
+
+static void meta_row(void *ctx, const struct share_meta *m)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s:%d:%lld", m->author_id, m->depth,
+             (long long)(m->answered_at ? m->answered_at - T0 : -1));
+    see(ctx, line);
+}
+
+static void authored_share(void *ctx, const struct share *sh)
+{
+    see(ctx, sh->id);
+}
+
+static void authored_response(void *ctx, const struct response *r)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s>%s:%zu", r->id, r->share_id, r->body_len);
+    see(ctx, line);
+}
+
+static void test_shares(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    struct share sh, got;
+    make_share(&sh, "sh-1", "u-a", T0 + 100, 0);
+    snprintf(sh.prompt_id, sizeof sh.prompt_id, "p-talk-1");
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_CONFLICT);
+    make_share(&sh, "sh-2", "u-b", T0 + 200, 1);
+    sh.mutual = true;
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    make_share(&sh, "sh-3", "u-a", T0 + 200, 2); /* same second as sh-2: after it */
+    sh.together = true;
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+
+    assert_int_equal(store_share_get(s, "d-1", "sh-2", &got), STORE_OK);
+    assert_string_equal(got.author_id, "u-b");
+    assert_true(got.mutual);
+    assert_int_equal(got.topic, 3);
+    assert_int_equal(got.depth, 2);
+    assert_int_equal(got.created_at, T0 + 200);
+    assert_int_equal(store_share_get(s, "d-1", "sh-9", &got), STORE_NOT_FOUND);
+    assert_int_equal(store_share_get(s, "d-2", "sh-2", &got), STORE_NOT_FOUND);
+
+    /* responses: one id space with shares, at most STORE_RESPONSES_MAX a share */
+    struct response r;
+    make_response(&r, "sh-1", "sh-2", "u-a", T0 + 300);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_CONFLICT);
+    unsigned char rbody[5] = {1, 2, 3, 4, 5};
+    for (int i = 0; i < STORE_RESPONSES_MAX; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "r-%02d", i);
+        make_response(&r, id, "sh-1", i % 2 ? "u-a" : "u-b", T0 + 300 + i);
+        if (i == 0) {
+            r.body = rbody;
+            r.body_len = sizeof rbody;
+        }
+        assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    }
+    make_response(&r, "r-full", "sh-1", "u-b", T0 + 400);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_CONFLICT);
+    make_response(&r, "r-00", "sh-2", "u-a", T0 + 400);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_CONFLICT); /* id taken */
+
+    /* pages: newest first, the cursor never skips a share of the same second */
+    struct seen w = {"", 0};
+    assert_int_equal(store_shares_page(s, "d-1", 0, NULL, 2, page_share, &w), STORE_OK);
+    assert_string_equal(w.text, "sh-3/12/0,sh-2/11/0");
+    struct seen w2 = {"", 0};
+    assert_int_equal(store_shares_page(s, "d-1", 0, "sh-3", 10, page_share, &w2), STORE_OK);
+    assert_string_equal(w2.text, "sh-2/11/0,sh-1/10/16");
+    struct seen w3 = {"", 0};
+    assert_int_equal(store_shares_page(s, "d-1", T0 + 200, NULL, 10, page_share, &w3), STORE_OK);
+    assert_string_equal(w3.text, "sh-1/10/16");
+    struct seen w4 = {"", 0};
+    assert_int_equal(store_shares_page(s, "d-1", 0, "sh-unknown", 10, page_share, &w4), STORE_OK);
+    assert_int_equal(w4.n, 0);
+
+    bool answered;
+    assert_int_equal(store_prompt_answered(s, "d-1", "u-a", "p-talk-1", &answered), STORE_OK);
+    assert_true(answered);
+    assert_int_equal(store_prompt_answered(s, "d-1", "u-b", "p-talk-1", &answered), STORE_OK);
+    assert_false(answered);
+
+    /* metadata: oldest first; answered when the partner first responded; a
+     * share made together comes once for each, answered when made */
+    struct seen m = {"", 0};
+    assert_int_equal(store_share_meta(s, "d-1", T0, meta_row, &m), STORE_OK);
+    assert_string_equal(m.text, "u-a:1:300,u-b:2:-1,u-a:3:200,u-b:3:200");
+    struct seen m2 = {"", 0};
+    assert_int_equal(store_share_meta(s, "d-1", T0 + 150, meta_row, &m2), STORE_OK);
+    assert_int_equal(m2.n, 3);
+
+    struct seen a = {"", 0};
+    assert_int_equal(store_authored(s, "d-1", "u-b", authored_share, authored_response, &a),
+                     STORE_OK);
+    assert_string_equal(a.text, "sh-2,r-00>sh-1:5,r-02>sh-1:0,r-04>sh-1:0,r-06>sh-1:0,"
+                                "r-08>sh-1:0,r-10>sh-1:0,r-12>sh-1:0,r-14>sh-1:0");
+
+    bool mine;
+    assert_int_equal(store_entry_author(s, "d-1", "sh-2", "u-b", &mine), STORE_OK);
+    assert_true(mine);
+    assert_int_equal(store_entry_author(s, "d-1", "r-01", "u-a", &mine), STORE_OK);
+    assert_true(mine);
+    assert_int_equal(store_entry_author(s, "d-1", "r-01", "u-b", &mine), STORE_OK);
+    assert_false(mine);
+
+    int64_t last;
+    assert_int_equal(store_dyad_last_activity(s, "d-1", &last), STORE_OK);
+    assert_int_equal(last, T0 + 200);
+}
+
+/* ---- comfort ---------------------------------------------------------------- */
+
+static void comfort_row(void *ctx, int topic, int level, int64_t set_at)
+{
+    char line[64];
+    snprintf(line, sizeof line, "%d=%d@%lld", topic, level, (long long)(set_at - T0));
+    see(ctx, line);
+}
+
+static void test_comfort(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    assert_int_equal(store_comfort_set(s, "d-1", "u-a", 2, 3, T0 + 1), STORE_OK);
+    assert_int_equal(store_comfort_set(s, "d-1", "u-a", 2, 5, T0 + 1), STORE_OK); /* same second */
+    assert_int_equal(store_comfort_set(s, "d-1", "u-a", 0, 0, T0 + 2), STORE_OK);
+    assert_int_equal(store_comfort_set(s, "d-1", "u-b", 1, 4, T0 + 3), STORE_OK);
+    assert_int_equal(store_comfort_set(s, "d-1", "u-b", 1, 6, T0 + 3), STORE_CONFLICT); /* > 5 */
+    int levels[4];
+    assert_int_equal(store_comfort_current(s, "d-1", "u-a", levels, 4), STORE_OK);
+    assert_int_equal(levels[0], 0);
+    assert_int_equal(levels[1], -1);
+    assert_int_equal(levels[2], 5);
+    assert_int_equal(levels[3], -1);
+    struct seen w = {"", 0};
+    assert_int_equal(store_comfort_history(s, "d-1", "u-a", comfort_row, &w), STORE_OK);
+    assert_string_equal(w.text, "2=3@1,2=5@1,0=0@2");
+}
+
+/* ---- prompt offers ------------------------------------------------------------ */
+
+static void offer_row(void *ctx, const char *prompt_id, long day)
+{
+    char line[96];
+    snprintf(line, sizeof line, "%s@%ld", prompt_id, day - DAY0);
+    see(ctx, line);
+}
+
+static void test_prompt_offers(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-b", DAY0 + 1), STORE_OK);
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-a", DAY0 + 1), STORE_OK);
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-a", DAY0 + 1), STORE_OK); /* no change */
+    assert_int_equal(store_prompt_offer_add(s, "d-1", "p-c", DAY0), STORE_OK);
+    assert_int_equal(store_prompt_offer_add(s, "d-9", "p-c", DAY0), STORE_CONFLICT); /* no dyad */
+    struct seen w = {"", 0};
+    assert_int_equal(store_prompt_offers(s, "d-1", DAY0, offer_row, &w), STORE_OK);
+    assert_string_equal(w.text, "p-c@0,p-a@1,p-b@1");
+    struct seen w2 = {"", 0};
+    assert_int_equal(store_prompt_offers(s, "d-1", DAY0 + 1, offer_row, &w2), STORE_OK);
+    assert_string_equal(w2.text, "p-a@1,p-b@1");
+}
+
+/* ---- therapists, homework, audit --------------------------------------------- */
+
+static void link_row(void *ctx, const struct therapist_link *l)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s:%zu", l->dyad_id, l->n_consents);
+    see(ctx, line);
+}
+
+static void audit_row(void *ctx, const struct audit_entry *e)
+{
+    char line[256];
+    snprintf(line, sizeof line, "%s/%s/%s/%d/%s", e->actor_id, e->actor_name, e->action,
+             e->actor_therapist, e->subject_user);
+    see(ctx, line);
+}
+
+static void add_therapist(struct store *s)
+{
+    unsigned char tok[32];
+    fill(tok, 32, 77);
+    assert_int_equal(store_therapist_invite(s, tok, "t@example.org", T0, T0 + 3600), STORE_OK);
+    struct user t;
+    make_user(&t, "u-t", "ignored@example.org", 40);
+    assert_int_equal(store_therapist_setup(s, tok, &t, "code-t", T0 + 10), STORE_OK);
+}
+
+static void test_therapists(void **state)
+{
+    struct store *s = *state;
+    unsigned char tok[32], other[32];
+    fill(tok, 32, 77);
+    fill(other, 32, 78);
+    assert_int_equal(store_therapist_invite(s, tok, "t@example.org", T0, T0 + 3600), STORE_OK);
+    assert_int_equal(store_therapist_invite_check(s, tok, T0 + 1), STORE_OK);
+    assert_int_equal(store_therapist_invite_check(s, tok, T0 + 3600), STORE_EXPIRED);
+    assert_int_equal(store_therapist_invite_check(s, other, T0), STORE_NOT_FOUND);
+    struct user t, got;
+    make_user(&t, "u-t", "ignored@example.org", 40);
+    assert_int_equal(store_therapist_setup(s, tok, &t, "code-t", T0 + 3600), STORE_EXPIRED);
+    assert_int_equal(store_therapist_setup(s, other, &t, "code-t", T0), STORE_NOT_FOUND);
+    assert_int_equal(store_therapist_setup(s, tok, &t, "code-t", T0 + 10), STORE_OK);
+    assert_string_equal(t.email, "t@example.org"); /* from the invite */
+    assert_int_equal(store_therapist_invite_check(s, tok, T0 + 11), STORE_CONFLICT);
+    make_user(&t, "u-t2", "x@example.org", 41);
+    assert_int_equal(store_therapist_setup(s, tok, &t, "code-t2", T0 + 12), STORE_CONFLICT);
+
+    char code[32];
+    assert_int_equal(store_therapist_code(s, "u-t", code, sizeof code), STORE_OK);
+    assert_string_equal(code, "code-t");
+    assert_int_equal(store_therapist_code(s, "u-x", code, sizeof code), STORE_NOT_FOUND);
+    assert_int_equal(store_therapist_by_code(s, "code-t", &got), STORE_OK);
+    assert_string_equal(got.id, "u-t");
+    assert_int_equal(got.role, USER_THERAPIST);
+    assert_int_equal(store_therapist_by_code(s, "code-x", &got), STORE_NOT_FOUND);
+}
+
+static void test_links_and_homework(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    add_therapist(s);
+    unsigned char tok2[32];
+    fill(tok2, 32, 79);
+    assert_int_equal(store_therapist_invite(s, tok2, "t2@example.org", T0, T0 + 3600), STORE_OK);
+    struct user t2;
+    make_user(&t2, "u-t2", "", 42);
+    assert_int_equal(store_therapist_setup(s, tok2, &t2, "code-t2", T0 + 10), STORE_OK);
+
+    struct therapist_link l;
+    assert_int_equal(store_link_get(s, "d-1", &l), STORE_NOT_FOUND);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 20), STORE_OK);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t2", "u-b", T0 + 21), STORE_CONFLICT);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 22), STORE_OK); /* again */
+    assert_int_equal(store_link_get(s, "d-1", &l), STORE_OK);
+    assert_string_equal(l.therapist_id, "u-t");
+    assert_int_equal(l.n_consents, 1);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-b", T0 + 23), STORE_OK);
+    assert_int_equal(store_link_get(s, "d-1", &l), STORE_OK);
+    assert_int_equal(l.n_consents, 2);
+    assert_string_equal(l.consented[0], "u-a");
+    assert_string_equal(l.consented[1], "u-b");
+    assert_int_equal(l.created_at, T0 + 20);
+    struct seen w = {"", 0};
+    assert_int_equal(store_therapist_links(s, "u-t", link_row, &w), STORE_OK);
+    assert_string_equal(w.text, "d-1:2");
+
+    struct assignment a, cur;
+    memset(&a, 0, sizeof a);
+    snprintf(a.id, sizeof a.id, "as-1");
+    snprintf(a.therapist_id, sizeof a.therapist_id, "u-t");
+    a.topic = 4;
+    a.depth = 2;
+    a.starts_at = T0 + 100;
+    a.ends_at = T0 + 200;
+    a.created_at = T0 + 30;
+    const char *users[2] = {"u-a", "u-b"};
+    unsigned char na[20], nb[30];
+    fill(na, sizeof na, 1);
+    fill(nb, sizeof nb, 2);
+    const unsigned char *notes[2] = {na, nb};
+    size_t lens[2] = {sizeof na, sizeof nb};
+    assert_int_equal(store_assignment_create(s, "d-1", &a, users, notes, lens, 2), STORE_OK);
+    unsigned char note[64];
+    size_t note_len;
+    assert_int_equal(
+        store_assignment_current(s, "d-1", T0 + 150, "u-b", &cur, note, sizeof note, &note_len),
+        STORE_OK);
+    assert_string_equal(cur.id, "as-1");
+    assert_int_equal(cur.depth, 2);
+    assert_int_equal(note_len, sizeof nb);
+    assert_memory_equal(note, nb, sizeof nb);
+    assert_int_equal(
+        store_assignment_current(s, "d-1", T0 + 200, "u-b", &cur, note, sizeof note, &note_len),
+        STORE_NOT_FOUND);
+
+    /* audit: what is about the shared data, and what is about oneself */
+    assert_int_equal(store_audit_add(s, "d-1", "u-t", "view_private", "u-a", T0 + 40), STORE_OK);
+    assert_int_equal(store_audit_add(s, "d-1", "u-t", "view_dyad", NULL, T0 + 41), STORE_OK);
+    struct seen au = {"", 0};
+    assert_int_equal(store_audit_list(s, "d-1", "u-b", 10, audit_row, &au), STORE_OK);
+    assert_string_equal(au.text, "u-t/Person u-t/view_dyad/1/,u-t/Person u-t/assign/1/,"
+                                 "u-b/Person u-b/consent/0/,u-a/Person u-a/consent/0/,"
+                                 "u-a/Person u-a/consent/0/");
+    struct seen au2 = {"", 0};
+    assert_int_equal(store_audit_list(s, "d-1", "u-a", 2, audit_row, &au2), STORE_OK);
+    assert_string_equal(au2.text, "u-t/Person u-t/view_dyad/1/,u-t/Person u-t/view_private/1/u-a");
+
+    assert_int_equal(store_link_revoke(s, "d-1", "u-b", T0 + 50), STORE_OK);
+    assert_int_equal(store_link_revoke(s, "d-1", "u-b", T0 + 51), STORE_NOT_FOUND);
+    assert_int_equal(store_link_get(s, "d-1", &l), STORE_NOT_FOUND);
+    /* homework is shown only while its therapist is linked */
+    assert_int_equal(
+        store_assignment_current(s, "d-1", T0 + 150, "u-b", &cur, note, sizeof note, &note_len),
+        STORE_NOT_FOUND);
+}
+
+static void private_row(void *ctx, const struct private_checkin *p)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s:%s:%lld:%zu", p->id, p->user_id,
+             (long long)(p->answered_at ? p->answered_at - T0 : -1), p->sealed_len);
+    see(ctx, line);
+}
+
+static void reshare_row(void *ctx, const struct reshare *r)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s:%s:%s:%zu", r->id, r->entry_id, r->entry_kind, r->sealed_len);
+    see(ctx, line);
+}
+
+static void test_private_and_reshares(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    add_therapist(s);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 20), STORE_OK);
+    struct private_checkin p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "pc-1");
+    snprintf(p.dyad_id, sizeof p.dyad_id, "d-1");
+    snprintf(p.therapist_id, sizeof p.therapist_id, "u-t");
+    snprintf(p.user_id, sizeof p.user_id, "u-a");
+    snprintf(p.questionnaire, sizeof p.questionnaire, "phq-2");
+    p.assigned_at = T0 + 30;
+    assert_int_equal(store_private_assign(s, &p), STORE_OK);
+    assert_int_equal(store_private_assign(s, &p), STORE_CONFLICT);
+    snprintf(p.id, sizeof p.id, "pc-2");
+    p.assigned_at = T0 + 31;
+    assert_int_equal(store_private_assign(s, &p), STORE_OK);
+
+    /* the member sees them only once both consented */
+    struct seen w = {"", 0};
+    assert_int_equal(store_private_list(s, "u-a", NULL, NULL, private_row, &w), STORE_OK);
+    assert_int_equal(w.n, 0);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-b", T0 + 21), STORE_OK);
+    unsigned char sealed[48];
+    fill(sealed, sizeof sealed, 4);
+    assert_int_equal(store_private_answer(s, "pc-1", "u-b", sealed, sizeof sealed, T0 + 40),
+                     STORE_NOT_FOUND); /* not theirs */
+    assert_int_equal(store_private_answer(s, "pc-1", "u-a", sealed, sizeof sealed, T0 + 40),
+                     STORE_OK);
+    assert_int_equal(store_private_answer(s, "pc-1", "u-a", sealed, sizeof sealed, T0 + 41),
+                     STORE_CONFLICT);
+    struct seen w2 = {"", 0};
+    assert_int_equal(store_private_list(s, "u-a", NULL, NULL, private_row, &w2), STORE_OK);
+    assert_string_equal(w2.text, "pc-1:u-a:40:48,pc-2:u-a:-1:0");
+    struct seen w3 = {"", 0};
+    assert_int_equal(store_private_list(s, NULL, "d-1", "u-t", private_row, &w3), STORE_OK);
+    assert_string_equal(w3.text, "pc-1:u-a:40:48,pc-2:u-a:-1:0");
+
+    struct reshare r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.id, sizeof r.id, "rs-1");
+    snprintf(r.user_id, sizeof r.user_id, "u-b");
+    snprintf(r.entry_id, sizeof r.entry_id, "sh-1");
+    snprintf(r.entry_kind, sizeof r.entry_kind, "share");
+    r.created_at = T0 + 50;
+    r.sealed = sealed;
+    r.sealed_len = 30;
+    assert_int_equal(store_reshare_add(s, "d-1", "u-t", &r), STORE_OK);
+    assert_int_equal(store_reshare_add(s, "d-1", "u-t", &r), STORE_CONFLICT);
+    struct seen w4 = {"", 0};
+    assert_int_equal(store_reshares(s, "d-1", "u-t", reshare_row, &w4), STORE_OK);
+    assert_string_equal(w4.text, "rs-1:sh-1:share:30");
+}
+
+/* ---- erasure ---------------------------------------------------------------- */
+
+static void count_share(void *ctx, const struct share *sh, const struct response *rs, size_t n)
+{
+    (void)rs;
+    char line[64];
+    snprintf(line, sizeof line, "%s/%zu", sh->id, n);
+    see(ctx, line);
+}
+
+static void test_user_delete(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    add_dyad(s, "d-2", "u-a", "inv-2", T0 + 5); /* nobody joined: goes whole */
+    struct checkin c;
+    make_checkin(&c, "u-a", DAY0, 1);
+    assert_int_equal(store_checkin_put(s, "d-1", &c, NULL, 0), STORE_OK);
+    make_checkin(&c, "u-b", DAY0, 2);
+    assert_int_equal(store_checkin_put(s, "d-1", &c, NULL, 0), STORE_OK);
+    struct share sh;
+    make_share(&sh, "sh-a", "u-a", T0 + 10, 0);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    make_share(&sh, "sh-b", "u-b", T0 + 11, 1);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    struct response r;
+    make_response(&r, "r-a", "sh-b", "u-a", T0 + 12);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    make_response(&r, "r-b", "sh-b", "u-b", T0 + 13);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    assert_int_equal(store_comfort_set(s, "d-1", "u-a", 1, 2, T0), STORE_OK);
+    struct session x;
+    make_session(&x, "s-a", "u-a", 9, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+
+    assert_int_equal(store_user_delete(s, "u-a", T0 + 100), STORE_OK);
+    struct user u;
+    assert_int_equal(store_user_by_id(s, "u-a", &u), STORE_NOT_FOUND);
+    struct session got;
+    assert_int_equal(store_session_by_token(s, x.token_hash, &got), STORE_NOT_FOUND);
+    struct dyad d;
+    struct member m[2];
+    size_t n;
+    assert_int_equal(store_dyad_get(s, "d-2", &d, m, &n), STORE_NOT_FOUND);
+    assert_int_equal(store_dyad_get(s, "d-1", &d, m, &n), STORE_OK);
+    assert_int_equal(d.ended_at, T0 + 100);
+    assert_string_equal(d.created_by, "");
+    assert_int_equal(n, 1); /* u-b only */
+    assert_string_equal(m[0].user_id, "u-b");
+    assert_string_equal(m[0].wrap_signer, "");
+    struct checkin out[4];
+    assert_int_equal(store_checkins(s, "d-1", DAY0, DAY0, out, 4, &n), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].user_id, "u-b");
+    struct seen w = {"", 0};
+    assert_int_equal(store_shares_page(s, "d-1", 0, NULL, 10, count_share, &w), STORE_OK);
+    assert_string_equal(w.text, "sh-b/1");
+    int levels[2];
+    assert_int_equal(store_comfort_current(s, "d-1", "u-a", levels, 2), STORE_OK);
+    assert_int_equal(levels[1], -1);
+    /* the e-mail is free again */
+    make_user(&u, "u-a2", "u-a@example.org", 11);
+    assert_int_equal(store_user_create(s, &u), STORE_OK);
+}
+
+/* ---- a callback that calls the store ----------------------------------------- */
+
+struct nested {
+    struct store *s;
+    int calls;
+};
+
+static void nested_link(void *ctx, const struct therapist_link *l)
+{
+    struct nested *nx = ctx;
+    struct dyad d;
+    struct member m[2];
+    size_t n;
+    assert_int_equal(store_dyad_get(nx->s, l->dyad_id, &d, m, &n), STORE_OK);
+    assert_int_equal(store_audit_add(nx->s, l->dyad_id, "u-t", "view_caseload", NULL, T0 + 100),
+                     STORE_OK);
+    nx->calls++;
+}
+
+static void nested_private(void *ctx, const struct private_checkin *p)
+{
+    struct nested *nx = ctx;
+    /* a read and a write from inside a read's callback, as handlers do */
+    struct user u;
+    assert_int_equal(store_user_by_id(nx->s, p->therapist_id, &u), STORE_OK);
+    assert_int_equal(
+        store_audit_add(nx->s, p->dyad_id, "u-t", "view_private", p->user_id, T0 + 100), STORE_OK);
+    nx->calls++;
+}
+
+static void test_nested_calls(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    add_therapist(s);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 20), STORE_OK);
+    assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-b", T0 + 21), STORE_OK);
+    struct private_checkin p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "pc-1");
+    snprintf(p.dyad_id, sizeof p.dyad_id, "d-1");
+    snprintf(p.therapist_id, sizeof p.therapist_id, "u-t");
+    snprintf(p.user_id, sizeof p.user_id, "u-a");
+    snprintf(p.questionnaire, sizeof p.questionnaire, "phq-2");
+    assert_int_equal(store_private_assign(s, &p), STORE_OK);
+    struct nested nx = {s, 0};
+    assert_int_equal(store_therapist_links(s, "u-t", nested_link, &nx), STORE_OK);
+    assert_int_equal(store_private_list(s, NULL, "d-1", "u-t", nested_private, &nx), STORE_OK);
+    assert_int_equal(nx.calls, 2);
+    struct seen au = {"", 0};
+    assert_int_equal(store_audit_list(s, "d-1", "u-a", 2, audit_row, &au), STORE_OK);
+    assert_string_equal(au.text, "u-t/Person u-t/view_private/1/u-a,"
+                                 "u-t/Person u-t/view_caseload/1/");
+}
+
+/* ---- the runner ---------------------------------------------------------------- */
+
+#define FRESH(t) cmocka_unit_test_setup_teardown(t, fresh_setup, fresh_teardown)
+
+static const struct CMUnitTest tests[] = {
+    FRESH(test_open_health_backup),
+    FRESH(test_open_refuses),
+    FRESH(test_users),
+    FRESH(test_sessions),
+    FRESH(test_browsers_and_notices),
+    FRESH(test_throttle),
+    FRESH(test_dyad_pairing_rules),
+    FRESH(test_members),
+    FRESH(test_checkins),
+    FRESH(test_shares),
+    FRESH(test_comfort),
+    FRESH(test_prompt_offers),
+    FRESH(test_therapists),
+    FRESH(test_links_and_homework),
+    FRESH(test_private_and_reshares),
+    FRESH(test_user_delete),
+    FRESH(test_nested_calls),
+};
+
+int main(void)
+{
+    int failed = cmocka_run_group_tests_name("store contract: sqlite", tests, NULL, NULL);
+    pg_base = getenv("DYAD_TEST_PG");
+    if (pg_base != NULL && pg_base[0] != '\0') {
+        on_pg = true;
+        failed += cmocka_run_group_tests_name("store contract: postgres", tests, NULL, NULL);
+    } else {
+        printf("store contract: postgres skipped (DYAD_TEST_PG unset; make test sets it)\n");
+    }
+    return failed;
+}
