@@ -28,7 +28,8 @@ export function cluster({ port = 5432, conf = [], standbyOf = null, name = 'dyad
   }
   const run = (tool, args) => execFileSync(asRoot ? 'runuser' : join(bin, tool), asRoot ? ['-u', 'postgres', '--', join(bin, tool), ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const data = join(dir, 'data');
-  if (standbyOf) run('pg_basebackup', ['-h', standbyOf.dir, '-p', String(standbyOf.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream']);
+  // -c fast: a spread checkpoint first would take minutes
+  if (standbyOf) run('pg_basebackup', ['-h', standbyOf.dir, '-p', String(standbyOf.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '-c', 'fast']);
   else run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
   const opts = [`-c listen_addresses='' -k ${dir} -p ${port} -c fsync=off -c cluster_name=${name}`, ...conf.map((x) => `-c ${x}`)].join(' ');
   const conninfo = `host=${dir} port=${port} user=postgres`;
