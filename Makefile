@@ -277,6 +277,11 @@ clean:
 #                      build/fuzz/crashes/ (the checked-in corpus is read only)
 #   make fuzz-replay   each target over its checked-in corpus only (part of
 #                      `make test`), so an input that crashed once stays fixed
+#   make fuzz-long     each target until FUZZ_RUNS inputs (default 10 million)
+#                      or FUZZ_MAX_SECONDS (default 7200), then merges what adds
+#                      coverage into the checked-in corpus; runs, coverage and
+#                      crashes per target in build/fuzz-long.txt
+#                      (scripts/fuzz-long.sh; FUZZ_TARGETS="fuzz_edge" for one)
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS  := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer \
@@ -290,7 +295,7 @@ FUZZ_LIB     := $(call fuzz_obj,$(LIB_SRC) $(GEN_SRC) $(FUZZ_SUPPORT))
 
 FUZZ_SRC_NOWARN :=
 
-.PHONY: fuzz fuzz-build fuzz-replay
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-long
 build/fuzz/obj/%.o: %.c | $(GEN_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SRC_NOWARN) $(PKG_CFLAGS) -c -o $@ $<
@@ -315,6 +320,9 @@ fuzz: fuzz-build
 	      build/fuzz/new/$$t tests/fuzz/corpus/$$t || failed="$$failed $$t"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: crashes in$$failed (inputs in build/fuzz/crashes/)"; exit 1; fi
+
+fuzz-long: fuzz-build
+	@scripts/fuzz-long.sh
 
 fuzz-replay: fuzz-build
 	@failed=""; for t in $(FUZZ_TARGETS); do \

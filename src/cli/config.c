@@ -59,6 +59,21 @@ const struct setting config_settings[] = {
      "DYAD_LOGIN_FAILURES_PER_CLIENT", SETTING_UINT, 1, 1000000, "20", NULL,
      "Failed logins from one client address before waits start.", "1-1000000",
      AT(login_failures_per_client)},
+    {"limits", "max_connections", "--max-connections", "DYAD_MAX_CONNECTIONS", SETTING_UINT, 1,
+     1000000, "1024", NULL,
+     "Open connections in all; over it a request is answered 503 with Retry-After (each is a file "
+     "descriptor: allow a few more than this).",
+     "1-1000000", AT(max_connections)},
+    {"limits", "max_connections_per_address", "--max-connections-per-address",
+     "DYAD_MAX_CONNECTIONS_PER_ADDRESS", SETTING_UINT, 0, 1000000, "128", NULL,
+     "Open connections from one client address, trusted proxies exempt; over it a request is "
+     "answered 429. 0: no cap.",
+     "0-1000000", AT(max_connections_per_address)},
+    {"limits", "header_timeout", "--header-timeout", "DYAD_HEADER_TIMEOUT", SETTING_UINT, 1, 3600,
+     "10", NULL,
+     "Seconds a request's line and headers may take to arrive, from the connection's opening or "
+     "the previous answer on it; a slower connection is closed.",
+     "1-3600", AT(header_timeout)},
     {"content", "resources", "--resources", "DYAD_RESOURCES", SETTING_PATH, 0, 0, "",
      "the built-in list",
      "A crisis resources file (JSON) shown on /safety instead of the built-in one; reread on "
@@ -80,6 +95,14 @@ const struct setting config_settings[] = {
      "Where the log goes; the file is opened for appending and reopened on SIGHUP (for "
      "logrotate).",
      "a path", AT(log_file)},
+    {"log", "format", "--log-format", "DYAD_LOG_FORMAT", SETTING_CHOICE, 0, 0, "plain", NULL,
+     "Plain text lines or JSON lines; every byte a client sent is escaped either way.",
+     "plain, json", AT(log_format)},
+    {"log", "level", "--log-level", "DYAD_LOG_LEVEL", SETTING_CHOICE, 0, 0, "info", NULL,
+     "Lines below this level are not written (request lines are info).", "error, warn, info, debug",
+     AT(log_level)},
+    {"log", "requests", "--log-requests", "DYAD_LOG_REQUESTS", SETTING_BOOL, 0, 0, "yes", NULL,
+     "One line per request: method, route pattern, status, time.", "yes or no", AT(log_requests)},
 };
 const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];
 
@@ -255,6 +278,21 @@ int config_set(struct config *c, const struct setting *s, const char *v, char *e
         memcpy(field, &l, sizeof l);
         return 0;
     }
+    case SETTING_CHOICE: {
+        size_t n = strlen(v);
+        for (const char *w = s->values; n > 0 && *w;) {
+            size_t wl = strcspn(w, ",");
+            if (wl == n && strncmp(w, v, n) == 0 && n < s->size) {
+                memcpy(field, v, n + 1);
+                return 0;
+            }
+            w += wl;
+            while (*w == ',' || *w == ' ')
+                w++;
+        }
+        snprintf(err, errlen, "'%s' is not one of %s", v, s->values);
+        return -1;
+    }
     case SETTING_TYPE__MAX:
         break;
     }
@@ -271,6 +309,7 @@ void config_value(const struct config *c, const struct setting *s, bool mask, ch
     case SETTING_PATH:
     case SETTING_URL:
     case SETTING_DB:
+    case SETTING_CHOICE:
         snprintf(out, outlen, "%s", field);
         return;
     case SETTING_SECRET:
@@ -664,9 +703,10 @@ int config_reference(const char *format, FILE *f)
                 fprintf(f, ".Ss [%s]\n.Bl -tag -width Ds\n", section);
             }
             fprintf(f, ".It Cm %s No = Ar %s\n", s->key,
-                    s->type == SETTING_BOOL   ? "yes|no"
-                    : s->type == SETTING_UINT ? "N"
-                                              : "value");
+                    s->type == SETTING_BOOL     ? "yes|no"
+                    : s->type == SETTING_UINT   ? "N"
+                    : s->type == SETTING_CHOICE ? s->values
+                                                : "value");
             man_text(f, s->help);
             fprintf(f, "\n.Pp\nFlag\n.Fl %s ,\nvariable\n.Ev %s .\n", s->flag + 1, s->env);
             fputs("Values: ", f);
@@ -696,7 +736,9 @@ int config_reference(const char *format, FILE *f)
             const struct setting *s = &config_settings[i];
             char left[64];
             snprintf(left, sizeof left, "%s %s", s->flag,
-                     s->type == SETTING_BOOL ? "yes|no" : "VALUE");
+                     s->type == SETTING_BOOL     ? "yes|no"
+                     : s->type == SETTING_CHOICE ? s->values
+                                                 : "VALUE");
             fprintf(f, "  %-34s %s [%s]\n", left, s->env, s->def_doc != NULL ? s->def_doc : s->def);
         }
         fprintf(f, "  %-34s %s [%s]\n", "--config FILE", "DYAD_CONFIG", CONFIG_DEFAULT_FILE);

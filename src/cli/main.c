@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@
 #include "store/store.h"
 #include "web/app.h"
 #include "web/http.h"
+#include "web/log.h"
 
 #define DYAD_VERSION "0.1.0"
 
@@ -257,9 +259,9 @@ static void reload(struct app *app)
     pthread_rwlock_unlock(&app->reload);
     json_decref(res);
     prompts_free(&lib);
-    fprintf(stderr, "dyad: SIGHUP: log reopened; resources %s, prompts %s\n",
-            res_ok ? "reread" : "kept (the file is not valid)",
-            prompts_ok == 0 ? "reread" : "kept (the file is not valid)");
+    log_event(LOG_INFO, "reload", "SIGHUP: log reopened; resources %s, prompts %s",
+              res_ok ? "reread" : "kept (the file is not valid)",
+              prompts_ok == 0 ? "reread" : "kept (the file is not valid)");
     sd_notify(0, "READY=1");
 }
 
@@ -289,6 +291,17 @@ static int db_lock(const char *db_url, bool exclusive, int *fd_out)
 
 /* ---- commands ---------------------------------------------------------------------- */
 
+/* A file made before dyad set its umask (or by hand) may be readable by
+ * others: say so, without changing what the operator chose. */
+static void warn_if_open(const char *path)
+{
+    struct stat st;
+    if (path != NULL && stat(path, &st) == 0 && (st.st_mode & 077) != 0)
+        log_event(LOG_WARN, "start",
+                  "%s is readable or writable by others (mode %04o); chmod 600 it", path,
+                  (unsigned)(st.st_mode & 07777));
+}
+
 static int cmd_serve(struct config *c)
 {
     struct app *app = calloc(1, sizeof *app);
@@ -306,6 +319,11 @@ static int cmd_serve(struct config *c)
     struct http_server *server = NULL;
     if (log_open(app->cfg.log_file) != 0)
         goto out;
+    enum log_format lf = LOG_PLAIN;
+    enum log_level ll = LOG_INFO;
+    log_format_parse(app->cfg.log_format, &lf); /* checked by the settings table */
+    log_level_parse(app->cfg.log_level, &ll);
+    log_setup(lf, ll, app->cfg.log_requests);
     if (dcrypto_init(2) != 0) {
         fprintf(stderr, "dyad: cannot initialise libsodium\n");
         goto out;
@@ -329,6 +347,8 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
+    warn_if_open(strncmp(app->cfg.db_url, "sqlite:", 7) == 0 ? app->cfg.db_url + 7 : NULL);
+    warn_if_open(app->cfg.secret_file);
     app->routes = app_routes;
     app->n_routes = app_routes_count;
 
@@ -346,9 +366,11 @@ static int cmd_serve(struct config *c)
         .port = app->cfg.port,
         .threads = app->cfg.threads,
         .max_body = app->cfg.max_body,
-        .connection_limit = 1024,
-        .per_ip_limit = 128,
+        .connection_limit = app->cfg.max_connections,
+        .per_ip_limit = app->cfg.max_connections_per_address,
+        .per_ip_exempt = &app->cfg.trusted_proxies,
         .timeout_seconds = 30,
+        .header_timeout_seconds = app->cfg.header_timeout,
     };
     /* Bind first (the port may be ephemeral and the public URL may name
      * it), configure the application completely, and only then start the
@@ -369,6 +391,7 @@ static int cmd_serve(struct config *c)
         goto out;
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
     fflush(stdout);
+    log_event(LOG_INFO, "start", "listening on %s (public URL %s)", bound, app->origin);
     sd_notifyf(0, "READY=1\nSTATUS=serving on %s", bound);
 
     for (;;) {
@@ -378,8 +401,8 @@ static int cmd_serve(struct config *c)
             reload(app);
             continue;
         }
-        fprintf(stderr, "dyad: %s received, finishing requests (up to %u s)\n",
-                sig == SIGINT ? "SIGINT" : "SIGTERM", app->cfg.shutdown_timeout);
+        log_event(LOG_INFO, "stop", "%s received, finishing requests (up to %u s)",
+                  sig == SIGINT ? "SIGINT" : "SIGTERM", app->cfg.shutdown_timeout);
         break;
     }
     sd_notify(0, "STOPPING=1");
@@ -397,7 +420,8 @@ out:
     pthread_rwlock_destroy(&app->reload);
     free(app);
     if (status == 0)
-        fprintf(stderr, "dyad: stopped cleanly\n");
+        log_event(LOG_INFO, "stop", "stopped cleanly");
+    log_stop();
     return status;
 }
 
@@ -630,6 +654,11 @@ static int help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    /* Everything dyad creates — the database and its WAL and SHM files,
+     * backups, the server secret, the log file, any directory — is for the
+     * dyad user alone, whatever umask it was started with: files 0600,
+     * directories 0700 (tests/api/files.test.mjs). */
+    umask(077);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -73,3 +73,7 @@ bool kind_desire_open(int kind, bool opted_in_0, bool opted_in_1)
 {
     return kind == 0 && opted_in_0 && opted_in_1;
 }
+
+_Static_assert(KIND_ROLE_PARENT == 1 && KIND_ROLE_CHILD == 2 && KIND_ROLE_SIBLING == 3 &&
+                   KIND_ROLE_GRANDPARENT == 4 && KIND_ROLE_GRANDCHILD == 5,
+               "kind roles are numbered as prompts roles (core/prompts.h) and the store's");

@@ -587,13 +587,13 @@ static enum store_result insert_member(struct sql_conn *c, const char *dyad_id,
 {
     return run(c,
                "INSERT INTO dyad_members (dyad_id, user_id, key_proof, invite_secret_box, "
-               "wrapped_key, wrap_signature, wrap_signer, joined_at) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+               "wrapped_key, wrap_signature, wrap_signer, joined_at, family_role) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                ARGS(T(dyad_id), T(m->user_id), B(m->key_proof, sizeof m->key_proof),
                     B(m->invite_secret_box, sizeof m->invite_secret_box),
                     m->has_wrap ? B(m->wrapped_key, sizeof m->wrapped_key) : NUL,
                     m->has_wrap ? B(m->wrap_signature, sizeof m->wrap_signature) : NUL,
-                    m->has_wrap ? T(m->wrap_signer) : NUL, I(m->joined_at)));
+                    m->has_wrap ? T(m->wrap_signer) : NUL, I(m->joined_at), I(m->family_role)));
 }
 
 enum store_result store_dyad_create(struct store *s, const struct dyad *d,
@@ -675,6 +675,14 @@ enum store_result store_dyad_join(struct store *s, const char *code, const struc
         r = run(c, "UPDATE invites SET used_at = ?2 WHERE code = ?1", ARGS(T(code), I(now)));
     if (r == STORE_OK)
         r = insert_member(c, inv.dyad_id, joiner);
+    /* the joiner's family role is the counterpart of the creator's */
+    if (r == STORE_OK)
+        r = run(c,
+                "UPDATE dyad_members SET family_role = (SELECT CASE o.family_role "
+                "WHEN 1 THEN 2 WHEN 2 THEN 1 WHEN 3 THEN 3 WHEN 4 THEN 5 WHEN 5 THEN 4 "
+                "WHEN 6 THEN 6 ELSE 0 END FROM dyad_members o WHERE o.dyad_id = ?1 AND "
+                "o.user_id <> ?2) WHERE dyad_id = ?1 AND user_id = ?2",
+                ARGS(T(inv.dyad_id), T(joiner->user_id)));
     return end(s, c, r);
 }
 
@@ -702,6 +710,8 @@ static enum store_result member_row(struct sql_rows *q, void *arg)
     m->joined_at = col_int(q, 10);
     m->left_at = col_int(q, 11);
     m->therapist_sexual = col_int(q, 12) != 0;
+    m->family_role = (int)col_int(q, 13);
+    m->show_comfort = col_int(q, 14) != 0;
     if (!ok)
         return STORE_ERROR;
     (*w->n)++;
@@ -723,7 +733,8 @@ enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dy
         r = each_row(c,
                      "SELECT m.user_id, u.display_name, u.box_pk, u.sign_pk, m.key_proof, "
                      "m.invite_secret_box, m.wrapped_key, m.wrap_signature, m.wrap_signer, "
-                     "m.track_sexual, m.joined_at, m.left_at, m.therapist_sexual "
+                     "m.track_sexual, m.joined_at, m.left_at, m.therapist_sexual, "
+                     "m.family_role, m.show_comfort "
                      "FROM dyad_members m JOIN users u ON u.id = m.user_id "
                      "WHERE m.dyad_id = ?1 ORDER BY m.joined_at, m.rowid",
                      ARGS(T(dyad_id)), member_row, &w);
@@ -782,6 +793,39 @@ enum store_result store_member_set_track_sexual(struct store *s, const char *dya
                 "UPDATE dyad_members SET track_sexual = ?3 "
                 "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0",
                 ARGS(T(dyad_id), T(user_id), I(track ? 1 : 0)));
+    return end(s, c, r);
+}
+
+enum store_result store_member_set_show_comfort(struct store *s, const char *dyad_id,
+                                                const char *user_id, bool show)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "UPDATE dyad_members SET show_comfort = ?3 "
+                "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0",
+                ARGS(T(dyad_id), T(user_id), I(show ? 1 : 0)));
+    return end(s, c, r);
+}
+
+enum store_result store_dyad_set_roles(struct store *s, const char *dyad_id, const char *user_id,
+                                       int role, int other_role)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "UPDATE dyad_members SET family_role = ?3 "
+                "WHERE dyad_id = ?1 AND user_id = ?2 AND left_at = 0",
+                ARGS(T(dyad_id), T(user_id), I(role)));
+    if (r == STORE_OK)
+        r = run(c,
+                "UPDATE dyad_members SET family_role = ?3 "
+                "WHERE dyad_id = ?1 AND user_id <> ?2 AND left_at = 0",
+                ARGS(T(dyad_id), T(user_id), I(other_role)));
     return end(s, c, r);
 }
 

@@ -210,6 +210,8 @@ struct member {
     char wrap_signer[STORE_ID_MAX];
     bool track_sexual;
     bool therapist_sexual; /* the linked therapist may see this member's sexual scores */
+    int family_role;       /* enum kind_role (core/kind.h): 0 not said */
+    bool show_comfort;     /* the other member and a linked therapist may see their comfort */
     int64_t joined_at;
     int64_t left_at; /* 0 while a member */
 };
@@ -228,7 +230,9 @@ enum store_result store_dyad_create(struct store *s, const struct dyad *d,
 
 /* Uses the invite `code` once: STORE_NOT_FOUND unknown code, STORE_EXPIRED
  * past its time, STORE_CONFLICT already used, the dyad ended or already
- * full, or the joiner is the creator. On success *dyad_out is the dyad. */
+ * full, or the joiner is the creator. On success *dyad_out is the dyad.
+ * The creator's member row carries creator->family_role; the joiner gets
+ * its counterpart (kind_role_counterpart), whatever joiner->family_role. */
 enum store_result store_dyad_join(struct store *s, const char *code, const struct member *joiner,
                                   int64_t now, struct dyad *dyad_out);
 
@@ -250,6 +254,13 @@ enum store_result store_member_set_track_sexual(struct store *s, const char *dya
                                                 const char *user_id, bool track);
 enum store_result store_member_set_therapist_sexual(struct store *s, const char *dyad_id,
                                                     const char *user_id, bool allow);
+enum store_result store_member_set_show_comfort(struct store *s, const char *dyad_id,
+                                                const char *user_id, bool show);
+/* Who is who in a family dyad, in one transaction: user_id's role and the
+ * other current member's (enum kind_role). STORE_NOT_FOUND when user_id is
+ * not a current member. */
+enum store_result store_dyad_set_roles(struct store *s, const char *dyad_id, const char *user_id,
+                                       int role, int other_role);
 
 /* user_id leaves: the dyad ends (a dyad's key never changes, so pairing
  * again makes a new dyad); pending invites end with it. With

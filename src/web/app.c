@@ -20,6 +20,7 @@
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "web/floor.h"
+#include "web/log.h"
 
 void app_config_defaults(struct app_config *cfg)
 {
@@ -33,6 +34,12 @@ void app_config_defaults(struct app_config *cfg)
     /* one worker per core, as libmicrohttpd's thread pool works best */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     cfg->threads = cores > 0 && cores < 256 ? (unsigned)cores : 2;
+    cfg->max_connections = 1024;
+    cfg->max_connections_per_address = 128;
+    cfg->header_timeout = 10;
+    snprintf(cfg->log_format, sizeof cfg->log_format, "plain");
+    snprintf(cfg->log_level, sizeof cfg->log_level, "info");
+    cfg->log_requests = true;
     cfg->registrations_per_client = 20;
     cfg->login_failures_per_client = 20;
     cfg->shutdown_timeout = 10;
@@ -166,9 +173,20 @@ static void run(struct ctx *c)
         reply_error(c, API_TOO_LARGE, NULL, NULL);
         return;
     }
-    if (req->transport_error == HTTP_TRANSPORT_DUPLICATE_LENGTH ||
-        http_header_count(req, "Transfer-Encoding") > 1) {
-        reply_error(c, API_BAD_REQUEST, NULL, "Conflicting message length headers.");
+    if (req->transport_error == HTTP_TRANSPORT_SERVER_FULL ||
+        req->transport_error == HTTP_TRANSPORT_ADDRESS_FULL) {
+        bool full = req->transport_error == HTTP_TRANSPORT_SERVER_FULL;
+        http_response_header(c->res, "Retry-After", full ? "5" : "1");
+        reply_error(c, full ? API_UNAVAILABLE : API_RATE_LIMITED, NULL,
+                    http_transport_message(req->transport_error));
+        return;
+    }
+    /* http.c checked the headers before reading a body; checked again here
+     * for callers that build requests themselves (fuzz targets). */
+    if (req->transport_error == HTTP_TRANSPORT_OK)
+        req->transport_error = http_check_headers(req->headers, req->n_headers, HTTP_MAX_HEADERS);
+    if (req->transport_error != HTTP_TRANSPORT_OK) {
+        reply_error(c, API_BAD_REQUEST, NULL, http_transport_message(req->transport_error));
         return;
     }
     const char *origin = http_header(req, "Origin");
@@ -275,6 +293,6 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     atomic_fetch_add(&app->metrics.by_class[res->status / 100 % 6], 1);
     atomic_fetch_add(&app->metrics.micros, (uint_fast64_t)dt);
     if (!app->quiet)
-        fprintf(stderr, "%s %s %d %.1fms\n", req->method, c.route != NULL ? c.route->pattern : "-",
-                res->status, (double)dt / 1000.0);
+        log_request(req->method, c.route != NULL ? c.route->pattern : "-", res->status,
+                    (double)dt / 1000.0);
 }

@@ -28,6 +28,18 @@ struct app_config {
     unsigned absolute_timeout; /* seconds after login a session ends regardless */
     size_t max_body;           /* default JSON body limit */
     unsigned threads;
+    /* Connections (--max-connections, --max-connections-per-address;
+     * trusted proxies have no per-address cap) and the deadline for a
+     * request's line and headers (--header-timeout). */
+    unsigned max_connections;
+    unsigned max_connections_per_address; /* 0: no per-address cap */
+    unsigned header_timeout;
+    /* The log (--log-format, --log-level, --log-requests): values of
+     * "plain"/"json" and "error"/"warn"/"info"/"debug" (web/log.h parses
+     * them; the settings table checks them first). */
+    char log_format[8];
+    char log_level[8];
+    bool log_requests;
     /* Throttling: attempts from one client address before the back-off
      * starts (an hour without one forgets them). */
     unsigned registrations_per_client;

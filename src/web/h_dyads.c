@@ -66,6 +66,25 @@ static json_t *json_invite(const struct invite *inv)
     return json_pack("{s:s, s:o}", "code", inv->code, "expires_at", json_time(inv->expires_at));
 }
 
+/* "family_role" of the body: a role name, or "none"; absent leaves `dflt`.
+ * Only in a family dyad. -1 after answering 400. */
+static int take_family_role(struct ctx *c, enum dyad_kind kind, int dflt)
+{
+    const char *s = body_str(c, "family_role");
+    if (s == NULL)
+        return dflt;
+    int role = strcmp(s, "none") == 0 ? KIND_ROLE_NONE : kind_role_from_name(s);
+    if (role < 0 || (kind != DYAD_FAMILY && role != KIND_ROLE_NONE)) {
+        reply_error(c, API_INVALID_FIELD, "family_role",
+                    kind != DYAD_FAMILY
+                        ? "Only a family dyad says who is who."
+                        : "family_role is parent, child, sibling, grandparent, grandchild, other "
+                          "or none.");
+        return -1;
+    }
+    return role;
+}
+
 void h_dyad_create(struct ctx *c)
 {
     struct dyad d;
@@ -75,6 +94,9 @@ void h_dyad_create(struct ctx *c)
     memset(&me, 0, sizeof me);
     memset(&inv, 0, sizeof inv);
     d.kind = (enum dyad_kind)body_enum(c, "kind", DYAD_COUPLE);
+    me.family_role = take_family_role(c, d.kind, KIND_ROLE_NONE);
+    if (me.family_role < 0)
+        return;
     if (at_dyad_limit(c))
         return;
     if (take_wrap(c, c->user.sign_pk, me.wrapped_key, me.wrap_signature) != 0 ||
@@ -144,10 +166,12 @@ void h_dyad_join(struct ctx *c)
 
 static json_t *json_member(const struct member *m)
 {
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b}", "user_id", m->user_id, "display_name",
-                     m->display_name, "box_public_key", json_b64(m->box_pk, 32), "sign_public_key",
-                     json_b64(m->sign_pk, 32), "key_proof", json_b64(m->key_proof, 32), "has_key",
-                     m->has_wrap, "active", m->left_at == 0);
+    const char *role = kind_role_name(m->family_role);
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:b, s:b, s:o}", "user_id", m->user_id,
+                     "display_name", m->display_name, "box_public_key", json_b64(m->box_pk, 32),
+                     "sign_public_key", json_b64(m->sign_pk, 32), "key_proof",
+                     json_b64(m->key_proof, 32), "has_key", m->has_wrap, "active", m->left_at == 0,
+                     "family_role", role != NULL ? json_string(role) : json_null());
 }
 
 void h_dyad_get(struct ctx *c)
@@ -168,6 +192,7 @@ void h_dyad_get(struct ctx *c)
         "my_invite_secret_box", json_b64(me->invite_secret_box, STORE_SECRET_BOX), "track_sexual",
         me->track_sexual);
     json_object_set_new(dyad, "therapist_sees_sexual", json_boolean(me->therapist_sexual));
+    json_object_set_new(dyad, "show_comfort", json_boolean(me->show_comfort));
     /* Whether the topic desire is offered: only when both turned sexual
      * tracking on (sex comes up only by both people's choice). */
     json_object_set_new(dyad, "desire_open",
@@ -218,6 +243,10 @@ void h_dyad_settings(struct ctx *c)
     const struct member *me = &m.members[m.me];
     bool track = body_bool(c, "track_sexual", me->track_sexual);
     bool therapist = body_bool(c, "therapist_sees_sexual", me->therapist_sexual);
+    bool show_comfort = body_bool(c, "show_comfort", me->show_comfort);
+    int role = take_family_role(c, m.dyad.kind, me->family_role);
+    if (role < 0)
+        return;
     if (track && m.dyad.kind != DYAD_COUPLE) {
         reply_error(c, API_INVALID_FIELD, "track_sexual",
                     "Sexual connection can be tracked only in a couple.");
@@ -227,13 +256,21 @@ void h_dyad_settings(struct ctx *c)
         store_member_set_track_sexual(c->app->store, m.dyad.id, c->user.id, track);
     if (r == STORE_OK && therapist != me->therapist_sexual)
         r = store_member_set_therapist_sexual(c->app->store, m.dyad.id, c->user.id, therapist);
+    if (r == STORE_OK && show_comfort != me->show_comfort)
+        r = store_member_set_show_comfort(c->app->store, m.dyad.id, c->user.id, show_comfort);
+    /* saying who is who says it for both: the other gets the counterpart */
+    if (r == STORE_OK && role != me->family_role)
+        r = store_dyad_set_roles(c->app->store, m.dyad.id, c->user.id, role,
+                                 kind_role_counterpart(role));
     if (r != STORE_OK) {
         reply_store(c, r);
         return;
     }
+    const char *role_name = kind_role_name(role);
     reply_json(c, 200,
-               json_pack("{s:{s:b, s:b}}", "settings", "track_sexual", track,
-                         "therapist_sees_sexual", therapist));
+               json_pack("{s:{s:b, s:b, s:b, s:s}}", "settings", "track_sexual", track,
+                         "therapist_sees_sexual", therapist, "show_comfort", show_comfort,
+                         "family_role", role_name != NULL ? role_name : "none"));
 }
 
 void h_dyad_leave(struct ctx *c)

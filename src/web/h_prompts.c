@@ -21,6 +21,13 @@
 
 enum { COMFORT_UNSET_DEFAULT = 3 };
 
+_Static_assert((int)PROMPTS_ROLE_PARENT == (int)KIND_ROLE_PARENT &&
+                   (int)PROMPTS_ROLE_CHILD == (int)KIND_ROLE_CHILD &&
+                   (int)PROMPTS_ROLE_SIBLING == (int)KIND_ROLE_SIBLING &&
+                   (int)PROMPTS_ROLE_GRANDPARENT == (int)KIND_ROLE_GRANDPARENT &&
+                   (int)PROMPTS_ROLE_GRANDCHILD == (int)KIND_ROLE_GRANDCHILD,
+               "a member's family role selects prompts \"for\" that role");
+
 /* A comfort never set: 3, except for desire, which starts at 0 (not now)
  * until the person raises it — sex comes up only by choice. */
 static int comfort_unset(int topic)
@@ -340,11 +347,14 @@ void h_next_prompt(struct ctx *c)
                              "trust", trust.level));
         return;
     }
-    /* The member's family role is not stored yet: with PROMPTS_ROLE_NONE a
-     * member is offered only prompts written for anyone. */
+    /* A family member is offered prompts written for anyone and those "for"
+     * their own role; with no role said, or "other", only the former.
+     * (enum kind_role and enum prompts_role agree from parent to grandchild.) */
+    int my_role = m.dyad.kind == DYAD_FAMILY ? m.members[m.me].family_role : KIND_ROLE_NONE;
     struct pacing_request rq = {
         .kind = kind,
-        .role = PROMPTS_ROLE_NONE,
+        .role =
+            my_role > KIND_ROLE_NONE && my_role < PROMPTS_ROLE__MAX ? my_role : PROMPTS_ROLE_NONE,
         .depth = depths,
         .topic = topic,
         .seen = rp.seen,

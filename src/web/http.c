@@ -5,24 +5,58 @@
  * It turns each MHD connection callback sequence into one struct
  * http_request (headers, query and body copied into a per-request arena),
  * hands it to the application, and turns the struct http_response back into
- * an MHD response. It also enforces what MHD 0.9.75 does not: a body size
- * limit (before and while reading) and the rejection of two different
- * Content-Length headers (request smuggling).
+ * an MHD response.
+ *
+ * It is also the edge that refuses ambiguity, which libmicrohttpd 0.9.75
+ * (the only version Debian has) does not: the request target is checked as
+ * it arrived (the URI-log callback sees it before %-decoding), the headers
+ * as received (http_check_uri / http_check_headers in request.c, pure), and
+ * a request that fails is answered 400 at once — before any body is read —
+ * with "Connection: close", so bytes after it are never read as a request.
+ * A watchdog thread gives every request a total deadline for its request
+ * line and headers (slow headers), and connections are counted per server
+ * and per client address here, so the limits answer 503 / 429 rather than
+ * dropping the connection. What the library answers itself (a malformed
+ * request line, an over-long URI or header block, a non-numeric
+ * Content-Length, an HTTP/2 preface) it answers before any callback of
+ * ours runs; docs/security.md lists those.
  */
 #include "web/http.h"
+#include "web/log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <stdatomic.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+/* One open connection, as the limits and the header watchdog see it. */
+struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    int64_t deadline_ms; /* the current request's headers must be in by then */
+    bool in_headers;     /* waiting for a request line and headers */
+    bool shut;           /* the watchdog has shut it down */
+    bool over_total;     /* opened while the server was full */
+    bool over_address;   /* opened while its address was at its cap */
+    int addr_slot;       /* its entry in addr_counts, or -1 (not counted) */
+};
+
+enum { ADDR_SLOTS = 4096 };
+
+struct addr_count {
+    char addr[INET6_ADDRSTRLEN + 1];
+    unsigned n;
+};
 
 struct http_server {
     struct MHD_Daemon *daemon; /* NULL until http_server_run */
@@ -33,6 +67,14 @@ struct http_server {
     void *ctx;
     size_t max_body;
     uint16_t port;
+    /* connections: guarded by mu */
+    pthread_mutex_t mu;
+    struct conn_track *conns;
+    unsigned open;
+    struct addr_count *addrs; /* open addressing, ADDR_SLOTS entries */
+    pthread_t watchdog;
+    bool watchdog_running;
+    atomic_bool stopping;
 };
 
 /* The state kept across the callbacks of one request. */
@@ -41,9 +83,18 @@ struct conn_state {
     char *body;
     size_t body_len;
     size_t body_cap;
+    bool started; /* the first access-handler call has happened */
     bool too_large;
     bool answered;
+    enum http_transport_error uri_error; /* from the raw request target */
 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct kv_collect {
     struct arena *arena;
@@ -95,23 +146,8 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t outlen)
                   (socklen_t)outlen);
 }
 
-/* Two Content-Length headers with different values: a smuggling attempt
- * that MHD 0.9.75 accepts, so we refuse it here. */
-static bool duplicate_length(const struct http_kv *h, size_t n)
-{
-    const char *first = NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (strcasecmp(h[i].key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
-            continue;
-        if (first == NULL)
-            first = h[i].value;
-        else if (strcmp(first, h[i].value) != 0)
-            return true;
-    }
-    return false;
-}
-
-static enum MHD_Result respond(struct MHD_Connection *conn, const struct http_response *res)
+static enum MHD_Result respond(struct MHD_Connection *conn, const struct http_response *res,
+                               bool close_after)
 {
     struct MHD_Response *r;
     if (res->body_static)
@@ -126,6 +162,9 @@ static enum MHD_Result respond(struct MHD_Connection *conn, const struct http_re
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
     for (size_t i = 0; i < res->n_headers; i++)
         MHD_add_response_header(r, res->headers[i].key, res->headers[i].value);
+    /* libmicrohttpd closes the connection after a response that says so. */
+    if (close_after)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -144,15 +183,14 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
     struct kv_collect hc = {.arena = st->arena};
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_kv, &hc);
     struct kv_collect qc = {.arena = st->arena};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_kv, &qc);
+    if (te == HTTP_TRANSPORT_OK)
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_kv, &qc);
     if (hc.oom || qc.oom)
         return MHD_NO; /* out of memory: drop the connection */
     req.headers = hc.items;
     req.n_headers = hc.n;
     req.query = qc.items;
     req.n_query = qc.n;
-    if (req.transport_error == HTTP_TRANSPORT_OK && duplicate_length(req.headers, req.n_headers))
-        req.transport_error = HTTP_TRANSPORT_DUPLICATE_LENGTH;
     if (st->body != NULL) {
         req.body = st->body;
         req.body_len = st->body_len;
@@ -164,7 +202,89 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
     struct http_response res = {.status = 500};
     s->fn(s->ctx, &req, &res);
     st->answered = true;
-    return respond(conn, &res);
+    return respond(conn, &res, te != HTTP_TRANSPORT_OK);
+}
+
+static struct conn_state *state_new(void)
+{
+    struct conn_state *st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return NULL;
+    st->arena = arena_new();
+    if (st->arena == NULL) {
+        free(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* The URI-log callback: the request target as it arrived, before
+ * libmicrohttpd %-decodes it (after which a %00 has cut the path short).
+ * What it returns becomes the request's *con_cls. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)conn;
+    struct http_server *s = cls;
+    struct conn_state *st = state_new();
+    enum http_transport_error e = http_check_uri(uri, s->cfg.max_query_params);
+    if (st != NULL)
+        st->uri_error = e;
+    /* libmicrohttpd 0.9.75 parses the query into its per-connection memory
+     * pool right after this call; a thousand tiny parameters exhaust the
+     * pool, and its own 431 then cannot be sent either: the connection
+     * hangs until the idle timeout. `uri` points into the library's own
+     * writable read buffer (the library has already noted where the '?'
+     * is), so for a request refused anyway we end the string just after
+     * the '?': an empty query is parsed, the access handler runs, and the
+     * refusal is a prompt 400 like any other (tests/api/edge.test.mjs). */
+    if (e == HTTP_TRANSPORT_TOO_MANY_PARAMS) {
+        char *q = strchr((char *)(uintptr_t)uri, '?');
+        if (q != NULL)
+            q[1] = '\0';
+    }
+    return st;
+}
+
+static struct conn_track *track_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The first call for a request: the request line and headers are in, no
+ * body has been read. Everything that can refuse the request does so here,
+ * so a refusal is answered at once. */
+static enum http_transport_error first_look(struct http_server *s, struct MHD_Connection *conn,
+                                            struct conn_state *st, const char *method)
+{
+    struct conn_track *t = track_of(conn);
+    if (t != NULL) {
+        pthread_mutex_lock(&s->mu);
+        t->in_headers = false;
+        bool total = t->over_total, address = t->over_address;
+        pthread_mutex_unlock(&s->mu);
+        if (total)
+            return HTTP_TRANSPORT_SERVER_FULL;
+        if (address)
+            return HTTP_TRANSPORT_ADDRESS_FULL;
+    }
+    if (st->uri_error != HTTP_TRANSPORT_OK)
+        return st->uri_error;
+    if (http_check_method(method) != HTTP_TRANSPORT_OK)
+        return HTTP_TRANSPORT_BAD_METHOD;
+    struct kv_collect hc = {.arena = st->arena};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_kv, &hc);
+    enum http_transport_error e = hc.oom ? HTTP_TRANSPORT_TOO_MANY_HEADERS
+                                         : http_check_headers(hc.items, hc.n, s->cfg.max_headers);
+    if (e != HTTP_TRANSPORT_OK)
+        return e;
+    /* Refuse before reading: a declared length over the limit. */
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl != NULL && strtoull(cl, NULL, 10) > s->max_body)
+        return HTTP_TRANSPORT_TOO_LARGE;
+    return HTTP_TRANSPORT_OK;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -175,31 +295,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct http_server *s = cls;
     struct conn_state *st = *con_cls;
 
-    if (st == NULL) {
-        st = calloc(1, sizeof *st);
+    if (st == NULL) { /* the URI-log callback could not allocate */
+        st = state_new();
         if (st == NULL)
             return MHD_NO;
-        st->arena = arena_new();
-        if (st->arena == NULL) {
-            free(st);
-            return MHD_NO;
-        }
+        st->uri_error = HTTP_TRANSPORT_BAD_PATH; /* unseen: refuse rather than guess */
         *con_cls = st;
+    }
+    if (!st->started) {
+        st->started = true;
         atomic_fetch_add(&s->in_flight, 1);
-        /* Refuse before reading: a declared length over the limit, or two
-         * different declared lengths. */
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl != NULL) {
-            char *end;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (*end == '\0' && n > s->max_body)
-                return dispatch(s, conn, st, url, method, HTTP_TRANSPORT_TOO_LARGE);
-        }
-        struct kv_collect hc = {.arena = st->arena};
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_kv, &hc);
-        if (duplicate_length(hc.items, hc.n))
-            return dispatch(s, conn, st, url, method, HTTP_TRANSPORT_DUPLICATE_LENGTH);
+        enum http_transport_error e = first_look(s, conn, st, method);
+        if (e != HTTP_TRANSPORT_OK)
+            return dispatch(s, conn, st, url, method, e);
         return MHD_YES;
     }
     if (st->answered)
@@ -236,16 +344,131 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
     struct http_server *s = cls;
     struct conn_state *st = *con_cls;
+    /* The next request on this connection gets a fresh header deadline. */
+    struct conn_track *t = track_of(conn);
+    if (t != NULL) {
+        pthread_mutex_lock(&s->mu);
+        t->in_headers = true;
+        t->deadline_ms = now_ms() + (int64_t)s->cfg.header_timeout_seconds * 1000;
+        pthread_mutex_unlock(&s->mu);
+    }
     if (st == NULL)
         return;
-    atomic_fetch_sub(&s->in_flight, 1);
+    if (st->started)
+        atomic_fetch_sub(&s->in_flight, 1);
     arena_free(st->arena);
     free(st);
     *con_cls = NULL;
+}
+
+/* libmicrohttpd's own messages, through the escaping log at level warn. */
+__attribute__((format(printf, 2, 0))) static void on_library_log(void *cls, const char *fmt,
+                                                                 va_list ap)
+{
+    (void)cls;
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    log_event(LOG_WARN, "http", "%s", msg);
+}
+
+/* ---- connections: limits and the header deadline --------------------------- */
+
+/* The slot of addr in the per-address counts (inserting it), or -1 when the
+ * table is full. Called with s->mu held. */
+static int addr_slot(struct http_server *s, const char *addr)
+{
+    unsigned h = 2166136261u;
+    for (const char *p = addr; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    for (unsigned i = 0; i < ADDR_SLOTS; i++) {
+        struct addr_count *a = &s->addrs[(h + i) % ADDR_SLOTS];
+        if (a->n == 0 || strcmp(a->addr, addr) == 0) {
+            if (a->n == 0)
+                snprintf(a->addr, sizeof a->addr, "%s", addr);
+            return (int)((h + i) % ADDR_SLOTS);
+        }
+    }
+    return -1;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct http_server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct conn_track *t = calloc(1, sizeof *t);
+        *socket_context = t;
+        if (t == NULL)
+            return;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        t->fd = ci != NULL ? ci->connect_fd : -1;
+        t->in_headers = true;
+        t->deadline_ms = now_ms() + (int64_t)s->cfg.header_timeout_seconds * 1000;
+        t->addr_slot = -1;
+        char addr[INET6_ADDRSTRLEN + 1];
+        client_addr(conn, addr, sizeof addr);
+        bool exempt =
+            s->cfg.per_ip_exempt != NULL && cidr_list_contains(s->cfg.per_ip_exempt, addr);
+        pthread_mutex_lock(&s->mu);
+        t->next = s->conns;
+        if (s->conns != NULL)
+            s->conns->prev = t;
+        s->conns = t;
+        s->open++;
+        t->over_total = s->open > s->cfg.connection_limit;
+        if (!exempt && s->cfg.per_ip_limit > 0) {
+            t->addr_slot = addr_slot(s, addr);
+            if (t->addr_slot >= 0) {
+                unsigned n = ++s->addrs[t->addr_slot].n;
+                t->over_address = n > s->cfg.per_ip_limit;
+            }
+        }
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
+    struct conn_track *t = *socket_context;
+    if (t == NULL)
+        return;
+    pthread_mutex_lock(&s->mu);
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        s->conns = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    s->open--;
+    if (t->addr_slot >= 0 && s->addrs[t->addr_slot].n > 0)
+        s->addrs[t->addr_slot].n--;
+    pthread_mutex_unlock(&s->mu);
+    free(t);
+    *socket_context = NULL;
+}
+
+/* Shuts down connections whose request line and headers are not complete by
+ * their deadline: one header line every few seconds no longer holds a
+ * connection. shutdown(2), not close: libmicrohttpd still owns the
+ * descriptor, sees the end of the stream and cleans up. */
+static void *watchdog(void *arg)
+{
+    struct http_server *s = arg;
+    while (!atomic_load(&s->stopping)) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        int64_t now = now_ms();
+        pthread_mutex_lock(&s->mu);
+        for (struct conn_track *t = s->conns; t != NULL; t = t->next) {
+            if (t->in_headers && !t->shut && t->fd >= 0 && now > t->deadline_ms) {
+                shutdown(t->fd, SHUT_RDWR);
+                t->shut = true;
+            }
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
+    return NULL;
 }
 
 /* A listening TCP socket on cfg->listen_addr:cfg->port, non-blocking (the
@@ -317,9 +540,23 @@ struct http_server *http_server_listen(const struct http_server_config *cfg)
     if (s == NULL)
         return NULL;
     s->cfg = *cfg;
+    if (s->cfg.header_timeout_seconds == 0)
+        s->cfg.header_timeout_seconds = 10;
+    if (s->cfg.max_headers == 0)
+        s->cfg.max_headers = HTTP_MAX_HEADERS;
+    if (s->cfg.max_query_params == 0)
+        s->cfg.max_query_params = HTTP_MAX_QUERY_PARAMS;
     s->max_body = cfg->max_body;
+    s->addrs = calloc(ADDR_SLOTS, sizeof *s->addrs);
+    if (s->addrs == NULL) {
+        free(s);
+        return NULL;
+    }
+    pthread_mutex_init(&s->mu, NULL);
     s->listen_fd = listen_socket(cfg, &s->port);
     if (s->listen_fd < 0) {
+        pthread_mutex_destroy(&s->mu);
+        free(s->addrs);
         free(s);
         return NULL;
     }
@@ -334,16 +571,26 @@ int http_server_run(struct http_server *s, http_handler_fn *fn, void *ctx)
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (strchr(cfg->listen_addr, ':') != NULL)
         flags |= MHD_USE_IPv6;
+    /* The limits are counted here (on_connection) so that a connection over
+     * them is answered 503 / 429; libmicrohttpd's own limit, which drops
+     * connections unanswered, is only a backstop above ours. */
     s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
-        cfg->connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_library_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+        cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->connection_limit + cfg->connection_limit / 8 + 16, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->timeout_seconds, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (s->daemon == NULL) {
         fprintf(stderr, "dyad: cannot start serving on %s:%u\n", cfg->listen_addr, s->port);
         return -1;
     }
+    if (pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
+        fprintf(stderr, "dyad: cannot start the header watchdog\n");
+        return -1;
+    }
+    s->watchdog_running = true;
     return 0;
 }
 
@@ -352,14 +599,24 @@ uint16_t http_server_port(const struct http_server *s)
     return s->port;
 }
 
+static void server_free(struct http_server *s)
+{
+    pthread_mutex_destroy(&s->mu);
+    free(s->addrs);
+    free(s);
+}
+
 void http_server_stop(struct http_server *s, unsigned grace_ms)
 {
     if (s == NULL)
         return;
+    atomic_store(&s->stopping, true);
+    if (s->watchdog_running)
+        pthread_join(s->watchdog, NULL);
     if (s->daemon == NULL) { /* bound, never served */
         if (s->listen_fd >= 0)
             close(s->listen_fd);
-        free(s);
+        server_free(s);
         return;
     }
     /* Stop accepting; requests already begun finish (idle keep-alive
@@ -374,5 +631,5 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
     MHD_stop_daemon(s->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    free(s);
+    server_free(s);
 }

@@ -15,18 +15,57 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/throttle.h"
 
 struct http_kv {
     const char *key;
     const char *value;
 };
 
-/* Problems the transport found before the application sees the request. */
+/* Problems the transport found before the application sees the request.
+ * TOO_LARGE is answered 413, SERVER_FULL 503, ADDRESS_FULL 429, every other
+ * one 400; and the connection is closed after each: the request's framing
+ * or bytes may be ambiguous, so nothing after it on the connection can be
+ * trusted to be a request of its own. */
 enum http_transport_error {
     HTTP_TRANSPORT_OK = 0,
-    HTTP_TRANSPORT_DUPLICATE_LENGTH, /* two different Content-Length headers */
-    HTTP_TRANSPORT_TOO_LARGE,        /* body over the configured limit */
+    HTTP_TRANSPORT_DUPLICATE_LENGTH,    /* more than one Content-Length */
+    HTTP_TRANSPORT_TOO_LARGE,           /* body over the configured limit */
+    HTTP_TRANSPORT_LENGTH_AND_CHUNKED,  /* Content-Length and Transfer-Encoding */
+    HTTP_TRANSPORT_BAD_TRANSFER_CODING, /* Transfer-Encoding other than exactly chunked, or twice */
+    HTTP_TRANSPORT_BAD_LENGTH,          /* Content-Length that is not digits */
+    HTTP_TRANSPORT_BAD_HEADER, /* a name not an RFC 9110 token, a control byte in a value */
+    HTTP_TRANSPORT_TOO_MANY_HEADERS,
+    HTTP_TRANSPORT_BAD_PATH, /* %00 anywhere, a control byte (raw or %-encoded) in the path */
+    HTTP_TRANSPORT_TOO_MANY_PARAMS, /* more query parameters than allowed */
+    HTTP_TRANSPORT_BAD_METHOD,      /* a method that is not a token */
+    HTTP_TRANSPORT_SERVER_FULL,     /* the total connection limit is reached: 503 */
+    HTTP_TRANSPORT_ADDRESS_FULL,    /* this address's connection cap is reached: 429 */
 };
+
+/* Limits of the edge checks (http.c passes the server's). */
+enum {
+    HTTP_MAX_HEADERS = 64,
+    HTTP_MAX_QUERY_PARAMS = 64,
+};
+
+/* The edge checks, pure so unit tests and a fuzz target drive them with
+ * raw bytes. http_check_uri looks at the request target exactly as it
+ * arrived (before %-decoding): %00 anywhere, a control byte in the path
+ * raw or %-encoded, more than max_params query parameters.
+ * http_check_headers looks at the received header fields: names must be
+ * tokens (no whitespace, no control or separator bytes — "Content-Length :"
+ * is refused, not ignored), values without control bytes other than tab, at
+ * most max_headers fields, at most one Content-Length and it all digits, at
+ * most one Transfer-Encoding and it exactly "chunked", never both. The
+ * first fault found, or HTTP_TRANSPORT_OK. */
+enum http_transport_error http_check_uri(const char *raw_uri, size_t max_params);
+enum http_transport_error http_check_headers(const struct http_kv *h, size_t n, size_t max_headers);
+/* A method must be a token of at most 16 bytes (no control bytes). */
+enum http_transport_error http_check_method(const char *method);
+
+/* A short English sentence for a transport error (the error JSON's message). */
+const char *http_transport_message(enum http_transport_error e);
 
 struct http_request {
     const char *method; /* "GET", "POST", … */
@@ -77,13 +116,17 @@ int http_response_header(struct http_response *res, const char *name, const char
 typedef void http_handler_fn(void *ctx, struct http_request *req, struct http_response *res);
 
 struct http_server_config {
-    const char *listen_addr; /* IPv4 or IPv6 literal */
-    uint16_t port;           /* 0: pick an ephemeral port */
-    unsigned threads;        /* worker threads in the pool */
-    size_t max_body;         /* bytes; larger bodies get HTTP_TRANSPORT_TOO_LARGE */
-    unsigned connection_limit;
-    unsigned per_ip_limit;
-    unsigned timeout_seconds; /* idle connection timeout */
+    const char *listen_addr;               /* IPv4 or IPv6 literal */
+    uint16_t port;                         /* 0: pick an ephemeral port */
+    unsigned threads;                      /* worker threads in the pool */
+    size_t max_body;                       /* bytes; larger bodies get HTTP_TRANSPORT_TOO_LARGE */
+    unsigned connection_limit;             /* open connections; over it a request gets 503 */
+    unsigned per_ip_limit;                 /* per client address (0: none); over it 429 */
+    const struct cidr_list *per_ip_exempt; /* addresses without a per-address cap (proxies) */
+    unsigned timeout_seconds;              /* idle connection timeout */
+    unsigned header_timeout_seconds;       /* request line + headers must arrive within (0: 10) */
+    unsigned max_headers;                  /* 0: HTTP_MAX_HEADERS */
+    unsigned max_query_params;             /* 0: HTTP_MAX_QUERY_PARAMS */
 };
 
 struct http_server;

@@ -15,6 +15,7 @@
 
 #include "core/checkin.h"
 #include "core/insights.h"
+#include "core/kind.h"
 #include "web/insights_view.h"
 
 enum { HISTORY_DAYS = 365 };
@@ -108,8 +109,15 @@ int insights_view_load(struct ctx *c, const struct membership *m, int window,
     in->today = today;
     in->viewer = viewer;
     in->kind = (int)m->dyad.kind; /* enum dyad_kind and enum prompts_kind agree */
-    for (size_t i = 0; i < m->n && i < 2; i++)
+    for (size_t i = 0; i < m->n && i < 2; i++) {
         in->names[i] = m->members[i].display_name;
+        int role = m->members[i].family_role;
+        in->role[i] = m->dyad.kind == DYAD_FAMILY && role > 0 && role < KIND_ROLE__MAX ? role : 0;
+        /* comfort is not a check-in item: it is shown by the member's own
+         * setting, to the other member and a linked therapist alike */
+        if (m->members[i].show_comfort)
+            v->visible[i] |= INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_COMFORT);
+    }
     for (int i = 0; i < 2; i++) {
         in->days[i] = v->history[i] + (span - window);
         in->track_sexual[i] =

@@ -76,6 +76,7 @@ static const struct field_spec f_dyad_create[] = {
     B64("signature", 64),
     B64("key_proof", 32),
     B64("invite_secret_box", STORE_SECRET_BOX),
+    OPT("family_role", FIELD_STRING), /* a role name or "none": h_dyads.c checks it by kind */
     END};
 static const struct field_spec f_dyad_join[] = {REQ("code", FIELD_STRING), B64("key_proof", 32),
                                                 B64("invite_secret_box", STORE_SECRET_BOX), END};
@@ -84,6 +85,8 @@ static const struct field_spec f_wrap[] = {B64("wrapped_key", STORE_SEALED_KEY),
 static const struct field_spec f_settings[] = {
     {.name = "track_sexual", .type = FIELD_BOOL},
     {.name = "therapist_sees_sexual", .type = FIELD_BOOL},
+    {.name = "show_comfort", .type = FIELD_BOOL},
+    OPT("family_role", FIELD_STRING),
     END};
 static const struct field_spec f_leave[] = {{.name = "delete_my_content", .type = FIELD_BOOL}, END};
 

@@ -173,7 +173,7 @@ test('settings: sexual tracking is opt-in and only for couples', async () => {
   const { a, dyad } = await pair('couple');
   let r = await a.c.put(`/api/v1/dyads/${dyad.id}/settings`, { track_sexual: true });
   assert.equal(r.status, 200);
-  assert.deepEqual(r.json.settings, { track_sexual: true, therapist_sees_sexual: false });
+  assert.deepEqual(r.json.settings, { track_sexual: true, therapist_sees_sexual: false, show_comfort: false, family_role: 'none' });
   assert.equal((await a.c.get(`/api/v1/dyads/${dyad.id}`)).json.dyad.track_sexual, true);
   const f = await pair('family');
   r = await f.a.c.put(`/api/v1/dyads/${f.dyad.id}/settings`, { track_sexual: true });

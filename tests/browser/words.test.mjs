@@ -85,6 +85,11 @@ async function history(dyadId, a, b) {
     execFileSync('sqlite3', [srv.dbPath], {
         input: `UPDATE shares SET created_at = created_at - 86400 * (4 + (rowid % 6) * 3) WHERE dyad_id = '${dyadId}';`,
     });
+    // comfort far apart on one topic, and both show it: comfort_gap
+    for (const [who, level] of [[a, 5], [b, 1]]) {
+        assert.equal((await who.api.put(`/api/v1/dyads/${dyadId}/comfort`, { fear: level })).status, 200);
+        assert.equal((await who.api.put(`/api/v1/dyads/${dyadId}/settings`, { show_comfort: true })).status, 200);
+    }
 }
 
 for (const kind of ['friends', 'family']) {
@@ -93,6 +98,10 @@ for (const kind of ['friends', 'family']) {
         const pair = await pairInBrowser(browser, srv.url, { kind, names });
         const { a, b, dyadId } = pair;
         a.K = pair.K;
+        if (kind === 'family') {
+            const r = await a.api.put(`/api/v1/dyads/${dyadId}/settings`, { family_role: 'parent' });
+            assert.equal(r.status, 200, r.text);
+        }
         await history(dyadId, a, b);
 
         await t.test('every finding, for each member, in the API', async () => {
@@ -110,7 +119,7 @@ for (const kind of ['friends', 'family']) {
             }
             // enough of the engine's words were exercised for the check to mean something
             for (const code of ['need_gap', 'closeness_falling', 'drifting_apart', 'one_sided_sharing', 'unanswered_shares',
-                'open_not_understood', 'understood_not_open']) {
+                'open_not_understood', 'understood_not_open', 'comfort_gap']) {
                 assert.ok(codes.has(code), `${code} fired (${[...codes].join(', ')})`);
             }
         });

@@ -128,14 +128,28 @@ void fixture_check(const struct http_request *req, const struct http_response *r
         !has_header(res, "X-Frame-Options"))
         violated(req, res, "a security header is missing");
     /* Input marked "<fuzz", "\"fuzz" or "'fuzz" must reach an HTML page
-     * escaped: no template holds these, so finding one means text from the
-     * request (or the store) broke out of an element or attribute. */
+     * escaped: finding one means text from the request (or the store) broke
+     * out of an element or attribute. A template's own attribute quote
+     * followed by a value that begins "fuzz" (data-code="fuzzfuzz&#39;…",
+     * from GET /join/fuzzfuzz%27…) is not that: a quote right after '=' is
+     * the template's, and is skipped. (The blind spot: an unescaped `="fuzz`
+     * in the input itself; the other two markers still catch a break-out.) */
     if (res->content_type != NULL && strncmp(res->content_type, "text/html", 9) == 0 &&
         res->body_len > 0) {
         static const char *const marks[] = {"<fuzz", "\"fuzz", "'fuzz"};
-        for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
-            if (memmem(res->body, res->body_len, marks[i], strlen(marks[i])) != NULL)
-                violated(req, res, "request text in an HTML page, unescaped");
+        const char *body = res->body;
+        for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+            size_t ml = strlen(marks[i]);
+            const char *p = body;
+            size_t left = res->body_len;
+            const char *hit;
+            while ((hit = memmem(p, left, marks[i], ml)) != NULL) {
+                if (i == 0 || hit == body || hit[-1] != '=')
+                    violated(req, res, "request text in an HTML page, unescaped");
+                left -= (size_t)(hit + 1 - p);
+                p = hit + 1;
+            }
+        }
     }
     if (res->content_type != NULL && strncmp(res->content_type, "application/json", 16) == 0) {
         json_error_t jerr;

@@ -48,7 +48,7 @@ export function inviteLink(c, code, secret) {
  * Creates a dyad of `kind`: a fresh K wrapped for oneself, a fresh invite
  * secret, one's key_proof. → { dyad, invite, link }.
  */
-export async function createDyad(acct, kind) {
+export async function createDyad(acct, kind, familyRole = null) {
     const { c, keys } = acct;
     const K = c.newDyadKey();
     const secret = c.newInviteSecret();
@@ -60,6 +60,8 @@ export async function createDyad(acct, kind) {
             signature: wrap.signature,
             key_proof: c.keyProof(keys.boxPk, keys.signPk, secret),
             invite_secret_box: boxInviteSecret(acct, secret),
+            // a family may say who is who; the one who joins gets the counterpart
+            ...(kind === 'family' && familyRole && familyRole !== 'none' ? { family_role: familyRole } : {}),
         });
         return { dyad: res.dyad, invite: res.invite, link: inviteLink(c, res.invite.code, secret) };
     } finally {

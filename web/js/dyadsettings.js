@@ -45,10 +45,79 @@ async function fill(env, acct, summary, block) {
     // (replaceChildren would print a null as the text "null": only nodes go in)
     block.replaceChildren(...[
         h('h3', null, name ? `${label} with ${name}` : label),
+        dyad.kind === 'family' ? familyRole(dyad, acct, name) : null,
         dyad.kind === 'couple' ? sexualTracking(dyad, name) : null,
         comfortForm(dyad, name, comfort),
+        showComfort(dyad, name),
         therapistLinkPart(env, acct, dyad, name),
     ].filter(Boolean));
+}
+
+// Who is who in a family, said for both: choosing "parent" makes the other
+// the child. Prompts written for one side go to that side only.
+const ROLE_CHOICES = [
+    ['none', 'Not said'], ['parent', 'I am the parent'], ['child', 'I am the child'],
+    ['sibling', 'We are siblings'], ['grandparent', 'I am the grandparent'],
+    ['grandchild', 'I am the grandchild'], ['other', 'Family in another way'],
+];
+
+function familyRole(dyad, acct, name) {
+    const id = `family-role-${dyad.id}`;
+    const msg = messages();
+    const me = (dyad.members || []).find((m) => m.user_id === acct.user.id);
+    const current = (me && me.family_role) || 'none';
+    const select = h('select', { id, name: 'family_role', 'aria-describedby': `${id}-hint` },
+        ROLE_CHOICES.map(([v, label]) => h('option', { value: v, selected: v === current }, label)));
+    select.addEventListener('change', async () => {
+        select.disabled = true;
+        msg.say('Saving…');
+        try {
+            const res = await api('PUT', `/dyads/${encodeURIComponent(dyad.id)}/settings`, { family_role: select.value });
+            select.value = (res && res.settings && res.settings.family_role) || 'none';
+            msg.say('Saved, for both of you.');
+        } catch (err) {
+            select.value = current;
+            msg.alert(describeError(err));
+        } finally {
+            select.disabled = false;
+        }
+    });
+    return h('div', { class: 'field family-role' },
+        h('label', { for: id }, 'Who is who'),
+        h('p', { id: `${id}-hint`, class: 'hint' },
+            `Optional. It is said for both: if you are the parent, ${name || otherWords(dyad.kind)} is the child. ` +
+            'Some prompts are written for one side — a parent asking a grown child, or the other way — and go only to that side.'),
+        select, msg.el);
+}
+
+// Showing one's comfort levels to the other (and a linked therapist): off
+// until turned on; the comfort_gap finding needs both to show theirs.
+function showComfort(dyad, name) {
+    const id = `show-comfort-${dyad.id}`;
+    const msg = messages();
+    const who = name || otherWords(dyad.kind);
+    const box = h('input', { type: 'checkbox', id, name: 'show_comfort', checked: dyad.show_comfort === true, 'aria-describedby': `${id}-hint` });
+    box.addEventListener('change', async () => {
+        const want = box.checked;
+        box.disabled = true;
+        msg.say('Saving…');
+        try {
+            const res = await api('PUT', `/dyads/${encodeURIComponent(dyad.id)}/settings`, { show_comfort: want });
+            box.checked = !!(res && res.settings && res.settings.show_comfort);
+            msg.say(box.checked ? `Saved. ${who} can now see your comfort levels.` : 'Saved. Your comfort levels are yours alone again.');
+        } catch (err) {
+            box.checked = !want;
+            msg.alert(describeError(err));
+        } finally {
+            box.disabled = false;
+        }
+    });
+    return h('div', { class: 'show-comfort' },
+        h('div', { class: 'choice' }, box, h('label', { for: id }, `Let ${who} see my comfort levels`)),
+        h('p', { id: `${id}-hint`, class: 'hint' },
+            'Off unless you turn it on; a linked therapist sees them too. When you both share them, your insights can point out a topic ' +
+            'where your comfort differs a lot — something you might talk about.'),
+        msg.el);
 }
 
 function sexualTracking(dyad, name) {

@@ -152,21 +152,34 @@ function createSection(env, acct, onCreated) {
             h('input', { type: 'radio', name: 'kind', id, value: kind, checked: i === 0 }),
             h('label', { for: id }, { couple: 'My partner (a couple)', friends: 'A friend', family: 'A family member' }[kind]));
     });
+    // In a family, who is who (optional): the one who joins gets the counterpart.
+    const roleSelect = h('select', { id: 'family-role', name: 'family_role', 'aria-describedby': 'family-role-hint' },
+        [['none', 'Not said'], ['parent', 'I am the parent'], ['child', 'I am the child'], ['sibling', 'We are siblings'],
+            ['grandparent', 'I am the grandparent'], ['grandchild', 'I am the grandchild'], ['other', 'Family in another way']]
+            .map(([v, label]) => h('option', { value: v }, label)));
+    const roleField = h('div', { class: 'field', hidden: true },
+        h('label', { for: 'family-role' }, 'Who is who (optional)'),
+        h('p', { id: 'family-role-hint', class: 'hint' }, 'Some prompts are written for one side, a parent asking a grown child or the other way. You can change this later in Settings.'),
+        roleSelect);
     const form = h('form', { class: 'stack', novalidate: true },
         h('fieldset', null,
             h('legend', null, 'Who is it with?'),
             ...radios,
             h('p', { class: 'hint' }, 'Only a couple can track sexual connection, and each of you decides for yourself whether to. ' +
                 'Friends and family never see anything about it.')),
+        roleField,
         h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'create-dyad' }, 'Create a dyad')),
         msg.el);
+    form.addEventListener('change', () => {
+        roleField.hidden = form.elements.kind.value !== 'family';
+    });
     form.addEventListener('submit', async (e) => {
         e.preventDefault();
         const kind = form.elements.kind.value;
         setBusy(form, true);
         msg.say('Creating the dyad and its key…');
         try {
-            const created = await createDyad(acct, kind);
+            const created = await createDyad(acct, kind, roleSelect.value);
             msg.say(`${KIND_LABEL[kind]} dyad created.`);
             onCreated(created);
         } catch (err) {
