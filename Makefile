@@ -24,14 +24,15 @@ DOCDIR     ?= $(PREFIX)/share/doc/dyad
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson inih libsystemd
+PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson inih libsystemd libseccomp libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -g -MMD -MP -DDYAD_SYSCONFDIR='"$(SYSCONFDIR)"'
 REL_CFLAGS  := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
-ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+# DYAD_TEST_HOOKS: test-only probes (src/cli/sandbox.c), never in build/dyad
+ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all -DDYAD_TEST_HOOKS
 LIBS     = $(PKG_LIBS) -lpthread -lm
 
 SRC       := $(sort $(wildcard src/*/*.c))
@@ -55,7 +56,7 @@ ASAN_LIB := $(call asan_obj,$(LIB_SRC) $(GEN_SRC))
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 BENCH_BIN := $(patsubst bench/%.c,build/rel/bench/%,$(BENCH_SRC))
 
-.PHONY: all run test deps deps-test unit test-js test-api test-pg test-browser bench format clean asan check deps-check docs-settings man install uninstall test-install
+.PHONY: all run test deps deps-test unit test-r test-js test-api test-pg test-browser bench format clean asan check deps-check docs-settings man install uninstall test-install
 all: build/dyad
 
 deps:
@@ -138,7 +139,7 @@ export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
 
 test: deps-test
 	@$(MAKE) --no-print-directory build/dyad asan
-	@$(MAKE) --no-print-directory unit fuzz-replay test-js test-install test-api test-pg test-browser
+	@$(MAKE) --no-print-directory unit test-r fuzz-replay test-js test-install test-api test-pg test-browser
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -148,6 +149,11 @@ unit: $(UNIT_BIN)
 NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 NODE_FLAGS := $(if $(filter 16 17 18,$(NODE_MAJOR)),--experimental-global-webcrypto,)
 NODE_TEST := node $(NODE_FLAGS) --test --test-concurrency=1 --test-reporter=spec
+# R reads each research export layout (the golden files test_research
+# compares) as it is and fits an actor-partner model with nlme.
+test-r:
+	@Rscript tests/r/apim.R tests/unit/golden
+
 test-js:
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then $(NODE_TEST) tests/js/*.test.mjs; fi
 test-api: build/asan/dyad
@@ -207,7 +213,7 @@ install: build/dyad $(MAN_PAGES)
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)/examples \
 	    $(DESTDIR)$(SYSCONFDIR)/dyad
 	install -m 0755 build/dyad $(DESTDIR)$(BINDIR)/dyad
-	install -m 0644 $(filter build/man/%.1,$(MAN_PAGES)) $(wildcard man/dyad-client.1) \
+	install -m 0644 $(filter build/man/%.1,$(MAN_PAGES)) \
 	    $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 build/man/dyad.conf.5 $(DESTDIR)$(MANDIR)/man5/dyad.conf.5
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' dist/dyad.service.in \
@@ -243,7 +249,7 @@ format:
 FORMAT_SRC = $(SRC) $(UNIT_SRC) $(BENCH_SRC) $(wildcard tools/*.c src/*/*.h tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h)
 CPPCHECK_FLAGS := --quiet --error-exitcode=1 --std=c11 --enable=warning,style,performance,portability \
     --inline-suppr --suppressions-list=.cppcheck-suppressions --suppress=missingIncludeSystem \
-    -Isrc -Ibuild/gen -D__GNUC__
+    -Isrc -Ibuild/gen -D__GNUC__ --include=/usr/include/jansson.h
 deps-check:
 	@scripts/deps.sh check
 check: deps-check
@@ -258,8 +264,9 @@ check: deps-check
 	node tools/doccheck.mjs --self-test
 	node tools/doccheck.mjs docs/architecture.md
 	@# the project stands alone: nothing cites the design brief outside the repository
-	@! grep -rnE 'design §|design\.md|research: ' --include='*.[ch]' --include='*.js' --include='*.mjs' \
-	    --include='*.md' --include='*.json' --include='*.html' --include='*.sql' src web tests docs README.md \
+	@! grep -rnE 'design §|design\.md|research\.md|research: [A-Z]' --include='*.[ch]' --include='*.js' --include='*.mjs' \
+	    --include='*.md' --include='*.json' --include='*.html' --include='*.sql' --include='*.1' \
+	    src web tests docs man README.md \
 	  || { echo "check: cite the project's own docs (docs/protocol.md, …), not the design brief"; exit 1; }
 	npx --no-install eslint .
 

@@ -1,13 +1,18 @@
 /*
- * client.c — `dyad client`: the native client's side of the protocol,
- * for what a person can do without a browser.
+ * client.c — `dyad client`: the whole protocol from a terminal, for people
+ * who trust only what they built. This file reads the options every command
+ * shares and dispatches; the commands are in client_cmd_*.c (see
+ * client_int.h for the tour, man/dyad-client.1 for the manual).
  *
- *   dyad client read-export FILE
+ *   dyad client [--server URL] [--json] [--password-fd N] [--ca FILE]
+ *               [--dyad ID] COMMAND [ARGS]
  *
+ * It also keeps `dyad client read-export FILE`, which needs no server: it
  * reads an export (GET /api/v1/me/export), asks for the password (from
- * DYAD_PASSWORD, else one line on standard input), derives the keys exactly
- * as the browser does (docs/protocol.md, src/crypto/keys.c), and prints everything
- * the person wrote as readable text. Nothing leaves the machine.
+ * DYAD_PASSWORD, --password-fd, the terminal, or one line on standard input),
+ * derives the keys exactly as the browser does (docs/protocol.md,
+ * src/crypto/keys.c) and prints everything the person wrote. Nothing leaves
+ * the machine.
  */
 #include <jansson.h>
 #include <sodium.h>
@@ -15,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "crypto/keys.h"
 #include "cli/client.h"
+#include "cli/client_int.h"
+#include "crypto/keys.h"
 
 static const char *str(json_t *o, const char *k)
 {
@@ -31,147 +38,228 @@ static int b64_exact(const char *s, unsigned char *out, size_t n)
     return keys_b64_decode(out, n, &got, s) == 0 && got == n ? 0 : -1;
 }
 
-static int read_password(char *buf, size_t cap)
+/* read-export: DYAD_PASSWORD (kept for the scripts that use it), else
+ * --password-fd, else the terminal, else one line of standard input. */
+static int export_password(struct cl *c, char *buf, size_t cap)
 {
     const char *env = getenv("DYAD_PASSWORD");
     if (env != NULL) {
         snprintf(buf, cap, "%s", env);
         return 0;
     }
-    fprintf(stderr, "password: ");
+    if (c->password_fd >= 0 || isatty(STDIN_FILENO))
+        return cl_read_password(c, "Password: ", buf, cap) == CL_OK ? 0 : -1;
     if (fgets(buf, (int)cap, stdin) == NULL)
         return -1;
     buf[strcspn(buf, "\r\n")] = '\0';
     return 0;
 }
 
-/* Opens K for this member from the export's my_key; checks the wrap's
- * signature with the signer's public key when the signer is listed. */
-static int open_dyad_key(json_t *d, const struct keys_user *me, const char *my_id,
-                         unsigned char k[32])
-{
-    json_t *mk = json_object_get(d, "my_key");
-    if (!json_is_object(mk))
-        return -1;
-    const char *signer = str(mk, "signer");
-    unsigned char sign_pk[32];
-    bool found = false;
-    if (strcmp(signer, my_id) == 0) {
-        memcpy(sign_pk, me->sign_pk, 32);
-        found = true;
-    }
-    size_t i;
-    json_t *m;
-    json_array_foreach(json_object_get(d, "members"), i,
-                       m) if (!found && strcmp(str(m, "user_id"), signer) == 0) found =
-        b64_exact(str(m, "sign_public_key"), sign_pk, 32) == 0;
-    if (!found)
-        return -1;
-    return keys_open_dyad_key(k, str(mk, "wrapped_key"), str(mk, "signature"), sign_pk, me->box_pk,
-                              me->box_sk);
-}
-
-static void print_entry(const unsigned char *key, const char *dyad_id, const char *entry_id,
-                        const char *author, const char *kind, const char *body)
-{
-    size_t cap = strlen(body) + 1, len = 0;
-    char *text = malloc(cap);
-    struct keys_entry_meta meta = {dyad_id, entry_id, author, kind};
-    if (text != NULL && keys_entry_decrypt(text, cap, &len, key, &meta, body) == 0)
-        printf("%.*s\n", (int)len, text);
-    else
-        printf("(this entry could not be decrypted: it may have been changed)\n");
-    if (text != NULL)
-        sodium_memzero(text, cap);
-    free(text);
-}
-
-int client_read_export(const char *path)
+static int read_export(struct cl *c, const char *path)
 {
     json_error_t err;
     json_t *e = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (e == NULL || strcmp(str(e, "format"), "dyad-export") != 0) {
-        fprintf(stderr, "dyad: %s is not a dyad export%s%s\n", path, e == NULL ? ": " : "",
-                e == NULL ? err.text : "");
+        int r = cl_fail(c, CL_ELOCAL, "not_an_export", "%s is not a dyad export%s%s", path,
+                        e == NULL ? ": " : "", e == NULL ? err.text : "");
         json_decref(e);
-        return 1;
+        return r;
     }
     json_t *u = json_object_get(e, "user");
     unsigned char salt[16], master[32], auth[32], wrap[32];
     char password[1024];
     struct keys_user me;
-    int status = 1;
+    int status = CL_OK;
+    memset(&me, 0, sizeof me);
     if (b64_exact(str(u, "kdf_salt"), salt, sizeof salt) != 0 ||
-        read_password(password, sizeof password) != 0) {
-        fprintf(stderr, "dyad: no password, or the export has no key-derivation salt\n");
+        export_password(c, password, sizeof password) != 0) {
+        status = cl_fail(c, CL_EUSAGE, "password",
+                         "no password, or the export has no key-derivation salt");
         goto out;
     }
     if (keys_derive_master(master, password, strlen(password), salt, KEYS_KDF_OPSLIMIT,
                            KEYS_KDF_MEMLIMIT) != 0 ||
         keys_derive_auth_wrap(auth, wrap, master) != 0 ||
         keys_unwrap(&me, str(u, "wrapped_keys"), wrap) != 0) {
-        fprintf(stderr, "dyad: the password does not open this export's keys\n");
+        status =
+            cl_fail(c, CL_EAUTH, "wrong_password", "the password does not open this export's keys");
         goto out;
     }
-    const char *my_id = str(u, "id");
-    printf("# dyad export of %s (%s)\n\n", str(u, "display_name"), str(u, "email"));
-    size_t i;
-    json_t *d;
-    json_array_foreach(json_object_get(e, "dyads"), i, d)
-    {
-        const char *dyad_id = str(d, "id");
-        printf("## A %s dyad (%s)%s\n\n", str(d, "kind"), dyad_id,
-               json_is_true(json_object_get(d, "active")) ? "" : ", ended");
-        unsigned char k[32];
-        bool have_k = open_dyad_key(d, &me, my_id, k) == 0;
-        size_t j;
-        json_t *x;
-        json_array_foreach(json_object_get(d, "checkins"), j, x)
-        {
-            printf("### Check-in %s\n", str(x, "date"));
-            static const char *const items[] = {"closeness",  "closeness_wanted", "opened_up",
-                                                "understood", "safety",           "affection",
-                                                "sexual"};
-            for (size_t n = 0; n < sizeof items / sizeof items[0]; n++) {
-                json_t *v = json_object_get(x, items[n]);
-                if (json_is_integer(v))
-                    printf("- %s: %lld\n", items[n], (long long)json_integer_value(v));
-            }
-            if (json_is_string(json_object_get(x, "note"))) {
-                printf("- private note: ");
-                print_entry(me.personal, dyad_id, str(x, "date"), my_id, "note", str(x, "note"));
-            }
-            printf("\n");
-        }
-        json_array_foreach(json_object_get(d, "shares"), j, x)
-        {
-            printf("### Share, %s, depth %lld, %s\n", str(x, "topic"),
-                   (long long)json_integer_value(json_object_get(x, "depth")),
-                   str(x, "created_at"));
-            if (have_k)
-                print_entry(k, dyad_id, str(x, "id"), my_id, "share", str(x, "body"));
-            else
-                printf("(the dyad key could not be opened)\n");
-            printf("\n");
-        }
-        json_array_foreach(json_object_get(d, "responses"), j, x)
-        {
-            printf("### Response (%s), %s\n", str(x, "kind"), str(x, "created_at"));
-            if (json_is_string(json_object_get(x, "body")) && have_k)
-                print_entry(k, dyad_id, str(x, "id"), my_id, "response", str(x, "body"));
-            else
-                printf("(no words)\n");
-            printf("\n");
-        }
-        sodium_memzero(k, sizeof k);
+    if (c->json) {
+        cl_export_render(e, &me, NULL, NULL);
+        cl_print_json(e);
+    } else {
+        cl_export_render(e, &me, NULL, stdout);
     }
-    status = 0;
-    keys_user_wipe(&me);
 out:
+    keys_user_wipe(&me);
     sodium_memzero(password, sizeof password);
     sodium_memzero(master, sizeof master);
     sodium_memzero(auth, sizeof auth);
     sodium_memzero(wrap, sizeof wrap);
     json_decref(e);
     return status;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(struct cl *c, int argc, char **argv);
+    const char *args;
+} commands[] = {
+    {"register", cl_cmd_register, "--email ADDRESS --name NAME"},
+    {"login", cl_cmd_login, "--email ADDRESS"},
+    {"logout", cl_cmd_logout, ""},
+    {"whoami", cl_cmd_whoami, ""},
+    {"dyads", cl_cmd_dyads, ""},
+    {"invite", cl_cmd_invite, "--kind couple|friends|family"},
+    {"join", cl_cmd_join, "LINK"},
+    {"safety-code", cl_cmd_safety_code, ""},
+    {"checkin", cl_cmd_checkin,
+     "[--date D] [--ITEM N|pass]... [--emotions L] [--wordless yes|no] "
+     "[--note T|--note-file F|--clear-note] [--show L|none]"},
+    {"checkins", cl_cmd_checkins, "[--from D] [--to D] [--notes]"},
+    {"shares", cl_cmd_shares, "[--limit N] [--before-id ID]"},
+    {"share", cl_cmd_share, "--topic T --depth 1-5 [--prompt ID [--mutual]] [--file F|-]"},
+    {"respond", cl_cmd_respond, "SHARE_ID understood|makes_sense|with_you [--text W|--file F]"},
+    {"prompt", cl_cmd_prompt, "[--topic T]"},
+    {"insights", cl_cmd_insights, "[--window 7-365]"},
+    {"export", cl_cmd_export, "[--format markdown|json] [--output FILE]"},
+    {"password", cl_cmd_password, ""},
+    {"sessions", cl_cmd_sessions, "[end SESSION_ID]"},
+};
+
+void client_usage(FILE *f)
+{
+    fprintf(f, "usage: dyad client [--server URL] [--json] [--password-fd N] [--ca FILE] "
+               "[--dyad ID] COMMAND\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "       dyad client %s %s\n", commands[i].name, commands[i].args);
+    fprintf(f, "       dyad client read-export FILE\n"
+               "The server is --server, else DYAD_SERVER, else the one logged in to, else "
+               "http://127.0.0.1:8080.\nSee dyad-client(1).\n");
+}
+
+/* Takes the shared options out of argv, wherever they stand. */
+static int take_options(struct cl *c, int *argc, char **argv, const char **server)
+{
+    int out = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < *argc ? argv[i + 1] : NULL;
+        const char **slot = NULL;
+        const char *fd_text = NULL;
+        if (strcmp(a, "--json") == 0) {
+            c->json = true;
+            continue;
+        }
+        if (strcmp(a, "--server") == 0)
+            slot = server;
+        else if (strcmp(a, "--ca") == 0)
+            slot = &c->ca_file;
+        else if (strcmp(a, "--dyad") == 0)
+            slot = &c->dyad_id;
+        else if (strcmp(a, "--password-fd") == 0)
+            slot = &fd_text;
+        if (slot == NULL) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (val == NULL)
+            return cl_fail(c, CL_EUSAGE, "usage", "%s needs a value", a);
+        *slot = val;
+        i++;
+        if (fd_text != NULL) {
+            char *end;
+            long fd = strtol(fd_text, &end, 10);
+            if (*end != '\0' || fd < 0 || fd > 1024 || fd_text[0] == '\0')
+                return cl_fail(c, CL_EUSAGE, "usage", "--password-fd takes a file descriptor");
+            c->password_fd = (int)fd;
+        }
+    }
+    *argc = out;
+    return CL_OK;
+}
+
+static int set_server(struct cl *c, const char *url)
+{
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+        return cl_fail(c, CL_EUSAGE, "usage", "the server URL must start with https:// or http://");
+    if (strlen(url) >= sizeof c->server - 1)
+        return cl_fail(c, CL_EUSAGE, "usage", "the server URL is too long");
+    snprintf(c->server, sizeof c->server, "%s", url);
+    size_t n = strlen(c->server);
+    while (n > 0 && c->server[n - 1] == '/')
+        c->server[--n] = '\0';
+    return CL_OK;
+}
+
+int client_main(int argc, char **argv)
+{
+    struct cl c;
+    memset(&c, 0, sizeof c);
+    c.password_fd = -1;
+    argc--; /* "client" */
+    argv++;
+    const char *server = NULL;
+    int r = take_options(&c, &argc, argv, &server);
+    if (r != CL_OK) {
+        cl_report(&c, r);
+        return r;
+    }
+    if (argc == 0 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+        client_usage(argc == 0 ? stderr : stdout);
+        return argc == 0 ? CL_EUSAGE : CL_OK;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "dyad client: libsodium could not start\n");
+        return CL_ELOCAL;
+    }
+    if (strcmp(argv[0], "read-export") == 0) {
+        if (argc != 2) {
+            client_usage(stderr);
+            return CL_EUSAGE;
+        }
+        r = read_export(&c, argv[1]);
+        cl_report(&c, r);
+        return r;
+    }
+    int (*run)(struct cl *, int, char **) = NULL;
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[0], commands[i].name) == 0)
+            run = commands[i].run;
+    if (run == NULL) {
+        fprintf(stderr, "dyad client: unknown command '%s'\n", argv[0]);
+        client_usage(stderr);
+        return CL_EUSAGE;
+    }
+    if (server == NULL && getenv("DYAD_SERVER") != NULL && *getenv("DYAD_SERVER"))
+        server = getenv("DYAD_SERVER");
+    if (server != NULL) {
+        c.server_given = true;
+        r = set_server(&c, server);
+    } else {
+        snprintf(c.server, sizeof c.server, "http://127.0.0.1:8080");
+    }
+    if (r == CL_OK && cl_state_dir(c.state_dir, sizeof c.state_dir, getenv("XDG_STATE_HOME"),
+                                   getenv("HOME")) != 0)
+        r = cl_fail(&c, CL_ELOCAL, "session",
+                    "neither XDG_STATE_HOME nor HOME is set to an absolute path");
+    if (r == CL_OK) {
+        snprintf(c.session_path, sizeof c.session_path, "%s/session.json", c.state_dir);
+        r = cl_session_load(&c);
+    }
+    if (r == CL_OK && !c.server_given && c.session != NULL)
+        snprintf(c.server, sizeof c.server, "%s",
+                 json_string_value(json_object_get(c.session, "server")));
+    if (r == CL_OK)
+        r = cl_http_init(&c);
+    if (r == CL_OK)
+        r = run(&c, argc, argv);
+    cl_report(&c, r);
+    if (c.unlocked)
+        keys_user_wipe(&c.keys);
+    json_decref(c.session);
+    cl_http_free(&c);
+    fflush(stdout);
+    return r;
 }

@@ -1,11 +1,16 @@
 /*
- * client.h — `dyad client` subcommands (client.c).
+ * client.h — `dyad client`, the native client (client*.c; dyad-client(1)).
  */
 #ifndef DYAD_CLIENT_H
 #define DYAD_CLIENT_H
 
-/* Decrypts an export file with the person's password and prints it as
- * readable text. Returns the process exit status. */
-int client_read_export(const char *path);
+#include <stdio.h>
+
+/* Runs `dyad client …`: argv[0] is "client". Returns the exit status
+ * (0, or one per class of error: client_int.h, dyad-client(1)). */
+int client_main(int argc, char **argv);
+
+/* Every `dyad client` command with its arguments (for `dyad help client`). */
+void client_usage(FILE *f);
 
 #endif

@@ -26,6 +26,11 @@ const struct setting config_settings[] = {
      "The address people use; https:// turns on Secure cookies with the __Host- prefix and HSTS, "
      "and invite and setup links are built from it.",
      "http(s)://host[:port]", AT(public_url)},
+    {"server", "quick_exit_url", "--quick-exit-url", "DYAD_QUICK_EXIT_URL", SETTING_LINK, 0, 0, "",
+     "dyad's own neutral page",
+     "Where Quick exit sends a person: an outside address that looks ordinary (a weather or news "
+     "page). Back from it never returns to a dyad page either way.",
+     "http(s)://…", AT(quick_exit_url)},
     {"server", "threads", "--threads", "DYAD_THREADS", SETTING_UINT, 1, 1024, "",
      "one per CPU core", "Worker threads answering requests.", "1-1024", AT(threads)},
     {"server", "trusted_proxy", "--trusted-proxy", "DYAD_TRUST_PROXY", SETTING_CIDRS, 0, 0, "",
@@ -38,6 +43,12 @@ const struct setting config_settings[] = {
      3600, "10", NULL,
      "Seconds requests in flight get to finish after SIGTERM or SIGINT before dyad stops anyway.",
      "1-3600", AT(shutdown_timeout)},
+    {"server", "sandbox", "--sandbox", "DYAD_SANDBOX", SETTING_BOOL, 0, 0, "yes", NULL,
+     "After start-up, confine the process (Linux): no new privileges; a system call allowlist "
+     "(seccomp), where any other call stops dyad with a log line naming it; and, where the kernel "
+     "has Landlock, nothing writable but the database's directory (and the log file's). Turn it "
+     "off only to debug.",
+     "yes or no", AT(sandbox)},
     {"database", "url", "--db", "DYAD_DB", SETTING_DB, 0, 0, "sqlite:./dyad.db", NULL,
      "The database.", "sqlite:PATH, a postgres:// URL or postgres:KEY=VALUE conninfo", AT(db_url)},
     {"database", "secret_file", "--secret-file", "DYAD_SECRET_FILE", SETTING_PATH, 0, 0, "",
@@ -169,6 +180,27 @@ static int check_public_url(const char *url)
     return strlen(url) < 500 ? 0 : -1;
 }
 
+/* An outside address a page may send people to (the quick exit's): http
+ * or https, a host, then anything printable but spaces, quotes and angle
+ * brackets (it goes into an HTML attribute, escaped as well). */
+static int check_link(const char *url, size_t size)
+{
+    const char *host;
+    if (strncmp(url, "https://", 8) == 0)
+        host = url + 8;
+    else if (strncmp(url, "http://", 7) == 0)
+        host = url + 7;
+    else
+        return -1;
+    if (strcspn(host, "/?#") == 0 || strlen(url) >= size)
+        return -1;
+    for (const char *p = url; *p; p++)
+        if (*p <= ' ' || *p == '"' || *p == '\'' || *p == '<' || *p == '>' || *p == '\\' ||
+            (unsigned char)*p >= 0x7f)
+            return -1;
+    return 0;
+}
+
 static int parse_bool(const char *v, bool *out)
 {
     static const char *yes[] = {"yes", "true", "on", "1"};
@@ -246,6 +278,13 @@ int config_set(struct config *c, const struct setting *s, const char *v, char *e
             return -1;
         }
         return 0;
+    case SETTING_LINK:
+        if (v[0] != '\0' && check_link(v, s->size) != 0) {
+            snprintf(err, errlen, "'%s' is not an http:// or https:// address", v);
+            return -1;
+        }
+        memcpy(field, v, strlen(v) + 1);
+        return 0;
     case SETTING_URL:
         if (v[0] != '\0' && check_public_url(v) != 0) {
             snprintf(err, errlen, "'%s' is not http(s)://host[:port] (no path)", v);
@@ -308,6 +347,7 @@ void config_value(const struct config *c, const struct setting *s, bool mask, ch
     case SETTING_STRING:
     case SETTING_PATH:
     case SETTING_URL:
+    case SETTING_LINK:
     case SETTING_DB:
     case SETTING_CHOICE:
         snprintf(out, outlen, "%s", field);

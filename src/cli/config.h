@@ -37,6 +37,7 @@ enum setting_type {
     SETTING_URL,    /* http(s)://host[:port][/] or empty */
     SETTING_DB,     /* sqlite:PATH or postgres(ql)://… */
     SETTING_CIDRS,  /* a struct cidr_list: addresses or CIDR ranges, separated by commas */
+    SETTING_LINK,   /* an http(s):// address with any path, or empty */
     SETTING_CHOICE, /* one of the words of `values`, separated by ", " (kept as a string) */
     SETTING_TYPE__MAX
 };

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 
 #include "cli/client.h"
 #include "cli/config.h"
+#include "cli/sandbox.h"
 #include "core/embedded.h"
 #include "core/questionnaire.h"
 #include "core/validate.h"
@@ -36,8 +38,6 @@
 #include "web/app.h"
 #include "web/http.h"
 #include "web/log.h"
-
-#define DYAD_VERSION "0.1.0"
 
 struct command {
     const char *name;     /* "serve", "therapist add" */
@@ -54,6 +54,7 @@ static int cmd_backup(struct config *c);
 static int cmd_restore(struct config *c);
 static int cmd_copy_db(struct config *c);
 static int cmd_therapist_add(struct config *c);
+static int cmd_questionnaire_add(struct config *c);
 static int cmd_config_check(struct config *c);
 static int cmd_config_reference(struct config *c);
 
@@ -83,6 +84,11 @@ static const struct command commands[] = {
     {"therapist add", "EMAIL [--db URL] [--public-url URL]",
      "Prints a one-time setup link (valid for 7 days) for a therapist account.", 1, 1,
      cmd_therapist_add},
+    {"questionnaire add", "FILE [--db URL]",
+     "Checks the questionnaire definition in FILE (for example a licensed instrument; format in "
+     "docs/questionnaires.md) and stores it in the database; the server offers it from its next "
+     "start. A malformed one is refused with the JSON path of the bad field and the reason.",
+     1, 1, cmd_questionnaire_add},
     {"config check", "[FILE] [OPTIONS]",
      "Reads FILE (or the usual configuration file), the environment and the flags, checks every "
      "value and prints the effective configuration, secrets masked. Exits 2 with the file, line "
@@ -101,7 +107,7 @@ static void usage(FILE *f)
     for (size_t i = 0; i < n_commands; i++)
         fprintf(f, "  dyad %s %s\n", commands[i].name, commands[i].synopsis);
     fprintf(f,
-            "  dyad client read-export FILE   (password from DYAD_PASSWORD or stdin)\n"
+            "  dyad client COMMAND [ARGS]   (the native client: dyad help client, dyad-client(1))\n"
             "  dyad version\n"
             "  dyad help [COMMAND]\n\n"
             "Every command reads its settings from %s (or --config FILE,\n"
@@ -213,6 +219,44 @@ static int load_prompts(const char *path, struct prompt_library *lib)
     return r;
 }
 
+/* The parsed definitions, index for index with the JSON list (app). */
+static struct questionnaire *parsed_defs;
+
+/* One definition into the list: parsed, checked, and its normal form (the
+ * one clients get) appended; an id already there is refused. */
+static int add_questionnaire(json_t *all, const char *name, const char *json, size_t len)
+{
+    static struct questionnaire q;
+    char err[512];
+    json_t *normal = NULL;
+    if (questionnaire_parse(json, len, &q, &normal, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: %s is not a valid questionnaire: %s\n", name, err);
+        return -1;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(all, i, o)
+    {
+        if (strcmp(json_string_value(json_object_get(o, "id")), q.id) == 0) {
+            fprintf(stderr, "dyad: %s: the id \"%s\" is taken by another questionnaire\n", name,
+                    q.id);
+            json_decref(normal);
+            return -1;
+        }
+    }
+    struct questionnaire *grown =
+        realloc(parsed_defs, (json_array_size(all) + 1) * sizeof *parsed_defs);
+    if (grown == NULL) {
+        fprintf(stderr, "dyad: out of memory\n");
+        json_decref(normal);
+        return -1;
+    }
+    parsed_defs = grown;
+    parsed_defs[json_array_size(all)] = q;
+    json_array_append_new(all, normal);
+    return 0;
+}
+
 /* Every data/questionnaire-*.json built in, checked; a malformed one stops
  * start-up with the checker's message. */
 static json_t *load_questionnaires(void)
@@ -222,16 +266,37 @@ static json_t *load_questionnaires(void)
         const struct embedded_file *f = &datafiles[i];
         if (strncmp(f->name, "questionnaire-", 14) != 0)
             continue;
-        char id[QUESTIONNAIRE_ID_MAX], err[256];
-        if (questionnaire_check((const char *)f->data, f->size, id, sizeof id, err, sizeof err) !=
-            0) {
-            fprintf(stderr, "dyad: %s is not a valid questionnaire: %s\n", f->name, err);
+        if (add_questionnaire(all, f->name, (const char *)f->data, f->size) != 0) {
             json_decref(all);
             return NULL;
         }
-        json_array_append_new(all, json_loadb((const char *)f->data, f->size, 0, NULL));
     }
     return all;
+}
+
+struct stored_load {
+    json_t *all;
+    int failed;
+};
+
+static void stored_questionnaire(void *ctx, const char *id, const char *definition)
+{
+    struct stored_load *l = ctx;
+    char name[96];
+    snprintf(name, sizeof name, "stored questionnaire \"%s\"", id);
+    if (l->failed == 0 && add_questionnaire(l->all, name, definition, strlen(definition)) != 0)
+        l->failed = 1;
+}
+
+/* The ones an operator added, after the built-in ones. */
+static int load_stored_questionnaires(struct store *s, json_t *all)
+{
+    struct stored_load l = {all, 0};
+    if (store_questionnaire_list(s, stored_questionnaire, &l) != STORE_OK) {
+        fprintf(stderr, "dyad: cannot read the stored questionnaires\n");
+        return -1;
+    }
+    return l.failed ? -1 : 0;
 }
 
 /* SIGHUP: reopen the log, reread the resources and prompts. A file that
@@ -304,6 +369,18 @@ static void warn_if_open(const char *path)
 
 static int cmd_serve(struct config *c)
 {
+    /* Signals go to the main thread only, which takes them with sigwait.
+     * Block them before any other thread exists (the log flusher is the
+     * first): a thread that left SIGTERM unblocked could receive it and
+     * the default action would end the process without draining. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
     struct app *app = calloc(1, sizeof *app);
     if (app == NULL)
         return 1;
@@ -342,24 +419,26 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: the database is being restored; try again when that is done\n");
         goto out;
     }
+    /* SQLite spills big sorts to temporary files, by default in /tmp; the
+     * sandbox leaves only the database's directory writable, so they go
+     * there (each is unlinked as soon as it is made). */
+    if (app->cfg.sandbox && strncmp(app->cfg.db_url, "sqlite:", 7) == 0) {
+        char dbdir[1024];
+        snprintf(dbdir, sizeof dbdir, "%s", app->cfg.db_url + 7);
+        setenv("SQLITE_TMPDIR", dirname(dbdir), 1);
+    }
     app->store = store_open(app->cfg.db_url, true, err, sizeof err);
     if (app->store == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
+    if (load_stored_questionnaires(app->store, app->questionnaires) != 0)
+        goto out;
+    app->questionnaire_defs = parsed_defs;
     warn_if_open(strncmp(app->cfg.db_url, "sqlite:", 7) == 0 ? app->cfg.db_url + 7 : NULL);
     warn_if_open(app->cfg.secret_file);
     app->routes = app_routes;
     app->n_routes = app_routes_count;
-
-    /* Signals go to this thread only: block them before the workers start. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
 
     struct http_server_config hc = {
         .listen_addr = app->cfg.listen_addr,
@@ -387,12 +466,27 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: --public-url must look like https://host[:port]\n");
         goto out;
     }
+    /* Everything is open: give up what serving does not need, before any
+     * worker thread exists (Landlock binds the calling thread and those it
+     * starts). */
+    int landlock = 0;
+    if (app->cfg.sandbox && sandbox_apply(&app->cfg, &landlock, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: sandbox: %s (sandbox = no turns it off)\n", err);
+        goto out;
+    }
     if (http_server_run(server, app_handle, app) != 0)
         goto out;
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
+    if (!app->cfg.sandbox)
+        log_event(LOG_WARN, "start", "the sandbox is off (sandbox = no)");
+    else
+        log_event(LOG_INFO, "start", "sandbox: no new privileges, system call allowlist, %s",
+                  landlock > 0 ? "Landlock (writable: the database directory)"
+                               : "no Landlock in this kernel");
     fflush(stdout);
     log_event(LOG_INFO, "start", "listening on %s (public URL %s)", bound, app->origin);
     sd_notifyf(0, "READY=1\nSTATUS=serving on %s", bound);
+    sandbox_test_probe();
 
     for (;;) {
         int sig = 0;
@@ -417,6 +511,8 @@ out:
     json_decref(app->resources);
     prompts_free(&app->prompts);
     json_decref(app->questionnaires);
+    free(parsed_defs);
+    parsed_defs = NULL;
     pthread_rwlock_destroy(&app->reload);
     free(app);
     if (status == 0)
@@ -576,6 +672,61 @@ static int cmd_therapist_add(struct config *c)
     return 0;
 }
 
+/* dyad questionnaire add FILE: checks an operator's (licensed) instrument
+ * and stores it; the server offers it from its next start. */
+static int cmd_questionnaire_add(struct config *c)
+{
+    const char *path = c->positional[0];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "dyad: cannot open %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    static char buf[256 * 1024];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    bool too_big = !feof(f);
+    fclose(f);
+    if (too_big) {
+        fprintf(stderr, "dyad: %s is over 256 KiB\n", path);
+        return 1;
+    }
+    buf[n] = '\0';
+    if (strlen(buf) != n) {
+        fprintf(stderr, "dyad: %s contains a NUL byte\n", path);
+        return 1;
+    }
+    json_t *all = load_questionnaires();
+    if (all == NULL)
+        return 1;
+    char err[512];
+    struct store *s = store_open(c->app.db_url, true, err, sizeof err);
+    if (s == NULL) {
+        fprintf(stderr, "dyad: %s\n", err);
+        json_decref(all);
+        free(parsed_defs);
+        parsed_defs = NULL;
+        return 1;
+    }
+    int status = 1;
+    if (load_stored_questionnaires(s, all) == 0 && add_questionnaire(all, path, buf, n) == 0) {
+        json_t *q = json_array_get(all, json_array_size(all) - 1);
+        const char *id = json_string_value(json_object_get(q, "id"));
+        enum store_result r = store_questionnaire_add(s, id, buf, (int64_t)time(NULL));
+        if (r == STORE_OK) {
+            printf("dyad: questionnaire \"%s\" (%s) stored; a running server offers it after "
+                   "its next start\n",
+                   id, json_string_value(json_object_get(q, "title")));
+            status = 0;
+        } else
+            fprintf(stderr, "dyad: could not store the questionnaire\n");
+    }
+    store_close(s);
+    json_decref(all);
+    free(parsed_defs);
+    parsed_defs = NULL;
+    return status;
+}
+
 static int cmd_config_check(struct config *c)
 {
     config_print(c, stdout);
@@ -633,9 +784,7 @@ static int help(int argc, char **argv)
             }
         }
         if (strcmp(argv[2], "client") == 0) {
-            puts("usage: dyad client read-export FILE\n"
-                 "  Decrypts an export downloaded from the web client with the password (from "
-                 "DYAD_PASSWORD or one line on standard input) and prints what was written.");
+            client_usage(stdout);
             any = true;
         }
         if (strcmp(argv[2], "version") == 0 || strcmp(argv[2], "help") == 0) {
@@ -670,15 +819,8 @@ int main(int argc, char **argv)
         puts("dyad " DYAD_VERSION);
         return 0;
     }
-    if (strcmp(word, "client") == 0) {
-        if (argc == 4 && strcmp(argv[2], "read-export") == 0) {
-            if (sodium_init() < 0)
-                return 1;
-            return client_read_export(argv[3]);
-        }
-        fprintf(stderr, "usage: dyad client read-export FILE\n");
-        return 2;
-    }
+    if (strcmp(word, "client") == 0)
+        return client_main(argc - 1, argv + 1);
     int used = 0;
     const struct command *cmd = find_command(argc, argv, &used);
     if (cmd == NULL) {

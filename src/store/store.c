@@ -16,9 +16,11 @@
  * first; a dyad has one therapist; a private check-in is answered once.
  */
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/backend.h"
 
@@ -35,14 +37,43 @@
 
 typedef enum store_result row_fn(struct sql_rows *q, void *arg);
 
+/* Database time for /metrics: each transaction from begin to end, whichever
+ * backend (a nested begin, as store_copy's two sides, counts once). */
+static atomic_uint_fast64_t stats_transactions, stats_nanos;
+static _Thread_local int tx_depth;
+static _Thread_local int64_t tx_started;
+
+static int64_t now_nanos(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void store_stats_read(struct store_stats *out)
+{
+    out->transactions = atomic_load(&stats_transactions);
+    out->nanos = atomic_load(&stats_nanos);
+}
+
 static enum store_result begin(struct store *s, enum store_tx tx, struct sql_conn **c)
 {
-    return s->b->begin(s, tx, c);
+    if (tx_depth++ == 0)
+        tx_started = now_nanos();
+    enum store_result r = s->b->begin(s, tx, c);
+    if (r != STORE_OK)
+        tx_depth--;
+    return r;
 }
 
 static enum store_result end(struct store *s, struct sql_conn *c, enum store_result r)
 {
-    return s->b->end(s, c, r);
+    r = s->b->end(s, c, r);
+    if (--tx_depth == 0) {
+        atomic_fetch_add(&stats_transactions, 1);
+        atomic_fetch_add(&stats_nanos, (uint_fast64_t)(now_nanos() - tx_started));
+    }
+    return r;
 }
 
 /* A statement without rows. */
@@ -191,6 +222,25 @@ int store_schema_version(struct store *s)
 enum store_result store_health(struct store *s)
 {
     return s->b->health(s);
+}
+
+static enum store_result count_row(struct sql_rows *q, void *arg)
+{
+    *(int64_t *)arg = col_int(q, 0);
+    return STORE_OK;
+}
+
+enum store_result store_sessions_active(struct store *s, int64_t seen_after, int64_t created_after,
+                                        int64_t *count)
+{
+    struct sql_conn *c;
+    *count = 0;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    r = first_row(c, "SELECT count(*) FROM sessions WHERE last_seen_at > ?1 AND created_at > ?2",
+                  ARGS(I(seen_after), I(created_after)), count_row, count);
+    return end(s, c, r);
 }
 
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen)
@@ -1827,6 +1877,7 @@ static enum store_result private_row(struct sql_rows *q, void *arg)
     p.assigned_at = col_int(q, 5);
     p.answered_at = col_int(q, 6);
     p.sealed = col_bytes(q, 7, &p.sealed_len);
+    p.signal = col_bytes(q, 8, &p.signal_len);
     w->fn(w->ctx, &p);
     return STORE_OK;
 }
@@ -1843,7 +1894,7 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
         /* only while the therapist who asked is still linked with both consents */
         r = each_row(c,
                      "SELECT p.id, p.dyad_id, p.therapist_id, p.user_id, p.questionnaire, "
-                     "p.assigned_at, p.answered_at, p.sealed FROM private_checkins p "
+                     "p.assigned_at, p.answered_at, p.sealed, p.signal FROM private_checkins p "
                      "JOIN therapist_links l ON l.dyad_id = p.dyad_id AND "
                      "l.therapist_id = p.therapist_id WHERE p.user_id = ?1 AND "
                      "(SELECT count(*) FROM therapist_consents k WHERE k.dyad_id = p.dyad_id) = 2 "
@@ -1852,7 +1903,7 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
     else
         r = each_row(c,
                      "SELECT p.id, p.dyad_id, p.therapist_id, p.user_id, p.questionnaire, "
-                     "p.assigned_at, p.answered_at, p.sealed FROM private_checkins p "
+                     "p.assigned_at, p.answered_at, p.sealed, p.signal FROM private_checkins p "
                      "WHERE p.dyad_id = ?1 AND p.therapist_id = ?2 "
                      "ORDER BY p.assigned_at, p.rowid",
                      ARGS(T(dyad_id), T(therapist_id)), private_row, &w);
@@ -1860,7 +1911,8 @@ enum store_result store_private_list(struct store *s, const char *user_id, const
 }
 
 enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
-                                       const unsigned char *sealed, size_t len, int64_t now)
+                                       const unsigned char *sealed, size_t len,
+                                       const unsigned char *signal, size_t signal_len, int64_t now)
 {
     struct sql_conn *c;
     enum store_result r = begin(s, STORE_TX_WRITE, &c);
@@ -1877,9 +1929,10 @@ enum store_result store_private_answer(struct store *s, const char *id, const ch
         r = STORE_CONFLICT;
     if (r == STORE_OK)
         r = run(c,
-                "UPDATE private_checkins SET answered_at = ?3, sealed = ?4 "
+                "UPDATE private_checkins SET answered_at = ?3, sealed = ?4, signal = ?5 "
                 "WHERE id = ?1 AND user_id = ?2",
-                ARGS(T(id), T(user_id), I(now), B(sealed, len)));
+                ARGS(T(id), T(user_id), I(now), B(sealed, len),
+                     signal != NULL ? B(signal, signal_len) : NUL));
     return end(s, c, r);
 }
 
@@ -2294,4 +2347,344 @@ enum store_result store_copy(struct store *from, struct store *to, store_copy_fn
     }
     free(plan);
     return r;
+}
+
+/* ---- questionnaires an operator added ------------------------------------- */
+
+enum store_result store_questionnaire_add(struct store *s, const char *id, const char *definition,
+                                          int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c, "INSERT INTO questionnaires (id, definition, added_at) VALUES (?1, ?2, ?3)",
+            ARGS(T(id), T(definition), I(now)));
+    return end(s, c, r);
+}
+
+struct questionnaire_walk {
+    store_questionnaire_fn *fn;
+    void *ctx;
+};
+
+static enum store_result questionnaire_row(struct sql_rows *q, void *arg)
+{
+    struct questionnaire_walk *w = arg;
+    size_t n_id = 0, n_def = 0;
+    const char *id = q->b->col_bytes(q, 0, &n_id);
+    const char *def = q->b->col_bytes(q, 1, &n_def);
+    char *a = strndup(id != NULL ? id : "", n_id), *b = strndup(def != NULL ? def : "", n_def);
+    if (a == NULL || b == NULL) {
+        free(a);
+        free(b);
+        return STORE_ERROR;
+    }
+    w->fn(w->ctx, a, b);
+    free(a);
+    free(b);
+    return STORE_OK;
+}
+
+enum store_result store_questionnaire_list(struct store *s, store_questionnaire_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct questionnaire_walk w = {fn, ctx};
+    r = each_row(c, "SELECT id, definition FROM questionnaires ORDER BY added_at, id", NULL, 0,
+                 questionnaire_row, &w);
+    return end(s, c, r);
+}
+
+/* ---- measures ---------------------------------------------------------------- */
+
+enum store_result store_measure_add(struct store *s, const struct measure *m)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "INSERT INTO measures (id, dyad_id, therapist_id, questionnaire, every_days, "
+            "starts_on, assigned_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            ARGS(T(m->id), T(m->dyad_id), T(m->therapist_id), T(m->questionnaire), I(m->every_days),
+                 T(m->starts_on), I(m->assigned_at)));
+    return end(s, c, r);
+}
+
+enum store_result store_measure_end(struct store *s, const char *dyad_id, const char *therapist_id,
+                                    const char *id, int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "UPDATE measures SET ended_at = ?4 WHERE id = ?1 AND dyad_id = ?2 AND "
+                "therapist_id = ?3 AND ended_at IS NULL",
+                ARGS(T(id), T(dyad_id), T(therapist_id), I(now)));
+    return end(s, c, r);
+}
+
+struct measure_walk {
+    store_measure_fn *fn;
+    void *ctx;
+};
+
+static enum store_result measure_row(struct sql_rows *q, void *arg)
+{
+    struct measure_walk *w = arg;
+    struct measure m;
+    memset(&m, 0, sizeof m);
+    col_text(q, 0, m.id, sizeof m.id);
+    col_text(q, 1, m.dyad_id, sizeof m.dyad_id);
+    col_text(q, 2, m.therapist_id, sizeof m.therapist_id);
+    col_text(q, 3, m.questionnaire, sizeof m.questionnaire);
+    m.every_days = (int)col_int(q, 4);
+    col_text(q, 5, m.starts_on, sizeof m.starts_on);
+    m.assigned_at = col_int(q, 6);
+    m.ended_at = col_null(q, 7) ? 0 : col_int(q, 7);
+    w->fn(w->ctx, &m);
+    return STORE_OK;
+}
+
+enum store_result store_measure_list(struct store *s, const char *dyad_id, const char *therapist_id,
+                                     store_measure_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct measure_walk w = {fn, ctx};
+    if (therapist_id != NULL)
+        r = each_row(c,
+                     "SELECT id, dyad_id, therapist_id, questionnaire, every_days, starts_on, "
+                     "assigned_at, ended_at FROM measures WHERE dyad_id = ?1 AND "
+                     "therapist_id = ?2 ORDER BY assigned_at, rowid",
+                     ARGS(T(dyad_id), T(therapist_id)), measure_row, &w);
+    else
+        /* only the therapist linked now, with both consents */
+        r = each_row(c,
+                     "SELECT m.id, m.dyad_id, m.therapist_id, m.questionnaire, m.every_days, "
+                     "m.starts_on, m.assigned_at, m.ended_at FROM measures m JOIN "
+                     "therapist_links l ON l.dyad_id = m.dyad_id AND l.therapist_id = "
+                     "m.therapist_id WHERE m.dyad_id = ?1 AND (SELECT count(*) FROM "
+                     "therapist_consents k WHERE k.dyad_id = m.dyad_id) = 2 "
+                     "ORDER BY m.assigned_at, m.rowid",
+                     ARGS(T(dyad_id)), measure_row, &w);
+    return end(s, c, r);
+}
+
+enum store_result store_measure_answer(struct store *s, const struct measure_answer *a)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "INSERT INTO measure_answers (measure_id, user_id, period, day, answers, "
+            "show_partner, answered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+            "ON CONFLICT (measure_id, user_id, period) DO UPDATE SET day = excluded.day, "
+            "answers = excluded.answers, show_partner = excluded.show_partner, "
+            "answered_at = excluded.answered_at",
+            ARGS(T(a->measure_id), T(a->user_id), I(a->period), T(a->day), T(a->answers),
+                 I(a->show_partner ? 1 : 0), I(a->answered_at)));
+    return end(s, c, r);
+}
+
+struct answer_walk {
+    store_measure_answer_fn *fn;
+    void *ctx;
+};
+
+static enum store_result answer_row(struct sql_rows *q, void *arg)
+{
+    struct answer_walk *w = arg;
+    struct measure_answer a;
+    memset(&a, 0, sizeof a);
+    col_text(q, 0, a.measure_id, sizeof a.measure_id);
+    col_text(q, 1, a.user_id, sizeof a.user_id);
+    a.period = (int)col_int(q, 2);
+    col_text(q, 3, a.day, sizeof a.day);
+    col_text(q, 4, a.answers, sizeof a.answers);
+    a.show_partner = col_int(q, 5) != 0;
+    a.answered_at = col_int(q, 6);
+    w->fn(w->ctx, &a);
+    return STORE_OK;
+}
+
+enum store_result store_measure_answers(struct store *s, const char *measure_id,
+                                        store_measure_answer_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct answer_walk w = {fn, ctx};
+    r = each_row(c,
+                 "SELECT measure_id, user_id, period, day, answers, show_partner, answered_at "
+                 "FROM measure_answers WHERE measure_id = ?1 ORDER BY period, answered_at, "
+                 "user_id",
+                 ARGS(T(measure_id)), answer_row, &w);
+    return end(s, c, r);
+}
+
+/* ---- homework followed ------------------------------------------------------- */
+
+enum store_result store_assignment_opened(struct store *s, const char *assignment_id,
+                                          const char *user_id, int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "INSERT INTO assignment_opens (assignment_id, user_id, opened_at) "
+            "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            ARGS(T(assignment_id), T(user_id), I(now)));
+    return end(s, c, r);
+}
+
+struct homework_walk {
+    store_homework_fn *fn;
+    void *ctx;
+};
+
+static enum store_result homework_row(struct sql_rows *q, void *arg)
+{
+    struct homework_walk *w = arg;
+    struct homework_status h;
+    memset(&h, 0, sizeof h);
+    col_text(q, 0, h.a.id, sizeof h.a.id);
+    col_text(q, 1, h.a.therapist_id, sizeof h.a.therapist_id);
+    h.a.topic = (int)col_int(q, 2);
+    h.a.depth = (int)col_int(q, 3);
+    h.a.starts_at = col_int(q, 4);
+    h.a.ends_at = col_int(q, 5);
+    h.a.created_at = col_int(q, 6);
+    col_text(q, 7, h.user_id, sizeof h.user_id);
+    h.opened_at = col_null(q, 8) ? 0 : col_int(q, 8);
+    h.shares = (int)col_int(q, 9);
+    w->fn(w->ctx, &h);
+    return STORE_OK;
+}
+
+#define HOMEWORK_SQL(WHERE)                                                                        \
+    "SELECT a.id, a.therapist_id, a.topic, a.depth, a.starts_at, a.ends_at, a.created_at, "        \
+    "m.user_id, (SELECT o.opened_at FROM assignment_opens o WHERE o.assignment_id = a.id AND "     \
+    "o.user_id = m.user_id), (SELECT count(*) FROM shares x WHERE x.dyad_id = a.dyad_id AND "      \
+    "x.author_id = m.user_id AND x.topic = a.topic AND x.created_at >= a.starts_at AND "           \
+    "x.created_at < a.ends_at) FROM assignments a JOIN dyad_members m ON m.dyad_id = a.dyad_id "   \
+    "AND m.left_at = 0 WHERE " WHERE " ORDER BY a.created_at, a.rowid, m.joined_at"
+
+enum store_result store_homework_list(struct store *s, const char *dyad_id, const char *user_id,
+                                      store_homework_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct homework_walk w = {fn, ctx};
+    if (user_id != NULL)
+        r = each_row(c, HOMEWORK_SQL("a.dyad_id = ?1 AND m.user_id = ?2"),
+                     ARGS(T(dyad_id), T(user_id)), homework_row, &w);
+    else
+        r = each_row(c, HOMEWORK_SQL("a.dyad_id = ?1"), ARGS(T(dyad_id)), homework_row, &w);
+    return end(s, c, r);
+}
+
+/* ---- research consent ---------------------------------------------------------- */
+
+enum store_result store_research_request(struct store *s, const char *dyad_id, const char *by,
+                                         const char *study, int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c, "DELETE FROM research_consents WHERE dyad_id = ?1", ARGS(T(dyad_id)));
+    if (r == STORE_OK)
+        r = run(c,
+                "INSERT INTO research_requests (dyad_id, requested_by, study, requested_at) "
+                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (dyad_id) DO UPDATE SET requested_by = "
+                "excluded.requested_by, study = excluded.study, requested_at = "
+                "excluded.requested_at",
+                ARGS(T(dyad_id), T(by), T(study), I(now)));
+    return end(s, c, r);
+}
+
+static enum store_result research_request_row(struct sql_rows *q, void *arg)
+{
+    struct research_state *out = arg;
+    col_text(q, 0, out->requested_by, sizeof out->requested_by);
+    col_text(q, 1, out->study, sizeof out->study);
+    out->requested_at = col_int(q, 2);
+    return STORE_OK;
+}
+
+static enum store_result research_consent_row(struct sql_rows *q, void *arg)
+{
+    struct research_state *out = arg;
+    if (out->n >= 2)
+        return STORE_OK;
+    col_text(q, 0, out->consents[out->n].user_id, sizeof out->consents[out->n].user_id);
+    out->consents[out->n].include_hidden = col_int(q, 1) != 0;
+    out->consents[out->n].given_at = col_int(q, 2);
+    out->n++;
+    return STORE_OK;
+}
+
+enum store_result store_research_get(struct store *s, const char *dyad_id,
+                                     struct research_state *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    r = first_row(c,
+                  "SELECT requested_by, study, requested_at FROM research_requests "
+                  "WHERE dyad_id = ?1",
+                  ARGS(T(dyad_id)), research_request_row, out);
+    if (r == STORE_OK)
+        r = each_row(c,
+                     "SELECT user_id, include_hidden, given_at FROM research_consents "
+                     "WHERE dyad_id = ?1 ORDER BY given_at, user_id",
+                     ARGS(T(dyad_id)), research_consent_row, out);
+    return end(s, c, r);
+}
+
+enum store_result store_research_consent(struct store *s, const char *dyad_id, const char *user_id,
+                                         bool include_hidden, int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    int64_t asked = 0;
+    r = one_int(c, "SELECT count(*) FROM research_requests WHERE dyad_id = ?1", ARGS(T(dyad_id)),
+                &asked);
+    if (r == STORE_OK && asked == 0)
+        r = STORE_NOT_FOUND;
+    if (r == STORE_OK)
+        r = run(c,
+                "INSERT INTO research_consents (dyad_id, user_id, include_hidden, given_at) "
+                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (dyad_id, user_id) DO UPDATE SET "
+                "include_hidden = excluded.include_hidden, given_at = excluded.given_at",
+                ARGS(T(dyad_id), T(user_id), I(include_hidden ? 1 : 0), I(now)));
+    return end(s, c, r);
+}
+
+enum store_result store_research_revoke(struct store *s, const char *dyad_id, const char *user_id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "DELETE FROM research_consents WHERE dyad_id = ?1 AND user_id = ?2",
+                ARGS(T(dyad_id), T(user_id)));
+    return end(s, c, r);
 }

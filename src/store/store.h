@@ -64,6 +64,20 @@ const char *store_backend_name(struct store *s);
 int store_schema_version(struct store *s);
 enum store_result store_health(struct store *s);
 
+/* Process-wide database time for /metrics: store transactions (each
+ * store.h call is one) and the time from their begin to their end, on
+ * either backend. */
+struct store_stats {
+    uint64_t transactions;
+    uint64_t nanos;
+};
+void store_stats_read(struct store_stats *out);
+
+/* How many sessions are alive: seen after seen_after and created after
+ * created_after (the idle and absolute limits). A count, nothing else. */
+enum store_result store_sessions_active(struct store *s, int64_t seen_after, int64_t created_after,
+                                        int64_t *count);
+
 /* A consistent copy of the whole store into a new file (dyad backup); a
  * SQLite store only (PostgreSQL is backed up with its own tools). */
 enum store_result store_backup(struct store *s, const char *path, char *err, size_t errlen);
@@ -486,7 +500,9 @@ enum store_result store_assignment_current(struct store *s, const char *dyad_id,
 
 /* ---- private check-ins and re-shares ------------------------------------- */
 
-enum { STORE_SEALED_MAX = 8192 };
+/* STORE_PRIVATE_SIGNAL: the danger signal, "D" or "N" padded to one 64-byte
+ * block and sealed (crypto_box_SEALBYTES 48 + 64) */
+enum { STORE_SEALED_MAX = 8192, STORE_PRIVATE_SIGNAL = 48 + 64 };
 
 struct private_checkin {
     char id[STORE_ID_MAX];
@@ -498,6 +514,8 @@ struct private_checkin {
     int64_t answered_at;         /* 0 while unanswered */
     const unsigned char *sealed; /* borrowed (during callbacks); NULL while unanswered */
     size_t sealed_len;
+    const unsigned char *signal; /* the sealed danger signal (borrowed); NULL when none */
+    size_t signal_len;
 };
 
 enum store_result store_private_assign(struct store *s, const struct private_checkin *p);
@@ -509,10 +527,116 @@ typedef void store_private_fn(void *ctx, const struct private_checkin *p);
 enum store_result store_private_list(struct store *s, const char *user_id, const char *dyad_id,
                                      const char *therapist_id, store_private_fn *fn, void *ctx);
 
-/* Seals the answer once: STORE_NOT_FOUND when not user_id's (or the link
- * has ended), STORE_CONFLICT when already answered. */
+/* Seals the answer once, with its sealed danger signal (NULL: none):
+ * STORE_NOT_FOUND when not user_id's (or the link has ended),
+ * STORE_CONFLICT when already answered. */
 enum store_result store_private_answer(struct store *s, const char *id, const char *user_id,
-                                       const unsigned char *sealed, size_t len, int64_t now);
+                                       const unsigned char *sealed, size_t len,
+                                       const unsigned char *signal, size_t signal_len, int64_t now);
+
+/* ---- homework followed ------------------------------------------------------ */
+
+/* Records the first time user_id was shown assignment_id (later calls keep
+ * the first time). */
+enum store_result store_assignment_opened(struct store *s, const char *assignment_id,
+                                          const char *user_id, int64_t now);
+
+/* One assignment as one member followed it. */
+struct homework_status {
+    struct assignment a;
+    char user_id[STORE_ID_MAX];
+    int64_t opened_at; /* 0: never shown to them */
+    int shares;        /* shares they wrote on its topic while it ran */
+};
+
+/* Every assignment of dyad_id, oldest first, once per current member (only
+ * user_id's when it is not NULL). */
+typedef void store_homework_fn(void *ctx, const struct homework_status *h);
+enum store_result store_homework_list(struct store *s, const char *dyad_id, const char *user_id,
+                                      store_homework_fn *fn, void *ctx);
+
+/* ---- research consent ------------------------------------------------------- */
+
+enum { STORE_STUDY_MAX = 1001 };
+
+struct research_state {
+    char requested_by[STORE_ID_MAX];
+    char study[STORE_STUDY_MAX]; /* what the study is, in the asker's words */
+    int64_t requested_at;
+    size_t n; /* consents given, 0-2 */
+    struct {
+        char user_id[STORE_ID_MAX];
+        bool include_hidden;
+        int64_t given_at;
+    } consents[2];
+};
+
+/* Asks dyad_id to take part (replacing an earlier request and its
+ * consents). */
+enum store_result store_research_request(struct store *s, const char *dyad_id, const char *by,
+                                         const char *study, int64_t now);
+/* The request and its consents; STORE_NOT_FOUND when there is none. */
+enum store_result store_research_get(struct store *s, const char *dyad_id,
+                                     struct research_state *out);
+/* user_id consents (again); STORE_NOT_FOUND when nothing was asked. */
+enum store_result store_research_consent(struct store *s, const char *dyad_id, const char *user_id,
+                                         bool include_hidden, int64_t now);
+/* Withdraws user_id's consent; STORE_NOT_FOUND when there was none. */
+enum store_result store_research_revoke(struct store *s, const char *dyad_id, const char *user_id);
+
+/* ---- measures: questionnaires both members answer on a schedule -------- */
+
+enum { STORE_ANSWERS_MAX = 256 };
+
+struct measure {
+    char id[STORE_ID_MAX];
+    char dyad_id[STORE_ID_MAX];
+    char therapist_id[STORE_ID_MAX];
+    char questionnaire[48];
+    int every_days;
+    char starts_on[11]; /* YYYY-MM-DD */
+    int64_t assigned_at;
+    int64_t ended_at; /* 0 while it runs */
+};
+
+enum store_result store_measure_add(struct store *s, const struct measure *m);
+
+/* Ends a running measure of dyad_id given by therapist_id: STORE_NOT_FOUND
+ * when there is none such. */
+enum store_result store_measure_end(struct store *s, const char *dyad_id, const char *therapist_id,
+                                    const char *id, int64_t now);
+
+/* The measures of dyad_id, oldest first: those therapist_id gave, or, when
+ * therapist_id is NULL, those of the therapist linked now with both
+ * consents (what members see). */
+typedef void store_measure_fn(void *ctx, const struct measure *m);
+enum store_result store_measure_list(struct store *s, const char *dyad_id, const char *therapist_id,
+                                     store_measure_fn *fn, void *ctx);
+
+struct measure_answer {
+    char measure_id[STORE_ID_MAX];
+    char user_id[STORE_ID_MAX];
+    int period;
+    char day[11];
+    char answers[STORE_ANSWERS_MAX]; /* JSON array of choice indexes, -1 unanswered */
+    bool show_partner;
+    int64_t answered_at;
+};
+
+/* Records (or replaces) user_id's answer for one period. */
+enum store_result store_measure_answer(struct store *s, const struct measure_answer *a);
+
+/* Every answer to measure_id, by period then answer time. */
+typedef void store_measure_answer_fn(void *ctx, const struct measure_answer *a);
+enum store_result store_measure_answers(struct store *s, const char *measure_id,
+                                        store_measure_answer_fn *fn, void *ctx);
+
+/* Questionnaires an operator added (`dyad questionnaire add`): the
+ * definition as given. STORE_CONFLICT when the id is taken. */
+enum store_result store_questionnaire_add(struct store *s, const char *id, const char *definition,
+                                          int64_t now);
+typedef void store_questionnaire_fn(void *ctx, const char *id, const char *definition);
+enum store_result store_questionnaire_list(struct store *s, store_questionnaire_fn *fn, void *ctx);
 
 struct reshare {
     char id[STORE_ID_MAX];

@@ -10,6 +10,7 @@
 #include "web/app.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,28 @@ void app_config_defaults(struct app_config *cfg)
     cfg->registrations_per_client = 20;
     cfg->login_failures_per_client = 20;
     cfg->shutdown_timeout = 10;
+    cfg->sandbox = true;
+}
+
+const int64_t metrics_bounds[METRICS_BUCKETS] = {5000,    10000,   25000,    50000,
+                                                 100000,  250000,  500000,   1000000,
+                                                 2500000, 5000000, 10000000, INT64_MAX};
+
+void metrics_count(struct app_metrics *m, size_t r, int status, int64_t micros)
+{
+    size_t cls = (size_t)(status / 100) % 6;
+    atomic_fetch_add(&m->requests, 1);
+    atomic_fetch_add(&m->by_class[cls], 1);
+    atomic_fetch_add(&m->micros, (uint_fast64_t)micros);
+    if (status == 429)
+        atomic_fetch_add(&m->throttled, 1);
+    struct route_metrics *rm = &m->routes[r < METRICS_ROUTES_MAX ? r : METRICS_ROUTES_MAX];
+    atomic_fetch_add(&rm->by_class[cls], 1);
+    atomic_fetch_add(&rm->micros, (uint_fast64_t)micros);
+    size_t b = 0;
+    while (b + 1 < METRICS_BUCKETS && micros > metrics_bounds[b])
+        b++;
+    atomic_fetch_add(&rm->buckets[b], 1);
 }
 
 int app_set_public_url(struct app *app, const char *url)
@@ -279,7 +302,7 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     int64_t t0 = now_micros();
     struct ctx c = {.app = app, .req = req, .res = res, .arena = req->arena};
     c.now = (int64_t)time(NULL);
-    res->status = 500;
+    c.res->status = 500; /* until the pipeline answers */
     pthread_rwlock_rdlock(&app->reload);
     run(&c);
     pthread_rwlock_unlock(&app->reload);
@@ -289,9 +312,9 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     if (res->status >= 200 && strncmp(req->path, "/static/", 8) != 0)
         http_response_header(res, "Cache-Control", "no-store");
     int64_t dt = now_micros() - t0;
-    atomic_fetch_add(&app->metrics.requests, 1);
-    atomic_fetch_add(&app->metrics.by_class[res->status / 100 % 6], 1);
-    atomic_fetch_add(&app->metrics.micros, (uint_fast64_t)dt);
+    metrics_count(&app->metrics,
+                  c.route != NULL ? (size_t)(c.route - app->routes) : METRICS_ROUTES_MAX,
+                  res->status, dt);
     if (!app->quiet)
         log_request(req->method, c.route != NULL ? c.route->pattern : "-", res->status,
                     (double)dt / 1000.0);

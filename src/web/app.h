@@ -18,11 +18,14 @@
 #include "web/http.h"
 #include "web/router.h"
 
+#define DYAD_VERSION "0.1.0"
+
 struct app_config {
     char listen_addr[64];
     uint16_t port;
     char db_url[1024];
-    char public_url[512]; /* empty: http:// + the bound address */
+    char public_url[512];     /* empty: http:// + the bound address */
+    char quick_exit_url[512]; /* empty: the neutral page, /static/neutral.html */
     char secret_file[1024];
     unsigned idle_timeout;     /* seconds without a request before a session ends */
     unsigned absolute_timeout; /* seconds after login a session ends regardless */
@@ -57,17 +60,38 @@ struct app_config {
     char prompts_file[1024];   /* empty: the built-in prompt library */
     char log_file[1024];       /* empty: standard error; reopened on SIGHUP */
     unsigned shutdown_timeout; /* seconds requests in flight get to finish on SIGTERM */
+    bool sandbox;              /* seccomp, no_new_privs and Landlock after start-up (Linux) */
 };
 
 /* The built-in defaults (src/cli/config.c layers the file, the
  * environment and the flags over them). */
 void app_config_defaults(struct app_config *cfg);
 
+/* Counters for /metrics (h_ops.c writes them out). Server-wide or per
+ * route pattern only: nothing here can name a person, a dyad or a path. */
+enum {
+    METRICS_ROUTES_MAX = 160, /* route table entries counted; one more for "unmatched" */
+    METRICS_BUCKETS = 12,     /* latency histogram upper bounds, see metrics_bounds */
+};
+struct route_metrics {
+    atomic_uint_fast64_t by_class[6];              /* 1xx … 5xx, index = status / 100 */
+    atomic_uint_fast64_t buckets[METRICS_BUCKETS]; /* requests ≤ each bound (not cumulative) */
+    atomic_uint_fast64_t micros;                   /* total handling time */
+};
 struct app_metrics {
     atomic_uint_fast64_t requests;
-    atomic_uint_fast64_t by_class[6]; /* 1xx … 5xx, index = status / 100 */
-    atomic_uint_fast64_t micros;      /* total handling time */
+    atomic_uint_fast64_t by_class[6];
+    atomic_uint_fast64_t micros;
+    atomic_uint_fast64_t throttled; /* answered 429: a back-off or a full hashing queue */
+    struct route_metrics routes[METRICS_ROUTES_MAX + 1];
 };
+
+/* Upper bounds of the latency buckets in microseconds; the last is +Inf. */
+extern const int64_t metrics_bounds[METRICS_BUCKETS];
+
+/* Counts one answered request of route index r (METRICS_ROUTES_MAX: no
+ * route matched). */
+void metrics_count(struct app_metrics *m, size_t r, int status, int64_t micros);
 
 struct app {
     struct app_config cfg;
@@ -82,7 +106,8 @@ struct app {
     bool quiet;                    /* no request log (benchmarks, fuzzing) */
     void *resources;               /* json_t: the crisis resources shown on /safety */
     struct prompt_library prompts; /* loaded and validated at start */
-    void *questionnaires;          /* json_t array of checked definitions */
+    void *questionnaires;          /* json_t array of checked definitions, in normal form */
+    struct questionnaire *questionnaire_defs; /* the same, parsed: index for index */
     /* Held for reading by every request, for writing while SIGHUP swaps
      * the resources and the prompt library. */
     pthread_rwlock_t reload;

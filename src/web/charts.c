@@ -755,7 +755,212 @@ char *charts_quadrant_svg(const struct insights_input *in, const struct insights
     return charts_finish(&b);
 }
 
-/* ---- chart 3: the disclosure x responsiveness plane ---------------------------- */
+/* ---- chart 3: a questionnaire score, both members ------------------------------------ */
+
+enum {
+    SCORES_W = 640,
+    SCORES_H = 300,
+    SCORES_LEFT = 56,
+    SCORES_RIGHT = 150, /* room for the cut-off labels */
+    SCORES_TOP = 40,
+    SCORES_PLOT_H = 200,
+};
+
+static double scores_x(const struct charts_score_input *in, int p)
+{
+    double w = SCORES_W - SCORES_LEFT - SCORES_RIGHT;
+    return in->periods <= 1 ? SCORES_LEFT + w / 2 : SCORES_LEFT + w * p / (in->periods - 1);
+}
+
+static double scores_y(const struct charts_score_input *in, double v)
+{
+    return SCORES_TOP + (in->max - v) / (in->max - in->min) * SCORES_PLOT_H;
+}
+
+static bool scores_ok(const struct charts_score_input *in)
+{
+    if (!in || !in->title || !(in->max > in->min) || in->periods < 1 ||
+        in->periods > CHARTS_SCORE_PERIODS || in->n_cutoffs < 0 ||
+        in->n_cutoffs > CHARTS_SCORE_CUTOFFS || in->every_days < 1)
+        return false;
+    for (int m = 0; m < 2; m++)
+        for (int p = 0; p < in->periods; p++) {
+            double v = in->p[m][p].value;
+            if (v == v && (v < in->min || v > in->max))
+                return false;
+        }
+    return true;
+}
+
+static void scores_desc(struct charts_buf *b, const struct charts_score_input *in,
+                        const char *const names[2])
+{
+    int last_both = -1;
+    for (int m = 0; m < 2; m++) {
+        int first = -1, last = -1;
+        for (int p = 0; p < in->periods; p++)
+            if (in->p[m][p].value == in->p[m][p].value) {
+                if (first < 0)
+                    first = p;
+                last = p;
+            }
+        charts_put_escaped(b, charts_name(names, m));
+        if (first < 0) {
+            charts_put(b, ": no score yet. ");
+            continue;
+        }
+        charts_printf(b, ": %.1f on ", in->p[m][first].value);
+        charts_date(b, in->first_day + (long)first * in->every_days);
+        if (last != first) {
+            charts_printf(b, ", latest %.1f on ", in->p[m][last].value);
+            charts_date(b, in->first_day + (long)last * in->every_days);
+        }
+        charts_put(b, ". ");
+        for (int p = 0; p < in->periods; p++)
+            if (in->p[m][p].reliable != 0) {
+                charts_put(b, in->p[m][p].reliable < 0 ? "Reliable worsening on "
+                                                       : "Reliable improvement on ");
+                charts_date(b, in->first_day + (long)p * in->every_days);
+                charts_put(b, ". ");
+            }
+    }
+    for (int p = 0; p < in->periods; p++)
+        if (in->p[0][p].value == in->p[0][p].value && in->p[1][p].value == in->p[1][p].value)
+            last_both = p;
+    if (last_both >= 0) {
+        double gap = in->p[0][last_both].value - in->p[1][last_both].value;
+        charts_printf(b, "Latest gap between them: %.1f points. ", gap < 0 ? -gap : gap);
+    }
+    for (int k = 0; k < in->n_cutoffs; k++) {
+        charts_printf(b, "Cut-off at %.1f", in->cutoff[k]);
+        if (in->cutoff_label[k]) {
+            charts_put(b, ": ");
+            charts_put_escaped(b, in->cutoff_label[k]);
+        }
+        charts_put(b, ". ");
+    }
+}
+
+char *charts_scores_svg(const struct charts_score_input *in, const char *const names[2],
+                        const char *id)
+{
+    if (!scores_ok(in))
+        return NULL;
+    struct charts_buf b = {NULL, 0, 0, false};
+    charts_open(&b, id, SCORES_W, SCORES_H, in->title);
+    scores_desc(&b, in, names);
+    charts_put(&b, "</desc>\n");
+    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SCORES_W, SCORES_H);
+    double right = SCORES_W - SCORES_RIGHT;
+
+    /* Legend. */
+    int lx = SCORES_LEFT;
+    for (int m = 0; m < 2; m++) {
+        charts_printf(&b,
+                      "<line x1=\"%d\" y1=\"16\" x2=\"%d\" y2=\"16\" stroke=\"%s\"%s "
+                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"20\" font-size=\"12\" " CHARTS_TEXT
+                      ">",
+                      lx, lx + 28, charts_colour[m], charts_dash[m], lx + 34);
+        charts_put_escaped(&b, charts_name(names, m));
+        charts_put(&b, "</text>\n");
+        lx += 200;
+    }
+    charts_printf(&b,
+                  "<text x=\"%d\" y=\"20\" font-size=\"11\" " CHARTS_TEXT
+                  ">\u25bc\u25b2 reliable change</text>\n",
+                  lx);
+
+    /* Axis: the range and its middle. */
+    for (int j = 0; j <= 2; j++) {
+        double v = in->min + (in->max - in->min) * j / 2.0, y = scores_y(in, v);
+        charts_printf(&b,
+                      "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                      "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
+                      "text-anchor=\"end\" " CHARTS_TEXT ">%.1f</text>\n",
+                      SCORES_LEFT, y, right, y, j == 0 ? "#888" : "#ddd", SCORES_LEFT - 6, y + 3.5,
+                      v);
+    }
+
+    /* Cut-offs. */
+    for (int k = 0; k < in->n_cutoffs; k++) {
+        double y = scores_y(in, in->cutoff[k]);
+        charts_printf(&b,
+                      "<g class=\"cutoff\"><line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                      "stroke=\"#b00020\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">",
+                      SCORES_LEFT, y, right, y, right + 6, y + 3.5);
+        charts_printf(&b, "%.1f ", in->cutoff[k]);
+        charts_put_escaped(&b, in->cutoff_label[k] ? in->cutoff_label[k] : "cut-off");
+        charts_put(&b, "</text></g>\n");
+    }
+
+    /* The gap, where both answered. */
+    for (int p = 0; p < in->periods; p++) {
+        double a = in->p[0][p].value, c = in->p[1][p].value;
+        if (a != a || c != c || a == c)
+            continue;
+        charts_printf(&b,
+                      "<line class=\"gap\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                      "stroke=\"#999\" stroke-width=\"6\" stroke-opacity=\"0.35\"/>\n",
+                      scores_x(in, p), scores_y(in, a), scores_x(in, p), scores_y(in, c));
+    }
+
+    /* Each member's line, broken where a period has no score. */
+    for (int m = 0; m < 2; m++) {
+        charts_printf(&b,
+                      "<path class=\"member%d\" fill=\"none\" stroke=\"%s\"%s "
+                      "stroke-width=\"2\" d=\"",
+                      m + 1, charts_colour[m], charts_dash[m]);
+        bool pen = false;
+        for (int p = 0; p < in->periods; p++) {
+            double v = in->p[m][p].value;
+            if (v != v) {
+                pen = false;
+                continue;
+            }
+            charts_printf(&b, "%s%.1f %.1f ", pen ? "L" : "M", scores_x(in, p), scores_y(in, v));
+            pen = true;
+        }
+        charts_put(&b, "\"/>\n");
+        for (int p = 0; p < in->periods; p++) {
+            double v = in->p[m][p].value;
+            if (v != v)
+                continue;
+            double x = scores_x(in, p), y = scores_y(in, v);
+            charts_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x, y,
+                          charts_colour[m]);
+            int r = in->p[m][p].reliable;
+            if (r < 0)
+                charts_printf(&b,
+                              "<polygon class=\"reliable-worse\" points=\"%.1f,%.1f %.1f,%.1f "
+                              "%.1f,%.1f\" fill=\"#b00020\"/>\n",
+                              x - 6, y + 7, x + 6, y + 7, x, y + 17);
+            else if (r > 0)
+                charts_printf(&b,
+                              "<polygon class=\"reliable-better\" points=\"%.1f,%.1f %.1f,%.1f "
+                              "%.1f,%.1f\" fill=\"#2e7d32\"/>\n",
+                              x - 6, y - 7, x + 6, y - 7, x, y - 17);
+        }
+    }
+
+    /* Dates: the first and the last period. */
+    double ty = SCORES_TOP + SCORES_PLOT_H + 22;
+    charts_printf(&b, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">", SCORES_LEFT,
+                  ty);
+    charts_date(&b, in->first_day);
+    charts_put(&b, "</text>\n");
+    if (in->periods > 1) {
+        charts_printf(
+            &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" " CHARTS_TEXT ">",
+            right, ty);
+        charts_date(&b, in->first_day + (long)(in->periods - 1) * in->every_days);
+        charts_put(&b, "</text>\n");
+    }
+    charts_put(&b, "</svg>\n");
+    return charts_finish(&b);
+}
+
+/* ---- chart 4: the disclosure x responsiveness plane ---------------------------- */
 
 /* One point of a member's path on the plane: a period of whole weeks. */
 struct charts_plane_week {

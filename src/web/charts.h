@@ -59,4 +59,35 @@ char *charts_plane_svg(const struct insights_input *in, const struct insights_re
 char *charts_quadrant_svg(const struct insights_input *in, const struct insights_result *res,
                           const char *const names[2], const char *id);
 
+/* ---- a questionnaire score, both members side by side ---------------------- */
+
+enum { CHARTS_SCORE_PERIODS = 60, CHARTS_SCORE_CUTOFFS = 4 };
+
+struct charts_score_point {
+    double value; /* NAN: no score in this period */
+    int reliable; /* -1 a reliable worsening since the first score, +1 an improvement, 0 */
+};
+
+struct charts_score_input {
+    const char *title; /* the score's label */
+    double min, max;   /* its range */
+    int n_cutoffs;
+    double cutoff[CHARTS_SCORE_CUTOFFS];
+    const char *cutoff_label[CHARTS_SCORE_CUTOFFS];
+    long first_day; /* the first period's first day (days since 1970) */
+    int every_days;
+    int periods; /* 1 … CHARTS_SCORE_PERIODS */
+    struct charts_score_point p[2][CHARTS_SCORE_PERIODS];
+};
+
+/* One score over the periods of a measure: a line per member (solid and
+ * dashed), the cut-offs as labelled lines, the gap between the two members
+ * in each period both answered as a thin vertical bar, and reliable change
+ * marked with a triangle (down: worse, up: better). The <desc> says in
+ * words each member's first and latest score, the latest gap, where the
+ * cut-offs are and which points are reliable changes. NULL when the input
+ * is out of range or memory ran out. */
+char *charts_scores_svg(const struct charts_score_input *in, const char *const names[2],
+                        const char *id);
+
 #endif

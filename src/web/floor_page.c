@@ -87,7 +87,7 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"referrer\" content=\"no-referrer\">"
-        "<title>dyad</title>%s%s%s%s%s</head>\n"
+        "<title>dyad</title>%s%s%s%s%s%s</head>\n"
         "<body data-page=\"%s\" data-dyad-id=\"%s\" data-code=\"%s\">\n"
         "<div class=\"quick-exit-bar\"><button type=\"button\" id=\"quick-exit\" "
         "title=\"Leave this site at once (or press Esc three times)\">Quick exit</button></div>\n"
@@ -101,6 +101,11 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         c->authed ? arena_printf(c->arena, "<meta name=\"dyad-csrf\" content=\"%s\">",
                                  html_escape(c->arena, c->session.csrf_token))
                   : "",
+        /* where quick exit goes, when the operator set an outside address */
+        c->app->cfg.quick_exit_url[0]
+            ? arena_printf(c->arena, "<meta name=\"dyad-exit\" content=\"%s\">",
+                           html_escape(c->arena, c->app->cfg.quick_exit_url))
+            : "",
         icon_link(c), asset_tag(c, "/static/css/app.css", false),
         asset_tag(c, "/static/js/app.js", true), module_preloads(c), page,
         id != NULL ? html_escape(c->arena, id) : "",

@@ -1,7 +1,10 @@
 /*
  * h_assignments.c — homework a therapist gives a linked dyad (POST
  * /therapist/dyads/{id}/assignments): a topic and depth for some days, with
- * a note sealed in the therapist's browser to each member's key.
+ * a note sealed in the therapist's browser to each member's key; and
+ * whether each member followed it — was shown it, and wrote a share on its
+ * topic while it ran — for the therapist (both members) and for each member
+ * (themselves only).
  */
 #include <stdio.h>
 #include <string.h>
@@ -67,4 +70,62 @@ void h_assignment_create(struct ctx *c)
                json_pack("{s:{s:s, s:s, s:i, s:o, s:o}}", "assignment", "id", a.id, "topic",
                          prompts_topic_name(a.topic), "depth", a.depth, "starts_at",
                          json_time(a.starts_at), "ends_at", json_time(a.ends_at)));
+}
+
+struct homework {
+    json_t *list; /* one object per assignment, with "members" */
+    json_t *last;
+};
+
+static void add_status(void *p, const struct homework_status *h)
+{
+    struct homework *hw = p;
+    const char *last_id = json_string_value(json_object_get(hw->last, "id"));
+    if (hw->last == NULL || last_id == NULL || strcmp(last_id, h->a.id) != 0) {
+        hw->last = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:[]}", "id", h->a.id, "topic",
+                             prompts_topic_name(h->a.topic), "depth", h->a.depth, "starts_at",
+                             json_time(h->a.starts_at), "ends_at", json_time(h->a.ends_at),
+                             "created_at", json_time(h->a.created_at), "members");
+        json_array_append_new(hw->list, hw->last);
+    }
+    json_array_append_new(json_object_get(hw->last, "members"),
+                          json_pack("{s:s, s:o, s:b, s:i}", "user_id", h->user_id, "opened_at",
+                                    h->opened_at ? json_time(h->opened_at) : json_null(),
+                                    "answered", h->shares > 0, "shares", h->shares));
+}
+
+/* GET /therapist/dyads/{id}/assignments: each assignment, and for each
+ * member whether they were shown it and wrote on its topic. */
+void h_assignment_list(struct ctx *c)
+{
+    struct membership m;
+    if (load_linked(c, &m) != 0)
+        return;
+    struct homework hw = {json_array(), NULL};
+    enum store_result r = store_homework_list(c->app->store, m.dyad.id, NULL, add_status, &hw);
+    if (r == STORE_OK)
+        r = store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_homework", NULL, c->now);
+    if (r != STORE_OK) {
+        json_decref(hw.list);
+        reply_store(c, r);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:o}", "assignments", hw.list));
+}
+
+/* GET /dyads/{id}/homework: the same, about the caller only. */
+void h_homework_mine(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    struct homework hw = {json_array(), NULL};
+    enum store_result r =
+        store_homework_list(c->app->store, m.dyad.id, c->user.id, add_status, &hw);
+    if (r != STORE_OK) {
+        json_decref(hw.list);
+        reply_store(c, r);
+        return;
+    }
+    reply_json(c, 200, json_pack("{s:o}", "homework", hw.list));
 }

@@ -12,6 +12,7 @@
 #include "web/charts.h"
 #include "web/handler.h"
 #include "web/insights_view.h"
+#include "web/measures_view.h"
 
 static json_t *dyad_summary(struct ctx *c, const struct membership *m, int window, bool *ok)
 {
@@ -37,6 +38,35 @@ static json_t *dyad_summary(struct ctx *c, const struct membership *m, int windo
     return j;
 }
 
+struct signals {
+    struct ctx *c;
+    const struct membership *m;
+    json_t *list;
+    bool failed;
+};
+
+/* An answered private check-in's sealed danger signal, for the therapist's
+ * browser to open; written to that member's audit list only. */
+static void add_signal(void *p, const struct private_checkin *pc)
+{
+    struct signals *s = p;
+    if (s->failed || pc->answered_at == 0 || pc->signal == NULL)
+        return;
+    const char *name = "";
+    for (size_t i = 0; i < s->m->n; i++)
+        if (strcmp(s->m->members[i].user_id, pc->user_id) == 0)
+            name = s->m->members[i].display_name;
+    if (store_audit_add(s->c->app->store, pc->dyad_id, s->c->user.id, "view_private_signal",
+                        pc->user_id, s->c->now) != STORE_OK) {
+        s->failed = true;
+        return;
+    }
+    json_array_append_new(s->list, json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", pc->id, "user_id",
+                                             pc->user_id, "display_name", name, "answered_at",
+                                             json_time(pc->answered_at), "signal",
+                                             json_b64(pc->signal, pc->signal_len)));
+}
+
 struct caseload {
     struct ctx *c;
     json_t *list;
@@ -56,6 +86,21 @@ static void add_case(void *p, const struct therapist_link *l)
         return;
     bool ok;
     json_t *j = dyad_summary(c, &m, INSIGHTS_WINDOW_DEFAULT, &ok);
+    /* what needs attention, without opening anything: scores past a
+     * cut-off, reliable worsening, danger answers */
+    json_t *flags = json_array();
+    if (ok) {
+        json_object_set_new(j, "flags", flags);
+        ok = measures_flags(c, &m, flags) == 0;
+    } else
+        json_decref(flags);
+    if (ok) {
+        struct signals s = {c, &m, json_array(), false};
+        json_object_set_new(j, "private_signals", s.list);
+        ok = store_private_list(c->app->store, NULL, m.dyad.id, c->user.id, add_signal, &s) ==
+                 STORE_OK &&
+             !s.failed;
+    }
     if (!ok || store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_caseload", NULL,
                                c->now) != STORE_OK) {
         json_decref(j);

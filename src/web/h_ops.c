@@ -1,13 +1,28 @@
 /*
- * h_ops.c — operations routes: /healthz, /metrics, /api/v1/openapi.json,
+ * h_ops.c — operations routes: /healthz, /readyz, /metrics, /api/v1/openapi.json,
  * and the embedded static files under /static.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/embedded.h"
 #include "crypto/crypto.h"
 #include "web/handler.h"
+
+/* Ready to serve: the database answers and its schema is the one this
+ * binary's migrations make (a load balancer or orchestrator waits for
+ * this; /healthz says the process is alive). */
+void h_readyz(struct ctx *c)
+{
+    int have = store_schema_version(c->app->store);
+    bool db = store_health(c->app->store) == STORE_OK;
+    bool current = have == (int)migrations_count;
+    reply_json(c, db && current ? 200 : 503,
+               json_pack("{s:s, s:s, s:i, s:i}", "status", db && current ? "ready" : "unavailable",
+                         "database", db ? "ok" : "error", "schema", have, "schema_expected",
+                         (int)migrations_count));
+}
 
 void h_healthz(struct ctx *c)
 {
@@ -24,6 +39,8 @@ void h_healthz(struct ctx *c)
                          store_schema_version(c->app->store)));
 }
 
+static void metrics_write(const struct app *app, int64_t now, FILE *f);
+
 void h_metrics(struct ctx *c)
 {
     const struct app_config *cfg = &c->app->cfg;
@@ -37,26 +54,118 @@ void h_metrics(struct ctx *c)
         reply_error(c, API_NOT_FOUND, NULL, NULL);
         return;
     }
-    struct app_metrics *m = &c->app->metrics;
-    char *text = arena_printf(c->arena,
-                              "# HELP dyad_requests_total Requests answered, by status class.\n"
-                              "# TYPE dyad_requests_total counter\n"
-                              "dyad_requests_total{class=\"2xx\"} %llu\n"
-                              "dyad_requests_total{class=\"3xx\"} %llu\n"
-                              "dyad_requests_total{class=\"4xx\"} %llu\n"
-                              "dyad_requests_total{class=\"5xx\"} %llu\n"
-                              "# HELP dyad_request_seconds_total Time spent handling requests.\n"
-                              "# TYPE dyad_request_seconds_total counter\n"
-                              "dyad_request_seconds_total %.6f\n",
-                              (unsigned long long)atomic_load(&m->by_class[2]),
-                              (unsigned long long)atomic_load(&m->by_class[3]),
-                              (unsigned long long)atomic_load(&m->by_class[4]),
-                              (unsigned long long)atomic_load(&m->by_class[5]),
-                              (double)atomic_load(&m->micros) / 1e6);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (f == NULL) {
+        reply_error(c, API_UNAVAILABLE, NULL, NULL);
+        return;
+    }
+    metrics_write(c->app, c->now, f);
+    fclose(f);
+    char *text = buf != NULL ? arena_strdup(c->arena, buf) : NULL;
+    free(buf);
     c->res->status = 200;
     c->res->content_type = "text/plain; version=0.0.4; charset=utf-8";
     c->res->body = text != NULL ? text : "";
     c->res->body_len = text != NULL ? strlen(text) : 0;
+}
+
+/* The Prometheus text exposition: counters and histograms per route
+ * pattern and status class, database time, live sessions, throttled
+ * answers. Labels are route patterns and methods from the route table,
+ * never a path, an id or anything a person typed. */
+static void metrics_write(const struct app *app, int64_t now, FILE *f)
+{
+    const struct app_metrics *m = &app->metrics;
+    size_t n = app->n_routes < METRICS_ROUTES_MAX ? app->n_routes : METRICS_ROUTES_MAX;
+    fputs("# HELP dyad_http_requests_total Requests answered, by route pattern, method and status "
+          "class.\n# TYPE dyad_http_requests_total counter\n",
+          f);
+    for (size_t r = 0; r <= n; r++) {
+        const struct route_metrics *rm = &m->routes[r == n ? METRICS_ROUTES_MAX : r];
+        const char *route = r == n ? "unmatched" : app->routes[r].pattern;
+        const char *method = r == n ? "any" : app->routes[r].method;
+        for (int k = 1; k <= 5; k++) {
+            uint64_t v = atomic_load(&rm->by_class[k]);
+            if (v > 0)
+                fprintf(
+                    f, "dyad_http_requests_total{route=\"%s\",method=\"%s\",class=\"%dxx\"} %llu\n",
+                    route, method, k, (unsigned long long)v);
+        }
+    }
+    fputs("# HELP dyad_http_request_duration_seconds Time to answer a request, by route pattern "
+          "and method.\n# TYPE dyad_http_request_duration_seconds histogram\n",
+          f);
+    for (size_t r = 0; r <= n; r++) {
+        const struct route_metrics *rm = &m->routes[r == n ? METRICS_ROUTES_MAX : r];
+        const char *route = r == n ? "unmatched" : app->routes[r].pattern;
+        const char *method = r == n ? "any" : app->routes[r].method;
+        uint64_t count = 0;
+        for (int b = 0; b < METRICS_BUCKETS; b++)
+            count += atomic_load(&rm->buckets[b]);
+        if (count == 0)
+            continue;
+        uint64_t cum = 0;
+        for (int b = 0; b < METRICS_BUCKETS; b++) {
+            cum += atomic_load(&rm->buckets[b]);
+            if (b + 1 < METRICS_BUCKETS)
+                fprintf(f,
+                        "dyad_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le="
+                        "\"%g\"} "
+                        "%llu\n",
+                        route, method, (double)metrics_bounds[b] / 1e6, (unsigned long long)cum);
+            else
+                fprintf(f,
+                        "dyad_http_request_duration_seconds_bucket{route=\"%s\",method=\"%s\",le="
+                        "\"+Inf\"} "
+                        "%llu\n",
+                        route, method, (unsigned long long)cum);
+        }
+        fprintf(f, "dyad_http_request_duration_seconds_sum{route=\"%s\",method=\"%s\"} %.6f\n",
+                route, method, (double)atomic_load(&rm->micros) / 1e6);
+        fprintf(f, "dyad_http_request_duration_seconds_count{route=\"%s\",method=\"%s\"} %llu\n",
+                route, method, (unsigned long long)count);
+    }
+    fprintf(f, "# HELP dyad_requests_total Requests answered, by status class.\n"
+               "# TYPE dyad_requests_total counter\n");
+    for (int k = 1; k <= 5; k++)
+        fprintf(f, "dyad_requests_total{class=\"%dxx\"} %llu\n", k,
+                (unsigned long long)atomic_load(&m->by_class[k]));
+    fprintf(f,
+            "# HELP dyad_request_seconds_total Time spent answering requests.\n"
+            "# TYPE dyad_request_seconds_total counter\n"
+            "dyad_request_seconds_total %.6f\n",
+            (double)atomic_load(&m->micros) / 1e6);
+    fprintf(f,
+            "# HELP dyad_throttled_requests_total Requests answered 429: a back-off after failures "
+            "or a full password-hashing queue.\n"
+            "# TYPE dyad_throttled_requests_total counter\n"
+            "dyad_throttled_requests_total %llu\n",
+            (unsigned long long)atomic_load(&m->throttled));
+    struct store_stats st;
+    store_stats_read(&st);
+    fprintf(f,
+            "# HELP dyad_db_transactions_total Database transactions (one per store call).\n"
+            "# TYPE dyad_db_transactions_total counter\n"
+            "dyad_db_transactions_total %llu\n"
+            "# HELP dyad_db_seconds_total Time spent in database transactions, begin to end.\n"
+            "# TYPE dyad_db_seconds_total counter\n"
+            "dyad_db_seconds_total %.6f\n",
+            (unsigned long long)st.transactions, (double)st.nanos / 1e9);
+    int64_t active = 0;
+    if (store_sessions_active(app->store, now - (int64_t)app->cfg.idle_timeout,
+                              now - (int64_t)app->cfg.absolute_timeout, &active) == STORE_OK)
+        fprintf(f,
+                "# HELP dyad_sessions_active Sessions within their idle and absolute limits.\n"
+                "# TYPE dyad_sessions_active gauge\n"
+                "dyad_sessions_active %lld\n",
+                (long long)active);
+    fprintf(f,
+            "# HELP dyad_build_info The running dyad.\n"
+            "# TYPE dyad_build_info gauge\n"
+            "dyad_build_info{version=\"%s\",schema=\"%d\"} 1\n",
+            DYAD_VERSION, store_schema_version(app->store));
 }
 
 static const char *field_type_name(enum field_type t)
@@ -111,6 +220,7 @@ static json_t *field_schema(const struct field_spec *f)
             json_object_set_new(o, "uniqueItems", json_true());
         break;
     case RULE_TEXT:
+    case RULE_PROSE:
         json_object_set_new(o, "minLength", json_integer((json_int_t)f->min));
         json_object_set_new(o, "maxLength", json_integer((json_int_t)f->max));
         break;
@@ -140,7 +250,7 @@ void h_openapi(struct ctx *c)
     for (size_t i = 0; i < c->app->n_routes; i++) {
         const struct route *r = &c->app->routes[i];
         if (strncmp(r->pattern, "/api/v1/", 8) != 0 && strcmp(r->pattern, "/healthz") != 0 &&
-            strcmp(r->pattern, "/metrics") != 0)
+            strcmp(r->pattern, "/readyz") != 0 && strcmp(r->pattern, "/metrics") != 0)
             continue;
         const char *path = strncmp(r->pattern, "/api/v1/", 8) == 0 ? r->pattern + 7 : r->pattern;
         json_t *item = json_object_get(paths, path);

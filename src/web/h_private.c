@@ -43,8 +43,15 @@ void h_private_assign(struct ctx *c)
         return;
     }
     const char *qid = body_str(c, "questionnaire");
-    if (questionnaire_find(c, qid) == NULL) {
+    json_t *q = questionnaire_find(c, qid);
+    if (q == NULL) {
         reply_error(c, API_INVALID_FIELD, "questionnaire", "There is no such questionnaire.");
+        return;
+    }
+    const char *by = json_string_value(json_object_get(q, "answered_by"));
+    if (by != NULL && strcmp(by, "private") != 0) {
+        reply_error(c, API_INVALID_FIELD, "questionnaire",
+                    "Each member answers that questionnaire; it cannot be given privately.");
         return;
     }
     dcrypto_random_id("p-", p.id, sizeof p.id);
@@ -139,8 +146,11 @@ void h_private_answer(struct ctx *c)
 {
     size_t len;
     const unsigned char *sealed = body_bytes(c, "sealed", &len);
+    /* the danger signal (declared as exactly STORE_PRIVATE_SIGNAL bytes); NULL: none */
+    size_t signal_len;
+    const unsigned char *signal = body_bytes(c, "signal", &signal_len);
     enum store_result r = store_private_answer(c->app->store, route_param(&c->params, "pid"),
-                                               c->user.id, sealed, len, c->now);
+                                               c->user.id, sealed, len, signal, signal_len, c->now);
     if (r == STORE_NOT_FOUND) {
         reply_error(c, API_NOT_FOUND, "pid", "There is no such check-in for you.");
         return;

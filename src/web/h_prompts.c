@@ -386,6 +386,13 @@ void h_next_prompt(struct ctx *c)
                             json_string(pacing_pick_reason_code((int)pick.reason)));
         json_object_set_new(out, "allowed_depth", json_integer(depths[shown]));
     }
+    /* homework followed: the first time it is shown to this member */
+    if (homework && out != NULL &&
+        store_assignment_opened(c->app->store, hw.id, c->user.id, c->now) != STORE_OK) {
+        json_decref(out);
+        reply_store(c, STORE_ERROR);
+        return;
+    }
     if (homework && out != NULL)
         json_object_set_new(out, "homework",
                             json_pack("{s:s, s:s, s:i, s:o, s:o}", "id", hw.id, "topic",

@@ -8,7 +8,7 @@
 #include "web/floor.h"
 
 /* Route handlers. */
-route_fn h_healthz, h_metrics, h_openapi, h_static, h_page, h_home, h_safety;
+route_fn h_healthz, h_readyz, h_metrics, h_openapi, h_static, h_page, h_home, h_safety;
 route_fn h_auth_kdf, h_auth_register, h_auth_login, h_auth_logout, h_me, h_me_password;
 route_fn h_recovery_start, h_recover;
 route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings, h_dyad_leave;
@@ -17,9 +17,13 @@ route_fn h_share_create, h_share_list, h_response_create;
 route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
 route_fn h_insights, h_insights_page;
 route_fn h_therapist_setup, h_therapist_code, h_link_get, h_link_consent, h_link_revoke, h_audit;
-route_fn h_caseload, h_therapist_dyad, h_therapist_charts, h_assignment_create;
+route_fn h_caseload, h_therapist_dyad, h_therapist_charts, h_assignment_create, h_assignment_list,
+    h_homework_mine;
 route_fn h_questionnaires, h_private_assign, h_private_list_therapist, h_private_list_mine,
     h_private_answer, h_reshare, h_reshares_therapist;
+route_fn h_research_request, h_research_get, h_research_consent, h_research_revoke,
+    h_research_export;
+route_fn h_measure_assign, h_measures_therapist, h_measure_end, h_measures_member, h_measure_answer;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
 
 #endif

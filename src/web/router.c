@@ -219,8 +219,9 @@ static int rule_ok(const struct field_spec *f, const json_t *v, struct arena *a,
         return 0;
     }
     case RULE_TEXT:
+    case RULE_PROSE:
         return s != NULL && (long long)strlen(s) >= f->min && (long long)strlen(s) <= f->max &&
-                       validate_text(s, strlen(s), false) == 0
+                       validate_text(s, strlen(s), f->rule == RULE_PROSE) == 0
                    ? 0
                    : -1;
     case RULE_EMAIL:

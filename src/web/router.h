@@ -31,6 +31,7 @@ enum field_rule {
     RULE_NAME,       /* a display name (validate_display_name) */
     RULE_ENTRY_ID,   /* a client-made entry id (validate_entry_id) */
     RULE_B64URL,     /* base64url without padding of exactly min bytes */
+    RULE_PROSE,      /* RULE_TEXT that may also hold newlines and tabs */
     FIELD_RULE__MAX
 };
 
@@ -40,10 +41,10 @@ struct field_spec {
     bool required; /* absent → missing_field */
     bool nullable; /* JSON null accepted */
     enum field_rule rule;
-    long long min,
-        max;       /* RULE_INT: the range; RULE_B64, RULE_TEXT: bytes; RULE_ENUM*: max = count */
-    unsigned step; /* RULE_B64: padded ciphertext grows in steps of this many bytes */
-    bool distinct; /* RULE_ENUM_ARRAY: each value at most once */
+    /* RULE_INT: the range; RULE_B64, RULE_TEXT, RULE_PROSE: bytes; RULE_ENUM*: max = count */
+    long long min, max;
+    unsigned step;               /* RULE_B64: padded ciphertext grows in steps of this many bytes */
+    bool distinct;               /* RULE_ENUM_ARRAY: each value at most once */
     const char *(*names)(int i); /* RULE_ENUM*: the name of value i (NULL: not a value) */
     const char *(*keys)(int i);  /* name "*": the name of key i, i in 0..nkeys-1 */
     int nkeys;

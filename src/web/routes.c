@@ -7,6 +7,7 @@
 
 #include "core/checkin.h"
 #include "core/prompts.h"
+#include "core/questionnaire.h"
 #include "core/vocab.h"
 #include "crypto/crypto.h"
 #include "web/handler.h"
@@ -38,6 +39,7 @@ enum {
     SEALED_OVERHEAD = 48,              /* crypto_box_seal: ephemeral key 32 + tag 16 */
     ASSIGNMENT_DAYS_MAX = 28,          /* homework lasts at most four weeks */
     RECOVERY_CHALLENGE_BYTES = 8 + 32, /* time ‖ HMAC-SHA512/256 (h_recovery.c) */
+    STUDY_TEXT_MAX = 1000,             /* a research request's description */
 };
 
 static const char *const email_msg = "That is not an e-mail address.";
@@ -192,7 +194,29 @@ static const struct field_spec f_private_assign[] = {REQ("user_id", FIELD_STRING
     REQ(n, FIELD_STRING, PADDED(SEALED_OVERHEAD, STORE_SEALED_MAX),                                \
         .message = "'" n "' must be text padded to 64 bytes and sealed to the therapist's key, "   \
                    "at most 8 KiB.")
-static const struct field_spec f_sealed[] = {SEALED("sealed"), END};
+/* a private check-in's answer and, beside it, the danger signal: "D" or "N"
+ * padded to one 64-byte block and sealed to the therapist (h_private.c) */
+static const struct field_spec f_private_answer[] = {
+    SEALED("sealed"),
+    OPT("signal", FIELD_STRING, .rule = RULE_B64, .min = STORE_PRIVATE_SIGNAL,
+        .max = STORE_PRIVATE_SIGNAL,
+        .message = "'signal' must be one 64-byte block sealed to the therapist's key."),
+    END};
+static const struct field_spec f_measure_assign[] = {REQ("questionnaire", FIELD_STRING),
+                                                     OPT("every_days", FIELD_INT, .rule = RULE_INT,
+                                                         .min = 1, .max = QUESTIONNAIRE_EVERY_MAX,
+                                                         .message = "Every 1 to 91 days."),
+                                                     END};
+/* answers are checked against the questionnaire's own items (h_measures.c) */
+static const struct field_spec f_measure_answer[] = {
+    REQ("answers", FIELD_OBJECT), {.name = "show_partner", .type = FIELD_BOOL}, END};
+static const struct field_spec f_research_request[] = {
+    REQ("study", FIELD_STRING, .rule = RULE_PROSE, .min = 1, .max = STUDY_TEXT_MAX,
+        .message = "Say what the study is, who runs it and what the data are used for "
+                   "(1–1000 bytes of plain text)."),
+    END};
+static const struct field_spec f_research_consent[] = {
+    {.name = "include_hidden", .type = FIELD_BOOL}, END};
 static const struct field_spec f_reshare[] = {
     REQ("entry_id", FIELD_STRING),
     REQ("entry_kind", FIELD_STRING, ENUM(vocab_entry_kind_name, VOCAB_ENTRY__MAX),
@@ -204,6 +228,8 @@ static const struct field_spec f_reshare[] = {
 const struct route app_routes[] = {
     /* operations */
     {"GET", "/healthz", h_healthz, ROUTE_PUBLIC, NULL, 0, "Liveness and database check"},
+    {"GET", "/readyz", h_readyz, ROUTE_PUBLIC, NULL, 0,
+     "Readiness: database reachable, schema current"},
     {"GET", "/metrics", h_metrics, ROUTE_PUBLIC, NULL, 0, "Prometheus metrics"},
     {"GET", API "/openapi.json", h_openapi, ROUTE_PUBLIC, NULL, 0, "This API description"},
 
@@ -291,6 +317,10 @@ const struct route app_routes[] = {
      "The dyad's charts as SVG"},
     {"POST", API "/therapist/dyads/{id}/assignments", h_assignment_create, ROUTE_LINKED,
      f_assignment, 0, "Assign homework (comfort still wins)"},
+    {"GET", API "/therapist/dyads/{id}/assignments", h_assignment_list, ROUTE_LINKED, NULL, 0,
+     "Homework, and whether each member was shown it and wrote on its topic"},
+    {"GET", API "/dyads/{id}/homework", h_homework_mine, ROUTE_MEMBER, NULL, 0,
+     "Homework, and whether one followed it oneself"},
 
     /* private check-ins and re-shares: sealed to the therapist in the browser */
     {"GET", API "/questionnaires", h_questionnaires, ROUTE_PUBLIC, NULL, 0,
@@ -301,12 +331,36 @@ const struct route app_routes[] = {
      NULL, 0, "Private check-ins and their sealed answers"},
     {"GET", API "/me/private-checkins", h_private_list_mine, ROUTE_SESSION, NULL, 0,
      "One's own private check-ins"},
-    {"PUT", API "/me/private-checkins/{pid}", h_private_answer, ROUTE_SESSION, f_sealed, 0,
+    {"PUT", API "/me/private-checkins/{pid}", h_private_answer, ROUTE_SESSION, f_private_answer, 0,
      "Answer a private check-in (sealed)"},
     {"POST", API "/dyads/{id}/reshares", h_reshare, ROUTE_MEMBER, f_reshare, 0,
      "Re-share one of one's entries with the therapist (sealed)"},
     {"GET", API "/therapist/dyads/{id}/reshares", h_reshares_therapist, ROUTE_LINKED, NULL, 0,
      "Entries re-shared with the therapist"},
+
+    /* measures: questionnaires both members answer on a schedule */
+    {"POST", API "/therapist/dyads/{id}/measures", h_measure_assign, ROUTE_LINKED, f_measure_assign,
+     0, "Ask both members to answer a questionnaire on a schedule"},
+    {"GET", API "/therapist/dyads/{id}/measures", h_measures_therapist, ROUTE_LINKED, NULL, 0,
+     "Both members' scores side by side, with cut-offs, reliable change and a chart"},
+    {"DELETE", API "/therapist/dyads/{id}/measures/{mid}", h_measure_end, ROUTE_LINKED, NULL, 0,
+     "Stop asking for a measure"},
+    {"GET", API "/dyads/{id}/measures", h_measures_member, ROUTE_MEMBER, NULL, 0,
+     "The measures one is asked to answer: due or not, one's answers and those shown"},
+    {"PUT", API "/dyads/{id}/measures/{mid}/answers", h_measure_answer, ROUTE_MEMBER,
+     f_measure_answer, 0, "Answer a measure for this period (choices, scored by the server)"},
+
+    /* research: consented apart from therapy, by both members, revocably */
+    {"POST", API "/therapist/dyads/{id}/research", h_research_request, ROUTE_LINKED,
+     f_research_request, 0, "Ask the dyad to take part in research"},
+    {"GET", API "/dyads/{id}/research", h_research_get, ROUTE_MEMBER, NULL, 0,
+     "The research request and one's own consent"},
+    {"PUT", API "/dyads/{id}/research/consent", h_research_consent, ROUTE_MEMBER,
+     f_research_consent, 0, "Consent to research (apart from therapy)"},
+    {"DELETE", API "/dyads/{id}/research/consent", h_research_revoke, ROUTE_MEMBER, NULL, 0,
+     "Withdraw one's research consent"},
+    {"GET", API "/therapist/dyads/{id}/research/export", h_research_export, ROUTE_LINKED, NULL, 0,
+     "With both consents: CSV (?layout=long|pairwise|dyadwide, &codebook=1), no words"},
 
     /* static files and pages */
     {"GET", "/static/{a}", h_static, ROUTE_PUBLIC, NULL, 0, "Embedded files"},
@@ -327,3 +381,5 @@ const struct route app_routes[] = {
 };
 
 const size_t app_routes_count = sizeof app_routes / sizeof app_routes[0];
+_Static_assert(sizeof app_routes / sizeof app_routes[0] <= METRICS_ROUTES_MAX,
+               "raise METRICS_ROUTES_MAX in app.h: /metrics counts each route");

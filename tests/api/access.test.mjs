@@ -74,6 +74,7 @@ const THERAPIST = (active, others = 403) => [401, 403, 403, 403, active, others,
 
 const MATRIX = {
   'GET /healthz': { expect: PUB },
+  'GET /readyz': { expect: PUB },
   'GET /metrics': { expect: Array(8).fill(404) }, // off unless DYAD_METRICS_TOKEN is set
   'GET /openapi.json': { expect: PUB },
   'GET /auth/kdf': { query: '?email=someone@example.org', expect: PUB },
@@ -114,6 +115,8 @@ const MATRIX = {
   'GET /therapist/caseload': { expect: THERAPIST(200, 200) },
   'GET /therapist/dyads/{id}': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/assignments': { body: {}, expect: THERAPIST(400) },
+  'GET /therapist/dyads/{id}/assignments': { expect: THERAPIST(200) },
+  'GET /dyads/{id}/homework': { expect: DYAD(200) },
   'GET /questionnaires': { expect: PUB },
   'GET /therapist/dyads/{id}/charts': { expect: THERAPIST(200) },
   'POST /therapist/dyads/{id}/private-checkins': { body: {}, expect: THERAPIST(400) },
@@ -122,6 +125,16 @@ const MATRIX = {
   'PUT /me/private-checkins/{pid}': { body: {}, params: () => ({ pid: 'p-000000000000000000000000' }), expect: SESSION_ONLY(400) },
   'POST /dyads/{id}/reshares': { body: {}, expect: DYAD(400) },
   'GET /therapist/dyads/{id}/reshares': { expect: THERAPIST(200) },
+  'POST /therapist/dyads/{id}/measures': { body: {}, expect: THERAPIST(400) },
+  'GET /therapist/dyads/{id}/measures': { expect: THERAPIST(200) },
+  'DELETE /therapist/dyads/{id}/measures/{mid}': { params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: THERAPIST(404) },
+  'GET /dyads/{id}/measures': { expect: DYAD(200) },
+  'POST /therapist/dyads/{id}/research': { body: {}, expect: THERAPIST(400) },
+  'GET /dyads/{id}/research': { expect: DYAD(200) },
+  'PUT /dyads/{id}/research/consent': { body: {}, expect: DYAD(404) },
+  'DELETE /dyads/{id}/research/consent': { expect: DYAD(404) },
+  'GET /therapist/dyads/{id}/research/export': { expect: THERAPIST(403) },
+  'PUT /dyads/{id}/measures/{mid}/answers': { body: {}, params: (f) => ({ id: f.D.id, mid: 'm-000000000000000000000000' }), expect: DYAD(400) },
 };
 
 async function routes() {
@@ -134,7 +147,7 @@ async function routes() {
 
 function url(path, params) {
   const p = path.replace(/\{(\w+)\}/g, (_, k) => encodeURIComponent(params[k]));
-  return p === '/healthz' || p === '/metrics' ? p : `/api/v1${p}`;
+  return p === '/healthz' || p === '/readyz' || p === '/metrics' ? p : `/api/v1${p}`;
 }
 
 test('every route of the router has an access rule', async () => {

@@ -67,7 +67,7 @@ test('read-export decrypts shares, responses and notes with the password alone',
   assert.ok(!out.includes('Ben writes this.'), 'only one\'s own words');
 
   const wrong = spawnSync(DYAD_BIN, ['client', 'read-export', file], { env: { ...process.env, DYAD_PASSWORD: 'wrong' } });
-  assert.equal(wrong.status, 1);
+  assert.equal(wrong.status, 4, 'a wrong password is an authentication error');
   assert.match(wrong.stderr.toString(), /password does not open/);
   writeFileSync(file, '{"not":"an export"}');
   assert.equal(spawnSync(DYAD_BIN, ['client', 'read-export', file], { env: { ...process.env, DYAD_PASSWORD: 'x' } }).status, 1);

@@ -34,7 +34,7 @@ async function partnerView(p) {
   const out = {};
   for (const [path, item] of Object.entries(api.paths)) {
     if (!item.get || path === '/metrics' || path.includes('{sid}') || path.includes('{nid}') || path.includes('{pid}')) continue;
-    const url = (path === '/healthz' ? path : `/api/v1${path}`).replace('{id}', p.id).replace('{user_id}', p.a.u.id);
+    const url = (path === '/healthz' || path === '/readyz' ? path : `/api/v1${path}`).replace('{id}', p.id).replace('{user_id}', p.a.u.id);
     const r = await p.b.c.get(url);
     out[path] = `${r.status} ${r.text.replace(/"exported_at":"[^"]*"/, '')}`;
   }
@@ -76,6 +76,35 @@ test('a private check-in: assigned to one member, answered sealed, read by the t
   const afterView = await partnerView(p);
   assert.ok(Object.keys(beforeView).length >= 15, 'the partner\'s whole surface was compared');
   for (const k of Object.keys(beforeView)) assert.equal(afterView[k], beforeView[k], `partner's ${k} changed`);
+});
+
+test('a danger answer flags the dyad in the caseload, without the therapist opening it, and the partner learns nothing', async () => {
+  const p = await linkedPair();
+  const beforeView = await partnerView(p);
+  const pid = (await p.t.c.post(`/api/v1/therapist/dyads/${p.id}/private-checkins`, { user_id: p.a.u.id, questionnaire: 'safety-check-1' })).json.private_checkin.id;
+  const calm = (await p.t.c.post(`/api/v1/therapist/dyads/${p.id}/private-checkins`, { user_id: p.b.u.id, questionnaire: 'safety-check-1' })).json.private_checkin.id;
+  const tpk = p.t.u.box.publicKey;
+  // A answers "afraid: several times" (a danger choice): the browser seals D beside the answers
+  const put = await p.a.c.put(`/api/v1/me/private-checkins/${pid}`, { sealed: cr.sealToKey(JSON.stringify({ afraid: 2 }), tpk), signal: cr.sealToKey('D', tpk) });
+  assert.equal(put.status, 204, put.text);
+  // a signal that is not one sealed padded block is refused (and nothing is stored)
+  const bad = await p.b.c.put(`/api/v1/me/private-checkins/${calm}`, { sealed: cr.sealToKey('{}', tpk), signal: 'AAAA' });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.field, 'signal');
+  assert.equal((await p.b.c.put(`/api/v1/me/private-checkins/${calm}`, { sealed: cr.sealToKey(JSON.stringify({ afraid: 0 }), tpk), signal: cr.sealToKey('N', tpk) })).status, 204);
+  const dyad = (await p.t.c.get('/api/v1/therapist/caseload')).json.dyads.find((d) => d.id === p.id);
+  assert.equal(dyad.private_signals.length, 2);
+  const opened = Object.fromEntries(dyad.private_signals.map((s) => [s.user_id, cr.openSealed(s.signal, tpk, p.t.u.box.privateKey)]));
+  assert.deepEqual(opened, { [p.a.u.id]: 'D', [p.b.u.id]: 'N' });
+  // the two sealed signals are the same size: the server cannot tell them apart
+  assert.equal(dyad.private_signals[0].signal.length, dyad.private_signals[1].signal.length);
+  // written to each member's own audit list only
+  const auditA = (await p.a.c.get(`/api/v1/dyads/${p.id}/audit`)).json.audit.filter((e) => e.action === 'view_private_signal');
+  assert.equal(auditA.length, 1);
+  // the partner's whole surface is as before (B's own check-in aside: compare A's view for B's)
+  const afterView = await partnerView(p);
+  for (const k of Object.keys(beforeView)) if (!k.includes('private-checkins') && !k.includes('audit')) assert.equal(afterView[k], beforeView[k], `partner's ${k} changed`);
+  assert.ok(!afterView['/dyads/{id}/audit'].includes('"about":"' + p.a.u.id), 'nothing of A\'s private check-in in B\'s audit');
 });
 
 test('private check-ins: bad input, and the link ending closes them', async () => {

@@ -13,11 +13,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
-import { DYAD_BIN } from '../lib/server.mjs';
+import { DYAD_BIN, startServer } from '../lib/server.mjs';
 
 const STARTS = Number(process.env.DYAD_STARTUP_RUNS || 50);
 const ANSWERS_WANTED = 24; // answers seen on each start before stopping it
@@ -88,4 +88,31 @@ async function oneStart(i) {
 
 test(`${STARTS} start-ups with cookie-carrying requests from the first instant: no crash`, { timeout: 600000 }, async () => {
   for (let i = 0; i < STARTS; i++) await oneStart(i);
+});
+
+// The stop signals go to the main thread, which waits for them with
+// sigwait. A thread that left SIGTERM unblocked could be handed it (the
+// kernel picks any thread that does not block it), and its default action
+// would end the process without draining: the log flusher, started before
+// the signals were blocked, did exactly that when SIGTERM came while the
+// main thread was still finishing start-up (start 29 of a CI run).
+// Read every thread's blocked set from /proc: all but the main thread
+// (unblocked inside sigwait) must block SIGHUP, SIGINT and SIGTERM.
+test('every thread but the main one blocks the stop signals', async () => {
+  const srv = await startServer({ env: { DYAD_THREADS: '4' } });
+  try {
+    const pid = srv.proc.pid;
+    const tids = readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => t !== pid);
+    assert.ok(tids.length >= 5, `worker threads and the log flusher: ${tids.length}`);
+    const want = (1n << 0n) | (1n << 1n) | (1n << 14n); // SIGHUP 1, SIGINT 2, SIGTERM 15
+    for (const tid of tids) {
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      const name = status.match(/^Name:\s*(.*)$/m)[1];
+      const blocked = BigInt(`0x${status.match(/^SigBlk:\s*([0-9a-f]+)$/m)[1]}`);
+      assert.equal(blocked & want, want, `thread ${tid} (${name}) leaves a stop signal unblocked`);
+    }
+  } finally {
+    const r = await srv.stop();
+    assert.equal(r.signal, null);
+  }
 });

@@ -218,7 +218,7 @@ test('two people pair into a dyad in the browser', async (t) => {
         await a.locator('#quick-exit').click();
         await a.waitForURL(`${url}/static/neutral.html`);
         await a.goBack();
-        assert.equal(new URL(a.url()).pathname, '/');
+        assert.equal(new URL(a.url()).pathname, '/static/neutral.html', 'Back stays on the neutral page');
     });
 
     assert.deepEqual([...watchA.problems, ...watchB.problems], []);

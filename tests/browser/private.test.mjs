@@ -19,6 +19,8 @@
 //   - Bea's home and shares pages read the same as before any of it, her
 //     settings page and her audit list show nothing of it, while Ana's audit
 //     shows both reads; nothing written reaches the database in the clear;
+//   - the therapist's caseload flags Ana's danger answer (its sealed signal
+//     opened in the therapist's browser) without anything being opened;
 //   - axe-core finds no WCAG 2.x A/AA problem on the therapist's page with
 //     both sections open and on Ana's page with the confirmation open, and no
 //     page logs a console error, an uncaught exception or a CSP violation.
@@ -186,6 +188,21 @@ test('a private check-in for one member, and one re-shared entry — the partner
         await card.getByLabel(/anything you would like your therapist to know/).fill(CANARY.answer);
         await card.getByRole('button', { name: `Seal and send to ${th.name}` }).click();
         await card.getByText(`Sent, sealed so that only ${th.name} can open it.`).waitFor();
+    });
+
+    await t.test('the caseload flags the danger answer without the therapist opening anything', async () => {
+        await tp.goto(`${url}/therapist`);
+        const card = tp.locator(`li.case[data-dyad-id="${dyadId}"]`);
+        await card.waitFor();
+        // the sealed signal is opened here, in the therapist's browser, with the therapist's key
+        const flag = card.locator('.case-flags');
+        await flag.getByText(/Ana answered a private check-in on .* with an answer that signals danger/).waitFor();
+        assert.doesNotMatch(await flag.innerText(), /Bea|afraid|Several times|CANARY/, 'the flag says only that, and only about Ana');
+        await noAxeViolations(tp, 'the caseload with a flag');
+        // back to the dyad page, the private check-ins open again, for what follows
+        await tp.goto(`${url}/therapist/dyads/${dyadId}`);
+        await tp.getByRole('button', { name: 'Open private check-ins' }).click();
+        await section.locator('#pc-give-form').waitFor();
     });
 
     await t.test('the therapist opens the answers in the browser: the words chosen, danger marked, the free text', async () => {

@@ -119,8 +119,8 @@ test('a forgotten password, and the recovery code', async (t) => {
         assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Use your recovery code');
         assert.equal(await page.getByLabel('E-mail').inputValue(), EMAIL);
         await page.getByText('There is no other way back.').waitFor();
-        await page.getByText('not dyad, not whoever runs this server, and not your partner').waitFor();
-        await page.getByText('including any device your partner might hold').waitFor();
+        await page.getByText('not dyad, not whoever runs this server, and not the person you pair with').waitFor();
+        await page.getByText('including any device someone close to you might hold').waitFor();
         await noAxeViolations(page, 'the recovery form');
         // "Back to sign in" returns, and the link leads here again
         await page.getByRole('button', { name: 'Back to sign in' }).click();
@@ -192,7 +192,7 @@ test('a forgotten password, and the recovery code', async (t) => {
         await page.getByRole('heading', { name: 'Your new password is set' }).waitFor({ timeout: 30000 });
         assert.equal(recoverPosts.length, before + 1);
         await page.getByText('Every session of this account has been signed out, everywhere').waitFor();
-        await page.getByText('including any device your partner might hold').waitFor();
+        await page.getByText('including any device someone close to you might hold').waitFor();
         await page.getByText('Your recovery code has not changed.').waitFor();
         await page.getByText('it still works if you ever need it again').waitFor();
         await noAxeViolations(page, 'the page after a recovery');

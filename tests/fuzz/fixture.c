@@ -592,21 +592,25 @@ struct app *fixture_app(void)
     if (f == NULL ||
         prompts_load(&app->prompts, (const char *)f->data, f->size, err, sizeof err) != 0)
         setup_failed(f == NULL ? "no data/prompts.json" : err);
-    /* Every data/questionnaire-*.json, checked (as main.c loads them). */
+    /* Every data/questionnaire-*.json, checked and in normal form, with the
+     * parsed definitions beside (as main.c loads them). */
+    static struct questionnaire defs[16];
     json_t *qs = json_array();
     for (size_t i = 0; qs != NULL && i < datafiles_count; i++) {
         f = &datafiles[i];
-        char id[QUESTIONNAIRE_ID_MAX];
         if (f->name == NULL || strncmp(f->name, "questionnaire-", 14) != 0)
             continue;
-        if (questionnaire_check((const char *)f->data, f->size, id, sizeof id, err, sizeof err) !=
-            0)
+        json_t *normal = NULL;
+        if (json_array_size(qs) >= sizeof defs / sizeof defs[0] ||
+            questionnaire_parse((const char *)f->data, f->size, &defs[json_array_size(qs)], &normal,
+                                err, sizeof err) != 0)
             setup_failed(err);
-        json_array_append_new(qs, json_loadb((const char *)f->data, f->size, 0, NULL));
+        json_array_append_new(qs, normal);
     }
     if (qs == NULL)
         setup_failed("questionnaires");
     app->questionnaires = qs;
+    app->questionnaire_defs = defs;
     app->store = store_open(app->cfg.db_url, true, err, sizeof err);
     if (app->store == NULL)
         setup_failed(err);

@@ -27,3 +27,23 @@ export async function makeTherapist(srv, tag = 't') {
   u.id = l.json.user.id;
   return { u, c, code: r.json.therapist_code, token };
 }
+
+// A dyad of two fresh members (kind: couple, friends, family) linked to a
+// fresh therapist with both consents. → { a, b, t, id, K }.
+export async function linkedPair(srv, kind = 'couple') {
+  const { registerAndLogin, keyProof, secretBox, wrapFor, sodium } = await import('./api.mjs');
+  const a = await registerAndLogin(srv.url, 'a');
+  const b = await registerAndLogin(srv.url, 'b');
+  const K = sodium.randombytes_buf(32);
+  const secret = sodium.randombytes_buf(32);
+  const r = await a.c.post('/api/v1/dyads', { kind, ...wrapFor(K, a.u.box.publicKey, a.u), key_proof: keyProof(a.u, secret), invite_secret_box: secretBox(a.u, secret) });
+  const id = r.json.dyad.id;
+  await b.c.post('/api/v1/dyads/join', { code: r.json.invite.code, key_proof: keyProof(b.u, secret), invite_secret_box: secretBox(b.u, secret) });
+  await a.c.put(`/api/v1/dyads/${id}/keys/${b.u.id}`, wrapFor(K, b.u.box.publicKey, a.u));
+  const t = await makeTherapist(srv);
+  for (const x of [a, b]) {
+    const l = await x.c.post(`/api/v1/dyads/${id}/therapist`, { therapist_code: t.code });
+    if (l.status !== 200) throw new Error(`link: ${l.status} ${l.text}`);
+  }
+  return { a, b, t, id, K };
+}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -403,6 +404,73 @@ static void test_quadrant_weeks(void **state)
     free(fx);
 }
 
+/* ---- a questionnaire score, both members ------------------------------------ */
+
+/* Six weekly periods: A 18 17 15 12 10 9 (reliable worsening from the 4th),
+ * B 14 14 – 15 16 16 (no answer in week 3); cut-off below 12 on 0–24. */
+static void scores_fixture(struct charts_score_input *in)
+{
+    static const double a[6] = {18, 17, 15, 12, 10, 9}, b[6] = {14, 14, NAN, 15, 16, 16};
+    memset(in, 0, sizeof *in);
+    in->title = "Closeness & satisfaction (0–24)";
+    in->min = 0;
+    in->max = 24;
+    in->n_cutoffs = 1;
+    in->cutoff[0] = 12;
+    in->cutoff_label[0] = "Low <this> week";
+    in->first_day = TODAY - 35;
+    in->every_days = 7;
+    in->periods = 6;
+    for (int p = 0; p < 6; p++) {
+        in->p[0][p].value = a[p];
+        in->p[0][p].reliable = p >= 3 ? -1 : 0;
+        in->p[1][p].value = b[p];
+    }
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static void test_scores_golden(void **state)
+{
+    (void)state;
+    static struct charts_score_input in;
+    scores_fixture(&in);
+    const char *who[2] = {"Alex", "Sam"};
+    char *svg = charts_scores_svg(&in, who, "weekly");
+    assert_non_null(svg);
+    golden_compare("scores.svg", svg);
+    /* what the picture must hold, whatever the golden file says */
+    assert_int_equal(count(svg, "class=\"cutoff\""), 1);
+    assert_int_equal(count(svg, "class=\"gap\""), 5); /* weeks 1, 2, 4, 5, 6: not 3 */
+    assert_int_equal(count(svg, "class=\"reliable-worse\""), 3);
+    assert_int_equal(count(svg, "class=\"reliable-better\""), 0);
+    assert_non_null(strstr(svg, "Latest gap between them: 7.0 points."));
+    assert_non_null(strstr(svg, "Low &lt;this&gt; week"));
+    assert_non_null(strstr(svg, "Closeness &amp; satisfaction"));
+    /* B's line is broken at the missing week: two M commands */
+    const char *b = strstr(svg, "class=\"member2\"");
+    assert_non_null(b);
+    const char *d = strstr(b, " d=\"");
+    const char *end = strchr(d + 4, '"');
+    int moves = 0;
+    for (const char *p = d + 4; p < end; p++)
+        moves += *p == 'M';
+    assert_int_equal(moves, 2);
+    free(svg);
+    /* out of range: refused */
+    in.p[0][0].value = 30;
+    assert_null(charts_scores_svg(&in, who, "weekly"));
+    scores_fixture(&in);
+    in.periods = 0;
+    assert_null(charts_scores_svg(&in, who, "weekly"));
+}
+
 /* ---- the disclosure x responsiveness plane -------------------------------- */
 
 /* Two friends: Ana opens up more and more and feels understood less;
@@ -486,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_escaping_odd_names),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_quadrant_weeks),
+        cmocka_unit_test(test_scores_golden),
         cmocka_unit_test(test_plane_golden),
         cmocka_unit_test(test_plane_hidden),
     };

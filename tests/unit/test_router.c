@@ -155,6 +155,8 @@ static const struct field_spec ruled[] = {
      .names = color_name,
      .max = 3,
      .distinct = true},
+    {.name = "line", .type = FIELD_STRING, .rule = RULE_TEXT, .min = 1, .max = 8},
+    {.name = "prose", .type = FIELD_STRING, .rule = RULE_PROSE, .min = 1, .max = 8},
     {.name = "*",
      .type = FIELD_INT,
      .keys = color_name,
@@ -195,7 +197,7 @@ static enum api_error validate(const char *json, const char **field, struct fiel
 static void test_rules(void **state)
 {
     (void)state;
-    struct field_value v[6];
+    struct field_value v[8];
     const char *f;
     assert_int_equal(validate("{\"key\":\"AQIDBA==\",\"n\":5,\"color\":\"blue\","
                               "\"colors\":[\"red\",\"blue\"],\"red\":2}",
@@ -235,6 +237,16 @@ static void test_rules(void **state)
     assert_int_equal(validate("{\"blue\":\"x\"}", &f, v), API_INVALID_FIELD);
     assert_int_equal(validate("{\"*\":1}", &f, v), API_INVALID_FIELD);
     assert_string_equal(f, "*");
+    /* text: bytes within bounds; a line refuses the newline that prose keeps */
+    assert_int_equal(validate("{\"line\":\"a b\"}", &f, v), API_OK);
+    assert_int_equal(validate("{\"line\":\"a\\nb\"}", &f, v), API_INVALID_FIELD);
+    assert_string_equal(f, "line");
+    assert_int_equal(validate("{\"prose\":\"a\\nb\\tc\"}", &f, v), API_OK);
+    assert_int_equal(validate("{\"prose\":\"a\\u0007\"}", &f, v), API_INVALID_FIELD);
+    assert_string_equal(f, "prose");
+    assert_int_equal(validate("{\"prose\":\"\"}", &f, v), API_INVALID_FIELD);
+    assert_int_equal(validate("{\"prose\":\"123456789\"}", &f, v), API_INVALID_FIELD);
+    assert_int_equal(validate("{\"prose\":\"\\u00e9\\u00e9\\u00e9\\u00e9\"}", &f, v), API_OK);
 }
 
 int main(void)

@@ -993,12 +993,14 @@ static void test_private_and_reshares(void **state)
     assert_int_equal(store_link_consent(s, "d-1", "u-t", "u-b", T0 + 21), STORE_OK);
     unsigned char sealed[48];
     fill(sealed, sizeof sealed, 4);
-    assert_int_equal(store_private_answer(s, "pc-1", "u-b", sealed, sizeof sealed, T0 + 40),
-                     STORE_NOT_FOUND); /* not theirs */
-    assert_int_equal(store_private_answer(s, "pc-1", "u-a", sealed, sizeof sealed, T0 + 40),
-                     STORE_OK);
-    assert_int_equal(store_private_answer(s, "pc-1", "u-a", sealed, sizeof sealed, T0 + 41),
-                     STORE_CONFLICT);
+    assert_int_equal(
+        store_private_answer(s, "pc-1", "u-b", sealed, sizeof sealed, NULL, 0, T0 + 40),
+        STORE_NOT_FOUND); /* not theirs */
+    assert_int_equal(
+        store_private_answer(s, "pc-1", "u-a", sealed, sizeof sealed, NULL, 0, T0 + 40), STORE_OK);
+    assert_int_equal(
+        store_private_answer(s, "pc-1", "u-a", sealed, sizeof sealed, NULL, 0, T0 + 41),
+        STORE_CONFLICT);
     struct seen w2 = {"", 0};
     assert_int_equal(store_private_list(s, "u-a", NULL, NULL, private_row, &w2), STORE_OK);
     assert_string_equal(w2.text, "pc-1:u-a:40:48,pc-2:u-a:-1:0");

@@ -8,6 +8,7 @@ import { fetchDyad, inspectDyad } from './dyads.js';
 import { h, messages, setBusy, formatDate, otherWords } from './ui.js';
 import { topicsFor, topicLabel, COMFORT_WORDS, KIND_LABEL } from './words.js';
 import { therapistLinkPart } from './therapistlink.js';
+import { researchPart } from './research.js';
 
 /** The "In each dyad" section: one block per active dyad, filled as each loads. */
 export function dyadSettingsSection(env, acct) {
@@ -50,6 +51,7 @@ async function fill(env, acct, summary, block) {
         comfortForm(dyad, name, comfort),
         showComfort(dyad, name),
         therapistLinkPart(env, acct, dyad, name),
+        researchPart(env, dyad, name),
     ].filter(Boolean));
 }
 

@@ -188,7 +188,10 @@ function form(env, acct, pc, sent) {
         msg.say('Sealing and sending…');
         try {
             const sealed = c.sealToKey(plainJson, boxPk);
-            await api('PUT', `/me/private-checkins/${encodeURIComponent(pc.id)}`, { sealed });
+            // One byte, sealed apart, so the therapist's caseload can flag
+            // danger without opening the answers; the server cannot tell D from N.
+            const signal = c.sealToKey(dangerChosen.size > 0 ? 'D' : 'N', boxPk);
+            await api('PUT', `/me/private-checkins/${encodeURIComponent(pc.id)}`, { sealed, signal });
         } catch (err) {
             setBusy(theForm, false);
             if (noticeEnded(err)) return;

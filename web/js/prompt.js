@@ -69,14 +69,30 @@ async function openHomeworkNote(note, acct) {
     }
 }
 
-function homeworkBlock(hw, noteText) {
+// What the therapist sees of this homework about this member — shown to
+// them too, about themselves only (the other member is not told).
+function followedLine(dyadId, hwId) {
+    const line = h('p', { class: 'hint homework-followed', id: 'homework-followed' });
+    api('GET', `/dyads/${encodeURIComponent(dyadId)}/homework`).then((res) => {
+        const a = (res && Array.isArray(res.homework) ? res.homework : []).find((x) => x.id === hwId);
+        const me = a && a.members && a.members[0];
+        if (!me) return;
+        line.textContent = `Your therapist sees that this was shown to you${me.opened_at ? ` (first on ${formatDate(me.opened_at)})` : ''}, ` +
+            (me.answered ? `and that you have shared on its topic (${me.shares}).` : 'and that you have not shared on its topic yet.') +
+            ' They see the same about the other person; neither of you sees the other’s.';
+    }).catch(() => {});
+    return line;
+}
+
+function homeworkBlock(hw, noteText, dyadId) {
     return h('div', { class: 'homework-line', id: 'homework' },
         h('p', null, h('strong', null, 'Homework from your therapist: '),
             `${topicLabel(hw.topic)}, at depth ${hw.depth} (${DEPTH_WORDS[hw.depth] || ''})`,
             hw.ends_at ? `, until ${formatDate(hw.ends_at)}.` : '.'),
         noteText ? h('p', { class: 'homework-note', id: 'homework-note' }, noteText) : null,
         hw.note && !noteText ? h('p', { class: 'hint' }, 'Your therapist added a note, but it could not be opened on this device.') : null,
-        h('p', { class: 'hint' }, 'The suggestion below still never goes deeper than the more reserved of you is comfortable with.'));
+        h('p', { class: 'hint' }, 'The suggestion below still never goes deeper than the more reserved of you is comfortable with.'),
+        dyadId && hw.id ? followedLine(dyadId, hw.id) : null);
 }
 
 /** The "something to share" card. → { section, loaded } */
@@ -93,7 +109,7 @@ export function promptPart(env, dyad, partner, acct = null) {
 
     function draw() {
         drawPrompt();
-        if (current && current.homework) body.prepend(homeworkBlock(current.homework, homeworkNote));
+        if (current && current.homework) body.prepend(homeworkBlock(current.homework, homeworkNote, dyad.id));
     }
 
     function drawPrompt() {

@@ -5,14 +5,19 @@
 // rest runs), then this tab's storage is cleared and the other dyad tabs are
 // told to do the same, the session is ended with a keepalive request (errors
 // ignored), and the page is *replaced* by a neutral one so Back does not
-// return to it. It cannot erase browser history or defeat spyware; the
-// Help & safety page says so.
+// return to it. The neutral page (neutral.js) then fills the history with
+// copies of itself, so that Back lands on it again rather than on an
+// earlier dyad page, and goes on to the operator's outside address
+// (DYAD_QUICK_EXIT_URL, the page's <meta name="dyad-exit">) when one is
+// set. It cannot erase browser history or defeat spyware; the Help & safety
+// page says so.
 
 import { getCsrf } from './api.js';
 import { broadcast, forgetBrowserTraces } from './idle.js';
 import { wipeAll } from './keystore.js';
 
 export const NEUTRAL_PAGE = '/static/neutral.html';
+export const EXIT_TO = 'dyad.exit-to'; // read and removed by neutral.js
 const ESC_PRESSES = 3;
 const ESC_WINDOW_MS = 1500;
 
@@ -21,6 +26,8 @@ let leaving = false;
 export function quickExit({ tellOthers = true } = {}) {
     if (leaving) return;
     leaving = true;
+    const exitMeta = document.querySelector('meta[name="dyad-exit"]');
+    const outside = exitMeta ? exitMeta.getAttribute('content') : '';
     document.documentElement.classList.add('exiting');
     document.body.replaceChildren();
     document.title = 'Weather';
@@ -49,6 +56,14 @@ export function quickExit({ tellOthers = true } = {}) {
         } catch {
             // ignored: leaving matters more than logging out cleanly
         }
+    }
+    // The outside address travels to the neutral page in this tab's storage
+    // (never in the URL: the neutral page must not be an open redirect), and
+    // the neutral page removes it at once.
+    try {
+        if (/^https?:\/\//.test(outside)) sessionStorage.setItem(EXIT_TO, outside);
+    } catch {
+        // without storage the neutral page is where it ends
     }
     // Give the IndexedDB wipe a moment, but never hold the exit up for long.
     const go = () => location.replace(NEUTRAL_PAGE);

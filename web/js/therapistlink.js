@@ -29,6 +29,15 @@ const ACTION_WORDS = {
     assign: 'assigned homework',
     view_private: 'opened your answers to a private check-in',
     view_reshare: 'read an entry you re-shared with them',
+    view_private_signal: 'saw in their caseload whether your private check-in answers signal danger',
+    assign_measure: 'asked you both to answer a questionnaire',
+    end_measure: 'stopped asking for a questionnaire',
+    view_measures: 'looked at both of your questionnaire scores',
+    view_homework: 'looked at whether each of you followed the homework',
+    research_request: 'asked you both to take part in research',
+    research_consent: 'consented to research',
+    research_revoke: 'withdrew their research consent',
+    research_export: 'exported research data (scores, no words)',
 };
 
 /** "abcd2345 efgh…" → "ABCD2345-EFGH…", or null when it cannot be a code. */

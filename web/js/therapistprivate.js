@@ -22,11 +22,12 @@ export const ENTRY_KIND_WORDS = {
     note: 'a private check-in note',
 };
 
-/** The questionnaires this server offers. → Map id → questionnaire. */
+/** The private questionnaires this server offers (those sealed to the
+ * therapist; the measures each member answers are given elsewhere). → Map id → questionnaire. */
 export async function fetchQuestionnaires({ signal } = {}) {
     const res = await api('GET', '/questionnaires', undefined, { signal });
     const list = res && Array.isArray(res.questionnaires) ? res.questionnaires : [];
-    return new Map(list.filter((q) => q && typeof q.id === 'string' && Array.isArray(q.items)).map((q) => [q.id, q]));
+    return new Map(list.filter((q) => q && typeof q.id === 'string' && Array.isArray(q.items) && q.answered_by !== 'each_member').map((q) => [q.id, q]));
 }
 
 /** The private check-ins this therapist gave in a dyad, newest first. */

@@ -4,7 +4,8 @@
 // waiting for a key) and finishes the creator's half of pairing, polling for
 // changes. Once this device holds K it shows the partner's name, the safety
 // code to compare in person, and a short key check, with the daily check-in
-// (checkin.js) and the suggested prompt (prompt.js).
+// (checkin.js), the questionnaires a therapist asked for when due
+// (measures.js) and the suggested prompt (prompt.js).
 
 import { describeError } from '../api.js';
 import {
@@ -14,6 +15,7 @@ import { h, show, inviteBlock } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
 import { checkinParts } from '../checkin.js';
 import { promptPart } from '../prompt.js';
+import { measuresPart } from '../measures.js';
 
 const POLL_MS = 4000;
 
@@ -124,6 +126,7 @@ function renderOpen(env, acct, dyad, view, head, keysWarning) {
                 h('li', { class: 'dyad-talk-link' }, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/talk` }, 'Sit down together: a guided conversation')))),
         checkin,
         fromPartner,
+        measuresPart(env, dyad, view.partner),
         prompt,
         h('section', { class: 'card safety-code', 'aria-labelledby': 'safety-heading' },
             h('h2', { id: 'safety-heading' }, 'Safety code'),

@@ -16,6 +16,9 @@
 // "Print pre-session summary" prints one page (css/print.css, linked here
 // with media=print): no navigation, quick exit, forms or buttons.
 //
+// Questionnaires both members answer on a schedule (therapistmeasures.js):
+// a chart and a table per measure, printed with the summary.
+//
 // A 403 means the link is not (or no longer) active: a member has ended it,
 // or the second member has not consented. The page says so plainly.
 //
@@ -39,6 +42,7 @@ import { loadCrypto } from '../sodium.js';
 import {
     ENTRY_KIND_WORDS, answerRows, fetchPrivateCheckins, fetchQuestionnaires, fetchReshares, givePrivateCheckin, openAnswers, openSealedText,
 } from '../therapistprivate.js';
+import { measuresSection, homeworkFollowed, researchSection } from '../therapistmeasures.js';
 
 const WINDOWS = [7, 14, 28, 56, 91, 182, 365];
 const NOTE_MAX_CHARS = 500;
@@ -126,9 +130,12 @@ function page(env, acct, dyad, win) {
             findingsList(dyad, { numbers: true }),
             comfortGap(dyad)),
         sharingSection(dyad),
+        measuresSection(env, dyad),
         homeworkSection(env, dyad),
+        homeworkFollowed(env, dyad, topicLabel),
         privateCheckinsSection(env, acct, dyad),
         resharesSection(env, acct, dyad),
+        researchSection(env, dyad),
         h('p', { class: 'hint audit-note' }, 'Each time you open this page it is written to the dyad’s audit log, which both members can read.'),
     ];
 }

@@ -17,8 +17,33 @@
 import { api, ApiError, describeError } from '../api.js';
 import { h, focusHeading, formatDate } from '../ui.js';
 import { codeSection, dyadTitle, findingsList, sideBySide, summaryRows, therapistAccount } from '../therapistview.js';
+import { openSealedText } from '../therapistprivate.js';
 
-function caseCard(dyad) {
+const FLAG_WORDS = {
+    cutoff: (f) => `${f.display_name}’s latest “${f.questionnaire}” score (${f.value}) is past its cut-off: ${f.label}.`,
+    worsening: (f) => `${f.display_name}’s “${f.questionnaire}” score has worsened reliably since their first (now ${f.value}).`,
+    danger: (f) => `${f.display_name} picked an answer that signals danger in “${f.questionnaire}” (${f.day}).`,
+};
+
+// What needs a look, without opening the dyad: scores past a cut-off,
+// reliable worsening, danger answers — and private check-in answers whose
+// sealed danger signal, opened here with this therapist's key, says so.
+function needsALook(acct, dyad) {
+    const lines = (dyad.flags || []).filter((f) => FLAG_WORDS[f.kind]).map((f) => FLAG_WORDS[f.kind](f));
+    for (const s of dyad.private_signals || []) {
+        const opened = openSealedText(acct, s.signal);
+        if (opened.ok && opened.text === 'D') {
+            lines.push(`${s.display_name} answered a private check-in on ${formatDate(s.answered_at)} with an answer that signals danger. ` +
+                'Open the private check-ins on the dyad page, alone.');
+        }
+    }
+    if (!lines.length) return null;
+    return h('div', { class: 'case-flags', role: 'note' },
+        h('h4', null, 'Needs a look'),
+        h('ul', null, lines.map((l) => h('li', { class: 'case-flag' }, l))));
+}
+
+function caseCard(acct, dyad) {
     const title = dyadTitle(dyad);
     const headingId = `case-${dyad.id}-heading`;
     return h('li', { class: 'card case', dataset: { dyadId: dyad.id } },
@@ -29,7 +54,8 @@ function caseCard(dyad) {
         ` · the last ${dyad.window || 28} days`),
         sideBySide(dyad, summaryRows(dyad), { caption: `${title}, side by side`, id: `case-${dyad.id}-table` }),
         h('h4', null, 'Patterns to explore'),
-        findingsList(dyad));
+        findingsList(dyad),
+        needsALook(acct, dyad));
 }
 
 export async function render(env) {
@@ -59,7 +85,7 @@ export async function render(env) {
         h('section', { class: 'caseload', 'aria-labelledby': 'caseload-heading' },
             h('h2', { id: 'caseload-heading' }, dyads.length === 1 ? '1 linked dyad' : `${dyads.length} linked dyads`),
             dyads.length
-                ? h('ul', { class: 'case-list', id: 'case-list' }, dyads.map(caseCard))
+                ? h('ul', { class: 'case-list', id: 'case-list' }, dyads.map((d) => caseCard(acct, d)))
                 : h('p', { class: 'empty', id: 'caseload-empty' }, 'No dyad has linked you yet. A dyad appears here once both of its members ' +
                     'have entered your code; it leaves at once when either of them ends the link.'),
             h('p', { class: 'hint' }, '— means no check-ins in the window, or an item the member has not shared with you. ' +
