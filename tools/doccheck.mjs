@@ -77,6 +77,8 @@ export function check(root, docPath) {
       for (const part of t.split(/\s*\/\s+|\s+\+\s+/)) {
         const name = part.replace(/\/\.c$/, '');
         if (!FILE_RE.test(name) || /\*|NNN/.test(name) || name.startsWith('build/') || name.startsWith('/')) continue;
+        // placeholders: `pages/X.js` (any page), `app.3fa2c1d09b.js` (a name the build hashes)
+        if (/(^|\/)[A-Z]\.\w+$/.test(name) || /\.[0-9a-f]{10}\.\w+$/.test(name)) continue;
         if (generated.has(basename(name))) continue;
         if (resolve(name).length === 0) problems.push(`${docPath}:${i + 1}: names ${name}, which does not exist`);
       }

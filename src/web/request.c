@@ -66,6 +66,66 @@ const char *http_cookie(const struct http_request *req, const char *name)
     return NULL;
 }
 
+/* n less the spaces and tabs that end p[0..n). */
+static size_t trim_end(const char *p, size_t n)
+{
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    return n;
+}
+
+/* A weight from "q=…" (after the ';'): -1 malformed, 0 zero, 1 above zero. */
+static int coding_weight(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    end = p + trim_end(p, (size_t)(end - p));
+    if (end - p < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+        return -1;
+    p += 2;
+    if (*p != '0' && *p != '1')
+        return -1;
+    bool zero = *p == '0';
+    p++;
+    if (p < end) {
+        if (*p != '.' || end - p > 4)
+            return -1;
+        for (p++; p < end; p++) {
+            if (*p < '0' || *p > '9')
+                return -1;
+            if (*p != '0')
+                zero = false;
+        }
+    }
+    return zero ? 0 : 1;
+}
+
+bool http_accepts_gzip(const char *accept_encoding)
+{
+    int gzip = -1, star = -1; /* -1: not named */
+    const char *p = accept_encoding;
+    while (p != NULL && *p != '\0') {
+        const char *comma = strchr(p, ',');
+        const char *end = comma != NULL ? comma : p + strlen(p);
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *semi = p;
+        while (semi < end && *semi != ';')
+            semi++;
+        size_t len = trim_end(p, (size_t)(semi - p)); /* the coding's name */
+        int w = semi < end ? coding_weight(semi + 1, end) : 1;
+        if (w >= 0) {
+            if ((len == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+                (len == 6 && strncasecmp(p, "x-gzip", 6) == 0))
+                gzip = gzip == 1 ? 1 : w;
+            else if (len == 1 && *p == '*')
+                star = w;
+        }
+        p = comma != NULL ? comma + 1 : end;
+    }
+    return gzip >= 0 ? gzip == 1 : star == 1;
+}
+
 int http_response_header(struct http_response *res, const char *name, const char *value)
 {
     if (res->n_headers >= HTTP_MAX_RESPONSE_HEADERS)
