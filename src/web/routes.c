@@ -217,6 +217,16 @@ static const struct field_spec f_research_request[] = {
     END};
 static const struct field_spec f_research_consent[] = {
     {.name = "include_hidden", .type = FIELD_BOOL}, END};
+/* a browser's push subscription as PushSubscription.toJSON() gives it;
+ * h_push.c checks where the endpoint points and that p256dh is on P-256 */
+static const struct field_spec f_push[] = {
+    REQ("endpoint", FIELD_STRING),
+    REQ("p256dh", FIELD_STRING, .rule = RULE_B64URL, .min = 65,
+        .message = "The field 'p256dh' must be 65 bytes in base64url."),
+    REQ("auth", FIELD_STRING, .rule = RULE_B64URL, .min = 16,
+        .message = "The field 'auth' must be 16 bytes in base64url."),
+    END};
+static const struct field_spec f_push_remove[] = {REQ("endpoint", FIELD_STRING), END};
 static const struct field_spec f_reshare[] = {
     REQ("entry_id", FIELD_STRING),
     REQ("entry_kind", FIELD_STRING, ENUM(vocab_entry_kind_name, VOCAB_ENTRY__MAX),
@@ -254,6 +264,18 @@ const struct route app_routes[] = {
      "End one of one's sessions"},
     {"DELETE", API "/me/notices/{nid}", h_notice_delete, ROUTE_SESSION, NULL, 0,
      "Dismiss a notice"},
+
+    /* Web Push: where reminders go (their words are the same for everyone) */
+    {"GET", API "/push/key", h_push_key, ROUTE_PUBLIC, NULL, 0,
+     "The server's VAPID public key, for PushManager.subscribe"},
+    {"GET", API "/me/push", h_push_list, ROUTE_SESSION, NULL, 0,
+     "One's browsers that receive reminders (their push service only)"},
+    {"POST", API "/me/push", h_push_subscribe, ROUTE_SESSION, f_push, 0,
+     "Let this browser receive reminders (its push subscription)"},
+    {"DELETE", API "/me/push", h_push_unsubscribe, ROUTE_SESSION, f_push_remove, 0,
+     "Stop reminders to this browser"},
+    {"POST", API "/me/push/test", h_push_test, ROUTE_SESSION, NULL, 0,
+     "Send the reminder to one's browsers now, to see that it arrives"},
 
     /* dyads */
     {"POST", API "/dyads", h_dyad_create, ROUTE_SESSION, f_dyad_create, 0,
