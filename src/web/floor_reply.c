@@ -197,6 +197,16 @@ int body_values(struct ctx *c)
     return -1;
 }
 
+void body_values_wipe(struct ctx *c)
+{
+    if (c->values == NULL || c->route == NULL)
+        return;
+    size_t n = fields_count(c->route->fields);
+    for (size_t i = 0; i < n; i++)
+        if (c->values[i].bytes != NULL)
+            sodium_memzero((unsigned char *)c->values[i].bytes, c->values[i].len);
+}
+
 const struct field_value *body_value(struct ctx *c, const char *name)
 {
     const struct field_spec *fields = c->route != NULL ? c->route->fields : NULL;
