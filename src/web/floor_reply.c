@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/text.h"
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "web/floor.h"
@@ -25,7 +26,7 @@ static bool wants_json(const struct ctx *c)
 
 void reply_json(struct ctx *c, int status, json_t *obj)
 {
-    char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+    char *text = obj != NULL ? arena_own(c->arena, json_dumps(obj, JSON_COMPACT), free) : NULL;
     json_decref(obj);
     if (text == NULL) {
         c->res->status = 500;
@@ -34,12 +35,10 @@ void reply_json(struct ctx *c, int status, json_t *obj)
         c->res->body_len = strlen(c->res->body);
         return;
     }
-    char *copy = arena_strdup(c->arena, text);
-    free(text);
     c->res->status = status;
     c->res->content_type = "application/json";
-    c->res->body = copy != NULL ? copy : "{}";
-    c->res->body_len = copy != NULL ? strlen(copy) : 2;
+    c->res->body = text;
+    c->res->body_len = strlen(text);
 }
 
 void reply_html(struct ctx *c, int status, const char *html)
@@ -141,41 +140,8 @@ json_t *json_time(int64_t t)
 
 const char *html_escape(struct arena *a, const char *s)
 {
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += (*p == '&') ? 5 : (*p == '<' || *p == '>') ? 4 : (*p == '"' || *p == '\'') ? 6 : 1;
-    char *out = arena_alloc(a, n + 1);
-    if (out == NULL)
-        return "";
-    char *o = out;
-    for (const char *p = s; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            *o++ = *p;
-            continue;
-        }
-        size_t l = strlen(rep);
-        memcpy(o, rep, l);
-        o += l;
-    }
-    *o = '\0';
-    return out;
+    const char *out = text_escape(a, s);
+    return out != NULL ? out : "";
 }
 
 /* The message of a 400 for a value its declared rule refused. */
@@ -227,6 +193,16 @@ int body_values(struct ctx *c)
     }
     reply_error(c, e, field, rule_message(c, f, field));
     return -1;
+}
+
+void body_values_wipe(struct ctx *c)
+{
+    if (c->values == NULL || c->route == NULL)
+        return;
+    size_t n = fields_count(c->route->fields);
+    for (size_t i = 0; i < n; i++)
+        if (c->values[i].bytes != NULL)
+            sodium_memzero((unsigned char *)c->values[i].bytes, c->values[i].len);
 }
 
 const struct field_value *body_value(struct ctx *c, const char *name)
