@@ -87,7 +87,8 @@ json_t *json_b64(const unsigned char *bin, size_t len);
 /* "2026-11-24T02:13:57Z" */
 json_t *json_time(int64_t t);
 
-/* Escapes text for HTML element content and attribute values, into the arena. */
+/* Escapes text for HTML element content and attribute values, into the arena
+ * (text_escape: controls and bytes that are not UTF-8 become U+FFFD). */
 const char *html_escape(struct arena *a, const char *s);
 
 /* ---- floor_page.c ---------------------------------------------------------- */
