@@ -65,6 +65,10 @@ void reply_html(struct ctx *c, int status, const char *html);
  * (router.h) and fills c->values; 0, or -1 after answering 400 naming the
  * field with the rule's message. Handlers get only values that passed. */
 int body_values(struct ctx *c);
+/* Wipes every decoded value (auth keys, wrapped keys, sealed text) in the
+ * arena; the pipeline calls it after the handler, whatever the handler did,
+ * so no decoded secret outlives its request in freed memory. */
+void body_values_wipe(struct ctx *c);
 
 /* Body accessors. Every value was checked against its declaration in the
  * route table (type, presence, rule) before the handler ran. */
