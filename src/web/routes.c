@@ -165,6 +165,10 @@ const struct route app_routes[] = {
      "Shares and responses, newest first"},
     {"POST", API "/dyads/{id}/shares/{sid}/responses", h_response_create, ROUTE_MEMBER, f_response,
      32 * 1024, "Respond to a share"},
+    {"DELETE", API "/dyads/{id}/shares/{sid}", h_share_delete, ROUTE_MEMBER, NULL, 0,
+     "Delete one's own share (and the responses to it)"},
+    {"DELETE", API "/dyads/{id}/shares/{sid}/responses/{rid}", h_response_delete, ROUTE_MEMBER,
+     NULL, 0, "Delete one's own response"},
 
     /* prompts and pacing */
     {"GET", API "/prompts", h_prompts, ROUTE_PUBLIC, NULL, 0, "The prompt library"},
