@@ -51,7 +51,12 @@ async function history(p, days, series) {
   const BATCH = 8; // the API takes today and the 7 days before it
   for (let start = 0; start < days; start += BATCH) {
     const len = Math.min(BATCH, days - start);
-    if (start > 0) srv.sql(`UPDATE checkins SET day = day - ${len} WHERE dyad_id = '${p.id}'`);
+    // in two steps, through days far from any row: PostgreSQL checks the
+    // key row by row, and a row moved onto one not yet moved would collide
+    if (start > 0) {
+      srv.sql(`UPDATE checkins SET day = day - 1000000 WHERE dyad_id = '${p.id}'`);
+      srv.sql(`UPDATE checkins SET day = day + ${1000000 - len} WHERE dyad_id = '${p.id}'`);
+    }
     for (let j = 0; j < len; j++) {
       const i = start + j;
       for (const s of series) {
