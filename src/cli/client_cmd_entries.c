@@ -741,7 +741,7 @@ out:
 
 int cl_cmd_respond(struct cl *c, int argc, char **argv)
 {
-    static const char *const use = "respond SHARE_ID understood|makes_sense|with_you "
+    static const char *const use = "respond SHARE_ID understood|makes_sense|with_you|in_person "
                                    "[--text WORDS | --file FILE|-]";
     static const struct option opts[] = {
         {"text", required_argument, NULL, 't'}, {"file", required_argument, NULL, 'f'}, {0}};

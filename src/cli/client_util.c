@@ -22,7 +22,7 @@ const char *const cl_items[] = {"closeness", "closeness_wanted", "opened_up", "u
 const char *const cl_showable[] = {
     "closeness", "closeness_wanted", "opened_up", "understood", "safety",
     "affection", "sexual",           "emotions",  "wordless",   NULL};
-const char *const cl_responses[] = {"understood", "makes_sense", "with_you", NULL};
+const char *const cl_responses[] = {"understood", "makes_sense", "with_you", "in_person", NULL};
 const char *const cl_kinds[] = {"couple", "friends", "family", NULL};
 
 int cl_exit_for_status(long status, const char *code)

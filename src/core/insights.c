@@ -488,7 +488,7 @@ const char *insights_code_name(int c)
         "sex_without_closeness", "need_gap",       "closeness_falling",
         "closeness_rising",      "drifting_apart", "one_sided_sharing",
         "unanswered_shares",     "comfort_gap",    "open_not_understood",
-        "understood_not_open",
+        "understood_not_open",   "low_safety",     "own_shares_unanswered",
     };
     return c >= 0 && c < INSIGHTS_FINDING__MAX ? names[c] : NULL;
 }
@@ -625,6 +625,7 @@ struct insights_tally {
     int emotions[INSIGHTS_EMOTION__MAX];
     int plane_n; /* days with opened_up and understood both answered */
     long plane_open, plane_understood;
+    int safety_low; /* days with safety answered and <= INSIGHTS_LOW_SAFETY_MAX */
 };
 
 static void insights_tally_add(struct insights_tally *t, int item, int8_t v)
@@ -651,6 +652,7 @@ static void insights_tally_days(const struct insights_day *days, int w, struct i
         insights_tally_add(t, INSIGHTS_ITEM_SEXUAL, d->sexual);
         if (d->sexual >= 1)
             t->sexual_days++;
+        t->safety_low += d->safety != INSIGHTS_NULL && d->safety <= INSIGHTS_LOW_SAFETY_MAX;
         if (d->closeness != INSIGHTS_NULL) {
             if (d->sexual >= 1) {
                 t->closeness_on_sexual_n++;
@@ -883,6 +885,16 @@ struct insights_member_ctx {
     double change;           /* slope x (window - 1) */
 };
 
+/* Safety ("safe to be open") was low on at least half the days the viewer
+ * may see it answered: then no finding about this member suggests opening
+ * up or sharing more (a hidden safety item never counts, so the words give
+ * nothing hidden away). */
+static bool insights_safety_low(const struct insights_tally *t)
+{
+    int n = t->n[INSIGHTS_ITEM_SAFETY];
+    return n > 0 && 2 * t->safety_low >= n;
+}
+
 /* The trend of how often sexual connection happens: Theil–Sen over, for
  * each day, the number of days with sexual >= 1 among the last seven (a
  * week with at least 4 check-ins), as a change across the window in days a
@@ -954,25 +966,33 @@ static void insights_find_substitute(const struct insights_input *in, struct ins
             self ? "On %d of the %d days you marked sexual connection, you rated closeness "
                    "%d or lower. This is a question to sit with, not a conclusion: could sex "
                    "sometimes be standing in for feeling close, a way to connect when opening "
-                   "up feels harder? Only you know what it means for you."
+                   "up feels harder? Only you know what it means for you. And gently: sex on "
+                   "days you feel far apart can also be sex you did not fully want. If that is "
+                   "ever so, it matters, and Help & safety has people you can talk to."
                  : "On %d of the %d days this member marked sexual connection, they rated "
                    "closeness %d or lower. A question to explore with them, not a "
-                   "conclusion: could sex at times be standing in for emotional closeness?",
+                   "conclusion: could sex at times be standing in for emotional closeness? Sex "
+                   "on low-closeness days can also be sex not fully wanted, which may be worth "
+                   "asking about gently.",
             low, sd, INSIGHTS_LOW_CLOSENESS_MAX);
     else
         insights_explain(
             f,
             self ? "Over these %d days your closeness ratings went down by about %.1f points "
                    "while days with sexual connection became more frequent, by about %.1f a "
-                   "week. This is a question to sit with, not a conclusion: is sex filling a space "
-                   "where "
-                   "feeling close used to be? Only you know what it means for you."
+                   "week. This is a question to sit with, not a conclusion: is sex filling a "
+                   "space where feeling close used to be? Only you know what it means for you. "
+                   "And gently: sex on days you feel far apart can also be sex you did not fully "
+                   "want. If that is ever so, it matters, and Help & safety has people you can "
+                   "talk to."
                  : "Over these %d days this member's closeness ratings went down by about "
                    "%.1f points while their days with sexual connection became more frequent, "
-                   "by about %.1f a week. A question to explore with them, not a conclusion: could "
-                   "sex be "
-                   "standing in for a closeness that is fading?",
+                   "by about %.1f a week. A question to explore with them, not a conclusion: "
+                   "could sex be standing in for a closeness that is fading? Sex on "
+                   "low-closeness days can also be sex not fully wanted, which may be worth "
+                   "asking about gently.",
             in->window, fabs(c->change), sexual_change);
+    f->help = self;
     insights_number_add(f, "sexual_days", sd);
     insights_number_add(f, "low_closeness_sexual_days", low);
     insights_number_add(f, "low_closeness_max", INSIGHTS_LOW_CLOSENESS_MAX);
@@ -1014,11 +1034,19 @@ static void insights_find_need_gap(const struct insights_input *in,
         return;
     int days = more ? t->gap_high : t->gap_low;
     double gap = fabs(mean);
+    bool unsafe = insights_safety_low(t);
     struct insights_who who;
     insights_who_of(in, m, &who);
     switch (insights_voice_for(in, m)) {
     case VOICE_SELF:
-        if (more)
+        if (more && unsafe)
+            insights_explain(f,
+                             "On average you wanted to feel %.1f points closer than you did, and "
+                             "the gap was 2 points or more on %d of %d days. Wanting more "
+                             "closeness matters whether or not you say it; there is no need to "
+                             "share more than feels safe.",
+                             gap, days, n);
+        else if (more)
             insights_explain(f,
                              "On average you wanted to feel %.1f points closer than you did, and "
                              "the gap was 2 points or more on %d of %d days. Wanting more "
@@ -1035,9 +1063,14 @@ static void insights_find_need_gap(const struct insights_input *in,
     case VOICE_OTHER:
         if (more)
             insights_explain(f,
-                             "On average %s wanted to feel %.1f points closer than they did, and "
-                             "the gap was 2 points or more on %d of %d days. You might ask them "
-                             "what feeling close looks like for them right now.",
+                             unsafe ? "On average %s wanted to feel %.1f points closer than they "
+                                      "did, and the gap was 2 points or more on %d of %d days. "
+                                      "Being there, without pressing them to talk, may help "
+                                      "most right now."
+                                    : "On average %s wanted to feel %.1f points closer than they "
+                                      "did, and the gap was 2 points or more on %d of %d days. "
+                                      "You might ask them what feeling close looks like for them "
+                                      "right now.",
                              who.who, gap, days, n);
         else
             insights_explain(f,
@@ -1081,6 +1114,8 @@ static void insights_find_trend(const struct insights_input *in,
         return;
     double change = fabs(c->change);
     int ratings = c->tally.n[INSIGHTS_ITEM_CLOSENESS];
+    /* Falling closeness while safety is low: no nudge to share or to ask. */
+    bool unsafe = !rising && insights_safety_low(&c->tally);
     struct insights_who who;
     insights_who_of(in, c->m, &who);
     switch (insights_voice_for(in, c->m)) {
@@ -1091,12 +1126,21 @@ static void insights_find_trend(const struct insights_input *in,
                              "across these %d days (%d ratings). Whatever the two of you have "
                              "been doing seems to help.",
                              change, in->window, ratings);
+        else if (unsafe)
+            insights_explain(f,
+                             "Your closeness ratings have been going down, by about %.1f points "
+                             "across these %d days (%d ratings). You also rated feeling safe to "
+                             "be open low on many days, so nothing here asks you to share more. "
+                             "Look after yourself first; Help & safety has people you can talk "
+                             "to.",
+                             change, in->window, ratings);
         else
             insights_explain(f,
                              "Your closeness ratings have been going down, by about %.1f points "
                              "across these %d days (%d ratings). What has changed? A small share "
                              "about it could be a place to start.",
                              change, in->window, ratings);
+        f->help = unsafe;
         break;
     case VOICE_OTHER:
         if (rising)
@@ -1106,9 +1150,12 @@ static void insights_find_trend(const struct insights_input *in,
                              who.Whose, change, in->window, ratings);
         else
             insights_explain(f,
-                             "%s closeness ratings have been going down, by about %.1f points "
-                             "across these %d days (%d ratings). Asking how they are finding "
-                             "things lately could be a place to start.",
+                             unsafe ? "%s closeness ratings have been going down, by about %.1f "
+                                      "points across these %d days (%d ratings). Being there, "
+                                      "without pressing them to talk, may help most right now."
+                                    : "%s closeness ratings have been going down, by about %.1f "
+                                      "points across these %d days (%d ratings). Asking how they "
+                                      "are finding things lately could be a place to start.",
                              who.Whose, change, in->window, ratings);
         break;
     case VOICE_THERAPIST:
@@ -1254,6 +1301,7 @@ static void insights_find_plane(const struct insights_input *in,
     if (!f)
         return;
     double open = (double)t->plane_open / n, understood = (double)t->plane_understood / n;
+    bool unsafe = insights_safety_low(t);
     struct insights_who who, other;
     insights_who_of(in, m, &who);
     insights_who_of(in, 1 - m, &other);
@@ -1268,10 +1316,15 @@ static void insights_find_plane(const struct insights_input *in,
                              n, open, understood, other.who);
         else
             insights_explain(f,
-                             "Over %d days you felt understood (about %.1f of 10) but opened up "
-                             "little (about %.1f). Feeling understood is good ground to stand "
-                             "on; a small share of something that matters to you could be a "
-                             "next step, whenever it feels right.",
+                             unsafe ? "Over %d days you felt understood (about %.1f of 10) but "
+                                      "opened up little (about %.1f). Feeling understood is good "
+                                      "ground to stand on; there is no need to open up more than "
+                                      "feels safe."
+                                    : "Over %d days you felt understood (about %.1f of 10) but "
+                                      "opened up little (about %.1f). Feeling understood is good "
+                                      "ground to stand on; a small share of something that "
+                                      "matters to you could be a next step, whenever it feels "
+                                      "right.",
                              n, understood, open);
         break;
     case VOICE_OTHER:
@@ -1283,9 +1336,12 @@ static void insights_find_plane(const struct insights_input *in,
                              n, who.who, open, understood);
         else
             insights_explain(f,
-                             "Over %d days %s felt understood (about %.1f of 10) but opened up "
-                             "little (about %.1f). An open question, and room to answer at "
-                             "their own pace, can invite more.",
+                             unsafe ? "Over %d days %s felt understood (about %.1f of 10) but "
+                                      "opened up little (about %.1f). Room to go at their own "
+                                      "pace matters more than questions right now."
+                                    : "Over %d days %s felt understood (about %.1f of 10) but "
+                                      "opened up little (about %.1f). An open question, and room "
+                                      "to answer at their own pace, can invite more.",
                              n, who.who, understood, open);
         break;
     case VOICE_THERAPIST:
@@ -1348,6 +1404,69 @@ static void insights_find_comfort_gap(const struct insights_input *in, struct in
     insights_number_add(f, "comfort_member_0", a);
     insights_number_add(f, "comfort_member_1", b);
     insights_number_add(f, "gap", gap);
+}
+
+/* low_safety: feeling safe to be open was low on at least half of at least
+ * INSIGHTS_MIN_CHECKINS days. To its subject alone: not the other member,
+ * not a therapist. It offers Help & safety and, when one is linked, the
+ * therapist, and asks nothing. */
+static void insights_find_low_safety(const struct insights_input *in,
+                                     const struct insights_member_ctx *c,
+                                     struct insights_result *out)
+{
+    const struct insights_tally *t = &c->tally;
+    int m = c->m, n = t->n[INSIGHTS_ITEM_SAFETY];
+    if ((int)in->viewer != m || n < INSIGHTS_MIN_CHECKINS || 2 * t->safety_low < n)
+        return;
+    struct insights_finding *f =
+        insights_finding_add(out, INSIGHTS_FINDING_LOW_SAFETY, m, INSIGHTS_SEVERITY_ATTENTION);
+    if (!f)
+        return;
+    insights_explain(f,
+                     "On %d of the %d days you answered, you rated feeling safe to be open %d or "
+                     "lower. That matters more than any pattern here. Nothing in dyad asks you to "
+                     "share more than feels safe, and what you keep to yourself stays yours. If "
+                     "something feels unsafe, Help & safety has people you can talk to%s",
+                     t->safety_low, n, INSIGHTS_LOW_SAFETY_MAX,
+                     in->therapist_linked ? "; so does the therapist linked to this dyad, on your "
+                                            "own if you prefer."
+                                          : ".");
+    f->help = true;
+    insights_number_add(f, "days", n);
+    insights_number_add(f, "low_safety_days", t->safety_low);
+    insights_number_add(f, "low_safety_max", INSIGHTS_LOW_SAFETY_MAX);
+    insights_number_add(f, "safety_mean", (double)t->sum[INSIGHTS_ITEM_SAFETY] / n);
+}
+
+/* own_shares_unanswered: the author's side of unanswered_shares (the same
+ * counts and thresholds), a kind word to the one who took the risk. To the
+ * author alone: the listener has unanswered_shares, a therapist sees that. */
+static void insights_find_own_unanswered(const struct insights_input *in, int m,
+                                         struct insights_result *out)
+{
+    if ((int)in->viewer != m)
+        return;
+    const struct insights_member_result *listener = &out->members[1 - m];
+    int due = listener->shares_received_due, unanswered = due - listener->shares_answered_48h;
+    if (due < INSIGHTS_UNANSWERED_MIN ||
+        (double)unanswered < INSIGHTS_UNANSWERED_SHARE * due - INSIGHTS_EPS)
+        return;
+    struct insights_finding *f = insights_finding_add(out, INSIGHTS_FINDING_OWN_SHARES_UNANSWERED,
+                                                      m, INSIGHTS_SEVERITY_INFO);
+    if (!f)
+        return;
+    struct insights_who who;
+    insights_who_of(in, 1 - m, &who);
+    insights_explain(f,
+                     "%d of the %d shares you wrote in this window (leaving out the last three "
+                     "days) had no reply within two days. Opening up took courage, and it counts, "
+                     "whatever came back. Silence more often means busy or unsure what to say "
+                     "than not caring; you might tell %s what kind of reply helps you, or ask to "
+                     "talk in person.",
+                     unanswered, due, who.who);
+    insights_number_add(f, "shares_due", due);
+    insights_number_add(f, "unanswered", unanswered);
+    insights_number_add(f, "unanswered_share", (double)unanswered / due);
 }
 
 /* ==== the whole computation ============================================== */
@@ -1463,6 +1582,10 @@ int insights_compute(const struct insights_input *in, struct insights_result *ou
     insights_find_comfort_gap(in, out);
     for (int m = 0; m < 2; m++)
         insights_find_plane(in, &ctx[m], out);
+    for (int m = 0; m < 2; m++)
+        insights_find_low_safety(in, &ctx[m], out);
+    for (int m = 0; m < 2; m++)
+        insights_find_own_unanswered(in, m, out);
 
     free(wk);
     return INSIGHTS_OK;

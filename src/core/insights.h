@@ -19,7 +19,8 @@
  * private copy of the days, so no mean, count, finding or chart built on the
  * copy can carry it. A finding is produced only when the viewer may see
  * every item it is built from; sex_without_closeness and unanswered_shares
- * go only to their subject and to a therapist.
+ * go only to their subject and to a therapist; low_safety and
+ * own_shares_unanswered to their subject alone.
  */
 #ifndef DYAD_INSIGHTS_H
 #define DYAD_INSIGHTS_H
@@ -75,6 +76,12 @@ enum {
     INSIGHTS_UNANSWERED_MIN = 4,
     /* comfort_gap: the two comfort levels (1-5) for a topic differ by 2+. */
     INSIGHTS_COMFORT_GAP_MIN = 2,
+    /* Safety ("safe to be open"): a day rated 3 or lower is a low-safety
+     * day. low_safety: at least INSIGHTS_MIN_CHECKINS days with safety
+     * answered, low on at least half of them. Whenever low days are at
+     * least half of the answered ones (any number), no finding to that
+     * member suggests opening up or sharing more. */
+    INSIGHTS_LOW_SAFETY_MAX = 3,
 
     /* The disclosure x responsiveness plane (every kind of dyad), over the
      * days a member answered both opened_up and understood (at least
@@ -207,6 +214,9 @@ struct insights_input {
     int kind;
     int role[2];
     const char *names[2];
+    /* A therapist is linked with both members' consent: low_safety then
+     * names them as someone to talk to. */
+    bool therapist_linked;
 };
 
 /* ---- output ------------------------------------------------------------- */
@@ -231,8 +241,10 @@ enum insights_finding_code {
     INSIGHTS_FINDING_ONE_SIDED_SHARING,
     INSIGHTS_FINDING_UNANSWERED_SHARES,
     INSIGHTS_FINDING_COMFORT_GAP,
-    INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD, /* opening up without feeling understood */
-    INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, /* feeling understood but rarely opening up */
+    INSIGHTS_FINDING_OPEN_NOT_UNDERSTOOD,   /* opening up without feeling understood */
+    INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN,   /* feeling understood but rarely opening up */
+    INSIGHTS_FINDING_LOW_SAFETY,            /* sustained low "safe to be open"; subject only */
+    INSIGHTS_FINDING_OWN_SHARES_UNANSWERED, /* one's shares go unanswered; author only */
     INSIGHTS_FINDING__MAX
 };
 
@@ -278,6 +290,7 @@ struct insights_finding {
     int subject; /* 0, 1 or INSIGHTS_SUBJECT_DYAD */
     enum insights_severity severity;
     char explanation[INSIGHTS_EXPLANATION_MAX]; /* UTF-8, addressed to the viewer */
+    bool help; /* the viewer is offered Help & safety (/safety) with it */
     int number_count;
     struct insights_number numbers[INSIGHTS_NUMBERS_MAX];
 };

@@ -55,12 +55,14 @@ static const char *const response_names[VOCAB_RESPONSE__MAX] = {
     [VOCAB_RESPONSE_UNDERSTOOD] = "understood",
     [VOCAB_RESPONSE_MAKES_SENSE] = "makes_sense",
     [VOCAB_RESPONSE_WITH_YOU] = "with_you",
+    [VOCAB_RESPONSE_IN_PERSON] = "in_person",
 };
 
 static const struct vocab_word responses[VOCAB_RESPONSE__MAX] = {
     [VOCAB_RESPONSE_UNDERSTOOD] = {"I understand", NULL},
     [VOCAB_RESPONSE_MAKES_SENSE] = {"That makes sense", NULL},
     [VOCAB_RESPONSE_WITH_YOU] = {"I’m with you", NULL},
+    [VOCAB_RESPONSE_IN_PERSON] = {"Can we talk about this in person?", NULL},
 };
 
 const struct vocab_word *vocab_topic(int t)

@@ -25,6 +25,7 @@ enum vocab_response {
     VOCAB_RESPONSE_UNDERSTOOD,
     VOCAB_RESPONSE_MAKES_SENSE,
     VOCAB_RESPONSE_WITH_YOU,
+    VOCAB_RESPONSE_IN_PERSON, /* "can we talk about this in person?"; its body may be empty */
     VOCAB_RESPONSE__MAX
 };
 
@@ -45,7 +46,8 @@ const char *vocab_reveal_name(int r);
 enum vocab_entry { VOCAB_ENTRY_SHARE, VOCAB_ENTRY_RESPONSE, VOCAB_ENTRY_NOTE, VOCAB_ENTRY__MAX };
 const char *vocab_entry_kind_name(int e);
 
-/* "understood", "makes_sense", "with_you"; NULL when out of range. */
+/* "understood", "makes_sense", "with_you", "in_person"; NULL when out of
+ * range. */
 const char *vocab_response_name(int r);
 /* enum vocab_response for a name, or -1. */
 int vocab_response_from_name(const char *name);

@@ -1587,6 +1587,81 @@ enum store_result store_response_create(struct store *s, const char *dyad_id,
     return end(s, c, r);
 }
 
+/* The entry `id` of `table` (shares or responses) in the dyad, and, when
+ * share_id is given, on that share: STORE_NOT_FOUND when there is none,
+ * STORE_CONFLICT when it is not author_id's. */
+static enum store_result entry_owned(struct sql_conn *c, const char *table, const char *dyad_id,
+                                     const char *id, const char *share_id, const char *author_id)
+{
+    bool response = strcmp(table, "responses") == 0;
+    int64_t here = 0, mine = 0;
+    enum store_result r =
+        response ? one_int(c,
+                           "SELECT count(*) FROM responses WHERE dyad_id = ?1 AND id = ?2 AND "
+                           "share_id = ?3",
+                           ARGS(T(dyad_id), T(id), T(share_id != NULL ? share_id : "")), &here)
+                 : one_int(c, "SELECT count(*) FROM shares WHERE dyad_id = ?1 AND id = ?2",
+                           ARGS(T(dyad_id), T(id)), &here);
+    if (r == STORE_OK && here == 0)
+        r = STORE_NOT_FOUND;
+    if (r == STORE_OK)
+        r = one_int(c,
+                    response ? "SELECT count(*) FROM responses WHERE id = ?1 AND author_id = ?2"
+                             : "SELECT count(*) FROM shares WHERE id = ?1 AND author_id = ?2",
+                    ARGS(T(id), T(author_id)), &mine);
+    if (r == STORE_OK && mine == 0)
+        r = STORE_CONFLICT;
+    return r;
+}
+
+enum store_result store_share_delete(struct store *s, const char *dyad_id, const char *share_id,
+                                     const char *author_id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = entry_owned(c, "shares", dyad_id, share_id, NULL, author_id);
+    /* the responses to it go with it; so do the author's sealed re-shares
+     * of it to a therapist, so that no readable copy stays */
+    if (r == STORE_OK)
+        r = run(c, "DELETE FROM responses WHERE share_id = ?1", ARGS(T(share_id)));
+    if (r == STORE_OK)
+        r = run(c,
+                "DELETE FROM reshares WHERE dyad_id = ?1 AND user_id = ?2 AND entry_id = ?3 AND "
+                "entry_kind = 'share'",
+                ARGS(T(dyad_id), T(author_id), T(share_id)));
+    if (r == STORE_OK)
+        r = run_one(c, STORE_NOT_FOUND, "DELETE FROM shares WHERE id = ?1 AND author_id = ?2",
+                    ARGS(T(share_id), T(author_id)));
+    r = end(s, c, r);
+    if (r == STORE_OK)
+        s->b->after_erasure(s);
+    return r;
+}
+
+enum store_result store_response_delete(struct store *s, const char *dyad_id, const char *share_id,
+                                        const char *response_id, const char *author_id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = entry_owned(c, "responses", dyad_id, response_id, share_id, author_id);
+    if (r == STORE_OK)
+        r = run(c,
+                "DELETE FROM reshares WHERE dyad_id = ?1 AND user_id = ?2 AND entry_id = ?3 AND "
+                "entry_kind = 'response'",
+                ARGS(T(dyad_id), T(author_id), T(response_id)));
+    if (r == STORE_OK)
+        r = run_one(c, STORE_NOT_FOUND, "DELETE FROM responses WHERE id = ?1 AND author_id = ?2",
+                    ARGS(T(response_id), T(author_id)));
+    r = end(s, c, r);
+    if (r == STORE_OK)
+        s->b->after_erasure(s);
+    return r;
+}
+
 enum store_result store_prompt_answered(struct store *s, const char *dyad_id, const char *user_id,
                                         const char *prompt_id, bool *out)
 {

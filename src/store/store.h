@@ -454,7 +454,7 @@ struct response {
     char id[STORE_ID_MAX];
     char share_id[STORE_ID_MAX];
     char author_id[STORE_ID_MAX];
-    int kind; /* 0 understood, 1 makes_sense, 2 with_you */
+    int kind; /* enum vocab_response: 0 understood, 1 makes_sense, 2 with_you, 3 in_person */
     int64_t created_at;
     const unsigned char *body; /* NULL: no words */
     size_t body_len;
@@ -484,6 +484,21 @@ enum { STORE_RESPONSES_MAX = 16 };
  * STORE_RESPONSES_MAX responses. */
 enum store_result store_response_create(struct store *s, const char *dyad_id,
                                         const struct response *r);
+
+/* Deletes author_id's share share_id in the dyad, with every response to
+ * it and the author's sealed re-shares of it, then has the database drop
+ * its old copies of the rows (as store_user_delete does). STORE_NOT_FOUND
+ * when the dyad has no such share, STORE_CONFLICT when it is another
+ * member's. */
+enum store_result store_share_delete(struct store *s, const char *dyad_id, const char *share_id,
+                                     const char *author_id);
+
+/* Deletes author_id's response response_id to share_id in the dyad, and
+ * their sealed re-shares of it, the same way. STORE_NOT_FOUND when there
+ * is no such response on that share, STORE_CONFLICT when it is another
+ * member's. */
+enum store_result store_response_delete(struct store *s, const char *dyad_id, const char *share_id,
+                                        const char *response_id, const char *author_id);
 
 /* Has user_id answered prompt_id in this dyad (written a share for it)? */
 enum store_result store_prompt_answered(struct store *s, const char *dyad_id, const char *user_id,

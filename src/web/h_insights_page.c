@@ -231,10 +231,15 @@ void h_insights_page(struct ctx *c)
                          json_number_value(nv));
         findings = arena_printf(
             c->arena,
-            "%s<li class=\"finding %s\"><p>%s</p><details><summary>The numbers behind "
+            "%s<li class=\"finding %s\"><p>%s</p>%s<details><summary>The numbers behind "
             "this</summary><ul>%s</ul></details></li>",
             findings, html_escape(c->arena, json_string_value(json_object_get(f, "severity"))),
-            html_escape(c->arena, json_string_value(json_object_get(f, "explanation"))), numbers);
+            html_escape(c->arena, json_string_value(json_object_get(f, "explanation"))),
+            json_object_get(f, "help") != NULL
+                ? "<p class=\"finding-help\"><a href=\"/safety\">Help &amp; safety — people "
+                  "you can talk to</a></p>"
+                : "",
+            numbers);
     }
     const char *html = arena_printf(
         c->arena,

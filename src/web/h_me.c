@@ -14,6 +14,7 @@
 #include "core/checkin.h"
 #include "core/prompts.h"
 #include "core/validate.h"
+#include "core/vocab.h"
 #include "crypto/crypto.h"
 #include "web/handler.h"
 
@@ -197,13 +198,12 @@ static void export_share(void *p, const struct share *sh)
 
 static void export_response(void *p, const struct response *x)
 {
-    static const char *const kinds[] = {"understood", "makes_sense", "with_you"};
     struct export_ctx *e = p;
     json_array_append_new(
-        e->responses,
-        json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", x->id, "share_id", x->share_id, "kind",
-                  kinds[x->kind % 3], "created_at", json_time(x->created_at), "body",
-                  x->body != NULL ? json_b64(x->body, x->body_len) : json_null()));
+        e->responses, json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", x->id, "share_id", x->share_id,
+                                "kind", vocab_response_name(x->kind % VOCAB_RESPONSE__MAX),
+                                "created_at", json_time(x->created_at), "body",
+                                x->body != NULL ? json_b64(x->body, x->body_len) : json_null()));
 }
 
 static void export_comfort(void *p, int topic, int level, int64_t set_at)

@@ -1,6 +1,6 @@
 /*
- * h_shares.c — shares and responses: POST/GET /dyads/{id}/shares and
- * POST /dyads/{id}/shares/{sid}/responses.
+ * h_shares.c — shares and responses: POST/GET /dyads/{id}/shares,
+ * POST /dyads/{id}/shares/{sid}/responses, and their authors' DELETEs.
  *
  * Bodies are ciphertext made in the browser (docs/protocol.md: padded to 64 bytes,
  * nonce ‖ XChaCha20-Poly1305, the entry's id, dyad, author and kind bound as
@@ -247,4 +247,43 @@ void h_response_create(struct ctx *c)
     reply_json(
         c, 201,
         json_pack("{s:{s:s, s:o}}", "response", "id", x.id, "created_at", json_time(x.created_at)));
+}
+
+/* An author may take back a share or a response at any time, even after
+ * the dyad ended: only the author (403 for the other member, 404 for what
+ * is not in this dyad). Nothing of it stays readable (store.h). */
+static void reply_deleted(struct ctx *c, enum store_result r, const char *field, const char *what)
+{
+    if (r == STORE_NOT_FOUND) {
+        reply_error(c, API_NOT_FOUND, field,
+                    arena_printf(c->arena, "There is no such %s in this dyad.", what));
+        return;
+    }
+    if (r == STORE_CONFLICT) {
+        reply_error(c, API_FORBIDDEN, NULL,
+                    arena_printf(c->arena, "Only its author can delete a %s.", what));
+        return;
+    }
+    reply_store(c, r); /* 204 */
+}
+
+void h_share_delete(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    reply_deleted(
+        c, store_share_delete(c->app->store, m.dyad.id, route_param(&c->params, "sid"), c->user.id),
+        "sid", "share");
+}
+
+void h_response_delete(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    reply_deleted(c,
+                  store_response_delete(c->app->store, m.dyad.id, route_param(&c->params, "sid"),
+                                        route_param(&c->params, "rid"), c->user.id),
+                  "rid", "response");
 }

@@ -13,7 +13,7 @@ route_fn h_auth_kdf, h_auth_register, h_auth_login, h_auth_logout, h_me, h_me_pa
 route_fn h_recovery_start, h_recover;
 route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings, h_dyad_leave;
 route_fn h_checkin_put, h_checkin_list;
-route_fn h_share_create, h_share_list, h_response_create;
+route_fn h_share_create, h_share_list, h_response_create, h_share_delete, h_response_delete;
 route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;
 route_fn h_insights, h_insights_page;
 route_fn h_therapist_setup, h_therapist_code, h_link_get, h_link_consent, h_link_revoke, h_audit;

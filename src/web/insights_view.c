@@ -138,6 +138,14 @@ int insights_view_load(struct ctx *c, const struct membership *m, int window,
         return -1;
     in->shares = sc.items;
     in->share_count = sc.n;
+    /* low_safety names a linked therapist as someone to talk to */
+    if (viewer != INSIGHTS_VIEWER_THERAPIST) {
+        struct therapist_link l;
+        r = store_link_get(c->app->store, m->dyad.id, &l);
+        if (r != STORE_OK && r != STORE_NOT_FOUND)
+            return -1;
+        in->therapist_linked = r == STORE_OK && l.n_consents == 2;
+    }
     for (size_t i = 0; i < m->n && i < 2; i++) {
         int levels[PROMPTS_TOPIC__MAX];
         if (store_comfort_current(c->app->store, m->dyad.id, m->members[i].user_id, levels,
@@ -197,10 +205,12 @@ json_t *insights_view_json(const struct insights_view *v, const struct insights_
                               : (size_t)f->subject < v->members->n
                                   ? v->members->members[f->subject].user_id
                                   : "dyad";
-        json_array_append_new(
-            findings, json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", insights_code_name(f->code),
-                                "subject", subject, "severity", insights_severity_name(f->severity),
-                                "explanation", f->explanation, "numbers", numbers));
+        json_t *fj = json_pack("{s:s, s:s, s:s, s:s, s:o}", "code", insights_code_name(f->code),
+                               "subject", subject, "severity", insights_severity_name(f->severity),
+                               "explanation", f->explanation, "numbers", numbers);
+        if (fj != NULL && f->help)
+            json_object_set_new(fj, "help", json_string("/safety"));
+        json_array_append_new(findings, fj);
     }
     return json_pack("{s:i, s:o, s:o}", "window", res->window, "members", members, "findings",
                      findings);

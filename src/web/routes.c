@@ -149,7 +149,7 @@ static const struct field_spec f_response[] = {
     REQ("id", FIELD_STRING, .rule = RULE_ENTRY_ID,
         .message = "id is 16 random bytes in base64url without padding, made by the client."),
     REQ("kind", FIELD_STRING, ENUM(vocab_response_name, VOCAB_RESPONSE__MAX),
-        .message = "kind is understood, makes_sense or with_you."),
+        .message = "kind is understood, makes_sense, with_you or in_person."),
     OPT("body", FIELD_STRING, PADDED(ENTRY_OVERHEAD, ENTRY_MAX),
         .message = "'body' must be base64 of a nonce and the ciphertext of text padded to 64 "
                    "bytes."),
@@ -320,6 +320,10 @@ const struct route app_routes[] = {
      "Shares and responses, newest first"},
     {"POST", API "/dyads/{id}/shares/{sid}/responses", h_response_create, ROUTE_MEMBER, f_response,
      32 * 1024, "Respond to a share"},
+    {"DELETE", API "/dyads/{id}/shares/{sid}", h_share_delete, ROUTE_MEMBER, NULL, 0,
+     "Delete one's own share (and the responses to it)"},
+    {"DELETE", API "/dyads/{id}/shares/{sid}/responses/{rid}", h_response_delete, ROUTE_MEMBER,
+     NULL, 0, "Delete one's own response"},
 
     /* prompts and pacing */
     {"GET", API "/prompts", h_prompts, ROUTE_PUBLIC, NULL, 0, "The prompt library"},

@@ -112,6 +112,9 @@ const MATRIX = {
   'POST /dyads/{id}/shares': { body: {}, expect: DYAD(400) },
   'GET /dyads/{id}/shares': { expect: DYAD(200) },
   'POST /dyads/{id}/shares/{sid}/responses': { body: {}, params: (f) => ({ id: f.D.id, sid: f.S }), expect: DYAD(400) },
+  // only the author (A wrote S) may take it back
+  'DELETE /dyads/{id}/shares/{sid}': { fresh: true, params: (f) => ({ id: f.D.id, sid: f.S }), expect: DYAD(204, 403) },
+  'DELETE /dyads/{id}/shares/{sid}/responses/{rid}': { params: (f) => ({ id: f.D.id, sid: f.S, rid: 'AAAAAAAAAAAAAAAAAAAAAA' }), expect: DYAD(404) },
   'GET /prompts': { expect: PUB },
   'GET /dyads/{id}/comfort': { expect: DYAD(200) },
   'PUT /dyads/{id}/comfort': { body: {}, expect: DYAD(400) },

@@ -1425,7 +1425,18 @@ static void test_words_by_kind(void **state)
                     fx->days[0][i].understood = (int8_t)(2 + i % 3);
                     fx->days[1][i].opened_up = (int8_t)(1 + i % 2);
                     fx->days[1][i].understood = (int8_t)(8 + i % 2);
+                    /* low safety for member 1 every other repetition */
+                    if (rep % 2)
+                        fx->days[1][i].safety = (int8_t)(i % 3);
                 }
+                /* shares that go unanswered: mostly one way (one-sided), or
+                 * both ways */
+                for (int i = 0; i < (rep % 3 == 0 ? 30 : 5); i++) {
+                    share_add(fx, TODAY - 4 - i % 20, 0, PROMPTS_TOPIC_JOY, false);
+                    if (rep % 3 != 0)
+                        share_add(fx, TODAY - 4 - i, 1, PROMPTS_TOPIC_JOY, false);
+                }
+                fx->in.therapist_linked = rep % 4 == 1;
                 compute_ok(fx);
                 for (int i = 0; i < fx->out.finding_count; i++) {
                     const struct insights_finding *f = &fx->out.findings[i];
@@ -1619,6 +1630,218 @@ static void test_plane_edges(void **state)
 
 /* The one 48-hour rule, at its edges: exactly 48 h counts, a second more
  * does not, and a share never answered is never in time. */
+/* ---- safety inside the findings ---------------------------------------------- */
+
+/* n days with safety answered, `low` of them at 3 (the rest at 4, which is
+ * not low); member 0, the viewer. */
+static struct fixture *safety_fixture(int n, int low)
+{
+    struct fixture *fx = fixture_new(28, INSIGHTS_VIEWER_MEMBER0);
+    for (int i = 0; i < n; i++) {
+        checkin(fx, 0, i, 6, 6, INSIGHTS_NULL);
+        fx->days[0][i].safety = (int8_t)(i < low ? INSIGHTS_LOW_SAFETY_MAX : 4);
+    }
+    fx->in.track_sexual[0] = fx->in.track_sexual[1] = false;
+    return fx;
+}
+
+static const struct insights_finding *low_safety_of(struct fixture *fx)
+{
+    compute_ok(fx);
+    return finding(&fx->out, INSIGHTS_FINDING_LOW_SAFETY, 0);
+}
+
+static void test_low_safety_edges(void **state)
+{
+    (void)state;
+    struct fixture *fx = safety_fixture(7, 3); /* 3 of 7: 2 x 3 = 6 < 7 */
+    assert_null(low_safety_of(fx));
+    free(fx);
+    fx = safety_fixture(7, 4); /* 4 of 7: more than half */
+    const struct insights_finding *f = low_safety_of(fx);
+    assert_non_null(f);
+    assert_int_equal(f->severity, INSIGHTS_SEVERITY_ATTENTION);
+    assert_true(f->help);
+    assert_double_eq(number(f, "days"), 7);
+    assert_double_eq(number(f, "low_safety_days"), 4);
+    assert_double_eq(number(f, "safety_mean"), (4 * 3 + 3 * 4) / 7.0); /* 24 / 7 */
+    assert_non_null(strstr(f->explanation, "On 4 of the 7 days you answered"));
+    assert_non_null(strstr(f->explanation, "Help & safety"));
+    assert_null(strstr(f->explanation, "therapist"));
+    assert_null(strchr(f->explanation, '?')); /* it asks nothing */
+    /* a linked therapist is offered too */
+    fx->in.therapist_linked = true;
+    f = low_safety_of(fx);
+    assert_non_null(strstr(f->explanation, "the therapist linked to this dyad"));
+    free(fx);
+    fx = safety_fixture(8, 4); /* exactly half */
+    assert_non_null(low_safety_of(fx));
+    free(fx);
+    fx = safety_fixture(8, 3); /* below half */
+    assert_null(low_safety_of(fx));
+    free(fx);
+    fx = safety_fixture(6, 6); /* all low, but fewer than 7 days */
+    assert_null(low_safety_of(fx));
+    /* a day with safety not answered is not counted */
+    checkin(fx, 0, 6, 6, 6, INSIGHTS_NULL);
+    assert_null(low_safety_of(fx));
+    fx->days[0][6].safety = 9; /* 6 of 7 low */
+    assert_non_null(low_safety_of(fx));
+    free(fx);
+}
+
+static void test_low_safety_viewers(void **state)
+{
+    (void)state;
+    struct fixture *fx = safety_fixture(10, 10);
+    assert_non_null(low_safety_of(fx));
+    /* never to the other member, even one who sees every item */
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER1;
+    assert_null(low_safety_of(fx));
+    /* nor to a therapist */
+    fx->in.viewer = INSIGHTS_VIEWER_THERAPIST;
+    assert_null(low_safety_of(fx));
+    /* and member 1's own is theirs alone */
+    for (int i = 0; i < 10; i++) {
+        checkin(fx, 1, i, 6, 6, INSIGHTS_NULL);
+        fx->days[1][i].safety = 1;
+    }
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER1;
+    compute_ok(fx);
+    assert_non_null(finding(&fx->out, INSIGHTS_FINDING_LOW_SAFETY, 1));
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_LOW_SAFETY, 0));
+    free(fx);
+}
+
+/* closeness_falling (and the findings that invite sharing) never suggest
+ * disclosure when safety is low. */
+static void test_no_disclosure_when_unsafe(void **state)
+{
+    (void)state;
+    struct fixture *fx = trend_fixture(falling_beyond, false);
+    const struct insights_finding *f = finding(&fx->out, INSIGHTS_FINDING_CLOSENESS_FALLING, 0);
+    assert_non_null(strstr(f->explanation, "A small share about it"));
+    assert_false(f->help);
+    /* safety 2 on 7 of the 13 days (more than half): no share suggested */
+    for (int i = 0; i < 13; i++)
+        fx->days[0][i].safety = (int8_t)(i < 7 ? 2 : 8);
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_CLOSENESS_FALLING, 0);
+    assert_non_null(f);
+    assert_null(strstr(f->explanation, "share about"));
+    assert_non_null(strstr(f->explanation, "nothing here asks you to share more"));
+    assert_non_null(strstr(f->explanation, "Help & safety"));
+    assert_true(f->help);
+    /* 6 of 13 low: not half; the ordinary words */
+    fx->days[0][6].safety = 8;
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_CLOSENESS_FALLING, 0);
+    assert_non_null(strstr(f->explanation, "A small share about it"));
+    fx->days[0][6].safety = 2;
+    /* the other member who may see safety is not told to ask */
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER1;
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_CLOSENESS_FALLING, 0);
+    assert_non_null(strstr(f->explanation, "without pressing them to talk"));
+    assert_null(strstr(f->explanation, "Asking how"));
+    assert_false(f->help);
+    /* one who may not see safety gets the ordinary words: nothing hidden leaks */
+    fx->in.visible[0] &= ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_SAFETY);
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_CLOSENESS_FALLING, 0);
+    assert_non_null(strstr(f->explanation, "Asking how they are finding things"));
+    free(fx);
+
+    /* need_gap and understood_not_open, to their subject */
+    fx = fixture_new(28, INSIGHTS_VIEWER_MEMBER0);
+    for (int i = 0; i < 10; i++) {
+        checkin(fx, 0, i, 3, 7, INSIGHTS_NULL);
+        fx->days[0][i].opened_up = 2;
+        fx->days[0][i].understood = 8;
+        fx->days[0][i].safety = 1;
+    }
+    compute_ok(fx);
+    f = finding(&fx->out, INSIGHTS_FINDING_NEED_GAP, 0);
+    assert_non_null(f);
+    assert_non_null(strstr(f->explanation, "no need to share more than feels safe"));
+    assert_null(strstr(f->explanation, "perhaps in a share"));
+    f = finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0);
+    assert_non_null(f);
+    assert_non_null(strstr(f->explanation, "no need to open up more than feels safe"));
+    assert_null(strstr(f->explanation, "next step"));
+    for (int i = 0; i < 10; i++)
+        fx->days[0][i].safety = 7;
+    compute_ok(fx);
+    assert_non_null(
+        strstr(finding(&fx->out, INSIGHTS_FINDING_NEED_GAP, 0)->explanation, "perhaps in a share"));
+    assert_non_null(strstr(finding(&fx->out, INSIGHTS_FINDING_UNDERSTOOD_NOT_OPEN, 0)->explanation,
+                           "next step"));
+    free(fx);
+}
+
+/* sex_without_closeness names, gently, sex one did not fully want, and
+ * offers Help & safety to its subject. */
+static void test_substitute_names_unwanted(void **state)
+{
+    (void)state;
+    struct fixture *fx = substitute_fixture(6, 5);
+    const struct insights_finding *f = substitute_of(fx);
+    assert_non_null(f);
+    assert_non_null(strstr(f->explanation, "sex you did not fully want"));
+    assert_non_null(strstr(f->explanation, "Help & safety"));
+    assert_true(f->help);
+    fx->in.viewer = INSIGHTS_VIEWER_THERAPIST;
+    f = substitute_of(fx);
+    assert_non_null(strstr(f->explanation, "not fully wanted"));
+    assert_false(f->help);
+    free(fx);
+}
+
+/* ---- own_shares_unanswered ------------------------------------------------------ */
+
+static void test_own_shares_unanswered(void **state)
+{
+    (void)state;
+    /* Shares by member 0; the last three days are not yet due. */
+    struct fixture *fx = fixture_new(28, INSIGHTS_VIEWER_MEMBER0);
+    share_add(fx, TODAY - 2, 0, 0, false); /* not due */
+    share_add(fx, TODAY - 3, 0, 0, false);
+    share_add(fx, TODAY - 4, 0, 0, true);
+    share_add(fx, TODAY - 5, 0, 0, false);
+    compute_ok(fx);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OWN_SHARES_UNANSWERED, 0)); /* 3 due */
+    share_add(fx, TODAY - 6, 0, 0, true); /* 4 due, 2 unanswered: half */
+    compute_ok(fx);
+    const struct insights_finding *f = finding(&fx->out, INSIGHTS_FINDING_OWN_SHARES_UNANSWERED, 0);
+    assert_non_null(f);
+    assert_int_equal(f->severity, INSIGHTS_SEVERITY_INFO);
+    assert_double_eq(number(f, "shares_due"), 4);
+    assert_double_eq(number(f, "unanswered"), 2);
+    assert_double_eq(number(f, "unanswered_share"), 0.5);
+    assert_non_null(strstr(f->explanation, "2 of the 4 shares you wrote"));
+    assert_non_null(strstr(f->explanation, "you might tell your partner"));
+    assert_null(strstr(f->explanation, "fault"));
+    /* to the author alone: not the listener (who has unanswered_shares),
+     * not a therapist */
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER1;
+    compute_ok(fx);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OWN_SHARES_UNANSWERED, 0));
+    assert_non_null(finding(&fx->out, INSIGHTS_FINDING_UNANSWERED_SHARES, 1));
+    fx->in.viewer = INSIGHTS_VIEWER_THERAPIST;
+    compute_ok(fx);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OWN_SHARES_UNANSWERED, 0));
+    /* 5 due, 2 unanswered: 0.4, no */
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER0;
+    share_add(fx, TODAY - 7, 0, 0, true);
+    compute_ok(fx);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OWN_SHARES_UNANSWERED, 0));
+    /* a share outside the window does not count */
+    share_add(fx, TODAY - 28, 0, 0, false);
+    compute_ok(fx);
+    assert_null(finding(&fx->out, INSIGHTS_FINDING_OWN_SHARES_UNANSWERED, 0));
+    free(fx);
+}
+
 static void test_answered_in_time(void **state)
 {
     (void)state;
@@ -1684,6 +1907,11 @@ int main(void)
         cmocka_unit_test(test_words_exact),
         cmocka_unit_test(test_kind_module),
         cmocka_unit_test(test_plane_edges),
+        cmocka_unit_test(test_low_safety_edges),
+        cmocka_unit_test(test_low_safety_viewers),
+        cmocka_unit_test(test_no_disclosure_when_unsafe),
+        cmocka_unit_test(test_substitute_names_unwanted),
+        cmocka_unit_test(test_own_shares_unanswered),
         cmocka_unit_test(test_answered_in_time),
         cmocka_unit_test(test_day_score),
     };

@@ -1044,6 +1044,54 @@ static void test_shares(void **state)
     assert_int_equal(last, T0 + 200);
 }
 
+/* Only its author deletes a share (with every response to it) or a
+ * response; an in_person response (kind 3) is stored like the others. */
+static void test_share_delete(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    struct share sh, got;
+    make_share(&sh, "sh-1", "u-a", T0 + 100, 0);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    make_share(&sh, "sh-2", "u-b", T0 + 200, 1);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    struct response r;
+    make_response(&r, "r-1", "sh-1", "u-b", T0 + 300);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    make_response(&r, "r-2", "sh-1", "u-b", T0 + 301);
+    r.kind = 3; /* in_person */
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    make_response(&r, "r-3", "sh-2", "u-a", T0 + 302);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+
+    /* a response: not another's, not through another share or dyad */
+    assert_int_equal(store_response_delete(s, "d-1", "sh-1", "r-1", "u-a"), STORE_CONFLICT);
+    assert_int_equal(store_response_delete(s, "d-1", "sh-2", "r-1", "u-b"), STORE_NOT_FOUND);
+    assert_int_equal(store_response_delete(s, "d-2", "sh-1", "r-1", "u-b"), STORE_NOT_FOUND);
+    assert_int_equal(store_response_delete(s, "d-1", "sh-1", "r-9", "u-b"), STORE_NOT_FOUND);
+    assert_int_equal(store_response_delete(s, "d-1", "sh-1", "r-1", "u-b"), STORE_OK);
+    assert_int_equal(store_response_delete(s, "d-1", "sh-1", "r-1", "u-b"), STORE_NOT_FOUND);
+    struct seen w = {"", 0};
+    assert_int_equal(store_shares_page(s, "d-1", 0, NULL, 10, page_share, &w), STORE_OK);
+    assert_string_equal(w.text, "sh-2/11/1,sh-1/10/1"); /* r-2 stays on sh-1 */
+
+    /* a share: not another's, not through another dyad */
+    assert_int_equal(store_share_delete(s, "d-1", "sh-1", "u-b"), STORE_CONFLICT);
+    assert_int_equal(store_share_delete(s, "d-2", "sh-1", "u-a"), STORE_NOT_FOUND);
+    assert_int_equal(store_share_delete(s, "d-1", "sh-9", "u-a"), STORE_NOT_FOUND);
+    assert_int_equal(store_share_delete(s, "d-1", "sh-1", "u-a"), STORE_OK);
+    assert_int_equal(store_share_get(s, "d-1", "sh-1", &got), STORE_NOT_FOUND);
+    assert_int_equal(store_share_delete(s, "d-1", "sh-1", "u-a"), STORE_NOT_FOUND);
+    /* the responses to it went with it; the other share and its response stay */
+    struct seen a = {"", 0};
+    assert_int_equal(store_authored(s, "d-1", "u-b", authored_share, authored_response, &a),
+                     STORE_OK);
+    assert_string_equal(a.text, "sh-2");
+    struct seen m = {"", 0};
+    assert_int_equal(store_share_meta(s, "d-1", T0, meta_row, &m), STORE_OK);
+    assert_string_equal(m.text, "u-b:2:302");
+}
+
 /* ---- comfort ---------------------------------------------------------------- */
 
 static void comfort_row(void *ctx, int topic, int level, int64_t set_at)
@@ -1446,6 +1494,7 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_members),
     FRESH(test_checkins),
     FRESH(test_shares),
+    FRESH(test_share_delete),
     FRESH(test_comfort),
     FRESH(test_prompt_offers),
     FRESH(test_therapists),

@@ -146,7 +146,12 @@ export function promptPart(env, dyad, partner, acct = null) {
             p.support === true ? h('p', { class: 'hint prompt-support', id: 'prompt-support' },
                 'This one can stir up a lot. If you would like someone with you for it, ',
                 h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.')
-                : '', // (replaceChildren would print a null as the text "null")
+                // a deep prompt (4–5) says "share only as much as feels right" in its
+                // own words; a quiet link to help goes with it
+                : p.depth >= 4 ? h('p', { class: 'hint prompt-deep', id: 'prompt-deep' },
+                    'Only as much as feels right. If you would like support, ',
+                    h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.')
+                    : '', // (replaceChildren would print a null as the text "null")
             h('p', { class: 'prompt-why' }, h('span', { class: 'prompt-why-label' }, 'Why this one: '),
                 h('span', { class: 'prompt-reason', id: 'prompt-reason' }, res.reason || '')),
             h('p', { class: 'actions' },

@@ -56,6 +56,16 @@ export async function postResponse({ c, user }, K, dyadId, shareId, kind, text) 
     return { id, author_id: user.id, kind, created_at: res.response.created_at, body };
 }
 
+/** Takes back one's own share (its responses go with it). */
+export async function deleteShare(dyadId, shareId) {
+    await api('DELETE', `${base(dyadId)}/${encodeURIComponent(shareId)}`);
+}
+
+/** Takes back one's own response. */
+export async function deleteResponse(dyadId, shareId, responseId) {
+    await api('DELETE', `${base(dyadId)}/${encodeURIComponent(shareId)}/responses/${encodeURIComponent(responseId)}`);
+}
+
 /** One page of shares, newest first; `beforeId` pages on from that share. */
 export async function fetchShares(dyadId, { beforeId = null, limit = PAGE_SIZE, signal } = {}) {
     const q = new URLSearchParams();

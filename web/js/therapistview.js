@@ -25,6 +25,8 @@ export const FINDING_TITLES = {
     one_sided_sharing: 'Sharing mostly in one direction',
     unanswered_shares: 'Shares left unanswered',
     comfort_gap: 'Different comfort with a topic',
+    open_not_understood: 'Opening up without feeling understood',
+    understood_not_open: 'Feeling understood, opening up little',
 };
 
 export const SEVERITY_WORDS = {

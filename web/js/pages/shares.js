@@ -20,13 +20,20 @@
 // side. The API keeps no list of re-shares for members, so "Shared with …
 // on …" is remembered only while this page is open — never in storage,
 // where a partner could find it after a quick exit.
+//
+// An author can take back their own share or response at any time: "Delete"
+// under it asks once, in words, then the server erases it (a share with the
+// responses to it). The other member's page drops it at its next refresh.
+//
+// A deep share (depth 4 or 5, chosen or preset by a prompt) says "share only
+// as much as feels right", with a quiet link to Help & safety.
 
 import { ApiError, describeError } from '../api.js';
 import { keyForWords, loadDyad } from '../dyads.js';
 import {
     GUIDED_TOPICS, MAX_TEXT_BYTES, MAX_TEXT_CHARS, PAGE_SIZE, SMALL_MOMENT_CHARS,
     UNREADABLE, fetchShares, olderCursor, openEntry, postResponse, postShare, promptsFor, textBytes,
-    RESHARE_MAX_BYTES, ReshareKeyError, fetchActiveTherapist, reshareEntry,
+    RESHARE_MAX_BYTES, ReshareKeyError, fetchActiveTherapist, reshareEntry, deleteShare, deleteResponse,
 } from '../shares.js';
 import { DEPTHS, RESPONSE_KINDS, depthOf, responseLabel, topicChoices, topicLabel } from '../words.js';
 import { h, messages, nextId, setBusy, show, focusHeading, formatDate } from '../ui.js';
@@ -237,6 +244,15 @@ function makeComposer(ctx, thread) {
         legend: 'How deep does it go?',
         options: DEPTHS.map((d) => ({ value: d.n, label: `${d.n} · ${d.label}`, hint: d.hint })),
     });
+    // Deep (4 or 5): a quiet word, never a warning in the way. A prompt
+    // marked `support` has its own line with the same link.
+    const deepLine = h('p', { class: 'hint composer-deep', id: 'composer-deep', hidden: true },
+        'Share only as much as feels right. If you would like support, ',
+        h('a', { href: '/safety', target: '_blank', rel: 'noopener noreferrer' }, 'help and people to talk to are here'), '.');
+    function showDeep() {
+        deepLine.hidden = !(Number(depths.value) >= 4) || !supportLine.hidden;
+    }
+    for (const i of depths.inputs) i.addEventListener('change', showDeep);
 
     const textId = 'share-text';
     const textLabel = h('label', { for: textId }, 'What you want to share');
@@ -269,6 +285,7 @@ function makeComposer(ctx, thread) {
         topics.el,
         guide,
         depths.el,
+        deepLine,
         h('div', { class: 'field' }, textLabel, text, textError),
         reveal.el,
         h('p', { class: 'e2ee', id: 'e2ee-statement' },
@@ -293,6 +310,7 @@ function makeComposer(ctx, thread) {
     function clearPrompt(focus) {
         prompt = null;
         promptBlock.hidden = true;
+        supportLine.hidden = true;
         promptText.textContent = '';
         reveal.el.hidden = true;
         heading.textContent = 'Share something';
@@ -328,6 +346,7 @@ function makeComposer(ctx, thread) {
         topics.value = found.topic;
         depths.value = found.depth;
         showGuide();
+        showDeep();
         reveal.el.hidden = false;
         reveal.value = 'mutual';
         msg.clear();
@@ -377,6 +396,7 @@ function makeComposer(ctx, thread) {
             topics.value = null;
             depths.value = null;
             showGuide();
+            showDeep();
             const answered = !!share.promptId;
             clearPrompt(false);
             msg.say(share.reveal === 'mutual'
@@ -450,7 +470,7 @@ function makeThread(ctx) {
             const rec = shown.get(id);
             if (rec && rec.sig === sig) continue;
             if (rec && id !== force && inUse(rec.el)) continue;
-            const node = renderShare(ctx, s, { prompts, partnerAnswered: partnerAnswered(s.prompt_id), onResponded });
+            const node = renderShare(ctx, s, { prompts, partnerAnswered: partnerAnswered(s.prompt_id), onResponded, onDeleted });
             if (rec) rec.el.replaceWith(node);
             shown.set(id, { sig, el: node });
         }
@@ -465,11 +485,49 @@ function makeThread(ctx) {
         older.hidden = !more;
     }
 
-    // The newest shares, newest first, merged over what is shown.
-    function mergeTop(fetched) {
+    // The newest shares, newest first, merged over what is shown. With
+    // `prune`, a shown share as new as the oldest fetched one that did not
+    // come back was deleted by its author: it goes.
+    function mergeTop(fetched, prune = false) {
         const ids = new Set(fetched.map((s) => s.id));
+        if (prune && fetched.length) {
+            const oldest = fetched[fetched.length - 1].created_at;
+            for (const id of order) {
+                const s = data.get(id);
+                if (!ids.has(id) && s && s.created_at >= oldest) forget(id);
+            }
+        }
         for (const s of fetched) data.set(s.id, s);
         order = [...fetched.map((s) => s.id), ...order.filter((id) => !ids.has(id))];
+    }
+
+    function forget(id) {
+        const rec = shown.get(id);
+        if (rec) rec.el.remove();
+        shown.delete(id);
+        data.delete(id);
+        order = order.filter((x) => x !== id);
+    }
+
+    // After one's own share or response was deleted on the server.
+    function onDeleted(shareId, responseId) {
+        if (responseId) {
+            const s = data.get(shareId);
+            if (s) data.set(shareId, { ...s, responses: (s.responses || []).filter((r) => r.id !== responseId) });
+            draw(shareId);
+            msg.say('Your response was deleted.');
+            const node = shown.get(shareId) && shown.get(shareId).el.querySelector('h3');
+            if (node) node.focus();
+        } else {
+            forget(shareId);
+            draw();
+            msg.say('Your share was deleted.');
+            const head = document.getElementById('thread-heading');
+            if (head) {
+                head.setAttribute('tabindex', '-1');
+                head.focus();
+            }
+        }
     }
 
     function onResponded(shareId, response) {
@@ -506,7 +564,7 @@ function makeThread(ctx) {
         const limit = Math.min(100, Math.max(PAGE_SIZE, order.length));
         const got = await fetchShares(ctx.dyadId, { limit, signal: ctx.env.signal });
         await needPrompts(got);
-        mergeTop(got);
+        mergeTop(got, true);
         draw();
     }
 
@@ -559,7 +617,7 @@ function makeThread(ctx) {
     return { el, loadFirst, refresh, addMine };
 }
 
-function renderShare(ctx, s, { prompts, partnerAnswered, onResponded }) {
+function renderShare(ctx, s, { prompts, partnerAnswered, onResponded, onDeleted }) {
     const mine = s.author_id === ctx.me;
     const headId = `share-h-${s.id}`;
     const depth = depthOf(s.depth);
@@ -606,6 +664,14 @@ function renderShare(ctx, s, { prompts, partnerAnswered, onResponded }) {
                     words ? words.ok ? h('p', { class: 'response-text' }, words.text) : h('p', { class: 'unreadable' }, UNREADABLE) : null,
                     r.author_id === ctx.me && words && words.ok
                         ? reshareControl(ctx, { entryId: r.id, kind: 'response', text: words.text })
+                        : null,
+                    r.author_id === ctx.me
+                        ? deleteControl(ctx, {
+                            what: 'response',
+                            consequence: `${ctx.name} will no longer see it. This cannot be undone.`,
+                            run: () => deleteResponse(ctx.dyadId, s.id, r.id),
+                            done: () => onDeleted(s.id, r.id),
+                        })
                         : null);
             })));
     }
@@ -626,8 +692,68 @@ function renderShare(ctx, s, { prompts, partnerAnswered, onResponded }) {
         }
         parts.push(form);
     }
+    if (mine) {
+        parts.push(deleteControl(ctx, {
+            what: 'share',
+            describedBy: headId,
+            consequence: `${ctx.name} will no longer see it${responses.length ? ', and the responses to it go with it' : ''}. ` +
+                'This cannot be undone.',
+            run: () => deleteShare(ctx.dyadId, s.id),
+            done: () => onDeleted(s.id, null),
+        }));
+    }
     return h('li', { class: `share ${mine ? 'mine' : 'theirs'}`, dataset: { shareId: s.id } },
         h('article', { 'aria-labelledby': headId }, parts));
+}
+
+// "Delete" under one's own entry: asks once, in words, then deletes.
+function deleteControl(ctx, { what, consequence, run, done, describedBy = null }) {
+    const uid = nextId('delete');
+    const toggle = h('button', {
+        type: 'button', class: 'link delete-toggle', 'aria-expanded': 'false', 'aria-controls': `${uid}-confirm`,
+        'aria-describedby': describedBy,
+    }, `Delete this ${what}`);
+    const msg = messages();
+    const yes = h('button', { type: 'button', class: 'danger delete-yes' }, `Yes, delete this ${what}`);
+    const no = h('button', { type: 'button', class: 'secondary delete-cancel' }, 'Cancel');
+    const confirm = h('div', { class: 'delete-confirm', id: `${uid}-confirm`, role: 'group', 'aria-labelledby': `${uid}-title`, hidden: true },
+        h('p', { class: 'delete-title', id: `${uid}-title`, tabindex: '-1' }, h('strong', null, `Delete this ${what}?`)),
+        h('p', null, consequence),
+        h('div', { class: 'actions' }, yes, no),
+        msg.el);
+    const setOpen = (open) => {
+        confirm.hidden = !open;
+        toggle.setAttribute('aria-expanded', String(open));
+        msg.clear();
+    };
+    toggle.addEventListener('click', () => {
+        const open = confirm.hidden;
+        setOpen(open);
+        if (open) confirm.querySelector('.delete-title').focus();
+    });
+    no.addEventListener('click', () => {
+        setOpen(false);
+        toggle.focus();
+    });
+    yes.addEventListener('click', async () => {
+        confirm.setAttribute('aria-busy', 'true');
+        yes.disabled = true;
+        no.disabled = true;
+        msg.say('Deleting…');
+        try {
+            await run();
+        } catch (err) {
+            confirm.setAttribute('aria-busy', 'false');
+            yes.disabled = false;
+            no.disabled = false;
+            msg.alert(describeError(err));
+            yes.focus();
+            return;
+        }
+        confirm.setAttribute('aria-busy', 'false');
+        done();
+    });
+    return h('div', { class: 'delete' }, h('p', { class: 'delete-action' }, toggle), confirm);
 }
 
 function responseForm(ctx, s, onResponded) {
