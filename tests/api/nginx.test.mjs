@@ -15,6 +15,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
+import http2 from 'node:http2';
+import tls from 'node:tls';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -322,6 +324,42 @@ test('request bodies up to dyad\'s limit pass nginx whole; one byte more is refu
       assert.doesNotMatch(over.text, /"error"/, 'that answer is nginx\'s: dyad never saw the request');
     } finally { w.close(); }
   }
+});
+
+// What libmicrohttpd would answer itself, without dyad's headers (a 505 for
+// HTTP/2, its header block twice for a malformed Content-Length; see
+// docs/security.md), never reaches a visitor behind the site: nginx speaks
+// HTTP/2 to browsers and HTTP/1.1 to dyad, and refuses malformed framing
+// itself.
+test('behind the site, HTTP/2 reaches dyad as HTTP/1.1 and malformed framing stops at nginx', async () => {
+  const session = http2.connect(`https://127.0.0.1:${tlsPort}`, { ca, servername: 'dyad.example.org', localAddress: '127.0.0.2' });
+  try {
+    const r = await new Promise((resolve, reject) => {
+      const req = session.request({ ':path': '/healthz', ':authority': `dyad.example.org:${tlsPort}` });
+      let headers;
+      let text = '';
+      req.on('response', (h) => { headers = h; });
+      req.setEncoding('utf8');
+      req.on('data', (d) => { text += d; });
+      req.on('end', () => resolve({ headers, text }));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(r.headers[':status'], 200, 'HTTP/2 from the browser is served, not 505');
+    assert.equal(r.headers['x-content-type-options'], 'nosniff', 'with dyad\'s headers');
+  } finally { session.close(); }
+  const raw = await new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port: tlsPort, ca, servername: 'dyad.example.org', localAddress: '127.0.0.2' }, () => {
+      s.write('POST /api/v1/auth/login HTTP/1.1\r\nHost: dyad.example.org\r\nContent-Length: 1x\r\n\r\n{}');
+    });
+    let data = '';
+    s.on('data', (d) => { data += d; });
+    s.on('end', () => resolve(data));
+    s.on('error', (e) => (data ? resolve(data) : reject(e)));
+    s.setTimeout(20000, () => { s.destroy(); resolve(data); });
+  });
+  assert.match(raw, /^HTTP\/1\.1 400 /, 'nginx refuses a malformed Content-Length');
+  assert.equal(raw.match(/^HTTP\/1\.1 /gm).length, 1, 'one answer, one header block');
 });
 
 // docs/operations.md's site for several servers, taken from the page as it
