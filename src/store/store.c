@@ -2937,6 +2937,55 @@ enum store_result store_measure_answers(struct store *s, const char *measure_id,
     return end(s, c, r);
 }
 
+struct own_answer_walk {
+    store_own_answer_fn *fn;
+    void *ctx;
+};
+
+static enum store_result own_answer_row(struct sql_rows *q, void *arg)
+{
+    struct own_answer_walk *w = arg;
+    struct measure m;
+    struct measure_answer a;
+    memset(&m, 0, sizeof m);
+    memset(&a, 0, sizeof a);
+    col_text(q, 0, m.id, sizeof m.id);
+    col_text(q, 1, m.dyad_id, sizeof m.dyad_id);
+    col_text(q, 2, m.therapist_id, sizeof m.therapist_id);
+    col_text(q, 3, m.questionnaire, sizeof m.questionnaire);
+    m.every_days = (int)col_int(q, 4);
+    col_text(q, 5, m.starts_on, sizeof m.starts_on);
+    m.assigned_at = col_int(q, 6);
+    m.ended_at = col_null(q, 7) ? 0 : col_int(q, 7);
+    snprintf(a.measure_id, sizeof a.measure_id, "%s", m.id);
+    col_text(q, 8, a.user_id, sizeof a.user_id);
+    a.period = (int)col_int(q, 9);
+    col_text(q, 10, a.day, sizeof a.day);
+    col_text(q, 11, a.answers, sizeof a.answers);
+    a.show_partner = col_int(q, 12) != 0;
+    a.answered_at = col_int(q, 13);
+    w->fn(w->ctx, &m, &a);
+    return STORE_OK;
+}
+
+enum store_result store_measure_answers_own(struct store *s, const char *dyad_id,
+                                            const char *user_id, store_own_answer_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct own_answer_walk w = {fn, ctx};
+    r = each_row(c,
+                 "SELECT m.id, m.dyad_id, m.therapist_id, m.questionnaire, m.every_days, "
+                 "m.starts_on, m.assigned_at, m.ended_at, a.user_id, a.period, a.day, "
+                 "a.answers, a.show_partner, a.answered_at FROM measure_answers a JOIN "
+                 "measures m ON m.id = a.measure_id WHERE m.dyad_id = ?1 AND a.user_id = ?2 "
+                 "ORDER BY m.assigned_at, m.id, a.period",
+                 ARGS(T(dyad_id), T(user_id)), own_answer_row, &w);
+    return end(s, c, r);
+}
+
 /* ---- homework followed ------------------------------------------------------- */
 
 enum store_result store_assignment_opened(struct store *s, const char *assignment_id,

@@ -757,6 +757,15 @@ typedef void store_measure_answer_fn(void *ctx, const struct measure_answer *a);
 enum store_result store_measure_answers(struct store *s, const char *measure_id,
                                         store_measure_answer_fn *fn, void *ctx);
 
+/* Every answer user_id gave to a measure of dyad_id — whoever gave the
+ * measure, running or ended, linked or not (one's own data, for the
+ * export) — with its measure, by assignment then period. */
+typedef void store_own_answer_fn(void *ctx, const struct measure *m,
+                                 const struct measure_answer *a);
+enum store_result store_measure_answers_own(struct store *s, const char *dyad_id,
+                                            const char *user_id, store_own_answer_fn *fn,
+                                            void *ctx);
+
 /* Questionnaires an operator added (`dyad questionnaire add`): the
  * definition as given. STORE_CONFLICT when the id is taken. */
 enum store_result store_questionnaire_add(struct store *s, const char *id, const char *definition,

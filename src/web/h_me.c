@@ -17,6 +17,7 @@
 #include "core/vocab.h"
 #include "crypto/crypto.h"
 #include "web/handler.h"
+#include "web/measures_view.h"
 
 struct list_ctx {
     struct ctx *c;
@@ -172,7 +173,8 @@ void h_me_delete(struct ctx *c)
 
 struct export_ctx {
     json_t *checkins; /* by date */
-    json_t *shares, *responses, *comfort;
+    json_t *shares, *responses, *comfort, *measures;
+    const struct app *app;
 };
 
 static void export_note(void *p, long day, const unsigned char *note, size_t len)
@@ -214,6 +216,30 @@ static void export_comfort(void *p, int topic, int level, int64_t set_at)
                                     level, "set_at", json_time(set_at)));
 }
 
+/* One's own answer to a measure, scored as the server scores it; with the
+ * choice indexes as stored when the questionnaire is no longer known. */
+static void export_measure_answer(void *p, const struct measure *m, const struct measure_answer *a)
+{
+    struct export_ctx *e = p;
+    const struct questionnaire *q = measures_def(e->app, m->questionnaire, NULL);
+    json_t *o = NULL;
+    if (q != NULL) {
+        o = measures_answer_json(q, a);
+        json_object_del(o, "user_id");
+        json_object_del(o, "danger");
+    } else {
+        json_t *raw = json_loads(a->answers, 0, NULL);
+        o = json_pack("{s:i, s:s, s:o, s:n, s:b, s:o}", "period", a->period, "day", a->day,
+                      "answers", raw != NULL ? raw : json_null(), "scores", "show_partner",
+                      a->show_partner, "answered_at", json_time(a->answered_at));
+    }
+    if (o == NULL)
+        return;
+    json_object_set_new(o, "measure_id", json_string(m->id));
+    json_object_set_new(o, "questionnaire_id", json_string(m->questionnaire));
+    json_array_append_new(e->measures, o);
+}
+
 static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum store_result *r)
 {
     struct dyad d;
@@ -237,7 +263,8 @@ static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum st
                              members[i].wrap_signer);
         }
     }
-    struct export_ctx e = {json_object(), json_array(), json_array(), json_array()};
+    struct export_ctx e = {json_object(), json_array(), json_array(),
+                           json_array(),  json_array(), c->app};
     size_t max = 2 * 4000, rows_n = 0;
     struct checkin *rows = arena_alloc(c->arena, max * sizeof *rows);
     *r = rows != NULL ? store_checkins(c->app->store, d.id, 0, 3000000, rows, max, &rows_n)
@@ -275,11 +302,13 @@ static json_t *export_dyad(struct ctx *c, const struct dyad_summary *ds, enum st
         *r = store_authored(c->app->store, d.id, c->user.id, export_share, export_response, &e);
     if (*r == STORE_OK)
         *r = store_comfort_history(c->app->store, d.id, c->user.id, export_comfort, &e);
+    if (*r == STORE_OK)
+        *r = store_measure_answers_own(c->app->store, d.id, c->user.id, export_measure_answer, &e);
     json_decref(e.checkins);
-    return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o}", "id", d.id, "kind",
+    return json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", d.id, "kind",
                      kind_names[d.kind], "active", d.ended_at == 0, "members", mem, "my_key", wrap,
                      "checkins", checkins, "shares", e.shares, "responses", e.responses, "comfort",
-                     e.comfort);
+                     e.comfort, "measures", e.measures);
 }
 
 void h_me_export(struct ctx *c)

@@ -55,10 +55,8 @@ struct collect {
     json_t *rows; /* every answer, scored, in store order */
 };
 
-static void collect(void *p, const struct measure_answer *a)
+json_t *measures_answer_json(const struct questionnaire *q, const struct measure_answer *a)
 {
-    struct collect *cl = p;
-    const struct questionnaire *q = cl->q;
     int ans[QUESTIONNAIRE_ITEMS_MAX];
     double scores[QUESTIONNAIRE_SCORES_MAX];
     answers_parse(q, a->answers, ans);
@@ -70,11 +68,16 @@ static void collect(void *p, const struct measure_answer *a)
                                 ans[i] >= 0 ? json_integer(ans[i]) : json_null());
     for (int k = 0; k < q->n_scores; k++)
         json_object_set_new(sc, q->scores[k].id, num_or_null(scores[k]));
-    json_array_append_new(
-        cl->rows, json_pack("{s:s, s:i, s:s, s:o, s:o, s:b, s:b, s:o}", "user_id", a->user_id,
-                            "period", a->period, "day", a->day, "answers", answers, "scores", sc,
-                            "show_partner", a->show_partner, "danger", questionnaire_danger(q, ans),
-                            "answered_at", json_time(a->answered_at)));
+    return json_pack("{s:s, s:i, s:s, s:o, s:o, s:b, s:b, s:o}", "user_id", a->user_id, "period",
+                     a->period, "day", a->day, "answers", answers, "scores", sc, "show_partner",
+                     a->show_partner, "danger", questionnaire_danger(q, ans), "answered_at",
+                     json_time(a->answered_at));
+}
+
+static void collect(void *p, const struct measure_answer *a)
+{
+    struct collect *cl = p;
+    json_array_append_new(cl->rows, measures_answer_json(cl->q, a));
 }
 
 static double row_score(json_t *row, const char *sid)

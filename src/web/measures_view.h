@@ -22,6 +22,11 @@ const struct questionnaire *measures_def(const struct app *app, const char *id, 
  * starts_on and due every every_days; -1 before it starts. */
 int measures_period(const char *starts_on, int every_days, long day);
 
+/* One stored answer, scored by q: {"user_id", "period", "day", "answers"
+ * (item id → choice index or null), "scores" (score id → number or null),
+ * "show_partner", "danger", "answered_at"}. */
+json_t *measures_answer_json(const struct questionnaire *q, const struct measure_answer *a);
+
 enum measures_viewer { MEASURES_MEMBER, MEASURES_THERAPIST };
 
 /* One measure as JSON for viewer (for a member, m->me is the caller):

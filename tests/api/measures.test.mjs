@@ -176,3 +176,38 @@ test('homework followed: shown and answered, for the therapist about both, for e
   assert.ok(!JSON.stringify(mineB).includes(p.a.u.id), 'nothing of A in what B sees');
   assert.ok((await p.a.c.get(`/api/v1/dyads/${p.id}/audit`)).json.audit.some((e) => e.action === 'view_homework'));
 });
+
+test('one\'s own measure answers are in GET /me/export, scored, even after the link ends; the other\'s never', async () => {
+  const p = await linkedPair(srv);
+  const mid = (await p.t.c.post(`/api/v1/therapist/dyads/${p.id}/measures`, { questionnaire: 'dyad-weekly-1' })).json.measure.id;
+  const url = `/api/v1/dyads/${p.id}/measures/${mid}/answers`;
+  const mine = { felt_close: 3, felt_heard: 2, held_back: 1, warmth: 3, satisfied_time: 2, satisfied_overall: null };
+  assert.equal((await p.a.c.put(url, { answers: mine })).status, 200);
+  assert.equal((await p.b.c.put(url, { answers: weekly(20), show_partner: true })).status, 200, 'shown to A, still not A\'s data');
+  // the member ends the link: the measure no longer shows, the answers are
+  // still the member's own
+  assert.equal((await p.a.c.del(`/api/v1/dyads/${p.id}/therapist`)).status, 204);
+  assert.deepEqual((await p.a.c.get(`/api/v1/dyads/${p.id}/measures`)).json.measures, []);
+  for (const [who, expect] of [[p.a, 1], [p.b, 1]]) {
+    const r = await who.c.get('/api/v1/me/export');
+    assert.equal(r.status, 200);
+    const d = r.json.dyads.find((x) => x.id === p.id);
+    assert.equal(d.measures.length, expect);
+  }
+  const d = (await p.a.c.get('/api/v1/me/export')).json.dyads.find((x) => x.id === p.id);
+  const [row] = d.measures;
+  assert.deepEqual(Object.keys(row).sort(), ['answered_at', 'answers', 'day', 'measure_id', 'period', 'questionnaire_id', 'scores', 'show_partner']);
+  assert.equal(row.measure_id, mid);
+  assert.equal(row.questionnaire_id, 'dyad-weekly-1');
+  assert.equal(row.period, 0);
+  assert.deepEqual(row.answers, mine, 'the choices as given, by item');
+  // (3 + 2 + 3 + 3 + 2) × 6 / 5 = 15.6, closeness 3 + 2 + 3 + 3 = 11, the
+  // satisfaction mean needs every item
+  assert.ok(Math.abs(row.scores.total - 15.6) < 1e-9, JSON.stringify(row));
+  assert.equal(row.scores.closeness, 11);
+  assert.equal(row.scores.satisfaction, null);
+  assert.equal(row.show_partner, false);
+  const bd = (await p.b.c.get('/api/v1/me/export')).json.dyads.find((x) => x.id === p.id);
+  assert.equal(bd.measures[0].scores.total, 20, 'B\'s own answer in B\'s export');
+  assert.equal(bd.measures[0].show_partner, true);
+});

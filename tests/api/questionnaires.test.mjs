@@ -3,27 +3,39 @@
 // (here a made-up four-item index scored 0–21), which the server offers
 // from its next start; a malformed one is refused with the JSON path and
 // the reason; a measure each member answers cannot be given privately.
-import { test, after } from 'node:test';
+// The database is the suite's: SQLite, or PostgreSQL under `make test-pg`,
+// so `questionnaire add` is run against both.
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, DYAD_BIN } from '../lib/server.mjs';
+import { startServer, DYAD_BIN, backend } from '../lib/server.mjs';
 import { Client } from '../lib/api.mjs';
 import { linkedPair } from '../lib/therapist.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const index = join(root, 'tests', 'data', 'questionnaire-satisfaction-index.json');
 const dir = mkdtempSync(join(tmpdir(), 'dyad-q-'));
-const db = `sqlite:${join(dir, 'dyad.db')}`;
+let db; // the server's database URL: a first start makes and migrates it
 let srv;
-after(async () => { if (srv) await srv.stop(); rmSync(dir, { recursive: true, force: true }); });
+before(async () => {
+  const first = await startServer({ dir });
+  db = first.dbUrl;
+  await first.stop({ keep: true });
+});
+after(async () => {
+  if (!srv) srv = await startServer({ dir }); // so that stop drops a PostgreSQL database
+  await srv.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const add = (file) => spawnSync(DYAD_BIN, ['questionnaire', 'add', file, '--db', db], { encoding: 'utf8', timeout: 60000 });
 
 test('dyad questionnaire add: stored once, refused with the path when malformed', () => {
+  assert.match(db, backend === 'postgres' ? /^postgres:/ : /^sqlite:/, 'the suite\'s database');
   const ok = add(index);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /test-satisfaction-index/);
@@ -43,8 +55,8 @@ test('dyad questionnaire add: stored once, refused with the path when malformed'
 });
 
 test('the server offers the built-in and the added questionnaires in their normal form', async () => {
-  // the file was added to the SQLite database in dir before the start
-  srv = await startServer({ dir, db: 'sqlite' });
+  // the file was added to the database in dir before this start
+  srv = await startServer({ dir });
   const r = await new Client(srv.url).get('/api/v1/questionnaires');
   assert.equal(r.status, 200);
   const ids = r.json.questionnaires.map((q) => q.id);

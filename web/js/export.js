@@ -140,6 +140,16 @@ const KEY_NOTES = {
         'they are in the JSON file as ciphertext. Someone may have changed the key on the server.',
 };
 
+/** The questionnaires the server knows, by id (for their words). */
+async function questionnaires() {
+    try {
+        const r = await api('GET', '/questionnaires');
+        return new Map((r && Array.isArray(r.questionnaires) ? r.questionnaires : []).map((q) => [q.id, q]));
+    } catch {
+        return new Map(); // the ids and numbers alone, then
+    }
+}
+
 /**
  * Builds both files from GET /me/export. → { json, markdown, counts, problems }.
  */
@@ -222,6 +232,26 @@ export async function buildExport(acct) {
                 out.push('', 'Private note (only you could ever read it):', '', r.ok ? quote(r.text) : '_(could not be decrypted — in the JSON file as ciphertext)_');
             }
             out.push('');
+        }
+        const measures = Array.isArray(d.measures) ? d.measures : [];
+        if (measures.length) {
+            const defs = await questionnaires();
+            out.push(`### Questionnaires you answered (${measures.length})`, '');
+            for (const m of measures) {
+                const q = defs.get(m.questionnaire_id);
+                out.push(`#### ${plain(m.day)} — ${plain(q ? q.title : m.questionnaire_id)}`, '');
+                const answers = m.answers && typeof m.answers === 'object' && !Array.isArray(m.answers) ? m.answers : {};
+                for (const [id, v] of Object.entries(answers)) {
+                    const item = q && Array.isArray(q.items) ? q.items.find((i) => i.id === id) : null;
+                    const label = item && Array.isArray(item.choices) && v !== null ? item.choices[v] : null;
+                    out.push(`- ${plain(item ? item.text : id)}: ${v === null ? 'left out' : plain(label ?? v)}`);
+                }
+                for (const [id, v] of Object.entries(m.scores || {})) {
+                    const s = q && Array.isArray(q.scores) ? q.scores.find((x) => x.id === id) : null;
+                    out.push(`- Score, ${plain(s ? s.label : id)}: ${v === null ? 'not enough answers' : plain(v)}`);
+                }
+                out.push(`- Shown to ${pname || otherWords(d.kind)}: ${m.show_partner ? 'yes' : 'no'}`, '');
+            }
         }
         const comfort = Array.isArray(d.comfort) ? d.comfort : [];
         if (comfort.length) {
