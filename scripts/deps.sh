@@ -10,15 +10,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-run}
-pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev nodejs npm sqlite3)
+pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev tzdata ca-certificates nodejs npm sqlite3)
 if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for
   # systemd's notification socket; postgresql: the store contract test and
   # the API suite also run on it; pgbouncer: two servers over one database
   # through a pooler (make test-pg); r-base-core and r-cran-nlme: R reads the
-  # research exports and fits an actor-partner model with nlme (tests/r)
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl)
+  # research exports and fits an actor-partner model with nlme (tests/r);
+  # python3-aiosmtpd: the loopback SMTP sink the reminder tests send to
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl python3-aiosmtpd)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl postgresql postgresql-client)

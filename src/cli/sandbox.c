@@ -74,7 +74,10 @@ static void on_sigsys(int sig, siginfo_t *info, void *uctx)
 /* ---- seccomp ---------------------------------------------------------------------- */
 
 /* What a dyad server calls after start-up: files in its directories, its
- * sockets (and libpq's, and a resolver's), threads, memory, time, signals. */
+ * sockets (and libpq's, a resolver's, libcurl's to the SMTP relay), threads,
+ * memory, time, signals. Reading the tz database (/usr/share/zoneinfo) and
+ * the CA certificates needs only open/read/close, and Landlock here limits
+ * writing, never reading. */
 static const char *const allowed[] = {
     /* files */
     "read",
@@ -264,6 +267,13 @@ static int seccomp_install(char *err, size_t errlen)
         const struct scmp_arg_cmp family = {
             .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)families[i], .datum_b = 0};
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, family);
+    }
+    /* libcurl (the reminder e-mail, notify/email.c) wakes its resolver
+     * thread through a pair of local sockets: AF_UNIX only */
+    if (rc == 0) {
+        const struct scmp_arg_cmp local = {
+            .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)AF_UNIX, .datum_b = 0};
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1, local);
     }
     /* Threads, not processes: clone only with CLONE_THREAD (sanitizer
      * builds: any clone). clone3 answers ENOSYS, so the C library falls back

@@ -106,6 +106,12 @@ static const struct field_spec f_measure_answer[] = {
 static const struct field_spec f_research_request[] = {S("study"), END};
 static const struct field_spec f_research_consent[] = {B_OPT("include_hidden"), END};
 static const struct field_spec f_private_answer[] = {S("sealed"), S_OPT("signal"), END};
+static const struct field_spec f_reminders[] = {{"enabled", FIELD_BOOL, true, false},
+                                                {"days", FIELD_ARRAY, true, false},
+                                                S("time"),
+                                                S("zone"),
+                                                {"channels", FIELD_ARRAY, true, false},
+                                                END};
 static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S("sealed"), END};
 
 #define API "/api/v1"
@@ -135,6 +141,10 @@ const struct route app_routes[] = {
      "Delete one's account and everything one wrote"},
     {"GET", API "/me/export", h_me_export, ROUTE_SESSION, NULL, 0, "All of one's data"},
     {"GET", API "/me/sessions", h_sessions, ROUTE_SESSION, NULL, 0, "One's active sessions"},
+    {"GET", API "/me/reminders", h_reminders_get, ROUTE_SESSION, NULL, 0,
+     "One's reminders: weekdays, local time, time zone, channels; the channels this server has"},
+    {"PUT", API "/me/reminders", h_reminders_put, ROUTE_SESSION, f_reminders, 0,
+     "Ask for reminders, change them or turn them off (effective at once)"},
     {"DELETE", API "/me/sessions/{sid}", h_session_delete, ROUTE_SESSION, NULL, 0,
      "End one of one's sessions"},
     {"DELETE", API "/me/notices/{nid}", h_notice_delete, ROUTE_SESSION, NULL, 0,
@@ -263,6 +273,10 @@ const struct route app_routes[] = {
     {"GET", "/therapist/dyads/{id}", h_page, ROUTE_PUBLIC, NULL, 0, "One dyad, for its therapist"},
     {"GET", "/setup/{code}", h_page, ROUTE_PUBLIC, NULL, 0, "Therapist account setup"},
     {"GET", "/safety", h_safety, ROUTE_PUBLIC, NULL, 0, "Help and safety (no login)"},
+    {"GET", "/reminders/stop/{uid}/{token}", h_reminders_stop_page, ROUTE_PUBLIC, NULL, 0,
+     "The stop link of a reminder: a page with one button (no login)"},
+    {"POST", "/reminders/stop/{uid}/{token}", h_reminders_stop, ROUTE_PUBLIC, NULL, 0,
+     "Stops one's reminders: the button, or a mail program's one-click unsubscribe (no login)"},
 };
 
 const size_t app_routes_count = sizeof app_routes / sizeof app_routes[0];
