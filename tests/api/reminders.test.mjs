@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { Client, registerAndLogin, pairDyad } from '../lib/api.mjs';
 import { startSink, until } from '../lib/smtp.mjs';
+import { linkedPair } from '../lib/therapist.mjs';
 
 const TOKEN = 'scraper-token-0123456789';
 // Monday 2026-12-07 07:00 UTC: 08:00 in Berlin (CET, +01:00)
@@ -225,6 +226,37 @@ test('without a relay nothing is sent, and the API says so', async () => {
     await bare.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a questionnaire waiting: the reminder says so, with no name; answered, the usual words again', async () => {
+  const p = await linkedPair(srv);
+  const m = await p.t.c.post(`/api/v1/therapist/dyads/${p.id}/measures`, { questionnaire: 'dyad-weekly-1' });
+  assert.equal(m.status, 201, m.text);
+  // the measure starts on the server's real day and answers count in the
+  // server's real period: the moved clock goes an hour past the real now
+  // (the same 7-day period), with a reminder every day at that minute
+  const t = Math.floor(Date.now() / 60000) * 60 + 3600;
+  const hhmm = new Date(t * 1000).toISOString().slice(11, 16);
+  setClock(t - 60);
+  const put = await p.a.c.put('/api/v1/me/reminders', { ...GOOD, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], time: hhmm, zone: 'UTC' });
+  assert.equal(put.status, 200, put.text);
+  const before = sink.messages().length;
+  setClock(t);
+  const msgs = await until(() => sink.messages().length === before + 1 && sink.messages(), 'the reminder');
+  const msg = msgs.at(-1);
+  assert.equal(header(msg, 'X-Envelope-To'), p.a.u.email);
+  assert.equal(header(msg, 'Subject'), 'A short questionnaire in dyad');
+  assert.match(msg, /A short questionnaire is waiting in dyad, if you like\./);
+  for (const secret of [p.t.u.display_name, p.t.u.email, p.a.u.display_name, p.b.u.display_name, 'therapist', 'How are we'])
+    assert.ok(!msg.includes(secret), `the message mentions ${secret}`);
+  // answered: the next day's reminder has the usual words
+  const mid = m.json.measure.id;
+  const ans = await p.a.c.put(`/api/v1/dyads/${p.id}/measures/${mid}/answers`, { answers: { felt_close: 2 } });
+  assert.equal(ans.status, 200, ans.text);
+  setClock(t + 86400);
+  const next = await until(() => sink.messages().length === before + 2 && sink.messages(), 'the next reminder');
+  assert.equal(header(next.at(-1), 'Subject'), 'A moment for dyad');
+  assert.equal((await p.a.c.put('/api/v1/me/reminders', { ...GOOD, enabled: false })).status, 200);
 });
 
 test('two servers over one database send each reminder once', async () => {

@@ -1,5 +1,5 @@
 // pages/settings.js — "/settings": change password, where one is signed in
-// (account.js), idle lock, a discreet tab title, one's own settings in each
+// (account.js), reminders (reminders.js), idle lock, a discreet tab title, one's own settings in each
 // dyad (sexual tracking, comfort per topic: dyadsettings.js), leaving a
 // dyad alone in one step, taking one's data (export.js), deleting the
 // account, sign out.
@@ -20,6 +20,7 @@ import { dyadSettingsSection } from '../dyadsettings.js';
 import { sessionsSection, titleSection, deleteAccountSection } from '../account.js';
 import { applyTitle } from '../title.js';
 import { exportButtons, exportSection } from '../export.js';
+import { remindersSection } from '../reminders.js';
 import { h, field, messages, setBusy, focusHeading, otherWords, capitalise } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
 
@@ -31,12 +32,14 @@ export async function render(env) {
         h('nav', { class: 'settings-index', 'aria-label': 'On this page' },
             h('ul', null,
                 h('li', null, h('a', { href: '#sessions' }, 'Where you are signed in')),
+                h('li', null, h('a', { href: '#reminders' }, 'Reminders')),
                 h('li', null, h('a', { href: '#discreet' }, 'A discreet tab title')),
                 h('li', null, h('a', { href: '#your-dyads' }, 'Leave a dyad')),
                 h('li', null, h('a', { href: '#your-data' }, 'Take your data with you')),
                 h('li', null, h('a', { href: '#delete' }, 'Delete your account')))),
         passwordSection(acct),
         sessionsSection(env),
+        remindersSection(env),
         lockSection(),
         titleSection(),
         dyadSettingsSection(env, acct),
