@@ -20,8 +20,9 @@ if [ "$mode" = test ]; then
   # the API suite also run on it; pgbouncer: two servers over one database
   # through a pooler (make test-pg); r-base-core and r-cran-nlme: R reads the
   # research exports and fits an actor-partner model with nlme (tests/r);
-  # python3-aiosmtpd: the loopback SMTP sink the reminder tests send to
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl python3-aiosmtpd)
+  # python3-aiosmtpd: the loopback SMTP sink the reminder tests send to;
+  # nginx: dyad served behind the shipped nginx site (tests/api/nginx.test.mjs)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl python3-aiosmtpd nginx)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl postgresql postgresql-client)
