@@ -23,7 +23,7 @@ DOCDIR     ?= $(PREFIX)/share/doc/dyad
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
-PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson inih libsystemd libseccomp libcurl
+PKGS    := libmicrohttpd sqlite3 libpq libsodium jansson inih libsystemd libseccomp libcurl libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

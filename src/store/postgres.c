@@ -589,7 +589,7 @@ static void pg_after_erasure(struct store *st)
         command(pg,
                 "VACUUM users, sessions, known_browsers, notices, dyads, dyad_members, invites, "
                 "checkins, shares, responses, comfort, audit, therapist_links, "
-                "therapist_consents, reshares, private_checkins",
+                "therapist_consents, reshares, private_checkins, push_subscriptions",
                 NULL);
     else
         fprintf(stderr, "dyad: store: vacuum after erasure: %s", PQerrorMessage(pg));

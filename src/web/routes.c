@@ -112,6 +112,8 @@ static const struct field_spec f_reminders[] = {{"enabled", FIELD_BOOL, true, fa
                                                 S("zone"),
                                                 {"channels", FIELD_ARRAY, true, false},
                                                 END};
+static const struct field_spec f_push[] = {S("endpoint"), S("p256dh"), S("auth"), END};
+static const struct field_spec f_push_remove[] = {S("endpoint"), END};
 static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S("sealed"), END};
 
 #define API "/api/v1"
@@ -149,6 +151,18 @@ const struct route app_routes[] = {
      "End one of one's sessions"},
     {"DELETE", API "/me/notices/{nid}", h_notice_delete, ROUTE_SESSION, NULL, 0,
      "Dismiss a notice"},
+
+    /* Web Push: where reminders go (their words are the same for everyone) */
+    {"GET", API "/push/key", h_push_key, ROUTE_PUBLIC, NULL, 0,
+     "The server's VAPID public key, for PushManager.subscribe"},
+    {"GET", API "/me/push", h_push_list, ROUTE_SESSION, NULL, 0,
+     "One's browsers that receive reminders (their push service only)"},
+    {"POST", API "/me/push", h_push_subscribe, ROUTE_SESSION, f_push, 0,
+     "Let this browser receive reminders (its push subscription)"},
+    {"DELETE", API "/me/push", h_push_unsubscribe, ROUTE_SESSION, f_push_remove, 0,
+     "Stop reminders to this browser"},
+    {"POST", API "/me/push/test", h_push_test, ROUTE_SESSION, NULL, 0,
+     "Send the reminder to one's browsers now, to see that it arrives"},
 
     /* dyads */
     {"POST", API "/dyads", h_dyad_create, ROUTE_SESSION, f_dyad_create, 0,

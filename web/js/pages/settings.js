@@ -1,5 +1,7 @@
 // pages/settings.js — "/settings": change password, where one is signed in
-// (account.js), reminders (reminders.js), idle lock, a discreet tab title, one's own settings in each
+// (account.js), reminders (reminders.js: days, time, zone, e-mail), idle
+// lock, a discreet tab title, reminders in this browser (push.js), one's
+// own settings in each
 // dyad (sexual tracking, comfort per topic: dyadsettings.js), leaving a
 // dyad alone in one step, taking one's data (export.js), deleting the
 // account, sign out.
@@ -21,6 +23,7 @@ import { sessionsSection, titleSection, deleteAccountSection } from '../account.
 import { applyTitle } from '../title.js';
 import { exportButtons, exportSection } from '../export.js';
 import { remindersSection } from '../reminders.js';
+import { pushSection } from '../push.js';
 import { h, field, messages, setBusy, focusHeading, otherWords, capitalise } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
 
@@ -34,6 +37,7 @@ export async function render(env) {
                 h('li', null, h('a', { href: '#sessions' }, 'Where you are signed in')),
                 h('li', null, h('a', { href: '#reminders' }, 'Reminders')),
                 h('li', null, h('a', { href: '#discreet' }, 'A discreet tab title')),
+                h('li', null, h('a', { href: '#browser-reminders' }, 'Reminders in this browser')),
                 h('li', null, h('a', { href: '#your-dyads' }, 'Leave a dyad')),
                 h('li', null, h('a', { href: '#your-data' }, 'Take your data with you')),
                 h('li', null, h('a', { href: '#delete' }, 'Delete your account')))),
@@ -42,6 +46,7 @@ export async function render(env) {
         remindersSection(env),
         lockSection(),
         titleSection(),
+        pushSection(),
         dyadSettingsSection(env, acct),
         dyadsSection(env, acct),
         exportSection(env, acct),

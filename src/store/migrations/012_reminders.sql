@@ -1,4 +1,4 @@
--- 011: reminders a person asked for, and the sends waiting for a channel.
+-- 012: reminders a person asked for, and the sends waiting for a channel.
 -- Nothing here says what anyone did or wrote: a schedule (weekdays, a local
 -- time, a time zone), the channels, and when the next one falls.
 CREATE TABLE reminders (

@@ -1,4 +1,4 @@
--- 011 (PostgreSQL twin of ../011_reminders.sql): reminders a person asked
+-- 012 (PostgreSQL twin of ../012_reminders.sql): reminders a person asked
 -- for, and the sends waiting for a channel.
 CREATE TABLE reminders (
     user_id    TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
