@@ -6,6 +6,8 @@
 #   scripts/deps.sh run    what building and serving needs
 #   scripts/deps.sh test   that, plus what the test suites need (cmocka, Chromium, clang)
 #   scripts/deps.sh bench  run's, plus the HTTP load generator (wrk)
+#   scripts/deps.sh check  run's, plus the static checkers of `make check`
+#                          (clang-format, cppcheck, clang-tidy; ESLint comes from npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +25,9 @@ if [ "$mode" = test ]; then
   # python3-aiosmtpd: the loopback SMTP sink the reminder tests send to;
   # nginx: dyad served behind the shipped nginx site (tests/api/nginx.test.mjs)
   pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl python3-aiosmtpd nginx)
+fi
+if [ "$mode" = check ]; then
+  pkgs+=(clang-format cppcheck clang-tidy)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl postgresql postgresql-client)

@@ -232,7 +232,7 @@ static int gcm_seal(const unsigned char key[16], const unsigned char nonce[12],
                      EVP_EncryptUpdate(cc, out, &a, text, (int)len) == 1 &&
                      EVP_EncryptUpdate(cc, out + a, &b, &last_delimiter, 1) == 1 &&
                      EVP_EncryptFinal_ex(cc, out + a + b, &c) == 1 &&
-                     (size_t)(a + b + c) == len + 1 &&
+                     (size_t)a + (size_t)b + (size_t)c == len + 1 &&
                      EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_GET_TAG, 16, out + len + 1) == 1
                  ? 0
                  : -1;

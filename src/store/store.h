@@ -544,7 +544,9 @@ enum store_result store_assignment_current(struct store *s, const char *dyad_id,
 
 /* ---- private check-ins and re-shares ------------------------------------- */
 
-enum { STORE_SEALED_MAX = 8192 };
+/* STORE_PRIVATE_SIGNAL: the danger signal, "D" or "N" padded to one 64-byte
+ * block and sealed (crypto_box_SEALBYTES 48 + 64) */
+enum { STORE_SEALED_MAX = 8192, STORE_PRIVATE_SIGNAL = 48 + 64 };
 
 struct private_checkin {
     char id[STORE_ID_MAX];

@@ -10,7 +10,7 @@
 // salt and re-wraps the same keys: nothing already written needs re-encrypting,
 // and the recovery code stays valid. The server ends every other session.
 //
-// Leaving (design §3): one step, no partner consent, no message to the
+// Leaving (docs/protocol.md): one step, no partner consent, no message to the
 // partner beyond the dyad showing as ended. The leaver chooses to keep or
 // delete what they wrote, and is offered their data first.
 
