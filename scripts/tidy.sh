@@ -7,12 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-  # src/store (the two backends, #13) joins this list once its four findings
-  # are dealt with: atoi in postgres.c:479 and restore.c:56, and two
-  # arguments the analyzer thinks uninitialized in store.c (2021, 2108).
-  # `scripts/tidy.sh src/store/*.c` shows them.
   for f in src/*/*.c tools/*.c; do
-    case "$f" in src/store/*) continue ;; esac
     files+=("$f")
   done
 fi

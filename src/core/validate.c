@@ -8,44 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 int validate_text(const char *s, size_t len, bool allow_newline)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
         unsigned char c = p[i];
-        if (c < 0x80) {
-            if (c == 0 || c == 0x7f || (c < 0x20 && !(allow_newline && (c == '\n' || c == '\t'))))
-                return -1;
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned cp;
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+        size_t n = text_utf8_len(p + i, len - i);
+        if (n == 0)
             return -1;
-        }
-        if (len - i <= n)
-            return -1;
-        for (size_t k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return -1;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        /* overlong forms, surrogates, beyond U+10FFFF, C1 controls */
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-            return -1;
-        i += n + 1;
+        if (n == 1 &&
+            (c == 0 || c == 0x7f || (c < 0x20 && !(allow_newline && (c == '\n' || c == '\t')))))
+            return -1; /* C0 controls and DEL */
+        if (n == 2 && c == 0xc2 && p[i + 1] < 0xa0)
+            return -1; /* C1 controls, U+0080–U+009F */
+        i += n;
     }
     return 0;
 }

@@ -15,6 +15,8 @@
 
 #include <sodium.h>
 
+#include "core/text.h" /* text_utf8_valid: strict, as a fatal WHATWG decoder reads */
+
 #define KEYS_CTX_AUTH       "dyadauth"
 #define KEYS_SUBKEY_AUTH    1
 #define KEYS_SUBKEY_WRAP    2
@@ -42,51 +44,6 @@ static void keys_free_wiped(void *p, size_t len)
         sodium_memzero(p, len);
         free(p);
     }
-}
-
-/* Strict UTF-8, as a fatal WHATWG decoder sees it: no overlong forms, no
- * surrogates, nothing above U+10FFFF. */
-static int keys_utf8_valid(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned char c = s[i];
-        size_t n;
-        unsigned char lo = 0x80, hi = 0xbf;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            if (c == 0xe0)
-                lo = 0xa0;
-            else if (c == 0xed)
-                hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            if (c == 0xf0)
-                lo = 0x90;
-            else if (c == 0xf4)
-                hi = 0x8f;
-        } else {
-            return 0;
-        }
-        if (len - i <= n)
-            return 0;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t k = 2; k <= n; k++) {
-            if (s[i + k] < 0x80 || s[i + k] > 0xbf)
-                return 0;
-        }
-        i += n + 1;
-    }
-    return 1;
 }
 
 static size_t keys_padded_len(size_t text_len)
@@ -664,7 +621,7 @@ static unsigned char *keys_pad_text(const char *text, size_t text_len, size_t *p
 
     *padded_len = 0;
     if ((text == NULL && text_len > 0) || text_len > KEYS_TEXT_MAX ||
-        !keys_utf8_valid((const unsigned char *)text, text_len))
+        !text_utf8_valid((const unsigned char *)text, text_len))
         return NULL;
     cap = keys_padded_len(text_len);
     buf = malloc(cap);
@@ -687,7 +644,7 @@ static int keys_unpad_text(char *text, size_t text_size, size_t *text_len,
     size_t len = 0;
 
     if (sodium_unpad(&len, padded, padded_len, KEYS_PAD_BLOCK) != 0 ||
-        !keys_utf8_valid(padded, len) || text_size <= len)
+        !text_utf8_valid(padded, len) || text_size <= len)
         return -1;
     memcpy(text, padded, len);
     text[len] = '\0';

@@ -15,6 +15,7 @@
  * responses; a new browser leaves a notice unless it is the account's
  * first; a dyad has one therapist; a private check-in is answered once.
  */
+#include <assert.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -2294,7 +2295,7 @@ static enum store_result copy_table(struct sql_conn *cf, struct store *to, struc
     }
     struct names source;
     result_names(q, &source);
-    int map[COPY_COLUMNS];
+    int map[COPY_COLUMNS] = {0};
     copied->n = 0;
     size_t k = (size_t)snprintf(sql, sizeof sql, "INSERT INTO \"%s\" (", table);
     for (int i = 0; i < source.n; i++) {
@@ -2355,7 +2356,8 @@ static enum store_result check_table(struct sql_conn *c, const char *table,
 {
     char sql[4096];
     size_t k = (size_t)snprintf(sql, sizeof sql, "SELECT ");
-    int map[COPY_COLUMNS];
+    int map[COPY_COLUMNS] = {0};
+    assert(cols->n <= COPY_COLUMNS);
     for (int i = 0; i < cols->n; i++) {
         k += (size_t)snprintf(sql + k, sizeof sql - k, "%s%s", i ? ", " : "",
                               strcmp(cols->name[i], "rowid") == 0 ? "rowid AS rowid" : "");

@@ -306,6 +306,7 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     c.res->status = 500; /* until the pipeline answers */
     pthread_rwlock_rdlock(&app->reload);
     run(&c);
+    body_values_wipe(&c);
     pthread_rwlock_unlock(&app->reload);
     if (c.body != NULL)
         json_decref(c.body);

@@ -1,155 +1,19 @@
 /*
  * charts.c — SVG rendering of the insights charts (see charts.h).
  *
- * Reading order: a small growable string with XML escaping, the common
- * checks and names, then each chart: layout constants, the drawing, and the
+ * Reading order: the common checks and names, then each chart (written
+ * with core/text.h's buffer and XML escaping): layout constants, the drawing, and the
  * <desc> text that says in words what is drawn. Every value drawn or
  * described comes from days passed through insights_day_mask or from the
  * engine's result, never from the raw input.
  */
 #include "web/charts.h"
 
-#include <stdarg.h> /* va_list, for charts_printf */
-#include <stdio.h>  /* vsnprintf */
-#include <stdlib.h> /* malloc, realloc, free */
+#include <stdlib.h> /* malloc, free */
 #include <string.h> /* strlen, memcpy */
 
+#include "core/text.h"     /* the growable string and XML escaping */
 #include "core/validate.h" /* date_format, for the axis and the description */
-
-/* ---- a growable string ---------------------------------------------------- */
-
-struct charts_buf {
-    char *data;
-    size_t len, cap;
-    bool failed; /* an allocation failed: the result is NULL */
-};
-
-static void charts_reserve(struct charts_buf *b, size_t more)
-{
-    if (b->failed || b->len + more + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + more + 1)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) {
-        b->failed = true;
-        return;
-    }
-    b->data = p;
-    b->cap = cap;
-}
-
-static void charts_put_n(struct charts_buf *b, const char *s, size_t n)
-{
-    charts_reserve(b, n);
-    if (b->failed)
-        return;
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-}
-
-static void charts_put(struct charts_buf *b, const char *s)
-{
-    charts_put_n(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static void charts_printf(struct charts_buf *b,
-                                                                const char *fmt, ...)
-{
-    va_list ap, again;
-    va_start(ap, fmt);
-    va_copy(again, ap);
-    charts_reserve(b, 128);
-    int n = b->failed ? -1 : vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
-    if (n >= 0 && (size_t)n >= b->cap - b->len) { /* did not fit: grow, write again */
-        charts_reserve(b, (size_t)n);
-        n = b->failed ? -1 : vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
-    }
-    va_end(again);
-    va_end(ap);
-    if (n < 0) {
-        b->failed = true;
-        return;
-    }
-    b->len += (size_t)n;
-}
-
-/* Length of the well-formed UTF-8 sequence at s (1-4), or 0 when it is not
- * one (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t charts_utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (n == 0 || c > 0xF4)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (c == 0xE0 && s[1] < 0xA0)
-        return 0; /* overlong */
-    if (c == 0xED && s[1] >= 0xA0)
-        return 0; /* surrogate */
-    if (c == 0xF0 && s[1] < 0x90)
-        return 0; /* overlong */
-    if (c == 0xF4 && s[1] >= 0x90)
-        return 0; /* beyond U+10FFFF */
-    return n;
-}
-
-/* Text as XML character data or attribute value: the five special
- * characters as entities; control characters (which XML 1.0 forbids) and
- * bytes that are not UTF-8 as U+FFFD. */
-static void charts_put_escaped(struct charts_buf *b, const char *text)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    while (*s) {
-        switch (*s) {
-        case '&':
-            charts_put(b, "&amp;");
-            s++;
-            continue;
-        case '<':
-            charts_put(b, "&lt;");
-            s++;
-            continue;
-        case '>':
-            charts_put(b, "&gt;");
-            s++;
-            continue;
-        case '"':
-            charts_put(b, "&quot;");
-            s++;
-            continue;
-        case '\'':
-            charts_put(b, "&#39;");
-            s++;
-            continue;
-        default:
-            break;
-        }
-        size_t n = charts_utf8_len(s);
-        if (n == 0 || *s < 0x20 || *s == 0x7F || (n == 2 && s[0] == 0xC2 && s[1] < 0xA0)) {
-            charts_put(b, "\xEF\xBF\xBD"); /* U+FFFD */
-            s += n ? n : 1;
-            continue;
-        }
-        charts_put_n(b, (const char *)s, n);
-        s += n;
-    }
-}
-
-static char *charts_finish(struct charts_buf *b)
-{
-    if (b->failed || !b->data) {
-        free(b->data);
-        return NULL;
-    }
-    return b->data;
-}
 
 /* ---- common ------------------------------------------------------------------- */
 
@@ -168,7 +32,7 @@ static const char *charts_name(const char *const names[2], int m)
     return m == 0 ? "Member 1" : "Member 2";
 }
 
-static void charts_put_id(struct charts_buf *b, const char *id)
+static void charts_put_id(struct text_buf *b, const char *id)
 {
     char clean[33];
     size_t n = 0;
@@ -179,7 +43,7 @@ static void charts_put_id(struct charts_buf *b, const char *id)
             clean[n++] = c;
     }
     clean[n] = '\0';
-    charts_put(b, n ? clean : "chart");
+    text_put(b, n ? clean : "chart");
 }
 
 static bool charts_args_ok(const struct insights_input *in, const struct insights_result *res)
@@ -190,30 +54,30 @@ static bool charts_args_ok(const struct insights_input *in, const struct insight
 }
 
 /* <svg …> with its title and the start of its desc. */
-static void charts_open(struct charts_buf *b, const char *id, int width, int height,
+static void charts_open(struct text_buf *b, const char *id, int width, int height,
                         const char *title)
 {
-    charts_printf(b,
-                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                  "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"",
-                  width, height, width, height);
+    text_printf(b,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                "viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"",
+                width, height, width, height);
     charts_put_id(b, id);
-    charts_put(b, "-title ");
+    text_put(b, "-title ");
     charts_put_id(b, id);
-    charts_put(b, "-desc\">\n<title id=\"");
+    text_put(b, "-desc\">\n<title id=\"");
     charts_put_id(b, id);
-    charts_put(b, "-title\">");
-    charts_put_escaped(b, title);
-    charts_put(b, "</title>\n<desc id=\"");
+    text_put(b, "-title\">");
+    text_put_escaped(b, title);
+    text_put(b, "</title>\n<desc id=\"");
     charts_put_id(b, id);
-    charts_put(b, "-desc\">");
+    text_put(b, "-desc\">");
 }
 
-static void charts_date(struct charts_buf *b, long day)
+static void charts_date(struct text_buf *b, long day)
 {
     char date[11];
     date_format(day, date);
-    charts_put(b, date);
+    text_put(b, date);
 }
 
 /* The viewer's view of both members' days. */
@@ -298,7 +162,7 @@ static double charts_series_x(int w, int i)
     return SERIES_LEFT + (double)i * (SERIES_W - SERIES_LEFT - SERIES_RIGHT) / (w - 1);
 }
 
-static void charts_series_line(struct charts_buf *b, const struct insights_day *days, int w, int m,
+static void charts_series_line(struct text_buf *b, const struct insights_day *days, int w, int m,
                                const struct charts_measure *ms, double top)
 {
     double scale = SERIES_PLOT_H / 10.0;
@@ -307,22 +171,22 @@ static void charts_series_line(struct charts_buf *b, const struct insights_day *
         int v = charts_score(&days[i], ms->item);
         if (v == INSIGHTS_NULL) {
             if (open)
-                charts_put(b, "\"/>\n");
+                text_put(b, "\"/>\n");
             open = false;
             continue;
         }
         if (!open)
-            charts_printf(b,
-                          "<path class=\"line m%d %s\" fill=\"none\" stroke=\"%s\"%s "
-                          "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
-                          m, ms->css, charts_colour[m], charts_dash[m]);
+            text_printf(b,
+                        "<path class=\"line m%d %s\" fill=\"none\" stroke=\"%s\"%s "
+                        "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
+                        m, ms->css, charts_colour[m], charts_dash[m]);
         else
-            charts_put(b, "L");
+            text_put(b, "L");
         open = true;
-        charts_printf(b, "%.1f %.1f", charts_series_x(w, i), top + (10 - v) * scale);
+        text_printf(b, "%.1f %.1f", charts_series_x(w, i), top + (10 - v) * scale);
     }
     if (open)
-        charts_put(b, "\"/>\n");
+        text_put(b, "\"/>\n");
     /* Dots: every rating in a short window, and a lone day (no line
      * through it) in any window. */
     for (int i = 0; i < w; i++) {
@@ -332,42 +196,42 @@ static void charts_series_line(struct charts_buf *b, const struct insights_day *
         bool alone = (i == 0 || charts_score(&days[i - 1], ms->item) == INSIGHTS_NULL) &&
                      (i == w - 1 || charts_score(&days[i + 1], ms->item) == INSIGHTS_NULL);
         if (w <= SERIES_DOTS_UP_TO || alone)
-            charts_printf(b,
-                          "<circle class=\"dot m%d %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
-                          "fill=\"%s\"/>\n",
-                          m, ms->css, charts_series_x(w, i), top + (10 - v) * scale,
-                          charts_colour[m]);
+            text_printf(b,
+                        "<circle class=\"dot m%d %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+                        "fill=\"%s\"/>\n",
+                        m, ms->css, charts_series_x(w, i), top + (10 - v) * scale,
+                        charts_colour[m]);
     }
 }
 
-static void charts_series_desc(struct charts_buf *b, const struct insights_input *in,
+static void charts_series_desc(struct text_buf *b, const struct insights_input *in,
                                const struct insights_result *res, const char *const names[2],
                                const bool *panel)
 {
     long first = in->today - (in->window - 1);
-    charts_put(b, "Daily ratings from 0 to 10, from ");
+    text_put(b, "Daily ratings from 0 to 10, from ");
     charts_date(b, first);
-    charts_put(b, " to ");
+    text_put(b, " to ");
     charts_date(b, in->today);
-    charts_printf(b, " (%d days).", in->window);
+    text_printf(b, " (%d days).", in->window);
     for (int k = 0; k < 3; k++) {
         if (!panel[k])
             continue;
         const struct charts_measure *ms = &charts_measures[k];
-        charts_printf(b, " %s:", charts_measure_title(in, k));
+        text_printf(b, " %s:", charts_measure_title(in, k));
         bool first_member = true;
         for (int m = 0; m < 2; m++) {
             const struct insights_stat *s = charts_mean(&res->members[m], ms->item);
             if (!s->shown)
                 continue;
-            charts_put(b, first_member ? " " : "; ");
-            charts_put_escaped(b, charts_name(names, m));
-            charts_printf(b, " averaged %.1f on %d day%s", s->value, s->n, s->n == 1 ? "" : "s");
+            text_put(b, first_member ? " " : "; ");
+            text_put_escaped(b, charts_name(names, m));
+            text_printf(b, " averaged %.1f on %d day%s", s->value, s->n, s->n == 1 ? "" : "s");
             first_member = false;
         }
-        charts_put(b, ".");
+        text_put(b, ".");
     }
-    charts_put(b, " A gap in a line is a day without a rating.");
+    text_put(b, " A gap in a line is a day without a rating.");
 }
 
 char *charts_series_svg(const struct insights_input *in, const struct insights_result *res,
@@ -390,27 +254,27 @@ char *charts_series_svg(const struct insights_input *in, const struct insights_r
     struct charts_days *view = charts_days_masked(in);
     if (!view)
         return NULL;
-    struct charts_buf b = {NULL, 0, 0, false};
+    struct text_buf b = {0};
     int height = SERIES_TOP + (panels ? panels : 1) * SERIES_PANEL + SERIES_BOTTOM;
     charts_open(&b, id, SERIES_W, height,
                 panel[2] ? "Closeness, affection and sexual connection, day by day"
                          : "Closeness and affection, day by day");
     charts_series_desc(&b, in, res, names, panel);
-    charts_put(&b, "</desc>\n");
-    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SERIES_W, height);
+    text_put(&b, "</desc>\n");
+    text_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SERIES_W, height);
 
     /* Legend. */
     int lx = SERIES_LEFT;
     for (int m = 0; m < 2; m++) {
         if (!member_shown[m])
             continue;
-        charts_printf(&b,
-                      "<line x1=\"%d\" y1=\"16\" x2=\"%d\" y2=\"16\" stroke=\"%s\"%s "
-                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"20\" font-size=\"12\" " CHARTS_TEXT
-                      ">",
-                      lx, lx + 28, charts_colour[m], charts_dash[m], lx + 34);
-        charts_put_escaped(&b, charts_name(names, m));
-        charts_put(&b, "</text>\n");
+        text_printf(&b,
+                    "<line x1=\"%d\" y1=\"16\" x2=\"%d\" y2=\"16\" stroke=\"%s\"%s "
+                    "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"20\" font-size=\"12\" " CHARTS_TEXT
+                    ">",
+                    lx, lx + 28, charts_colour[m], charts_dash[m], lx + 34);
+        text_put_escaped(&b, charts_name(names, m));
+        text_put(&b, "</text>\n");
         lx += 240;
     }
 
@@ -421,45 +285,45 @@ char *charts_series_svg(const struct insights_input *in, const struct insights_r
             continue;
         const struct charts_measure *ms = &charts_measures[k];
         double y0 = SERIES_TOP + k_drawn * SERIES_PANEL, top = y0 + SERIES_PLOT_TOP;
-        charts_printf(&b,
-                      "<g class=\"panel %s\">\n<text x=\"%d\" y=\"%.1f\" font-size=\"12\" "
-                      "font-weight=\"bold\" " CHARTS_TEXT ">%s</text>\n",
-                      ms->css, SERIES_LEFT, y0 + 12, charts_measure_title(in, k));
+        text_printf(&b,
+                    "<g class=\"panel %s\">\n<text x=\"%d\" y=\"%.1f\" font-size=\"12\" "
+                    "font-weight=\"bold\" " CHARTS_TEXT ">%s</text>\n",
+                    ms->css, SERIES_LEFT, y0 + 12, charts_measure_title(in, k));
         for (int v = 0; v <= 10; v += 5) {
             double y = top + (10 - v) * (SERIES_PLOT_H / 10.0);
-            charts_printf(&b,
-                          "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                          "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
-                          "text-anchor=\"end\" " CHARTS_TEXT ">%d</text>\n",
-                          SERIES_LEFT, y, right, y, v == 0 ? "#888" : "#ddd", SERIES_LEFT - 6,
-                          y + 3.5, v);
+            text_printf(&b,
+                        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                        "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
+                        "text-anchor=\"end\" " CHARTS_TEXT ">%d</text>\n",
+                        SERIES_LEFT, y, right, y, v == 0 ? "#888" : "#ddd", SERIES_LEFT - 6,
+                        y + 3.5, v);
         }
         for (int m = 0; m < 2; m++)
             if (charts_has_series(res, m, ms->item))
                 charts_series_line(&b, view->d[m], w, m, ms, top);
-        charts_put(&b, "</g>\n");
+        text_put(&b, "</g>\n");
         k_drawn++;
     }
     if (panels == 0)
-        charts_printf(&b,
-                      "<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
-                      ">No ratings to show in this window.</text>\n",
-                      SERIES_LEFT, SERIES_TOP + 40);
+        text_printf(&b,
+                    "<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                    ">No ratings to show in this window.</text>\n",
+                    SERIES_LEFT, SERIES_TOP + 40);
 
     /* Dates under the last panel: first, middle, last day. */
     double ty = height - 8;
     const char *anchor[3] = {"start", "middle", "end"};
     int idx[3] = {0, (w - 1) / 2, w - 1};
     for (int j = 0; j < 3; j++) {
-        charts_printf(
+        text_printf(
             &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" " CHARTS_TEXT ">",
             charts_series_x(w, idx[j]), ty, anchor[j]);
         charts_date(&b, in->today - (w - 1) + idx[j]);
-        charts_put(&b, "</text>\n");
+        text_put(&b, "</text>\n");
     }
-    charts_put(&b, "</svg>\n");
+    text_put(&b, "</svg>\n");
     free(view);
-    return charts_finish(&b);
+    return text_finish(&b);
 }
 
 /* ---- chart 2: the quadrant plane ------------------------------------------------- */
@@ -556,28 +420,28 @@ static const char *charts_quad_words(enum insights_quadrant q)
     }
 }
 
-static void charts_quad_desc(struct charts_buf *b, const struct insights_input *in,
+static void charts_quad_desc(struct text_buf *b, const struct insights_input *in,
                              const struct insights_result *res, const char *const names[2],
                              struct charts_week weeks[2][QUAD_WEEKS_MAX], int count)
 {
     int per = charts_weeks_per_point(in->window);
     if (per == 1)
-        charts_put(b, "Each point is one week");
+        text_put(b, "Each point is one week");
     else
-        charts_printf(b, "Each point is %d weeks", per);
-    charts_put(b, ": average emotional closeness across (0 to 10) and days with sexual "
-                  "connection per week up (0 to 7). Dashed lines mark closeness 5 and one day a "
-                  "week.");
+        text_printf(b, "Each point is %d weeks", per);
+    text_put(b, ": average emotional closeness across (0 to 10) and days with sexual "
+                "connection per week up (0 to 7). Dashed lines mark closeness 5 and one day a "
+                "week.");
     bool any = false;
     for (int m = 0; m < 2; m++) {
         enum insights_quadrant q = res->members[m].quadrant;
         if (q == INSIGHTS_QUADRANT_HIDDEN)
             continue; /* not even a name */
         any = true;
-        charts_put(b, " ");
-        charts_put_escaped(b, charts_name(names, m));
+        text_put(b, " ");
+        text_put_escaped(b, charts_name(names, m));
         if (q == INSIGHTS_QUADRANT_NOT_TRACKED) {
-            charts_put(b, " does not track sexual connection.");
+            text_put(b, " does not track sexual connection.");
             continue;
         }
         int a = -1, z = -1;
@@ -588,48 +452,47 @@ static void charts_quad_desc(struct charts_buf *b, const struct insights_input *
                 z = k;
             }
         if (a < 0) {
-            charts_put(b, ": not enough check-ins to draw yet.");
+            text_put(b, ": not enough check-ins to draw yet.");
             continue;
         }
-        charts_printf(b, ": from closeness %.1f with %.1f days a week (from ",
-                      weeks[m][a].closeness, weeks[m][a].per_week);
+        text_printf(b, ": from closeness %.1f with %.1f days a week (from ", weeks[m][a].closeness,
+                    weeks[m][a].per_week);
         charts_date(b, weeks[m][a].first_day);
-        charts_printf(b, ") to %.1f with %.1f (from ", weeks[m][z].closeness, weeks[m][z].per_week);
+        text_printf(b, ") to %.1f with %.1f (from ", weeks[m][z].closeness, weeks[m][z].per_week);
         charts_date(b, weeks[m][z].first_day);
-        charts_put(b, ")");
+        text_put(b, ")");
         if (q == INSIGHTS_QUADRANT_INSUFFICIENT_DATA)
-            charts_put(b, "; too few check-ins over the window to place.");
+            text_put(b, "; too few check-ins over the window to place.");
         else
-            charts_printf(b, "; over the whole window, %s.", charts_quad_words(q));
+            text_printf(b, "; over the whole window, %s.", charts_quad_words(q));
     }
     if (!any)
-        charts_put(b, " Nothing to show.");
+        text_put(b, " Nothing to show.");
 }
 
-static void charts_quad_path(struct charts_buf *b, const struct charts_week *weeks, int count,
-                             int m)
+static void charts_quad_path(struct text_buf *b, const struct charts_week *weeks, int count, int m)
 {
     bool open = false;
     for (int k = 0; k < count; k++) {
         if (!weeks[k].ok) {
             if (open)
-                charts_put(b, "\"/>\n");
+                text_put(b, "\"/>\n");
             open = false;
             continue;
         }
         if (!open)
-            charts_printf(b,
-                          "<path class=\"path m%d\" fill=\"none\" stroke=\"%s\"%s "
-                          "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
-                          m, charts_colour[m], charts_dash[m]);
+            text_printf(b,
+                        "<path class=\"path m%d\" fill=\"none\" stroke=\"%s\"%s "
+                        "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
+                        m, charts_colour[m], charts_dash[m]);
         else
-            charts_put(b, "L");
+            text_put(b, "L");
         open = true;
-        charts_printf(b, "%.1f %.1f", charts_quad_x(weeks[k].closeness),
-                      charts_quad_y(weeks[k].per_week));
+        text_printf(b, "%.1f %.1f", charts_quad_x(weeks[k].closeness),
+                    charts_quad_y(weeks[k].per_week));
     }
     if (open)
-        charts_put(b, "\"/>\n");
+        text_put(b, "\"/>\n");
     int first = -1, last = -1;
     for (int k = 0; k < count; k++)
         if (weeks[k].ok) {
@@ -642,20 +505,20 @@ static void charts_quad_path(struct charts_buf *b, const struct charts_week *wee
             continue;
         double x = charts_quad_x(weeks[k].closeness), y = charts_quad_y(weeks[k].per_week);
         if (k == last)
-            charts_printf(b,
-                          "<circle class=\"latest m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" "
-                          "fill=\"%s\"/>\n",
-                          m, x, y, charts_colour[m]);
+            text_printf(b,
+                        "<circle class=\"latest m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" "
+                        "fill=\"%s\"/>\n",
+                        m, x, y, charts_colour[m]);
         else if (k == first)
-            charts_printf(b,
-                          "<circle class=\"first m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
-                          "fill=\"#fff\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-                          m, x, y, charts_colour[m]);
+            text_printf(b,
+                        "<circle class=\"first m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
+                        "fill=\"#fff\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        m, x, y, charts_colour[m]);
         else
-            charts_printf(b,
-                          "<circle class=\"week m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
-                          "fill=\"%s\"/>\n",
-                          m, x, y, charts_colour[m]);
+            text_printf(b,
+                        "<circle class=\"week m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+                        "fill=\"%s\"/>\n",
+                        m, x, y, charts_colour[m]);
     }
 }
 
@@ -676,57 +539,56 @@ char *charts_quadrant_svg(const struct insights_input *in, const struct insights
     for (int m = 0; m < 2; m++)
         count = charts_weeks(in, view->d[m], weeks[m]);
 
-    struct charts_buf b = {NULL, 0, 0, false};
+    struct text_buf b = {0};
     charts_open(&b, id, QUAD_W, QUAD_H, "Emotional closeness and sexual connection over time");
     charts_quad_desc(&b, in, res, names, weeks, count);
-    charts_put(&b, "</desc>\n");
-    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", QUAD_W, QUAD_H);
+    text_put(&b, "</desc>\n");
+    text_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", QUAD_W, QUAD_H);
 
     /* Frame, grid and the two floors (closeness 5, one day a week). */
     double x0 = QUAD_LEFT, x1 = QUAD_LEFT + QUAD_SIZE, y0 = QUAD_TOP, y1 = QUAD_TOP + QUAD_SIZE;
-    charts_printf(&b,
-                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                  "stroke=\"#888\" stroke-width=\"1\"/>\n",
-                  x0, y0, QUAD_SIZE, QUAD_SIZE);
+    text_printf(&b,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                "stroke=\"#888\" stroke-width=\"1\"/>\n",
+                x0, y0, QUAD_SIZE, QUAD_SIZE);
     for (int c = 0; c <= 10; c += 2)
-        charts_printf(
+        text_printf(
             &b,
             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" " CHARTS_TEXT
             ">%d</text>\n",
             charts_quad_x(c), y1 + 14, c);
     for (int s = 0; s <= QUAD_Y_MAX; s++)
-        charts_printf(
-            &b,
-            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" " CHARTS_TEXT
-            ">%d</text>\n",
-            x0 - 6, charts_quad_y(s) + 3.5, s);
-    charts_printf(&b,
-                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
-                  charts_quad_x(INSIGHTS_CLOSENESS_FLOOR), y0,
-                  charts_quad_x(INSIGHTS_CLOSENESS_FLOOR), y1);
-    charts_printf(&b,
-                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
-                  x0, charts_quad_y(1), x1, charts_quad_y(1));
+        text_printf(&b,
+                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" " CHARTS_TEXT
+                    ">%d</text>\n",
+                    x0 - 6, charts_quad_y(s) + 3.5, s);
+    text_printf(&b,
+                "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                charts_quad_x(INSIGHTS_CLOSENESS_FLOOR), y0,
+                charts_quad_x(INSIGHTS_CLOSENESS_FLOOR), y1);
+    text_printf(&b,
+                "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                x0, charts_quad_y(1), x1, charts_quad_y(1));
     /* Quadrant names in their corners. */
-    charts_printf(&b,
-                  "<g font-size=\"11\" " CHARTS_TEXT ">\n"
-                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">both</text>\n"
-                  "<text x=\"%.1f\" y=\"%.1f\">sex, less closeness</text>\n"
-                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">closeness, little sex</text>\n"
-                  "<text x=\"%.1f\" y=\"%.1f\">neither</text>\n</g>\n",
-                  x1 - 6, y0 + 14, x0 + 6, y0 + 14, x1 - 6, y1 - 8, x0 + 6, y1 - 8);
+    text_printf(&b,
+                "<g font-size=\"11\" " CHARTS_TEXT ">\n"
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">both</text>\n"
+                "<text x=\"%.1f\" y=\"%.1f\">sex, less closeness</text>\n"
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">closeness, little sex</text>\n"
+                "<text x=\"%.1f\" y=\"%.1f\">neither</text>\n</g>\n",
+                x1 - 6, y0 + 14, x0 + 6, y0 + 14, x1 - 6, y1 - 8, x0 + 6, y1 - 8);
     /* Axis titles. */
-    charts_printf(&b,
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
-                  ">Emotional closeness (average)</text>\n",
-                  (x0 + x1) / 2, y1 + 34);
-    charts_printf(&b,
-                  "<text transform=\"translate(%.1f %.1f) rotate(-90)\" font-size=\"12\" "
-                  "text-anchor=\"middle\" " CHARTS_TEXT ">Days with sexual connection per "
-                  "week</text>\n",
-                  x0 - 34, (y0 + y1) / 2);
+    text_printf(&b,
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
+                ">Emotional closeness (average)</text>\n",
+                (x0 + x1) / 2, y1 + 34);
+    text_printf(&b,
+                "<text transform=\"translate(%.1f %.1f) rotate(-90)\" font-size=\"12\" "
+                "text-anchor=\"middle\" " CHARTS_TEXT ">Days with sexual connection per "
+                "week</text>\n",
+                x0 - 34, (y0 + y1) / 2);
 
     /* Paths, and a legend naming only the members drawn. */
     int lx = QUAD_LEFT;
@@ -734,25 +596,25 @@ char *charts_quadrant_svg(const struct insights_input *in, const struct insights
         if (!charts_quad_drawn(res->members[m].quadrant))
             continue;
         charts_quad_path(&b, weeks[m], count, m);
-        charts_printf(&b,
-                      "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
-                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
-                      ">",
-                      lx, QUAD_H - 36, lx + 28, QUAD_H - 36, charts_colour[m], charts_dash[m],
-                      lx + 34, QUAD_H - 32);
-        charts_put_escaped(&b, charts_name(names, m));
-        charts_put(&b, "</text>\n");
+        text_printf(&b,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
+                    "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                    ">",
+                    lx, QUAD_H - 36, lx + 28, QUAD_H - 36, charts_colour[m], charts_dash[m],
+                    lx + 34, QUAD_H - 32);
+        text_put_escaped(&b, charts_name(names, m));
+        text_put(&b, "</text>\n");
         lx += 190;
     }
-    charts_printf(&b,
-                  "<text x=\"%d\" y=\"%d\" font-size=\"10\" " CHARTS_TEXT
-                  ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
-                  QUAD_LEFT, QUAD_H - 12,
-                  charts_weeks_per_point(in->window) == 1 ? "week" : "period");
-    charts_put(&b, "</svg>\n");
+    text_printf(&b,
+                "<text x=\"%d\" y=\"%d\" font-size=\"10\" " CHARTS_TEXT
+                ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
+                QUAD_LEFT, QUAD_H - 12,
+                charts_weeks_per_point(in->window) == 1 ? "week" : "period");
+    text_put(&b, "</svg>\n");
     free(weeks);
     free(view);
-    return charts_finish(&b);
+    return text_finish(&b);
 }
 
 /* ---- chart 3: a questionnaire score, both members ------------------------------------ */
@@ -792,7 +654,7 @@ static bool scores_ok(const struct charts_score_input *in)
     return true;
 }
 
-static void scores_desc(struct charts_buf *b, const struct charts_score_input *in,
+static void scores_desc(struct text_buf *b, const struct charts_score_input *in,
                         const char *const names[2])
 {
     int last_both = -1;
@@ -804,24 +666,24 @@ static void scores_desc(struct charts_buf *b, const struct charts_score_input *i
                     first = p;
                 last = p;
             }
-        charts_put_escaped(b, charts_name(names, m));
+        text_put_escaped(b, charts_name(names, m));
         if (first < 0) {
-            charts_put(b, ": no score yet. ");
+            text_put(b, ": no score yet. ");
             continue;
         }
-        charts_printf(b, ": %.1f on ", in->p[m][first].value);
+        text_printf(b, ": %.1f on ", in->p[m][first].value);
         charts_date(b, in->first_day + (long)first * in->every_days);
         if (last != first) {
-            charts_printf(b, ", latest %.1f on ", in->p[m][last].value);
+            text_printf(b, ", latest %.1f on ", in->p[m][last].value);
             charts_date(b, in->first_day + (long)last * in->every_days);
         }
-        charts_put(b, ". ");
+        text_put(b, ". ");
         for (int p = 0; p < in->periods; p++)
             if (in->p[m][p].reliable != 0) {
-                charts_put(b, in->p[m][p].reliable < 0 ? "Reliable worsening on "
-                                                       : "Reliable improvement on ");
+                text_put(b, in->p[m][p].reliable < 0 ? "Reliable worsening on "
+                                                     : "Reliable improvement on ");
                 charts_date(b, in->first_day + (long)p * in->every_days);
-                charts_put(b, ". ");
+                text_put(b, ". ");
             }
     }
     for (int p = 0; p < in->periods; p++)
@@ -829,15 +691,15 @@ static void scores_desc(struct charts_buf *b, const struct charts_score_input *i
             last_both = p;
     if (last_both >= 0) {
         double gap = in->p[0][last_both].value - in->p[1][last_both].value;
-        charts_printf(b, "Latest gap between them: %.1f points. ", gap < 0 ? -gap : gap);
+        text_printf(b, "Latest gap between them: %.1f points. ", gap < 0 ? -gap : gap);
     }
     for (int k = 0; k < in->n_cutoffs; k++) {
-        charts_printf(b, "Cut-off at %.1f", in->cutoff[k]);
+        text_printf(b, "Cut-off at %.1f", in->cutoff[k]);
         if (in->cutoff_label[k]) {
-            charts_put(b, ": ");
-            charts_put_escaped(b, in->cutoff_label[k]);
+            text_put(b, ": ");
+            text_put_escaped(b, in->cutoff_label[k]);
         }
-        charts_put(b, ". ");
+        text_put(b, ". ");
     }
 }
 
@@ -846,52 +708,52 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
 {
     if (!scores_ok(in))
         return NULL;
-    struct charts_buf b = {NULL, 0, 0, false};
+    struct text_buf b = {0};
     charts_open(&b, id, SCORES_W, SCORES_H, in->title);
     scores_desc(&b, in, names);
-    charts_put(&b, "</desc>\n");
-    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SCORES_W, SCORES_H);
+    text_put(&b, "</desc>\n");
+    text_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", SCORES_W, SCORES_H);
     double right = SCORES_W - SCORES_RIGHT;
 
     /* Legend. */
     int lx = SCORES_LEFT;
     for (int m = 0; m < 2; m++) {
-        charts_printf(&b,
-                      "<line x1=\"%d\" y1=\"16\" x2=\"%d\" y2=\"16\" stroke=\"%s\"%s "
-                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"20\" font-size=\"12\" " CHARTS_TEXT
-                      ">",
-                      lx, lx + 28, charts_colour[m], charts_dash[m], lx + 34);
-        charts_put_escaped(&b, charts_name(names, m));
-        charts_put(&b, "</text>\n");
+        text_printf(&b,
+                    "<line x1=\"%d\" y1=\"16\" x2=\"%d\" y2=\"16\" stroke=\"%s\"%s "
+                    "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"20\" font-size=\"12\" " CHARTS_TEXT
+                    ">",
+                    lx, lx + 28, charts_colour[m], charts_dash[m], lx + 34);
+        text_put_escaped(&b, charts_name(names, m));
+        text_put(&b, "</text>\n");
         lx += 200;
     }
-    charts_printf(&b,
-                  "<text x=\"%d\" y=\"20\" font-size=\"11\" " CHARTS_TEXT
-                  ">\u25bc\u25b2 reliable change</text>\n",
-                  lx);
+    text_printf(&b,
+                "<text x=\"%d\" y=\"20\" font-size=\"11\" " CHARTS_TEXT
+                ">\u25bc\u25b2 reliable change</text>\n",
+                lx);
 
     /* Axis: the range and its middle. */
     for (int j = 0; j <= 2; j++) {
         double v = in->min + (in->max - in->min) * j / 2.0, y = scores_y(in, v);
-        charts_printf(&b,
-                      "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                      "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
-                      "text-anchor=\"end\" " CHARTS_TEXT ">%.1f</text>\n",
-                      SCORES_LEFT, y, right, y, j == 0 ? "#888" : "#ddd", SCORES_LEFT - 6, y + 3.5,
-                      v);
+        text_printf(&b,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
+                    "text-anchor=\"end\" " CHARTS_TEXT ">%.1f</text>\n",
+                    SCORES_LEFT, y, right, y, j == 0 ? "#888" : "#ddd", SCORES_LEFT - 6, y + 3.5,
+                    v);
     }
 
     /* Cut-offs. */
     for (int k = 0; k < in->n_cutoffs; k++) {
         double y = scores_y(in, in->cutoff[k]);
-        charts_printf(&b,
-                      "<g class=\"cutoff\"><line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                      "stroke=\"#b00020\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
-                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">",
-                      SCORES_LEFT, y, right, y, right + 6, y + 3.5);
-        charts_printf(&b, "%.1f ", in->cutoff[k]);
-        charts_put_escaped(&b, in->cutoff_label[k] ? in->cutoff_label[k] : "cut-off");
-        charts_put(&b, "</text></g>\n");
+        text_printf(&b,
+                    "<g class=\"cutoff\"><line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                    "stroke=\"#b00020\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
+                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">",
+                    SCORES_LEFT, y, right, y, right + 6, y + 3.5);
+        text_printf(&b, "%.1f ", in->cutoff[k]);
+        text_put_escaped(&b, in->cutoff_label[k] ? in->cutoff_label[k] : "cut-off");
+        text_put(&b, "</text></g>\n");
     }
 
     /* The gap, where both answered. */
@@ -899,18 +761,18 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
         double a = in->p[0][p].value, c = in->p[1][p].value;
         if (a != a || c != c || a == c)
             continue;
-        charts_printf(&b,
-                      "<line class=\"gap\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                      "stroke=\"#999\" stroke-width=\"6\" stroke-opacity=\"0.35\"/>\n",
-                      scores_x(in, p), scores_y(in, a), scores_x(in, p), scores_y(in, c));
+        text_printf(&b,
+                    "<line class=\"gap\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                    "stroke=\"#999\" stroke-width=\"6\" stroke-opacity=\"0.35\"/>\n",
+                    scores_x(in, p), scores_y(in, a), scores_x(in, p), scores_y(in, c));
     }
 
     /* Each member's line, broken where a period has no score. */
     for (int m = 0; m < 2; m++) {
-        charts_printf(&b,
-                      "<path class=\"member%d\" fill=\"none\" stroke=\"%s\"%s "
-                      "stroke-width=\"2\" d=\"",
-                      m + 1, charts_colour[m], charts_dash[m]);
+        text_printf(&b,
+                    "<path class=\"member%d\" fill=\"none\" stroke=\"%s\"%s "
+                    "stroke-width=\"2\" d=\"",
+                    m + 1, charts_colour[m], charts_dash[m]);
         bool pen = false;
         for (int p = 0; p < in->periods; p++) {
             double v = in->p[m][p].value;
@@ -918,46 +780,45 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
                 pen = false;
                 continue;
             }
-            charts_printf(&b, "%s%.1f %.1f ", pen ? "L" : "M", scores_x(in, p), scores_y(in, v));
+            text_printf(&b, "%s%.1f %.1f ", pen ? "L" : "M", scores_x(in, p), scores_y(in, v));
             pen = true;
         }
-        charts_put(&b, "\"/>\n");
+        text_put(&b, "\"/>\n");
         for (int p = 0; p < in->periods; p++) {
             double v = in->p[m][p].value;
             if (v != v)
                 continue;
             double x = scores_x(in, p), y = scores_y(in, v);
-            charts_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x, y,
-                          charts_colour[m]);
+            text_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x, y,
+                        charts_colour[m]);
             int r = in->p[m][p].reliable;
             if (r < 0)
-                charts_printf(&b,
-                              "<polygon class=\"reliable-worse\" points=\"%.1f,%.1f %.1f,%.1f "
-                              "%.1f,%.1f\" fill=\"#b00020\"/>\n",
-                              x - 6, y + 7, x + 6, y + 7, x, y + 17);
+                text_printf(&b,
+                            "<polygon class=\"reliable-worse\" points=\"%.1f,%.1f %.1f,%.1f "
+                            "%.1f,%.1f\" fill=\"#b00020\"/>\n",
+                            x - 6, y + 7, x + 6, y + 7, x, y + 17);
             else if (r > 0)
-                charts_printf(&b,
-                              "<polygon class=\"reliable-better\" points=\"%.1f,%.1f %.1f,%.1f "
-                              "%.1f,%.1f\" fill=\"#2e7d32\"/>\n",
-                              x - 6, y - 7, x + 6, y - 7, x, y - 17);
+                text_printf(&b,
+                            "<polygon class=\"reliable-better\" points=\"%.1f,%.1f %.1f,%.1f "
+                            "%.1f,%.1f\" fill=\"#2e7d32\"/>\n",
+                            x - 6, y - 7, x + 6, y - 7, x, y - 17);
         }
     }
 
     /* Dates: the first and the last period. */
     double ty = SCORES_TOP + SCORES_PLOT_H + 22;
-    charts_printf(&b, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">", SCORES_LEFT,
-                  ty);
+    text_printf(&b, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">", SCORES_LEFT, ty);
     charts_date(&b, in->first_day);
-    charts_put(&b, "</text>\n");
+    text_put(&b, "</text>\n");
     if (in->periods > 1) {
-        charts_printf(
+        text_printf(
             &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" " CHARTS_TEXT ">",
             right, ty);
         charts_date(&b, in->first_day + (long)(in->periods - 1) * in->every_days);
-        charts_put(&b, "</text>\n");
+        text_put(&b, "</text>\n");
     }
-    charts_put(&b, "</svg>\n");
-    return charts_finish(&b);
+    text_put(&b, "</svg>\n");
+    return text_finish(&b);
 }
 
 /* ---- chart 4: the disclosure x responsiveness plane ---------------------------- */
@@ -1020,25 +881,25 @@ static const char *charts_plane_words(enum insights_plane p)
     }
 }
 
-static void charts_plane_desc(struct charts_buf *b, const struct insights_input *in,
+static void charts_plane_desc(struct text_buf *b, const struct insights_input *in,
                               const struct insights_result *res, const char *const names[2],
                               struct charts_plane_week weeks[2][QUAD_WEEKS_MAX], int count)
 {
     int per = charts_weeks_per_point(in->window);
     if (per == 1)
-        charts_put(b, "Each point is one week");
+        text_put(b, "Each point is one week");
     else
-        charts_printf(b, "Each point is %d weeks", per);
-    charts_put(b, ": how much one opened up across (0 to 10) and how understood one felt up "
-                  "(0 to 10), on days with both answered. Dashed lines mark 5 on each.");
+        text_printf(b, "Each point is %d weeks", per);
+    text_put(b, ": how much one opened up across (0 to 10) and how understood one felt up "
+                "(0 to 10), on days with both answered. Dashed lines mark 5 on each.");
     bool any = false;
     for (int m = 0; m < 2; m++) {
         enum insights_plane p = res->members[m].plane;
         if (p == INSIGHTS_PLANE_HIDDEN)
             continue; /* not even a name */
         any = true;
-        charts_put(b, " ");
-        charts_put_escaped(b, charts_name(names, m));
+        text_put(b, " ");
+        text_put_escaped(b, charts_name(names, m));
         int a = -1, z = -1;
         for (int k = 0; k < count; k++)
             if (weeks[m][k].ok) {
@@ -1047,34 +908,33 @@ static void charts_plane_desc(struct charts_buf *b, const struct insights_input 
                 z = k;
             }
         if (a < 0) {
-            charts_put(b, ": not enough check-ins to draw yet.");
+            text_put(b, ": not enough check-ins to draw yet.");
             continue;
         }
-        charts_printf(b, ": from opening up %.1f and feeling understood %.1f (from ",
-                      weeks[m][a].opened_up, weeks[m][a].understood);
+        text_printf(b, ": from opening up %.1f and feeling understood %.1f (from ",
+                    weeks[m][a].opened_up, weeks[m][a].understood);
         charts_date(b, weeks[m][a].first_day);
-        charts_printf(b, ") to %.1f and %.1f (from ", weeks[m][z].opened_up,
-                      weeks[m][z].understood);
+        text_printf(b, ") to %.1f and %.1f (from ", weeks[m][z].opened_up, weeks[m][z].understood);
         charts_date(b, weeks[m][z].first_day);
-        charts_put(b, ")");
+        text_put(b, ")");
         if (p == INSIGHTS_PLANE_INSUFFICIENT_DATA)
-            charts_put(b, "; too few check-ins over the window to place.");
+            text_put(b, "; too few check-ins over the window to place.");
         else
-            charts_printf(b, "; over the whole window, %s.", charts_plane_words(p));
+            text_printf(b, "; over the whole window, %s.", charts_plane_words(p));
     }
     if (!any)
-        charts_put(b, " Nothing to show.");
+        text_put(b, " Nothing to show.");
 }
 
-static void charts_plane_path(struct charts_buf *b, const struct charts_plane_week *weeks,
-                              int count, int m)
+static void charts_plane_path(struct text_buf *b, const struct charts_plane_week *weeks, int count,
+                              int m)
 {
     bool open = false;
     int first = -1, last = -1;
     for (int k = 0; k < count; k++) {
         if (!weeks[k].ok) {
             if (open)
-                charts_put(b, "\"/>\n");
+                text_put(b, "\"/>\n");
             open = false;
             continue;
         }
@@ -1082,37 +942,37 @@ static void charts_plane_path(struct charts_buf *b, const struct charts_plane_we
             first = k;
         last = k;
         if (!open)
-            charts_printf(b,
-                          "<path class=\"path m%d\" fill=\"none\" stroke=\"%s\"%s "
-                          "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
-                          m, charts_colour[m], charts_dash[m]);
+            text_printf(b,
+                        "<path class=\"path m%d\" fill=\"none\" stroke=\"%s\"%s "
+                        "stroke-width=\"2\" stroke-linejoin=\"round\" d=\"M",
+                        m, charts_colour[m], charts_dash[m]);
         else
-            charts_put(b, "L");
+            text_put(b, "L");
         open = true;
-        charts_printf(b, "%.1f %.1f", charts_plane_x(weeks[k].opened_up),
-                      charts_plane_y(weeks[k].understood));
+        text_printf(b, "%.1f %.1f", charts_plane_x(weeks[k].opened_up),
+                    charts_plane_y(weeks[k].understood));
     }
     if (open)
-        charts_put(b, "\"/>\n");
+        text_put(b, "\"/>\n");
     for (int k = 0; k < count; k++) {
         if (!weeks[k].ok)
             continue;
         double x = charts_plane_x(weeks[k].opened_up), y = charts_plane_y(weeks[k].understood);
         if (k == last)
-            charts_printf(b,
-                          "<circle class=\"latest m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" "
-                          "fill=\"%s\"/>\n",
-                          m, x, y, charts_colour[m]);
+            text_printf(b,
+                        "<circle class=\"latest m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" "
+                        "fill=\"%s\"/>\n",
+                        m, x, y, charts_colour[m]);
         else if (k == first)
-            charts_printf(b,
-                          "<circle class=\"first m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
-                          "fill=\"#fff\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-                          m, x, y, charts_colour[m]);
+            text_printf(b,
+                        "<circle class=\"first m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"4.5\" "
+                        "fill=\"#fff\" stroke=\"%s\" stroke-width=\"2\"/>\n",
+                        m, x, y, charts_colour[m]);
         else
-            charts_printf(b,
-                          "<circle class=\"week m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
-                          "fill=\"%s\"/>\n",
-                          m, x, y, charts_colour[m]);
+            text_printf(b,
+                        "<circle class=\"week m%d\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" "
+                        "fill=\"%s\"/>\n",
+                        m, x, y, charts_colour[m]);
     }
 }
 
@@ -1133,74 +993,73 @@ char *charts_plane_svg(const struct insights_input *in, const struct insights_re
     for (int m = 0; m < 2; m++)
         count = charts_plane_weeks(in, view->d[m], weeks[m]);
 
-    struct charts_buf b = {NULL, 0, 0, false};
+    struct text_buf b = {0};
     charts_open(&b, id, QUAD_W, QUAD_H, "Opening up and feeling understood over time");
     charts_plane_desc(&b, in, res, names, weeks, count);
-    charts_put(&b, "</desc>\n");
-    charts_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", QUAD_W, QUAD_H);
+    text_put(&b, "</desc>\n");
+    text_printf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", QUAD_W, QUAD_H);
     double x0 = QUAD_LEFT, x1 = QUAD_LEFT + QUAD_SIZE, y0 = QUAD_TOP, y1 = QUAD_TOP + QUAD_SIZE;
-    charts_printf(&b,
-                  "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                  "stroke=\"#888\" stroke-width=\"1\"/>\n",
-                  x0, y0, QUAD_SIZE, QUAD_SIZE);
+    text_printf(&b,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"none\" "
+                "stroke=\"#888\" stroke-width=\"1\"/>\n",
+                x0, y0, QUAD_SIZE, QUAD_SIZE);
     for (int v = 0; v <= 10; v += 2) {
-        charts_printf(
+        text_printf(
             &b,
             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
             ">%d</text>\n",
             charts_plane_x(v), y1 + 15, v);
-        charts_printf(
-            &b,
-            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" " CHARTS_TEXT
-            ">%d</text>\n",
-            x0 - 6, charts_plane_y(v) + 4, v);
+        text_printf(&b,
+                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" " CHARTS_TEXT
+                    ">%d</text>\n",
+                    x0 - 6, charts_plane_y(v) + 4, v);
     }
-    charts_printf(&b,
-                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
-                  charts_plane_x(INSIGHTS_PLANE_HIGH), y0, charts_plane_x(INSIGHTS_PLANE_HIGH), y1);
-    charts_printf(&b,
-                  "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                  "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
-                  x0, charts_plane_y(INSIGHTS_PLANE_HIGH), x1, charts_plane_y(INSIGHTS_PLANE_HIGH));
-    charts_printf(&b,
-                  "<g font-size=\"12\" " CHARTS_TEXT ">\n"
-                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">open, understood</text>\n"
-                  "<text x=\"%.1f\" y=\"%.1f\">understood, less open</text>\n"
-                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">open, less understood</text>\n"
-                  "<text x=\"%.1f\" y=\"%.1f\">neither, for now</text>\n</g>\n",
-                  x1 - 6, y0 + 16, x0 + 6, y0 + 16, x1 - 6, y1 - 8, x0 + 6, y1 - 8);
-    charts_printf(&b,
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
-                  ">Opened up (average)</text>\n",
-                  (x0 + x1) / 2, y1 + 34);
-    charts_printf(&b,
-                  "<text transform=\"translate(%.1f %.1f) rotate(-90)\" font-size=\"12\" "
-                  "text-anchor=\"middle\" " CHARTS_TEXT ">Felt understood (average)</text>\n",
-                  x0 - 34, (y0 + y1) / 2);
+    text_printf(&b,
+                "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                charts_plane_x(INSIGHTS_PLANE_HIGH), y0, charts_plane_x(INSIGHTS_PLANE_HIGH), y1);
+    text_printf(&b,
+                "<line class=\"floor\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#666\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n",
+                x0, charts_plane_y(INSIGHTS_PLANE_HIGH), x1, charts_plane_y(INSIGHTS_PLANE_HIGH));
+    text_printf(&b,
+                "<g font-size=\"12\" " CHARTS_TEXT ">\n"
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">open, understood</text>\n"
+                "<text x=\"%.1f\" y=\"%.1f\">understood, less open</text>\n"
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">open, less understood</text>\n"
+                "<text x=\"%.1f\" y=\"%.1f\">neither, for now</text>\n</g>\n",
+                x1 - 6, y0 + 16, x0 + 6, y0 + 16, x1 - 6, y1 - 8, x0 + 6, y1 - 8);
+    text_printf(&b,
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
+                ">Opened up (average)</text>\n",
+                (x0 + x1) / 2, y1 + 34);
+    text_printf(&b,
+                "<text transform=\"translate(%.1f %.1f) rotate(-90)\" font-size=\"12\" "
+                "text-anchor=\"middle\" " CHARTS_TEXT ">Felt understood (average)</text>\n",
+                x0 - 34, (y0 + y1) / 2);
     int lx = QUAD_LEFT;
     for (int m = 0; m < 2; m++) {
         enum insights_plane p = res->members[m].plane;
         if (p == INSIGHTS_PLANE_HIDDEN)
             continue;
         charts_plane_path(&b, weeks[m], count, m);
-        charts_printf(&b,
-                      "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
-                      "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
-                      ">",
-                      lx, QUAD_H - 36, lx + 28, QUAD_H - 36, charts_colour[m], charts_dash[m],
-                      lx + 34, QUAD_H - 32);
-        charts_put_escaped(&b, charts_name(names, m));
-        charts_put(&b, "</text>\n");
+        text_printf(&b,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
+                    "stroke-width=\"2\"/>\n<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                    ">",
+                    lx, QUAD_H - 36, lx + 28, QUAD_H - 36, charts_colour[m], charts_dash[m],
+                    lx + 34, QUAD_H - 32);
+        text_put_escaped(&b, charts_name(names, m));
+        text_put(&b, "</text>\n");
         lx += 190;
     }
-    charts_printf(&b,
-                  "<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
-                  ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
-                  QUAD_LEFT, QUAD_H - 10,
-                  charts_weeks_per_point(in->window) == 1 ? "week" : "period");
-    charts_put(&b, "</svg>\n");
+    text_printf(&b,
+                "<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
+                ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
+                QUAD_LEFT, QUAD_H - 10,
+                charts_weeks_per_point(in->window) == 1 ? "week" : "period");
+    text_put(&b, "</svg>\n");
     free(weeks);
     free(view);
-    return charts_finish(&b);
+    return text_finish(&b);
 }

@@ -65,6 +65,10 @@ void reply_html(struct ctx *c, int status, const char *html);
  * (router.h) and fills c->values; 0, or -1 after answering 400 naming the
  * field with the rule's message. Handlers get only values that passed. */
 int body_values(struct ctx *c);
+/* Wipes every decoded value (auth keys, wrapped keys, sealed text) in the
+ * arena; the pipeline calls it after the handler, whatever the handler did,
+ * so no decoded secret outlives its request in freed memory. */
+void body_values_wipe(struct ctx *c);
 
 /* Body accessors. Every value was checked against its declaration in the
  * route table (type, presence, rule) before the handler ran. */
@@ -87,7 +91,8 @@ json_t *json_b64(const unsigned char *bin, size_t len);
 /* "2026-11-24T02:13:57Z" */
 json_t *json_time(int64_t t);
 
-/* Escapes text for HTML element content and attribute values, into the arena. */
+/* Escapes text for HTML element content and attribute values, into the arena
+ * (text_escape: controls and bytes that are not UTF-8 become U+FFFD). */
 const char *html_escape(struct arena *a, const char *s);
 
 /* ---- floor_page.c ---------------------------------------------------------- */

@@ -3,6 +3,7 @@
  * sign-up, therapist setup and recovery take from a body (e-mail, display
  * name, keys), and an account as JSON.
  */
+#include <sodium.h>
 #include <stdio.h>
 
 #include "core/validate.h"
@@ -39,8 +40,10 @@ int take_account(struct ctx *c, struct user *u, unsigned char auth_key[32])
         body_b64(c, "sign_public_key", u->sign_pk, sizeof u->sign_pk) != 0 ||
         body_b64(c, "wrapped_keys", u->wrapped_keys, sizeof u->wrapped_keys) != 0 ||
         body_b64(c, "recovery_wrapped_keys", u->recovery_wrapped_keys,
-                 sizeof u->recovery_wrapped_keys) != 0)
+                 sizeof u->recovery_wrapped_keys) != 0) {
+        sodium_memzero(auth_key, 32);
         return -1;
+    }
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/text.h"
 #include "core/validate.h"
 #include "crypto/crypto.h"
 #include "web/floor.h"
@@ -141,41 +142,8 @@ json_t *json_time(int64_t t)
 
 const char *html_escape(struct arena *a, const char *s)
 {
-    size_t n = 0;
-    for (const char *p = s; *p; p++)
-        n += (*p == '&') ? 5 : (*p == '<' || *p == '>') ? 4 : (*p == '"' || *p == '\'') ? 6 : 1;
-    char *out = arena_alloc(a, n + 1);
-    if (out == NULL)
-        return "";
-    char *o = out;
-    for (const char *p = s; *p; p++) {
-        const char *rep = NULL;
-        switch (*p) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            *o++ = *p;
-            continue;
-        }
-        size_t l = strlen(rep);
-        memcpy(o, rep, l);
-        o += l;
-    }
-    *o = '\0';
-    return out;
+    const char *out = text_escape(a, s);
+    return out != NULL ? out : "";
 }
 
 /* The message of a 400 for a value its declared rule refused. */
@@ -227,6 +195,16 @@ int body_values(struct ctx *c)
     }
     reply_error(c, e, field, rule_message(c, f, field));
     return -1;
+}
+
+void body_values_wipe(struct ctx *c)
+{
+    if (c->values == NULL || c->route == NULL)
+        return;
+    size_t n = fields_count(c->route->fields);
+    for (size_t i = 0; i < n; i++)
+        if (c->values[i].bytes != NULL)
+            sodium_memzero((unsigned char *)c->values[i].bytes, c->values[i].len);
 }
 
 const struct field_value *body_value(struct ctx *c, const char *name)

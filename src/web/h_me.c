@@ -107,8 +107,11 @@ void h_me_password(struct ctx *c)
     if (body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0 ||
         body_b64(c, "new_kdf_salt", salt, sizeof salt) != 0 ||
         body_b64(c, "new_auth_key", new_key, sizeof new_key) != 0 ||
-        body_b64(c, "new_wrapped_keys", wrapped, sizeof wrapped) != 0)
+        body_b64(c, "new_wrapped_keys", wrapped, sizeof wrapped) != 0) {
+        sodium_memzero(auth_key, sizeof auth_key);
+        sodium_memzero(new_key, sizeof new_key);
         return;
+    }
     if (auth_reverify(c, auth_key) != 0) {
         sodium_memzero(new_key, sizeof new_key);
         return;

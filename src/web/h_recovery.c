@@ -87,10 +87,10 @@ void h_recover(struct ctx *c)
     if (body_b64(c, "signature", sig, sizeof sig) != 0 ||
         body_b64(c, "new_kdf_salt", salt, sizeof salt) != 0 ||
         body_b64(c, "new_auth_key", new_key, sizeof new_key) != 0 ||
-        body_b64(c, "new_wrapped_keys", wrapped, sizeof wrapped) != 0)
+        body_b64(c, "new_wrapped_keys", wrapped, sizeof wrapped) != 0 || auth_throttled(c, email)) {
+        sodium_memzero(new_key, sizeof new_key);
         return;
-    if (auth_throttled(c, email))
-        return;
+    }
     uint64_t t = 0;
     for (int i = 0; i < 8; i++)
         t = (t << 8) | ch[i];
@@ -101,6 +101,7 @@ void h_recover(struct ctx *c)
     struct user u;
     enum store_result r = store_user_by_email(c->app->store, email, &u);
     if (r != STORE_OK && r != STORE_NOT_FOUND) {
+        sodium_memzero(new_key, sizeof new_key);
         reply_store(c, r);
         return;
     }
