@@ -4,6 +4,7 @@
  */
 #include "core/arena.h"
 
+#include <assert.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,8 +20,16 @@ struct arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
+/* what arena_own was handed: a node in the arena's own blocks */
+struct arena_owned {
+    struct arena_owned *next;
+    void (*fn)(void *);
+    void *p;
+};
+
 struct arena {
     struct arena_block *head;
+    struct arena_owned *owned; /* newest first */
     size_t total;
 };
 
@@ -33,6 +42,9 @@ void arena_free(struct arena *a)
 {
     if (a == NULL)
         return;
+    /* before the blocks: the list lives in them */
+    for (struct arena_owned *o = a->owned; o != NULL; o = o->next)
+        o->fn(o->p);
     struct arena_block *b = a->head;
     while (b != NULL) {
         struct arena_block *next = b->next;
@@ -134,6 +146,23 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
     va_start(ap, fmt);
     char *p = arena_vprintf(a, fmt, ap);
     va_end(ap);
+    return p;
+}
+
+void *arena_own(struct arena *a, void *p, void (*fn)(void *))
+{
+    assert(fn != NULL);
+    if (p == NULL)
+        return NULL;
+    struct arena_owned *o = arena_alloc(a, sizeof *o);
+    if (o == NULL) {
+        fn(p);
+        return NULL;
+    }
+    o->fn = fn;
+    o->p = p;
+    o->next = a->owned;
+    a->owned = o;
     return p;
 }
 

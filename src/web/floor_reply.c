@@ -26,7 +26,7 @@ static bool wants_json(const struct ctx *c)
 
 void reply_json(struct ctx *c, int status, json_t *obj)
 {
-    char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
+    char *text = obj != NULL ? arena_own(c->arena, json_dumps(obj, JSON_COMPACT), free) : NULL;
     json_decref(obj);
     if (text == NULL) {
         c->res->status = 500;
@@ -35,12 +35,10 @@ void reply_json(struct ctx *c, int status, json_t *obj)
         c->res->body_len = strlen(c->res->body);
         return;
     }
-    char *copy = arena_strdup(c->arena, text);
-    free(text);
     c->res->status = status;
     c->res->content_type = "application/json";
-    c->res->body = copy != NULL ? copy : "{}";
-    c->res->body_len = copy != NULL ? strlen(copy) : 2;
+    c->res->body = text;
+    c->res->body_len = strlen(text);
 }
 
 void reply_html(struct ctx *c, int status, const char *html)

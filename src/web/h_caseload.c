@@ -213,17 +213,17 @@ void h_therapist_charts(struct ctx *c)
      * sex; the disclosure x responsiveness plane for every dyad */
     bool sexual =
         m.dyad.kind == DYAD_COUPLE && (v.input.track_sexual[0] || v.input.track_sexual[1]);
-    char *series = charts_series_svg(&v.input, res, names, "series");
-    char *plane = charts_plane_svg(&v.input, res, names, "plane");
-    char *quadrant = sexual ? charts_quadrant_svg(&v.input, res, names, "quadrant") : NULL;
+    const char *series =
+        arena_own(c->arena, charts_series_svg(&v.input, res, names, "series"), free);
+    const char *plane = arena_own(c->arena, charts_plane_svg(&v.input, res, names, "plane"), free);
+    const char *quadrant =
+        sexual ? arena_own(c->arena, charts_quadrant_svg(&v.input, res, names, "quadrant"), free)
+               : NULL;
     json_t *j =
         series != NULL && plane != NULL && (quadrant != NULL || !sexual)
             ? json_pack("{s:i, s:s, s:s, s:o}", "window", window, "series", series, "plane", plane,
                         "quadrant", quadrant != NULL ? json_string(quadrant) : json_null())
             : NULL;
-    free(series);
-    free(plane);
-    free(quadrant);
     if (j == NULL || store_audit_add(c->app->store, m.dyad.id, c->user.id, "view_charts", NULL,
                                      c->now) != STORE_OK) {
         json_decref(j);

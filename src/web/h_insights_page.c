@@ -164,11 +164,18 @@ void h_insights_page(struct ctx *c)
     bool sexual =
         m.dyad.kind == DYAD_COUPLE && (v.input.track_sexual[0] || v.input.track_sexual[1]);
     /* No empty charts: a chart with nothing to place says what it needs. */
-    char *series = series_drawable(res) ? charts_series_svg(&v.input, res, names, "series") : NULL;
-    char *plane = plane_drawable(res) ? charts_plane_svg(&v.input, res, names, "plane") : NULL;
-    char *quadrant = sexual && quadrant_drawable(res)
-                         ? charts_quadrant_svg(&v.input, res, names, "quadrant")
-                         : NULL;
+    const char *series =
+        series_drawable(res)
+            ? arena_own(c->arena, charts_series_svg(&v.input, res, names, "series"), free)
+            : NULL;
+    const char *plane =
+        plane_drawable(res)
+            ? arena_own(c->arena, charts_plane_svg(&v.input, res, names, "plane"), free)
+            : NULL;
+    const char *quadrant =
+        sexual && quadrant_drawable(res)
+            ? arena_own(c->arena, charts_quadrant_svg(&v.input, res, names, "quadrant"), free)
+            : NULL;
     const char *charts = arena_printf(
         c->arena, "%s%s%s",
         series != NULL ? figure(c, series)
@@ -256,9 +263,6 @@ void h_insights_page(struct ctx *c)
         *findings ? arena_printf(c->arena, "<ul class=\"findings\">%s</ul>", findings)
                   : "<p>Nothing stands out in this window. That is fine too.</p>",
         html_escape(c->arena, m.dyad.id));
-    free(series);
-    free(plane);
-    free(quadrant);
     json_decref(j);
     page_render(c, "insights", html != NULL ? html : "");
 }

@@ -75,9 +75,8 @@ static void add_measure(void *p, const struct measure *m)
     if (ml->charts && q != NULL) {
         char id[64];
         snprintf(id, sizeof id, "measure-%s", m->id);
-        char *svg = measures_chart(o, q, id);
+        const char *svg = arena_own(ml->c->arena, measures_chart(o, q, id), free);
         json_object_set_new(o, "chart", svg != NULL ? json_string(svg) : json_null());
-        free(svg);
     }
     json_array_append_new(ml->list, o);
 }

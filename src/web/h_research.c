@@ -239,24 +239,18 @@ void h_research_export(struct ctx *c)
         dy.days[1] = days[1];
         csv = research_csv(layout, &dy, 1);
     }
+    csv = arena_own(c->arena, csv, free);
     if (csv == NULL || store_audit_add(c->app->store, m.dyad.id, c->user.id, "research_export",
                                        NULL, c->now) != STORE_OK) {
-        free(csv);
         reply_store(c, STORE_ERROR);
-        return;
-    }
-    char *copy = arena_strdup(c->arena, csv);
-    free(csv);
-    if (copy == NULL) {
-        reply_error(c, API_INTERNAL, NULL, NULL);
         return;
     }
     char *disp = arena_printf(c->arena, "attachment; filename=\"dyad-research-%s%s.csv\"",
                               research_layout_name(layout), codebook ? "-codebook" : "");
     c->res->status = 200;
     c->res->content_type = "text/csv; charset=utf-8";
-    c->res->body = copy;
-    c->res->body_len = strlen(copy);
+    c->res->body = csv;
+    c->res->body_len = strlen(csv);
     if (disp != NULL)
         http_response_header(c->res, "Content-Disposition", disp);
 }

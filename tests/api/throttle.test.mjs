@@ -58,8 +58,10 @@ test('a stranger timed to each wait\'s expiry never delays the owner signing in 
     assert.equal(r.status, 200, `round ${round}: the owner was held back: ${r.text}`);
     expireWaits(); // the stranger's next try comes the moment the wait ends
   }
-  // the stranger's waits grew to the 15-minute cap: the attack ran its course
-  assert.equal(retryAfter, 900, `after ${tries} tries the wait is ${retryAfter}`);
+  // the stranger's waits grew to the 15-minute cap: the attack ran its course.
+  // Retry-After counts from the request that set the wait, so a slow machine
+  // reads a second or two less than 900; the wait before the cap was 512.
+  assert.ok(retryAfter > 512 && retryAfter <= 900, `after ${tries} tries the wait is ${retryAfter}`);
   // the limit of keying by address, documented in docs/security.md: someone
   // sharing the stranger's address (the same NAT) waits with the stranger
   const again = await stranger.post('/api/v1/auth/login', { email: u.email, auth_key: wrong() }, from('203.0.113.66'));
