@@ -178,14 +178,14 @@ build/rel/bench/%: bench/%.c $(REL_LIB)
 build/rel/bench/refserver: bench/refserver.c
 	@mkdir -p $(@D)
 	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBS)
+build/rel/bench/refsqlite: bench/refsqlite.c
+	@mkdir -p $(@D)
+	$(CC) $(REL_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(LIBS)
 bench:
 	@scripts/deps.sh bench
-	@$(MAKE) --no-print-directory $(BENCH_BIN) build/dyad build/rel/bench/refserver
-	@: > build/bench.txt
-	@set -e; for b in $(BENCH_BIN); do $$b | tee -a build/bench.txt; done
-	@bench/http.sh | tee -a build/bench.txt
-	@scripts/with-postgres.sh bench/http-pg.sh | tee -a build/bench.txt
-	@echo "figures written to build/bench.txt"
+	@$(MAKE) --no-print-directory $(BENCH_BIN) build/dyad build/rel/bench/refserver \
+	  build/rel/bench/refsqlite build/rel/bench/gendata
+	@bench/run.sh
 
 # The settings table of docs/operators.md, made from src/cli/config.c
 # (tests/api/config.test.mjs fails when it is out of date).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # HTTP benchmark over PostgreSQL, run beside a throwaway cluster
 # (scripts/with-postgres.sh sets DYAD_TEST_PG; `make bench` does it): the
-# figures of bench/http.sh — /healthz (a database read) and GET /api/v1/me
+# figures of bench/run.sh — /healthz (a database read) and GET /api/v1/me
 # with a session — for build/dyad on SQLite and on PostgreSQL, then two
 # servers over the one PostgreSQL against one, all in the same run, as
 # ratios. wrk drives each for a bounded time; with two servers, two wrk
@@ -60,6 +60,8 @@ rate -H "Cookie: $pg_cookie" "$pg2/api/v1/me" >"$dir/two.2"
 wait "$first"
 two_me=$(awk '{ s += $1 } END { printf "%.2f", s }' "$dir/two.1" "$dir/two.2")
 
+echo "http_pg_lite_healthz_rps $lite_health"
+echo "http_pg_lite_me_rps $lite_me"
 echo "http_pg_healthz_rps $pg_health"
 echo "http_pg_healthz_vs_sqlite $(ratio "$pg_health" "$lite_health")"
 echo "http_pg_me_session_rps $pg_me"

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <sodium.h>
@@ -29,12 +30,24 @@ int dcrypto_init(unsigned concurrent_hashes)
     if (sem_init(&hash_slots, 0, concurrent_hashes) != 0)
         return -1;
     max_waiting = concurrent_hashes * DCRYPTO_WAITING_PER_SLOT;
-    /* A real hash to verify against for unknown accounts. */
+    return 0;
+}
+
+/* A real hash to verify against for unknown accounts, made at the first
+ * such login rather than at start-up: it takes a full Argon2id computation
+ * (19 MiB, tens of milliseconds), which delayed the first answered request
+ * and raised the resident set of a server nobody had logged in to yet. That
+ * first unknown-account login takes one hash longer than the later ones,
+ * which says nothing about any account. */
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_make(void)
+{
     unsigned char k[32];
     randombytes_buf(k, sizeof k);
-    int r = crypto_pwhash_str(dummy_hash, (const char *)k, sizeof k, AUTH_OPS, AUTH_MEM);
+    if (crypto_pwhash_str(dummy_hash, (const char *)k, sizeof k, AUTH_OPS, AUTH_MEM) != 0)
+        dummy_hash[0] = '\0'; /* verifying against it fails, as it must */
     sodium_memzero(k, sizeof k);
-    return r == 0 ? 0 : -1;
 }
 
 void dcrypto_random_id(const char *prefix, char *out, size_t outlen)
@@ -89,6 +102,8 @@ int dcrypto_auth_verify(const char *hash, const unsigned char auth_key[32])
 {
     if (slot_take() != 0)
         return DCRYPTO_BUSY;
+    if (hash == NULL)
+        pthread_once(&dummy_once, dummy_make);
     int r = crypto_pwhash_str_verify(hash != NULL ? hash : dummy_hash, (const char *)auth_key, 32);
     sem_post(&hash_slots);
     return hash != NULL && r == 0 ? 0 : -1;

@@ -1165,8 +1165,9 @@ static enum store_result checkin_row(struct sql_rows *q, void *arg)
     return STORE_OK;
 }
 
-enum store_result store_checkins(struct store *s, const char *dyad_id, long from, long to,
-                                 struct checkin *out, size_t max, size_t *n)
+static enum store_result checkins_ordered(struct store *s, const char *dyad_id, long from, long to,
+                                          struct checkin *out, size_t max, size_t *n,
+                                          bool by_member)
 {
     struct sql_conn *c;
     *n = 0;
@@ -1174,14 +1175,32 @@ enum store_result store_checkins(struct store *s, const char *dyad_id, long from
     if (r != STORE_OK)
         return r;
     struct checkin_walk w = {out, max, n};
+    /* two literals, not one built at run time: each is a cached statement */
     r = each_row(c,
-                 "SELECT user_id, day, closeness, closeness_wanted, opened_up, understood, "
-                 "safety, affection, sexual, emotions, wordless, "
-                 "CASE WHEN note IS NULL THEN 0 ELSE 1 END, show_mask, updated_at "
-                 "FROM checkins WHERE dyad_id = ?1 AND day BETWEEN ?2 AND ?3 "
-                 "ORDER BY day, user_id",
+                 by_member ? "SELECT user_id, day, closeness, closeness_wanted, opened_up, "
+                             "understood, safety, affection, sexual, emotions, wordless, "
+                             "CASE WHEN note IS NULL THEN 0 ELSE 1 END, show_mask, updated_at "
+                             "FROM checkins WHERE dyad_id = ?1 AND day BETWEEN ?2 AND ?3 "
+                             "ORDER BY user_id, day"
+                           : "SELECT user_id, day, closeness, closeness_wanted, opened_up, "
+                             "understood, safety, affection, sexual, emotions, wordless, "
+                             "CASE WHEN note IS NULL THEN 0 ELSE 1 END, show_mask, updated_at "
+                             "FROM checkins WHERE dyad_id = ?1 AND day BETWEEN ?2 AND ?3 "
+                             "ORDER BY day, user_id",
                  ARGS(T(dyad_id), I(from), I(to)), checkin_row, &w);
     return end(s, c, r);
+}
+
+enum store_result store_checkins(struct store *s, const char *dyad_id, long from, long to,
+                                 struct checkin *out, size_t max, size_t *n)
+{
+    return checkins_ordered(s, dyad_id, from, to, out, max, n, false);
+}
+
+enum store_result store_checkins_by_member(struct store *s, const char *dyad_id, long from, long to,
+                                           struct checkin *out, size_t max, size_t *n)
+{
+    return checkins_ordered(s, dyad_id, from, to, out, max, n, true);
 }
 
 struct note_walk {

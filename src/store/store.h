@@ -359,6 +359,12 @@ enum store_result store_checkin_put(struct store *s, const char *dyad_id, const 
 /* Both members' check-ins with from <= day <= to, oldest first; up to max. */
 enum store_result store_checkins(struct store *s, const char *dyad_id, long from, long to,
                                  struct checkin *out, size_t max, size_t *n);
+/* The same rows one member after the other (by user id), each oldest first:
+ * the primary key's order, so the database reads them without sorting (for
+ * a reader that places each row by its day, as insights do over a year and
+ * more of history). */
+enum store_result store_checkins_by_member(struct store *s, const char *dyad_id, long from, long to,
+                                           struct checkin *out, size_t max, size_t *n);
 
 /* user_id's notes with from <= day <= to, to fn (the bytes live during the
  * call only). */

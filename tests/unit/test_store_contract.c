@@ -747,6 +747,20 @@ static void test_checkins(void **state)
     assert_int_equal(n, 0);
     assert_int_equal(store_checkins(s, "d-1", DAY0, DAY0 + 2, out, 2, &n), STORE_OK);
     assert_int_equal(n, 2); /* up to max */
+    /* the same rows member by member, each oldest first */
+    assert_int_equal(store_checkins_by_member(s, "d-1", DAY0, DAY0 + 2, out, 8, &n), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(out[0].user_id, "u-a");
+    assert_int_equal(out[0].day, DAY0);
+    assert_int_equal(out[0].score[0], 4);
+    assert_string_equal(out[1].user_id, "u-a");
+    assert_int_equal(out[1].day, DAY0 + 2);
+    assert_true(out[1].has_note);
+    assert_string_equal(out[2].user_id, "u-b");
+    assert_int_equal(out[2].day, DAY0);
+    assert_int_equal(out[2].emotions, 0x15u);
+    assert_int_equal(store_checkins_by_member(s, "d-1", DAY0 + 1, DAY0 + 1, out, 8, &n), STORE_OK);
+    assert_int_equal(n, 0);
 
     struct seen w = {"", 0};
     assert_int_equal(store_checkin_notes(s, "d-1", "u-a", DAY0, DAY0 + 9, list_note, &w), STORE_OK);
