@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-run}
-pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev libssl-dev nodejs npm sqlite3)
+# tzdata: the time zones reminders are scheduled in; ca-certificates: the
+# SMTP relay's certificate is checked against them
+pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev libssl-dev tzdata ca-certificates nodejs npm sqlite3)
 if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for
@@ -20,8 +22,9 @@ if [ "$mode" = test ]; then
   # the API suite also run on it; pgbouncer: two servers over one database
   # through a pooler (make test-pg); r-base-core and r-cran-nlme: R reads the
   # research exports and fits an actor-partner model with nlme (tests/r);
+  # python3-aiosmtpd: the loopback SMTP sink the reminder tests send to;
   # nginx: dyad served behind the shipped nginx site (tests/api/nginx.test.mjs)
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl nginx)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl python3-aiosmtpd nginx)
 fi
 if [ "$mode" = check ]; then
   pkgs+=(clang-format cppcheck clang-tidy)

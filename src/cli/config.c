@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/validate.h"
+
 #define AT(field) offsetof(struct app_config, field), sizeof(((struct app_config *)0)->field)
 
 const struct setting config_settings[] = {
@@ -130,6 +132,30 @@ const struct setting config_settings[] = {
      AT(log_level)},
     {"log", "requests", "--log-requests", "DYAD_LOG_REQUESTS", SETTING_BOOL, 0, 0, "yes", NULL,
      "One line per request: method, route pattern, status, time.", "yes or no", AT(log_requests)},
+    {"mail", "smtp_url", "--smtp-url", "DYAD_SMTP_URL", SETTING_SMTP, 0, 0, "", "none",
+     "The SMTP relay e-mail reminders go through: smtp://host:port (upgraded with STARTTLS, see "
+     "smtp_starttls) or smtps://host:port (TLS from the start). Empty: dyad sends no e-mail, and "
+     "the settings page tells people so.",
+     "smtp://host[:port] or smtps://host[:port]", AT(smtp_url)},
+    {"mail", "smtp_starttls", "--smtp-starttls", "DYAD_SMTP_STARTTLS", SETTING_CHOICE, 0, 0,
+     "required", NULL,
+     "required: send nothing unless the relay upgrades the connection to TLS, its certificate "
+     "checked against the system's CAs; none: plain SMTP, only for a relay on this machine or a "
+     "private network.",
+     "required, none", AT(smtp_starttls)},
+    {"mail", "smtp_user", "--smtp-user", "DYAD_SMTP_USER", SETTING_STRING, 0, 0, "", "none",
+     "The user name dyad signs in to the relay with (the password from smtp_password_file); "
+     "empty: no sign-in.",
+     "a name", AT(smtp_user)},
+    {"mail", "smtp_password_file", "--smtp-password-file", "DYAD_SMTP_PASSWORD_FILE", SETTING_PATH,
+     0, 0, "", "none",
+     "A file whose first line is the relay password, read once at start (keep it mode 0600, "
+     "readable by dyad only).",
+     "a path", AT(smtp_password_file)},
+    {"mail", "from", "--mail-from", "DYAD_MAIL_FROM", SETTING_EMAIL, 0, 0, "", "none",
+     "The sender address of reminders; the relay's bounces go there, dyad reads no mailbox. "
+     "Needed when smtp_url is set.",
+     "an e-mail address", AT(mail_from)},
 };
 const size_t config_settings_count = sizeof config_settings / sizeof config_settings[0];
 
@@ -217,6 +243,48 @@ static int check_link(const char *url, size_t size)
     return 0;
 }
 
+/* The relay: smtp:// or smtps://, a host (a name, an IPv4 address or an
+ * [IPv6] one) and an optional port, nothing else (no user or path: the user
+ * is smtp_user, the password a file). */
+static int check_smtp_url(const char *url, size_t size)
+{
+    const char *host;
+    if (strncmp(url, "smtps://", 8) == 0)
+        host = url + 8;
+    else if (strncmp(url, "smtp://", 7) == 0)
+        host = url + 7;
+    else
+        return -1;
+    if (strlen(url) >= size || host[0] == '\0' || host[0] == ':')
+        return -1;
+    const char *p = host;
+    if (*p == '[') {
+        p = strchr(p, ']');
+        if (p == NULL || p == host + 1)
+            return -1;
+        for (const char *q = host + 1; q < p; q++)
+            if (!((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f') ||
+                  (*q >= 'A' && *q <= 'F') || *q == ':' || *q == '.'))
+                return -1;
+        p++;
+    } else {
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               *p == '-' || *p == '.')
+            p++;
+    }
+    if (*p == ':') {
+        char *end;
+        p++;
+        if (*p < '0' || *p > '9' || strlen(p) > 5)
+            return -1;
+        unsigned long port = strtoul(p, &end, 10);
+        if (*end != '\0' || port == 0 || port > 65535)
+            return -1;
+        return 0;
+    }
+    return *p == '\0' ? 0 : -1;
+}
+
 static int parse_bool(const char *v, bool *out)
 {
     static const char *yes[] = {"yes", "true", "on", "1"};
@@ -301,6 +369,20 @@ int config_set(struct config *c, const struct setting *s, const char *v, char *e
         }
         memcpy(field, v, strlen(v) + 1);
         return 0;
+    case SETTING_SMTP:
+        if (v[0] != '\0' && check_smtp_url(v, s->size) != 0) {
+            snprintf(err, errlen, "'%s' is not smtp://host[:port] or smtps://host[:port]", v);
+            return -1;
+        }
+        memcpy(field, v, strlen(v) + 1);
+        return 0;
+    case SETTING_EMAIL:
+        if (v[0] != '\0' && (strlen(v) >= s->size || validate_email(v) != 0)) {
+            snprintf(err, errlen, "'%s' is not an e-mail address", v);
+            return -1;
+        }
+        memcpy(field, v, strlen(v) + 1);
+        return 0;
     case SETTING_URL:
         if (v[0] != '\0' && check_public_url(v) != 0) {
             snprintf(err, errlen, "'%s' is not http(s)://host[:port] (no path)", v);
@@ -366,6 +448,8 @@ void config_value(const struct config *c, const struct setting *s, bool mask, ch
     case SETTING_LINK:
     case SETTING_DB:
     case SETTING_CHOICE:
+    case SETTING_SMTP:
+    case SETTING_EMAIL:
         snprintf(out, outlen, "%s", field);
         return;
     case SETTING_SECRET:

@@ -39,6 +39,8 @@ enum setting_type {
     SETTING_CIDRS,  /* a struct cidr_list: addresses or CIDR ranges, separated by commas */
     SETTING_LINK,   /* an http(s):// address with any path, or empty */
     SETTING_CHOICE, /* one of the words of `values`, separated by ", " (kept as a string) */
+    SETTING_SMTP,   /* smtp://host[:port] or smtps://host[:port], or empty */
+    SETTING_EMAIL,  /* an e-mail address, or empty */
     SETTING_TYPE__MAX
 };
 

@@ -35,6 +35,7 @@
 #include "core/questionnaire.h"
 #include "core/validate.h"
 #include "crypto/crypto.h"
+#include "notify/notify.h"
 #include "notify/push.h"
 #include "store/store.h"
 #include "web/app.h"
@@ -382,6 +383,10 @@ static int cmd_serve(struct config *c)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* TZ exists before any thread does: the reminder zones (notify/zone.c)
+     * only ever replace its value, never add the variable (see there). */
+    setenv("TZ", ":UTC", 1);
+    static struct notify notify;
 
     struct app *app = calloc(1, sizeof *app);
     if (app == NULL)
@@ -490,6 +495,14 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: --public-url must look like https://host[:port]\n");
         goto out;
     }
+    /* Reminders: the relay's settings and password file, read before the
+     * sandbox; the scheduler starts with the workers. */
+    if (notify_init(&notify, &app->cfg, app->store, app->secret, app->origin, err, sizeof err) !=
+        0) {
+        fprintf(stderr, "dyad: reminders: %s\n", err);
+        goto out;
+    }
+    app->notify = &notify;
     if (push.contact[0] == '\0' && app->tls)
         snprintf(push.contact, sizeof push.contact, "%s", app->origin);
     /* Everything is open: give up what serving does not need, before any
@@ -502,6 +515,15 @@ static int cmd_serve(struct config *c)
     }
     if (http_server_run(server, app_handle, app) != 0)
         goto out;
+    if (notify_start(&notify) != 0) {
+        fprintf(stderr, "dyad: cannot start the reminder scheduler\n");
+        goto out;
+    }
+    if (app->cfg.smtp_url[0] != '\0')
+        log_event(LOG_INFO, "start", "e-mail reminders through %s (STARTTLS %s)", app->cfg.smtp_url,
+                  app->cfg.smtp_starttls);
+    else
+        log_event(LOG_INFO, "start", "no SMTP relay configured: no e-mail reminders");
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
     if (!app->cfg.sandbox)
         log_event(LOG_WARN, "start", "the sandbox is off (sandbox = no)");
@@ -535,6 +557,7 @@ static int cmd_serve(struct config *c)
     status = 0;
 out:
     http_server_stop(server, 0);
+    notify_stop(&notify); /* after the workers: a request may still wake it */
     store_close(app->store);
     if (lock_fd >= 0)
         close(lock_fd);

@@ -77,8 +77,10 @@ static void on_sigsys(int sig, siginfo_t *info, void *uctx)
 /* ---- seccomp ---------------------------------------------------------------------- */
 
 /* What a dyad server calls after start-up: files in its directories, its
- * sockets (and libpq's, libcurl's, and a resolver's), threads, memory,
- * time, signals. */
+ * sockets (and libpq's, libcurl's to the SMTP relay and push services, and a
+ * resolver's), threads, memory, time, signals. Reading the tz database
+ * (/usr/share/zoneinfo) and the CA certificates needs only open/read/close,
+ * and Landlock here limits writing, never reading. */
 static const char *const allowed[] = {
     /* files */
     "read",
@@ -270,7 +272,8 @@ static int seccomp_install(char *err, size_t errlen)
         rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, family);
     }
     /* socketpair, local only: libcurl wakes its resolver thread and its
-     * multi handle through one (Web Push, src/notify/push.c) */
+     * multi handle through one (the reminder e-mail, src/notify/email.c;
+     * Web Push, src/notify/push.c) */
     if (rc == 0) {
         const struct scmp_arg_cmp local = {
             .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)AF_UNIX, .datum_b = 0};

@@ -3143,3 +3143,228 @@ enum store_result store_research_revoke(struct store *s, const char *dyad_id, co
                 ARGS(T(dyad_id), T(user_id)));
     return end(s, c, r);
 }
+
+/* ---- reminders ------------------------------------------------------------------ */
+
+#define REMINDER_COLS "user_id, enabled, days, minute, zone, channels, next_at, updated_at"
+
+static void reminder_cols(struct sql_rows *q, struct reminder *r)
+{
+    memset(r, 0, sizeof *r);
+    col_text(q, 0, r->user_id, sizeof r->user_id);
+    r->enabled = col_int(q, 1) != 0;
+    r->days = (unsigned)col_int(q, 2);
+    r->minute = (int)col_int(q, 3);
+    col_text(q, 4, r->zone, sizeof r->zone);
+    col_text(q, 5, r->channels, sizeof r->channels);
+    r->next_at = col_null(q, 6) ? 0 : col_int(q, 6);
+    r->updated_at = col_int(q, 7);
+}
+
+static enum store_result reminder_one(struct sql_rows *q, void *arg)
+{
+    reminder_cols(q, arg);
+    return STORE_OK;
+}
+
+enum store_result store_reminder_get(struct store *s, const char *user_id, struct reminder *out)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    r = first_row(c, "SELECT " REMINDER_COLS " FROM reminders WHERE user_id = ?1", ARGS(T(user_id)),
+                  reminder_one, out);
+    return end(s, c, r);
+}
+
+enum store_result store_reminder_put(struct store *s, const struct reminder *m)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    bool on = m->enabled && m->next_at != 0;
+    r = run(c,
+            "INSERT INTO reminders (user_id, enabled, days, minute, zone, channels, next_at, "
+            "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (user_id) DO "
+            "UPDATE SET enabled = excluded.enabled, days = excluded.days, minute = "
+            "excluded.minute, zone = excluded.zone, channels = excluded.channels, next_at = "
+            "excluded.next_at, updated_at = excluded.updated_at",
+            ARGS(T(m->user_id), I(m->enabled ? 1 : 0), I(m->days), I(m->minute), T(m->zone),
+                 T(m->channels), on ? I(m->next_at) : NUL, I(m->updated_at)));
+    if (r == STORE_OK && !on)
+        r = run(c, "DELETE FROM reminder_sends WHERE user_id = ?1", ARGS(T(m->user_id)));
+    return end(s, c, r);
+}
+
+enum store_result store_reminder_stop(struct store *s, const char *user_id, int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "UPDATE reminders SET enabled = 0, next_at = NULL, updated_at = ?2 "
+                "WHERE user_id = ?1",
+                ARGS(T(user_id), I(now)));
+    if (r == STORE_OK)
+        r = run(c, "DELETE FROM reminder_sends WHERE user_id = ?1", ARGS(T(user_id)));
+    return end(s, c, r);
+}
+
+struct reminder_walk {
+    store_reminder_fn *fn;
+    void *ctx;
+};
+
+static enum store_result reminder_each(struct sql_rows *q, void *arg)
+{
+    struct reminder_walk *w = arg;
+    struct reminder m;
+    reminder_cols(q, &m);
+    w->fn(w->ctx, &m);
+    return STORE_OK;
+}
+
+enum store_result store_reminders_due(struct store *s, int64_t now, int limit,
+                                      store_reminder_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct reminder_walk w = {fn, ctx};
+    r = each_row(c,
+                 "SELECT " REMINDER_COLS " FROM reminders WHERE next_at IS NOT NULL AND "
+                 "next_at <= ?1 AND enabled = 1 ORDER BY next_at, user_id LIMIT ?2",
+                 ARGS(I(now), I(limit)), reminder_each, &w);
+    return end(s, c, r);
+}
+
+enum store_result store_reminder_claim(struct store *s, const char *user_id, int64_t old_next_at,
+                                       int64_t new_next_at, const struct reminder_send *sends,
+                                       size_t n)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_CONFLICT,
+                "UPDATE reminders SET next_at = ?3 WHERE user_id = ?1 AND next_at = ?2 AND "
+                "enabled = 1",
+                ARGS(T(user_id), I(old_next_at), I(new_next_at)));
+    for (size_t i = 0; i < n && r == STORE_OK; i++)
+        r = run(c,
+                "INSERT INTO reminder_sends (id, user_id, channel, purpose, due_at, tries, "
+                "try_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                ARGS(T(sends[i].id), T(user_id), T(sends[i].channel), T(sends[i].purpose),
+                     I(sends[i].due_at), I(sends[i].tries), I(sends[i].try_at)));
+    return end(s, c, r);
+}
+
+struct send_walk {
+    store_send_fn *fn;
+    void *ctx;
+};
+
+static enum store_result send_each(struct sql_rows *q, void *arg)
+{
+    struct send_walk *w = arg;
+    struct reminder_send x;
+    memset(&x, 0, sizeof x);
+    col_text(q, 0, x.id, sizeof x.id);
+    col_text(q, 1, x.user_id, sizeof x.user_id);
+    col_text(q, 2, x.channel, sizeof x.channel);
+    col_text(q, 3, x.purpose, sizeof x.purpose);
+    x.due_at = col_int(q, 4);
+    x.tries = (int)col_int(q, 5);
+    x.try_at = col_int(q, 6);
+    w->fn(w->ctx, &x);
+    return STORE_OK;
+}
+
+enum store_result store_sends_due(struct store *s, int64_t now, int limit, store_send_fn *fn,
+                                  void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct send_walk w = {fn, ctx};
+    r = each_row(c,
+                 "SELECT id, user_id, channel, purpose, due_at, tries, try_at FROM "
+                 "reminder_sends WHERE try_at <= ?1 ORDER BY try_at, id LIMIT ?2",
+                 ARGS(I(now), I(limit)), send_each, &w);
+    return end(s, c, r);
+}
+
+enum store_result store_send_claim(struct store *s, const char *id, int64_t old_try_at,
+                                   int64_t lease_until)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_CONFLICT,
+                "UPDATE reminder_sends SET try_at = ?3 WHERE id = ?1 AND try_at = ?2",
+                ARGS(T(id), I(old_try_at), I(lease_until)));
+    return end(s, c, r);
+}
+
+enum store_result store_send_done(struct store *s, const char *id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c, "DELETE FROM reminder_sends WHERE id = ?1", ARGS(T(id)));
+    return end(s, c, r);
+}
+
+enum store_result store_send_retry(struct store *s, const char *id, int tries, int64_t try_at)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "UPDATE reminder_sends SET tries = ?2, try_at = ?3 WHERE id = ?1",
+                ARGS(T(id), I(tries), I(try_at)));
+    return end(s, c, r);
+}
+
+struct measure_wait_walk {
+    store_measure_wait_fn *fn;
+    void *ctx;
+};
+
+static enum store_result measure_wait_row(struct sql_rows *q, void *arg)
+{
+    struct measure_wait_walk *w = arg;
+    char starts_on[11];
+    col_text(q, 0, starts_on, sizeof starts_on);
+    w->fn(w->ctx, starts_on, (int)col_int(q, 1), col_null(q, 2) ? -1 : (int)col_int(q, 2));
+    return STORE_OK;
+}
+
+enum store_result store_measures_waiting(struct store *s, const char *user_id,
+                                         store_measure_wait_fn *fn, void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct measure_wait_walk w = {fn, ctx};
+    /* as store_measure_list shows them to a member: the therapist linked
+     * now, with both consents, the member still in the dyad */
+    r = each_row(c,
+                 "SELECT m.starts_on, m.every_days, (SELECT max(a.period) FROM measure_answers a "
+                 "WHERE a.measure_id = m.id AND a.user_id = ?1) FROM measures m JOIN "
+                 "dyad_members dm ON dm.dyad_id = m.dyad_id AND dm.user_id = ?1 AND "
+                 "dm.left_at = 0 JOIN therapist_links l ON l.dyad_id = m.dyad_id AND "
+                 "l.therapist_id = m.therapist_id WHERE m.ended_at IS NULL AND (SELECT count(*) "
+                 "FROM therapist_consents k WHERE k.dyad_id = m.dyad_id) = 2 ORDER BY m.rowid",
+                 ARGS(T(user_id)), measure_wait_row, &w);
+    return end(s, c, r);
+}

@@ -811,4 +811,81 @@ typedef void store_audit_fn(void *ctx, const struct audit_entry *e);
 enum store_result store_audit_list(struct store *s, const char *dyad_id, const char *viewer_id,
                                    int limit, store_audit_fn *fn, void *ctx);
 
+/* ---- reminders ------------------------------------------------------------- */
+
+/* What a person asked for: weekdays, a local time, a time zone, channels.
+ * Nothing about what anyone did. The schedule's arithmetic is
+ * core/remind.h's; the sending is src/notify's. */
+enum { STORE_ZONE_MAX = 64, STORE_CHANNELS_MAX = 64, STORE_CHANNEL_MAX = 16 };
+
+struct reminder {
+    char user_id[STORE_ID_MAX];
+    bool enabled;
+    unsigned days; /* bit 0 Monday … bit 6 Sunday */
+    int minute;    /* after local midnight */
+    char zone[STORE_ZONE_MAX];
+    char channels[STORE_CHANNELS_MAX]; /* names separated by spaces: "email push" */
+    int64_t next_at;                   /* the next one; 0 when none */
+    int64_t updated_at;
+};
+
+/* STORE_NOT_FOUND when the person never asked. */
+enum store_result store_reminder_get(struct store *s, const char *user_id, struct reminder *out);
+/* Creates or replaces the person's reminder; turning it off (enabled false
+ * or next_at 0) also drops the sends still waiting for them. */
+enum store_result store_reminder_put(struct store *s, const struct reminder *r);
+/* Turns the person's reminders off (the stop link) and drops the sends still
+ * waiting; STORE_NOT_FOUND when there were none. */
+enum store_result store_reminder_stop(struct store *s, const char *user_id, int64_t now);
+
+/* Reminders on whose next_at is at or before now, earliest first, at most
+ * limit. */
+typedef void store_reminder_fn(void *ctx, const struct reminder *r);
+enum store_result store_reminders_due(struct store *s, int64_t now, int limit,
+                                      store_reminder_fn *fn, void *ctx);
+
+/* One send of one reminder on one channel. */
+struct reminder_send {
+    char id[STORE_ID_MAX];
+    char user_id[STORE_ID_MAX];
+    char channel[STORE_CHANNEL_MAX]; /* "email", "push" */
+    char purpose[STORE_CHANNEL_MAX]; /* "checkin", "measure" */
+    int64_t due_at;
+    int tries; /* failed sends so far */
+    int64_t try_at;
+};
+
+/* Claims the reminder of user_id that falls at old_next_at: in one
+ * transaction, moves next_at to new_next_at only if it still is old_next_at
+ * and the reminder is on (compare-and-set), and queues the n sends.
+ * STORE_CONFLICT when it was not (another server claimed it, or the person
+ * changed it meanwhile): then nothing is queued. With several servers on
+ * one database each reminder is claimed once. */
+enum store_result store_reminder_claim(struct store *s, const char *user_id, int64_t old_next_at,
+                                       int64_t new_next_at, const struct reminder_send *sends,
+                                       size_t n);
+
+/* Sends whose try_at is at or before now, earliest first, at most limit. */
+typedef void store_send_fn(void *ctx, const struct reminder_send *x);
+enum store_result store_sends_due(struct store *s, int64_t now, int limit, store_send_fn *fn,
+                                  void *ctx);
+/* Takes send id for this server: moves try_at from old_try_at to lease_until
+ * (compare-and-set); STORE_CONFLICT when another server took it first or it
+ * is gone. A server that dies while sending leaves it to be tried again
+ * when the lease ends. */
+enum store_result store_send_claim(struct store *s, const char *id, int64_t old_try_at,
+                                   int64_t lease_until);
+/* The channel took it: the send is removed. */
+enum store_result store_send_done(struct store *s, const char *id);
+/* It failed: tries and the next try recorded. */
+enum store_result store_send_retry(struct store *s, const char *id, int tries, int64_t try_at);
+
+/* The running measures user_id is asked to answer (a current member, a
+ * consented therapist link), with the latest period they answered (-1:
+ * none), for the reminder that a questionnaire is waiting. */
+typedef void store_measure_wait_fn(void *ctx, const char *starts_on, int every_days,
+                                   int last_period);
+enum store_result store_measures_waiting(struct store *s, const char *user_id,
+                                         store_measure_wait_fn *fn, void *ctx);
+
 #endif

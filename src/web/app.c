@@ -45,6 +45,7 @@ void app_config_defaults(struct app_config *cfg)
     cfg->login_failures_per_client = 20;
     cfg->shutdown_timeout = 10;
     cfg->sandbox = true;
+    snprintf(cfg->smtp_starttls, sizeof cfg->smtp_starttls, "required");
 }
 
 const int64_t metrics_bounds[METRICS_BUCKETS] = {5000,    10000,   25000,    50000,

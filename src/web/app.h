@@ -68,6 +68,13 @@ struct app_config {
     char log_file[1024];       /* empty: standard error; reopened on SIGHUP */
     unsigned shutdown_timeout; /* seconds requests in flight get to finish on SIGTERM */
     bool sandbox;              /* seccomp, no_new_privs and Landlock after start-up (Linux) */
+    /* The SMTP relay reminders go through (src/notify/email.c); an empty
+     * smtp_url sends no e-mail at all. */
+    char smtp_url[512];     /* smtp://host[:port] or smtps://host[:port] */
+    char smtp_starttls[12]; /* "required" or "none" */
+    char smtp_user[256];    /* empty: no login */
+    char smtp_password_file[1024];
+    char mail_from[256]; /* the sender address */
 };
 
 /* The built-in defaults (src/cli/config.c layers the file, the
@@ -121,6 +128,9 @@ struct app {
     /* Held for reading by every request, for writing while SIGHUP swaps
      * the resources and the prompt library. */
     pthread_rwlock_t reload;
+    /* The reminder scheduler and its channels (src/notify/notify.h); NULL
+     * where no server runs (fuzzing, benchmarks). */
+    struct notify *notify;
 };
 
 /* When a session ends whatever happens: its device's end for a session of

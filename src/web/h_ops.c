@@ -9,6 +9,7 @@
 
 #include "core/embedded.h"
 #include "crypto/crypto.h"
+#include "notify/notify.h"
 #include "web/handler.h"
 
 /* Ready to serve: the database answers and its schema is the one this
@@ -144,6 +145,32 @@ static void metrics_write(const struct app *app, int64_t now, FILE *f)
             "# TYPE dyad_throttled_requests_total counter\n"
             "dyad_throttled_requests_total %llu\n",
             (unsigned long long)atomic_load(&m->throttled));
+    const struct notify *nt = app->notify;
+    fputs("# HELP dyad_reminders_total Reminder sends by channel and outcome: sent (the channel "
+          "took it), failed (a try that failed; retried unless given up), dropped (given up).\n"
+          "# TYPE dyad_reminders_total counter\n",
+          f);
+    for (size_t i = 0; nt != NULL && i < notify_channels_count; i++) {
+        const char *ch = notify_channels[i]->name;
+        fprintf(f,
+                "dyad_reminders_total{channel=\"%s\",outcome=\"sent\"} %llu\n"
+                "dyad_reminders_total{channel=\"%s\",outcome=\"failed\"} %llu\n"
+                "dyad_reminders_total{channel=\"%s\",outcome=\"dropped\"} %llu\n",
+                ch, (unsigned long long)atomic_load(&nt->stats.sent[i]), ch,
+                (unsigned long long)atomic_load(&nt->stats.failed[i]), ch,
+                (unsigned long long)atomic_load(&nt->stats.dropped[i]));
+    }
+    fprintf(f,
+            "# HELP dyad_reminders_claimed_total Reminders this server claimed when they fell "
+            "due.\n# TYPE dyad_reminders_claimed_total counter\ndyad_reminders_claimed_total "
+            "%llu\n",
+            nt != NULL ? (unsigned long long)atomic_load(&nt->stats.claimed) : 0ULL);
+    fprintf(f,
+            "# HELP dyad_reminders_last_pass_timestamp_seconds When the reminder scheduler last "
+            "looked for due reminders (Unix time; 0 before its first look).\n"
+            "# TYPE dyad_reminders_last_pass_timestamp_seconds gauge\n"
+            "dyad_reminders_last_pass_timestamp_seconds %lld\n",
+            nt != NULL ? (long long)atomic_load(&nt->stats.last_pass) : 0LL);
     struct store_stats st;
     store_stats_read(&st);
     fprintf(f,

@@ -23,6 +23,8 @@ route_fn h_questionnaires, h_private_assign, h_private_list_therapist, h_private
     h_private_answer, h_reshare, h_reshares_therapist;
 route_fn h_research_request, h_research_get, h_research_consent, h_research_revoke,
     h_research_export;
+/* h_reminders.c */
+route_fn h_reminders_get, h_reminders_put, h_reminders_stop_page, h_reminders_stop;
 route_fn h_measure_assign, h_measures_therapist, h_measure_end, h_measures_member, h_measure_answer;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
 route_fn h_sw, h_auth_lock, h_auth_device, h_auth_device_forget, h_device_create, h_devices,

@@ -233,6 +233,11 @@ static const struct field_spec f_push[] = {
         .message = "The field 'auth' must be 16 bytes in base64url."),
     END};
 static const struct field_spec f_push_remove[] = {REQ("endpoint", FIELD_STRING), END};
+/* the values are checked in h_reminders.c (day and channel names, HH:MM,
+ * a zone of the tz database), each error naming its field */
+static const struct field_spec f_reminders[] = {
+    REQ("enabled", FIELD_BOOL), REQ("days", FIELD_ARRAY),     REQ("time", FIELD_STRING),
+    REQ("zone", FIELD_STRING),  REQ("channels", FIELD_ARRAY), END};
 static const struct field_spec f_reshare[] = {
     REQ("entry_id", FIELD_STRING),
     REQ("entry_kind", FIELD_STRING, ENUM(vocab_entry_kind_name, VOCAB_ENTRY__MAX),
@@ -273,6 +278,10 @@ const struct route app_routes[] = {
      "Delete one's account and everything one wrote"},
     {"GET", API "/me/export", h_me_export, ROUTE_SESSION, NULL, 0, "All of one's data"},
     {"GET", API "/me/sessions", h_sessions, ROUTE_SESSION, NULL, 0, "One's active sessions"},
+    {"GET", API "/me/reminders", h_reminders_get, ROUTE_SESSION, NULL, 0,
+     "One's reminders: weekdays, local time, time zone, channels; the channels this server has"},
+    {"PUT", API "/me/reminders", h_reminders_put, ROUTE_SESSION, f_reminders, 0,
+     "Ask for reminders, change them or turn them off (effective at once)"},
     {"DELETE", API "/me/sessions/{sid}", h_session_delete, ROUTE_SESSION, NULL, 0,
      "End one of one's sessions"},
     {"POST", API "/me/devices", h_device_create, ROUTE_SESSION, f_device_create, 0,
@@ -424,6 +433,10 @@ const struct route app_routes[] = {
     {"GET", "/therapist/dyads/{id}", h_page, ROUTE_PUBLIC, NULL, 0, "One dyad, for its therapist"},
     {"GET", "/setup/{code}", h_page, ROUTE_PUBLIC, NULL, 0, "Therapist account setup"},
     {"GET", "/safety", h_safety, ROUTE_PUBLIC, NULL, 0, "Help and safety (no login)"},
+    {"GET", "/reminders/stop/{uid}/{token}", h_reminders_stop_page, ROUTE_PUBLIC, NULL, 0,
+     "The stop link of a reminder: a page with one button (no login)"},
+    {"POST", "/reminders/stop/{uid}/{token}", h_reminders_stop, ROUTE_PUBLIC, NULL, 0,
+     "Stops one's reminders: the button, or a mail program's one-click unsubscribe (no login)"},
 };
 
 const size_t app_routes_count = sizeof app_routes / sizeof app_routes[0];

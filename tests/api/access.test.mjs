@@ -94,6 +94,8 @@ const MATRIX = {
   'DELETE /me': { body: {}, expect: SESSION_ONLY(400) },
   'GET /me/export': { expect: SESSION_ONLY(200) },
   'GET /me/sessions': { expect: SESSION_ONLY(200) },
+  'GET /me/reminders': { expect: SESSION_ONLY(200) },
+  'PUT /me/reminders': { body: {}, expect: SESSION_ONLY(400) },
   'DELETE /me/sessions/{sid}': { fresh: true, params: (f) => ({ sid: f.aOtherSession }), expect: [401, 204, 404, 404, 404, 404, 404, 404] },
   'DELETE /me/notices/{nid}': { params: () => ({ nid: 'n-000000000000000000000000' }), expect: SESSION_ONLY(404) },
   'GET /push/key': { expect: PUB },

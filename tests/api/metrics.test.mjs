@@ -66,13 +66,17 @@ test('/metrics passes promtool, counts what it should and names no one', async (
     assert.ok(sample(text, 'dyad_db_seconds_total') > 0);
     assert.equal(sample(text, 'dyad_sessions_active'), 2, 'the two people signed in');
     assert.ok(sample(text, 'dyad_throttled_requests_total') >= 1);
+    // reminders: per channel and outcome, none sent here (no relay)
+    assert.equal(sample(text, 'dyad_reminders_total', { channel: 'email', outcome: 'sent' }), 0);
+    assert.equal(sample(text, 'dyad_reminders_claimed_total'), 0);
+    assert.ok(sample(text, 'dyad_reminders_last_pass_timestamp_seconds') > 1.7e9, 'the scheduler has looked');
 
     // nothing personal: no address, id, code, or filled-in path
     for (const secret of [p.a.u.email, p.b.u.email, p.a.u.id, p.b.u.id, p.id, date, 'nobody0', 'no/such']) {
       assert.ok(!text.includes(secret), `${secret} is in /metrics`);
     }
     const labels = new Set([...text.matchAll(/(\w+)="/g)].map((m) => m[1]));
-    assert.deepEqual([...labels].sort(), ['class', 'le', 'method', 'route', 'schema', 'version']);
+    assert.deepEqual([...labels].sort(), ['channel', 'class', 'le', 'method', 'outcome', 'route', 'schema', 'version']);
   } finally { await s.stop(); }
 });
 

@@ -1477,6 +1477,147 @@ static void test_nested_calls(void **state)
                                  "u-t/Person u-t/view_caseload/1/");
 }
 
+/* ---- reminders ------------------------------------------------------------------ */
+
+static void reminder_seen(void *ctx, const struct reminder *r)
+{
+    char line[96];
+    snprintf(line, sizeof line, "%s@%lld", r->user_id, (long long)(r->next_at - T0));
+    see(ctx, line);
+}
+
+static void send_seen(void *ctx, const struct reminder_send *x)
+{
+    char line[128];
+    snprintf(line, sizeof line, "%s:%s:%s:%s:%d@%lld", x->id, x->user_id, x->channel, x->purpose,
+             x->tries, (long long)(x->try_at - T0));
+    see(ctx, line);
+}
+
+static void make_reminder(struct reminder *r, const char *user_id, int64_t next_at)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->user_id, sizeof r->user_id, "%s", user_id);
+    r->enabled = true;
+    r->days = 0x15; /* Monday, Wednesday, Friday */
+    r->minute = 8 * 60 + 30;
+    snprintf(r->zone, sizeof r->zone, "Europe/Berlin");
+    snprintf(r->channels, sizeof r->channels, "email push");
+    r->next_at = next_at;
+    r->updated_at = T0;
+}
+
+static void test_reminders(void **state)
+{
+    struct store *s = *state;
+    add_user(s, "u-a", 10);
+    add_user(s, "u-b", 20);
+    struct reminder r, got;
+    assert_int_equal(store_reminder_get(s, "u-a", &got), STORE_NOT_FOUND);
+    assert_int_equal(store_reminder_stop(s, "u-a", T0), STORE_NOT_FOUND);
+    make_reminder(&r, "u-a", T0 + 100);
+    assert_int_equal(store_reminder_put(s, &r), STORE_OK);
+    assert_int_equal(store_reminder_get(s, "u-a", &got), STORE_OK);
+    assert_true(got.enabled);
+    assert_int_equal(got.days, 0x15);
+    assert_int_equal(got.minute, 510);
+    assert_string_equal(got.zone, "Europe/Berlin");
+    assert_string_equal(got.channels, "email push");
+    assert_int_equal(got.next_at, T0 + 100);
+    make_reminder(&r, "u-b", T0 + 50);
+    assert_int_equal(store_reminder_put(s, &r), STORE_OK);
+
+    /* due: at or before now, earliest first, limited */
+    struct seen w = {"", 0};
+    assert_int_equal(store_reminders_due(s, T0 + 49, 10, reminder_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "");
+    assert_int_equal(store_reminders_due(s, T0 + 100, 10, reminder_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "u-b@50,u-a@100");
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_reminders_due(s, T0 + 100, 1, reminder_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "u-b@50");
+
+    /* the claim is a compare-and-set: once, and only from the old time */
+    struct reminder_send x[2];
+    memset(x, 0, sizeof x);
+    for (int i = 0; i < 2; i++) {
+        snprintf(x[i].id, sizeof x[i].id, "r-%d", i);
+        snprintf(x[i].channel, sizeof x[i].channel, i == 0 ? "email" : "push");
+        snprintf(x[i].purpose, sizeof x[i].purpose, "checkin");
+        x[i].due_at = T0 + 50;
+        x[i].try_at = T0 + 60;
+    }
+    assert_int_equal(store_reminder_claim(s, "u-b", T0 + 50, T0 + 5000, x, 2), STORE_OK);
+    assert_int_equal(store_reminder_claim(s, "u-b", T0 + 50, T0 + 6000, x, 2), STORE_CONFLICT);
+    assert_int_equal(store_reminder_get(s, "u-b", &got), STORE_OK);
+    assert_int_equal(got.next_at, T0 + 5000);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_sends_due(s, T0 + 60, 10, send_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "r-0:u-b:email:checkin:0@60,r-1:u-b:push:checkin:0@60");
+
+    /* a send is taken once; a retry moves it; done removes it */
+    assert_int_equal(store_send_claim(s, "r-0", T0 + 60, T0 + 660), STORE_OK);
+    assert_int_equal(store_send_claim(s, "r-0", T0 + 60, T0 + 660), STORE_CONFLICT);
+    assert_int_equal(store_send_retry(s, "r-0", 1, T0 + 120), STORE_OK);
+    assert_int_equal(store_send_done(s, "r-1"), STORE_OK);
+    assert_int_equal(store_send_retry(s, "r-1", 1, T0 + 120), STORE_NOT_FOUND);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_sends_due(s, T0 + 119, 10, send_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "");
+    assert_int_equal(store_sends_due(s, T0 + 120, 10, send_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "r-0:u-b:email:checkin:1@120");
+
+    /* the stop link: off, nothing due, nothing waiting; a claim finds nothing */
+    assert_int_equal(store_reminder_stop(s, "u-b", T0 + 130), STORE_OK);
+    assert_int_equal(store_reminder_get(s, "u-b", &got), STORE_OK);
+    assert_false(got.enabled);
+    assert_int_equal(got.next_at, 0);
+    assert_int_equal(got.minute, 510); /* the choices stay for next time */
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_sends_due(s, T0 + 9999, 10, send_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "");
+    assert_int_equal(store_reminder_claim(s, "u-b", T0 + 5000, T0 + 6000, x, 2), STORE_CONFLICT);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_reminders_due(s, T0 + 9999, 10, reminder_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "u-a@100");
+
+    /* turned off through put: same; an erased account takes its rows along */
+    x[0].due_at = T0 + 100;
+    assert_int_equal(store_reminder_claim(s, "u-a", T0 + 100, T0 + 200, x, 1), STORE_OK);
+    make_reminder(&r, "u-a", T0 + 200);
+    r.enabled = false;
+    assert_int_equal(store_reminder_put(s, &r), STORE_OK);
+    assert_int_equal(store_reminder_get(s, "u-a", &got), STORE_OK);
+    assert_int_equal(got.next_at, 0);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_sends_due(s, T0 + 9999, 10, send_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "");
+    make_reminder(&r, "u-a", T0 + 300);
+    assert_int_equal(store_reminder_put(s, &r), STORE_OK);
+    assert_int_equal(store_reminder_claim(s, "u-a", T0 + 300, T0 + 400, x, 1), STORE_OK);
+    assert_int_equal(store_user_delete(s, "u-a", T0 + 500), STORE_OK);
+    assert_int_equal(store_reminder_get(s, "u-a", &got), STORE_NOT_FOUND);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(store_sends_due(s, T0 + 9999, 10, send_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "");
+}
+
+static void waiting_seen(void *ctx, const char *starts_on, int every_days, int last_period)
+{
+    char line[64];
+    snprintf(line, sizeof line, "%s/%d/%d", starts_on, every_days, last_period);
+    see(ctx, line);
+}
+
+static void test_measures_waiting(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    struct seen w = {"", 0};
+    assert_int_equal(store_measures_waiting(s, "u-a", waiting_seen, &w), STORE_OK);
+    assert_string_equal(w.text, "");
+}
+
 /* ---- the runner ---------------------------------------------------------------- */
 
 #define FRESH(t) cmocka_unit_test_setup_teardown(t, fresh_setup, fresh_teardown)
@@ -1503,6 +1644,8 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_user_delete),
     FRESH(test_push_subscriptions),
     FRESH(test_nested_calls),
+    FRESH(test_reminders),
+    FRESH(test_measures_waiting),
 };
 
 int main(void)

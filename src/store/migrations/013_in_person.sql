@@ -1,4 +1,4 @@
--- 012: a fourth response kind, 3 = in_person ("can we talk about this in
+-- 013: a fourth response kind, 3 = in_person ("can we talk about this in
 -- person?"; enum vocab_response in src/core/vocab.h). SQLite cannot change
 -- a CHECK constraint in place, so the table is rebuilt with its rows, their
 -- rowids (the order of responses) and its index.

@@ -1,6 +1,7 @@
 // pages/settings.js — "/settings": change password, where one is signed in
-// (account.js), idle lock, one's own device and its PIN (devicesettings.js),
-// a discreet tab title, reminders in this browser (push.js), one's own settings in each
+// (account.js), reminders (reminders.js: days, time, zone, e-mail), idle
+// lock, one's own device and its PIN (devicesettings.js), a discreet tab
+// title, reminders in this browser (push.js), one's own settings in each
 // dyad (sexual tracking, comfort per topic: dyadsettings.js), leaving a
 // dyad alone in one step, taking one's data (export.js), deleting the
 // account, sign out.
@@ -22,6 +23,7 @@ import { deviceSection } from '../devicesettings.js';
 import { sessionsSection, titleSection, deleteAccountSection } from '../account.js';
 import { applyTitle } from '../title.js';
 import { exportButtons, exportSection } from '../export.js';
+import { remindersSection } from '../reminders.js';
 import { pushSection } from '../push.js';
 import { h, field, messages, setBusy, focusHeading, otherWords, capitalise } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
@@ -34,6 +36,7 @@ export async function render(env) {
         h('nav', { class: 'settings-index', 'aria-label': 'On this page' },
             h('ul', null,
                 h('li', null, h('a', { href: '#sessions' }, 'Where you are signed in')),
+                h('li', null, h('a', { href: '#reminders' }, 'Reminders')),
                 h('li', null, h('a', { href: '#own-device' }, 'This device is yours: a PIN')),
                 h('li', null, h('a', { href: '#discreet' }, 'A discreet tab title')),
                 h('li', null, h('a', { href: '#browser-reminders' }, 'Reminders in this browser')),
@@ -42,6 +45,7 @@ export async function render(env) {
                 h('li', null, h('a', { href: '#delete' }, 'Delete your account')))),
         passwordSection(acct),
         sessionsSection(env),
+        remindersSection(env),
         lockSection(),
         deviceSection(env, acct),
         titleSection(),
