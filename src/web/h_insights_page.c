@@ -103,7 +103,11 @@ static bool series_drawable(const struct insights_result *res)
 
 static const char *figure(struct ctx *c, const char *svg)
 {
-    return svg != NULL ? arena_printf(c->arena, "<figure class=\"chart\">%s</figure>", svg) : "";
+    /* tabindex: on a phone the chart scrolls sideways in its own box, and a
+     * keyboard can scroll it too */
+    return svg != NULL
+               ? arena_printf(c->arena, "<figure class=\"chart\" tabindex=\"0\">%s</figure>", svg)
+               : "";
 }
 
 static const char *cell(struct ctx *c, json_t *o, const char *key)

@@ -96,7 +96,8 @@ async function fillCharts(env, id, win) {
             const doc = new DOMParser().parseFromString(res[key], 'image/svg+xml');
             const svg = doc.documentElement;
             if (svg.nodeName !== 'svg') throw new Error('not an SVG drawing');
-            return h('figure', { class: 'chart' }, document.importNode(svg, true));
+            // tabindex: on a phone the chart scrolls in its box, by keyboard too
+            return h('figure', { class: 'chart', tabindex: '0' }, document.importNode(svg, true));
         });
         box.replaceChildren(...figures);
     } catch (err) {
