@@ -24,7 +24,7 @@ static const char *quadrant_words(const char *q)
         {"emotional_only", "emotional closeness, with little sexual connection"},
         {"sexual_only", "sexual connection, with little emotional closeness"},
         {"neither", "neither, for now"},
-        {"not_tracked", "emotional closeness (sexual connection is not tracked here)"},
+        {"not_tracked", "sexual connection not tracked"},
         {"insufficient_data", "not enough check-ins yet (7 are needed)"},
         {"hidden", "not shown to you"},
     };
