@@ -620,6 +620,31 @@ enum store_result store_throttle_put(struct store *s, const unsigned char key[32
     return end(s, c, r);
 }
 
+enum store_result store_throttle_update(struct store *s, const unsigned char key[32],
+                                        void (*change)(struct throttle *t, void *arg), void *arg,
+                                        int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    struct throttle t = {0};
+    r = first_row(c, "SELECT failures, blocked_until, updated_at FROM throttle WHERE key_hash = ?1",
+                  ARGS(B(key, 32)), throttle_row, &t);
+    if (r == STORE_NOT_FOUND)
+        r = STORE_OK;
+    if (r == STORE_OK) {
+        change(&t, arg);
+        r = run(c,
+                "INSERT INTO throttle (key_hash, failures, blocked_until, updated_at) "
+                "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (key_hash) DO UPDATE SET "
+                "failures = excluded.failures, blocked_until = excluded.blocked_until, "
+                "updated_at = excluded.updated_at",
+                ARGS(B(key, 32), I(t.failures), I(t.blocked_until), I(now)));
+    }
+    return end(s, c, r);
+}
+
 enum store_result store_throttle_clear(struct store *s, const unsigned char key[32])
 {
     struct sql_conn *c;

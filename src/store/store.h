@@ -197,6 +197,13 @@ enum store_result store_throttle_get(struct store *s, const unsigned char key[32
                                      struct throttle *out);
 enum store_result store_throttle_put(struct store *s, const unsigned char key[32],
                                      const struct throttle *t, int64_t now);
+/* Read, change and write one key's count in a single write transaction, so
+ * failures that arrive at the same moment are all counted: `change` gets
+ * the stored count (all zero when there is none) and edits it in place;
+ * it runs inside the transaction and must do no I/O. */
+enum store_result store_throttle_update(struct store *s, const unsigned char key[32],
+                                        void (*change)(struct throttle *t, void *arg), void *arg,
+                                        int64_t now);
 enum store_result store_throttle_clear(struct store *s, const unsigned char key[32]);
 
 /* ---- dyads ---------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include "crypto/crypto.h"
 #include "web/floor.h"
+#include "web/log.h"
 
 enum {
     LOGIN_FREE_FAILURES_PAIR = 5,  /* per (e-mail address, client) */
@@ -56,12 +57,28 @@ int64_t throttle_wait(struct ctx *c, const struct throttle_key *k)
     return throttle_rule_wait(&n, c->now);
 }
 
+struct fail_arg {
+    const struct throttle_rule *rule;
+    int64_t now;
+};
+
+static void apply_failure(struct throttle *t, void *arg)
+{
+    const struct fail_arg *a = arg;
+    struct throttle_count n = {t->failures, t->blocked_until, t->updated_at};
+    throttle_rule_fail(a->rule, &n, a->now);
+    *t = (struct throttle){n.failures, n.blocked_until, n.updated_at};
+}
+
+/* One transaction reads, counts and writes: failures sent at the same
+ * moment (an attacker's parallel tries) are each counted. A store that
+ * cannot count is logged; the request's own answer is already decided. */
 void throttle_fail(struct ctx *c, const struct throttle_key *k)
 {
-    struct throttle_count n = load(c, k);
-    throttle_rule_fail(&k->rule, &n, c->now);
-    struct throttle t = {n.failures, n.blocked_until, n.updated_at};
-    store_throttle_put(c->app->store, k->key, &t, c->now);
+    struct fail_arg a = {&k->rule, c->now};
+    enum store_result r = store_throttle_update(c->app->store, k->key, apply_failure, &a, c->now);
+    if (r != STORE_OK)
+        log_event(LOG_WARN, "throttle", "a failure could not be counted (store result %d)", (int)r);
 }
 
 void reply_rate_limited(struct ctx *c, int64_t wait)

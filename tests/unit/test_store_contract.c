@@ -20,6 +20,7 @@
 
 #include <libpq-fe.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,6 +424,62 @@ static void test_throttle(void **state)
     assert_int_equal(got.updated_at, T0 + 5);
     assert_int_equal(store_throttle_clear(s, k), STORE_OK);
     assert_int_equal(store_throttle_get(s, k, &got), STORE_NOT_FOUND);
+}
+
+static void add_failure(struct throttle *t, void *arg)
+{
+    t->failures++;
+    t->blocked_until = *(const int64_t *)arg;
+}
+
+struct hammer {
+    struct store *s;
+    const unsigned char *key;
+    int failed;
+};
+
+enum { HAMMER_THREADS = 8, HAMMER_TRIES = 25 };
+
+static void *hammer(void *arg)
+{
+    struct hammer *h = arg;
+    int64_t until = T0 + 99;
+    for (int i = 0; i < HAMMER_TRIES; i++)
+        if (store_throttle_update(h->s, h->key, add_failure, &until, T0 + 7) != STORE_OK)
+            h->failed++;
+    return NULL;
+}
+
+/* store_throttle_update reads and writes in one transaction: failures
+ * counted from several threads at once are each counted (a separate get
+ * and put would lose some). */
+static void test_throttle_update(void **state)
+{
+    struct store *s = *state;
+    unsigned char k[32];
+    fill(k, 32, 9);
+    int64_t until = T0 + 30;
+    assert_int_equal(store_throttle_update(s, k, add_failure, &until, T0), STORE_OK);
+    struct throttle got;
+    assert_int_equal(store_throttle_get(s, k, &got), STORE_OK);
+    assert_int_equal(got.failures, 1); /* started from zero */
+    assert_int_equal(got.blocked_until, T0 + 30);
+    assert_int_equal(got.updated_at, T0);
+
+    pthread_t th[HAMMER_THREADS];
+    struct hammer h[HAMMER_THREADS];
+    for (int i = 0; i < HAMMER_THREADS; i++) {
+        h[i] = (struct hammer){s, k, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, hammer, &h[i]), 0);
+    }
+    for (int i = 0; i < HAMMER_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(h[i].failed, 0);
+    }
+    assert_int_equal(store_throttle_get(s, k, &got), STORE_OK);
+    assert_int_equal(got.failures, 1 + HAMMER_THREADS * HAMMER_TRIES);
+    assert_int_equal(got.blocked_until, T0 + 99);
+    assert_int_equal(got.updated_at, T0 + 7);
 }
 
 /* ---- dyads ---------------------------------------------------------------- */
@@ -1242,6 +1299,7 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_sessions),
     FRESH(test_browsers_and_notices),
     FRESH(test_throttle),
+    FRESH(test_throttle_update),
     FRESH(test_dyad_pairing_rules),
     FRESH(test_members),
     FRESH(test_checkins),
