@@ -37,7 +37,7 @@ LIBS     = $(PKG_LIBS) -lpthread -lm
 SRC       := $(sort $(wildcard src/*/*.c))
 MAIN_SRC  := src/cli/main.c
 LIB_SRC   := $(filter-out $(MAIN_SRC),$(SRC))
-GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/pg_migrations.c build/gen/datafiles.c
+GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/pg_migrations.c build/gen/datafiles.c build/gen/preloads.c
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 
@@ -70,7 +70,7 @@ run: deps
 # ---- generated sources ---------------------------------------------------
 build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
-	$(CC) -std=c17 -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libsodium 2>/dev/null) -o $@ $< $(shell pkg-config --libs libsodium 2>/dev/null)
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libsodium zlib 2>/dev/null) -o $@ $< $(shell pkg-config --libs libsodium zlib 2>/dev/null)
 
 # libsodium's ESM wrapper imports the bare name "libsodium-sumo"; browsers
 # without an import map need a relative path, so the copy we embed says so.
@@ -99,6 +99,9 @@ build/gen/assets.c: build/tools/embed $(WEB_FILES) $(VENDOR) build/gen/vocab.js
 	@mkdir -p $(@D)
 	build/tools/embed assets $@ $(foreach f,$(WEB_FILES),$(f)=/static/$(f:web/%=%)) \
 	    $(foreach f,$(VENDOR),$(f)=/static/vendor/$(notdir $(f))) build/gen/vocab.js=/static/js/vocab.js
+build/gen/preloads.c: tools/preloads.mjs $(filter %.js,$(WEB_FILES))
+	@mkdir -p $(@D)
+	node tools/preloads.mjs $@ web/js
 # One migration history, two dialects: every src/store/migrations/NNN_x.sql
 # (SQLite) has a twin of the same name in migrations/postgres/.
 build/gen/migrations.c: build/tools/embed $(SQL_FILES) $(PG_SQL_FILES)

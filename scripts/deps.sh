@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-run}
-pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev nodejs npm sqlite3)
+pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for

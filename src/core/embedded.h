@@ -18,6 +18,11 @@ struct embedded_file {
     size_t size;
     const char *etag;      /* "\"<sha256 hex>\"", quotes included */
     const char *integrity; /* "sha256-<base64>", for Subresource Integrity */
+    /* the same bytes gzipped at build time (assets only), NULL when gzip would
+     * not save a tenth; served with Content-Encoding: gzip and its own ETag */
+    const unsigned char *gz;
+    size_t gz_size;
+    const char *gz_etag; /* "\"<sha256 hex>-gz\"" */
 };
 
 /* Sorted by name; each array ends with a zeroed entry. */
@@ -29,5 +34,15 @@ extern const struct embedded_file pg_migrations[]; /* PostgreSQL's twins, same n
 extern const size_t pg_migrations_count;
 extern const struct embedded_file datafiles[]; /* data/: the prompt library, … */
 extern const size_t datafiles_count;
+
+/* The modules one page of the browser client imports (app.js's static
+ * imports, pages/<page>.js and its static imports), from
+ * build/gen/preloads.c (tools/preloads.mjs). The entry "" is for pages
+ * without a module; the array ends with {NULL, NULL}. */
+struct page_modules {
+    const char *page;
+    const char *const *modules; /* served paths, NULL-terminated */
+};
+extern const struct page_modules page_modules[];
 
 #endif

@@ -49,21 +49,48 @@ static const char *asset_tag(struct ctx *c, const char *path, bool script)
                         f->hashed_name, f->integrity);
 }
 
-/* <link rel=modulepreload> with integrity for every embedded module, so
- * the modules app.js imports by plain name are checked too (Subresource
- * Integrity applies to a preloaded module when it is imported). */
-static const char *module_preloads(struct ctx *c)
+/* <link rel=modulepreload> with integrity for the modules this page imports
+ * (its graph, worked out at build time by tools/preloads.mjs), so they are
+ * fetched at once and integrity-checked (Subresource Integrity applies to a
+ * preloaded module when it is imported); nothing for other pages. */
+static const char *module_preloads(struct ctx *c, const char *page)
+{
+    const struct page_modules *pm = page_modules; /* entry "": no page module */
+    for (const struct page_modules *p = page_modules; p->page != NULL; p++)
+        if (strcmp(p->page, page) == 0)
+            pm = p;
+    const char *out = "";
+    for (const char *const *m = pm->modules; *m != NULL && out != NULL; m++) {
+        bool hashed;
+        const struct embedded_file *f = asset_find(*m, &hashed);
+        if (f != NULL)
+            out = arena_printf(c->arena,
+                               "%s<link rel=\"modulepreload\" href=\"%s\" integrity=\"%s\">", out,
+                               f->name, f->integrity);
+    }
+    return out != NULL ? out : "";
+}
+
+/* The modules sodium.js loads only when a page needs cryptography (the
+ * libsodium build is most of the client's weight). They are not preloaded;
+ * their integrity values travel in <meta name="dyad-sri"> and sodium.js
+ * preloads them with those values just before importing them. */
+static const char *const on_demand[] = {
+    "/static/js/crypto.js",
+    "/static/vendor/libsodium-sumo.mjs",
+    "/static/vendor/libsodium-wrappers.mjs",
+};
+
+static const char *on_demand_integrity(struct ctx *c)
 {
     const char *out = "";
-    for (size_t i = 0; i < assets_count; i++) {
-        const char *n = assets[i].name;
-        size_t len = strlen(n);
-        bool module = (len > 3 && strcmp(n + len - 3, ".js") == 0) ||
-                      (len > 4 && strcmp(n + len - 4, ".mjs") == 0);
-        if (!module || strcmp(n, "/static/js/app.js") == 0)
-            continue;
-        out = arena_printf(c->arena, "%s<link rel=\"modulepreload\" href=\"%s\" integrity=\"%s\">",
-                           out, n, assets[i].integrity);
+    for (size_t i = 0; i < sizeof on_demand / sizeof on_demand[0] && out != NULL; i++) {
+        bool hashed;
+        const struct embedded_file *f = asset_find(on_demand[i], &hashed);
+        if (f != NULL)
+            out =
+                arena_printf(c->arena, "%s<meta name=\"dyad-sri\" data-href=\"%s\" content=\"%s\">",
+                             out, f->name, f->integrity);
     }
     return out != NULL ? out : "";
 }
@@ -87,7 +114,7 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"referrer\" content=\"no-referrer\">"
-        "<title>dyad</title>%s%s%s%s%s%s</head>\n"
+        "<title>dyad</title>%s%s%s%s%s%s%s</head>\n"
         "<body data-page=\"%s\" data-dyad-id=\"%s\" data-code=\"%s\">\n"
         "<div class=\"quick-exit-bar\"><button type=\"button\" id=\"quick-exit\" "
         "title=\"Leave this site at once (or press Esc three times)\">Quick exit</button></div>\n"
@@ -107,8 +134,8 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
                            html_escape(c->arena, c->app->cfg.quick_exit_url))
             : "",
         icon_link(c), asset_tag(c, "/static/css/app.css", false),
-        asset_tag(c, "/static/js/app.js", true), module_preloads(c), page,
-        id != NULL ? html_escape(c->arena, id) : "",
+        asset_tag(c, "/static/js/app.js", true), module_preloads(c, page), on_demand_integrity(c),
+        page, id != NULL ? html_escape(c->arena, id) : "",
         code != NULL ? html_escape(c->arena, code) : "",
         /* sign out, one step from every page while signed in (app.js) */
         c->authed

@@ -243,11 +243,20 @@ void h_static(struct ctx *c)
         reply_error(c, API_NOT_FOUND, NULL, NULL);
         return;
     }
-    http_response_header(c->res, "ETag", f->etag);
+    /* the gzip copy made at build time, to browsers that accept it; the
+     * integrity value in the page is over the plain bytes, which is what the
+     * browser checks once it has decoded these */
+    bool gz = f->gz != NULL && http_accepts_gzip(http_header(c->req, "Accept-Encoding"));
+    const char *etag = gz ? f->gz_etag : f->etag;
+    if (f->gz != NULL)
+        http_response_header(c->res, "Vary", "Accept-Encoding");
+    if (gz)
+        http_response_header(c->res, "Content-Encoding", "gzip");
+    http_response_header(c->res, "ETag", etag);
     http_response_header(c->res, "Cache-Control",
                          hashed ? "public, max-age=31536000, immutable" : "no-cache");
     const char *inm = http_header(c->req, "If-None-Match");
-    if (inm != NULL && strstr(inm, f->etag) != NULL) {
+    if (inm != NULL && strstr(inm, etag) != NULL) {
         c->res->status = 304;
         c->res->body = "";
         c->res->body_len = 0;
@@ -255,7 +264,7 @@ void h_static(struct ctx *c)
     }
     c->res->status = 200;
     c->res->content_type = f->mime;
-    c->res->body = f->data;
-    c->res->body_len = f->size;
+    c->res->body = gz ? f->gz : f->data;
+    c->res->body_len = gz ? f->gz_size : f->size;
     c->res->body_static = true;
 }

@@ -107,6 +107,12 @@ const char *http_query(const struct http_request *req, const char *name);
  * NULL or empty name finds nothing. */
 const char *http_cookie(const struct http_request *req, const char *name);
 
+/* Whether an Accept-Encoding value (RFC 9110 §12.5.3) lets the response be
+ * gzip: "gzip" or "x-gzip" with a weight above zero, or, when neither is
+ * named, "*" with a weight above zero. "q=0" (also "0.0", "0.000") refuses.
+ * NULL (no header) and "" give false: identity is always acceptable. */
+bool http_accepts_gzip(const char *accept_encoding);
+
 /* Adds a response header (name and value must outlive the response: static
  * strings or the request arena). Returns -1 when the table is full. */
 int http_response_header(struct http_response *res, const char *name, const char *value);

@@ -66,6 +66,64 @@ const char *http_cookie(const struct http_request *req, const char *name)
     return NULL;
 }
 
+/* A weight from "q=…" (after the ';'): -1 malformed, 0 zero, 1 above zero. */
+static int coding_weight(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (end - p < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+        return -1;
+    p += 2;
+    if (*p != '0' && *p != '1')
+        return -1;
+    bool zero = *p == '0';
+    p++;
+    if (p < end) {
+        if (*p != '.' || end - p > 4)
+            return -1;
+        for (p++; p < end; p++) {
+            if (*p < '0' || *p > '9')
+                return -1;
+            if (*p != '0')
+                zero = false;
+        }
+    }
+    return zero ? 0 : 1;
+}
+
+bool http_accepts_gzip(const char *accept_encoding)
+{
+    int gzip = -1, star = -1; /* -1: not named */
+    const char *p = accept_encoding;
+    while (p != NULL && *p != '\0') {
+        const char *comma = strchr(p, ',');
+        const char *end = comma != NULL ? comma : p + strlen(p);
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        const char *semi = p;
+        while (semi < end && *semi != ';')
+            semi++;
+        if (semi == end)
+            semi = NULL;
+        const char *name_end = semi != NULL ? semi : end;
+        while (name_end > p && (name_end[-1] == ' ' || name_end[-1] == '\t'))
+            name_end--;
+        size_t len = (size_t)(name_end - p);
+        int w = semi != NULL ? coding_weight(semi + 1, end) : 1;
+        if (w >= 0) {
+            if ((len == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+                (len == 6 && strncasecmp(p, "x-gzip", 6) == 0))
+                gzip = gzip == 1 ? 1 : w;
+            else if (len == 1 && *p == '*')
+                star = w;
+        }
+        p = comma != NULL ? comma + 1 : end;
+    }
+    return gzip >= 0 ? gzip == 1 : star == 1;
+}
+
 int http_response_header(struct http_response *res, const char *name, const char *value)
 {
     if (res->n_headers >= HTTP_MAX_RESPONSE_HEADERS)

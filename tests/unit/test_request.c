@@ -135,12 +135,53 @@ static void test_check_method(void **state)
         assert_true(strlen(http_transport_message((enum http_transport_error)e)) > 0);
 }
 
+/* Accept-Encoding, hand-read against RFC 9110 §12.5.3: a named coding's
+ * weight wins over "*"; a weight of zero (in any spelling) refuses. */
+static void test_accepts_gzip(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        bool gzip;
+    } cases[] = {
+        {"gzip", true},
+        {"gzip, deflate, br", true},
+        {"GZip;Q=0.5", true},
+        {"x-gzip", true},
+        {"*", true},
+        {"br;q=1.0, gzip;q=0.001, *;q=0", true},
+        {" deflate ,\tgzip ; q=1 ", true},
+        {"gzip;q=1.000", true},
+        {"gzip;q=0", false},
+        {"gzip;q=0.", false},
+        {"gzip;q=0.000", false},
+        {"gzip; q=0 ", false},
+        {"gzip;q=0, *", false},
+        {"*, gzip;q=0", false},
+        {"*;q=0", false},
+        {"identity", false},
+        {"deflate, br", false},
+        {"", false},
+        {",,,", false},
+        {"gzipx", false},
+        {"gzip;q=", false},
+        {"gzip;q=2", false},
+        {"gzip;q=0.0000", false},
+        {"gzip;level=1", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (http_accepts_gzip(cases[i].value) != cases[i].gzip)
+            fail_msg("Accept-Encoding \"%s\": expected %d", cases[i].value, cases[i].gzip);
+    }
+    assert_false(http_accepts_gzip(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cookie_lookup), cmocka_unit_test(test_cookie_null_name),
         cmocka_unit_test(test_check_uri),     cmocka_unit_test(test_check_headers),
-        cmocka_unit_test(test_check_method),
+        cmocka_unit_test(test_check_method),  cmocka_unit_test(test_accepts_gzip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -90,8 +90,11 @@ function adopt(me, keys, crypto) {
 
 // The signed-in person with their keys, asking for a password when needed.
 async function account(run, root, opts = {}) {
-    const cryptoLoading = loadCrypto();
     let me = await fetchMe(run.signal);
+    // libsodium is most of the client's weight: a visitor who is not signed
+    // in fetches it only when the sign-in form is sent (auth.js); for someone
+    // signed in it starts now, while their keys are read from this tab.
+    if (me) loadCrypto().catch(() => {});
     if (me && idle.isIdle()) {
         // The idle limit passed while no page was watching (tab asleep,
         // closed and restored): lock now, before anything is shown.
@@ -104,7 +107,7 @@ async function account(run, root, opts = {}) {
     }
     if (me) {
         const keys = await keystore.load(me.user.id);
-        if (keys) return adopt(me, keys, await cryptoLoading);
+        if (keys) return adopt(me, keys, await loadCrypto());
     } else {
         await keystore.wipe();
     }
@@ -127,7 +130,7 @@ async function account(run, root, opts = {}) {
     const fresh = await fetchMe(run.signal);
     if (!fresh) throw new ApiError(401, 'unauthenticated', 'Signing in did not start a session. Check that this browser accepts cookies from this site.');
     root.replaceChildren();
-    return adopt(fresh, signedIn.keys, await cryptoLoading);
+    return adopt(fresh, signedIn.keys, await loadCrypto());
 }
 
 function poll(signal, fn, ms) {
