@@ -17,8 +17,9 @@ if [ "$mode" = test ]; then
   # systemd's notification socket; postgresql: the store contract test and
   # the API suite also run on it; pgbouncer: two servers over one database
   # through a pooler (make test-pg); r-base-core and r-cran-nlme: R reads the
-  # research exports and fits an actor-partner model with nlme (tests/r)
-  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl)
+  # research exports and fits an actor-partner model with nlme (tests/r);
+  # nginx: dyad served behind the shipped nginx site (tests/api/nginx.test.mjs)
+  pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl nginx)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl postgresql postgresql-client)

@@ -41,7 +41,8 @@ const struct setting config_settings[] = {
      "addresses or CIDR ranges separated by commas (at most 16), yes or no", AT(trusted_proxies)},
     {"server", "shutdown_timeout", "--shutdown-timeout", "DYAD_SHUTDOWN_TIMEOUT", SETTING_UINT, 1,
      3600, "10", NULL,
-     "Seconds requests in flight get to finish after SIGTERM or SIGINT before dyad stops anyway.",
+     "Seconds requests in flight get to finish after SIGTERM or SIGINT (new connections are "
+     "refused at once); a request still running then is cut, and dyad still exits 0.",
      "1-3600", AT(shutdown_timeout)},
     {"server", "sandbox", "--sandbox", "DYAD_SANDBOX", SETTING_BOOL, 0, 0, "yes", NULL,
      "After start-up, confine the process (Linux): no new privileges; a system call allowlist "

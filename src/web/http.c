@@ -608,17 +608,23 @@ void http_server_stop(struct http_server *s, unsigned grace_ms)
         server_free(s);
         return;
     }
-    /* Stop accepting; requests already begun finish (idle keep-alive
-     * connections are not waited for). */
+    /* Stop accepting and close the listening socket at once, so that new
+     * connections are refused rather than queued unanswered while requests
+     * already begun finish (idle keep-alive connections are not waited
+     * for); a request still running after grace_ms is cut. */
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
     for (unsigned waited = 0; waited < grace_ms; waited += 20) {
         if (atomic_load(&s->in_flight) == 0)
             break;
         struct timespec ts = {0, 20 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    int cut = atomic_load(&s->in_flight);
+    if (cut > 0)
+        log_event(LOG_WARN, "stop", "%d request%s still running after %u s cut", cut,
+                  cut == 1 ? "" : "s", grace_ms / 1000);
     MHD_stop_daemon(s->daemon);
-    if (fd != MHD_INVALID_SOCKET)
-        close(fd);
     server_free(s);
 }

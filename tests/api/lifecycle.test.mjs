@@ -6,11 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
-import { Client } from '../lib/api.mjs';
+import { Client, newUser, registerBody } from '../lib/api.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,6 +79,81 @@ test('SIGTERM stops the server cleanly within the configured time', async () => 
   await until('the stop lines', () => /stopped cleanly/.test(srv.logs()));
   assert.match(srv.logs(), /SIGTERM received, finishing requests \(up to 30 s\)/);
   await srv.stop();
+});
+
+// A request held open by its own client: the headers with `Expect:
+// 100-continue` and half the body. dyad's "100 Continue" says the request
+// has begun (dyad counts it in flight from its headers); the rest of the
+// body is sent when the test says. → {send rest, answer, closed}
+async function slowRegistration(srv) {
+  const body = JSON.stringify(registerBody(newUser('drain')));
+  const sock = net.connect(Number(new URL(srv.url).port), '127.0.0.1');
+  let data = '';
+  const closed = new Promise((resolve) => sock.on('close', () => resolve(data)));
+  sock.on('data', (d) => { data += d; });
+  sock.on('error', () => {});
+  sock.write(`POST /api/v1/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+  await until('100 Continue', () => data.startsWith('HTTP/1.1 100'));
+  const half = body.length >> 1;
+  sock.write(body.slice(0, half));
+  return {
+    rest: () => sock.write(body.slice(half)),
+    answer: () => until('the answer', () => /\r\n\r\n[\s\S]*HTTP\/1\.1 \d{3} [\s\S]*\r\n\r\n\{/.test(data)).then(() => data),
+    closed,
+    destroy: () => sock.destroy(),
+  };
+}
+
+// Resolves once a new connection to the port is refused (not queued).
+async function refused(port) {
+  await until('new connections refused', () => new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.on('connect', () => { c.destroy(); resolve(false); });
+    c.on('error', (e) => resolve(e.code === 'ECONNREFUSED'));
+  }));
+}
+
+test('SIGTERM: a request in flight is answered while new connections are refused, then dyad exits 0', async () => {
+  const srv = await startServer({ env: { DYAD_SHUTDOWN_TIMEOUT: '120' } });
+  const slow = await slowRegistration(srv);
+  try {
+    srv.proc.kill('SIGTERM');
+    await refused(Number(new URL(srv.url).port));
+    assert.equal(srv.proc.exitCode, null, 'dyad waits for the request in flight');
+    slow.rest();
+    const answer = await slow.answer();
+    assert.match(answer, /HTTP\/1\.1 201 /, 'the request begun before SIGTERM is answered in full');
+    assert.match(answer, /"user"/);
+    const { code, signal } = await srv.exited;
+    assert.equal(code, 0);
+    assert.equal(signal, null);
+    await until('the stop lines', () => /stopped cleanly/.test(srv.logs()));
+  } finally {
+    slow.destroy();
+    await srv.stop();
+  }
+});
+
+test('SIGTERM: a request longer than shutdown_timeout is cut, and dyad still exits 0', async () => {
+  const srv = await startServer({ env: { DYAD_SHUTDOWN_TIMEOUT: '1' } });
+  const slow = await slowRegistration(srv);
+  try {
+    const t0 = Date.now();
+    srv.proc.kill('SIGTERM');
+    const { code, signal } = await srv.exited; // the rest of the body never comes
+    const waited = Date.now() - t0;
+    assert.equal(code, 0);
+    assert.equal(signal, null);
+    assert.ok(waited >= 900, `dyad gave the request its second (${waited} ms)`);
+    const data = await slow.closed;
+    assert.doesNotMatch(data, /HTTP\/1\.1 [2-5]\d\d /, 'the cut request has no answer: its connection is closed');
+    await until('the stop lines', () => /stopped cleanly/.test(srv.logs()));
+    assert.match(srv.logs(), /1 request still running after 1 s cut/);
+  } finally {
+    slow.destroy();
+    await srv.stop();
+  }
 });
 
 // A stand-in for systemd's notification socket: a unix datagram socket
