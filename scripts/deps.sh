@@ -6,11 +6,13 @@
 #   scripts/deps.sh run    what building and serving needs
 #   scripts/deps.sh test   that, plus what the test suites need (cmocka, Chromium, clang)
 #   scripts/deps.sh bench  run's, plus the HTTP load generator (wrk)
+#   scripts/deps.sh check  run's, plus the static checkers of `make check`
+#                          (clang-format, cppcheck, clang-tidy; ESLint comes from npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 mode=${1:-run}
-pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev nodejs npm sqlite3)
+pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev libssl-dev nodejs npm sqlite3)
 if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for
@@ -20,6 +22,9 @@ if [ "$mode" = test ]; then
   # research exports and fits an actor-partner model with nlme (tests/r);
   # nginx: dyad served behind the shipped nginx site (tests/api/nginx.test.mjs)
   pkgs+=(libcmocka-dev chromium clang libclang-rt-14-dev systemd mandoc prometheus python3 postgresql postgresql-client pgbouncer r-base-core r-cran-nlme openssl nginx)
+fi
+if [ "$mode" = check ]; then
+  pkgs+=(clang-format cppcheck clang-tidy)
 fi
 if [ "$mode" = bench ]; then
   pkgs+=(wrk curl postgresql postgresql-client)

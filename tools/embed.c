@@ -117,10 +117,13 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     int n = argc - 3;
     struct item *items = calloc((size_t)n + 1, sizeof *items);
+    if (items == NULL)
+        return 1;
     for (int i = 0; i < n; i++) {
         char *eq = strchr(argv[i + 3], '=');
         if (eq == NULL) {
             fprintf(stderr, "embed: argument without '=': %s\n", argv[i + 3]);
+            free(items);
             return 2;
         }
         *eq = '\0';

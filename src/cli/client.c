@@ -10,8 +10,9 @@
  * It also keeps `dyad client read-export FILE`, which needs no server: it
  * reads an export (GET /api/v1/me/export), asks for the password (from
  * DYAD_PASSWORD, --password-fd, the terminal, or one line on standard input),
- * derives the keys exactly as the browser does (src/crypto/keys.c) and
- * prints everything the person wrote. Nothing leaves the machine.
+ * derives the keys exactly as the browser does (docs/protocol.md,
+ * src/crypto/keys.c) and prints everything the person wrote. Nothing leaves
+ * the machine.
  */
 #include <jansson.h>
 #include <sodium.h>

@@ -81,9 +81,9 @@ static int login_with(struct cl *c, const char *email, const unsigned char auth[
     if (r != CL_OK)
         return r;
     struct keys_user keys;
-    char box[KEYS_B64_SIZE(32)], sign[KEYS_B64_SIZE(32)];
     bool ok = keys_unwrap(&keys, str(res, "wrapped_keys"), wrap) == 0;
     if (ok) {
+        char box[KEYS_B64_SIZE(32)], sign[KEYS_B64_SIZE(32)];
         keys_b64_encode(box, sizeof box, keys.box_pk, 32);
         keys_b64_encode(sign, sizeof sign, keys.sign_pk, 32);
         ok = strcmp(box, str(res, "box_public_key")) == 0 &&

@@ -19,6 +19,7 @@
  * signed by oneself or by a partner whose proof verified; the creator seals
  * K for the partner only after that proof verifies.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -314,6 +315,8 @@ static const char *str(json_t *o, const char *k)
 
 static int choose_dyad(struct cl *c, char *id, size_t id_size)
 {
+    assert(id_size > 0);
+    id[0] = '\0';
     if (c->dyad_id != NULL) {
         snprintf(id, id_size, "%s", c->dyad_id);
         return CL_OK;

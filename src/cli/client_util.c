@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/client_int.h"
 #include "core/prompts.h"
+#include "core/validate.h"
 #include "core/vocab.h"
 
 const char *const cl_topics[] = {"everyday",  "joy",     "fear",          "frustration", "sorrow",
@@ -154,21 +154,12 @@ int cl_state_dir(char *out, size_t out_size, const char *xdg_state_home, const c
 
 int cl_date_add(char *out, size_t out_size, const char *date, int days)
 {
-    int y, m, d;
-    char extra;
-    if (out_size < 11 || strlen(date) != 10 || date[4] != '-' || date[7] != '-' ||
-        sscanf(date, "%4d-%2d-%2d%c", &y, &m, &d, &extra) != 3 || m < 1 || m > 12 || d < 1 ||
-        d > 31)
+    /* the core's calendar: "YYYY-MM-DD" exactly, 2026-02-30 refused */
+    long day;
+    if (out_size < 11 || date_parse(date, &day) != 0 || day + days < 0)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
-    time_t t = timegm(&tm);
-    struct tm check;
-    if (t == (time_t)-1 || gmtime_r(&t, &check) == NULL || check.tm_mday != d)
-        return -1; /* 2026-02-30 */
-    t += (time_t)days * 86400;
-    if (gmtime_r(&t, &tm) == NULL)
-        return -1;
-    return strftime(out, out_size, "%Y-%m-%d", &tm) == 10 ? 0 : -1;
+    date_format(day + days, out);
+    return 0;
 }
 
 struct words {

@@ -56,6 +56,21 @@ const struct setting config_settings[] = {
      "dyad.secret beside the database file",
      "The server secret (32 random bytes, made on first start with mode 0600).", "a path",
      AT(secret_file)},
+    {"push", "vapid_key_file", "--vapid-key-file", "DYAD_VAPID_KEY_FILE", SETTING_PATH, 0, 0, "",
+     "dyad.vapid beside the server secret",
+     "The Web Push (VAPID) key pair, P-256 in PEM, made on first start with mode 0600. Browsers "
+     "subscribe to this key: a new one silences every subscription, so back it up with the "
+     "secret.",
+     "a path", AT(vapid_key_file)},
+    {"push", "contact", "--push-contact", "DYAD_PUSH_CONTACT", SETTING_STRING, 0, 0, "",
+     "the public URL when it is https",
+     "How push services may reach the operator (VAPID's sub claim).",
+     "mailto:ADDRESS or an https:// address", AT(push_contact)},
+    {"push", "allow_http_loopback", "--push-allow-http-loopback", "DYAD_PUSH_ALLOW_HTTP_LOOPBACK",
+     SETTING_BOOL, 0, 0, "no", NULL,
+     "For tests only: accept push endpoints on http://127.0.0.1 (a local push service). Real "
+     "push services are https and never on this machine.",
+     "yes or no", AT(push_allow_http_loopback)},
     {"sessions", "idle_timeout", "--idle-timeout", "DYAD_IDLE_TIMEOUT", SETTING_UINT, 60, 315360000,
      "1800", NULL, "Seconds without a request before a session ends.", "60-315360000",
      AT(idle_timeout)},
@@ -412,6 +427,12 @@ void config_finish(struct config *c)
         snprintf(path, sizeof path, "%s",
                  strncmp(c->app.db_url, "sqlite:", 7) == 0 ? c->app.db_url + 7 : "./dyad.db");
         snprintf(c->app.secret_file, sizeof c->app.secret_file, "%.1000s/dyad.secret",
+                 dirname(path));
+    }
+    if (c->app.vapid_key_file[0] == '\0') {
+        char path[1024];
+        snprintf(path, sizeof path, "%s", c->app.secret_file);
+        snprintf(c->app.vapid_key_file, sizeof c->app.vapid_key_file, "%.1000s/dyad.vapid",
                  dirname(path));
     }
 }

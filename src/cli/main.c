@@ -3,9 +3,9 @@
  * help COMMAND` (or `dyad COMMAND --help`) explains one; the settings every
  * command reads come from config.c (file, DYAD_* environment, flags).
  *
- * `dyad serve` starts in this order: settings, the log, the secret, the
- * resources, prompts and questionnaires, the database, the listening
- * socket, the sandbox, then the workers; it tells systemd it is ready
+ * `dyad serve` starts in this order: settings, the log, the secret and the
+ * Web Push (VAPID) key, the resources, prompts and questionnaires, the
+ * database, the listening socket, the sandbox, then the workers; it tells systemd it is ready
  * (sd_notify) and waits for signals: SIGHUP reopens the log and rereads the
  * resources and prompts, SIGTERM or SIGINT drains requests in flight for up
  * to shutdown_timeout seconds and stops.
@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 #include <systemd/sd-daemon.h>
 
@@ -34,6 +35,7 @@
 #include "core/questionnaire.h"
 #include "core/validate.h"
 #include "crypto/crypto.h"
+#include "notify/push.h"
 #include "store/store.h"
 #include "web/app.h"
 #include "web/http.h"
@@ -394,6 +396,8 @@ static int cmd_serve(struct config *c)
     int status = 1, lock_fd = -1;
     char err[512];
     struct http_server *server = NULL;
+    static struct push_sender push;
+    bool curl_ready = false;
     if (log_open(app->cfg.log_file) != 0)
         goto out;
     enum log_format lf = LOG_PLAIN;
@@ -409,6 +413,25 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
+    /* Web Push: libcurl set up while there is one thread, the VAPID key
+     * read or made now, before the sandbox leaves only the database's
+     * directory writable. */
+    if (app->cfg.push_contact[0] != '\0' && strncmp(app->cfg.push_contact, "mailto:", 7) != 0 &&
+        strncmp(app->cfg.push_contact, "https://", 8) != 0) {
+        fprintf(stderr, "dyad: push contact must be mailto:ADDRESS or an https:// address\n");
+        goto out;
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "dyad: cannot initialise libcurl\n");
+        goto out;
+    }
+    curl_ready = true;
+    if (push_sender_init(&push, app->cfg.vapid_key_file, app->cfg.push_contact,
+                         app->cfg.push_allow_http_loopback, err, sizeof err) != 0) {
+        fprintf(stderr, "dyad: %s\n", err);
+        goto out;
+    }
+    app->push = &push;
     if ((app->resources = load_resources(app->cfg.resources_file)) == NULL)
         goto out;
     if (load_prompts(app->cfg.prompts_file, &app->prompts) != 0)
@@ -437,6 +460,7 @@ static int cmd_serve(struct config *c)
     app->questionnaire_defs = parsed_defs;
     warn_if_open(strncmp(app->cfg.db_url, "sqlite:", 7) == 0 ? app->cfg.db_url + 7 : NULL);
     warn_if_open(app->cfg.secret_file);
+    warn_if_open(app->cfg.vapid_key_file);
     app->routes = app_routes;
     app->n_routes = app_routes_count;
 
@@ -466,6 +490,8 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: --public-url must look like https://host[:port]\n");
         goto out;
     }
+    if (push.contact[0] == '\0' && app->tls)
+        snprintf(push.contact, sizeof push.contact, "%s", app->origin);
     /* Everything is open: give up what serving does not need, before any
      * worker thread exists (Landlock binds the calling thread and those it
      * starts). */
@@ -479,6 +505,10 @@ static int cmd_serve(struct config *c)
     printf("dyad: listening on %s (public URL %s)\n", bound, app->origin);
     if (!app->cfg.sandbox)
         log_event(LOG_WARN, "start", "the sandbox is off (sandbox = no)");
+    if (app->cfg.push_allow_http_loopback)
+        log_event(
+            LOG_WARN, "start",
+            "push endpoints on http://127.0.0.1 are accepted (allow_http_loopback: tests only)");
     else
         log_event(LOG_INFO, "start", "sandbox: no new privileges, system call allowlist, %s",
                   landlock > 0 ? "Landlock (writable: the database directory)"
@@ -508,6 +538,9 @@ out:
     store_close(app->store);
     if (lock_fd >= 0)
         close(lock_fd);
+    push_sender_free(&push);
+    if (curl_ready)
+        curl_global_cleanup();
     json_decref(app->resources);
     prompts_free(&app->prompts);
     json_decref(app->questionnaires);

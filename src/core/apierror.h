@@ -1,5 +1,5 @@
 /*
- * apierror.h — the error codes of the HTTP API (design §8) and the one place
+ * apierror.h — the error codes of the HTTP API (docs/api.md) and the one place
  * that decides which HTTP status each maps to.
  *
  * Every 4xx the API sends is {"error":{"code","message","field"}}: `code` is

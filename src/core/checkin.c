@@ -20,6 +20,11 @@ int checkin_item_from_name(const char *name)
     return -1;
 }
 
+const char *checkin_item_name(int i)
+{
+    return i == INSIGHTS_ITEM_COMFORT ? NULL : insights_item_name(i);
+}
+
 int checkin_emotion_from_name(const char *name)
 {
     for (int i = 0; i < INSIGHTS_EMOTION__MAX; i++)

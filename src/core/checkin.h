@@ -1,5 +1,5 @@
 /*
- * checkin.h — the daily check-in's vocabulary and rules (design §5): item
+ * checkin.h — the daily check-in's vocabulary and rules (docs/insights.md): item
  * and feeling names, which days may be written, and the shape of an
  * encrypted note. Pure; the item numbering is the insights engine's
  * (enum insights_item), so a visibility mask means the same everywhere.
@@ -26,6 +26,10 @@ enum {
 /* enum insights_item for a check-in item name ("closeness", "emotions", …),
  * or -1. */
 int checkin_item_from_name(const char *name);
+
+/* The name of check-in item i (insights_item_name), NULL for one that is
+ * not a check-in item (comfort) or out of range. */
+const char *checkin_item_name(int i);
 
 /* enum insights_emotion for a feeling name ("joy", …), or -1. */
 int checkin_emotion_from_name(const char *name);

@@ -331,7 +331,7 @@ static int ts_load(struct ts_work *ts, const int16_t *y, int n)
     ts->start[0] = 0;
     for (int v = 0; v < ts->levels; v++)
         ts->start[v + 1] = (int16_t)(ts->start[v] + count[v]);
-    int fill[TS_LEVELS];
+    int fill[TS_LEVELS] = {0};
     for (int v = 0; v < ts->levels; v++)
         fill[v] = ts->start[v];
     for (int i = 0; i < ts->n; i++)
@@ -534,7 +534,7 @@ static unsigned insights_visible_mask(const struct insights_input *in, int membe
 
 static int8_t insights_score_masked(unsigned mask, enum insights_item item, int8_t v)
 {
-    return mask & INSIGHTS_ITEM_BIT(item) ? v : INSIGHTS_NULL;
+    return (mask & INSIGHTS_ITEM_BIT(item)) ? v : INSIGHTS_NULL;
 }
 
 static void insights_day_mask_with(unsigned mask, const struct insights_day *src,
@@ -550,7 +550,7 @@ static void insights_day_mask_with(unsigned mask, const struct insights_day *src
     dst->safety = insights_score_masked(keep, INSIGHTS_ITEM_SAFETY, src->safety);
     dst->affection = insights_score_masked(keep, INSIGHTS_ITEM_AFFECTION, src->affection);
     dst->sexual = insights_score_masked(keep, INSIGHTS_ITEM_SEXUAL, src->sexual);
-    dst->emotions = keep & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS) ? src->emotions : 0;
+    dst->emotions = (keep & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS)) ? src->emotions : 0;
     dst->wordless = (keep & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_WORDLESS)) && src->wordless;
     dst->present = shown;
 }
@@ -831,6 +831,7 @@ static void insights_who_of(const struct insights_input *in, int m, struct insig
     const char *name = in->names[m];
     const char *words =
         name != NULL && name[0] != '\0' ? name : kind_other_words(in->kind, in->role[m]);
+    memset(w, 0, sizeof *w);
     snprintf(w->who, sizeof w->who, "%s", words);
     snprintf(w->whose, sizeof w->whose, "%s's", words);
     memcpy(w->Who, w->who, sizeof w->Who);

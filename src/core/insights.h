@@ -14,7 +14,7 @@
  * explanation and the numbers behind it. docs/insights.md explains every
  * measure and threshold for users, therapists and developers.
  *
- * Privacy is enforced here, not left to the caller (design §3/§5): before
+ * Privacy is enforced here, not left to the caller (docs/protocol.md, docs/insights.md): before
  * anything is computed, every item the viewer may not see is erased from a
  * private copy of the days, so no mean, count, finding or chart built on the
  * copy can carry it. A finding is produced only when the viewer may see

@@ -82,8 +82,8 @@ static long next_event(const struct pacing_share *shares, size_t n, long d)
     long next = LONG_MAX;
     for (size_t i = 0; i < n; i++) {
         const struct pacing_share *s = &shares[i];
-        long ev[4] = {s->day, s->answered ? s->answer_day : LONG_MAX,
-                      s->day + PACING_ANSWER_GRACE_DAYS + 1, s->day + PACING_WINDOW_DAYS};
+        const long ev[4] = {s->day, s->answered ? s->answer_day : LONG_MAX,
+                            s->day + PACING_ANSWER_GRACE_DAYS + 1, s->day + PACING_WINDOW_DAYS};
         for (int k = 0; k < 4; k++)
             if (ev[k] > d && ev[k] < next)
                 next = ev[k];

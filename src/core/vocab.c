@@ -100,3 +100,15 @@ int vocab_response_from_name(const char *name)
             return r;
     return -1;
 }
+
+const char *vocab_reveal_name(int r)
+{
+    static const char *const names[VOCAB_REVEAL__MAX] = {"now", "mutual"};
+    return r >= 0 && r < VOCAB_REVEAL__MAX ? names[r] : NULL;
+}
+
+const char *vocab_entry_kind_name(int e)
+{
+    static const char *const names[VOCAB_ENTRY__MAX] = {"share", "response", "note"};
+    return e >= 0 && e < VOCAB_ENTRY__MAX ? names[e] : NULL;
+}

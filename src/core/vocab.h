@@ -37,6 +37,14 @@ const struct vocab_word *vocab_kind(int k);
 const struct vocab_word *vocab_emotion(int e);
 const struct vocab_word *vocab_response(int r);
 
+/* How a share is revealed: "now", or "mutual" (once both answered). */
+enum vocab_reveal { VOCAB_REVEAL_NOW, VOCAB_REVEAL_MUTUAL, VOCAB_REVEAL__MAX };
+const char *vocab_reveal_name(int r);
+
+/* What an entry is: "share", "response", "note" (a check-in's note). */
+enum vocab_entry { VOCAB_ENTRY_SHARE, VOCAB_ENTRY_RESPONSE, VOCAB_ENTRY_NOTE, VOCAB_ENTRY__MAX };
+const char *vocab_entry_kind_name(int e);
+
 /* "understood", "makes_sense", "with_you"; NULL when out of range. */
 const char *vocab_response_name(int r);
 /* enum vocab_response for a name, or -1. */

@@ -3,7 +3,7 @@
  * hashing the auth key (Argon2id, a few at a time), the fake salt for
  * unknown addresses, keyed hashes for throttling, the server secret.
  *
- * The client-side key design (design §4) — what browsers and `dyad client`
+ * The client-side key design (docs/protocol.md) — what browsers and `dyad client`
  * compute — is in keys.h beside this file; the server never holds those keys.
  */
 #ifndef DYAD_CRYPTO_H

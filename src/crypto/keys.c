@@ -1,5 +1,5 @@
 /*
- * keys.c — dyad's key design (shared/design.md §4) on libsodium.
+ * keys.c — dyad's key design (docs/protocol.md) on libsodium.
  *
  * Mirrors web/js/crypto.js construction by construction; keys.h documents
  * the API. Every function validates its input fully before it writes an

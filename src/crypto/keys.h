@@ -1,5 +1,5 @@
 /*
- * keys.h — dyad's key design (shared/design.md §4) in C, on libsodium.
+ * keys.h — dyad's key design (docs/protocol.md) in C, on libsodium.
  *
  * The same constructions as web/js/crypto.js, byte for byte; tests/vectors/
  * pins both to the same bytes. The server never holds a user's password,

@@ -25,7 +25,9 @@
  * hosts, target_session_attrs=read-write for failover) or key=value
  * conninfo after "postgres:". connect_timeout defaults to 5 s.
  */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,8 +477,14 @@ static int migrate(PGconn *pg, bool apply, int *version, char *err, size_t errle
     PGresult *res = PQexec(pg, "SELECT CASE WHEN to_regclass('dyad_schema') IS NULL THEN 0 "
                                "ELSE (SELECT max(version) FROM dyad_schema) END");
     int v = -1;
-    if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-        v = atoi(PQgetvalue(res, 0, 0));
+    if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+        const char *text = PQgetvalue(res, 0, 0);
+        char *end;
+        errno = 0;
+        long n = strtol(text, &end, 10);
+        if (errno == 0 && end != text && *end == '\0' && n >= 0 && n <= INT_MAX)
+            v = (int)n; /* anything else stays -1: "cannot read the schema version" */
+    }
     PQclear(res);
     if (v < 0) {
         snprintf(err, errlen, "cannot read the schema version: %s", PQerrorMessage(pg));
@@ -589,7 +597,7 @@ static void pg_after_erasure(struct store *st)
         command(pg,
                 "VACUUM users, sessions, known_browsers, notices, dyads, dyad_members, invites, "
                 "checkins, shares, responses, comfort, audit, therapist_links, "
-                "therapist_consents, reshares, private_checkins",
+                "therapist_consents, reshares, private_checkins, push_subscriptions",
                 NULL);
     else
         fprintf(stderr, "dyad: store: vacuum after erasure: %s", PQerrorMessage(pg));

@@ -8,6 +8,8 @@
  * the old database), and WAL files of the old database are handled by
  * SQLite itself rather than deleted by hand.
  */
+#include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -53,7 +55,11 @@ static enum store_result check_backup(sqlite3 *src, const char *path, int *versi
         snprintf(err, errlen, "%s: cannot read the schema version", path);
         return STORE_ERROR;
     }
-    *version = atoi(text);
+    char *end;
+    errno = 0;
+    long n = strtol(text, &end, 10);
+    /* a version that is not a whole number in range reads as none (0) */
+    *version = errno == 0 && end != text && *end == '\0' && n > 0 && n <= INT_MAX ? (int)n : 0;
     char users[8];
     if (*version <= 0 ||
         one_text(src, "SELECT 1 FROM sqlite_master WHERE name = 'users'", users, sizeof users) !=

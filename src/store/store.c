@@ -15,6 +15,7 @@
  * responses; a new browser leaves a notice unless it is the account's
  * first; a dyad has one therapist; a private check-in is answered once.
  */
+#include <assert.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -569,6 +570,7 @@ enum store_result store_user_delete(struct store *s, const char *user_id, int64_
         "UPDATE dyads SET created_by = '' WHERE created_by = ?1",
         "UPDATE dyad_members SET wrap_signer = NULL WHERE wrap_signer = ?1",
         "DELETE FROM audit WHERE actor_id = ?1 OR subject_user = ?1",
+        "DELETE FROM push_subscriptions WHERE user_id = ?1",
         "DELETE FROM dyad_members WHERE user_id = ?1",
         "DELETE FROM users WHERE id = ?1",
     };
@@ -578,6 +580,99 @@ enum store_result store_user_delete(struct store *s, const char *user_id, int64_
     if (r == STORE_OK)
         s->b->after_erasure(s);
     return r;
+}
+
+/* ---- Web Push subscriptions ----------------------------------------------- */
+
+static enum store_result push_id_row(struct sql_rows *q, void *arg)
+{
+    col_text(q, 0, arg, STORE_ID_MAX);
+    return STORE_OK;
+}
+
+enum store_result store_push_subscribe(struct store *s, const struct push_subscription *p,
+                                       char id_out[STORE_ID_MAX])
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    int64_t others = 0;
+    r = one_int(c, "SELECT count(*) FROM push_subscriptions WHERE user_id = ?1 AND endpoint <> ?2",
+                ARGS(T(p->user_id), T(p->endpoint)), &others);
+    if (r == STORE_OK && others >= STORE_PUSH_PER_USER)
+        r = STORE_CONFLICT;
+    if (r == STORE_OK)
+        r = run(c,
+                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (endpoint) DO UPDATE SET "
+                "user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, "
+                "created_at = excluded.created_at",
+                ARGS(T(p->id), T(p->user_id), T(p->endpoint), B(p->p256dh, sizeof p->p256dh),
+                     B(p->auth, sizeof p->auth), I(p->created_at)));
+    if (r == STORE_OK)
+        r = first_row(c, "SELECT id FROM push_subscriptions WHERE endpoint = ?1",
+                      ARGS(T(p->endpoint)), push_id_row, id_out);
+    return end(s, c, r);
+}
+
+enum store_result store_push_unsubscribe(struct store *s, const char *user_id, const char *endpoint)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "DELETE FROM push_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
+                ARGS(T(user_id), T(endpoint)));
+    return end(s, c, r);
+}
+
+enum store_result store_push_gone(struct store *s, const char *id, const char *endpoint)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run_one(c, STORE_NOT_FOUND,
+                "DELETE FROM push_subscriptions WHERE id = ?1 AND endpoint = ?2",
+                ARGS(T(id), T(endpoint)));
+    return end(s, c, r);
+}
+
+struct push_walk {
+    store_push_fn *fn;
+    void *ctx;
+};
+
+static enum store_result push_each(struct sql_rows *q, void *arg)
+{
+    struct push_walk *w = arg;
+    struct push_subscription p;
+    memset(&p, 0, sizeof p);
+    col_text(q, 0, p.id, sizeof p.id);
+    col_text(q, 1, p.user_id, sizeof p.user_id);
+    col_text(q, 2, p.endpoint, sizeof p.endpoint);
+    if (!col_blob(q, 3, p.p256dh, sizeof p.p256dh) || !col_blob(q, 4, p.auth, sizeof p.auth))
+        return STORE_ERROR;
+    p.created_at = col_int(q, 5);
+    w->fn(w->ctx, &p);
+    return STORE_OK;
+}
+
+enum store_result store_push_list(struct store *s, const char *user_id, store_push_fn *fn,
+                                  void *ctx)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_READ, &c);
+    if (r != STORE_OK)
+        return r;
+    struct push_walk w = {fn, ctx};
+    r = each_row(c,
+                 "SELECT id, user_id, endpoint, p256dh, auth, created_at FROM push_subscriptions "
+                 "WHERE user_id = ?1 ORDER BY created_at, rowid",
+                 ARGS(T(user_id)), push_each, &w);
+    return end(s, c, r);
 }
 
 /* ---- throttling ----------------------------------------------------------- */
@@ -2319,7 +2414,7 @@ static enum store_result copy_table(struct sql_conn *cf, struct store *to, struc
     }
     struct names source;
     result_names(q, &source);
-    int map[COPY_COLUMNS];
+    int map[COPY_COLUMNS] = {0};
     copied->n = 0;
     size_t k = (size_t)snprintf(sql, sizeof sql, "INSERT INTO \"%s\" (", table);
     for (int i = 0; i < source.n; i++) {
@@ -2380,7 +2475,8 @@ static enum store_result check_table(struct sql_conn *c, const char *table,
 {
     char sql[4096];
     size_t k = (size_t)snprintf(sql, sizeof sql, "SELECT ");
-    int map[COPY_COLUMNS];
+    int map[COPY_COLUMNS] = {0};
+    assert(cols->n <= COPY_COLUMNS);
     for (int i = 0; i < cols->n; i++) {
         k += (size_t)snprintf(sql + k, sizeof sql - k, "%s%s", i ? ", " : "",
                               strcmp(cols->name[i], "rowid") == 0 ? "rowid AS rowid" : "");

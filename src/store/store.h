@@ -177,11 +177,48 @@ enum store_result store_notices(struct store *s, const char *user_id, store_noti
 enum store_result store_notice_delete(struct store *s, const char *user_id, const char *id);
 
 /* Erases the account: leaves (and ends) every dyad, removes everything the
- * person wrote, their sessions, notices and the account itself, scrubs
+ * person wrote, their sessions, notices, push subscriptions and the
+ * account itself, scrubs
  * their id from what stays (a dyad's creator, a wrap's signer), then has
  * the database drop every old copy of the erased rows it keeps (SQLite:
  * secure_delete and a WAL checkpoint; PostgreSQL: VACUUM of the tables). */
 enum store_result store_user_delete(struct store *s, const char *user_id, int64_t now);
+
+/* ---- Web Push subscriptions ----------------------------------------------- */
+
+enum {
+    STORE_PUSH_ENDPOINT_MAX = 1024, /* 1023 characters + NUL */
+    STORE_PUSH_PER_USER = 10,       /* browsers one person may have subscribed at once */
+};
+
+/* A browser's push subscription (the Push API's endpoint, p256dh and auth):
+ * where to send a reminder and the keys to encrypt it for that browser. */
+struct push_subscription {
+    char id[STORE_ID_MAX];
+    char user_id[STORE_ID_MAX];
+    char endpoint[STORE_PUSH_ENDPOINT_MAX];
+    unsigned char p256dh[65]; /* uncompressed P-256 point */
+    unsigned char auth[16];
+    int64_t created_at;
+};
+
+/* Registers p for p->user_id. An endpoint already stored (the same browser
+ * subscribing again, or after another account used it) is taken over with
+ * the new keys and owner, keeping its id (*id_out: the id in effect).
+ * STORE_CONFLICT when the person already has STORE_PUSH_PER_USER others. */
+enum store_result store_push_subscribe(struct store *s, const struct push_subscription *p,
+                                       char id_out[STORE_ID_MAX]);
+/* Removes user_id's subscription of that endpoint; STORE_NOT_FOUND when
+ * they have none. */
+enum store_result store_push_unsubscribe(struct store *s, const char *user_id,
+                                         const char *endpoint);
+/* Removes the subscription with that id and endpoint, whoever holds it:
+ * the push service answered 404 or 410 (it no longer exists). */
+enum store_result store_push_gone(struct store *s, const char *id, const char *endpoint);
+typedef void store_push_fn(void *ctx, const struct push_subscription *p);
+/* user_id's subscriptions, oldest first. */
+enum store_result store_push_list(struct store *s, const char *user_id, store_push_fn *fn,
+                                  void *ctx);
 
 /* ---- throttling ----------------------------------------------------------- */
 
@@ -537,7 +574,9 @@ enum store_result store_assignment_current(struct store *s, const char *dyad_id,
 
 /* ---- private check-ins and re-shares ------------------------------------- */
 
-enum { STORE_SEALED_MAX = 8192 };
+/* STORE_PRIVATE_SIGNAL: the danger signal, "D" or "N" padded to one 64-byte
+ * block and sealed (crypto_box_SEALBYTES 48 + 64) */
+enum { STORE_SEALED_MAX = 8192, STORE_PRIVATE_SIGNAL = 48 + 64 };
 
 struct private_checkin {
     char id[STORE_ID_MAX];

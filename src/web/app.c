@@ -290,6 +290,8 @@ static void run(struct ctx *c)
             reply_error(c, e, field, msg);
             return;
         }
+        if (body_values(c) != 0)
+            return;
     }
     c->route->fn(c);
 }
@@ -300,7 +302,7 @@ void app_handle(void *ctxp, struct http_request *req, struct http_response *res)
     int64_t t0 = now_micros();
     struct ctx c = {.app = app, .req = req, .res = res, .arena = req->arena};
     c.now = (int64_t)time(NULL);
-    res->status = 500;
+    c.res->status = 500; /* until the pipeline answers */
     pthread_rwlock_rdlock(&app->reload);
     run(&c);
     pthread_rwlock_unlock(&app->reload);

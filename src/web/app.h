@@ -27,6 +27,13 @@ struct app_config {
     char public_url[512];     /* empty: http:// + the bound address */
     char quick_exit_url[512]; /* empty: the neutral page, /static/neutral.html */
     char secret_file[1024];
+    /* Web Push (src/notify/push.h): the VAPID key file (beside the secret
+     * unless set), the contact push services may use (mailto: or https:;
+     * empty: the public URL when it is https), and, for tests only,
+     * endpoints on http://127.0.0.1. */
+    char vapid_key_file[1024];
+    char push_contact[256];
+    bool push_allow_http_loopback;
     unsigned idle_timeout;     /* seconds without a request before a session ends */
     unsigned absolute_timeout; /* seconds after login a session ends regardless */
     size_t max_body;           /* default JSON body limit */
@@ -93,6 +100,8 @@ extern const int64_t metrics_bounds[METRICS_BUCKETS];
  * route matched). */
 void metrics_count(struct app_metrics *m, size_t r, int status, int64_t micros);
 
+struct push_sender;
+
 struct app {
     struct app_config cfg;
     struct store *store;
@@ -108,6 +117,7 @@ struct app {
     struct prompt_library prompts; /* loaded and validated at start */
     void *questionnaires;          /* json_t array of checked definitions, in normal form */
     struct questionnaire *questionnaire_defs; /* the same, parsed: index for index */
+    struct push_sender *push; /* the VAPID key and how to send; NULL: no Web Push (fuzzing) */
     /* Held for reading by every request, for writing while SIGHUP swaps
      * the resources and the prompt library. */
     pthread_rwlock_t reload;

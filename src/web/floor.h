@@ -36,7 +36,8 @@ struct ctx {
     struct arena *arena;
     const struct route *route;
     struct route_params params;
-    json_t *body; /* the parsed, field-checked body; NULL when the route takes none */
+    json_t *body;               /* the parsed, field-checked body; NULL when the route takes none */
+    struct field_value *values; /* checked values, one per declared field (router.h) */
     bool authed;
     struct session session;
     struct user user;
@@ -60,18 +61,25 @@ void reply_store(struct ctx *c, enum store_result r);
 /* An HTML page (already escaped) with the given status. */
 void reply_html(struct ctx *c, int status, const char *html);
 
-/* Body accessors: values were type-checked by the route's field list. */
+/* The body step of the pipeline: applies each declared field's rule
+ * (router.h) and fills c->values; 0, or -1 after answering 400 naming the
+ * field with the rule's message. Handlers get only values that passed. */
+int body_values(struct ctx *c);
+
+/* Body accessors. Every value was checked against its declaration in the
+ * route table (type, presence, rule) before the handler ran. */
 const char *body_str(struct ctx *c, const char *name); /* NULL when absent or null */
 bool body_bool(struct ctx *c, const char *name, bool fallback);
+const struct field_value *body_value(struct ctx *c, const char *name);   /* NULL when absent */
+long long body_int(struct ctx *c, const char *name, long long fallback); /* RULE_INT */
+int body_enum(struct ctx *c, const char *name, int fallback);            /* RULE_ENUM index */
+unsigned body_mask(struct ctx *c, const char *name); /* RULE_ENUM_ARRAY: bit per value */
+/* RULE_B64 / RULE_B64URL: the decoded bytes (in the arena), NULL when absent. */
+const unsigned char *body_bytes(struct ctx *c, const char *name, size_t *len);
 
-/* Decodes body field `name` as standard base64 of exactly len bytes into
- * out; on failure answers 400 invalid_field naming it and returns -1. */
+/* Copies body field `name`, declared RULE_B64 of exactly len bytes, into
+ * out; -1 after answering 400 missing_field when it is absent. */
 int body_b64(struct ctx *c, const char *name, unsigned char *out, size_t len);
-
-/* Body field `name`: text padded to 64 bytes and sealed in a browser with
- * crypto_box_seal (at most STORE_SEALED_MAX bytes), decoded into the arena;
- * on failure answers 400 invalid_field naming it and returns -1. */
-int body_sealed(struct ctx *c, const char *name, unsigned char **out, size_t *len);
 
 /* base64 of bin as a new JSON string. */
 json_t *json_b64(const unsigned char *bin, size_t len);
@@ -127,13 +135,17 @@ long server_today(const struct ctx *c);
 
 /* ---- floor_account.c ------------------------------------------------------- */
 
-/* The e-mail from a body or query value, validated and lower-cased into
- * out; -1 after answering 400 naming "email". */
+/* The e-mail from a query value, validated and lower-cased into out; -1
+ * after answering 400 naming "email". */
 int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX]);
 
+/* The body's "email" (declared RULE_EMAIL, so already checked), lower-cased
+ * into out. */
+void body_email(struct ctx *c, char out[STORE_EMAIL_MAX]);
+
 /* The account fields of a registration (display_name, kdf_salt, auth_key,
- * box/sign public keys, wrapped and recovery-wrapped keys) into u and
- * auth_key; -1 after answering 400 naming the field. */
+ * box/sign public keys, wrapped and recovery-wrapped keys), checked by their
+ * declarations, into u and auth_key; -1 only after answering an error. */
 int take_account(struct ctx *c, struct user *u, unsigned char auth_key[32]);
 
 /* An account as the API shows it: id, email, display_name, role. */

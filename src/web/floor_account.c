@@ -8,7 +8,13 @@
 #include "core/validate.h"
 #include "web/floor.h"
 
-/* The e-mail from the body or query, validated and lower-cased into out. */
+void body_email(struct ctx *c, char out[STORE_EMAIL_MAX])
+{
+    snprintf(out, STORE_EMAIL_MAX, "%s", body_str(c, "email"));
+    validate_email_normalize(out);
+}
+
+/* The e-mail from a query, validated and lower-cased into out. */
 int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX])
 {
     if (raw == NULL) {
@@ -26,13 +32,7 @@ int take_email(struct ctx *c, const char *raw, char out[STORE_EMAIL_MAX])
 
 int take_account(struct ctx *c, struct user *u, unsigned char auth_key[32])
 {
-    const char *name = body_str(c, "display_name");
-    if (validate_display_name(name) != 0) {
-        reply_error(c, API_INVALID_FIELD, "display_name",
-                    "A display name is 1 to 64 characters, without control characters.");
-        return -1;
-    }
-    snprintf(u->display_name, sizeof u->display_name, "%s", name);
+    snprintf(u->display_name, sizeof u->display_name, "%s", body_str(c, "display_name"));
     if (body_b64(c, "kdf_salt", u->kdf_salt, sizeof u->kdf_salt) != 0 ||
         body_b64(c, "auth_key", auth_key, 32) != 0 ||
         body_b64(c, "box_public_key", u->box_pk, sizeof u->box_pk) != 0 ||

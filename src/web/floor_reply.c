@@ -178,37 +178,106 @@ const char *html_escape(struct arena *a, const char *s)
     return out;
 }
 
+/* The message of a 400 for a value its declared rule refused. */
+static const char *rule_message(struct ctx *c, const struct field_spec *f, const char *field)
+{
+    if (f->message != NULL)
+        return f->message;
+    switch (f->rule) {
+    case RULE_B64:
+        return f->min == f->max
+                   ? arena_printf(c->arena, "The field '%s' must be %lld bytes in standard base64.",
+                                  field, f->min)
+                   : arena_printf(c->arena,
+                                  "The field '%s' must be %lld to %lld bytes in standard base64.",
+                                  field, f->min, f->max);
+    case RULE_INT:
+        return arena_printf(c->arena, "'%s' is a whole number from %lld to %lld.", field, f->min,
+                            f->max);
+    case RULE_ENUM:
+    case RULE_ENUM_ARRAY: {
+        const char *list = "";
+        for (long long i = 0; i < f->max; i++)
+            if (f->names((int)i) != NULL)
+                list = arena_printf(c->arena, "%s%s%s", list, *list ? ", " : "", f->names((int)i));
+        return arena_printf(c->arena, "'%s' is %s of: %s.", field,
+                            f->rule == RULE_ENUM ? "one" : "a list", list != NULL ? list : "");
+    }
+    default:
+        return arena_printf(c->arena, "The field '%s' is not valid.", field);
+    }
+}
+
+int body_values(struct ctx *c)
+{
+    size_t n = fields_count(c->route->fields);
+    c->values = arena_alloc(c->arena, (n > 0 ? n : 1) * sizeof *c->values);
+    if (c->values == NULL) {
+        reply_error(c, API_UNAVAILABLE, NULL, NULL);
+        return -1;
+    }
+    const char *field;
+    const struct field_spec *f;
+    enum api_error e = fields_validate(c->route->fields, c->body, c->arena, c->values, &field, &f);
+    if (e == API_OK)
+        return 0;
+    if (e != API_INVALID_FIELD) {
+        reply_error(c, API_UNAVAILABLE, NULL, NULL);
+        return -1;
+    }
+    reply_error(c, e, field, rule_message(c, f, field));
+    return -1;
+}
+
+const struct field_value *body_value(struct ctx *c, const char *name)
+{
+    const struct field_spec *fields = c->route != NULL ? c->route->fields : NULL;
+    for (size_t i = 0; c->values != NULL && fields != NULL && fields[i].name != NULL; i++)
+        if (strcmp(fields[i].name, name) == 0)
+            return c->values[i].json != NULL ? &c->values[i] : NULL;
+    return NULL;
+}
+
+long long body_int(struct ctx *c, const char *name, long long fallback)
+{
+    const struct field_value *v = body_value(c, name);
+    return v != NULL ? v->n : fallback;
+}
+
+int body_enum(struct ctx *c, const char *name, int fallback)
+{
+    const struct field_value *v = body_value(c, name);
+    return v != NULL ? v->index : fallback;
+}
+
+unsigned body_mask(struct ctx *c, const char *name)
+{
+    const struct field_value *v = body_value(c, name);
+    return v != NULL ? v->mask : 0;
+}
+
+const unsigned char *body_bytes(struct ctx *c, const char *name, size_t *len)
+{
+    const struct field_value *v = body_value(c, name);
+    *len = v != NULL ? v->len : 0;
+    return v != NULL ? v->bytes : NULL;
+}
+
 int body_b64(struct ctx *c, const char *name, unsigned char *out, size_t len)
 {
-    const char *s = body_str(c, name);
-    if (s == NULL) {
+    size_t n;
+    const unsigned char *b = body_bytes(c, name, &n);
+    if (b == NULL) {
         reply_error(c, API_MISSING_FIELD, name,
                     arena_printf(c->arena, "The field '%s' is required.", name));
         return -1;
     }
-    if (validate_b64_exact(s, out, len) != 0) {
-        reply_error(c, API_INVALID_FIELD, name,
-                    arena_printf(c->arena, "The field '%s' must be %zu bytes in standard base64.",
-                                 name, len));
+    /* the route declares this field as exactly len bytes: anything else is a
+     * mistake in the route table, not in the request */
+    if (n != len) {
+        reply_error(c, API_INTERNAL, NULL, NULL);
         return -1;
     }
-    return 0;
-}
-
-int body_sealed(struct ctx *c, const char *name, unsigned char **out, size_t *len)
-{
-    const char *b64 = body_str(c, name);
-    unsigned char *buf = arena_alloc(c->arena, STORE_SEALED_MAX);
-    if (b64 == NULL || buf == NULL ||
-        validate_b64_range(b64, buf, crypto_box_SEALBYTES + 64, STORE_SEALED_MAX, len) != 0 ||
-        (*len - crypto_box_SEALBYTES) % 64 != 0) {
-        reply_error(c, API_INVALID_FIELD, name,
-                    arena_printf(c->arena,
-                                 "'%s' must be text padded to 64 bytes and sealed to "
-                                 "the therapist's key, at most 8 KiB.",
-                                 name));
-        return -1;
-    }
-    *out = buf;
+    memcpy(out, b, len);
     return 0;
 }

@@ -16,7 +16,6 @@
 
 enum {
     SEALED_NOTE_MAX = 48 + 1024, /* crypto_box_seal overhead + padded text */
-    ASSIGNMENT_DAYS_MAX = 28,
 };
 
 void h_assignment_create(struct ctx *c)
@@ -26,24 +25,13 @@ void h_assignment_create(struct ctx *c)
         return;
     struct assignment a;
     memset(&a, 0, sizeof a);
-    const char *topic = body_str(c, "topic");
-    a.topic = topic != NULL ? prompts_topic_from_name(topic) : -1;
-    if (a.topic < 0 || !prompts_topic_allows_kind(a.topic, (int)m.dyad.kind)) {
+    a.topic = body_enum(c, "topic", -1);
+    if (!prompts_topic_allows_kind(a.topic, (int)m.dyad.kind)) {
         reply_error(c, API_INVALID_FIELD, "topic", "There is no such topic for this dyad.");
         return;
     }
-    json_int_t depth = json_integer_value(json_object_get(c->body, "depth"));
-    if (depth < 1 || depth > 5) {
-        reply_error(c, API_INVALID_FIELD, "depth", "depth is 1 to 5.");
-        return;
-    }
-    a.depth = (int)depth;
-    json_t *dj = json_object_get(c->body, "days");
-    json_int_t days = dj != NULL ? json_integer_value(dj) : 7;
-    if (days < 1 || days > ASSIGNMENT_DAYS_MAX) {
-        reply_error(c, API_INVALID_FIELD, "days", "days is 1 to 28.");
-        return;
-    }
+    a.depth = (int)body_int(c, "depth", 0);
+    long long days = body_int(c, "days", 7);
     /* the note, sealed in the therapist's browser to each member's box key */
     const char *users[2];
     const unsigned char *notes[2];

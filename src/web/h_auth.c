@@ -3,7 +3,7 @@
  * /auth/logout. (GET /me and /me/password are in h_me.c; the throttles in
  * floor_throttle.c.)
  *
- * The browser derives auth_key from the password (design §4); the server
+ * The browser derives auth_key from the password (docs/protocol.md); the server
  * only ever sees auth_key and stores its Argon2id hash. A failed login
  * answers the same bytes, after the same work, whether or not the account
  * exists. Throttling is keyed by keyed hashes, never by an address.
@@ -55,8 +55,7 @@ void h_auth_register(struct ctx *c)
     }
     struct user u;
     memset(&u, 0, sizeof u);
-    if (take_email(c, body_str(c, "email"), u.email) != 0)
-        return;
+    body_email(c, u.email);
     unsigned char auth_key[32];
     if (take_account(c, &u, auth_key) != 0)
         return;
@@ -108,8 +107,7 @@ static void user_agent(struct ctx *c, char out[STORE_UA_MAX])
 void h_auth_login(struct ctx *c)
 {
     char email[STORE_EMAIL_MAX];
-    if (take_email(c, body_str(c, "email"), email) != 0)
-        return;
+    body_email(c, email);
     unsigned char auth_key[32];
     if (body_b64(c, "auth_key", auth_key, sizeof auth_key) != 0)
         return;

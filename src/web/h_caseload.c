@@ -124,7 +124,6 @@ void h_caseload(struct ctx *c)
 
 struct counts {
     const struct membership *m;
-    int64_t since;
     int by[2][PROMPTS_TOPIC__MAX][5];
     int answered[2], written[2];
     int together; /* guided conversations recorded together: counted apart, once each */

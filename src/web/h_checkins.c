@@ -17,24 +17,6 @@
 #include "core/validate.h"
 #include "web/handler.h"
 
-/* A 0–10 item or null/absent (STORE_NULL); -1 after answering 400. */
-static int take_score(struct ctx *c, int item, int8_t *out)
-{
-    const char *name = insights_item_name(item);
-    json_t *v = json_object_get(c->body, name);
-    *out = STORE_NULL;
-    if (v == NULL || json_is_null(v))
-        return 0;
-    json_int_t n = json_integer_value(v);
-    if (n < 0 || n > 10) {
-        reply_error(c, API_INVALID_FIELD, name,
-                    arena_printf(c->arena, "'%s' is a whole number from 0 to 10, or null.", name));
-        return -1;
-    }
-    *out = (int8_t)n;
-    return 0;
-}
-
 static json_t *score_json(int8_t v)
 {
     return v == STORE_NULL ? json_null() : json_integer(v);
@@ -68,8 +50,7 @@ void h_checkin_put(struct ctx *c)
     k.day = day;
     k.updated_at = c->now;
     for (int i = 0; i < STORE_CHECKIN_SCORES; i++)
-        if (take_score(c, i, &k.score[i]) != 0)
-            return;
+        k.score[i] = (int8_t)body_int(c, insights_item_name(i), STORE_NULL);
     if (k.score[INSIGHTS_ITEM_SEXUAL] != STORE_NULL && !sexual_allowed) {
         reply_error(c, API_INVALID_FIELD, "sexual",
                     m.dyad.kind == DYAD_COUPLE
@@ -78,50 +59,18 @@ void h_checkin_put(struct ctx *c)
         return;
     }
 
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(c->body, "emotions"), i, v)
-    {
-        int e = json_is_string(v) ? checkin_emotion_from_name(json_string_value(v)) : -1;
-        if (e < 0 || (k.emotions & (1u << e))) {
-            reply_error(c, API_INVALID_FIELD, "emotions",
-                        "Feelings are from: joy fear frustration sorrow anger hope gratitude "
-                        "embarrassment, each once.");
-            return;
-        }
-        k.emotions |= 1u << e;
-    }
+    k.emotions = body_mask(c, "emotions");
     json_t *w = json_object_get(c->body, "wordless");
     k.wordless = w == NULL || json_is_null(w) ? STORE_NULL : json_is_true(w) ? 1 : 0;
-
-    json_array_foreach(json_object_get(c->body, "show_partner"), i, v)
-    {
-        int item = json_is_string(v) ? checkin_item_from_name(json_string_value(v)) : -1;
-        if (item < 0 || (item == INSIGHTS_ITEM_SEXUAL && !sexual_allowed)) {
-            reply_error(c, API_INVALID_FIELD, "show_partner",
-                        item < 0 ? "show_partner lists check-in item names."
-                                 : "Sexual connection is not tracked here, so it cannot be shown.");
-            return;
-        }
-        k.show_mask |= INSIGHTS_ITEM_BIT(item);
+    k.show_mask = body_mask(c, "show_partner");
+    if ((k.show_mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_SEXUAL)) && !sexual_allowed) {
+        reply_error(c, API_INVALID_FIELD, "show_partner",
+                    "Sexual connection is not tracked here, so it cannot be shown.");
+        return;
     }
-
-    unsigned char *note = NULL;
     size_t note_len = 0;
-    const char *note_b64 = body_str(c, "note");
-    if (note_b64 != NULL) {
-        note = arena_alloc(c->arena, CHECKIN_NOTE_MAX + CHECKIN_NOTE_OVERHEAD);
-        if (note == NULL ||
-            validate_b64_range(note_b64, note, CHECKIN_NOTE_OVERHEAD + 64,
-                               CHECKIN_NOTE_MAX + CHECKIN_NOTE_OVERHEAD, &note_len) != 0 ||
-            !checkin_note_size_ok(note_len)) {
-            reply_error(c, API_INVALID_FIELD, "note",
-                        "The note must be base64 of nonce and ciphertext of padded text, at most "
-                        "4 KiB.");
-            return;
-        }
-        k.has_note = true;
-    }
+    const unsigned char *note = body_bytes(c, "note", &note_len);
+    k.has_note = note != NULL;
     enum store_result r = store_checkin_put(c->app->store, m.dyad.id, &k, note, note_len);
     if (r != STORE_OK) {
         reply_store(c, r);

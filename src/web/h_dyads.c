@@ -21,17 +21,6 @@ enum {
     DYADS_PER_PERSON = 32, /* GET /me lists them all */
 };
 
-static int kind_from_name(const char *s, enum dyad_kind *out)
-{
-    for (int i = 0; s != NULL && i < DYAD_KIND__MAX; i++) {
-        if (strcmp(s, kind_names[i]) == 0) {
-            *out = (enum dyad_kind)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 /* Checks that signature_b64 signs wrapped_b64 under sign_pk; answers 400
  * naming the field otherwise. */
 static int take_wrap(struct ctx *c, const unsigned char sign_pk[32],
@@ -104,10 +93,7 @@ void h_dyad_create(struct ctx *c)
     memset(&d, 0, sizeof d);
     memset(&me, 0, sizeof me);
     memset(&inv, 0, sizeof inv);
-    if (kind_from_name(body_str(c, "kind"), &d.kind) != 0) {
-        reply_error(c, API_INVALID_FIELD, "kind", "kind is one of couple, friends, family.");
-        return;
-    }
+    d.kind = (enum dyad_kind)body_enum(c, "kind", DYAD_COUPLE);
     me.family_role = take_family_role(c, d.kind, KIND_ROLE_NONE);
     if (me.family_role < 0)
         return;

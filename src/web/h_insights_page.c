@@ -2,7 +2,7 @@
  * h_insights_page.c — /dyads/{id}/insights, rendered by the server: the
  * charts (SVG, with text alternatives), the means side by side and the
  * findings in words. It needs no JavaScript and prints on its own, since
- * scores are the one thing the server may read (design §4). A visitor who
+ * scores are the one thing the server may read (docs/protocol.md). A visitor who
  * is not logged in, or not a member, gets the ordinary page shell.
  */
 #include <stdio.h>

@@ -30,16 +30,8 @@ void h_measure_assign(struct ctx *c)
     }
     struct measure x;
     memset(&x, 0, sizeof x);
-    x.every_days = q->every_days;
-    json_t *every = json_object_get(c->body, "every_days");
-    if (every != NULL && !json_is_null(every)) {
-        json_int_t n = json_integer_value(every);
-        if (n < 1 || n > QUESTIONNAIRE_EVERY_MAX) {
-            reply_error(c, API_INVALID_FIELD, "every_days", "Every 1 to 91 days.");
-            return;
-        }
-        x.every_days = (int)n;
-    }
+    /* 1 to QUESTIONNAIRE_EVERY_MAX when given (routes.c); else the questionnaire's own */
+    x.every_days = (int)body_int(c, "every_days", q->every_days);
     dcrypto_random_id("m-", x.id, sizeof x.id);
     snprintf(x.dyad_id, sizeof x.dyad_id, "%s", m.dyad.id);
     snprintf(x.therapist_id, sizeof x.therapist_id, "%s", c->user.id);

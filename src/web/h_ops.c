@@ -174,6 +174,74 @@ static const char *field_type_name(enum field_type t)
     return t < FIELD_TYPE__MAX ? names[t] : "string";
 }
 
+/* A base64 string's length bounds for min..max decoded bytes. */
+static json_int_t b64_chars(long long bytes)
+{
+    return (json_int_t)((bytes + 2) / 3 * 4);
+}
+
+/* The JSON Schema of one declared field: its type and the bounds of its
+ * rule (router.h), so a client can read what the server will accept. */
+static json_t *field_schema(const struct field_spec *f)
+{
+    json_t *o = json_pack("{s:s, s:b}", "type", field_type_name(f->type), "nullable", f->nullable);
+    json_t *names = json_array();
+    for (long long i = 0; (f->rule == RULE_ENUM || f->rule == RULE_ENUM_ARRAY) && i < f->max; i++)
+        if (f->names((int)i) != NULL)
+            json_array_append_new(names, json_string(f->names((int)i)));
+    switch (f->rule) {
+    case RULE_B64:
+        json_object_set_new(o, "format", json_string("byte"));
+        json_object_set_new(o, "minLength", json_integer(b64_chars(f->min)));
+        json_object_set_new(o, "maxLength", json_integer(b64_chars(f->max)));
+        /* the decoded size, which is what the server checks */
+        json_object_set_new(
+            o, "x-bytes",
+            json_pack("{s:I, s:I}", "min", (json_int_t)f->min, "max", (json_int_t)f->max));
+        if (f->step > 0)
+            json_object_set_new(json_object_get(o, "x-bytes"), "step",
+                                json_integer((json_int_t)f->step));
+        break;
+    case RULE_B64URL:
+        json_object_set_new(o, "format", json_string("base64url"));
+        json_object_set_new(o, "minLength", json_integer((json_int_t)((f->min * 4 + 2) / 3)));
+        json_object_set_new(o, "maxLength", json_integer((json_int_t)((f->min * 4 + 2) / 3)));
+        break;
+    case RULE_INT:
+        json_object_set_new(o, "minimum", json_integer((json_int_t)f->min));
+        json_object_set_new(o, "maximum", json_integer((json_int_t)f->max));
+        break;
+    case RULE_ENUM:
+        json_object_set(o, "enum", names);
+        break;
+    case RULE_ENUM_ARRAY:
+        json_object_set_new(o, "items", json_pack("{s:s, s:O}", "type", "string", "enum", names));
+        if (f->distinct)
+            json_object_set_new(o, "uniqueItems", json_true());
+        break;
+    case RULE_TEXT:
+    case RULE_PROSE:
+        json_object_set_new(o, "minLength", json_integer((json_int_t)f->min));
+        json_object_set_new(o, "maxLength", json_integer((json_int_t)f->max));
+        break;
+    case RULE_EMAIL:
+        json_object_set_new(o, "format", json_string("email"));
+        break;
+    case RULE_NAME:
+        json_object_set_new(o, "minLength", json_integer(1));
+        json_object_set_new(o, "maxLength", json_integer(64));
+        break;
+    case RULE_ENTRY_ID:
+        json_object_set_new(o, "pattern", json_string("^[A-Za-z0-9_-]{22}$"));
+        break;
+    case RULE_NONE:
+    case FIELD_RULE__MAX:
+        break;
+    }
+    json_decref(names);
+    return o;
+}
+
 /* OpenAPI 3 built from the route table itself, so it cannot drift from
  * what the router serves. */
 void h_openapi(struct ctx *c)
@@ -192,7 +260,7 @@ void h_openapi(struct ctx *c)
         }
         char method[8];
         size_t k = 0;
-        for (; r->method[k] != '\0' && k < sizeof method - 1; k++)
+        for (; k < sizeof method - 1 && r->method[k] != '\0'; k++)
             method[k] = (char)(r->method[k] | 0x20);
         method[k] = '\0';
         json_t *op = json_pack("{s:s, s:{s:{s:s}}}", "summary", r->summary ? r->summary : "",
@@ -213,9 +281,16 @@ void h_openapi(struct ctx *c)
         if (r->fields != NULL) {
             json_t *props = json_object(), *req = json_array();
             for (const struct field_spec *f = r->fields; f->name != NULL; f++) {
-                json_object_set_new(props, f->name,
-                                    json_pack("{s:s, s:b}", "type", field_type_name(f->type),
-                                              "nullable", f->nullable));
+                json_t *schema = field_schema(f);
+                if (strcmp(f->name, "*") == 0 && f->keys != NULL) {
+                    /* a map keyed by a vocabulary: one property per key */
+                    for (int key = 0; key < f->nkeys; key++)
+                        if (f->keys(key) != NULL)
+                            json_object_set(props, f->keys(key), schema);
+                    json_decref(schema);
+                    continue;
+                }
+                json_object_set_new(props, f->name, schema);
                 if (f->required)
                     json_array_append_new(req, json_string(f->name));
             }

@@ -11,8 +11,6 @@
 #include "crypto/keys.h"
 #include "web/handler.h"
 
-enum { PRIVATE_SIGNAL_SIZE = 48 + 64 }; /* crypto_box_SEALBYTES + one padded block */
-
 static json_t *questionnaire_find(struct ctx *c, const char *id)
 {
     size_t i;
@@ -146,18 +144,13 @@ void h_private_list_mine(struct ctx *c)
 
 void h_private_answer(struct ctx *c)
 {
-    unsigned char *sealed;
     size_t len;
-    if (body_sealed(c, "sealed", &sealed, &len) != 0)
-        return;
-    /* the danger signal: "D" or "N", padded to 64 bytes and sealed to the therapist */
-    unsigned char signal[PRIVATE_SIGNAL_SIZE];
-    bool has_signal = body_str(c, "signal") != NULL;
-    if (has_signal && body_b64(c, "signal", signal, sizeof signal) != 0)
-        return;
-    enum store_result r =
-        store_private_answer(c->app->store, route_param(&c->params, "pid"), c->user.id, sealed, len,
-                             has_signal ? signal : NULL, sizeof signal, c->now);
+    const unsigned char *sealed = body_bytes(c, "sealed", &len);
+    /* the danger signal (declared as exactly STORE_PRIVATE_SIGNAL bytes); NULL: none */
+    size_t signal_len;
+    const unsigned char *signal = body_bytes(c, "signal", &signal_len);
+    enum store_result r = store_private_answer(c->app->store, route_param(&c->params, "pid"),
+                                               c->user.id, sealed, len, signal, signal_len, c->now);
     if (r == STORE_NOT_FOUND) {
         reply_error(c, API_NOT_FOUND, "pid", "There is no such check-in for you.");
         return;

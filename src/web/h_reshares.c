@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/validate.h"
+#include "core/vocab.h"
 #include "crypto/crypto.h"
 #include "web/handler.h"
 
@@ -28,14 +29,9 @@ void h_reshare(struct ctx *c)
     struct reshare x;
     memset(&x, 0, sizeof x);
     const char *kind = body_str(c, "entry_kind"), *entry = body_str(c, "entry_id");
-    if (kind == NULL || (strcmp(kind, "share") != 0 && strcmp(kind, "response") != 0 &&
-                         strcmp(kind, "note") != 0)) {
-        reply_error(c, API_INVALID_FIELD, "entry_kind", "entry_kind is share, response or note.");
-        return;
-    }
     bool mine = false;
     long day;
-    if (strcmp(kind, "note") == 0) {
+    if (body_enum(c, "entry_kind", -1) == VOCAB_ENTRY_NOTE) {
         mine = entry != NULL && date_parse(entry, &day) == 0; /* one's own note of that day */
     } else if (entry != NULL && validate_entry_id(entry) == 0) {
         r = store_entry_author(c->app->store, m.dyad.id, entry, c->user.id, &mine);
@@ -48,10 +44,7 @@ void h_reshare(struct ctx *c)
         reply_error(c, API_INVALID_FIELD, "entry_id", "Only an entry you wrote can be re-shared.");
         return;
     }
-    unsigned char *sealed;
-    if (body_sealed(c, "sealed", &sealed, &x.sealed_len) != 0)
-        return;
-    x.sealed = sealed;
+    x.sealed = body_bytes(c, "sealed", &x.sealed_len);
     dcrypto_random_id("r-", x.id, sizeof x.id);
     snprintf(x.user_id, sizeof x.user_id, "%s", c->user.id);
     snprintf(x.entry_id, sizeof x.entry_id, "%s", entry);

@@ -2,7 +2,7 @@
  * h_shares.c — shares and responses: POST/GET /dyads/{id}/shares and
  * POST /dyads/{id}/shares/{sid}/responses.
  *
- * Bodies are ciphertext made in the browser (design §4: padded to 64 bytes,
+ * Bodies are ciphertext made in the browser (docs/protocol.md: padded to 64 bytes,
  * nonce ‖ XChaCha20-Poly1305, the entry's id, dyad, author and kind bound as
  * associated data), so the server checks only their shape. Mutual reveal is
  * enforced here: a partner's answer to a prompt stays withheld until the
@@ -19,52 +19,15 @@
 #include "web/handler.h"
 
 enum {
-    ENTRY_OVERHEAD = 40,   /* nonce 24 + tag 16 */
-    ENTRY_MAX = 24 * 1024, /* ciphertext bytes; the route's body limit is 32 KiB */
     UNANSWERED_SECONDS = 2 * 86400,
     PAGE_DEFAULT = 50,
     PAGE_MAX = 100,
 };
 
-/* Decodes body field `name` as an encrypted entry (nonce ‖ ciphertext of
- * padded text) into the arena; answers 400 and returns -1 when it is not
- * one. NULL *out when the field is absent or null and optional. */
-static int take_entry(struct ctx *c, const char *name, bool required, unsigned char **out,
-                      size_t *len)
+/* The client-made id of a new entry (checked by its declaration in routes.c). */
+static void take_id(struct ctx *c, char out[STORE_ID_MAX])
 {
-    *out = NULL;
-    *len = 0;
-    const char *b64 = body_str(c, name);
-    if (b64 == NULL) {
-        if (!required)
-            return 0;
-        reply_error(c, API_MISSING_FIELD, name, NULL);
-        return -1;
-    }
-    unsigned char *buf = arena_alloc(c->arena, ENTRY_MAX);
-    if (buf == NULL || validate_b64_range(b64, buf, ENTRY_OVERHEAD + 64, ENTRY_MAX, len) != 0 ||
-        (*len - ENTRY_OVERHEAD) % 64 != 0) {
-        reply_error(c, API_INVALID_FIELD, name,
-                    arena_printf(c->arena,
-                                 "'%s' must be base64 of a nonce and the ciphertext of "
-                                 "text padded to 64 bytes.",
-                                 name));
-        return -1;
-    }
-    *out = buf;
-    return 0;
-}
-
-static int take_id(struct ctx *c, char out[STORE_ID_MAX])
-{
-    const char *id = body_str(c, "id");
-    if (id == NULL || validate_entry_id(id) != 0) {
-        reply_error(c, API_INVALID_FIELD, "id",
-                    "id is 16 random bytes in base64url without padding, made by the client.");
-        return -1;
-    }
-    snprintf(out, STORE_ID_MAX, "%s", id);
-    return 0;
+    snprintf(out, STORE_ID_MAX, "%s", body_str(c, "id"));
 }
 
 /* The dyad must be active and paired for words to go between the two. */
@@ -86,16 +49,8 @@ void h_share_create(struct ctx *c)
         return;
     struct share sh;
     memset(&sh, 0, sizeof sh);
-    if (take_id(c, sh.id) != 0)
-        return;
-    const char *topic = body_str(c, "topic");
-    sh.topic = topic != NULL ? prompts_topic_from_name(topic) : -1;
-    if (sh.topic < 0) {
-        reply_error(c, API_INVALID_FIELD, "topic",
-                    "topic is one of: everyday joy fear frustration sorrow anger failure "
-                    "embarrassment inadequacy hope gratitude us desire.");
-        return;
-    }
+    take_id(c, sh.id);
+    sh.topic = body_enum(c, "topic", -1);
     if (!prompts_topic_allows_kind(sh.topic, (int)m.dyad.kind)) {
         reply_error(c, API_INVALID_FIELD, "topic", "That topic is not one of this dyad's.");
         return;
@@ -107,12 +62,7 @@ void h_share_create(struct ctx *c)
                     "Desire opens only when both of you have turned on sexual tracking.");
         return;
     }
-    json_int_t depth = json_integer_value(json_object_get(c->body, "depth"));
-    if (depth < 1 || depth > 5) {
-        reply_error(c, API_INVALID_FIELD, "depth", "depth is a whole number from 1 to 5.");
-        return;
-    }
-    sh.depth = (int)depth;
+    sh.depth = (int)body_int(c, "depth", 0);
     const char *prompt_id = body_str(c, "prompt_id");
     if (prompt_id != NULL) {
         const struct prompt *p = prompts_find(&c->app->prompts, prompt_id);
@@ -123,12 +73,7 @@ void h_share_create(struct ctx *c)
         }
         snprintf(sh.prompt_id, sizeof sh.prompt_id, "%s", prompt_id);
     }
-    const char *reveal = body_str(c, "reveal");
-    if (reveal != NULL && strcmp(reveal, "now") != 0 && strcmp(reveal, "mutual") != 0) {
-        reply_error(c, API_INVALID_FIELD, "reveal", "reveal is \"now\" or \"mutual\".");
-        return;
-    }
-    sh.mutual = reveal != NULL && strcmp(reveal, "mutual") == 0;
+    sh.mutual = body_enum(c, "reveal", VOCAB_REVEAL_NOW) == VOCAB_REVEAL_MUTUAL;
     sh.together = body_bool(c, "together", false);
     if (sh.together && (sh.mutual || prompt_id == NULL)) {
         reply_error(c, API_INVALID_FIELD, "together",
@@ -139,10 +84,7 @@ void h_share_create(struct ctx *c)
         reply_error(c, API_INVALID_FIELD, "reveal", "Mutual reveal is for answers to a prompt.");
         return;
     }
-    unsigned char *body;
-    if (take_entry(c, "body", true, &body, &sh.body_len) != 0)
-        return;
-    sh.body = body;
+    sh.body = body_bytes(c, "body", &sh.body_len);
     snprintf(sh.author_id, sizeof sh.author_id, "%s", c->user.id);
     sh.created_at = c->now;
     enum store_result r = store_share_create(c->app->store, m.dyad.id, &sh);
@@ -286,18 +228,9 @@ void h_response_create(struct ctx *c)
     }
     struct response x;
     memset(&x, 0, sizeof x);
-    if (take_id(c, x.id) != 0)
-        return;
-    const char *kind = body_str(c, "kind");
-    x.kind = vocab_response_from_name(kind);
-    if (x.kind < 0) {
-        reply_error(c, API_INVALID_FIELD, "kind", "kind is understood, makes_sense or with_you.");
-        return;
-    }
-    unsigned char *body;
-    if (take_entry(c, "body", false, &body, &x.body_len) != 0)
-        return;
-    x.body = body;
+    take_id(c, x.id);
+    x.kind = body_enum(c, "kind", -1);
+    x.body = body_bytes(c, "body", &x.body_len);
     snprintf(x.share_id, sizeof x.share_id, "%s", sh.id);
     snprintf(x.author_id, sizeof x.author_id, "%s", c->user.id);
     x.created_at = c->now;

@@ -26,5 +26,6 @@ route_fn h_research_request, h_research_get, h_research_consent, h_research_revo
     h_research_export;
 route_fn h_measure_assign, h_measures_therapist, h_measure_end, h_measures_member, h_measure_answer;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
+route_fn h_push_key, h_push_list, h_push_subscribe, h_push_unsubscribe, h_push_test;
 
 #endif

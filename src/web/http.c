@@ -516,10 +516,21 @@ static int listen_socket(const struct http_server_config *cfg, uint16_t *bound_p
     }
     *bound_port = cfg->port;
     struct sockaddr_storage got;
+    memset(&got, 0, sizeof got);
     socklen_t glen = sizeof got;
-    if (getsockname(fd, (struct sockaddr *)&got, &glen) == 0)
-        *bound_port = ntohs(got.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&got)->sin6_port
-                                                      : ((struct sockaddr_in *)&got)->sin_port);
+    if (getsockname(fd, (struct sockaddr *)&got, &glen) == 0) {
+        in_port_t port;
+        if (got.ss_family == AF_INET6) {
+            struct sockaddr_in6 a6;
+            memcpy(&a6, &got, sizeof a6);
+            port = a6.sin6_port;
+        } else {
+            struct sockaddr_in a4;
+            memcpy(&a4, &got, sizeof a4);
+            port = a4.sin_port;
+        }
+        *bound_port = ntohs(port);
+    }
     return fd;
 }
 

@@ -7,7 +7,7 @@
  * Per-day choices are applied here before the engine sees anything: on each
  * of the partner's days, items the partner did not show that day are
  * blanked, and a day with nothing shown is no check-in at all. The engine
- * then applies the per-member rules (design §3/§5) on top.
+ * then applies the per-member rules (docs/protocol.md, docs/insights.md) on top.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -29,7 +29,7 @@ const struct insights_result *insights_view_compute(struct ctx *c, const struct 
                                                     int window, enum insights_viewer viewer,
                                                     struct insights_view *v);
 
-/* The API's JSON for a computed result (design §8). */
+/* The API's JSON for a computed result (docs/api.md). */
 json_t *insights_view_json(const struct insights_view *v, const struct insights_result *res);
 
 /* ?window= (7–365, default 28); -1 after answering 400. */

@@ -66,13 +66,20 @@ const char *http_cookie(const struct http_request *req, const char *name)
     return NULL;
 }
 
+/* n less the spaces and tabs that end p[0..n). */
+static size_t trim_end(const char *p, size_t n)
+{
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    return n;
+}
+
 /* A weight from "q=…" (after the ';'): -1 malformed, 0 zero, 1 above zero. */
 static int coding_weight(const char *p, const char *end)
 {
     while (p < end && (*p == ' ' || *p == '\t'))
         p++;
-    while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-        end--;
+    end = p + trim_end(p, (size_t)(end - p));
     if (end - p < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
         return -1;
     p += 2;
@@ -105,13 +112,8 @@ bool http_accepts_gzip(const char *accept_encoding)
         const char *semi = p;
         while (semi < end && *semi != ';')
             semi++;
-        if (semi == end)
-            semi = NULL;
-        const char *name_end = semi != NULL ? semi : end;
-        while (name_end > p && (name_end[-1] == ' ' || name_end[-1] == '\t'))
-            name_end--;
-        size_t len = (size_t)(name_end - p);
-        int w = semi != NULL ? coding_weight(semi + 1, end) : 1;
+        size_t len = trim_end(p, (size_t)(semi - p)); /* the coding's name */
+        int w = semi < end ? coding_weight(semi + 1, end) : 1;
         if (w >= 0) {
             if ((len == 4 && strncasecmp(p, "gzip", 4) == 0) ||
                 (len == 6 && strncasecmp(p, "x-gzip", 6) == 0))

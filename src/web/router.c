@@ -3,7 +3,11 @@
  */
 #include "web/router.h"
 
+#include <sodium.h>
 #include <string.h>
+
+#include "core/arena.h"
+#include "core/validate.h"
 
 bool router_path_matches(const char *pattern, const char *path, struct route_params *params)
 {
@@ -83,6 +87,25 @@ static bool type_ok(enum field_type t, const json_t *v)
     return false;
 }
 
+static bool is_map(const struct field_spec *f)
+{
+    return strcmp(f->name, "*") == 0 && f->keys != NULL;
+}
+
+/* The declaration a body key falls under: its own, or a map's that names it. */
+static const struct field_spec *spec_for(const struct field_spec *fields, const char *key)
+{
+    for (const struct field_spec *f = fields; f != NULL && f->name != NULL; f++) {
+        if (strcmp(f->name, key) == 0 && !is_map(f))
+            return f;
+        if (is_map(f))
+            for (int i = 0; i < f->nkeys; i++)
+                if (f->keys(i) != NULL && strcmp(f->keys(i), key) == 0)
+                    return f;
+    }
+    return NULL;
+}
+
 enum api_error fields_check(const struct field_spec *fields, const json_t *body, const char **field)
 {
     *field = NULL;
@@ -92,15 +115,23 @@ enum api_error fields_check(const struct field_spec *fields, const json_t *body,
     const json_t *value;
     json_object_foreach((json_t *)body, key, value)
     {
-        const struct field_spec *f = fields;
-        while (f != NULL && f->name != NULL && strcmp(f->name, key) != 0)
-            f++;
-        if (f == NULL || f->name == NULL) {
+        if (spec_for(fields, key) == NULL) {
             *field = key;
             return API_INVALID_FIELD;
         }
     }
     for (const struct field_spec *f = fields; f != NULL && f->name != NULL; f++) {
+        if (is_map(f)) {
+            json_object_foreach((json_t *)body, key, value)
+            {
+                if (spec_for(fields, key) == f &&
+                    (json_is_null(value) ? !f->nullable : !type_ok(f->type, value))) {
+                    *field = key;
+                    return API_INVALID_FIELD;
+                }
+            }
+            continue;
+        }
         const json_t *v = json_object_get(body, f->name);
         if (v == NULL) {
             if (f->required) {
@@ -112,6 +143,136 @@ enum api_error fields_check(const struct field_spec *fields, const json_t *body,
         if (json_is_null(v) ? !f->nullable : !type_ok(f->type, v)) {
             *field = f->name;
             return API_INVALID_FIELD;
+        }
+    }
+    return API_OK;
+}
+
+size_t fields_count(const struct field_spec *fields)
+{
+    size_t n = 0;
+    while (fields != NULL && fields[n].name != NULL)
+        n++;
+    return n;
+}
+
+static int name_index(const struct field_spec *f, const char *s)
+{
+    for (long long i = 0; s != NULL && i < f->max; i++) {
+        const char *n = f->names((int)i);
+        if (n != NULL && strcmp(n, s) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* One value against its rule; 0, -1 (refused) or -2 (out of memory). */
+static int rule_ok(const struct field_spec *f, const json_t *v, struct arena *a,
+                   struct field_value *out)
+{
+    const char *s = json_string_value(v);
+    switch (f->rule) {
+    case RULE_NONE:
+        return 0;
+    case RULE_B64: {
+        unsigned char *buf = arena_alloc(a, f->max > 0 ? (size_t)f->max : 1);
+        if (buf == NULL)
+            return -2;
+        if (s == NULL ||
+            validate_b64_range(s, buf, (size_t)f->min, (size_t)f->max, &out->len) != 0 ||
+            (f->step > 0 && (out->len - (size_t)f->min) % f->step != 0))
+            return -1;
+        out->bytes = buf;
+        return 0;
+    }
+    case RULE_B64URL: {
+        unsigned char *buf = arena_alloc(a, (size_t)f->min + 1);
+        size_t n = 0;
+        const char *end = NULL;
+        if (buf == NULL)
+            return -2;
+        if (s == NULL ||
+            sodium_base642bin(buf, (size_t)f->min + 1, s, strlen(s), NULL, &n, &end,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+            end != s + strlen(s) || n != (size_t)f->min)
+            return -1;
+        out->bytes = buf;
+        out->len = n;
+        return 0;
+    }
+    case RULE_INT:
+        out->n = json_integer_value(v);
+        return json_is_integer(v) && out->n >= f->min && out->n <= f->max ? 0 : -1;
+    case RULE_ENUM:
+        out->index = name_index(f, s);
+        return out->index >= 0 ? 0 : -1;
+    case RULE_ENUM_ARRAY: {
+        size_t i;
+        const json_t *e;
+        json_array_foreach((json_t *)v, i, e)
+        {
+            int k = name_index(f, json_string_value(e));
+            if (k < 0 || k >= 32 || (f->distinct && (out->mask & (1u << k))))
+                return -1;
+            out->mask |= 1u << k;
+        }
+        return 0;
+    }
+    case RULE_TEXT:
+    case RULE_PROSE:
+        return s != NULL && (long long)strlen(s) >= f->min && (long long)strlen(s) <= f->max &&
+                       validate_text(s, strlen(s), f->rule == RULE_PROSE) == 0
+                   ? 0
+                   : -1;
+    case RULE_EMAIL:
+        return s != NULL && validate_email(s) == 0 ? 0 : -1;
+    case RULE_NAME:
+        return s != NULL && validate_display_name(s) == 0 ? 0 : -1;
+    case RULE_ENTRY_ID:
+        return s != NULL && validate_entry_id(s) == 0 ? 0 : -1;
+    case FIELD_RULE__MAX:
+        break;
+    }
+    return -1;
+}
+
+enum api_error fields_validate(const struct field_spec *fields, const json_t *body,
+                               struct arena *arena, struct field_value *values, const char **field,
+                               const struct field_spec **spec)
+{
+    *field = NULL;
+    *spec = NULL;
+    for (size_t i = 0; fields != NULL && fields[i].name != NULL; i++) {
+        const struct field_spec *f = &fields[i];
+        struct field_value *out = &values[i];
+        memset(out, 0, sizeof *out);
+        out->index = -1;
+        if (is_map(f)) {
+            const char *key;
+            const json_t *v;
+            json_object_foreach((json_t *)body, key, v)
+            {
+                struct field_value one = {.index = -1};
+                if (spec_for(fields, key) != f || json_is_null(v))
+                    continue;
+                int ok = rule_ok(f, v, arena, &one);
+                if (ok != 0) {
+                    *field = key;
+                    *spec = f;
+                    return ok == -2 ? API_INTERNAL : API_INVALID_FIELD;
+                }
+            }
+            continue;
+        }
+        const json_t *v = json_object_get(body, f->name);
+        if (v == NULL || json_is_null(v))
+            continue;
+        out->json = v;
+        int ok = rule_ok(f, v, arena, out);
+        if (ok != 0) {
+            *field = f->name;
+            *spec = f;
+            return ok == -2 ? API_INTERNAL : API_INVALID_FIELD;
         }
     }
     return API_OK;

@@ -3,110 +3,235 @@
  * call it, and the body fields it accepts. The access-matrix test and
  * /api/v1/openapi.json are generated from this table.
  */
+#include <sodium.h>
+
+#include "core/checkin.h"
+#include "core/prompts.h"
+#include "core/questionnaire.h"
+#include "core/vocab.h"
+#include "crypto/crypto.h"
 #include "web/handler.h"
 
-#define S(n)                                                                                       \
+/* Field declarations: name, JSON type, required, nullable, then the rule the
+ * value must meet (router.h). Handlers get only values that passed. */
+#define REQ(n, t, ...)                                                                             \
     {                                                                                              \
-        n, FIELD_STRING, true, false                                                               \
+        .name = n, .type = t, .required = true, __VA_ARGS__                                        \
     }
-#define S_OPT(n)                                                                                   \
+#define OPT(n, t, ...)                                                                             \
     {                                                                                              \
-        n, FIELD_STRING, false, true                                                               \
+        .name = n, .type = t, .nullable = true, __VA_ARGS__                                        \
     }
-#define B_OPT(n)                                                                                   \
-    {                                                                                              \
-        n, FIELD_BOOL, false, false                                                                \
-    }
+/* standard base64 of exactly `bytes` bytes */
+#define B64(n, bytes) REQ(n, FIELD_STRING, .rule = RULE_B64, .min = (bytes), .max = (bytes))
+/* nonce ‖ ciphertext of text padded to 64 bytes, overhead + 64 … max */
+#define PADDED(overhead, max_bytes)                                                                \
+    .rule = RULE_B64, .min = (overhead) + 64, .max = (max_bytes), .step = 64
+#define ENUM(names_fn, count) .rule = RULE_ENUM, .names = (names_fn), .max = (count)
 #define END                                                                                        \
     {                                                                                              \
-        NULL, FIELD_STRING, false, false                                                           \
+        .name = NULL                                                                               \
     }
+
+enum {
+    ENTRY_OVERHEAD = 40,               /* nonce 24 + tag 16 */
+    ENTRY_MAX = 24 * 1024,             /* ciphertext bytes of a share or response */
+    SEALED_OVERHEAD = 48,              /* crypto_box_seal: ephemeral key 32 + tag 16 */
+    ASSIGNMENT_DAYS_MAX = 28,          /* homework lasts at most four weeks */
+    RECOVERY_CHALLENGE_BYTES = 8 + 32, /* time ‖ HMAC-SHA512/256 (h_recovery.c) */
+    STUDY_TEXT_MAX = 1000,             /* a research request's description */
+};
+
+static const char *const email_msg = "That is not an e-mail address.";
+static const char *const name_msg =
+    "A display name is 1 to 64 characters, without control characters.";
 
 static const struct field_spec f_register[] = {
-    S("email"),        S("display_name"),          S("kdf_salt"),
-    S("auth_key"),     S("box_public_key"),        S("sign_public_key"),
-    S("wrapped_keys"), S("recovery_wrapped_keys"), END};
-static const struct field_spec f_login[] = {S("email"), S("auth_key"), END};
-static const struct field_spec f_reauth[] = {S("auth_key"), END};
-static const struct field_spec f_recover[] = {S("email"),
-                                              S("challenge"),
-                                              S("signature"),
-                                              S("new_kdf_salt"),
-                                              S("new_auth_key"),
-                                              S("new_wrapped_keys"),
-                                              END};
-static const struct field_spec f_password[] = {S("auth_key"), S("new_kdf_salt"), S("new_auth_key"),
-                                               S("new_wrapped_keys"), END};
-static const struct field_spec f_dyad_create[] = {S("kind"),
-                                                  S("wrapped_key"),
-                                                  S("signature"),
-                                                  S("key_proof"),
-                                                  S("invite_secret_box"),
-                                                  S_OPT("family_role"),
-                                                  END};
-static const struct field_spec f_dyad_join[] = {S("code"), S("key_proof"), S("invite_secret_box"),
-                                                END};
-static const struct field_spec f_wrap[] = {S("wrapped_key"), S("signature"), END};
-static const struct field_spec f_settings[] = {B_OPT("track_sexual"),
-                                               B_OPT("therapist_sees_sexual"),
-                                               B_OPT("show_comfort"), S_OPT("family_role"), END};
-static const struct field_spec f_leave[] = {B_OPT("delete_my_content"), END};
-#define I_OPT(n)                                                                                   \
-    {                                                                                              \
-        n, FIELD_INT, false, true                                                                  \
-    }
-static const struct field_spec f_checkin[] = {I_OPT("closeness"),
-                                              I_OPT("closeness_wanted"),
-                                              I_OPT("opened_up"),
-                                              I_OPT("understood"),
-                                              I_OPT("safety"),
-                                              I_OPT("affection"),
-                                              I_OPT("sexual"),
-                                              {"emotions", FIELD_ARRAY, false, false},
-                                              {"wordless", FIELD_BOOL, false, true},
-                                              S_OPT("note"),
-                                              {"show_partner", FIELD_ARRAY, false, false},
-                                              END};
+    REQ("email", FIELD_STRING, .rule = RULE_EMAIL, .message = email_msg),
+    REQ("display_name", FIELD_STRING, .rule = RULE_NAME, .message = name_msg),
+    B64("kdf_salt", 16),
+    B64("auth_key", 32),
+    B64("box_public_key", 32),
+    B64("sign_public_key", 32),
+    B64("wrapped_keys", STORE_WRAPPED_KEYS),
+    B64("recovery_wrapped_keys", STORE_WRAPPED_KEYS),
+    END};
+static const struct field_spec f_login[] = {
+    REQ("email", FIELD_STRING, .rule = RULE_EMAIL, .message = email_msg), B64("auth_key", 32), END};
+static const struct field_spec f_reauth[] = {B64("auth_key", 32), END};
+static const struct field_spec f_recover[] = {
+    REQ("email", FIELD_STRING, .rule = RULE_EMAIL, .message = email_msg),
+    REQ("challenge", FIELD_STRING, .rule = RULE_B64URL, .min = RECOVERY_CHALLENGE_BYTES,
+        .message = "That is not a recovery challenge."),
+    B64("signature", 64),
+    B64("new_kdf_salt", 16),
+    B64("new_auth_key", 32),
+    B64("new_wrapped_keys", STORE_WRAPPED_KEYS),
+    END};
+static const struct field_spec f_password[] = {B64("auth_key", 32), B64("new_kdf_salt", 16),
+                                               B64("new_auth_key", 32),
+                                               B64("new_wrapped_keys", STORE_WRAPPED_KEYS), END};
+static const struct field_spec f_dyad_create[] = {
+    REQ("kind", FIELD_STRING, ENUM(prompts_kind_name, PROMPTS_KIND__MAX),
+        .message = "kind is one of couple, friends, family."),
+    B64("wrapped_key", STORE_SEALED_KEY),
+    B64("signature", 64),
+    B64("key_proof", 32),
+    B64("invite_secret_box", STORE_SECRET_BOX),
+    OPT("family_role", FIELD_STRING), /* a role name or "none": h_dyads.c checks it by kind */
+    END};
+static const struct field_spec f_dyad_join[] = {REQ("code", FIELD_STRING), B64("key_proof", 32),
+                                                B64("invite_secret_box", STORE_SECRET_BOX), END};
+static const struct field_spec f_wrap[] = {B64("wrapped_key", STORE_SEALED_KEY),
+                                           B64("signature", 64), END};
+static const struct field_spec f_settings[] = {
+    {.name = "track_sexual", .type = FIELD_BOOL},
+    {.name = "therapist_sees_sexual", .type = FIELD_BOOL},
+    {.name = "show_comfort", .type = FIELD_BOOL},
+    OPT("family_role", FIELD_STRING),
+    END};
+static const struct field_spec f_leave[] = {{.name = "delete_my_content", .type = FIELD_BOOL}, END};
 
-static const struct field_spec f_share[] = {S("id"),
-                                            S("topic"),
-                                            {"depth", FIELD_INT, true, false},
-                                            S_OPT("prompt_id"),
-                                            S("body"),
-                                            S_OPT("reveal"),
-                                            B_OPT("together"),
-                                            END};
-static const struct field_spec f_response[] = {S("id"), S("kind"), S_OPT("body"), END};
+/* a 0–10 score of a check-in, or null */
+#define SCORE(n)                                                                                   \
+    OPT(n, FIELD_INT, .rule = RULE_INT, .min = 0, .max = 10,                                       \
+        .message = "'" n "' is a whole number from 0 to 10, or null.")
+static const struct field_spec f_checkin[] = {
+    SCORE("closeness"),
+    SCORE("closeness_wanted"),
+    SCORE("opened_up"),
+    SCORE("understood"),
+    SCORE("safety"),
+    SCORE("affection"),
+    SCORE("sexual"),
+    {.name = "emotions",
+     .type = FIELD_ARRAY,
+     .rule = RULE_ENUM_ARRAY,
+     .distinct = true,
+     .names = checkin_emotion_name,
+     .max = INSIGHTS_EMOTION__MAX,
+     .message = "Feelings are from: joy fear frustration sorrow anger hope gratitude "
+                "embarrassment, each once."},
+    OPT("wordless", FIELD_BOOL),
+    OPT("note", FIELD_STRING,
+        PADDED(CHECKIN_NOTE_OVERHEAD, CHECKIN_NOTE_OVERHEAD + CHECKIN_NOTE_MAX),
+        .message =
+            "The note must be base64 of nonce and ciphertext of padded text, at most 4 KiB."),
+    {.name = "show_partner",
+     .type = FIELD_ARRAY,
+     .rule = RULE_ENUM_ARRAY,
+     .names = checkin_item_name,
+     .max = INSIGHTS_ITEM__MAX,
+     .message = "show_partner lists check-in item names."},
+    END};
 
-/* {topic: level, …}: the keys are the topic names */
+static const struct field_spec f_share[] = {
+    REQ("id", FIELD_STRING, .rule = RULE_ENTRY_ID,
+        .message = "id is 16 random bytes in base64url without padding, made by the client."),
+    REQ("topic", FIELD_STRING, ENUM(prompts_topic_name, PROMPTS_TOPIC__MAX)),
+    REQ("depth", FIELD_INT, .rule = RULE_INT, .min = PROMPTS_DEPTH_MIN, .max = PROMPTS_DEPTH_MAX,
+        .message = "depth is a whole number from 1 to 5."),
+    OPT("prompt_id", FIELD_STRING),
+    REQ("body", FIELD_STRING, PADDED(ENTRY_OVERHEAD, ENTRY_MAX),
+        .message = "'body' must be base64 of a nonce and the ciphertext of text padded to 64 "
+                   "bytes."),
+    OPT("reveal", FIELD_STRING, ENUM(vocab_reveal_name, VOCAB_REVEAL__MAX),
+        .message = "reveal is \"now\" or \"mutual\"."),
+    {.name = "together", .type = FIELD_BOOL},
+    END};
+static const struct field_spec f_response[] = {
+    REQ("id", FIELD_STRING, .rule = RULE_ENTRY_ID,
+        .message = "id is 16 random bytes in base64url without padding, made by the client."),
+    REQ("kind", FIELD_STRING, ENUM(vocab_response_name, VOCAB_RESPONSE__MAX),
+        .message = "kind is understood, makes_sense or with_you."),
+    OPT("body", FIELD_STRING, PADDED(ENTRY_OVERHEAD, ENTRY_MAX),
+        .message = "'body' must be base64 of a nonce and the ciphertext of text padded to 64 "
+                   "bytes."),
+    END};
+
+/* {topic: level, …}: any topic name as a key, a comfort level as its value */
 static const struct field_spec f_comfort[] = {
-    {"everyday", FIELD_INT, false, false},   {"joy", FIELD_INT, false, false},
-    {"fear", FIELD_INT, false, false},       {"frustration", FIELD_INT, false, false},
-    {"sorrow", FIELD_INT, false, false},     {"anger", FIELD_INT, false, false},
-    {"failure", FIELD_INT, false, false},    {"embarrassment", FIELD_INT, false, false},
-    {"inadequacy", FIELD_INT, false, false}, {"hope", FIELD_INT, false, false},
-    {"gratitude", FIELD_INT, false, false},  {"us", FIELD_INT, false, false},
-    {"desire", FIELD_INT, false, false},     END};
+    {.name = "*",
+     .type = FIELD_INT,
+     .keys = prompts_topic_name,
+     .nkeys = PROMPTS_TOPIC__MAX,
+     .rule = RULE_INT,
+     .min = 0,
+     .max = PROMPTS_DEPTH_MAX,
+     .message = "A comfort level is 1 (light) to 5 (anything), or 0 for not now."},
+    END};
 
-static const struct field_spec f_link[] = {S("therapist_code"), END};
+static const struct field_spec f_link[] = {REQ("therapist_code", FIELD_STRING), END};
 static const struct field_spec f_therapist_setup[] = {
-    S("token"),        S("display_name"),          S("kdf_salt"),
-    S("auth_key"),     S("box_public_key"),        S("sign_public_key"),
-    S("wrapped_keys"), S("recovery_wrapped_keys"), END};
-static const struct field_spec f_assignment[] = {S("topic"),
-                                                 {"depth", FIELD_INT, true, false},
-                                                 {"days", FIELD_INT, false, false},
-                                                 {"notes", FIELD_OBJECT, false, false},
-                                                 END};
+    REQ("token", FIELD_STRING, .rule = RULE_TEXT, .min = DCRYPTO_TOKEN_LEN,
+        .max = DCRYPTO_TOKEN_LEN, .message = "That is not a setup link."),
+    REQ("display_name", FIELD_STRING, .rule = RULE_NAME, .message = name_msg),
+    B64("kdf_salt", 16),
+    B64("auth_key", 32),
+    B64("box_public_key", 32),
+    B64("sign_public_key", 32),
+    B64("wrapped_keys", STORE_WRAPPED_KEYS),
+    B64("recovery_wrapped_keys", STORE_WRAPPED_KEYS),
+    END};
+static const struct field_spec f_assignment[] = {
+    REQ("topic", FIELD_STRING, ENUM(prompts_topic_name, PROMPTS_TOPIC__MAX),
+        .message = "There is no such topic for this dyad."),
+    REQ("depth", FIELD_INT, .rule = RULE_INT, .min = PROMPTS_DEPTH_MIN, .max = PROMPTS_DEPTH_MAX,
+        .message = "depth is 1 to 5."),
+    {.name = "days",
+     .type = FIELD_INT,
+     .rule = RULE_INT,
+     .min = 1,
+     .max = ASSIGNMENT_DAYS_MAX,
+     .message = "days is 1 to 28."},
+    {.name = "notes", .type = FIELD_OBJECT},
+    END};
 
-static const struct field_spec f_private_assign[] = {S("user_id"), S("questionnaire"), END};
-static const struct field_spec f_measure_assign[] = {S("questionnaire"), I_OPT("every_days"), END};
+static const struct field_spec f_private_assign[] = {REQ("user_id", FIELD_STRING),
+                                                     REQ("questionnaire", FIELD_STRING), END};
+/* text padded to 64 bytes and sealed to the therapist's key */
+#define SEALED(n)                                                                                  \
+    REQ(n, FIELD_STRING, PADDED(SEALED_OVERHEAD, STORE_SEALED_MAX),                                \
+        .message = "'" n "' must be text padded to 64 bytes and sealed to the therapist's key, "   \
+                   "at most 8 KiB.")
+/* a private check-in's answer and, beside it, the danger signal: "D" or "N"
+ * padded to one 64-byte block and sealed to the therapist (h_private.c) */
+static const struct field_spec f_private_answer[] = {
+    SEALED("sealed"),
+    OPT("signal", FIELD_STRING, .rule = RULE_B64, .min = STORE_PRIVATE_SIGNAL,
+        .max = STORE_PRIVATE_SIGNAL,
+        .message = "'signal' must be one 64-byte block sealed to the therapist's key."),
+    END};
+static const struct field_spec f_measure_assign[] = {REQ("questionnaire", FIELD_STRING),
+                                                     OPT("every_days", FIELD_INT, .rule = RULE_INT,
+                                                         .min = 1, .max = QUESTIONNAIRE_EVERY_MAX,
+                                                         .message = "Every 1 to 91 days."),
+                                                     END};
+/* answers are checked against the questionnaire's own items (h_measures.c) */
 static const struct field_spec f_measure_answer[] = {
-    {"answers", FIELD_OBJECT, true, false}, B_OPT("show_partner"), END};
-static const struct field_spec f_research_request[] = {S("study"), END};
-static const struct field_spec f_research_consent[] = {B_OPT("include_hidden"), END};
-static const struct field_spec f_private_answer[] = {S("sealed"), S_OPT("signal"), END};
-static const struct field_spec f_reshare[] = {S("entry_id"), S("entry_kind"), S("sealed"), END};
+    REQ("answers", FIELD_OBJECT), {.name = "show_partner", .type = FIELD_BOOL}, END};
+static const struct field_spec f_research_request[] = {
+    REQ("study", FIELD_STRING, .rule = RULE_PROSE, .min = 1, .max = STUDY_TEXT_MAX,
+        .message = "Say what the study is, who runs it and what the data are used for "
+                   "(1–1000 bytes of plain text)."),
+    END};
+static const struct field_spec f_research_consent[] = {
+    {.name = "include_hidden", .type = FIELD_BOOL}, END};
+/* a browser's push subscription as PushSubscription.toJSON() gives it;
+ * h_push.c checks where the endpoint points and that p256dh is on P-256 */
+static const struct field_spec f_push[] = {
+    REQ("endpoint", FIELD_STRING),
+    REQ("p256dh", FIELD_STRING, .rule = RULE_B64URL, .min = 65,
+        .message = "The field 'p256dh' must be 65 bytes in base64url."),
+    REQ("auth", FIELD_STRING, .rule = RULE_B64URL, .min = 16,
+        .message = "The field 'auth' must be 16 bytes in base64url."),
+    END};
+static const struct field_spec f_push_remove[] = {REQ("endpoint", FIELD_STRING), END};
+static const struct field_spec f_reshare[] = {
+    REQ("entry_id", FIELD_STRING),
+    REQ("entry_kind", FIELD_STRING, ENUM(vocab_entry_kind_name, VOCAB_ENTRY__MAX),
+        .message = "entry_kind is share, response or note."),
+    SEALED("sealed"), END};
 
 #define API "/api/v1"
 
@@ -139,6 +264,18 @@ const struct route app_routes[] = {
      "End one of one's sessions"},
     {"DELETE", API "/me/notices/{nid}", h_notice_delete, ROUTE_SESSION, NULL, 0,
      "Dismiss a notice"},
+
+    /* Web Push: where reminders go (their words are the same for everyone) */
+    {"GET", API "/push/key", h_push_key, ROUTE_PUBLIC, NULL, 0,
+     "The server's VAPID public key, for PushManager.subscribe"},
+    {"GET", API "/me/push", h_push_list, ROUTE_SESSION, NULL, 0,
+     "One's browsers that receive reminders (their push service only)"},
+    {"POST", API "/me/push", h_push_subscribe, ROUTE_SESSION, f_push, 0,
+     "Let this browser receive reminders (its push subscription)"},
+    {"DELETE", API "/me/push", h_push_unsubscribe, ROUTE_SESSION, f_push_remove, 0,
+     "Stop reminders to this browser"},
+    {"POST", API "/me/push/test", h_push_test, ROUTE_SESSION, NULL, 0,
+     "Send the reminder to one's browsers now, to see that it arrives"},
 
     /* dyads */
     {"POST", API "/dyads", h_dyad_create, ROUTE_SESSION, f_dyad_create, 0,

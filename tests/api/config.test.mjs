@@ -66,7 +66,7 @@ test('flags beat the environment, which beats the file, which beats the defaults
   assert.ok(!r.out.includes('file-token'), 'the token is never printed');
   // every setting of the table is listed
   const ref = dyad(['config', 'reference', 'flags']);
-  const flags = ref.out.split('\n').filter((l) => /^  --/.test(l)).length;
+  const flags = ref.out.split('\n').filter((l) => /^ {2}--/.test(l)).length;
   assert.equal(Object.keys(e).length, flags - 1 /* --config */);
 });
 

@@ -118,7 +118,7 @@ test('static files have a SHA-256 ETag; hashed names cache forever', async () =>
   assert.equal('sha256-' + createHash('sha256').update(hashed.text).digest('base64'), m[2]);
 });
 
-test('every page of design §8 exists as a shell', async () => {
+test('every page the client has exists as a shell', async () => {
   for (const [path, page] of [['/', 'home'], ['/join/abc', 'join'], ['/dyads/d-1', 'dyad'], ['/dyads/d-1/shares', 'shares'], ['/dyads/d-1/insights', 'insights'], ['/settings', 'settings'], ['/therapist', 'therapist'], ['/safety', 'safety']]) {
     const r = await c.get(path, { headers: { Accept: 'text/html' } });
     assert.equal(r.status, 200, path);

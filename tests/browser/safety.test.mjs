@@ -1,4 +1,4 @@
-// Safety and data rights in real Chromium (design §3, §8; research: Safety):
+// Safety and data rights in real Chromium (docs/protocol.md, docs/safety.md):
 //   - the Help & safety page works logged out, with the emergency number
 //     first and no sign-in; quick exit by button and by Esc ×3 from it and
 //     from the settings page replaces the page, so Back does not return;

@@ -602,8 +602,8 @@ struct app *fixture_app(void)
             continue;
         json_t *normal = NULL;
         if (json_array_size(qs) >= sizeof defs / sizeof defs[0] ||
-            questionnaire_parse((const char *)f->data, f->size, &defs[json_array_size(qs)],
-                                &normal, err, sizeof err) != 0)
+            questionnaire_parse((const char *)f->data, f->size, &defs[json_array_size(qs)], &normal,
+                                err, sizeof err) != 0)
             setup_failed(err);
         json_array_append_new(qs, normal);
     }

@@ -151,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (plain && n <= HTTP_MAX_HEADERS &&
         (em != HTTP_TRANSPORT_OK || eu != HTTP_TRANSPORT_OK || eh != HTTP_TRANSPORT_OK))
-        fail("a plain GET was refused", http_transport_message(em != HTTP_TRANSPORT_OK ? em
+        fail("a plain GET was refused", http_transport_message(em != HTTP_TRANSPORT_OK   ? em
                                                                : eu != HTTP_TRANSPORT_OK ? eu
                                                                                          : eh));
     free(buf);

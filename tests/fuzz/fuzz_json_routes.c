@@ -11,11 +11,13 @@
  *
  * Checks, for each route with a field list:
  *   - fields_check agrees with a reference written from router.h: a
- *     non-object is bad_json with no field; any undeclared key is
- *     invalid_field naming an undeclared key; otherwise the first declared
- *     field (in declaration order) that is required and missing
- *     (missing_field) or present with the wrong type, or null where not
- *     nullable (invalid_field) is the one named; else ok;
+ *     non-object is bad_json with no field; any undeclared key (a map "*"
+ *     declares the keys its keys() names) is invalid_field naming an
+ *     undeclared key; otherwise the first declared field (in declaration
+ *     order) that is required and missing (missing_field) or present with
+ *     the wrong type, or null where not nullable (invalid_field) is the one
+ *     named; else ok. The declared rules (fields_validate) run in the
+ *     pipeline, on the bodies sent below;
  *   - a body that passes is sent with Content-Type application/json to the
  *     route, the path's {id} being the fixture's dyad, {user_id} the partner,
  *     {sid} B's share, {date} today and {pid} A's private check-in, as member A (the therapist on
@@ -55,12 +57,23 @@ static bool type_ok(enum field_type t, const json_t *v)
     return false;
 }
 
-static bool declared(const struct field_spec *fields, const char *key)
+static bool is_map(const struct field_spec *f)
 {
-    for (const struct field_spec *f = fields; f->name != NULL; f++)
-        if (strcmp(f->name, key) == 0)
-            return true;
-    return false;
+    return strcmp(f->name, "*") == 0 && f->keys != NULL;
+}
+
+/* The declaration covering key: a field of that name, or a map ("*") whose
+ * keys() names it. */
+static const struct field_spec *declared(const struct field_spec *fields, const char *key)
+{
+    for (const struct field_spec *f = fields; f->name != NULL; f++) {
+        if (!is_map(f) && strcmp(f->name, key) == 0)
+            return f;
+        for (int k = 0; is_map(f) && k < f->nkeys; k++)
+            if (f->keys(k) != NULL && strcmp(f->keys(k), key) == 0)
+                return f;
+    }
+    return NULL;
 }
 
 /* The reference verdict; *field is the name it expects, or NULL when any
@@ -82,6 +95,17 @@ static enum api_error reference(const struct field_spec *fields, json_t *body, c
         }
     }
     for (const struct field_spec *f = fields; f->name != NULL; f++) {
+        if (is_map(f)) {
+            json_object_foreach(body, key, v)
+            {
+                if (declared(fields, key) == f &&
+                    (json_is_null(v) ? !f->nullable : !type_ok(f->type, v))) {
+                    *field = key;
+                    return API_INVALID_FIELD;
+                }
+            }
+            continue;
+        }
         v = json_object_get(body, f->name);
         if (v == NULL && f->required) {
             *field = f->name;

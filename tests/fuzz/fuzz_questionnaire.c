@@ -69,8 +69,8 @@ static bool keys_within(json_t *o, const char *const *allowed)
 
 static void check_accepted(json_t *root, const char *id_out, const uint8_t *data, size_t size)
 {
-    static const char *const top[] = {"id",          "title",    "intro",  "items",   "scales",
-                                      "scores",      "licence",  "answered_by", "schedule", NULL};
+    static const char *const top[] = {"id",     "title",   "intro",       "items",    "scales",
+                                      "scores", "licence", "answered_by", "schedule", NULL};
     if (!json_is_object(root) || !keys_within(root, top))
         violated("accepted a definition that is not an object of the known keys");
     const char *id = json_string_value(json_object_get(root, "id"));

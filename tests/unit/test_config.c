@@ -89,6 +89,8 @@ static void test_file_values(void **state)
     /* derived: the secret beside the database */
     config_finish(&c);
     assert_string_equal(c.app.secret_file, "/var/lib/dyad/dyad.secret");
+    /* and the VAPID key beside the secret */
+    assert_string_equal(c.app.vapid_key_file, "/var/lib/dyad/dyad.vapid");
     /* values written back as they would be read */
     char v[200];
     config_value(&c, find("server", "listen"), true, v, sizeof v);
@@ -236,6 +238,7 @@ static void test_precedence(void **state)
     assert_int_equal(c.n_positional, 1);
     assert_string_equal(c.positional[0], "out.db");
     assert_string_equal(c.app.secret_file, "/x/dyad.secret");
+    assert_string_equal(c.app.vapid_key_file, "/x/dyad.vapid");
     /* --no- only for yes/no settings */
     char *argv_no[] = {"serve", "--no-threads", NULL};
     assert_int_equal(config_load(&c, 2, argv_no, 0, false, env_fn, err, sizeof err), -1);

@@ -403,6 +403,104 @@ static void test_browsers_and_notices(void **state)
     assert_int_equal(w2.n, 1);
 }
 
+struct push_seen {
+    char text[512];
+    int n;
+};
+
+/* The seed fill() made these bytes from, or -1: the keys come back whole. */
+static int seed_of(const unsigned char *b, size_t n)
+{
+    unsigned char want[65];
+    for (unsigned seed = 0; seed < 32; seed++) {
+        fill(want, n, seed);
+        if (memcmp(want, b, n) == 0)
+            return (int)seed;
+    }
+    return -1;
+}
+
+static void list_push(void *ctx, const struct push_subscription *p)
+{
+    struct push_seen *w = ctx;
+    size_t used = strlen(w->text);
+    snprintf(w->text + used, sizeof w->text - used, "%s%s:%s:%s:%d:%d@%lld", w->n ? "," : "", p->id,
+             p->user_id, p->endpoint, seed_of(p->p256dh, sizeof p->p256dh),
+             seed_of(p->auth, sizeof p->auth), (long long)p->created_at);
+    w->n++;
+}
+
+static void make_push(struct push_subscription *p, const char *id, const char *user,
+                      const char *endpoint, unsigned seed, int64_t at)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->id, sizeof p->id, "%s", id);
+    snprintf(p->user_id, sizeof p->user_id, "%s", user);
+    snprintf(p->endpoint, sizeof p->endpoint, "%s", endpoint);
+    fill(p->p256dh, sizeof p->p256dh, seed);
+    fill(p->auth, sizeof p->auth, seed + 1);
+    p->created_at = at;
+}
+
+static void test_push_subscriptions(void **state)
+{
+    struct store *s = *state;
+    add_user(s, "u-a", 10);
+    add_user(s, "u-b", 20);
+    struct push_subscription p;
+    char id[STORE_ID_MAX];
+    make_push(&p, "p-1", "u-a", "https://push.example/1", 1, T0);
+    assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    assert_string_equal(id, "p-1");
+    make_push(&p, "p-2", "u-a", "https://push.example/2", 5, T0 + 1);
+    assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    /* the same endpoint again, new keys: the row is taken over, its id kept */
+    make_push(&p, "p-3", "u-a", "https://push.example/1", 9, T0 + 2);
+    assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    assert_string_equal(id, "p-1");
+    struct push_seen w = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &w), STORE_OK);
+    assert_string_equal(w.text, "p-2:u-a:https://push.example/2:5:6@1767225601,"
+                                "p-1:u-a:https://push.example/1:9:10@1767225602");
+    /* another account on the same browser: the endpoint moves to it */
+    make_push(&p, "p-4", "u-b", "https://push.example/2", 3, T0 + 3);
+    assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    assert_string_equal(id, "p-2");
+    struct push_seen wa = {"", 0}, wb = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &wa), STORE_OK);
+    assert_int_equal(store_push_list(s, "u-b", list_push, &wb), STORE_OK);
+    assert_int_equal(wa.n, 1);
+    assert_string_equal(wb.text, "p-2:u-b:https://push.example/2:3:4@1767225603");
+    /* unsubscribing: only one's own */
+    assert_int_equal(store_push_unsubscribe(s, "u-a", "https://push.example/2"), STORE_NOT_FOUND);
+    assert_int_equal(store_push_unsubscribe(s, "u-b", "https://push.example/2"), STORE_OK);
+    assert_int_equal(store_push_unsubscribe(s, "u-b", "https://push.example/2"), STORE_NOT_FOUND);
+    /* gone: by id and endpoint together */
+    assert_int_equal(store_push_gone(s, "p-1", "https://push.example/other"), STORE_NOT_FOUND);
+    assert_int_equal(store_push_gone(s, "p-1", "https://push.example/1"), STORE_OK);
+    struct push_seen w2 = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &w2), STORE_OK);
+    assert_int_equal(w2.n, 0);
+    /* at most STORE_PUSH_PER_USER; re-subscribing one of them still works */
+    for (int i = 0; i < STORE_PUSH_PER_USER; i++) {
+        char e[64], pid[16];
+        snprintf(e, sizeof e, "https://push.example/n%d", i);
+        snprintf(pid, sizeof pid, "p-n%d", i);
+        make_push(&p, pid, "u-a", e, 1, T0 + 10 + i);
+        assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    }
+    make_push(&p, "p-over", "u-a", "https://push.example/over", 1, T0 + 50);
+    assert_int_equal(store_push_subscribe(s, &p, id), STORE_CONFLICT);
+    make_push(&p, "p-again", "u-a", "https://push.example/n3", 2, T0 + 51);
+    assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    assert_string_equal(id, "p-n3");
+    /* erasing the account removes them */
+    assert_int_equal(store_user_delete(s, "u-a", T0 + 100), STORE_OK);
+    struct push_seen w3 = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &w3), STORE_OK);
+    assert_int_equal(w3.n, 0);
+}
+
 static void test_throttle(void **state)
 {
     struct store *s = *state;
@@ -1312,6 +1410,7 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_links_and_homework),
     FRESH(test_private_and_reshares),
     FRESH(test_user_delete),
+    FRESH(test_push_subscriptions),
     FRESH(test_nested_calls),
 };
 

@@ -1,6 +1,6 @@
 // account.js — one's own account on the Settings page: where one is signed
 // in (each session can be ended from here), a discreet tab title for this
-// browser, and deleting the account (design §3, §8; research: Safety).
+// browser, and deleting the account (docs/protocol.md, docs/safety.md).
 //
 // Most harm done through a couples app is done by a partner through its
 // ordinary screens — logged in on another device, or holding this one. So

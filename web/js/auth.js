@@ -35,7 +35,7 @@ export async function signIn(email, password) {
     }
 }
 
-/** What the server can and cannot read — said plainly at sign-up (design §4). */
+/** What the server can and cannot read — said plainly at sign-up (docs/protocol.md). */
 export function privacyNote() {
     return h('section', { class: 'privacy', 'aria-labelledby': 'privacy-heading' },
         h('h3', { id: 'privacy-heading' }, 'What the server can and cannot read'),

@@ -1,4 +1,4 @@
-// checkin.js — the daily check-in on the dyad page (design §5), and the
+// checkin.js — the daily check-in on the dyad page (docs/insights.md), and the
 // calm list of what the partner chose to show from theirs.
 //
 // About a minute, on a phone: each 0–10 item is a radio group (one Tab stop,
@@ -9,7 +9,7 @@
 // only in a couple, and only once the member turned it on in Settings.
 //
 // The private note is encrypted here under the author's personal key, with
-// the day as its entry id (design §4): nobody else can open it. The partner
+// the day as its entry id (docs/protocol.md): nobody else can open it. The partner
 // sees only the items ticked under "What … may see" — a new day starts
 // with the ticks of the latest day one saved, none before the first —
 // never the note. A PUT replaces the day whole, so the form always sends

@@ -1,4 +1,4 @@
-// crypto.js — dyad's client-side key design (shared/design.md §4), byte for byte.
+// crypto.js — dyad's client-side key design (docs/protocol.md), byte for byte.
 //
 // The same module runs in the browser and under node's test runner, so it does
 // not import libsodium itself: the caller passes a ready libsodium-wrappers-sumo

@@ -1,5 +1,5 @@
 // dyads.js — pairing two people into a dyad, and reading a dyad's key K
-// (design §4). Pages call these; none of them touches the DOM.
+// (docs/protocol.md). Pages call these; none of them touches the DOM.
 //
 // Trust rules, each checked by the client rather than taken from the server:
 // - the invite secret lives only after '#' in the link and, sealed under the

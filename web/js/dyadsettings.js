@@ -1,6 +1,6 @@
 // dyadsettings.js — one's own settings in each dyad, on the Settings page:
 // whether to track sexual connection (couples only, opt-in, each member for
-// themselves) and one's comfort per topic (design §6), with the history of
+// themselves) and one's comfort per topic (docs/pacing.md), with the history of
 // one's own comfort. The partner's levels never reach this browser.
 
 import { api, describeError } from './api.js';

@@ -1,5 +1,5 @@
-// export.js — taking one's data away (GDPR Art. 20; design §3: leaving
-// "lets the leaver take their data").
+// export.js — taking one's data away (GDPR Art. 20; docs/protocol.md: whoever
+// leaves can take their data with them).
 //
 // GET /me/export gives everything the server holds about the person, with
 // their words still as ciphertext. This browser holds the keys, so it offers

@@ -1,6 +1,6 @@
 // keystore.js — keeps a signed-in person's unwrapped keys across page loads
 // of one tab, without ever putting them in browser storage in the clear
-// (design §4).
+// (docs/protocol.md).
 //
 // How: at sign-in the tab makes a fresh AES-256-GCM key with WebCrypto,
 // `extractable: false`, so no script can read its bytes. That CryptoKey is

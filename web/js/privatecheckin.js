@@ -1,6 +1,6 @@
 // privatecheckin.js — the member's side of a therapist's private check-in
-// (design §3: "a linked therapist can give each member a short check-in of
-// their own … that the partner can never see or detect").
+// (docs/protocol.md, docs/therapists.md): a short check-in a linked therapist
+// gives one member, which the other can never see, nor learn exists.
 //
 // Pending check-ins appear on the member's own home page, closed: one line
 // and a button, so a glance at the screen shows no questions. Opened, the

@@ -1,4 +1,4 @@
-// prompt.js — the suggested prompt on the dyad page (design §6).
+// prompt.js — the suggested prompt on the dyad page (docs/pacing.md).
 //
 // It shows what GET /dyads/{id}/next-prompt suggests: the prompt, its topic
 // and depth, and the server's plain-words reason. "Answer" goes to the

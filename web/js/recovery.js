@@ -1,5 +1,5 @@
 // recovery.js — "Forgot your password?": a new password with the recovery
-// code (design §4).
+// code (docs/protocol.md).
 //
 // The recovery code shown once at sign-up wraps the same keys as the
 // password. Here the browser fetches that ciphertext with a fresh challenge

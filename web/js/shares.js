@@ -112,7 +112,7 @@ export async function promptsFor(kind, { signal } = {}) {
     return promptCache.loading;
 }
 
-// ---- re-sharing one's own entry with the dyad's therapist (design §3, §4) ----
+// ---- re-sharing one's own entry with the dyad's therapist (docs/protocol.md) ----
 //
 // A member may re-share one entry they wrote — a share or the words of a
 // response — with the therapist both members have linked. Its plain text,

@@ -1,7 +1,7 @@
 // talk.js — the guided conversation's plan and clock, with no DOM and no
 // network, so node's test runner can check it (tests/js/talk.test.mjs).
 //
-// A guided conversation (design §2, §6; Aron et al. 1997) is three timed
+// A guided conversation (docs/pacing.md; Aron et al. 1997) is three timed
 // sets of prompts of escalating depth, the two people taking turns on one
 // device, and an optional quiet minute together at the end. This module
 // decides which prompts go into which set, who goes first on each, and keeps

@@ -1,5 +1,5 @@
 // therapistlink.js — a member's side of the therapist link, in each dyad's
-// block on the Settings page (design §3, §7).
+// block on the Settings page (docs/protocol.md, docs/therapists.md).
 //
 // - Linking: the member types the code their therapist gave them in person.
 //   The server answers with the therapist's public keys; this browser

@@ -1,5 +1,5 @@
 // therapistprivate.js — the therapist's side of private check-ins and
-// re-shared entries (design §3, §4, §7). No DOM here: the API calls and the
+// re-shared entries (docs/protocol.md, docs/therapists.md). No DOM here: the API calls and the
 // opening of what was sealed, for pages/therapist-dyad.js.
 //
 // Both come to the therapist sealed to the therapist's own box key, in the

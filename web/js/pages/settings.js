@@ -1,5 +1,6 @@
 // pages/settings.js — "/settings": change password, where one is signed in
-// (account.js), idle lock, a discreet tab title, one's own settings in each
+// (account.js), idle lock, a discreet tab title, reminders in this browser
+// (push.js), one's own settings in each
 // dyad (sexual tracking, comfort per topic: dyadsettings.js), leaving a
 // dyad alone in one step, taking one's data (export.js), deleting the
 // account, sign out.
@@ -8,7 +9,7 @@
 // salt and re-wraps the same keys: nothing already written needs re-encrypting,
 // and the recovery code stays valid. The server ends every other session.
 //
-// Leaving (design §3): one step, no partner consent, no message to the
+// Leaving (docs/protocol.md): one step, no partner consent, no message to the
 // partner beyond the dyad showing as ended. The leaver chooses to keep or
 // delete what they wrote, and is offered their data first.
 
@@ -20,6 +21,7 @@ import { dyadSettingsSection } from '../dyadsettings.js';
 import { sessionsSection, titleSection, deleteAccountSection } from '../account.js';
 import { applyTitle } from '../title.js';
 import { exportButtons, exportSection } from '../export.js';
+import { pushSection } from '../push.js';
 import { h, field, messages, setBusy, focusHeading, otherWords, capitalise } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
 
@@ -32,6 +34,7 @@ export async function render(env) {
             h('ul', null,
                 h('li', null, h('a', { href: '#sessions' }, 'Where you are signed in')),
                 h('li', null, h('a', { href: '#discreet' }, 'A discreet tab title')),
+                h('li', null, h('a', { href: '#browser-reminders' }, 'Reminders in this browser')),
                 h('li', null, h('a', { href: '#your-dyads' }, 'Leave a dyad')),
                 h('li', null, h('a', { href: '#your-data' }, 'Take your data with you')),
                 h('li', null, h('a', { href: '#delete' }, 'Delete your account')))),
@@ -39,6 +42,7 @@ export async function render(env) {
         sessionsSection(env),
         lockSection(),
         titleSection(),
+        pushSection(),
         dyadSettingsSection(env, acct),
         dyadsSection(env, acct),
         exportSection(env, acct),

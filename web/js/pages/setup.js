@@ -1,7 +1,7 @@
 // pages/setup.js — "/setup/{token}": a therapist sets up the account the
-// operator created with `dyad therapist add EMAIL` (design §7).
+// operator created with `dyad therapist add EMAIL` (docs/therapists.md).
 //
-// The same key making as a member's sign-up (auth.js, design §4): the
+// The same key making as a member's sign-up (accountkeys.js, docs/protocol.md): the
 // password is stretched here with Argon2id into the auth key (all the server
 // checks) and the wrap key (which locks the keys made here); the recovery
 // code is shown once and must be confirmed before anything is sent. The

@@ -1,5 +1,5 @@
 // pages/therapist-dyad.js — "/therapist/dyads/{id}": one linked dyad, for
-// its therapist (design §7).
+// its therapist (docs/therapists.md).
 //
 // What it shows comes from GET /therapist/dyads/{id}: the two partners side
 // by side (every mean the therapist may see, trends, wanted against felt
@@ -22,7 +22,7 @@
 // A 403 means the link is not (or no longer) active: a member has ended it,
 // or the second member has not consented. The page says so plainly.
 //
-// Private check-ins and entries shared with the therapist (design §3, §7):
+// Private check-ins and entries shared with the therapist (docs/protocol.md, docs/therapists.md):
 // two sections, closed until the therapist opens them, so this page can be
 // shown in a joint session without revealing that either exists — and
 // nothing of them is fetched (so no read is audited) until then. Both are

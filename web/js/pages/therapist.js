@@ -1,4 +1,4 @@
-// pages/therapist.js — "/therapist": a therapist's caseload (design §7).
+// pages/therapist.js — "/therapist": a therapist's caseload (docs/therapists.md).
 //
 // Each dyad that has linked this therapist with both members' consent is a
 // card: the two partners side by side (the pattern of the last 28 days,

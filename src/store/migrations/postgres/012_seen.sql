@@ -1,4 +1,4 @@
--- 011 (PostgreSQL twin of ../011_seen.sql): what each member has seen of
+-- 012 (PostgreSQL twin of ../012_seen.sql): what each member has seen of
 -- the dyad's shares and responses; read only by its owner.
 CREATE TABLE seen (
     dyad_id        TEXT NOT NULL REFERENCES dyads(id) ON DELETE CASCADE,

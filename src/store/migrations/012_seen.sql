@@ -1,4 +1,4 @@
--- 011: what each member has seen of the dyad's shares and responses, so
+-- 012: what each member has seen of the dyad's shares and responses, so
 -- that their own pages can say "something new to read". Only its owner
 -- ever reads a row: no API gives it to the other member (no read receipts).
 -- A share or response is new to user_id when it was written after seen_at,
