@@ -872,15 +872,11 @@ static enum store_result invite_preview_row(struct sql_rows *q, void *arg)
     p->out->kind = (enum dyad_kind)kind;
     if (!col_null(q, 4))
         col_text(q, 4, p->out->inviter_name, sizeof p->out->inviter_name);
-    /* the order store_dyad_join checks in */
-    if (used_at != 0)
-        p->out->status = STORE_INVITE_USED;
-    else if (expires_at <= p->now)
-        p->out->status = STORE_INVITE_EXPIRED;
-    else if (ended_at != 0 || members != 1)
-        p->out->status = STORE_INVITE_USED;
-    else
-        p->out->status = STORE_INVITE_OPEN;
+    /* the order store_dyad_join checks in: used, expired, then a dyad
+     * that ended or is no longer waiting for its second member */
+    bool expired = used_at == 0 && expires_at <= p->now;
+    bool used = !expired && (used_at != 0 || ended_at != 0 || members != 1);
+    p->out->status = expired ? STORE_INVITE_EXPIRED : used ? STORE_INVITE_USED : STORE_INVITE_OPEN;
     return STORE_OK;
 }
 
