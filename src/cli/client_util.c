@@ -217,7 +217,7 @@ const char *cl_quadrant_words(const char *quadrant)
         {"emotional_only", "emotional closeness, with little sexual connection"},
         {"sexual_only", "sexual connection, with little emotional closeness"},
         {"neither", "neither, for now"},
-        {"not_tracked", "emotional closeness (sexual connection is not tracked here)"},
+        {"not_tracked", "sexual connection not tracked"},
         {"insufficient_data", "not enough check-ins yet (7 are needed)"},
         {"hidden", "not shown to you"},
     };

@@ -1047,6 +1047,48 @@ enum store_result store_dyad_join(struct store *s, const char *code, const struc
     return end(s, c, r);
 }
 
+struct preview_row {
+    struct invite_preview *out;
+    int64_t now;
+};
+
+static enum store_result invite_preview_row(struct sql_rows *q, void *arg)
+{
+    struct preview_row *p = arg;
+    int64_t expires_at = col_int(q, 0), used_at = col_int(q, 1), ended_at = col_int(q, 3);
+    int64_t members = col_int(q, 5);
+    int kind = (int)col_int(q, 2);
+    if (kind < 0 || kind > DYAD_FAMILY)
+        return STORE_ERROR;
+    p->out->kind = (enum dyad_kind)kind;
+    if (!col_null(q, 4))
+        col_text(q, 4, p->out->inviter_name, sizeof p->out->inviter_name);
+    /* the order store_dyad_join checks in: used, expired, then a dyad
+     * that ended or is no longer waiting for its second member */
+    bool expired = used_at == 0 && expires_at <= p->now;
+    bool used = !expired && (used_at != 0 || ended_at != 0 || members != 1);
+    p->out->status = expired ? STORE_INVITE_EXPIRED : used ? STORE_INVITE_USED : STORE_INVITE_OPEN;
+    return STORE_OK;
+}
+
+enum store_result store_invite_preview(struct store *s, const char *code, int64_t now,
+                                       struct invite_preview *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_SNAPSHOT, &c);
+    if (r != STORE_OK)
+        return r;
+    struct preview_row p = {out, now};
+    r = first_row(c,
+                  "SELECT i.expires_at, i.used_at, d.kind, d.ended_at, u.display_name, "
+                  "(SELECT count(*) FROM dyad_members m WHERE m.dyad_id = d.id) "
+                  "FROM invites i JOIN dyads d ON d.id = i.dyad_id "
+                  "LEFT JOIN users u ON u.id = d.created_by WHERE i.code = ?1",
+                  ARGS(T(code)), invite_preview_row, &p);
+    return end(s, c, r);
+}
+
 struct member_walk {
     struct member *members;
     size_t *n;
@@ -1695,6 +1737,7 @@ static enum store_result meta_row(struct sql_rows *q, void *arg)
     col_text(q, 3, m.prompt_id, sizeof m.prompt_id);
     m.created_at = col_int(q, 4);
     m.answered_at = col_null(q, 5) ? 0 : col_int(q, 5);
+    m.together = col_int(q, 6) != 0;
     w->fn(w->ctx, &m);
     return STORE_OK;
 }
@@ -1709,15 +1752,17 @@ enum store_result store_share_meta(struct store *s, const char *dyad_id, int64_t
     struct meta_walk w = {fn, ctx};
     /* a share recorded together comes again for the other member (twin) */
     r = each_row(c,
-                 "SELECT author_id, topic, depth, prompt_id, created_at, answered_at FROM ("
+                 "SELECT author_id, topic, depth, prompt_id, created_at, answered_at, together "
+                 "FROM ("
                  "SELECT s.author_id, s.topic, s.depth, s.prompt_id, s.created_at, "
                  "CASE WHEN s.together <> 0 THEN s.created_at ELSE (SELECT min(r.created_at) "
                  "FROM responses r WHERE r.share_id = s.id AND r.author_id <> s.author_id) END "
-                 "AS answered_at, s.rowid AS k, 0 AS twin FROM shares s "
+                 "AS answered_at, s.together AS together, s.rowid AS k, 0 AS twin FROM shares s "
                  "WHERE s.dyad_id = ?1 AND s.created_at >= ?2 "
                  "UNION ALL "
                  "SELECT m.user_id, s.topic, s.depth, s.prompt_id, s.created_at, s.created_at, "
-                 "s.rowid, 1 FROM shares s JOIN dyad_members m ON m.dyad_id = s.dyad_id AND "
+                 "s.together, s.rowid, 1 FROM shares s JOIN dyad_members m ON m.dyad_id = "
+                 "s.dyad_id AND "
                  "m.user_id <> s.author_id WHERE s.dyad_id = ?1 AND s.created_at >= ?2 AND "
                  "s.together = 1) AS metas ORDER BY created_at, k, twin",
                  ARGS(T(dyad_id), I(since)), meta_row, &w);
@@ -1773,6 +1818,76 @@ enum store_result store_authored(struct store *s, const char *dyad_id, const cha
                      "SELECT id, share_id, kind, created_at, body FROM responses "
                      "WHERE dyad_id = ?1 AND author_id = ?2 ORDER BY created_at, rowid",
                      ARGS(T(dyad_id), T(user_id)), authored_response, &w);
+    return end(s, c, r);
+}
+
+/* ---- what one member has seen ------------------------------------------------ */
+
+struct seen_mark {
+    int64_t at, shares, responses;
+};
+
+static enum store_result seen_row(struct sql_rows *q, void *arg)
+{
+    struct seen_mark *m = arg;
+    m->at = col_int(q, 0);
+    m->shares = col_int(q, 1);
+    m->responses = col_int(q, 2);
+    return STORE_OK;
+}
+
+static enum store_result int_row(struct sql_rows *q, void *arg)
+{
+    *(int *)arg = (int)col_int(q, 0);
+    return STORE_OK;
+}
+
+enum store_result store_unread(struct store *s, const char *dyad_id, const char *user_id,
+                               struct store_unread *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_SNAPSHOT, &c);
+    if (r != STORE_OK)
+        return r;
+    struct seen_mark m = {-1, 0, 0}; /* never marked: everything is new */
+    r = first_row(c,
+                  "SELECT seen_at, shares_upto, responses_upto FROM seen "
+                  "WHERE dyad_id = ?1 AND user_id = ?2",
+                  ARGS(T(dyad_id), T(user_id)), seen_row, &m);
+    if (r == STORE_NOT_FOUND)
+        r = STORE_OK;
+    /* new: written after the mark's second, or in that second after its row
+     * (a row id alone could be reused after a delete in SQLite) */
+    if (r == STORE_OK)
+        r = first_row(c,
+                      "SELECT COUNT(*) FROM shares WHERE dyad_id = ?1 AND author_id <> ?2 "
+                      "AND together = 0 AND (created_at > ?3 OR (created_at = ?3 AND rowid > ?4))",
+                      ARGS(T(dyad_id), T(user_id), I(m.at), I(m.shares)), int_row, &out->shares);
+    if (r == STORE_OK)
+        r = first_row(c,
+                      "SELECT COUNT(*) FROM responses WHERE dyad_id = ?1 AND author_id <> ?2 "
+                      "AND (created_at > ?3 OR (created_at = ?3 AND rowid > ?4))",
+                      ARGS(T(dyad_id), T(user_id), I(m.at), I(m.responses)), int_row,
+                      &out->responses);
+    return end(s, c, r);
+}
+
+enum store_result store_seen_mark(struct store *s, const char *dyad_id, const char *user_id,
+                                  int64_t now)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "INSERT INTO seen (dyad_id, user_id, seen_at, shares_upto, responses_upto) "
+            "VALUES (?1, ?2, ?3, "
+            "(SELECT COALESCE(MAX(rowid), 0) FROM shares WHERE dyad_id = ?1), "
+            "(SELECT COALESCE(MAX(rowid), 0) FROM responses WHERE dyad_id = ?1)) "
+            "ON CONFLICT (dyad_id, user_id) DO UPDATE SET seen_at = excluded.seen_at, "
+            "shares_upto = excluded.shares_upto, responses_upto = excluded.responses_upto",
+            ARGS(T(dyad_id), T(user_id), I(now)));
     return end(s, c, r);
 }
 

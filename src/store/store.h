@@ -359,6 +359,19 @@ enum store_result store_dyad_join(struct store *s, const char *code, const struc
 enum store_result store_dyad_get(struct store *s, const char *dyad_id, struct dyad *out,
                                  struct member members[2], size_t *n_members);
 
+/* What an invite link says before anyone signs up: the name of the person
+ * who made it, the dyad's kind, and whether it can still be used — used
+ * (or its dyad ended or already has two members) or expired, as
+ * store_dyad_join would find it at `now`. STORE_NOT_FOUND: unknown code. */
+enum store_invite_status { STORE_INVITE_OPEN, STORE_INVITE_USED, STORE_INVITE_EXPIRED };
+struct invite_preview {
+    char inviter_name[STORE_NAME_MAX]; /* "" when the account is gone */
+    enum dyad_kind kind;
+    enum store_invite_status status;
+};
+enum store_result store_invite_preview(struct store *s, const char *code, int64_t now,
+                                       struct invite_preview *out);
+
 /* The dyad's unused, unexpired invite, if any. */
 enum store_result store_dyad_invite(struct store *s, const char *dyad_id, int64_t now,
                                     struct invite *out);
@@ -515,6 +528,7 @@ struct share_meta {
     char prompt_id[STORE_PROMPT_ID_MAX];
     int64_t created_at;
     int64_t answered_at; /* 0: not answered */
+    bool together;       /* a record of a guided conversation (comes for each member) */
 };
 typedef void store_share_meta_fn(void *ctx, const struct share_meta *m);
 enum store_result store_share_meta(struct store *s, const char *dyad_id, int64_t since,
@@ -527,6 +541,22 @@ typedef void store_authored_response_fn(void *ctx, const struct response *r);
 enum store_result store_authored(struct store *s, const char *dyad_id, const char *user_id,
                                  store_authored_share_fn *share_fn,
                                  store_authored_response_fn *response_fn, void *ctx);
+
+/* What is new to one member: the other member's shares (not those recorded
+ * together in a guided conversation) and responses written since the member
+ * last marked the dyad seen (all of them before the first mark). The marker
+ * is read only for its owner: nothing tells the other member (no read
+ * receipts). */
+struct store_unread {
+    int shares;
+    int responses;
+};
+enum store_result store_unread(struct store *s, const char *dyad_id, const char *user_id,
+                               struct store_unread *out);
+
+/* Marks everything the dyad holds now as seen by user_id. */
+enum store_result store_seen_mark(struct store *s, const char *dyad_id, const char *user_id,
+                                  int64_t now);
 
 /* ---- comfort --------------------------------------------------------------- */
 

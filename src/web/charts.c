@@ -293,7 +293,7 @@ char *charts_series_svg(const struct insights_input *in, const struct insights_r
             double y = top + (10 - v) * (SERIES_PLOT_H / 10.0);
             text_printf(&b,
                         "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                        "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
+                        "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"12\" "
                         "text-anchor=\"end\" " CHARTS_TEXT ">%d</text>\n",
                         SERIES_LEFT, y, right, y, v == 0 ? "#888" : "#ddd", SERIES_LEFT - 6,
                         y + 3.5, v);
@@ -316,7 +316,7 @@ char *charts_series_svg(const struct insights_input *in, const struct insights_r
     int idx[3] = {0, (w - 1) / 2, w - 1};
     for (int j = 0; j < 3; j++) {
         text_printf(
-            &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" " CHARTS_TEXT ">",
+            &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"%s\" " CHARTS_TEXT ">",
             charts_series_x(w, idx[j]), ty, anchor[j]);
         charts_date(&b, in->today - (w - 1) + idx[j]);
         text_put(&b, "</text>\n");
@@ -554,12 +554,12 @@ char *charts_quadrant_svg(const struct insights_input *in, const struct insights
     for (int c = 0; c <= 10; c += 2)
         text_printf(
             &b,
-            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" " CHARTS_TEXT
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\" " CHARTS_TEXT
             ">%d</text>\n",
             charts_quad_x(c), y1 + 14, c);
     for (int s = 0; s <= QUAD_Y_MAX; s++)
         text_printf(&b,
-                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" " CHARTS_TEXT
+                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" " CHARTS_TEXT
                     ">%d</text>\n",
                     x0 - 6, charts_quad_y(s) + 3.5, s);
     text_printf(&b,
@@ -573,7 +573,7 @@ char *charts_quadrant_svg(const struct insights_input *in, const struct insights
                 x0, charts_quad_y(1), x1, charts_quad_y(1));
     /* Quadrant names in their corners. */
     text_printf(&b,
-                "<g font-size=\"11\" " CHARTS_TEXT ">\n"
+                "<g font-size=\"12\" " CHARTS_TEXT ">\n"
                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">both</text>\n"
                 "<text x=\"%.1f\" y=\"%.1f\">sex, less closeness</text>\n"
                 "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">closeness, little sex</text>\n"
@@ -607,7 +607,7 @@ char *charts_quadrant_svg(const struct insights_input *in, const struct insights
         lx += 190;
     }
     text_printf(&b,
-                "<text x=\"%d\" y=\"%d\" font-size=\"10\" " CHARTS_TEXT
+                "<text x=\"%d\" y=\"%d\" font-size=\"12\" " CHARTS_TEXT
                 ">Open circle: the first %s drawn. Large dot: the latest.</text>\n",
                 QUAD_LEFT, QUAD_H - 12,
                 charts_weeks_per_point(in->window) == 1 ? "week" : "period");
@@ -728,7 +728,7 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
         lx += 200;
     }
     text_printf(&b,
-                "<text x=\"%d\" y=\"20\" font-size=\"11\" " CHARTS_TEXT
+                "<text x=\"%d\" y=\"20\" font-size=\"12\" " CHARTS_TEXT
                 ">\u25bc\u25b2 reliable change</text>\n",
                 lx);
 
@@ -737,7 +737,7 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
         double v = in->min + (in->max - in->min) * j / 2.0, y = scores_y(in, v);
         text_printf(&b,
                     "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                    "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"10\" "
+                    "stroke-width=\"1\"/>\n<text x=\"%d\" y=\"%.1f\" font-size=\"12\" "
                     "text-anchor=\"end\" " CHARTS_TEXT ">%.1f</text>\n",
                     SCORES_LEFT, y, right, y, j == 0 ? "#888" : "#ddd", SCORES_LEFT - 6, y + 3.5,
                     v);
@@ -749,7 +749,7 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
         text_printf(&b,
                     "<g class=\"cutoff\"><line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
                     "stroke=\"#b00020\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/>\n"
-                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">",
+                    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" " CHARTS_TEXT ">",
                     SCORES_LEFT, y, right, y, right + 6, y + 3.5);
         text_printf(&b, "%.1f ", in->cutoff[k]);
         text_put_escaped(&b, in->cutoff_label[k] ? in->cutoff_label[k] : "cut-off");
@@ -807,12 +807,12 @@ char *charts_scores_svg(const struct charts_score_input *in, const char *const n
 
     /* Dates: the first and the last period. */
     double ty = SCORES_TOP + SCORES_PLOT_H + 22;
-    text_printf(&b, "<text x=\"%d\" y=\"%.1f\" font-size=\"10\" " CHARTS_TEXT ">", SCORES_LEFT, ty);
+    text_printf(&b, "<text x=\"%d\" y=\"%.1f\" font-size=\"12\" " CHARTS_TEXT ">", SCORES_LEFT, ty);
     charts_date(&b, in->first_day);
     text_put(&b, "</text>\n");
     if (in->periods > 1) {
         text_printf(
-            &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" " CHARTS_TEXT ">",
+            &b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" text-anchor=\"end\" " CHARTS_TEXT ">",
             right, ty);
         charts_date(&b, in->first_day + (long)(in->periods - 1) * in->every_days);
         text_put(&b, "</text>\n");

@@ -121,7 +121,7 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         "<div class=\"quick-exit-bar\"><button type=\"button\" id=\"quick-exit\" "
         "title=\"Leave this site at once (or press Esc three times)\">Quick exit</button></div>\n"
         "<header class=\"site\"><a href=\"/\" class=\"brand\">dyad</a><nav aria-label=\"Main\">"
-        "<a href=\"/settings\">Settings</a> <a href=\"/safety\">Help &amp; safety</a></nav>"
+        "<a href=\"/settings\">Settings</a> <a href=\"/safety\">Help &amp; safety</a>%s</nav>"
         "</header>\n<main id=\"main\" tabindex=\"-1\">%s</main>\n"
         "<footer class=\"site\"><a href=\"/safety\">Help &amp; safety</a></footer>\n"
         "</body></html>\n",
@@ -138,6 +138,11 @@ void page_render(struct ctx *c, const char *page, const char *main_html)
         icon_link(c), asset_tag(c, "/static/css/app.css", false),
         asset_tag(c, "/static/js/app.js", true), module_preloads(c, page), on_demand_integrity(c),
         page, id != NULL ? html_escape(c->arena, id) : "",
-        code != NULL ? html_escape(c->arena, code) : "", main_html);
+        code != NULL ? html_escape(c->arena, code) : "",
+        /* sign out, one step from every page while signed in (app.js) */
+        c->authed
+            ? " <button type=\"button\" id=\"header-sign-out\" class=\"link\">Sign out</button>"
+            : "",
+        main_html);
     reply_html(c, 200, html != NULL ? html : "");
 }

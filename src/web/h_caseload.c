@@ -126,6 +126,7 @@ struct counts {
     const struct membership *m;
     int by[2][PROMPTS_TOPIC__MAX][5];
     int answered[2], written[2];
+    int together; /* guided conversations recorded together: counted apart, once each */
 };
 
 static void count_share(void *p, const struct share_meta *sm)
@@ -134,6 +135,14 @@ static void count_share(void *p, const struct share_meta *sm)
     int who = strcmp(sm->author_id, k->m->members[0].user_id) == 0 ? 0 : 1;
     if (sm->topic < 0 || sm->topic >= PROMPTS_TOPIC__MAX || sm->depth < 1 || sm->depth > 5)
         return;
+    /* as the members see them: a guided conversation's record is one entry
+     * the two made together, not a share one wrote and the other answered
+     * (it comes once for each member; count it once) */
+    if (sm->together) {
+        if (who == 0)
+            k->together++;
+        return;
+    }
     k->by[who][sm->topic][sm->depth - 1]++;
     k->written[who]++;
     if (insights_answered_in_time(sm->created_at, sm->answered_at))
@@ -188,6 +197,7 @@ void h_therapist_dyad(struct ctx *c)
                                         k->answered[who], "by_topic_depth", topics));
     }
     json_object_set_new(j, "shares", shares);
+    json_object_set_new(j, "talked_together", json_integer(k->together));
     reply_json(c, 200, j);
 }
 

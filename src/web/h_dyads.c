@@ -164,6 +164,51 @@ void h_dyad_join(struct ctx *c)
     reply_store(c, r);
 }
 
+/* Per client address: lookups of invite codes that do not exist, before
+ * back-off starts (a code is 96 random bits; this only makes guessing
+ * slower still). */
+enum { INVITE_PREVIEW_FREE_MISSES = 20 };
+
+/* GET /invites/{code}, public: what the invited person may know before
+ * signing up — who invited them and the dyad's kind while the invite can
+ * be used; only that it was used or expired otherwise. Nothing else: no
+ * dyad id, no key, no e-mail address. */
+void h_invite_preview(struct ctx *c)
+{
+    struct throttle_key client;
+    throttle_key(c, &client, "invite preview client", throttle_client(c),
+                 INVITE_PREVIEW_FREE_MISSES, 1);
+    int64_t wait = throttle_wait(c, &client);
+    if (wait > 0) {
+        reply_rate_limited(c, wait);
+        return;
+    }
+    const char *code = route_param(&c->params, "code");
+    struct invite_preview p;
+    enum store_result r = STORE_NOT_FOUND;
+    if (code != NULL && strlen(code) > 0 && strlen(code) < STORE_CODE_MAX &&
+        strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+            strlen(code))
+        r = store_invite_preview(c->app->store, code, c->now, &p);
+    if (r == STORE_NOT_FOUND) {
+        throttle_fail(c, &client);
+        reply_error(c, API_NOT_FOUND, "code", "This invite link is not valid.");
+        return;
+    }
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    static const char *const status[] = {"open", "used", "expired"};
+    json_t *j = json_pack("{s:s}", "status", status[p.status]);
+    if (p.status == STORE_INVITE_OPEN) {
+        json_object_set_new(j, "kind", json_string(kind_names[p.kind]));
+        json_object_set_new(j, "inviter",
+                            p.inviter_name[0] ? json_string(p.inviter_name) : json_null());
+    }
+    reply_json(c, 200, json_pack("{s:o}", "invite", j));
+}
+
 static json_t *json_member(const struct member *m)
 {
     const char *role = kind_role_name(m->family_role);
@@ -206,7 +251,41 @@ void h_dyad_get(struct ctx *c)
         invite = json_invite(&inv);
     }
     json_object_set_new(dyad, "invite", invite);
+    /* What is new to the caller (their own marker, never the other's: no
+     * read receipts), and whether a therapist link waits for their consent.
+     * Neither is worth failing the page over: left out when unreadable. */
+    struct store_unread unread;
+    if (m.partner >= 0 && store_unread(c->app->store, m.dyad.id, c->user.id, &unread) == STORE_OK)
+        json_object_set_new(
+            dyad, "unread",
+            json_pack("{s:i, s:i}", "shares", unread.shares, "responses", unread.responses));
+    struct therapist_link l;
+    bool mine = false, theirs = false;
+    if (m.partner >= 0 && m.dyad.ended_at == 0 &&
+        store_link_get(c->app->store, m.dyad.id, &l) == STORE_OK) {
+        for (size_t i = 0; i < l.n_consents; i++) {
+            mine |= strcmp(l.consented[i], c->user.id) == 0;
+            theirs |= strcmp(l.consented[i], m.members[m.partner].user_id) == 0;
+        }
+    }
+    json_object_set_new(dyad, "therapist_waiting_for_me", json_boolean(theirs && !mine));
     reply_json(c, 200, json_pack("{s:o}", "dyad", dyad));
+}
+
+/* The caller has seen the dyad's shares and responses as they are now: the
+ * "new" counts on their own pages start again from here. The marker is
+ * theirs alone; nothing of it reaches the other member. */
+void h_dyad_seen(struct ctx *c)
+{
+    struct membership m;
+    if (load_membership(c, &m) != 0)
+        return;
+    enum store_result r = store_seen_mark(c->app->store, m.dyad.id, c->user.id, c->now);
+    if (r != STORE_OK) {
+        reply_store(c, r);
+        return;
+    }
+    reply_no_content(c);
 }
 
 void h_dyad_put_key(struct ctx *c)

@@ -24,7 +24,7 @@ static const char *quadrant_words(const char *q)
         {"emotional_only", "emotional closeness, with little sexual connection"},
         {"sexual_only", "sexual connection, with little emotional closeness"},
         {"neither", "neither, for now"},
-        {"not_tracked", "emotional closeness (sexual connection is not tracked here)"},
+        {"not_tracked", "sexual connection not tracked"},
         {"insufficient_data", "not enough check-ins yet (7 are needed)"},
         {"hidden", "not shown to you"},
     };
@@ -103,7 +103,11 @@ static bool series_drawable(const struct insights_result *res)
 
 static const char *figure(struct ctx *c, const char *svg)
 {
-    return svg != NULL ? arena_printf(c->arena, "<figure class=\"chart\">%s</figure>", svg) : "";
+    /* tabindex: on a phone the chart scrolls sideways in its own box, and a
+     * keyboard can scroll it too */
+    return svg != NULL
+               ? arena_printf(c->arena, "<figure class=\"chart\" tabindex=\"0\">%s</figure>", svg)
+               : "";
 }
 
 static const char *cell(struct ctx *c, json_t *o, const char *key)

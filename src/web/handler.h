@@ -11,7 +11,8 @@
 route_fn h_healthz, h_readyz, h_metrics, h_openapi, h_static, h_page, h_home, h_safety;
 route_fn h_auth_kdf, h_auth_register, h_auth_login, h_auth_logout, h_me, h_me_password;
 route_fn h_recovery_start, h_recover;
-route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings, h_dyad_leave;
+route_fn h_dyad_create, h_dyad_join, h_dyad_get, h_dyad_put_key, h_dyad_settings, h_dyad_leave,
+    h_dyad_seen, h_invite_preview;
 route_fn h_checkin_put, h_checkin_list;
 route_fn h_share_create, h_share_list, h_response_create, h_share_delete, h_response_delete;
 route_fn h_prompts, h_comfort_get, h_comfort_put, h_next_prompt;

@@ -176,6 +176,18 @@ json_t *insights_view_json(const struct insights_view *v, const struct insights_
             q = !mr->checkins.shown                          ? INSIGHTS_QUADRANT_HIDDEN
                 : mr->checkins.value < INSIGHTS_MIN_CHECKINS ? INSIGHTS_QUADRANT_INSUFFICIENT_DATA
                                                              : INSIGHTS_QUADRANT_NOT_TRACKED;
+        /* A therapist is told "not tracked", not "not shared with you", for
+         * a member of a couple who does not track sex at all: there is no
+         * score to withhold. (The other member is not told: to them it stays
+         * hidden, as whatever else that member does not show.) */
+        else if (v->input.viewer == INSIGHTS_VIEWER_THERAPIST && q == INSIGHTS_QUADRANT_HIDDEN &&
+                 !v->members->members[i].track_sexual && mr->checkins.shown)
+            q = INSIGHTS_QUADRANT_NOT_TRACKED; /* as the engine says it to the member */
+        /* One status on every page: with fewer than 7 check-ins it is "not
+         * enough check-ins yet", tracked or not, as outside a couple. */
+        if (q == INSIGHTS_QUADRANT_NOT_TRACKED && mr->checkins.shown &&
+            mr->checkins.value < INSIGHTS_MIN_CHECKINS)
+            q = INSIGHTS_QUADRANT_INSUFFICIENT_DATA;
         json_t *o =
             json_pack("{s:s, s:s, s:s}", "user_id", v->members->members[i].user_id, "quadrant",
                       insights_quadrant_name(q), "plane", insights_plane_name(mr->plane));

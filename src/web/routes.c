@@ -315,6 +315,10 @@ const struct route app_routes[] = {
     {"PUT", API "/dyads/{id}/settings", h_dyad_settings, ROUTE_MEMBER, f_settings, 0,
      "One's own settings in a dyad"},
     {"POST", API "/dyads/{id}/leave", h_dyad_leave, ROUTE_MEMBER, f_leave, 0, "Leave a dyad"},
+    {"POST", API "/dyads/{id}/seen", h_dyad_seen, ROUTE_MEMBER, NULL, 0,
+     "One has seen the dyad's shares and responses as they are now (one's own marker)"},
+    {"GET", API "/invites/{code}", h_invite_preview, ROUTE_PUBLIC, NULL, 0,
+     "Before sign-up: who invited, the dyad's kind, and whether the invite can still be used"},
 
     /* check-ins */
     {"PUT", API "/dyads/{id}/checkins/{date}", h_checkin_put, ROUTE_MEMBER, f_checkin, 0,

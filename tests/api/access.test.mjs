@@ -109,6 +109,8 @@ const MATRIX = {
   'PUT /dyads/{id}/keys/{user_id}': { body: {}, params: (f) => ({ id: f.D.id, user_id: f.B.u.id }), expect: DYAD(400) },
   'PUT /dyads/{id}/settings': { body: {}, expect: DYAD(200) },
   'POST /dyads/{id}/leave': { fresh: true, body: {}, expect: DYAD(204) },
+  'POST /dyads/{id}/seen': { expect: DYAD(204) },
+  'GET /invites/{code}': { params: () => ({ code: 'AAAAAAAAAAAAAAAA' }), expect: Array(8).fill(404) },
   'PUT /dyads/{id}/checkins/{date}': { body: {}, params: (f) => ({ id: f.D.id, date: today }), expect: DYAD(200) },
   'GET /dyads/{id}/checkins': { expect: DYAD(200) },
   'POST /dyads/{id}/shares': { body: {}, expect: DYAD(400) },

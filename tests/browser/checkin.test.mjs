@@ -105,7 +105,7 @@ test('a couple checks in; each item is shown only when chosen', async (t) => {
         }
         assert.equal(await p.locator('#ci-day').inputValue(), today);
         assert.equal(await p.locator('#ci-day option').count() >= 7, true, 'a week of days to choose from');
-        // Nothing is shown to the partner until chosen.
+        // Nothing is shown to the partner until chosen (no day saved yet: no last choice).
         assert.equal(await p.locator('input[name="show"]:checked').count(), 0);
         assert.equal(await p.locator('#ci-show-note').count(), 0, 'the note is never offered to show');
 
@@ -206,6 +206,9 @@ test('a couple checks in; each item is shown only when chosen', async (t) => {
         await p.locator('#ci-day').selectOption(yesterday);
         assert.equal(await p.locator('#ci-note').inputValue(), '');
         assert.equal(await p.locator('input[name="closeness"]:checked').inputValue(), 'pass');
+        // a day not saved yet starts with one's last choice of what Bea may see
+        assert.deepEqual(await p.locator('input[name="show"]:checked').evaluateAll((els) => els.map((e) => e.value)), ['closeness']);
+        await p.locator('#ci-show-closeness').uncheck();
         await p.locator('label[for="ci-closeness-3"]').click();
         await p.locator('label[for="ci-sexual-0"]').click(); // "None"
         await p.locator('#checkin-save').click();

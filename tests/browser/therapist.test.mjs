@@ -238,9 +238,11 @@ test('a therapist follows a consenting couple, and either of them ends it', asyn
         assert.deepEqual(await row('numbers-table', 'Affection'), ['6.0', '7.0']);
         const sexual = await row('numbers-table', 'Sexual connection');
         assert.equal(sexual[0], '3.0', 'allowed by Ana');
-        assert.match(sexual[1], /none/, 'Bea does not track it');
+        assert.equal(sexual[1], 'not tracked', 'Bea does not track it: said so, not a dash as for a score withheld');
         assert.deepEqual(await row('responsiveness-table', 'Shares written'), ['3', '1']);
-        assert.deepEqual(await row('responsiveness-table', 'Of those, answered by the partner'), ['1 (33%)', '0 (0%)']);
+        assert.deepEqual(await row('responsiveness-table', 'Of those, answered by the other'), ['1 of 3 (33%)', '0 of 1 (0%)']);
+        // each member's answering, read from the other's shares just above: the rows agree
+        assert.deepEqual(await row('responsiveness-table', 'Answered the other’s shares'), ['0 of 1 (0%)', '1 of 3 (33%)']);
         assert.deepEqual(await row('topic-depth-0', 'Fears'), ['0', '1', '0', '0', '0', '1']);
         assert.deepEqual(await row('topic-depth-0', 'Hopes and dreams'), ['0', '0', '1', '0', '0', '1']);
         assert.deepEqual(await row('topic-depth-1', 'Everyday life'), ['1', '0', '0', '0', '0', '1']);

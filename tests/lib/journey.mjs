@@ -44,9 +44,11 @@ export function inviteSecretBox(keys, secret) {
 /**
  * Registers a person through the API with keys derived from `password`
  * exactly as sign-up in the browser derives them, and logs the API client in.
+ * With `setupToken` (and the `email` it was made for) the account is a
+ * therapist's, set up at the operator's one-time link.
  * → { email, password, name, userId, keys, api }
  */
-export async function createPerson(serverUrl, { name, password, email } = {}) {
+export async function createPerson(serverUrl, { name, password, email, setupToken } = {}) {
     counter += 1;
     const tag = sodium.to_hex(sodium.randombytes_buf(3));
     name = name || `Person ${counter}`;
@@ -59,8 +61,10 @@ export async function createPerson(serverUrl, { name, password, email } = {}) {
     const recovery = c.newRecoveryCode();
     const recoveryKey = c.recoveryKey(recovery);
     const api = new Client(serverUrl);
-    const reg = await api.post('/api/v1/auth/register', {
-        email,
+    // a therapist's account comes from the operator's one-time link: its
+    // token names the address, so the body has none
+    const reg = await api.post(setupToken ? '/api/v1/therapist/setup' : '/api/v1/auth/register', {
+        ...(setupToken ? { token: setupToken } : { email }),
         display_name: name,
         kdf_salt: c.b64(salt),
         auth_key: c.b64(authKey),

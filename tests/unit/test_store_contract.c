@@ -934,8 +934,8 @@ static void page_share(void *ctx, const struct share *sh, const struct response 
 static void meta_row(void *ctx, const struct share_meta *m)
 {
     char line[128];
-    snprintf(line, sizeof line, "%s:%d:%lld", m->author_id, m->depth,
-             (long long)(m->answered_at ? m->answered_at - T0 : -1));
+    snprintf(line, sizeof line, "%s:%d:%lld%s", m->author_id, m->depth,
+             (long long)(m->answered_at ? m->answered_at - T0 : -1), m->together ? "*" : "");
     see(ctx, line);
 }
 
@@ -1020,7 +1020,7 @@ static void test_shares(void **state)
      * share made together comes once for each, answered when made */
     struct seen m = {"", 0};
     assert_int_equal(store_share_meta(s, "d-1", T0, meta_row, &m), STORE_OK);
-    assert_string_equal(m.text, "u-a:1:300,u-b:2:-1,u-a:3:200,u-b:3:200");
+    assert_string_equal(m.text, "u-a:1:300,u-b:2:-1,u-a:3:200*,u-b:3:200*");
     struct seen m2 = {"", 0};
     assert_int_equal(store_share_meta(s, "d-1", T0 + 150, meta_row, &m2), STORE_OK);
     assert_int_equal(m2.n, 3);
@@ -1090,6 +1090,93 @@ static void test_share_delete(void **state)
     struct seen m = {"", 0};
     assert_int_equal(store_share_meta(s, "d-1", T0, meta_row, &m), STORE_OK);
     assert_string_equal(m.text, "u-b:2:302");
+}
+
+/* ---- invite preview ------------------------------------------------------------ */
+
+static void test_invite_preview(void **state)
+{
+    struct store *s = *state;
+    pair(s); /* inv-1: used by u-b at T0 + 10 */
+    struct invite_preview p;
+    assert_int_equal(store_invite_preview(s, "inv-1", T0 + 20, &p), STORE_OK);
+    assert_int_equal(p.status, STORE_INVITE_USED);
+    add_dyad(s, "d-2", "u-a", "inv-2", T0 + 30); /* expires T0 + 7 days */
+    assert_int_equal(store_invite_preview(s, "inv-2", T0 + 40, &p), STORE_OK);
+    assert_int_equal(p.status, STORE_INVITE_OPEN);
+    assert_int_equal(p.kind, DYAD_FRIENDS);
+    struct user a;
+    assert_int_equal(store_user_by_id(s, "u-a", &a), STORE_OK);
+    assert_string_equal(p.inviter_name, a.display_name);
+    assert_true(p.inviter_name[0] != '\0');
+    assert_int_equal(store_invite_preview(s, "inv-2", T0 + 7 * 86400, &p), STORE_OK);
+    assert_int_equal(p.status, STORE_INVITE_EXPIRED);
+    assert_int_equal(store_invite_preview(s, "inv-none", T0 + 40, &p), STORE_NOT_FOUND);
+    /* the preview uses nothing: the invite still joins */
+    struct member m;
+    struct dyad d;
+    add_user(s, "u-c", 30);
+    make_member(&m, "u-c", false, 70, T0 + 50);
+    assert_int_equal(store_dyad_join(s, "inv-2", &m, T0 + 50, &d), STORE_OK);
+    assert_int_equal(store_invite_preview(s, "inv-2", T0 + 60, &p), STORE_OK);
+    assert_int_equal(p.status, STORE_INVITE_USED);
+}
+
+/* ---- what one member has seen ------------------------------------------------ */
+
+static void expect_unread(struct store *s, const char *user_id, int shares, int responses)
+{
+    struct store_unread u = {-1, -1};
+    assert_int_equal(store_unread(s, "d-1", user_id, &u), STORE_OK);
+    assert_int_equal(u.shares, shares);
+    assert_int_equal(u.responses, responses);
+}
+
+static void test_unread_and_seen(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    expect_unread(s, "u-a", 0, 0);
+    struct share sh;
+    make_share(&sh, "sh-1", "u-b", T0 + 100, 0);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    make_share(&sh, "sh-2", "u-a", T0 + 100, 1);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    make_share(&sh, "sh-3", "u-b", T0 + 110, 2); /* a guided conversation: both were there */
+    sh.together = true;
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    struct response r;
+    make_response(&r, "r-1", "sh-2", "u-b", T0 + 120);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    make_response(&r, "r-2", "sh-1", "u-a", T0 + 120);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    /* never marked: everything the other wrote is new; one's own never is */
+    expect_unread(s, "u-a", 1, 1);
+    expect_unread(s, "u-b", 1, 1);
+
+    /* u-a's mark changes nothing for u-b */
+    assert_int_equal(store_seen_mark(s, "d-1", "u-a", T0 + 120), STORE_OK);
+    expect_unread(s, "u-a", 0, 0);
+    expect_unread(s, "u-b", 1, 1);
+
+    /* written in the very second of the mark, after it: new */
+    make_share(&sh, "sh-4", "u-b", T0 + 120, 3);
+    assert_int_equal(store_share_create(s, "d-1", &sh), STORE_OK);
+    make_response(&r, "r-3", "sh-2", "u-b", T0 + 121);
+    assert_int_equal(store_response_create(s, "d-1", &r), STORE_OK);
+    expect_unread(s, "u-a", 1, 1);
+
+    /* marked again (an update of the same row) */
+    assert_int_equal(store_seen_mark(s, "d-1", "u-a", T0 + 130), STORE_OK);
+    expect_unread(s, "u-a", 0, 0);
+    assert_int_equal(store_seen_mark(s, "d-1", "u-b", T0 + 130), STORE_OK);
+    expect_unread(s, "u-b", 0, 0);
+
+    /* another dyad counts on its own */
+    add_dyad(s, "d-2", "u-b", "inv-2", T0 + 200);
+    struct store_unread u = {-1, -1};
+    assert_int_equal(store_unread(s, "d-2", "u-a", &u), STORE_OK);
+    assert_int_equal(u.shares + u.responses, 0);
 }
 
 /* ---- comfort ---------------------------------------------------------------- */
@@ -1636,6 +1723,8 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_checkins),
     FRESH(test_shares),
     FRESH(test_share_delete),
+    FRESH(test_invite_preview),
+    FRESH(test_unread_and_seen),
     FRESH(test_comfort),
     FRESH(test_prompt_offers),
     FRESH(test_therapists),

@@ -251,6 +251,10 @@ function boot() {
     applyTitle();
     installQuickExit();
     registerServiceWorker();
+    // Sign out, in the header of every page while signed in: one step,
+    // wiping the keys in every tab as the Settings button does.
+    const signOut = document.getElementById('header-sign-out');
+    if (signOut) signOut.addEventListener('click', () => logout());
     // Pages the server renders by itself (insights, safety) show scores
     // without keys: the idle lock ends the session and reloads them, so an
     // unattended screen falls back to the sign-in prompt.

@@ -10,7 +10,8 @@
 //
 // The private note is encrypted here under the author's personal key, with
 // the day as its entry id (docs/protocol.md): nobody else can open it. The partner
-// sees only the items ticked under "What … may see" — none until ticked,
+// sees only the items ticked under "What … may see" — a new day starts
+// with the ticks of the latest day one saved, none before the first —
 // never the note. A PUT replaces the day whole, so the form always sends
 // every item; a note that would not decrypt is sent back unchanged unless
 // the person writes a new one.
@@ -261,11 +262,19 @@ export function checkinParts(env, acct, dyad, partner) {
 
         h('fieldset', { class: 'ci-show', 'aria-describedby': 'ci-show-hint' },
             h('legend', null, `What ${name} may see from this day`),
-            h('p', { id: 'ci-show-hint', class: 'hint' }, 'Nothing is shown until you tick it. Your private note never is.'),
+            h('p', { id: 'ci-show-hint', class: 'hint' }, 'Only what is ticked is shown; a new day starts with what you ticked last time. Your private note never is.'),
             showBoxes),
 
         h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'checkin-save' }, 'Save check-in')),
         msg.el);
+
+    // What one ticked on the latest day one saved (of those loaded: the last
+    // week), so that a new day does not start from nothing ticked.
+    function lastChoice() {
+        let latest = null;
+        for (const [date, r] of rows) if (!latest || date > latest[0]) latest = [date, r];
+        return latest && Array.isArray(latest[1].show_partner) ? latest[1].show_partner : [];
+    }
 
     function fill(row) {
         const r = row || {};
@@ -273,7 +282,8 @@ export function checkinParts(env, acct, dyad, partner) {
         const feel = new Set(Array.isArray(r.emotions) ? r.emotions : []);
         for (const b of chips) b.setAttribute('aria-pressed', feel.has(b.dataset.emotion) ? 'true' : 'false');
         wordless.checked = r.wordless === true;
-        const shown = new Set(Array.isArray(r.show_partner) ? r.show_partner : []);
+        // a day saved shows its own ticks; a new day starts from one's last choice
+        const shown = new Set(row ? (Array.isArray(r.show_partner) ? r.show_partner : []) : lastChoice());
         for (const box of form.querySelectorAll('input[name="show"]')) box.checked = shown.has(box.value);
         note.value = '';
         keptNote = null;

@@ -11,6 +11,7 @@
 //   whose key_proof verified.
 
 import { api, ApiError, describeError } from './api.js';
+import { h } from './ui.js';
 
 export const INVITE_AD = 'dyadinvite|1';
 
@@ -179,6 +180,22 @@ export function keyCheck({ sodium }, K) {
 export function safetyCodeOf({ c, keys }, view) {
     return c.safetyCode(keys.boxPk, keys.signPk,
         c.unb64(view.partner.box_public_key), c.unb64(view.partner.sign_public_key));
+}
+
+/**
+ * Where pairing ends (the joiner's page, the creator's home or dyad page as
+ * the other person arrives): the safety code on screen at once, with what
+ * to do with it. `id` names the <output> (unique on the page).
+ */
+export function compareCodeCard(acct, view, id) {
+    const name = view.partner.display_name;
+    const code = safetyCodeOf(acct, view);
+    return h('section', { class: 'card compare-code', 'aria-labelledby': `${id}-heading` },
+        h('h2', { id: `${id}-heading` }, 'Compare your safety code'),
+        h('output', { id, class: 'code', 'aria-label': 'Safety code' },
+            code.split(' ').flatMap((g, i) => (i ? [' ', h('span', null, g)] : [h('span', null, g)]))),
+        h('p', null, `Compare these 30 digits with ${name}’s, in person or on a call where you can hear each other. ` +
+            'If they are the same, only the two of you can read what you write. If they differ, do not write anything, leave the dyad and pair again.'));
 }
 
 /**

@@ -67,6 +67,15 @@ export async function deleteResponse(dyadId, shareId, responseId) {
 }
 
 /** One page of shares, newest first; `beforeId` pages on from that share. */
+/**
+ * Tells the server that this member has now seen the dyad's shares and
+ * responses, so the "new" counts on their own home and dyad pages start
+ * again. The marker is theirs alone: the other member is never told.
+ */
+export async function markSeen(dyadId, { signal } = {}) {
+    await api('POST', `/dyads/${encodeURIComponent(dyadId)}/seen`, undefined, { signal });
+}
+
 export async function fetchShares(dyadId, { beforeId = null, limit = PAGE_SIZE, signal } = {}) {
     const q = new URLSearchParams();
     if (beforeId) q.set('before_id', beforeId);

@@ -15,7 +15,7 @@ function chartFigure(svgText) {
     const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
     const svg = doc.documentElement;
     if (svg.nodeName !== 'svg') return null;
-    return h('figure', { class: 'chart measure-chart' }, document.importNode(svg, true));
+    return h('figure', { class: 'chart measure-chart', tabindex: '0' }, document.importNode(svg, true));
 }
 
 function cell(answer, sid) {

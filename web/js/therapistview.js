@@ -12,7 +12,7 @@ export const QUADRANT_WORDS = {
     sexual_only: 'Sexual connection without emotional closeness',
     neither: 'Neither emotional closeness nor sexual connection, for now',
     not_tracked: 'Sexual connection not tracked',
-    insufficient_data: 'Not enough check-ins yet (fewer than 7)',
+    insufficient_data: 'Not enough check-ins yet (7 are needed)',
     hidden: 'Not shared with you',
 };
 
@@ -106,7 +106,8 @@ export function summaryRows(dyad) {
         ['Wanted closeness (mean)', (m) => num(m.closeness_wanted_mean)],
         ['Wanted minus felt', (m) => gapOf(m)],
         ['Affection (mean)', (m) => num(m.affection_mean)],
-        sexual ? ['Sexual connection (mean)', (m) => num(m.sexual_mean)] : null,
+        // "not tracked" says so: a dash would read as "not shared with you"
+        sexual ? ['Sexual connection (mean)', (m) => (m.quadrant === 'not_tracked' ? 'not tracked' : num(m.sexual_mean))] : null,
     ].filter(Boolean);
 }
 

@@ -194,3 +194,29 @@ export function formatDate(iso) {
     if (Number.isNaN(d.getTime())) return iso;
     return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/**
+ * What is new to read in a dyad, for its reader only (GET /dyads/{id}'s
+ * `unread`: their own "seen up to" marker, never told to the other): a
+ * link to the shares, or null when nothing is new.
+ */
+export function unreadNote(dyad, name) {
+    const u = dyad.unread;
+    if (!u || u.shares + u.responses === 0) return null;
+    const parts = [];
+    if (u.shares) parts.push(u.shares === 1 ? '1 share' : `${u.shares} shares`);
+    if (u.responses) parts.push(u.responses === 1 ? '1 response' : `${u.responses} responses`);
+    return h('p', { class: 'unread-note' },
+        h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}/shares` }, `New from ${name}: ${parts.join(' and ')}`));
+}
+
+/**
+ * A therapist link the other member agreed to, waiting for this member's
+ * own consent (GET /dyads/{id}'s `therapist_waiting_for_me`), or null.
+ */
+export function therapistWaitingNote(dyad, name) {
+    if (!dyad.therapist_waiting_for_me) return null;
+    return h('p', { class: 'notice therapist-waiting', role: 'note' },
+        `${name} asked to link a therapist. Nothing is shared with them unless you agree too. `,
+        h('a', { href: `/settings#therapist-${encodeURIComponent(dyad.id)}` }, 'See who it is and decide'));
+}

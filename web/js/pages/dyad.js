@@ -11,7 +11,7 @@ import { describeError } from '../api.js';
 import {
     keyCheck, loadDyad, openDyadKey, proofWarning, safetyCodeOf, TrustError,
 } from '../dyads.js';
-import { h, show, inviteBlock } from '../ui.js';
+import { h, show, inviteBlock, unreadNote, therapistWaitingNote } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
 import { checkinParts } from '../checkin.js';
 import { promptPart } from '../prompt.js';
@@ -28,6 +28,8 @@ export async function render(env) {
         const { dyad, view } = await loadDyad(acct, id, { signal: env.signal });
         const state = stateOf(dyad, view);
         if (state.key === shown) return state.settled;
+        // paired while this page watched: the safety code comes first
+        state.justPaired = state.key === 'open' && shown !== '';
         shown = state.key;
         show(env.root, ...pageFor(env, acct, dyad, view, state));
         return state.settled;
@@ -90,7 +92,7 @@ function pageFor(env, acct, dyad, view, state) {
     case 'wrapping':
         return [head, keysWarning, h('p', { class: 'state waiting', role: 'status' }, `${name} joined. Sharing this dyad’s key with them…`), leaveLink()];
     default:
-        return renderOpen(env, acct, dyad, view, head, keysWarning);
+        return renderOpen(env, acct, dyad, view, head, keysWarning, state.justPaired);
     }
 }
 
@@ -98,7 +100,7 @@ function pageFor(env, acct, dyad, view, state) {
 // is what a person comes for, about a minute on a phone), then what the
 // partner chose to show from theirs, the suggested prompt, and the safety
 // code. K is wiped when the page is re-run (lock, sign-out).
-function renderOpen(env, acct, dyad, view, head, keysWarning) {
+function renderOpen(env, acct, dyad, view, head, keysWarning, justPaired) {
     let K;
     try {
         K = openDyadKey(acct, dyad, view);
@@ -110,10 +112,24 @@ function renderOpen(env, acct, dyad, view, head, keysWarning) {
     const code = safetyCodeOf(acct, view);
     const { checkin, fromPartner } = checkinParts(env, acct, dyad, view.partner);
     const { section: prompt } = promptPart(env, dyad, view.partner);
+    const safety = h('section', { class: 'card safety-code', 'aria-labelledby': 'safety-heading' },
+        h('h2', { id: 'safety-heading' }, justPaired ? 'Compare your safety code' : 'Safety code'),
+        h('output', { id: 'safety-code', class: 'code', 'aria-label': 'Safety code' },
+            code.split(' ').flatMap((g, i) => (i ? [' ', h('span', null, g)] : [h('span', null, g)]))),
+        h('p', null, `Compare these 30 digits with ${name}’s, in person or on a call where you can hear each other. ` +
+            'If they are the same, nobody has swapped your keys and only the two of you can read what you write here. ' +
+            'If they differ, do not write anything here, leave the dyad, and pair again.'),
+        h('p', { class: 'key-check' }, 'Key check: ',
+            h('output', { id: 'key-check', 'aria-describedby': 'key-check-hint' }, keyCheck(acct, K))),
+        h('p', { id: 'key-check-hint', class: 'hint' }, 'A short fingerprint of the key you share. It is the same on both your devices; it reveals nothing about the key.'));
     return [
         head,
         keysWarning,
         h('p', { class: 'state paired' }, `You and ${name} are paired. What you write here is encrypted for the two of you.`),
+        justPaired ? safety : null,
+        // for this reader only: nothing tells the other what was read
+        unreadNote(dyad, name),
+        therapistWaitingNote(dyad, name),
         // the other places of the dyad, near the top so they are one step away
         h('nav', { class: 'dyad-nav', 'aria-label': 'This dyad' },
             h('ul', null,
@@ -128,16 +144,7 @@ function renderOpen(env, acct, dyad, view, head, keysWarning) {
         fromPartner,
         measuresPart(env, dyad, view.partner),
         prompt,
-        h('section', { class: 'card safety-code', 'aria-labelledby': 'safety-heading' },
-            h('h2', { id: 'safety-heading' }, 'Safety code'),
-            h('output', { id: 'safety-code', class: 'code', 'aria-label': 'Safety code' },
-                code.split(' ').flatMap((g, i) => (i ? [' ', h('span', null, g)] : [h('span', null, g)]))),
-            h('p', null, `Compare these 30 digits with ${name}’s, in person or on a call where you can hear each other. ` +
-                'If they are the same, nobody has swapped your keys and only the two of you can read what you write here. ' +
-                'If they differ, do not write anything here, leave the dyad, and pair again.'),
-            h('p', { class: 'key-check' }, 'Key check: ',
-                h('output', { id: 'key-check', 'aria-describedby': 'key-check-hint' }, keyCheck(acct, K))),
-            h('p', { id: 'key-check-hint', class: 'hint' }, 'A short fingerprint of the key you share. It is the same on both your devices; it reveals nothing about the key.')),
+        justPaired ? null : safety,
         h('p', { class: 'dyad-settings-link' }, h('a', { href: `/settings#dyad-${encodeURIComponent(dyad.id)}` }, 'Your settings for this dyad: comfort per topic, what you track')),
         leaveLink(),
     ];

@@ -7,8 +7,8 @@
 // (no partner yet, or a key not yet wrapped) it polls for changes.
 
 import { describeError } from '../api.js';
-import { createDyad, inspectDyad, loadDyad, proofWarning } from '../dyads.js';
-import { h, messages, setBusy, focusHeading, inviteBlock } from '../ui.js';
+import { compareCodeCard, createDyad, inspectDyad, loadDyad, proofWarning } from '../dyads.js';
+import { h, messages, setBusy, focusHeading, inviteBlock, unreadNote, therapistWaitingNote } from '../ui.js';
 import { KIND_LABEL, KIND_NAMES } from '../words.js';
 import { homeSafety } from '../notices.js';
 
@@ -62,8 +62,11 @@ function dyadItem(env, acct, summary) {
     function update(dyad, created) {
         const parts = created ? createdParts(summary, created) : describe(acct, dyad);
         if (parts.key === shown) return parts.settled;
+        // paired while this page watched: pairing ends with the code to compare
+        const justPaired = parts.key.startsWith('paired') && shown !== '' && !shown.startsWith('paired');
         shown = parts.key;
-        li.replaceChildren(...parts.nodes);
+        const nodes = [...parts.nodes, justPaired ? compareCodeCard(acct, parts.view, `safety-code-${summary.id}`) : null];
+        li.replaceChildren(...nodes.filter(Boolean));
         return parts.settled;
     }
 
@@ -141,7 +144,13 @@ function describe(acct, dyad) {
     if (!view.partner.has_key) {
         return { key: 'wrapping', settled: false, nodes: [head, h('p', { class: 'state waiting' }, `${name} joined. Sharing the dyad’s key with them…`)] };
     }
-    return { key: 'paired', settled: true, nodes: [head, h('p', { class: 'state paired' }, `Paired with ${name}.`)] };
+    const u = dyad.unread || { shares: 0, responses: 0 };
+    return {
+        key: `paired|${u.shares}|${u.responses}|${dyad.therapist_waiting_for_me === true}`,
+        settled: true,
+        view,
+        nodes: [head, h('p', { class: 'state paired' }, `Paired with ${name}.`), unreadNote(dyad, name), therapistWaitingNote(dyad, name)],
+    };
 }
 
 function createSection(env, acct, onCreated) {

@@ -8,12 +8,26 @@
 // Then: join, check the creator's key_proof, and wait until the creator's
 // device has wrapped the dyad key for us; open it and check who signed it.
 
-import { ApiError, describeError } from '../api.js';
-import { fetchDyad, inspectDyad, joinDyad, openDyadKey, proofWarning, TrustError } from '../dyads.js';
+import { api, ApiError, describeError } from '../api.js';
+import { compareCodeCard, fetchDyad, inspectDyad, joinDyad, openDyadKey, proofWarning, TrustError } from '../dyads.js';
 import { h, messages, setBusy, show } from '../ui.js';
 import { KIND_LABEL } from '../words.js';
 
 const INVITE = 'dyad.invite';
+
+// " as two friends": what the invitation is for, by the dyad's kind
+const INVITED_AS = { couple: ' as a couple', friends: ' as two friends', family: ' as family' };
+const CLOSED_HEADING = {
+    used: 'This invite link has been used',
+    expired: 'This invite link has expired',
+    unknown: 'This invite link does not work',
+};
+const CLOSED_TEXT = {
+    used: 'Each invite link works once, and this one has already been used. If you joined with it yourself, the dyad is on your home page once you sign in. ' +
+        'Otherwise, ask the person who invited you for a new link.',
+    expired: 'Invite links work for 7 days, and this one has run out. Ask the person who invited you for a new link.',
+    unknown: 'There is no invite with this link. Check that you opened the whole link exactly as it was sent, or ask for a new one.',
+};
 const POLL_MS = 3000;
 
 function readInvite(code) {
@@ -51,11 +65,34 @@ export async function render(env) {
             h('p', null, h('a', { href: '/' }, 'Go to dyad’s home page'))));
         return;
     }
+    // Before anyone signs up: who invited them and as what, or that the link
+    // can no longer be used (GET /invites/{code}: name, kind, status only).
+    // Once joined (this tab remembers), the invite is "used" by them.
+    let preview = null;
+    if (!invite.joinedId) {
+        try {
+            preview = (await api('GET', `/invites/${encodeURIComponent(code)}`, undefined, { signal: env.signal })).invite;
+        } catch (err) {
+            if (env.signal.aborted) return;
+            if (err instanceof ApiError && err.status === 404) preview = { status: 'unknown' };
+            // otherwise (offline, busy): go on; joining says what is wrong
+        }
+        if (preview && preview.status !== 'open') {
+            dropInvite();
+            show(env.root, h('section', { class: 'card invite-closed' },
+                h('h1', null, CLOSED_HEADING[preview.status] || CLOSED_HEADING.unknown),
+                h('p', { role: 'alert' }, CLOSED_TEXT[preview.status] || CLOSED_TEXT.unknown),
+                h('p', null, h('a', { href: '/' }, 'Go to dyad’s home page'))));
+            return;
+        }
+    }
+    const who = preview && preview.inviter ? preview.inviter : 'Someone';
+    const as = preview ? INVITED_AS[preview.kind] || '' : '';
     const acct = await env.account({
         mode: 'signup',
-        heading: 'You’re invited to dyad',
+        heading: preview && preview.inviter ? `${preview.inviter} invited you to dyad` : 'You’re invited to dyad',
         intro: h('div', { class: 'intro' },
-            h('p', { class: 'lead' }, 'Someone has invited you to pair with them on dyad, a quiet place for two people to open up to each other a little more.'),
+            h('p', { class: 'lead invite-from' }, `${who} has invited you to pair with them${as} on dyad, a quiet place for two people to open up to each other a little more.`),
             h('p', null, 'Create an account, or sign in if you have one. Your invitation stays in this tab while you do.')),
     });
     let secret;
@@ -73,10 +110,10 @@ export async function render(env) {
         waitForKey(env, acct, invite.joinedId);
         return;
     }
-    confirmJoin(env, acct, invite, secret);
+    confirmJoin(env, acct, invite, secret, preview);
 }
 
-function confirmJoin(env, acct, invite, secret) {
+function confirmJoin(env, acct, invite, secret, preview) {
     const msg = messages();
     const form = h('form', { class: 'stack' },
         h('div', { class: 'actions' },
@@ -106,7 +143,8 @@ function confirmJoin(env, acct, invite, secret) {
     });
     show(env.root, h('section', { class: 'card' },
         h('h1', null, 'Join this dyad?'),
-        h('p', null, `You are signed in as ${acct.user.display_name}. Joining pairs you with the person who sent you this link.`),
+        h('p', null, `You are signed in as ${acct.user.display_name}. Joining pairs you with ` +
+            (preview && preview.inviter ? `${preview.inviter}${INVITED_AS[preview.kind] || ''}.` : 'the person who sent you this link.')),
         h('p', null, 'What you write stays encrypted between the two of you. Either of you can leave at any time, without asking the other.'),
         form));
 }
@@ -159,8 +197,10 @@ function waitForKey(env, acct, dyadId) {
             return false;
         }
         acct.c.wipe(K);
+        // pairing ends here: the code to compare is on screen at once
         finish(
             h('p', { class: 'state paired', role: 'status' }, `You are paired with ${name}.`),
+            compareCodeCard(acct, view, 'pairing-safety-code'),
             h('p', null, h('a', { href: `/dyads/${encodeURIComponent(dyad.id)}`, id: 'open-dyad', class: 'button' }, 'Open your dyad')));
         return true;
     }

@@ -32,7 +32,7 @@ import { ApiError, describeError } from '../api.js';
 import { keyForWords, loadDyad } from '../dyads.js';
 import {
     GUIDED_TOPICS, MAX_TEXT_BYTES, MAX_TEXT_CHARS, PAGE_SIZE, SMALL_MOMENT_CHARS,
-    UNREADABLE, fetchShares, olderCursor, openEntry, postResponse, postShare, promptsFor, textBytes,
+    UNREADABLE, fetchShares, markSeen, olderCursor, openEntry, postResponse, postShare, promptsFor, textBytes,
     RESHARE_MAX_BYTES, ReshareKeyError, fetchActiveTherapist, reshareEntry, deleteShare, deleteResponse,
 } from '../shares.js';
 import { DEPTHS, RESPONSE_KINDS, depthOf, responseLabel, topicChoices, topicLabel } from '../words.js';
@@ -102,11 +102,16 @@ export async function render(env) {
         if (env.signal.aborted) return;
     }
     await thread.loadFirst();
+    // what is on screen now is no longer "new" on one's own pages (the
+    // count is a reminder for oneself, never a receipt for the other)
+    const seen = () => markSeen(dyadId, { signal: env.signal }).catch(() => {});
+    await seen();
     const wanted = new URLSearchParams(location.search).get('prompt');
     if (compose && wanted) await compose.openPrompt(wanted, false);
     if (ctx.open) {
         env.poll(async () => {
             await thread.refresh();
+            await seen();
             return false;
         }, POLL_MS);
     }

@@ -96,7 +96,8 @@ async function fillCharts(env, id, win) {
             const doc = new DOMParser().parseFromString(res[key], 'image/svg+xml');
             const svg = doc.documentElement;
             if (svg.nodeName !== 'svg') throw new Error('not an SVG drawing');
-            return h('figure', { class: 'chart' }, document.importNode(svg, true));
+            // tabindex: on a phone the chart scrolls in its box, by keyboard too
+            return h('figure', { class: 'chart', tabindex: '0' }, document.importNode(svg, true));
         });
         box.replaceChildren(...figures);
     } catch (err) {
@@ -118,8 +119,8 @@ function page(env, acct, dyad, win) {
         h('section', { class: 'card', 'aria-labelledby': 'numbers-heading' },
             h('h2', { id: 'numbers-heading' }, 'Side by side'),
             sideBySide(dyad, detailRows(dyad), { caption: `Check-in scores of the last ${dyad.window} days (means on 0–10)`, id: 'numbers-table' }),
-            h('p', { class: 'hint' }, '— means no check-ins in the window, or an item the member has not shared with you. ' +
-                'Sexual-connection scores appear only for a member who allows it.')),
+            h('p', { class: 'hint' }, '— means no check-ins in the window, or an item the member has not shared with you; ' +
+                '“not tracked” means the member does not track it at all. Sexual-connection scores appear only for a member who allows it.')),
         h('section', { class: 'card no-print', 'aria-labelledby': 'charts-heading' },
             h('h2', { id: 'charts-heading' }, 'Over time'),
             h('div', { id: 'charts-body' }, h('p', { class: 'hint' }, 'Drawing the charts…'))),
@@ -162,8 +163,9 @@ function detailRows(dyad) {
         ['Felt understood', (m) => num(m.understood_mean)],
         ['Felt safe to be open', (m) => num(m.safety_mean)],
         ['Affection', (m) => num(m.affection_mean)],
-        dyad.kind === 'couple' ? ['Sexual connection', (m) => num(m.sexual_mean)] : null,
-        dyad.kind === 'couple' ? ['Days with sexual connection', (m) => percent(m.sexual_rate)] : null,
+        // "not tracked" says so: a dash would read as "not shared with you"
+        dyad.kind === 'couple' ? ['Sexual connection', (m) => (m.quadrant === 'not_tracked' ? 'not tracked' : num(m.sexual_mean))] : null,
+        dyad.kind === 'couple' ? ['Days with sexual connection', (m) => (m.quadrant === 'not_tracked' ? 'not tracked' : percent(m.sexual_rate))] : null,
         ['Days with a wordless moment', (m) => percent(m.wordless_rate)],
     ].filter(Boolean);
 }
@@ -190,18 +192,24 @@ function sharingSection(dyad) {
     const members = dyad.members || [];
     const shares = dyad.shares || [];
     const byAuthor = (m) => shares.find((s) => s.author_id === m.user_id) || { written: 0, answered_by_partner_48h: 0, by_topic_depth: {} };
+    const other = (m) => members.find((x) => x.user_id !== m.user_id);
+    const answered = (s) => (s.written ? `${s.answered_by_partner_48h} of ${s.written} (${percent(s.answered_by_partner_48h / s.written)})` : 'none written');
+    // Counted as the members see them: a guided conversation's record is
+    // apart (talked_together), and each member's "answered" row is read from
+    // the other's shares above it, so the two rows always agree.
     const rows = [
         ['Shares written', (m) => String(byAuthor(m).written)],
-        ['Of those, answered by the partner within 48 hours', (m) => {
-            const s = byAuthor(m);
-            return s.written ? `${s.answered_by_partner_48h} (${percent(s.answered_by_partner_48h / s.written)})` : '0';
-        }],
-        ['Answered the partner’s shares within 48 hours', (m) => percent(m.answered_within_48h)],
+        ['Of those, answered by the other within 48 hours', (m) => answered(byAuthor(m))],
+        ['Answered the other’s shares within 48 hours', (m) => (other(m) ? answered(byAuthor(other(m))) : null)],
         ['Felt understood (mean, 0–10)', (m) => num(m.understood_mean)],
     ];
+    const together = Number.isInteger(dyad.talked_together) ? dyad.talked_together : 0;
     return h('section', { class: 'card sharing', 'aria-labelledby': 'sharing-heading' },
         h('h2', { id: 'sharing-heading' }, 'Sharing and responsiveness'),
         sideBySide(dyad, rows, { caption: `Sharing in the last ${dyad.window} days`, id: 'responsiveness-table' }),
+        h('p', { class: 'talked-together' }, together === 0
+            ? 'No guided conversation recorded together in this window.'
+            : `Guided conversations recorded together: ${together} (not counted as shares above).`),
         h('div', { class: 'topic-tables' }, members.map((m, i) => topicDepthTable(dyad, m, byAuthor(m), i))));
 }
 
