@@ -98,7 +98,8 @@ test('two people pair, share, respond and reveal mutually with the client alone'
   assert.match(text.stdout, /Ben · Joys · depth 1 \(Everyday\)/);
   assert.match(text.stdout, /\n {2}The river at dawn — ünïcode too\.\n/);
 
-  await ok(ana, ['respond', s.id, 'with_you', '--text', 'Me too, next time together.'], { passwords: [ana.password] });
+  // `--` before the id: an id is random base64url and may begin with '-'
+  await ok(ana, ['respond', '--text', 'Me too, next time together.', '--', s.id, 'with_you'], { passwords: [ana.password] });
   const back = await ok(ben, ['--json', 'shares'], { passwords: [ben.password] });
   assert.equal(back.json.shares[0].responses[0].text, 'Me too, next time together.');
   assert.equal(back.json.shares[0].responses[0].kind, 'with_you');
@@ -124,7 +125,7 @@ test('two people pair, share, respond and reveal mutually with the client alone'
   assert.ok(texts.includes('The sea, mostly.') && texts.includes('Mountains.'), JSON.stringify(texts));
 
   // Responding to one's own share is refused by the server: 403.
-  const own = await run(ben, ['respond', revealed.json.shares[0].id, 'understood'], { passwords: [ben.password] });
+  const own = await run(ben, ['respond', '--', revealed.json.shares[0].id, 'understood'], { passwords: [ben.password] });
   assert.equal(own.status, EXIT.forbidden, own.stderr);
   assert.match(own.stderr, /\(forbidden, HTTP 403\)/);
   // An unknown share: 404.
