@@ -90,4 +90,33 @@ self.addEventListener('fetch', (event) => {
 });
 
 // ---- push notifications ----------------------------------------------------
-// ('push' and 'notificationclick' listeners go here.)
+// A reminder's push carries one of the server's fixed sentences and nothing
+// else (src/notify: notify_text). The notification shows that sentence only
+// when it is one of them — anything else a push could carry is replaced by
+// the plain one — under the title "dyad", with one tag so a new reminder
+// replaces an unread one rather than piling up.
+const REMINDER_TEXTS = [
+    'A moment for dyad, if you like.',
+    'A short questionnaire is waiting in dyad, if you like.',
+];
+
+self.addEventListener('push', (event) => {
+    let text = '';
+    try {
+        text = event.data ? event.data.text() : '';
+    } catch { /* not text: the plain sentence */ }
+    const body = REMINDER_TEXTS.includes(text) ? text : REMINDER_TEXTS[0];
+    event.waitUntil(self.registration.showNotification('dyad', { body, tag: 'dyad-reminder', icon: '/static/icons/icon-192.png' }));
+});
+
+// A click opens dyad: an open tab of it is brought forward, else a new one.
+self.addEventListener('notificationclick', (event) => {
+    event.notification.close();
+    event.waitUntil((async () => {
+        const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+        for (const c of open) {
+            if (new URL(c.url).origin === self.location.origin && 'focus' in c) return c.focus();
+        }
+        return self.clients.openWindow('/');
+    })());
+});

@@ -503,6 +503,7 @@ static int cmd_serve(struct config *c)
         goto out;
     }
     app->notify = &notify;
+    notify.push = &push; /* the scheduler's Web Push channel */
     if (push.contact[0] == '\0' && app->tls)
         snprintf(push.contact, sizeof push.contact, "%s", app->origin);
     /* Everything is open: give up what serving does not need, before any

@@ -35,14 +35,15 @@ int remind_local_to_utc(int64_t local, remind_offset_fn *zone, void *ctx, int64_
     if (zone(ctx, t2, &check) != 0)
         return -1;
     bool ok2 = check == after;
+    /* Both right: the time is shown twice, the first one counts. Only t2
+     * right: that one. Otherwise t1 — right on its own, or, when neither is
+     * (a time skipped by the change), read with the offset before it. */
     if (ok1 && ok2)
-        *out = t1 < t2 ? t1 : t2; /* shown twice: the first time */
-    else if (ok1)
-        *out = t1;
+        *out = t1 < t2 ? t1 : t2;
     else if (ok2)
         *out = t2;
     else
-        *out = t1; /* skipped: read with the offset before the change */
+        *out = t1;
     return 0;
 }
 

@@ -47,7 +47,7 @@ enum {
     LEASE = 600,        /* seconds a server holds a send it is sending */
 };
 
-const struct notify_channel *const notify_channels[] = {&notify_email};
+const struct notify_channel *const notify_channels[] = {&notify_email, &notify_push};
 const size_t notify_channels_count = sizeof notify_channels / sizeof notify_channels[0];
 _Static_assert(sizeof notify_channels / sizeof notify_channels[0] <= NOTIFY_CHANNELS_MAX,
                "raise NOTIFY_CHANNELS_MAX");

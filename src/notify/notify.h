@@ -13,6 +13,8 @@
  *   zone.c     the time zones: the only code in dyad that uses local time
  *              (see zone_offset).
  *   email.c    the e-mail channel: libcurl's SMTP to the operator's relay.
+ *   pushchannel.c  the Web Push channel: every browser the person turned
+ *              reminders on in, through push.c.
  *
  * A channel is a row of the table in notify.c: a name (what a person's
  * reminder lists in `channels`), whether this server can send on it, and a
@@ -31,6 +33,7 @@
 #include "web/app.h"
 
 struct notify;
+struct push_sender;
 
 /* What a channel sends: the same words for everyone, and links. */
 struct notify_message {
@@ -63,8 +66,9 @@ extern const struct notify_channel *const notify_channels[];
 extern const size_t notify_channels_count;
 const struct notify_channel *notify_channel_find(const char *name);
 
-/* The e-mail channel (email.c). */
+/* The e-mail channel (email.c) and the Web Push channel (pushchannel.c). */
 extern const struct notify_channel notify_email;
+extern const struct notify_channel notify_push;
 
 /* Counters for /metrics, per channel index. */
 enum { NOTIFY_CHANNELS_MAX = 4 };
@@ -83,7 +87,8 @@ struct notify {
     char origin[512];            /* the public URL's scheme://host[:port] */
     char smtp_password[256];     /* from cfg->smtp_password_file */
     struct notify_stats stats;
-    char test_clock[1024]; /* a file holding the test's "now" (test builds only) */
+    char test_clock[1024];          /* a file holding the test's "now" (test builds only) */
+    const struct push_sender *push; /* the Web Push sender (set after notify_init), or NULL */
     /* the scheduler thread */
     void *priv;
 };

@@ -12,10 +12,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { Client, registerAndLogin, b64 } from '../lib/api.mjs';
+import { until } from '../lib/smtp.mjs';
 
 const NEUTRAL = 'A moment for dyad, if you like.';
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
@@ -259,4 +261,52 @@ test('the VAPID key survives a restart; without the test setting http endpoints 
   assert.equal(r.status, 400);
   assert.equal(r.json.error.field, 'endpoint');
   assert.match(r.json.error.message, /https/);
+});
+
+// The scheduler's push channel: a reminder set for Monday 08:00 in Berlin
+// with channels ["push"] reaches the browser's push service at that minute
+// of a moved clock (DYAD_TEST_CLOCK_FILE, the test build only), not a
+// second before, encrypted and signed as above, saying only the sentence.
+test('a scheduled reminder on the push channel arrives at its minute, and not before', { timeout: 120000 }, async () => {
+  const TOKEN = 'push-metrics-token-0123';
+  const MON_0700Z = 1796626800; // Monday 2026-12-07 08:00 in Berlin (+01:00)
+  const dir = mkdtempSync(join(tmpdir(), 'dyad-clock-'));
+  const clock = join(dir, 'now');
+  writeFileSync(clock, String(MON_0700Z - 3600));
+  const s = await startServer({ env: { DYAD_PUSH_ALLOW_HTTP_LOOPBACK: 'yes', DYAD_TEST_CLOCK_FILE: clock, DYAD_METRICS_TOKEN: TOKEN } });
+  const metric = async (name) => {
+    const text = await (await fetch(`${s.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } })).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
+  const passedAt = (t) => until(async () => (await metric('dyad_reminders_last_pass_timestamp_seconds')) >= t, `a scheduler pass at ${t}`);
+  try {
+    const { c } = await registerAndLogin(s.url, 'sched');
+    const served = (await c.get('/api/v1/push/key')).json.public_key;
+    const settings = (await c.get('/api/v1/me/reminders')).json.reminders;
+    assert.ok(settings.available.includes('push'), `push is a channel this server can send on: ${JSON.stringify(settings.available)}`);
+    const keys = browserKeys();
+    const sub = subscription(keys);
+    assert.equal((await c.post('/api/v1/me/push', sub)).status, 201);
+    const put = await c.put('/api/v1/me/reminders', { enabled: true, days: ['mon'], time: '08:00', zone: 'Europe/Berlin', channels: ['push'] });
+    assert.equal(put.status, 200, put.text);
+    received.length = 0;
+    answer = 201;
+    writeFileSync(clock, String(MON_0700Z - 1));
+    await passedAt(MON_0700Z - 1);
+    assert.equal(received.length, 0, 'nothing a second before 08:00');
+    writeFileSync(clock, String(MON_0700Z));
+    await until(() => received.length >= 1, 'the push at 08:00');
+    const m = received[0];
+    assert.equal(endpointBase() + m.url, sub.endpoint);
+    checkVapid(m.headers.authorization, served, endpointBase());
+    assert.equal(openMessage(m.body, keys), NEUTRAL, 'exactly the neutral text');
+    await until(async () => (await metric('dyad_reminders_total{channel="push",outcome="sent"}')) === 1, 'the sent push counted');
+    writeFileSync(clock, String(MON_0700Z + 120));
+    await passedAt(MON_0700Z + 120);
+    assert.equal(received.length, 1, 'sent once');
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -81,7 +81,7 @@ test('settings: defaults, and bad input answered 400 naming the field', async ()
   const r = await c.get('/api/v1/me/reminders');
   assert.equal(r.status, 200);
   assert.equal(r.json.reminders.enabled, false);
-  assert.deepEqual(r.json.reminders.available, ['email']);
+  assert.deepEqual(r.json.reminders.available, ['email', 'push']);
   assert.equal(r.json.reminders.email, u.email);
   assert.equal(r.json.reminders.next_at, null);
   const cases = [
@@ -212,10 +212,10 @@ test('without a relay nothing is sent, and the API says so', async () => {
     await until(() => /no SMTP relay configured: no e-mail reminders/.test(bare.logs()), 'the log line (the log is buffered)');
     const { c } = await registerAndLogin(bare.url, 'bare');
     const r = await c.get('/api/v1/me/reminders');
-    assert.deepEqual(r.json.reminders.available, []);
+    assert.deepEqual(r.json.reminders.available, ['push']);
     const put = await c.put('/api/v1/me/reminders', GOOD);
     assert.equal(put.status, 200, put.text);
-    assert.deepEqual(put.json.reminders.available, []);
+    assert.deepEqual(put.json.reminders.available, ['push']);
     writeFileSync(clock2, String(MON_0700Z + 1));
     await passedAt(bare, MON_0700Z + 1);
     const m = await metrics(bare);

@@ -5,7 +5,8 @@
 //
 // A channel the server cannot send on is shown as such ("your server has no
 // e-mail relay"): the server lists what it can in `available`. A channel is
-// one entry of CHANNELS below (Web Push adds its own).
+// one entry of CHANNELS below; for `push`, each browser turns itself on in
+// "Reminders in this browser" (push.js).
 
 import { api, ApiError, describeError } from './api.js';
 import { h, messages, setBusy } from './ui.js';
@@ -21,6 +22,11 @@ export const CHANNELS = [
         name: 'email',
         label: (r) => `By e-mail, to ${r.email}`,
         missing: 'Your server has no e-mail relay, so it cannot send e-mail reminders. Whoever runs it can set one up.',
+    },
+    {
+        name: 'push',
+        label: () => 'As a notification, in each browser where "Reminders in this browser" is on (below)',
+        missing: 'Your server cannot send notifications to browsers.',
     },
 ];
 
