@@ -13,7 +13,6 @@
 //   - every 0–10 check-in button is at least 44 × 44 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { launchBrowser, watchPage, allowExpected401 } from '../lib/browser.mjs';
 import { pairInBrowser, createPerson, signInAt, inviteSecretBox, c as cr } from '../lib/journey.mjs';
