@@ -58,7 +58,8 @@ test('the manifest is valid and linked from every page; its icons are PNGs of th
     assert.match(sw.headers.get('content-security-policy'), /default-src 'self'/);
     const body = await sw.text();
     assert.match(body, /^const VERSION = '[0-9a-f]{32}';\nconst SHELL = \['\/static\/offline.html'/);
-    assert.match(body, /\/\/ \('push' and 'notificationclick' listeners go here.\)/);
+    assert.match(body, /addEventListener\('push'/, 'the push listener');
+    assert.match(body, /addEventListener\('notificationclick'/, 'the notification click listener');
     assert.doesNotMatch(html, /modulepreload" href="\/static\/sw.js"/, 'the worker is not preloaded as a module');
 });
 
