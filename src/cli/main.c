@@ -40,6 +40,7 @@
 #include "store/store.h"
 #include "web/app.h"
 #include "web/http.h"
+#include "web/insights_cache.h"
 #include "web/log.h"
 
 struct command {
@@ -503,6 +504,7 @@ static int cmd_serve(struct config *c)
         goto out;
     }
     app->notify = &notify;
+    app->insights = insights_cache_new(INSIGHTS_CACHE_BYTES);
     notify.push = &push; /* the scheduler's Web Push channel */
     if (push.contact[0] == '\0' && app->tls)
         snprintf(push.contact, sizeof push.contact, "%s", app->origin);
@@ -570,6 +572,7 @@ out:
     json_decref(app->questionnaires);
     free(parsed_defs);
     parsed_defs = NULL;
+    insights_cache_free(app->insights);
     pthread_rwlock_destroy(&app->reload);
     free(app);
     if (status == 0)

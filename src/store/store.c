@@ -755,6 +755,9 @@ enum store_result store_user_delete(struct store *s, const char *user_id, int64_
     }
     free(ud.d);
     static const char *const scrub[] = {
+        /* a therapist's links go with them: their dyads' insights change */
+        ("UPDATE dyads SET data_version = data_version + 1 WHERE id IN "
+         "(SELECT dyad_id FROM therapist_links WHERE therapist_id = ?1)"),
         /* a dyad nobody else ever joined goes whole */
         ("DELETE FROM dyads WHERE id IN (SELECT dyad_id FROM dyad_members WHERE user_id = ?1) "
          "AND (SELECT count(*) FROM dyad_members m WHERE m.dyad_id = dyads.id) = 1"),
@@ -984,14 +987,24 @@ static enum store_result dyad_row(struct sql_rows *q, void *arg)
     col_text(q, 2, d->created_by, sizeof d->created_by);
     d->created_at = col_int(q, 3);
     d->ended_at = col_int(q, 4);
+    d->data_version = col_int(q, 5);
     return STORE_OK;
 }
 
 static enum store_result load_dyad(struct sql_conn *c, const char *dyad_id, struct dyad *out)
 {
     return first_row(c,
-                     "SELECT id, kind, created_by, created_at, ended_at FROM dyads WHERE id = ?1",
+                     "SELECT id, kind, created_by, created_at, ended_at, data_version FROM dyads "
+                     "WHERE id = ?1",
                      ARGS(T(dyad_id)), dyad_row, out);
+}
+
+/* A change to what the dyad's insights read, inside the caller's write
+ * transaction (struct dyad's data_version). */
+static enum store_result insights_changed(struct sql_conn *c, const char *dyad_id)
+{
+    return run(c, "UPDATE dyads SET data_version = data_version + 1 WHERE id = ?1",
+               ARGS(T(dyad_id)));
 }
 
 static enum store_result invite_row(struct sql_rows *q, void *arg)
@@ -1260,7 +1273,7 @@ static enum store_result delete_authored(struct sql_conn *c, const char *dyad_id
         "DELETE FROM reshares WHERE dyad_id = ?1 AND user_id = ?2",
         "DELETE FROM private_checkins WHERE dyad_id = ?1 AND user_id = ?2",
     };
-    enum store_result r = STORE_OK;
+    enum store_result r = insights_changed(c, dyad_id);
     for (size_t i = 0; i < sizeof sql / sizeof sql[0] && r == STORE_OK; i++)
         r = run(c, sql[i], ARGS(T(dyad_id), T(user_id)));
     return r;
@@ -1285,6 +1298,8 @@ static enum store_result leave_locked(struct sql_conn *c, const char *dyad_id, c
         r = run(c, "DELETE FROM invites WHERE dyad_id = ?1 AND used_at = 0", ARGS(T(dyad_id)));
     if (r == STORE_OK)
         r = run(c, "DELETE FROM therapist_links WHERE dyad_id = ?1", ARGS(T(dyad_id)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     if (r == STORE_OK && delete_content)
         r = delete_authored(c, dyad_id, user_id);
     return r;
@@ -1371,6 +1386,8 @@ enum store_result store_checkin_put(struct store *s, const char *dyad_id, const 
                  score(k->score[2]), score(k->score[3]), score(k->score[4]), score(k->score[5]),
                  score(k->score[6]), I(k->emotions), score(k->wordless),
                  note != NULL ? B(note, note_len) : NUL, I(k->show_mask), I(k->updated_at)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -1479,6 +1496,8 @@ enum store_result store_share_create(struct store *s, const char *dyad_id, const
             ARGS(T(sh->id), T(dyad_id), T(sh->author_id), I(sh->topic), I(sh->depth),
                  sh->prompt_id[0] != '\0' ? T(sh->prompt_id) : NUL, I(sh->mutual ? 1 : 0),
                  B(sh->body, sh->body_len), I(sh->created_at), I(sh->together ? 1 : 0)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -1626,6 +1645,8 @@ enum store_result store_response_create(struct store *s, const char *dyad_id,
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 ARGS(T(x->id), T(x->share_id), T(dyad_id), T(x->author_id), I(x->kind),
                      x->body != NULL ? B(x->body, x->body_len) : NUL, I(x->created_at)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -1676,6 +1697,8 @@ enum store_result store_share_delete(struct store *s, const char *dyad_id, const
     if (r == STORE_OK)
         r = run_one(c, STORE_NOT_FOUND, "DELETE FROM shares WHERE id = ?1 AND author_id = ?2",
                     ARGS(T(share_id), T(author_id)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     r = end(s, c, r);
     if (r == STORE_OK)
         s->b->after_erasure(s);
@@ -1698,6 +1721,8 @@ enum store_result store_response_delete(struct store *s, const char *dyad_id, co
     if (r == STORE_OK)
         r = run_one(c, STORE_NOT_FOUND, "DELETE FROM responses WHERE id = ?1 AND author_id = ?2",
                     ARGS(T(response_id), T(author_id)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     r = end(s, c, r);
     if (r == STORE_OK)
         s->b->after_erasure(s);
@@ -1904,6 +1929,8 @@ enum store_result store_comfort_set(struct store *s, const char *dyad_id, const 
             "INSERT INTO comfort (dyad_id, user_id, topic, level, set_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5)",
             ARGS(T(dyad_id), T(user_id), I(topic), I(level), I(now)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -2206,6 +2233,8 @@ enum store_result store_link_consent(struct store *s, const char *dyad_id, const
                 "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                 ARGS(T(dyad_id), T(user_id), I(now)));
     if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
+    if (r == STORE_OK)
         r = audit_locked(c, dyad_id, user_id, "consent", NULL, now);
     return end(s, c, r);
 }
@@ -2221,6 +2250,8 @@ enum store_result store_link_revoke(struct store *s, const char *dyad_id, const 
     r = c->b->exec(c, "DELETE FROM therapist_links WHERE dyad_id = ?1", ARGS(T(dyad_id)), &changes);
     if (r == STORE_OK && changes == 0)
         r = STORE_NOT_FOUND;
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     if (r == STORE_OK)
         r = audit_locked(c, dyad_id, user_id, "revoke", NULL, now);
     return end(s, c, r);

@@ -314,6 +314,10 @@ struct dyad {
     char created_by[STORE_ID_MAX];
     int64_t created_at;
     int64_t ended_at; /* 0 while active */
+    /* Moves forward with every change to what the dyad's insights read
+     * (check-ins, shares, responses, comfort, the therapist link, a member
+     * leaving), in the same transaction: the insights cache's key. */
+    int64_t data_version;
 };
 
 struct member {

@@ -108,6 +108,7 @@ extern const int64_t metrics_bounds[METRICS_BUCKETS];
 void metrics_count(struct app_metrics *m, size_t r, int status, int64_t micros);
 
 struct push_sender;
+struct insights_cache;
 
 struct app {
     struct app_config cfg;
@@ -131,6 +132,9 @@ struct app {
     /* The reminder scheduler and its channels (src/notify/notify.h); NULL
      * where no server runs (fuzzing, benchmarks). */
     struct notify *notify;
+    /* Computed insights kept per viewer (web/insights_cache.h); NULL: none
+     * kept (fuzzing, unit tests). */
+    struct insights_cache *insights;
 };
 
 /* When a session ends whatever happens: its device's end for a session of
