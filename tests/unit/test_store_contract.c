@@ -1705,6 +1705,65 @@ static void test_measures_waiting(void **state)
     assert_string_equal(w.text, "");
 }
 
+/* ---- the insights cache's version ------------------------------------------- */
+
+static int64_t version_of(struct store *s, const char *dyad_id)
+{
+    struct dyad d;
+    struct member m[2];
+    size_t n;
+    assert_int_equal(store_dyad_get(s, dyad_id, &d, m, &n), STORE_OK);
+    return d.data_version;
+}
+
+/* Every write insights read moves the dyad's data_version forward in its
+ * own transaction; a refused write and a read do not, nor a write to
+ * another dyad. */
+static void test_data_version(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    add_user(s, "u-c", 30);
+    add_dyad(s, "d-2", "u-c", "inv-2", T0);
+    add_therapist(s);
+    int64_t v = version_of(s, "d-1"), other = version_of(s, "d-2");
+#define MOVES(call)                                                                                \
+    do {                                                                                           \
+        assert_int_equal((call), STORE_OK);                                                        \
+        int64_t now_v = version_of(s, "d-1");                                                      \
+        assert_true(now_v > v);                                                                    \
+        v = now_v;                                                                                 \
+    } while (0)
+    struct checkin c;
+    make_checkin(&c, "u-a", DAY0, 1);
+    MOVES(store_checkin_put(s, "d-1", &c, NULL, 0));
+    c.show_mask = 0; /* only what the other member may see changes */
+    MOVES(store_checkin_put(s, "d-1", &c, NULL, 0));
+    c.score[0] = 11; /* refused: rolled back with the write */
+    assert_int_equal(store_checkin_put(s, "d-1", &c, NULL, 0), STORE_CONFLICT);
+    assert_int_equal(version_of(s, "d-1"), v);
+    struct share sh;
+    make_share(&sh, "s-1", "u-a", T0 + 5, 0);
+    MOVES(store_share_create(s, "d-1", &sh));
+    struct response r;
+    make_response(&r, "r-1", "s-1", "u-b", T0 + 6);
+    MOVES(store_response_create(s, "d-1", &r));
+    MOVES(store_response_delete(s, "d-1", "s-1", "r-1", "u-b"));
+    MOVES(store_share_delete(s, "d-1", "s-1", "u-a"));
+    MOVES(store_comfort_set(s, "d-1", "u-b", 1, 4, T0 + 7));
+    MOVES(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 8));
+    MOVES(store_link_revoke(s, "d-1", "u-a", T0 + 9));
+    MOVES(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 10));
+    MOVES(store_user_delete(s, "u-t", T0 + 11)); /* the therapist's link goes with them */
+    size_t n;
+    struct checkin out[2];
+    assert_int_equal(store_checkins(s, "d-1", DAY0, DAY0, out, 2, &n), STORE_OK);
+    assert_int_equal(version_of(s, "d-1"), v);
+    MOVES(store_dyad_leave(s, "d-1", "u-b", true, T0 + 12));
+#undef MOVES
+    assert_int_equal(version_of(s, "d-2"), other);
+}
+
 /* ---- the runner ---------------------------------------------------------------- */
 
 #define FRESH(t) cmocka_unit_test_setup_teardown(t, fresh_setup, fresh_teardown)
@@ -1735,6 +1794,7 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_nested_calls),
     FRESH(test_reminders),
     FRESH(test_measures_waiting),
+    FRESH(test_data_version),
 };
 
 int main(void)
