@@ -19,7 +19,7 @@ void h_insights(struct ctx *c)
     enum insights_viewer viewer = m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1;
     /* the key is read before anything is computed: the data_version in it
      * was read first, so a kept answer never rests on older data than its key */
-    struct insights_key key;
+    struct insights_key key = {.len = 0};
     insights_view_key(c, &m, window, viewer, INSIGHTS_ANSWER_JSON, &key);
     const char *body;
     if (!insights_view_cached(c, &key, &body)) {

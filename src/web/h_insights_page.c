@@ -161,7 +161,7 @@ void h_insights_page(struct ctx *c)
     enum insights_viewer viewer = m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1;
     /* the page's <main> depends on nothing the key leaves out (the shell
      * around it is made per request) */
-    struct insights_key key;
+    struct insights_key key = {.len = 0};
     insights_view_key(c, &m, window, viewer, INSIGHTS_ANSWER_PAGE, &key);
     const char *html;
     if (!insights_view_cached(c, &key, &html)) {
