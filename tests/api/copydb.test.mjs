@@ -110,6 +110,11 @@ test('copy-db: SQLite to an empty PostgreSQL and back, nothing lost or changed',
       const round = dump(back, t);
       if (['shares', 'sessions', 'known_browsers', 'notices', 'audit'].includes(t)) {
         for (const line of orig.split('\n')) assert.ok(round.includes(line), `${t}: ${line} lost`);
+      } else if (t === 'dyads') {
+        // the new share moved its dyad's data_version (the last column, the
+        // insights cache's key) forward; every other value is the same
+        const cut = (d) => d.split('\n').map((l) => l.replace(/,\d+$/, '')).join('\n');
+        assert.equal(cut(round), cut(orig), 'dyads changed on the way');
       } else {
         assert.equal(round, orig, `${t} changed on the way`);
       }
