@@ -27,23 +27,39 @@ void h_push_key(struct ctx *c)
     reply_json(c, 200, json_pack("{s:s}", "public_key", c->app->push->vapid_public));
 }
 
+/* A subscription as the person sees it: where it goes and which browser
+ * it belongs to — never its keys (p256dh, auth), which serve only to
+ * encrypt for that browser. */
 static void add_subscription(void *p, const struct push_subscription *s)
 {
     char origin[STORE_PUSH_ENDPOINT_MAX];
     if (webpush_origin(s->endpoint, origin, sizeof origin) != 0)
         origin[0] = '\0';
-    json_array_append_new(p, json_pack("{s:s, s:s, s:o}", "id", s->id, "push_service", origin,
-                                       "created_at", json_time(s->created_at)));
+    json_array_append_new(p, json_pack("{s:s, s:s, s:s, s:o, s:s?}", "id", s->id, "push_service",
+                                       origin, "endpoint", s->endpoint, "created_at",
+                                       json_time(s->created_at), "device_id",
+                                       s->device_id[0] != '\0' ? s->device_id : NULL));
+}
+
+enum store_result push_subscriptions_json(struct ctx *c, json_t **out)
+{
+    json_t *list = json_array();
+    enum store_result r = store_push_list(c->app->store, c->user.id, add_subscription, list);
+    if (r != STORE_OK) {
+        json_decref(list);
+        list = NULL;
+    }
+    *out = list;
+    return r;
 }
 
 void h_push_list(struct ctx *c)
 {
     if (!push_ready(c))
         return;
-    json_t *list = json_array();
-    enum store_result r = store_push_list(c->app->store, c->user.id, add_subscription, list);
+    json_t *list = NULL;
+    enum store_result r = push_subscriptions_json(c, &list);
     if (r != STORE_OK) {
-        json_decref(list);
         reply_store(c, r);
         return;
     }
@@ -79,6 +95,10 @@ void h_push_subscribe(struct ctx *c)
     }
     snprintf(s->endpoint, sizeof s->endpoint, "%s", endpoint);
     snprintf(s->user_id, sizeof s->user_id, "%s", c->user.id);
+    /* the browser it belongs to: it ends with this device, or when this
+     * session signs out (docs/security.md#push-subscriptions-end-with-their-browser) */
+    snprintf(s->device_id, sizeof s->device_id, "%s", c->session.device_id);
+    snprintf(s->session_id, sizeof s->session_id, "%s", c->session.id);
     dcrypto_random_id("p-", s->id, sizeof s->id);
     s->created_at = c->now;
     char id[STORE_ID_MAX];

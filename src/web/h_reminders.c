@@ -19,10 +19,11 @@
 #include "notify/notify.h"
 #include "web/handler.h"
 
-/* The person's reminder as the API shows it; r may be NULL (never asked). */
-static json_t *reminder_json(struct ctx *c, const struct reminder *r)
+/* What the person asked for (r NULL: never asked): also the "reminders"
+ * of GET /me/export. */
+json_t *reminder_settings_json(const struct reminder *r)
 {
-    json_t *days = json_array(), *channels = json_array(), *available = json_array();
+    json_t *days = json_array(), *channels = json_array();
     if (r != NULL) {
         for (int d = 0; d < 7; d++)
             if (r->days & (1u << d))
@@ -35,17 +36,25 @@ static json_t *reminder_json(struct ctx *c, const struct reminder *r)
     } else {
         json_array_append_new(channels, json_string("email"));
     }
+    char time[6];
+    remind_time_format(r != NULL ? r->minute : 8 * 60, time);
+    return json_pack("{s:b, s:o, s:s, s:s?, s:o, s:o}", "enabled", r != NULL && r->enabled, "days",
+                     days, "time", time, "zone", r != NULL ? r->zone : NULL, "channels", channels,
+                     "next_at",
+                     r != NULL && r->enabled && r->next_at ? json_time(r->next_at) : json_null());
+}
+
+/* The person's reminder as the API shows it; r may be NULL (never asked). */
+static json_t *reminder_json(struct ctx *c, const struct reminder *r)
+{
+    json_t *settings = reminder_settings_json(r), *available = json_array();
     struct notify *n = c->app->notify;
     for (size_t i = 0; n != NULL && i < notify_channels_count; i++)
         if (notify_channels[i]->available(n))
             json_array_append_new(available, json_string(notify_channels[i]->name));
-    char time[6];
-    remind_time_format(r != NULL ? r->minute : 8 * 60, time);
-    return json_pack("{s:{s:b, s:o, s:s, s:s?, s:o, s:o, s:o, s:s}}", "reminders", "enabled",
-                     r != NULL && r->enabled, "days", days, "time", time, "zone",
-                     r != NULL ? r->zone : NULL, "channels", channels, "next_at",
-                     r != NULL && r->enabled && r->next_at ? json_time(r->next_at) : json_null(),
-                     "available", available, "email", c->user.email);
+    json_object_set_new(settings, "available", available);
+    json_object_set_new(settings, "email", json_string(c->user.email));
+    return json_pack("{s:o}", "reminders", settings);
 }
 
 void h_reminders_get(struct ctx *c)
