@@ -24,7 +24,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage, allowExpected401 } from '../lib/browser.mjs';
+import { launchBrowser, watchPage, allowExpected401, waitInPage } from '../lib/browser.mjs';
 import { createPerson, signInAt } from '../lib/journey.mjs';
 import { startPushService, browserKeys, openMessage, b64url } from '../lib/pushservice.mjs';
 
@@ -150,20 +150,24 @@ test('a reminder the server pushes reaches the service worker and shows the fixe
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data: text });
     const shown = () => page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications())
         .map((n) => ({ title: n.title, body: n.body, tag: n.tag, icon: new URL(n.icon).pathname })));
-    await page.waitForFunction(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1, null, { timeout: 30000 });
+    await waitInPage(page, async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1, null, { what: 'the notification' });
     assert.deepEqual(await shown(), [{ title: 'dyad', body: NEUTRAL, tag: 'dyad-reminder', icon: '/static/icons/icon-192.png' }]);
 
     // whatever else a push might carry, the notification says the plain sentence, once
     for (const data of ['Bea checked in today', 'A short questionnaire is waiting in dyad, if you like.', '']) {
-        await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data });
         const want = data.startsWith('A short') ? data : NEUTRAL;
-        await page.waitForFunction(async (w) => {
+        // one at a time: the body changes only when a push made a new one
+        await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).forEach((n) => n.close()));
+        await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data });
+        await waitInPage(page, async (w) => {
             const ns = await (await navigator.serviceWorker.ready).getNotifications();
             return ns.length === 1 && ns[0].body === w;
-        }, want, { timeout: 30000 });
+        }, want, { what: `the notification for ${JSON.stringify(data)}` });
     }
+    // two pushes in a row: the second replaces the first (one tag)
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data: 'A short questionnaire is waiting in dyad, if you like.' });
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data: NEUTRAL });
-    await page.waitForFunction(async (w) => (await (await navigator.serviceWorker.ready).getNotifications())[0]?.body === w, NEUTRAL, { timeout: 30000 });
+    await waitInPage(page, async (w) => (await (await navigator.serviceWorker.ready).getNotifications())[0]?.body === w, NEUTRAL, { what: 'the replaced notification' });
     const notes = await shown();
     assert.equal(notes.length, 1, 'one notification, replaced, never piled up');
     assert.doesNotMatch(JSON.stringify(notes), /Bea|Rosa|checked|streak|\d+ day/);
@@ -190,7 +194,7 @@ test('a reminder the server pushes reaches the service worker and shows the fixe
     });
     assert.deepEqual(await click(), { calls: ['focus /settings'], left: 0 }, 'the open dyad tab, and the notification closed');
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data: NEUTRAL });
-    await page.waitForFunction(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1, null, { timeout: 30000 });
+    await waitInPage(page, async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1, null, { what: 'the notification again' });
     const blank = await context.newPage(); // keeps the context (and the worker) alive
     await page.close();
     const r = await click();
@@ -287,7 +291,7 @@ test('sign-out, "Forget this device", five wrong PINs, quick exit and erasure en
     await page.locator('#quick-exit').click();
     await page.waitForURL('**/static/neutral.html', { timeout: 15000 });
     await ended('quick exit', endpoint);
-    await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistrations()).length === 0, null, { timeout: 15000 });
+    await waitInPage(page, async () => (await navigator.serviceWorker.getRegistrations()).length === 0, null, { what: 'the worker unregistered' });
 
     // a subscription the server no longer has (turned off from another
     // browser, or the push service said it is gone) ends in this browser
