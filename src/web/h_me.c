@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "web/handler.h"
 #include "web/measures_view.h"
+#include "web/reminders_view.h"
 
 struct list_ctx {
     struct ctx *c;

@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "notify/push.h"
 #include "web/handler.h"
+#include "web/reminders_view.h"
 
 static bool push_ready(struct ctx *c)
 {
@@ -25,32 +26,6 @@ void h_push_key(struct ctx *c)
     if (!push_ready(c))
         return;
     reply_json(c, 200, json_pack("{s:s}", "public_key", c->app->push->vapid_public));
-}
-
-/* A subscription as the person sees it: where it goes and which browser
- * it belongs to — never its keys (p256dh, auth), which serve only to
- * encrypt for that browser. */
-static void add_subscription(void *p, const struct push_subscription *s)
-{
-    char origin[STORE_PUSH_ENDPOINT_MAX];
-    if (webpush_origin(s->endpoint, origin, sizeof origin) != 0)
-        origin[0] = '\0';
-    json_array_append_new(p, json_pack("{s:s, s:s, s:s, s:o, s:s?}", "id", s->id, "push_service",
-                                       origin, "endpoint", s->endpoint, "created_at",
-                                       json_time(s->created_at), "device_id",
-                                       s->device_id[0] != '\0' ? s->device_id : NULL));
-}
-
-enum store_result push_subscriptions_json(struct ctx *c, json_t **out)
-{
-    json_t *list = json_array();
-    enum store_result r = store_push_list(c->app->store, c->user.id, add_subscription, list);
-    if (r != STORE_OK) {
-        json_decref(list);
-        list = NULL;
-    }
-    *out = list;
-    return r;
 }
 
 void h_push_list(struct ctx *c)

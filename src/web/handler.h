@@ -26,13 +26,10 @@ route_fn h_research_request, h_research_get, h_research_consent, h_research_revo
     h_research_export;
 /* h_reminders.c */
 route_fn h_reminders_get, h_reminders_put, h_reminders_stop_page, h_reminders_stop;
-json_t *reminder_settings_json(const struct reminder *r);
 route_fn h_measure_assign, h_measures_therapist, h_measure_end, h_measures_member, h_measure_answer;
 route_fn h_sessions, h_session_delete, h_notice_delete, h_me_delete, h_me_export;
 route_fn h_sw, h_auth_lock, h_auth_device, h_auth_device_forget, h_device_create, h_devices,
     h_device_delete;
 route_fn h_push_key, h_push_list, h_push_subscribe, h_push_unsubscribe, h_push_test;
-/* h_push.c: one's push subscriptions as GET /me/push lists them (no keys) */
-enum store_result push_subscriptions_json(struct ctx *c, json_t **out);
 
 #endif
