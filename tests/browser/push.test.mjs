@@ -20,6 +20,7 @@
 // its handler does (the window it opens, the tab it brings forward) — the
 // browser's own permission to open a window after a real click is not
 // exercised.
+/* global WindowClient, NotificationEvent -- the service worker's, in worker.evaluate */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
