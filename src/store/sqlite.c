@@ -230,12 +230,15 @@ struct rec_op {
 };
 
 /* The write call this thread is running on the writer connection. */
-static _Thread_local struct {
+struct rec_state {
     bool on;
     bool whole; /* false: a statement could not be recorded (out of memory) */
     struct rec_op *ops;
     size_t n, cap;
-} rec;
+};
+/* __thread (GNU C, as _Thread_local): cppcheck misreads a struct declared
+ * _Thread_local and calls its members unused */
+static __thread struct rec_state rec;
 
 static void rec_start(void)
 {
@@ -485,6 +488,9 @@ static enum store_result group_finish(struct sq_store *s, enum store_result r, b
     struct ticket t = {.r = r, .out = STORE_ERROR, .replayable = rec.on && rec.whole};
     pthread_mutex_lock(&s->wlock);
     t.next = s->members;
+    /* the ticket lives on this stack until the group ends, and the group's
+     * end (below) takes it off the list before anyone is woken */
+    /* cppcheck-suppress autoVariables */
     s->members = &t;
     s->n_members++;
     if (!intact)
