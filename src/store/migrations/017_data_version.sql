@@ -1,4 +1,4 @@
--- 016: a counter per dyad that every change to what its insights read
+-- 017: a counter per dyad that every change to what its insights read
 -- moves forward (check-ins, shares, responses, comfort, the therapist link,
 -- a member leaving), in the same transaction as the change. The server
 -- keeps computed insights in memory keyed by it (src/web/insights_cache.c),
