@@ -387,18 +387,21 @@ void h_static(struct ctx *c)
         reply_error(c, API_NOT_FOUND, NULL, NULL);
         return;
     }
-    /* the gzip copy made at build time, to browsers that accept it; the
-     * integrity value in the page is over the plain bytes, which is what the
-     * browser checks once it has decoded these */
+    /* the brotli or gzip copy made at build time, to browsers that accept
+     * it (brotli first: smaller), else the plain bytes; the integrity value
+     * in the page is over the plain bytes, which is what the browser checks
+     * once it has decoded these */
     /* an HTML file (the offline and neutral pages) is a document, its 304
      * too: a 304's headers replace the cached copy's */
     c->res->document = strncmp(f->mime, "text/html", 9) == 0;
-    bool gz = f->gz != NULL && http_accepts_gzip(http_header(c->req, "Accept-Encoding"));
-    const char *etag = gz ? f->gz_etag : f->etag;
-    if (f->gz != NULL)
+    const char *ae = http_header(c->req, "Accept-Encoding");
+    bool br = f->br != NULL && http_accepts_br(ae);
+    bool gz = !br && f->gz != NULL && http_accepts_gzip(ae);
+    const char *etag = br ? f->br_etag : gz ? f->gz_etag : f->etag;
+    if (f->gz != NULL || f->br != NULL)
         http_response_header(c->res, "Vary", "Accept-Encoding");
-    if (gz)
-        http_response_header(c->res, "Content-Encoding", "gzip");
+    if (br || gz)
+        http_response_header(c->res, "Content-Encoding", br ? "br" : "gzip");
     http_response_header(c->res, "ETag", etag);
     http_response_header(c->res, "Cache-Control",
                          hashed ? "public, max-age=31536000, immutable" : "no-cache");
@@ -411,8 +414,8 @@ void h_static(struct ctx *c)
     }
     c->res->status = 200;
     c->res->content_type = f->mime;
-    c->res->body = gz ? f->gz : f->data;
-    c->res->body_len = gz ? f->gz_size : f->size;
+    c->res->body = br ? f->br : gz ? f->gz : f->data;
+    c->res->body_len = br ? f->br_size : gz ? f->gz_size : f->size;
     c->res->body_static = true;
 }
 

@@ -117,6 +117,8 @@ const char *http_cookie(const struct http_request *req, const char *name);
  * named, "*" with a weight above zero. "q=0" (also "0.0", "0.000") refuses.
  * NULL (no header) and "" give false: identity is always acceptable. */
 bool http_accepts_gzip(const char *accept_encoding);
+/* The same for brotli ("br"; no alias). */
+bool http_accepts_br(const char *accept_encoding);
 
 /* Adds a response header (name and value must outlive the response: static
  * strings or the request arena). Returns -1 when the table is full. */

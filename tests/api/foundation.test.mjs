@@ -128,12 +128,12 @@ test('security headers: the whole set on documents, the small set on everything 
   }
 });
 
-test('static files have a SHA-256 ETag; hashed names cache forever', async () => {
+test('static files have an ETag from their SHA-256; hashed names cache forever', async () => {
   const r = await c.get('/static/js/app.js');
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^text\/javascript/);
   const etag = r.headers.get('etag');
-  assert.match(etag, /^"[0-9a-f]{64}(-gz)?"$/); // -gz: the gzip copy, when fetch asked for it
+  assert.match(etag, /^"[0-9a-f]{16}(-gz|-br)?"$/); // -gz, -br: the compressed copy fetch asked for
   assert.equal(r.headers.get('cache-control'), 'no-cache');
   const again = await c.get('/static/js/app.js', { headers: { 'If-None-Match': etag } });
   assert.equal(again.status, 304);
