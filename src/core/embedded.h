@@ -44,10 +44,14 @@ extern const size_t datafiles_count;
 /* The modules one page of the browser client imports (app.js's static
  * imports, pages/<page>.js and its static imports), from
  * build/gen/preloads.c (tools/preloads.mjs). The entry "" is for pages
- * without a module; the array ends with {NULL, NULL}. */
+ * without a module; the array ends with {NULL, NULL, NULL}. */
 struct page_modules {
     const char *page;
     const char *const *modules; /* served paths, NULL-terminated */
+    /* what the page may import later through web/js/lazy.js, and what
+     * those import that it did not preload: listed with their integrity
+     * values, not preloaded (NULL-terminated) */
+    const char *const *lazy;
 };
 extern const struct page_modules page_modules[];
 

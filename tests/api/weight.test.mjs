@@ -36,7 +36,8 @@ function tagsOf(html) {
   const style = html.match(/<link rel="stylesheet" href="([^"]+)" integrity="([^"]+)">/);
   const icon = html.match(/<link rel="icon" href="([^"]+)"/);
   const sris = [...html.matchAll(/<meta name="dyad-sri" data-href="([^"]+)" content="([^"]+)">/g)].map((m) => ({ href: m[1], integrity: m[2] }));
-  return { preloads, script: { href: script[1], integrity: script[2] }, style: { href: style[1], integrity: style[2] }, icon: icon[1], sris };
+  const lazy = [...html.matchAll(/<meta name="dyad-lazy" data-href="([^"]+)" content="([^"]+)">/g)].map((m) => ({ href: m[1], integrity: m[2] }));
+  return { preloads, script: { href: script[1], integrity: script[2] }, style: { href: style[1], integrity: style[2] }, icon: icon[1], sris, lazy };
 }
 
 // The static import graph of the served modules, read from the served bytes
@@ -112,6 +113,18 @@ test('the first page preloads exactly its import graph, with integrity, and no o
   assert.deepEqual(safety.preloads.map((p) => p.href).sort(), [...appGraph].sort());
   // the modules loaded on demand carry their integrity values
   assert.deepEqual(tags.sris.map((s) => s.href).sort(), ['/static/js/crypto.js', '/static/vendor/libsodium-sumo.mjs', '/static/vendor/libsodium-wrappers.mjs']);
+  // and so do the modules imported later through lazy.js (the recovery form,
+  // the signed-in home page's notices and private check-ins): not preloaded,
+  // listed with the integrity of the bytes served
+  assert.deepEqual(tags.lazy.map((s) => s.href).sort(),
+    ['/static/js/account.js', '/static/js/export.js', '/static/js/privatecheckin.js', '/static/js/recovery.js']);
+  for (const { href, integrity } of tags.lazy) {
+    assert.ok(!preloaded.includes(href), `${href} is not preloaded`);
+    assert.equal(sri((await get(href, { 'Accept-Encoding': 'identity' })).body), integrity, href);
+  }
+  // what the lazy modules import is preloaded or lazy itself
+  const lazyGraph = await staticGraph(tags.lazy.map((s) => s.href));
+  for (const m of lazyGraph) assert.ok(preloaded.includes(m) || tags.lazy.some((s) => s.href === m), `${m} is covered`);
 });
 
 test('SRI holds over the decoded bytes; hashed names cache for a year, gzipped or not', async (t) => {
