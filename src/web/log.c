@@ -172,12 +172,11 @@ void log_event(enum log_level level, const char *event, const char *fmt, ...)
     emit(level, obj, plain);
 }
 
-/* Appends s to out (of size cap) at n, as far as it fits; the new length. */
+/* Appends s to out (of size cap) at n, as far as it fits; the new length.
+ * The line is written with its length, never read as a string. */
 static size_t put(char *out, size_t cap, size_t n, const char *s)
 {
-    size_t len = strlen(s);
-    if (len > cap - n)
-        len = cap - n;
+    size_t len = strnlen(s, cap - n);
     memcpy(out + n, s, len);
     return n + len;
 }
