@@ -42,8 +42,11 @@ const rows = [
   { label: 'insights, 365 days, in-process (µs)', name: 'insights_365d_us', kind: 'max', goal: 50 },
   { label: 'dataset generation (s)', name: 'gendata_seconds', kind: 'info' },
   { label: 'PostgreSQL: GET /healthz vs SQLite', name: 'http_pg_healthz_rps', ref: 'http_pg_lite_healthz_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
-  { label: 'PostgreSQL: GET /api/v1/me vs SQLite', name: 'http_pg_me_session_rps', ref: 'http_pg_lite_me_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
-  { label: 'PostgreSQL: two servers vs one (/me)', name: 'http_pg_two_servers_me_rps', ref: 'http_pg_me_session_rps', refLabel: 'one server', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: static asset vs SQLite', name: 'http_pg_static_rps', ref: 'http_pg_lite_static_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: GET /api/v1/me vs SQLite', name: 'http_pg_me_rps', ref: 'http_pg_lite_me_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: insights API vs SQLite', name: 'http_pg_insights_rps', ref: 'http_pg_lite_insights_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: two servers vs one (/me)', name: 'http_pg_two_servers_me_rps', ref: 'http_pg_me_rps', refLabel: 'one server', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: two servers vs one (insights)', name: 'http_pg_two_servers_insights_rps', ref: 'http_pg_insights_rps', refLabel: 'one server', kind: 'ratio', goal: null },
 ];
 
 const fmt = (v) => (v === null ? '—' : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(+v.toFixed(2)));

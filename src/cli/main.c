@@ -483,6 +483,7 @@ static int cmd_serve(struct config *c)
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
+    store_set_statement_timeout(app->store, app->cfg.statement_timeout);
     if (load_stored_questionnaires(app->store, app->questionnaires) != 0)
         goto out;
     app->questionnaire_defs = parsed_defs;

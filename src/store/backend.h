@@ -49,6 +49,8 @@ struct store_backend;
 struct store {
     const struct store_backend *b;
     int version; /* schema version after migrations */
+    /* PostgreSQL: milliseconds a statement may run (store_set_statement_timeout) */
+    unsigned statement_timeout_ms;
 };
 struct sql_conn {
     const struct store_backend *b;

@@ -215,6 +215,11 @@ const char *store_backend_name(struct store *s)
     return s->b->name;
 }
 
+void store_set_statement_timeout(struct store *s, unsigned seconds)
+{
+    s->statement_timeout_ms = seconds * 1000u;
+}
+
 int store_schema_version(struct store *s)
 {
     return s->version;

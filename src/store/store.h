@@ -59,6 +59,11 @@ void store_close(struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_backend_name(struct store *s);
 
+/* How long one statement may run, lock waits included, before the database
+ * cancels it and the store call answers STORE_UNAVAILABLE (PostgreSQL; 10 s
+ * until set; SQLite has no such limit and ignores it). */
+void store_set_statement_timeout(struct store *s, unsigned seconds);
+
 /* The schema version after migrations, and whether the store answers
  * (STORE_OK, STORE_UNAVAILABLE or STORE_ERROR). */
 int store_schema_version(struct store *s);
