@@ -51,16 +51,67 @@ static int64_t now_nanos(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Commits of writes (store_note_commit). */
+const uint64_t store_commit_bounds_us[STORE_COMMIT_BUCKETS - 1] = {
+    250, 500, 1000, 2000, 5000, 10000, 25000, 100000, 1000000};
+static atomic_uint_fast64_t stats_commits, stats_commit_failures, stats_commit_writes,
+    stats_commit_nanos, stats_retries, stats_by_writes[STORE_GROUP_BUCKETS],
+    stats_by_time[STORE_COMMIT_BUCKETS];
+static atomic_int_fast64_t stats_waiting;
+static _Thread_local bool tx_write;
+
+void store_note_commit(unsigned writes, int64_t nanos, bool ok)
+{
+    atomic_fetch_add(&stats_commits, 1);
+    atomic_fetch_add(&stats_commit_nanos, (uint_fast64_t)(nanos > 0 ? nanos : 0));
+    if (!ok) {
+        atomic_fetch_add(&stats_commit_failures, 1);
+        return;
+    }
+    atomic_fetch_add(&stats_commit_writes, writes);
+    int b = 0;
+    while (b + 1 < STORE_GROUP_BUCKETS && writes > (1u << b))
+        b++;
+    atomic_fetch_add(&stats_by_writes[b], 1);
+    int t = 0;
+    while (t + 1 < STORE_COMMIT_BUCKETS && (uint64_t)nanos > store_commit_bounds_us[t] * 1000)
+        t++;
+    atomic_fetch_add(&stats_by_time[t], 1);
+}
+
+void store_note_retry(void)
+{
+    atomic_fetch_add(&stats_retries, 1);
+}
+
+void store_note_waiting(int delta)
+{
+    atomic_fetch_add(&stats_waiting, delta);
+}
+
 void store_stats_read(struct store_stats *out)
 {
     out->transactions = atomic_load(&stats_transactions);
     out->nanos = atomic_load(&stats_nanos);
+    out->commits = atomic_load(&stats_commits);
+    out->commit_failures = atomic_load(&stats_commit_failures);
+    out->commit_writes = atomic_load(&stats_commit_writes);
+    out->commit_nanos = atomic_load(&stats_commit_nanos);
+    for (int i = 0; i < STORE_GROUP_BUCKETS; i++)
+        out->by_writes[i] = atomic_load(&stats_by_writes[i]);
+    for (int i = 0; i < STORE_COMMIT_BUCKETS; i++)
+        out->by_time[i] = atomic_load(&stats_by_time[i]);
+    out->retries = atomic_load(&stats_retries);
+    int64_t w = atomic_load(&stats_waiting);
+    out->waiting = w > 0 ? (uint64_t)w : 0;
 }
 
 static enum store_result begin(struct store *s, enum store_tx tx, struct sql_conn **c)
 {
-    if (tx_depth++ == 0)
+    if (tx_depth++ == 0) {
         tx_started = now_nanos();
+        tx_write = tx == STORE_TX_WRITE;
+    }
     enum store_result r = s->b->begin(s, tx, c);
     if (r != STORE_OK)
         tx_depth--;
@@ -69,7 +120,12 @@ static enum store_result begin(struct store *s, enum store_tx tx, struct sql_con
 
 static enum store_result end(struct store *s, struct sql_conn *c, enum store_result r)
 {
+    /* a backend without group commit commits each write call alone */
+    bool commits = !s->b->group_commit && tx_write && tx_depth == 1 && r == STORE_OK;
+    int64_t t0 = commits ? now_nanos() : 0;
     r = s->b->end(s, c, r);
+    if (commits)
+        store_note_commit(1, now_nanos() - t0, r == STORE_OK);
     if (--tx_depth == 0) {
         atomic_fetch_add(&stats_transactions, 1);
         atomic_fetch_add(&stats_nanos, (uint_fast64_t)(now_nanos() - tx_started));

@@ -71,10 +71,23 @@ enum store_result store_health(struct store *s);
 
 /* Process-wide database time for /metrics: store transactions (each
  * store.h call is one) and the time from their begin to their end, on
- * either backend. */
+ * either backend; and the commits of writes (group commit on SQLite). */
+enum {
+    STORE_GROUP_BUCKETS = 8,   /* commits by store calls: <= 1, 2, 4, ... 64, more */
+    STORE_COMMIT_BUCKETS = 10, /* commits by time: store_commit_bounds_us, more */
+};
+extern const uint64_t store_commit_bounds_us[STORE_COMMIT_BUCKETS - 1];
 struct store_stats {
     uint64_t transactions;
     uint64_t nanos;
+    /* Commits of write transactions (SQLite: of a group of write calls
+     * sharing one transaction and one fsync), how many went through, the
+     * store calls they made durable, and the time spent committing. */
+    uint64_t commits, commit_failures, commit_writes, commit_nanos;
+    uint64_t by_writes[STORE_GROUP_BUCKETS]; /* not cumulative */
+    uint64_t by_time[STORE_COMMIT_BUCKETS];  /* not cumulative */
+    uint64_t retries; /* calls retried alone after their group's commit failed */
+    uint64_t waiting; /* write calls waiting for the writer now */
 };
 void store_stats_read(struct store_stats *out);
 

@@ -118,6 +118,58 @@ void h_metrics(struct ctx *c)
  * pattern and status class, database time, live sessions, throttled
  * answers. Labels are route patterns and methods from the route table,
  * never a path, an id or anything a person typed. */
+/* The commits of writes (store_stats): on SQLite one commit is a group of
+ * write calls sharing one transaction and one fsync. */
+static void metrics_commits(FILE *f, const struct store_stats *st)
+{
+    fprintf(f,
+            "# HELP dyad_db_commits_total Commits of write transactions (SQLite: one per group of "
+            "writes sharing a transaction and an fsync), by outcome.\n"
+            "# TYPE dyad_db_commits_total counter\n"
+            "dyad_db_commits_total{outcome=\"ok\"} %llu\n"
+            "dyad_db_commits_total{outcome=\"failed\"} %llu\n",
+            (unsigned long long)(st->commits - st->commit_failures),
+            (unsigned long long)st->commit_failures);
+    fputs("# HELP dyad_db_commit_writes Store calls made durable by one commit (the group "
+          "size).\n# TYPE dyad_db_commit_writes histogram\n",
+          f);
+    uint64_t cum = 0;
+    for (int b = 0; b < STORE_GROUP_BUCKETS; b++) {
+        cum += st->by_writes[b];
+        if (b + 1 < STORE_GROUP_BUCKETS)
+            fprintf(f, "dyad_db_commit_writes_bucket{le=\"%u\"} %llu\n", 1u << b,
+                    (unsigned long long)cum);
+        else
+            fprintf(f, "dyad_db_commit_writes_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    }
+    fprintf(f, "dyad_db_commit_writes_sum %llu\ndyad_db_commit_writes_count %llu\n",
+            (unsigned long long)st->commit_writes, (unsigned long long)cum);
+    fputs("# HELP dyad_db_commit_seconds Time one successful commit took (on SQLite, mostly the "
+          "fsync of the write-ahead log).\n# TYPE dyad_db_commit_seconds histogram\n",
+          f);
+    cum = 0;
+    for (int b = 0; b < STORE_COMMIT_BUCKETS; b++) {
+        cum += st->by_time[b];
+        if (b + 1 < STORE_COMMIT_BUCKETS)
+            fprintf(f, "dyad_db_commit_seconds_bucket{le=\"%g\"} %llu\n",
+                    (double)store_commit_bounds_us[b] / 1e6, (unsigned long long)cum);
+        else
+            fprintf(f, "dyad_db_commit_seconds_bucket{le=\"+Inf\"} %llu\n",
+                    (unsigned long long)cum);
+    }
+    fprintf(f,
+            "dyad_db_commit_seconds_sum %.6f\ndyad_db_commit_seconds_count %llu\n"
+            "# HELP dyad_db_commit_retries_total Write calls run again alone after their "
+            "group's commit failed.\n"
+            "# TYPE dyad_db_commit_retries_total counter\n"
+            "dyad_db_commit_retries_total %llu\n"
+            "# HELP dyad_db_writes_waiting Write calls waiting for the writer connection now.\n"
+            "# TYPE dyad_db_writes_waiting gauge\n"
+            "dyad_db_writes_waiting %llu\n",
+            (double)st->commit_nanos / 1e9, (unsigned long long)cum,
+            (unsigned long long)st->retries, (unsigned long long)st->waiting);
+}
+
 static void metrics_write(const struct app *app, int64_t now, FILE *f)
 {
     const struct app_metrics *m = &app->metrics;
@@ -222,6 +274,7 @@ static void metrics_write(const struct app *app, int64_t now, FILE *f)
             "# TYPE dyad_db_seconds_total counter\n"
             "dyad_db_seconds_total %.6f\n",
             (unsigned long long)st.transactions, (double)st.nanos / 1e9);
+    metrics_commits(f, &st);
     int64_t active = 0;
     if (store_sessions_active(app->store, now - (int64_t)app->cfg.idle_timeout,
                               now - (int64_t)app->cfg.absolute_timeout, &active) == STORE_OK)
