@@ -397,6 +397,13 @@ enum store_result store_user_set_password(struct store *s, const char *user_id,
         "UPDATE users SET kdf_salt = ?2, auth_hash = ?3, wrapped_keys = ?4 WHERE id = ?1",
         ARGS(T(user_id), B(kdf_salt, 16), T(auth_hash), B(wrapped_keys, STORE_WRAPPED_KEYS)));
     const char *keep = keep_session_id != NULL ? keep_session_id : "";
+    /* every other browser is signed out: its reminders by push stop too */
+    if (r == STORE_OK)
+        r = run(c,
+                "DELETE FROM push_subscriptions WHERE user_id = ?1 AND "
+                "COALESCE(session_id, '') <> ?2 AND COALESCE(device_id, '') NOT IN "
+                "(SELECT device_id FROM sessions WHERE id = ?2 AND device_id IS NOT NULL)",
+                ARGS(T(user_id), T(keep)));
     if (r == STORE_OK)
         r = run(c,
                 "DELETE FROM devices WHERE user_id = ?1 AND id NOT IN "
@@ -538,6 +545,13 @@ enum store_result store_device_create(struct store *s, const struct device *d,
                   "SELECT id, created_at, last_seen_at, user_agent, device_id, expires_at "
                   "FROM sessions WHERE id = ?1 AND user_id = ?2",
                   ARGS(T(session_id), T(d->user_id)), session_row, &sess);
+    /* This browser's push subscriptions (made in this session, or under the
+     * device it replaces) now belong to the new device. */
+    if (r == STORE_OK)
+        r = run(c,
+                "UPDATE push_subscriptions SET device_id = ?3 WHERE user_id = ?1 AND "
+                "(session_id = ?2 OR (device_id IS NOT NULL AND device_id = ?4))",
+                ARGS(T(d->user_id), T(session_id), T(d->id), T(sess.device_id)));
     /* Re-marking (a new PIN) replaces the session's own device. */
     if (r == STORE_OK && sess.device_id[0] != '\0')
         r = run(c, "DELETE FROM devices WHERE id = ?1 AND user_id = ?2",
@@ -581,8 +595,8 @@ static enum store_result device_row(struct sql_rows *q, void *arg)
     return STORE_OK;
 }
 
-/* Deletes a device and every session of its family but keep (may be ""),
- * which becomes an ordinary session. */
+/* Deletes a device, the push subscriptions made under it and every session
+ * of its family but keep (may be ""), which becomes an ordinary session. */
 static enum store_result device_remove(struct sql_conn *c, const char *id, const char *keep)
 {
     enum store_result r =
@@ -590,6 +604,8 @@ static enum store_result device_remove(struct sql_conn *c, const char *id, const
     if (r == STORE_OK)
         r = run(c, "UPDATE sessions SET device_id = NULL, expires_at = NULL WHERE id = ?1",
                 ARGS(T(keep)));
+    if (r == STORE_OK)
+        r = run(c, "DELETE FROM push_subscriptions WHERE device_id = ?1", ARGS(T(id)));
     if (r == STORE_OK)
         r = run(c, "DELETE FROM devices WHERE id = ?1", ARGS(T(id)));
     return r;
@@ -856,12 +872,15 @@ enum store_result store_push_subscribe(struct store *s, const struct push_subscr
         r = STORE_CONFLICT;
     if (r == STORE_OK)
         r = run(c,
-                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (endpoint) DO UPDATE SET "
+                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at, "
+                "device_id, session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, ''), "
+                "NULLIF(?8, '')) ON CONFLICT (endpoint) DO UPDATE SET "
                 "user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, "
-                "created_at = excluded.created_at",
+                "created_at = excluded.created_at, device_id = excluded.device_id, "
+                "session_id = excluded.session_id",
                 ARGS(T(p->id), T(p->user_id), T(p->endpoint), B(p->p256dh, sizeof p->p256dh),
-                     B(p->auth, sizeof p->auth), I(p->created_at)));
+                     B(p->auth, sizeof p->auth), I(p->created_at), T(p->device_id),
+                     T(p->session_id)));
     if (r == STORE_OK)
         r = first_row(c, "SELECT id FROM push_subscriptions WHERE endpoint = ?1",
                       ARGS(T(p->endpoint)), push_id_row, id_out);
@@ -877,6 +896,21 @@ enum store_result store_push_unsubscribe(struct store *s, const char *user_id, c
     r = run_one(c, STORE_NOT_FOUND,
                 "DELETE FROM push_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
                 ARGS(T(user_id), T(endpoint)));
+    return end(s, c, r);
+}
+
+enum store_result store_push_end_session(struct store *s, const char *user_id,
+                                         const char *session_id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "DELETE FROM push_subscriptions WHERE user_id = ?1 AND (session_id = ?2 OR "
+            "device_id IN (SELECT device_id FROM sessions WHERE id = ?2 AND user_id = ?1 AND "
+            "device_id IS NOT NULL))",
+            ARGS(T(user_id), T(session_id)));
     return end(s, c, r);
 }
 
@@ -908,6 +942,8 @@ static enum store_result push_each(struct sql_rows *q, void *arg)
     if (!col_blob(q, 3, p.p256dh, sizeof p.p256dh) || !col_blob(q, 4, p.auth, sizeof p.auth))
         return STORE_ERROR;
     p.created_at = col_int(q, 5);
+    col_text(q, 6, p.device_id, sizeof p.device_id);
+    col_text(q, 7, p.session_id, sizeof p.session_id);
     w->fn(w->ctx, &p);
     return STORE_OK;
 }
@@ -921,7 +957,8 @@ enum store_result store_push_list(struct store *s, const char *user_id, store_pu
         return r;
     struct push_walk w = {fn, ctx};
     r = each_row(c,
-                 "SELECT id, user_id, endpoint, p256dh, auth, created_at FROM push_subscriptions "
+                 "SELECT id, user_id, endpoint, p256dh, auth, created_at, device_id, session_id "
+                 "FROM push_subscriptions "
                  "WHERE user_id = ?1 ORDER BY created_at, rowid",
                  ARGS(T(user_id)), push_each, &w);
     return end(s, c, r);

@@ -147,7 +147,9 @@ enum store_result store_user_by_id(struct store *s, const char *id, struct user 
 
 /* New credentials (salt, auth hash, wrapped keys) and, in the same
  * transaction, the end of every session of the user but keep_session_id,
- * and of every device but the one keep_session_id belongs to. */
+ * and of every device but the one keep_session_id belongs to, and the push
+ * subscriptions of every other browser (all but those of that session and
+ * its device). */
 enum store_result store_user_set_password(struct store *s, const char *user_id,
                                           const unsigned char kdf_salt[16], const char *auth_hash,
                                           const unsigned char wrapped_keys[STORE_WRAPPED_KEYS],
@@ -279,11 +281,17 @@ struct push_subscription {
     unsigned char p256dh[65]; /* uncompressed P-256 point */
     unsigned char auth[16];
     int64_t created_at;
+    /* the browser it was made in: the subscribing session's device ("" for
+     * none) and the session itself. It ends with that device, and when that
+     * session signs out (store_push_end_session). */
+    char device_id[STORE_ID_MAX];
+    char session_id[STORE_ID_MAX];
 };
 
 /* Registers p for p->user_id. An endpoint already stored (the same browser
  * subscribing again, or after another account used it) is taken over with
- * the new keys and owner, keeping its id (*id_out: the id in effect).
+ * the new keys, owner and browser (device, session), keeping its id
+ * (*id_out: the id in effect).
  * STORE_CONFLICT when the person already has STORE_PUSH_PER_USER others. */
 enum store_result store_push_subscribe(struct store *s, const struct push_subscription *p,
                                        char id_out[STORE_ID_MAX]);
@@ -291,6 +299,10 @@ enum store_result store_push_subscribe(struct store *s, const struct push_subscr
  * they have none. */
 enum store_result store_push_unsubscribe(struct store *s, const char *user_id,
                                          const char *endpoint);
+/* A sign-out of session_id (or quick exit): removes user_id's subscriptions
+ * made in that session or under its device. */
+enum store_result store_push_end_session(struct store *s, const char *user_id,
+                                         const char *session_id);
 /* Removes the subscription with that id and endpoint, whoever holds it:
  * the push service answered 404 or 410 (it no longer exists). */
 enum store_result store_push_gone(struct store *s, const char *id, const char *endpoint);
