@@ -136,7 +136,20 @@ struct app {
     /* Computed insights kept per viewer (web/insights_cache.h); NULL: none
      * kept (fuzzing, unit tests). */
     struct insights_cache *insights;
+    /* /healthz on SQLite: until when (CLOCK_MONOTONIC, ms) the last
+     * successful check stands in for a new one; 0: ask (health_cached) */
+    atomic_int_fast64_t health_ok_until;
 };
+
+/* /healthz's short memory, on SQLite only (the database is a file this
+ * process holds open; on PostgreSQL, a service that can go away at any
+ * moment, every /healthz asks it). A successful check stands for
+ * HEALTH_CACHE_MS; a failure is never remembered, so the next request asks
+ * again. health_cached says whether a check at now_ms may be skipped;
+ * health_note records the outcome of one made at now_ms. */
+enum { HEALTH_CACHE_MS = 1000 };
+bool health_cached(struct app *app, int64_t now_ms);
+void health_note(struct app *app, bool ok, int64_t now_ms);
 
 /* When a session ends whatever happens: its device's end for a session of
  * a device's family (one's own browser), else absolute_timeout after login. */

@@ -115,7 +115,10 @@ static const char *asset_tag(struct ctx *c, const char *path, bool script)
 /* <link rel=modulepreload> with integrity for the modules this page imports
  * (its graph, worked out at build time by tools/preloads.mjs), so they are
  * fetched at once and integrity-checked (Subresource Integrity applies to a
- * preloaded module when it is imported); nothing for other pages. */
+ * preloaded module when it is imported); nothing for other pages. Then
+ * <meta name="dyad-lazy"> with the integrity of the modules it may import
+ * later through web/js/lazy.js, which preloads them with those values when
+ * the first is needed. */
 static const char *module_preloads(struct ctx *c, const char *page)
 {
     const struct page_modules *pm = page_modules; /* entry "": no page module */
@@ -129,6 +132,14 @@ static const char *module_preloads(struct ctx *c, const char *page)
         if (f != NULL)
             out = arena_printf(c->arena,
                                "%s<link rel=\"modulepreload\" href=\"%s\" integrity=\"%s\">", out,
+                               f->name, f->integrity);
+    }
+    for (const char *const *m = pm->lazy; m != NULL && *m != NULL && out != NULL; m++) {
+        bool hashed;
+        const struct embedded_file *f = asset_find(*m, &hashed);
+        if (f != NULL)
+            out = arena_printf(c->arena,
+                               "%s<meta name=\"dyad-lazy\" data-href=\"%s\" content=\"%s\">", out,
                                f->name, f->integrity);
     }
     return out != NULL ? out : "";

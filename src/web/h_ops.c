@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/embedded.h"
 #include "crypto/crypto.h"
@@ -26,9 +27,38 @@ void h_readyz(struct ctx *c)
                          (int)migrations_count));
 }
 
+bool health_cached(struct app *app, int64_t now_ms)
+{
+    return now_ms < atomic_load(&app->health_ok_until);
+}
+
+void health_note(struct app *app, bool ok, int64_t now_ms)
+{
+    atomic_store(&app->health_ok_until, ok ? now_ms + HEALTH_CACHE_MS : 0);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The process is alive and the database answers. On SQLite a success is
+ * remembered for a second (health_cached): the check was a quarter of the
+ * CPU of a /healthz, and a load balancer asking many times a second learns
+ * nothing more from each. */
 void h_healthz(struct ctx *c)
 {
-    enum store_result r = store_health(c->app->store);
+    struct app *app = c->app;
+    bool cacheable = strcmp(store_backend_name(app->store), "sqlite") == 0;
+    int64_t now = cacheable ? monotonic_ms() : 0;
+    enum store_result r = STORE_OK;
+    if (!cacheable || !health_cached(app, now)) {
+        r = store_health(app->store);
+        if (cacheable)
+            health_note(app, r == STORE_OK, now);
+    }
     if (r != STORE_OK) {
         /* unreachable: stopped, out of network, timed out; error: it answered with a failure */
         reply_json(c, 503,
@@ -36,9 +66,20 @@ void h_healthz(struct ctx *c)
                              r == STORE_UNAVAILABLE ? "unreachable" : "error"));
         return;
     }
-    reply_json(c, 200,
-               json_pack("{s:s, s:s, s:i}", "status", "ok", "database", "ok", "schema",
-                         store_schema_version(c->app->store)));
+    /* the answer changes only with the schema version: made once per
+     * thread, copied out by the HTTP layer (the body is not static) */
+    static _Thread_local int made_for = -1;
+    static _Thread_local char body[80];
+    int version = store_schema_version(app->store);
+    if (version != made_for) {
+        snprintf(body, sizeof body, "{\"status\":\"ok\",\"database\":\"ok\",\"schema\":%d}",
+                 version);
+        made_for = version;
+    }
+    c->res->status = 200;
+    c->res->content_type = "application/json";
+    c->res->body = body;
+    c->res->body_len = strlen(body);
 }
 
 static void metrics_write(const struct app *app, int64_t now, FILE *f);
@@ -399,15 +440,21 @@ void h_static(struct ctx *c)
         reply_error(c, API_NOT_FOUND, NULL, NULL);
         return;
     }
-    /* the gzip copy made at build time, to browsers that accept it; the
-     * integrity value in the page is over the plain bytes, which is what the
-     * browser checks once it has decoded these */
-    bool gz = f->gz != NULL && http_accepts_gzip(http_header(c->req, "Accept-Encoding"));
-    const char *etag = gz ? f->gz_etag : f->etag;
-    if (f->gz != NULL)
+    /* the brotli or gzip copy made at build time, to browsers that accept
+     * it (brotli first: smaller), else the plain bytes; the integrity value
+     * in the page is over the plain bytes, which is what the browser checks
+     * once it has decoded these */
+    /* an HTML file (the offline and neutral pages) is a document, its 304
+     * too: a 304's headers replace the cached copy's */
+    c->res->document = strncmp(f->mime, "text/html", 9) == 0;
+    const char *ae = http_header(c->req, "Accept-Encoding");
+    bool br = f->br != NULL && http_accepts_br(ae);
+    bool gz = !br && f->gz != NULL && http_accepts_gzip(ae);
+    const char *etag = br ? f->br_etag : gz ? f->gz_etag : f->etag;
+    if (f->gz != NULL || f->br != NULL)
         http_response_header(c->res, "Vary", "Accept-Encoding");
-    if (gz)
-        http_response_header(c->res, "Content-Encoding", "gzip");
+    if (br || gz)
+        http_response_header(c->res, "Content-Encoding", br ? "br" : "gzip");
     http_response_header(c->res, "ETag", etag);
     http_response_header(c->res, "Cache-Control",
                          hashed ? "public, max-age=31536000, immutable" : "no-cache");
@@ -420,8 +467,8 @@ void h_static(struct ctx *c)
     }
     c->res->status = 200;
     c->res->content_type = f->mime;
-    c->res->body = gz ? f->gz : f->data;
-    c->res->body_len = gz ? f->gz_size : f->size;
+    c->res->body = br ? f->br : gz ? f->gz : f->data;
+    c->res->body_len = br ? f->br_size : gz ? f->gz_size : f->size;
     c->res->body_static = true;
 }
 
@@ -473,6 +520,7 @@ void h_sw(struct ctx *c)
     body[head_len + src->size] = '\0';
     c->res->status = 200;
     c->res->content_type = "text/javascript; charset=utf-8";
+    c->res->document = true; /* a worker: its CSP is the one it runs under */
     c->res->body = body;
     c->res->body_len = head_len + src->size;
 }
