@@ -71,7 +71,7 @@ run: deps
 # ---- generated sources ---------------------------------------------------
 build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
-	$(CC) -std=c17 -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libsodium zlib 2>/dev/null) -o $@ $< $(shell pkg-config --libs libsodium zlib 2>/dev/null)
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror $(shell pkg-config --cflags libsodium zlib libbrotlienc 2>/dev/null) -o $@ $< $(shell pkg-config --libs libsodium zlib libbrotlienc 2>/dev/null)
 
 # libsodium's ESM wrapper imports the bare name "libsodium-sumo"; browsers
 # without an import map need a relative path, so the copy we embed says so.

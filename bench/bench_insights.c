@@ -5,6 +5,12 @@
  * must do. The ratio says how much the engine costs beyond reading its
  * input, whatever the machine. Target (docs/insights.md): <= 50 us.
  *
+ * Then ten years of daily data for one dyad, as the server computes it:
+ * each member's baseline from totals (the history's, summed once — as the
+ * database sums them — plus the window's days, counted here) and the engine
+ * over the window, so the time depends on the window and not on how many
+ * years lie behind it.
+ *
  * Prints lines "name value" for build/bench.txt; asserts nothing on timing.
  */
 #include <stdint.h>
@@ -132,9 +138,72 @@ static void bench_window(int w)
     printf("insights_%dd_findings %d\n", w, out.finding_count);
 }
 
+enum { YEARS10 = 3653 };
+
+/* Ten years of both members' days, the window the last w of them: the
+ * baselines from totals (the years before the window summed once, outside
+ * the timing) and insights_compute, best of ROUNDS of the mean of REPS. */
+static void bench_years(int w)
+{
+    static struct insights_day years[2][YEARS10];
+    static struct insights_day chunk[2][INSIGHTS_WINDOW_MAX];
+    static struct insights_share shares[400];
+    static struct insights_result out;
+    uint32_t seed = 0x10ea5;
+    for (int at = 0; at < YEARS10; at += INSIGHTS_WINDOW_MAX) {
+        int n = YEARS10 - at < INSIGHTS_WINDOW_MAX ? YEARS10 - at : INSIGHTS_WINDOW_MAX;
+        bench_fill(chunk, INSIGHTS_WINDOW_MAX, shares, sizeof shares / sizeof shares[0], &seed);
+        for (int m = 0; m < 2; m++)
+            for (int i = 0; i < n; i++)
+                years[m][at + i] = chunk[m][i];
+    }
+    for (size_t i = 0; i < sizeof shares / sizeof shares[0]; i++)
+        shares[i].day = 20000 - (long)(i % (size_t)w);
+    struct insights_input in = {
+        .window = w,
+        .today = 20000,
+        .viewer = INSIGHTS_VIEWER_THERAPIST,
+        .days = {years[0] + YEARS10 - w, years[1] + YEARS10 - w},
+        .track_sexual = {true, true},
+        .visible = {INSIGHTS_ITEMS_ALL, INSIGHTS_ITEMS_ALL},
+        .shares = shares,
+        .share_count = sizeof shares / sizeof shares[0],
+    };
+    /* the year before the window, summed once as the database would */
+    struct insights_baseline_totals before[2] = {{0, 0, 0, 0}, {0, 0, 0, 0}};
+    for (int m = 0; m < 2; m++)
+        for (int i = YEARS10 - w - 365; i < YEARS10 - w; i++)
+            insights_baseline_count(&in, m, &years[m][i], &before[m]);
+
+    double best = 1e30;
+    volatile long sink = 0;
+    for (int r = 0; r < ROUNDS; r++) {
+        double t0 = bench_now_us();
+        for (int k = 0; k < REPS; k++) {
+            for (int m = 0; m < 2; m++) {
+                struct insights_baseline_totals t = before[m];
+                for (int i = 0; i < w; i++)
+                    insights_baseline_count(&in, m, &in.days[m][i], &t);
+                in.baseline[m] = insights_baseline_from_totals(&t);
+            }
+            if (insights_compute(&in, &out) != INSIGHTS_OK) {
+                fprintf(stderr, "bench_insights: insights_compute failed (10 years)\n");
+                exit(1);
+            }
+            sink += out.finding_count;
+        }
+        double us = (bench_now_us() - t0) / REPS;
+        best = us < best ? us : best;
+    }
+    printf("insights_10y_%dd_us %.2f\n", w, best);
+    printf("insights_10y_%dd_findings %d\n", w, out.finding_count);
+}
+
 int main(void)
 {
     bench_window(INSIGHTS_WINDOW_MAX);
     bench_window(INSIGHTS_WINDOW_DEFAULT);
+    bench_years(INSIGHTS_WINDOW_MAX);
+    bench_years(INSIGHTS_WINDOW_DEFAULT);
     return 0;
 }

@@ -40,10 +40,15 @@ const rows = [
   { label: 'RSS serving the dataset (MiB, peak)', name: 'rss_peak_mib', kind: 'max', goal: 32 },
   { label: 'start to first request on the dataset (ms)', name: 'start_to_first_request_ms', kind: 'max', goal: 50 },
   { label: 'insights, 365 days, in-process (µs)', name: 'insights_365d_us', kind: 'max', goal: 50 },
+  { label: 'insights, 10 years of data, 365-day window, in-process (µs)', name: 'insights_10y_365d_us', kind: 'max', goal: 50 },
+  { label: 'insights, 10 years of data, 28-day window, in-process (µs)', name: 'insights_10y_28d_us', kind: 'info' },
   { label: 'dataset generation (s)', name: 'gendata_seconds', kind: 'info' },
   { label: 'PostgreSQL: GET /healthz vs SQLite', name: 'http_pg_healthz_rps', ref: 'http_pg_lite_healthz_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
-  { label: 'PostgreSQL: GET /api/v1/me vs SQLite', name: 'http_pg_me_session_rps', ref: 'http_pg_lite_me_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
-  { label: 'PostgreSQL: two servers vs one (/me)', name: 'http_pg_two_servers_me_rps', ref: 'http_pg_me_session_rps', refLabel: 'one server', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: static asset vs SQLite', name: 'http_pg_static_rps', ref: 'http_pg_lite_static_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: GET /api/v1/me vs SQLite', name: 'http_pg_me_rps', ref: 'http_pg_lite_me_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: insights API vs SQLite', name: 'http_pg_insights_rps', ref: 'http_pg_lite_insights_rps', refLabel: 'the same on SQLite', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: two servers vs one (/me)', name: 'http_pg_two_servers_me_rps', ref: 'http_pg_me_rps', refLabel: 'one server', kind: 'ratio', goal: null },
+  { label: 'PostgreSQL: two servers vs one (insights)', name: 'http_pg_two_servers_insights_rps', ref: 'http_pg_insights_rps', refLabel: 'one server', kind: 'ratio', goal: null },
 ];
 
 const fmt = (v) => (v === null ? '—' : Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(+v.toFixed(2)));

@@ -13,8 +13,9 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-run}
 # tzdata: the time zones reminders are scheduled in; ca-certificates: the
-# SMTP relay's certificate is checked against them
-pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev libssl-dev tzdata ca-certificates nodejs npm sqlite3)
+# SMTP relay's certificate is checked against them; zlib1g-dev and
+# libbrotli-dev: tools/embed compresses the browser's files at build time
+pkgs=(gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libsodium-dev zlib1g-dev libbrotli-dev libjansson-dev libpq-dev libinih-dev libsystemd-dev libseccomp-dev libcurl4-openssl-dev libssl-dev tzdata ca-certificates nodejs npm sqlite3)
 if [ "$mode" = test ]; then
   # systemd (systemd-analyze verify), mandoc (lint) and prometheus (promtool)
   # check what make install and /metrics produce; python3 stands in for

@@ -6,12 +6,17 @@
  *
  * For each file it records the served path, a content-hashed path (the first
  * ten hex digits of the SHA-256 before the extension), the MIME type from the
- * extension, a strong ETag and a Subresource Integrity value. For the
+ * extension, a strong ETag (the first 16 hex digits of the SHA-256: 64 bits
+ * tell two versions of a file apart, and each answer carries it) and a
+ * Subresource Integrity value. For the
  * browser's files (NAME "assets") it also stores a gzip copy, compressed once
  * here at the highest level, when that saves at least a tenth: the server
  * sends it to browsers that accept gzip (the integrity value stays over the
- * plain bytes, which is what the browser checks after decoding).
+ * plain bytes, which is what the browser checks after decoding), and a
+ * brotli copy (libbrotlienc, quality 11) when it is smaller than the gzip
+ * one, for browsers that accept br.
  */
+#include <brotli/encode.h>
 #include <sodium.h>
 #include <zlib.h>
 #include <stdio.h>
@@ -23,6 +28,7 @@ struct item {
     const char *path;
     size_t size;
     size_t gz_size; /* 0: no gzip copy */
+    size_t br_size; /* 0: no brotli copy */
 };
 
 static int cmp_item(const void *a, const void *b)
@@ -54,6 +60,25 @@ static const char *mime_of(const char *path)
             if (strcmp(dot, table[i].ext) == 0)
                 return table[i].mime;
     return "application/octet-stream";
+}
+
+/* brotli (RFC 7932) of data at the highest quality; NULL when it would not
+ * be smaller than limit bytes. */
+static unsigned char *brotli_of(const unsigned char *data, size_t size, size_t limit,
+                                size_t *br_size)
+{
+    size_t cap = BrotliEncoderMaxCompressedSize(size);
+    unsigned char *out = cap > 0 ? malloc(cap) : NULL;
+    if (out == NULL)
+        return NULL;
+    *br_size = cap;
+    if (!BrotliEncoderCompress(BROTLI_MAX_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, size,
+                               data, br_size, out) ||
+        *br_size >= limit) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* gzip (RFC 1952) of data at level 9; NULL when it would not save a tenth. */
@@ -167,8 +192,8 @@ int main(int argc, char **argv)
             dot = path + strlen(path);
         fprintf(out, "#define %s_%d_HASHED \"%.*s.%.10s%s\"\n", name, i, (int)(dot - path), path,
                 hex, dot);
-        fprintf(out, "#define %s_%d_ETAG \"\\\"%s\\\"\"\n#define %s_%d_SRI \"sha256-%s\"\n\n", name,
-                i, hex, name, i, b64);
+        fprintf(out, "#define %s_%d_ETAG \"\\\"%.16s\\\"\"\n#define %s_%d_SRI \"sha256-%s\"\n\n",
+                name, i, hex, name, i, b64);
         unsigned char *gz = NULL;
         size_t gz_size = 0;
         if (strcmp(name, "assets") == 0)
@@ -178,12 +203,27 @@ int main(int argc, char **argv)
             for (size_t j = 0; j < gz_size; j++)
                 fprintf(out, "%s%u,", j % 24 == 0 ? "\n" : "", gz[j]);
             fprintf(out, "};\n#define %s_%d_GZ %s_%d_gz\n", name, i, name, i);
-            fprintf(out, "#define %s_%d_GZ_ETAG \"\\\"%s-gz\\\"\"\n\n", name, i, hex);
+            fprintf(out, "#define %s_%d_GZ_ETAG \"\\\"%.16s-gz\\\"\"\n\n", name, i, hex);
             free(gz);
         } else {
             fprintf(out, "#define %s_%d_GZ NULL\n#define %s_%d_GZ_ETAG NULL\n\n", name, i, name, i);
             gz_size = 0;
         }
+        /* brotli only where gzip was worth it, and only when smaller still */
+        size_t br_size = 0;
+        unsigned char *br = gz_size > 0 ? brotli_of(data, size, gz_size, &br_size) : NULL;
+        if (br != NULL) {
+            fprintf(out, "static const unsigned char %s_%d_br[%zu] = {", name, i, br_size);
+            for (size_t j = 0; j < br_size; j++)
+                fprintf(out, "%s%u,", j % 24 == 0 ? "\n" : "", br[j]);
+            fprintf(out, "};\n#define %s_%d_BR %s_%d_br\n", name, i, name, i);
+            fprintf(out, "#define %s_%d_BR_ETAG \"\\\"%.16s-br\\\"\"\n\n", name, i, hex);
+            free(br);
+        } else {
+            fprintf(out, "#define %s_%d_BR NULL\n#define %s_%d_BR_ETAG NULL\n\n", name, i, name, i);
+            br_size = 0;
+        }
+        items[i].br_size = br_size;
         free(data);
         items[i].size = size;
         items[i].gz_size = gz_size;
@@ -192,9 +232,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++)
         fprintf(out,
                 "    {\"%s\", %s_%d_HASHED, \"%s\", %s_%d, %zu, %s_%d_ETAG, %s_%d_SRI, %s_%d_GZ, "
-                "%zu, %s_%d_GZ_ETAG},\n",
+                "%zu, %s_%d_GZ_ETAG, %s_%d_BR, %zu, %s_%d_BR_ETAG},\n",
                 items[i].path, name, i, mime_of(items[i].path), name, i, items[i].size, name, i,
-                name, i, name, i, items[i].gz_size, name, i);
+                name, i, name, i, items[i].gz_size, name, i, name, i, items[i].br_size, name, i);
     fprintf(out, "    {0},\n};\nconst size_t %s_count = %d;\n", name, n);
     if (fclose(out) != 0 || rename(tmp, argv[2]) != 0) {
         perror(argv[2]);

@@ -6,6 +6,7 @@
  *
  *   dyad client [--server URL] [--json] [--password-fd N] [--ca FILE]
  *               [--dyad ID] COMMAND [ARGS]
+ *   dyad client help [COMMAND], dyad client COMMAND --help
  *
  * It also keeps `dyad client read-export FILE`, which needs no server: it
  * reads an export (GET /api/v1/me/export), asks for the password (from
@@ -105,39 +106,106 @@ static const struct {
     const char *name;
     int (*run)(struct cl *c, int argc, char **argv);
     const char *args;
+    const char *help;
 } commands[] = {
-    {"register", cl_cmd_register, "--email ADDRESS --name NAME"},
-    {"login", cl_cmd_login, "--email ADDRESS"},
-    {"logout", cl_cmd_logout, ""},
-    {"whoami", cl_cmd_whoami, ""},
-    {"dyads", cl_cmd_dyads, ""},
-    {"invite", cl_cmd_invite, "--kind couple|friends|family"},
-    {"join", cl_cmd_join, "LINK"},
-    {"safety-code", cl_cmd_safety_code, ""},
+    {"register", cl_cmd_register, "--email ADDRESS --name NAME",
+     "Make an account: asks a password (at least 10 characters, twice on a terminal), makes the\n"
+     "keys here, shows the recovery code once, registers and logs in."},
+    {"login", cl_cmd_login, "--email ADDRESS",
+     "Log in. Refuses a server that offers password stretching weaker than Argon2id with 3\n"
+     "passes and 64 MiB, before sending anything, and checks that the keys it returns open\n"
+     "with the password."},
+    {"logout", cl_cmd_logout, "",
+     "End the session on the server and overwrite and remove the session file."},
+    {"whoami", cl_cmd_whoami, "", "The account, its number of dyads and any new-browser notice."},
+    {"dyads", cl_cmd_dyads, "", "Each dyad, its kind, who is in it and where pairing stands."},
+    {"invite", cl_cmd_invite, "--kind couple|friends|family",
+     "Make a dyad and print its invite link, SERVER/join/CODE#SECRET. The secret after '#'\n"
+     "never reaches the server: send the link by a channel you trust."},
+    {"join", cl_cmd_join, "LINK",
+     "Join with an invite link. Checks the creator's key proof against the secret in the link\n"
+     "and refuses the dyad (exit 11) when it does not match; prints the safety code."},
+    {"safety-code", cl_cmd_safety_code, "",
+     "Check the other person's key proof and print the six groups of five digits to compare in\n"
+     "person. The creator's client also seals the dyad key for a partner who joined."},
     {"checkin", cl_cmd_checkin,
      "[--date D] [--ITEM N|pass]... [--emotions L] [--wordless yes|no] "
-     "[--note T|--note-file F|--clear-note] [--show L|none]"},
-    {"checkins", cl_cmd_checkins, "[--from D] [--to D] [--notes]"},
-    {"shares", cl_cmd_shares, "[--limit N] [--before-id ID]"},
-    {"share", cl_cmd_share, "--topic T --depth 1-5 [--prompt ID [--mutual]] [--file F|-]"},
+     "[--note T|--note-file F|--clear-note] [--show L|none]",
+     "The daily check-in. Items: --closeness, --closeness-wanted, --opened-up, --understood,\n"
+     "--safety, --affection (and --sexual where a couple turned it on), each 0-10 or pass.\n"
+     "--show names what the other person may see. Items not given are passes; a saved note\n"
+     "is kept unless a new one is given or --clear-note. Without any item, on a terminal, it\n"
+     "asks item by item."},
+    {"checkins", cl_cmd_checkins, "[--from D] [--to D] [--notes]",
+     "One's own check-ins and what the other person chose to show; --notes asks the password\n"
+     "and opens one's own notes."},
+    {"shares", cl_cmd_shares, "[--limit N] [--before-id ID]",
+     "The shares and their responses, decrypted, newest first. A mutual-reveal answer stays\n"
+     "withheld until one has answered the same prompt."},
+    {"share", cl_cmd_share, "--topic T --depth 1-5 [--prompt ID [--mutual]] [--file F|-]",
+     "Share something. The words come from FILE, else from $EDITOR when standard input is a\n"
+     "terminal, else from standard input. --mutual needs --prompt."},
     {"respond", cl_cmd_respond,
-     "SHARE_ID understood|makes_sense|with_you|in_person [--text W|--file F]"},
-    {"prompt", cl_cmd_prompt, "[--topic T]"},
-    {"insights", cl_cmd_insights, "[--window 7-365]"},
-    {"export", cl_cmd_export, "[--format markdown|json] [--output FILE]"},
-    {"password", cl_cmd_password, ""},
-    {"sessions", cl_cmd_sessions, "[end SESSION_ID]"},
+     "SHARE_ID understood|makes_sense|with_you|in_person [--text W|--file F]",
+     "Respond to a share, with or without words. An id may begin with '-': put -- before it,\n"
+     "and the options before that."},
+    {"prompt", cl_cmd_prompt, "[--topic T]",
+     "The suggested prompt, why it was chosen, and how to answer it. Passing sends nothing."},
+    {"insights", cl_cmd_insights, "[--window 7-365]",
+     "The numbers and findings of the insights page, as text."},
+    {"export", cl_cmd_export, "[--format markdown|json] [--output FILE]",
+     "Everything the server holds about one, with one's own words decrypted. FILE is made with\n"
+     "mode 0600 and never overwritten."},
+    {"password", cl_cmd_password, "",
+     "Change the password: the same keys are wrapped again under the new one. Every other\n"
+     "session of the account ends."},
+    {"sessions", cl_cmd_sessions, "[end SESSION_ID]",
+     "List where the account is logged in, or end one session."},
+    {"read-export", NULL, "FILE",
+     "Decrypt an export file (GET /api/v1/me/export) offline, with the password alone."},
 };
+
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
 void client_usage(FILE *f)
 {
     fprintf(f, "usage: dyad client [--server URL] [--json] [--password-fd N] [--ca FILE] "
                "[--dyad ID] COMMAND\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "       dyad client %s %s\n", commands[i].name, commands[i].args);
-    fprintf(f, "       dyad client read-export FILE\n"
-               "The server is --server, else DYAD_SERVER, else the one logged in to, else "
-               "http://127.0.0.1:8080.\nSee dyad-client(1).\n");
+    fprintf(f, "The server is --server, else DYAD_SERVER, else the one logged in to, else "
+               "http://127.0.0.1:8080.\n'dyad client help COMMAND' tells more. See "
+               "dyad-client(1).\n");
+}
+
+/* `dyad client help CMD`, `dyad client CMD --help`: 0, or -1 for no such
+ * command. */
+static int command_help(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(name, commands[i].name) != 0)
+            continue;
+        printf("usage: dyad client [OPTIONS] %s%s%s\n\n%s\n\nOPTIONS (anywhere on the line): "
+               "--server URL, --json, --password-fd N, --ca FILE, --dyad ID.\n"
+               "See dyad-client(1).\n",
+               commands[i].name, *commands[i].args ? " " : "", commands[i].args, commands[i].help);
+        return 0;
+    }
+    fprintf(stderr, "dyad client: no command '%s'\n", name);
+    client_usage(stderr);
+    return -1;
+}
+
+/* Whether "--help" (or "-h") stands among a command's arguments, before a "--". */
+static bool asks_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return false;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    }
+    return false;
 }
 
 /* Takes the shared options out of argv, wherever they stand. */
@@ -207,10 +275,14 @@ int client_main(int argc, char **argv)
         cl_report(&c, r);
         return r;
     }
+    if (argc >= 2 && strcmp(argv[0], "help") == 0)
+        return argc == 2 && command_help(argv[1]) == 0 ? CL_OK : CL_EUSAGE;
     if (argc == 0 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
         client_usage(argc == 0 ? stderr : stdout);
         return argc == 0 ? CL_EUSAGE : CL_OK;
     }
+    if (asks_help(argc, argv))
+        return command_help(argv[0]) == 0 ? CL_OK : CL_EUSAGE;
     if (sodium_init() < 0) {
         fprintf(stderr, "dyad client: libsodium could not start\n");
         return CL_ELOCAL;
@@ -225,7 +297,7 @@ int client_main(int argc, char **argv)
         return r;
     }
     int (*run)(struct cl *, int, char **) = NULL;
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    for (size_t i = 0; i < N_COMMANDS; i++)
         if (strcmp(argv[0], commands[i].name) == 0)
             run = commands[i].run;
     if (run == NULL) {

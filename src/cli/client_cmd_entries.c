@@ -166,23 +166,29 @@ int cl_cmd_checkin(struct cl *c, int argc, char **argv)
             "How much did you open up to @?",
             "How understood, accepted and cared for did you feel? (pass: no chance to tell)",
             "How safe did it feel to be open?",
-            "How much affection, touch or being near was there, not sexual?",
+            NULL, /* affection: its words depend on the kind of dyad, below */
             "If there was sex, how connected did it feel? (0: none)",
         };
+        /* "not sexual" only where sex is part of the dyad's words, as on the page */
+        const char *affection = strcmp(d.kind, "couple") == 0
+                                    ? "How much affection, touch or being near was there, not "
+                                      "sexual?"
+                                    : "How much affection, warmth or being near was there?";
         printf("Check-in for %s. Enter passes on any item; ", day);
         cl_print_safe(d.partner_name);
         printf(" sees only what you choose at the end.\n");
         for (int i = 0; i < 7; i++) {
             if (i == 6 && !sexual_ok)
                 continue;
-            const char *at = strchr(questions[i], '@');
+            const char *question = questions[i] != NULL ? questions[i] : affection;
+            const char *at = strchr(question, '@');
             for (;;) {
                 if (at != NULL) {
-                    printf("%.*s", (int)(at - questions[i]), questions[i]);
+                    printf("%.*s", (int)(at - question), question);
                     cl_print_safe(d.partner_name);
                     printf("%s\n", at + 1);
                 } else {
-                    printf("%s\n", questions[i]);
+                    printf("%s\n", question);
                 }
                 ask("  0-10, or Enter to pass: ", line, sizeof line);
                 int v;
@@ -219,10 +225,11 @@ int cl_cmd_checkin(struct cl *c, int argc, char **argv)
         else
             note = NULL; /* keep an existing note */
         for (;;) {
-            ask("What may they see from this day? (item names: closeness, closeness_wanted, "
-                "opened_up, understood, safety, affection, sexual, emotions, wordless; "
-                "comma-separated, Enter for nothing): ",
-                line, sizeof line);
+            printf("What may they see from this day? (item names: closeness, closeness_wanted, "
+                   "opened_up, understood, safety, affection, %semotions, wordless; "
+                   "comma-separated, Enter for nothing): ",
+                   sexual_ok ? "sexual, " : "");
+            ask("", line, sizeof line);
             const char *bad;
             size_t bl;
             json_t *arr = line[0] ? cl_parse_list(line, cl_showable, &bad, &bl) : json_array();
@@ -426,7 +433,7 @@ int cl_cmd_checkins(struct cl *c, int argc, char **argv)
                                                  "How much @ opened up",
                                                  "How understood @ felt",
                                                  "How safe it felt for @ to be open",
-                                                 "Affection, touch, being near (not sexual)",
+                                                 "Affection, touch, being near",
                                                  "Sexual connection"};
             for (size_t k = 0; cl_items[k] != NULL; k++) {
                 json_t *v = json_object_get(row, cl_items[k]);

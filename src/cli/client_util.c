@@ -202,7 +202,7 @@ const char *cl_item_words(const char *item)
         {"opened_up", "How much you opened up"},
         {"understood", "How understood, accepted and cared for you felt"},
         {"safety", "How safe it felt to be open"},
-        {"affection", "Affection, touch, being near (not sexual)"},
+        {"affection", "Affection, touch, being near"},
         {"sexual", "Sexual connection"},
         {"emotions", "Which feelings you shared"},
         {"wordless", "A moment of closeness without words"},

@@ -58,6 +58,12 @@ const struct setting config_settings[] = {
      "dyad.secret beside the database file",
      "The server secret (32 random bytes, made on first start with mode 0600).", "a path",
      AT(secret_file)},
+    {"database", "statement_timeout", "--statement-timeout", "DYAD_STATEMENT_TIMEOUT", SETTING_UINT,
+     1, 3600, "10", NULL,
+     "PostgreSQL: seconds one statement may run, waiting for locks included, before it is "
+     "cancelled and the request answers 503 unavailable (set per transaction, so it holds behind "
+     "pgbouncer). SQLite does not use it.",
+     "1-3600", AT(statement_timeout)},
     {"push", "vapid_key_file", "--vapid-key-file", "DYAD_VAPID_KEY_FILE", SETTING_PATH, 0, 0, "",
      "dyad.vapid beside the server secret",
      "The Web Push (VAPID) key pair, P-256 in PEM, made on first start with mode 0600. Browsers "

@@ -16,13 +16,19 @@ struct embedded_file {
     const char *mime;        /* Content-Type to serve it with */
     const unsigned char *data;
     size_t size;
-    const char *etag;      /* "\"<sha256 hex>\"", quotes included */
+    const char *etag;      /* "\"<16 hex of the sha256>\"", quotes included */
     const char *integrity; /* "sha256-<base64>", for Subresource Integrity */
     /* the same bytes gzipped at build time (assets only), NULL when gzip would
      * not save a tenth; served with Content-Encoding: gzip and its own ETag */
     const unsigned char *gz;
     size_t gz_size;
-    const char *gz_etag; /* "\"<sha256 hex>-gz\"" */
+    const char *gz_etag; /* "\"<16 hex of the sha256>-gz\"" */
+    /* the same bytes in brotli (assets only, Debian's libbrotli at quality
+     * 11), NULL when it would not be smaller than the gzip copy; served with
+     * Content-Encoding: br to browsers that accept it */
+    const unsigned char *br;
+    size_t br_size;
+    const char *br_etag; /* "\"<16 hex of the sha256>-br\"" */
 };
 
 /* Sorted by name; each array ends with a zeroed entry. */
@@ -38,10 +44,14 @@ extern const size_t datafiles_count;
 /* The modules one page of the browser client imports (app.js's static
  * imports, pages/<page>.js and its static imports), from
  * build/gen/preloads.c (tools/preloads.mjs). The entry "" is for pages
- * without a module; the array ends with {NULL, NULL}. */
+ * without a module; the array ends with {NULL, NULL, NULL}. */
 struct page_modules {
     const char *page;
     const char *const *modules; /* served paths, NULL-terminated */
+    /* what the page may import later through web/js/lazy.js, and what
+     * those import that it did not preload: listed with their integrity
+     * values, not preloaded (NULL-terminated) */
+    const char *const *lazy;
 };
 extern const struct page_modules page_modules[];
 

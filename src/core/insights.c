@@ -780,32 +780,43 @@ static enum insights_plane insights_plane_of(const struct insights_input *in, in
     return understood ? INSIGHTS_PLANE_UNDERSTOOD_NOT_OPEN : INSIGHTS_PLANE_NEITHER;
 }
 
+void insights_baseline_count(const struct insights_input *in, int member,
+                             const struct insights_day *day, struct insights_baseline_totals *t)
+{
+    if (!in || !day || !t || member < 0 || member > 1)
+        return;
+    struct insights_day d;
+    insights_day_mask(in, member, day, &d);
+    if (!d.present)
+        return;
+    t->checkins++;
+    if (d.closeness >= 0 && d.closeness <= 10) {
+        t->closeness_n++;
+        t->closeness_sum += d.closeness;
+    }
+    t->sexual_days += d.sexual >= 1 && d.sexual <= 10;
+}
+
+struct insights_baseline insights_baseline_from_totals(const struct insights_baseline_totals *t)
+{
+    struct insights_baseline b = {false, 0.0, 0.0};
+    if (t && t->closeness_n >= INSIGHTS_BASELINE_MIN && t->checkins >= t->closeness_n) {
+        b.known = true;
+        b.closeness = (double)t->closeness_sum / (double)t->closeness_n;
+        b.sexual_rate = (double)t->sexual_days / (double)t->checkins;
+    }
+    return b;
+}
+
 struct insights_baseline insights_baseline_compute(const struct insights_input *in, int member,
                                                    const struct insights_day *history, int n)
 {
-    struct insights_baseline b = {false, 0.0, 0.0};
+    struct insights_baseline_totals t = {0, 0, 0, 0};
     if (!in || !history || member < 0 || member > 1 || n < 0)
-        return b;
-    int checkins = 0, nc = 0, sexual_days = 0;
-    long sum = 0;
-    for (int i = 0; i < n; i++) {
-        struct insights_day d;
-        insights_day_mask(in, member, &history[i], &d);
-        if (!d.present)
-            continue;
-        checkins++;
-        if (d.closeness >= 0 && d.closeness <= 10) {
-            nc++;
-            sum += d.closeness;
-        }
-        sexual_days += d.sexual >= 1 && d.sexual <= 10;
-    }
-    if (nc >= INSIGHTS_BASELINE_MIN) {
-        b.known = true;
-        b.closeness = (double)sum / nc;
-        b.sexual_rate = (double)sexual_days / checkins;
-    }
-    return b;
+        return insights_baseline_from_totals(&t);
+    for (int i = 0; i < n; i++)
+        insights_baseline_count(in, member, &history[i], &t);
+    return insights_baseline_from_totals(&t);
 }
 
 /* ==== findings =========================================================== */

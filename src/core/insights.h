@@ -368,6 +368,30 @@ bool insights_answered_in_time(int64_t created_at, int64_t answered_at);
 struct insights_baseline insights_baseline_compute(const struct insights_input *in, int member,
                                                    const struct insights_day *history, int n);
 
+/* What a baseline rests on, as four totals over the days of its history:
+ * check-in days, days with closeness answered and their sum, days with
+ * sexual connection (sexual >= 1) — each over the days as the viewer may
+ * see them. Totals add: the history can be counted in parts (the window
+ * day by day, the year before it summed by the database), so a baseline
+ * costs nothing per day of history once the totals are kept. */
+struct insights_baseline_totals {
+    long checkins;
+    long closeness_n;
+    long closeness_sum;
+    long sexual_days;
+};
+
+/* Adds member's day `d` to t, as in->viewer may see it (the day goes
+ * through insights_day_mask). */
+void insights_baseline_count(const struct insights_input *in, int member,
+                             const struct insights_day *d, struct insights_baseline_totals *t);
+
+/* The baseline the totals give: known with at least INSIGHTS_BASELINE_MIN
+ * days with closeness; closeness_sum / closeness_n and sexual_days /
+ * checkins. insights_baseline_compute is insights_baseline_count over every
+ * day of the history, then this. */
+struct insights_baseline insights_baseline_from_totals(const struct insights_baseline_totals *t);
+
 /* The Theil–Sen line through (i, y[i]) for the i with y[i] != INSIGHTS_TREND_NONE:
  * slope = median of all pairwise slopes, intercept = median of
  * y[i] - slope * i. Values must lie in -10..10. Exact (the same doubles as

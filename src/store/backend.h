@@ -16,7 +16,10 @@
  * Transactions: every store call runs in exactly one (store_tx below).
  * Writes are serialised: SQLite has one writer connection; PostgreSQL takes
  * a transaction-scoped advisory lock, so a rule checked in a transaction
- * still holds when it commits, whichever server runs it.
+ * still holds when it commits, whichever server runs it. SQLite lets the
+ * write calls that arrive together share one transaction and its fsync,
+ * each in a savepoint of its own (group commit, top of sqlite.c); to the
+ * store each is still its own transaction, answered once it is durable.
  */
 #ifndef DYAD_STORE_BACKEND_H
 #define DYAD_STORE_BACKEND_H
@@ -49,6 +52,8 @@ struct store_backend;
 struct store {
     const struct store_backend *b;
     int version; /* schema version after migrations */
+    /* PostgreSQL: milliseconds a statement may run (store_set_statement_timeout) */
+    unsigned statement_timeout_ms;
 };
 struct sql_conn {
     const struct store_backend *b;
@@ -94,6 +99,10 @@ struct store_backend {
     /* After an erasure committed: make sure no copy of the erased rows stays
      * readable (SQLite: checkpoint the WAL; PostgreSQL: VACUUM). */
     void (*after_erasure)(struct store *s);
+    /* Whether the backend commits writes in groups and reports its commits
+     * through store_note_commit itself; otherwise store.c counts each write
+     * transaction as a commit of one. */
+    bool group_commit;
 
     /* For store_copy: the store's tables in the order they were created
      * (so each comes after the tables it references), one name a row; the
@@ -107,6 +116,13 @@ struct store_backend {
     bool hidden_rowid;
     enum store_result (*after_copy)(struct sql_conn *c, const char *table);
 };
+
+/* For /metrics (store_stats): a COMMIT of `writes` store calls that took
+ * nanos and went through (ok) or failed; a call retried alone after its
+ * group's commit failed; write calls queued for the writer (+1, -1). */
+void store_note_commit(unsigned writes, int64_t nanos, bool ok);
+void store_note_retry(void);
+void store_note_waiting(int delta);
 
 extern const struct store_backend store_sqlite;
 extern const struct store_backend store_postgres;

@@ -16,10 +16,21 @@
  *
  * Transactions: every store call is one. It opens with the statement
  * timeout set for that transaction only (SET LOCAL, so a pooler can hand
- * the server connection to anyone afterwards); a write also takes one
- * transaction-scoped advisory lock, which serialises writes across every
- * server as SQLite's single writer does within one. A snapshot read is
- * REPEATABLE READ.
+ * the server connection to anyone afterwards; the value is the
+ * statement_timeout setting, store_set_statement_timeout); a write also
+ * takes one transaction-scoped advisory lock, which serialises writes
+ * across every server as SQLite's single writer does within one. A
+ * snapshot read is REPEATABLE READ.
+ *
+ * Round trips: BEGIN, SET LOCAL, the lock and the call's first statement
+ * go out together in libpq's pipeline mode, one Sync, one round trip
+ * (open_with); later statements take one each. A read ends with a ROLLBACK
+ * sent without waiting for its answer, which is read at the connection's
+ * next use (drain); a write waits for its COMMIT. So a read of one
+ * statement costs one round trip (it was three), a write of one statement
+ * two. Each Sync closes a batch that lies inside one transaction, and the
+ * next batch goes out only after the last answer was read, so pgbouncer in
+ * transaction mode keeps each transaction on one server connection.
  *
  * The URL is any libpq connection string: "postgres://…" URLs (several
  * hosts, target_session_attrs=read-write for failover) or key=value
@@ -56,8 +67,11 @@ struct pg_conn {
     struct sql_conn base;
     struct pg_store *s;
     PGconn *pg;
-    bool busy;       /* inside a store call */
-    bool write;      /* that call writes */
+    bool busy;  /* inside a store call */
+    bool write; /* that call writes */
+    enum store_tx tx;
+    bool opened;     /* its transaction has begun (with its first statement) */
+    bool draining;   /* a ROLLBACK was sent, its answer not yet read */
     bool committing; /* COMMIT sent, its answer not yet read */
     bool warned;     /* the server warned during COMMIT */
 };
@@ -186,6 +200,35 @@ static void commit_notice(void *arg, const PGresult *res)
     }
 }
 
+static int reconnect(struct pg_conn *c)
+{
+    c->pg = connect_db(c->s->conninfo);
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        fprintf(stderr, "dyad: store: cannot reach PostgreSQL: %s", PQerrorMessage(c->pg));
+        drop(c);
+        return -1;
+    }
+    PQsetNoticeReceiver(c->pg, commit_notice, c);
+    return 0;
+}
+
+/* Reads the answer to the ROLLBACK that ended the last read (sent without
+ * waiting, so it is usually there already); a connection that broke
+ * meanwhile is dropped. */
+static void drain(struct pg_conn *c)
+{
+    if (!c->draining || c->pg == NULL)
+        return;
+    c->draining = false;
+    PGresult *res;
+    while ((res = PQgetResult(c->pg)) != NULL)
+        PQclear(res);
+    if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        drop(c);
+}
+
+/* Nothing is sent here: the transaction opens with the call's first
+ * statement (open_with), in the same round trip. */
 static enum store_result pg_begin(struct store *st, enum store_tx tx, struct sql_conn **out)
 {
     struct pg_store *s = pgs(st);
@@ -198,43 +241,17 @@ static enum store_result pg_begin(struct store *st, enum store_tx tx, struct sql
             c = &t->conns[i];
     if (c == NULL)
         return STORE_ERROR;
-    char sql[256];
-    if (tx == STORE_TX_WRITE)
-        snprintf(sql, sizeof sql,
-                 "BEGIN; SET LOCAL statement_timeout = %d; SELECT pg_advisory_xact_lock(%d)",
-                 STATEMENT_TIMEOUT_MS, (int)LOCK_WRITES);
-    else
-        snprintf(sql, sizeof sql, "%s; SET LOCAL statement_timeout = %d",
-                 tx == STORE_TX_SNAPSHOT ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                                         : "BEGIN READ ONLY",
-                 STATEMENT_TIMEOUT_MS);
-    /* a connection that broke since its last use gets one fresh try */
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
-            drop(c);
-        if (c->pg == NULL) {
-            c->pg = connect_db(s->conninfo);
-            if (PQstatus(c->pg) != CONNECTION_OK) {
-                fprintf(stderr, "dyad: store: cannot reach PostgreSQL: %s", PQerrorMessage(c->pg));
-                drop(c);
-                return STORE_UNAVAILABLE;
-            }
-            PQsetNoticeReceiver(c->pg, commit_notice, c);
-        }
-        bool lost = false;
-        if (command(c->pg, sql, &lost) == 0) {
-            c->busy = true;
-            c->write = tx == STORE_TX_WRITE;
-            *out = &c->base;
-            return STORE_OK;
-        }
-        if (!lost) {
-            command(c->pg, "ROLLBACK", NULL);
-            return STORE_ERROR;
-        }
+    drain(c);
+    if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
         drop(c);
-    }
-    return STORE_UNAVAILABLE;
+    if (c->pg == NULL && reconnect(c) != 0)
+        return STORE_UNAVAILABLE;
+    c->busy = true;
+    c->opened = false;
+    c->tx = tx;
+    c->write = tx == STORE_TX_WRITE;
+    *out = &c->base;
+    return STORE_OK;
 }
 
 static enum store_result pg_end(struct store *st, struct sql_conn *cb, enum store_result r)
@@ -242,13 +259,19 @@ static enum store_result pg_end(struct store *st, struct sql_conn *cb, enum stor
     (void)st;
     struct pg_conn *c = (struct pg_conn *)cb;
     c->busy = false;
+    if (!c->opened)
+        return r; /* no statement ran: there is no transaction to end */
+    c->opened = false;
     if (c->pg == NULL)
         return r == STORE_OK ? STORE_UNAVAILABLE : r;
     if (r != STORE_OK || !c->write) {
-        PGresult *res = PQexec(c->pg, "ROLLBACK");
-        if (res == NULL || PQstatus(c->pg) != CONNECTION_OK)
+        /* sent now, its answer read at the next use: the server ends the
+         * transaction (and a pooler frees its connection) at once, and
+         * this call does not wait a round trip for it */
+        if (PQsendQuery(c->pg, "ROLLBACK") == 1)
+            c->draining = true;
+        else
             drop(c);
-        PQclear(res);
         return r;
     }
     c->committing = true;
@@ -289,14 +312,135 @@ static int placeholders(const char *sql, char *out, size_t cap)
     return 0;
 }
 
+struct params {
+    const char *values[MAX_PARAMS];
+    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+    Oid types[MAX_PARAMS];
+    char ints[MAX_PARAMS][24];
+};
+
+static void bind_params(struct params *p, const struct sql_value *v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        p->lengths[i] = 0;
+        p->formats[i] = 0;
+        switch (v[i].type) {
+        case SQL_INT:
+            snprintf(p->ints[i], sizeof p->ints[i], "%lld", (long long)v[i].i);
+            p->values[i] = p->ints[i];
+            p->types[i] = OID_INT8;
+            break;
+        case SQL_TEXT:
+            p->values[i] = v[i].p;
+            p->types[i] = OID_TEXT;
+            break;
+        case SQL_BLOB:
+            p->values[i] = v[i].p != NULL ? v[i].p : "";
+            p->lengths[i] = (int)v[i].n;
+            p->formats[i] = 1;
+            p->types[i] = OID_BYTEA;
+            break;
+        default:
+            p->values[i] = NULL;
+            p->types[i] = 0;
+            break;
+        }
+    }
+}
+
+/* Reads one query's answer in pipeline mode: its result, then the NULL
+ * that ends it. NULL when the connection gave anything else. */
+static PGresult *pipeline_result(PGconn *pg)
+{
+    if (PQstatus(pg) != CONNECTION_OK)
+        return NULL;
+    PGresult *res = PQgetResult(pg);
+    if (res == NULL || PQstatus(pg) != CONNECTION_OK)
+        return res; /* a broken connection's error, if any: the caller checks */
+    PGresult *end = PQgetResult(pg);
+    if (end != NULL) {
+        PQclear(end);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+/* A call's first statement, with what opens its transaction, sent as one
+ * pipeline and one round trip: BEGIN, SET LOCAL statement_timeout, for a
+ * write the advisory lock, the statement, then Sync. All of it is one
+ * transaction up to the Sync, so a pooler in transaction mode keeps it on
+ * one server connection. A connection found broken gets one fresh try:
+ * nothing was committed on it. Returns the statement's result (any status),
+ * or NULL with *r set when the transaction could not open. */
+static PGresult *open_with(struct pg_conn *c, const char *sql, int n, const struct params *p,
+                           enum store_result *r)
+{
+    char timeout[64], lock[64];
+    snprintf(timeout, sizeof timeout, "SET LOCAL statement_timeout = %u",
+             c->s->base.statement_timeout_ms);
+    snprintf(lock, sizeof lock, "SELECT pg_advisory_xact_lock(%d)", (int)LOCK_WRITES);
+    const char *const prefix[3] = {c->tx == STORE_TX_WRITE ? "BEGIN"
+                                   : c->tx == STORE_TX_SNAPSHOT
+                                       ? "BEGIN ISOLATION LEVEL REPEATABLE "
+                                         "READ READ ONLY"
+                                       : "BEGIN READ ONLY",
+                                   timeout, lock};
+    const int np = c->write ? 3 : 2;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (c->pg == NULL && reconnect(c) != 0)
+            break;
+        PGresult *res[4] = {NULL, NULL, NULL, NULL};
+        bool whole = PQenterPipelineMode(c->pg) == 1;
+        for (int i = 0; whole && i < np; i++)
+            whole = PQsendQueryParams(c->pg, prefix[i], 0, NULL, NULL, NULL, NULL, 1) == 1;
+        whole = whole && PQsendQueryParams(c->pg, sql, n, p->types, p->values, p->lengths,
+                                           p->formats, 1) == 1;
+        whole = whole && PQpipelineSync(c->pg) == 1;
+        for (int i = 0; whole && i <= np; i++)
+            whole = (res[i] = pipeline_result(c->pg)) != NULL;
+        if (whole) {
+            PGresult *sync = PQgetResult(c->pg);
+            whole = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+            PQclear(sync);
+        }
+        whole = whole && PQexitPipelineMode(c->pg) == 1;
+        int failed = -1;
+        for (int i = 0; whole && i < np && failed < 0; i++) {
+            ExecStatusType st = PQresultStatus(res[i]);
+            if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+                failed = i;
+        }
+        if (whole && failed < 0) {
+            for (int i = 0; i < np; i++)
+                PQclear(res[i]);
+            c->opened = true;
+            return res[np];
+        }
+        bool lost = !whole || unreachable(c->pg, res[failed]);
+        if (whole)
+            fprintf(stderr, "dyad: store: %s", PQresultErrorMessage(res[failed]));
+        else
+            fprintf(stderr, "dyad: store: %s", c->pg != NULL ? PQerrorMessage(c->pg) : "lost\n");
+        for (int i = 0; i <= np; i++)
+            PQclear(res[i]);
+        if (!lost) {
+            /* BEGIN may have run: pg_end rolls back */
+            c->opened = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+            *r = STORE_ERROR;
+            return NULL;
+        }
+        drop(c);
+    }
+    *r = STORE_UNAVAILABLE;
+    return NULL;
+}
+
 static PGresult *execute(struct pg_conn *c, const char *sql, const struct sql_value *v, int n,
                          enum store_result *r)
 {
     char text[SQL_MAX];
-    char ints[MAX_PARAMS][24];
-    const char *values[MAX_PARAMS];
-    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
-    Oid types[MAX_PARAMS];
+    struct params p;
     if (c->pg == NULL) {
         *r = STORE_UNAVAILABLE;
         return NULL;
@@ -305,32 +449,15 @@ static PGresult *execute(struct pg_conn *c, const char *sql, const struct sql_va
         *r = STORE_ERROR;
         return NULL;
     }
-    for (int i = 0; i < n; i++) {
-        lengths[i] = 0;
-        formats[i] = 0;
-        switch (v[i].type) {
-        case SQL_INT:
-            snprintf(ints[i], sizeof ints[i], "%lld", (long long)v[i].i);
-            values[i] = ints[i];
-            types[i] = OID_INT8;
-            break;
-        case SQL_TEXT:
-            values[i] = v[i].p;
-            types[i] = OID_TEXT;
-            break;
-        case SQL_BLOB:
-            values[i] = v[i].p != NULL ? v[i].p : "";
-            lengths[i] = (int)v[i].n;
-            formats[i] = 1;
-            types[i] = OID_BYTEA;
-            break;
-        default:
-            values[i] = NULL;
-            types[i] = 0;
-            break;
-        }
+    bind_params(&p, v, n);
+    PGresult *res;
+    if (!c->opened) {
+        res = open_with(c, text, n, &p, r);
+        if (res == NULL)
+            return NULL;
+    } else {
+        res = PQexecParams(c->pg, text, n, p.types, p.values, p.lengths, p.formats, 1);
     }
-    PGresult *res = PQexecParams(c->pg, text, n, types, values, lengths, formats, 1);
     ExecStatusType st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         *r = STORE_OK;
@@ -342,6 +469,10 @@ static PGresult *execute(struct pg_conn *c, const char *sql, const struct sql_va
     } else if (unreachable(c->pg, res)) {
         *r = STORE_UNAVAILABLE;
         fprintf(stderr, "dyad: store: %s", res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+        /* a standby (after a failover) or a broken connection: the next
+         * call connects afresh and finds the primary */
+        if (state == NULL || strcmp(state, "25006") == 0)
+            drop(c);
     } else {
         *r = STORE_ERROR;
         fprintf(stderr, "dyad: store: %s  in: %s\n", res ? PQresultErrorMessage(res) : "", text);
@@ -551,6 +682,7 @@ static struct store *pg_open(const char *conninfo, bool apply, char *err, size_t
         return NULL;
     }
     s->base.b = &store_postgres;
+    s->base.statement_timeout_ms = STATEMENT_TIMEOUT_MS;
     pthread_mutex_init(&s->lock, NULL);
     pthread_key_create(&s->key, NULL);
     PGconn *pg = connect_db(conninfo);

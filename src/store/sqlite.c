@@ -3,31 +3,77 @@
  *
  * Durability first: WAL with synchronous=FULL (no acknowledged commit is lost
  * on power failure), foreign keys on, secure_delete on (erased rows are
- * overwritten, not left in free pages). One writer connection, guarded by a
- * mutex, serialises every change in a BEGIN IMMEDIATE transaction; each
- * thread reads on a read-only connection of its own. Statements are prepared
- * once per connection and cached by the address of their SQL text (store.c
- * passes string literals).
+ * overwritten, not left in free pages). One writer connection makes every
+ * change; each thread reads on a read-only connection of its own. Statements
+ * are prepared once per connection and cached by the address of their SQL
+ * text (store.c passes string literals).
+ *
+ * Group commit. With synchronous=FULL each COMMIT waits for an fsync of the
+ * WAL, and one connection can only commit one transaction at a time, so
+ * writes that each commit alone can never go faster than the disk syncs.
+ * Instead, the writes that arrive together share one transaction and one
+ * COMMIT (one fsync):
+ *
+ *   - A write call takes its turn on the writer connection (the "busy"
+ *     flag, under wlock). If no group transaction is open it runs BEGIN
+ *     IMMEDIATE and so opens one. Its statements run inside SAVEPOINT call;
+ *     at its end RELEASE (it went well) or ROLLBACK TO (it failed: only
+ *     its own changes go, the group's stay). Within the call it reads its
+ *     own writes, and those of the calls before it in the group, exactly as
+ *     if they had committed just before it.
+ *   - Then it joins the group (a ticket on its own stack) and looks at the
+ *     writers queued for the connection. If some wait (and the group has
+ *     fewer than GROUP_MAX calls), it hands the connection to the next one
+ *     and sleeps on the "done" condition variable: a follower. If none
+ *     wait, it is the leader: it runs COMMIT — one fsync for the group —
+ *     and wakes every member with its answer.
+ *   - No call waits for company: a lone writer finds nobody queued and
+ *     commits at once, as before. Groups form by themselves while a COMMIT
+ *     is syncing: the writes that arrive meanwhile queue for the connection
+ *     and then go one after another into the next transaction.
+ *   - Every call's answer waits for the COMMIT of its group, so nothing is
+ *     acknowledged before it is durable — a failed call too (its answer may
+ *     rest on what the calls before it wrote).
+ *   - When the group's COMMIT fails (or a call broke the transaction, for
+ *     example out of memory, and SQLite rolled it all back), no member is
+ *     told it succeeded. A group of one answers STORE_ERROR, as a single
+ *     transaction always did. In a larger group each member is retried
+ *     alone, in a transaction of its own that nobody joins: the call's own
+ *     statements, recorded with their values while it ran (struct rec), run
+ *     again, and every statement must see what it saw the first time — the
+ *     same result, the same number of changed rows, the same rows read.
+ *     Then the call's answer holds, and it commits (or, for a call that
+ *     failed, rolls back) by itself. When anything differs, the first run
+ *     rested on a write that is now gone, and the call answers STORE_ERROR
+ *     (the answer a failed commit always had).
+ *   - backup and after_erasure wait until no group is open.
+ *
+ * PostgreSQL (postgres.c) keeps one transaction per call; PostgreSQL has
+ * its own group commit (commit_delay).
  */
 #include <pthread.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/embedded.h"
 #include "store/backend.h"
 
-enum { STMT_CACHE = 128, MAX_READERS = 128, BUSY_TIMEOUT_MS = 5000 };
+enum { STMT_CACHE = 128, MAX_READERS = 128, BUSY_TIMEOUT_MS = 5000, GROUP_MAX = 256 };
 
 struct sq_rows {
     struct sql_rows base;
     sqlite3_stmt *st;
+    size_t rec_op; /* 1 + the recorded query these rows belong to; 0: none */
 };
 
 struct sq_conn {
     struct sql_conn base;
     sqlite3 *db;
+    bool writer;
     int depth;     /* store calls in progress on this connection (a callback may call again) */
     bool snapshot; /* this connection began a read transaction */
     size_t n;
@@ -37,11 +83,30 @@ struct sq_conn {
     } cache[STMT_CACHE];
 };
 
+/* A write call in a group, waiting for the group's COMMIT. */
+struct ticket {
+    enum store_result r;   /* what the call itself came to */
+    enum store_result out; /* its answer, once done */
+    bool done, retry;      /* the group ended; the call must run again alone */
+    bool replayable;       /* its statements were recorded whole */
+    struct ticket *next;
+};
+
 struct sq_store {
     struct store base;
     char *path;
     struct sq_conn writer;
+    /* The writer connection and the group (top of file), under wlock. */
     pthread_mutex_t wlock;
+    pthread_cond_t turn; /* the connection came free */
+    pthread_cond_t done; /* a group ended */
+    bool busy;           /* a thread is using the writer connection */
+    bool open;           /* a group transaction is open */
+    bool broken;         /* ... and a call broke it: it cannot commit */
+    unsigned waiting;    /* write calls queued for the connection */
+    unsigned retrying;   /* calls of a failed group still to run alone (they go first) */
+    struct ticket *members;
+    unsigned n_members;
     pthread_key_t reader_key;
     pthread_mutex_t rlock;
     struct sq_conn *readers[MAX_READERS];
@@ -148,6 +213,166 @@ static int bind(sqlite3_stmt *st, const struct sql_value *v, int n)
     return 0;
 }
 
+/* ---- recording a write call, for a retry alone (top of file) ------------- */
+
+/* A statement a write call ran, with copies of its text and values, and
+ * what it saw: an exec's result and changed rows, or a query's steps and a
+ * hash of every row (and end) they gave. */
+struct rec_op {
+    char *sql;
+    struct sql_value *v;
+    int n;
+    bool query;
+    enum store_result r;
+    int64_t changes;
+    uint64_t steps;
+    unsigned char h[16];
+};
+
+/* The write call this thread is running on the writer connection. */
+struct rec_state {
+    bool on;
+    bool whole; /* false: a statement could not be recorded (out of memory) */
+    struct rec_op *ops;
+    size_t n, cap;
+};
+/* __thread (GNU C, as _Thread_local): cppcheck misreads a struct declared
+ * _Thread_local and calls its members unused */
+static __thread struct rec_state rec;
+
+static void rec_start(void)
+{
+    rec.on = true;
+    rec.whole = true;
+    rec.n = 0;
+}
+
+static void rec_free(void)
+{
+    for (size_t i = 0; i < rec.n; i++) {
+        for (int k = 0; k < rec.ops[i].n; k++)
+            free((void *)rec.ops[i].v[k].p);
+        free(rec.ops[i].v);
+        free(rec.ops[i].sql);
+    }
+    free(rec.ops);
+    rec.ops = NULL;
+    rec.n = rec.cap = 0;
+    rec.on = false;
+}
+
+/* Records a statement about to run; its index + 1, or 0 when not recording. */
+static size_t rec_add(const char *sql, const struct sql_value *v, int n, bool query)
+{
+    if (!rec.on || !rec.whole)
+        return 0;
+    if (rec.n == rec.cap) {
+        size_t cap = rec.cap ? 2 * rec.cap : 8;
+        struct rec_op *ops = realloc(rec.ops, cap * sizeof *ops);
+        if (ops == NULL) {
+            rec.whole = false;
+            return 0;
+        }
+        rec.ops = ops;
+        rec.cap = cap;
+    }
+    struct rec_op *op = &rec.ops[rec.n];
+    memset(op, 0, sizeof *op);
+    op->query = query;
+    op->sql = strdup(sql);
+    op->v = calloc(n > 0 ? (size_t)n : 1, sizeof *op->v);
+    if (op->sql == NULL || op->v == NULL) {
+        free(op->sql);
+        free(op->v);
+        rec.whole = false;
+        return 0;
+    }
+    rec.n++;
+    for (int i = 0; i < n; i++) {
+        op->v[i] = v[i];
+        op->v[i].p = NULL;
+        if ((v[i].type != SQL_TEXT && v[i].type != SQL_BLOB) || v[i].p == NULL)
+            continue; /* a NULL pointer binds NULL, and stays one */
+        size_t len = v[i].type == SQL_TEXT ? strlen(v[i].p) + 1 : v[i].n;
+        void *copy = malloc(len > 0 ? len : 1);
+        if (copy == NULL) {
+            rec.whole = false;
+            return 0;
+        }
+        if (len > 0)
+            memcpy(copy, v[i].p, len);
+        op->v[i].p = copy;
+        op->n = i + 1;
+    }
+    op->n = n;
+    return rec.n;
+}
+
+/* Folds one step of a query (its code, and the row when there is one) into
+ * h, without converting any column's type. */
+static void row_hash(sqlite3_stmt *st, int rc, unsigned char h[16])
+{
+    crypto_generichash_state g;
+    crypto_generichash_init(&g, h, 16, 16);
+    int64_t code = rc;
+    crypto_generichash_update(&g, (const unsigned char *)&code, sizeof code);
+    for (int i = 0; rc == SQLITE_ROW && i < sqlite3_column_count(st); i++) {
+        unsigned char type = (unsigned char)sqlite3_column_type(st, i);
+        crypto_generichash_update(&g, &type, 1);
+        if (type == SQLITE_INTEGER) {
+            int64_t x = sqlite3_column_int64(st, i);
+            crypto_generichash_update(&g, (const unsigned char *)&x, sizeof x);
+        } else if (type == SQLITE_FLOAT) {
+            double x = sqlite3_column_double(st, i);
+            crypto_generichash_update(&g, (const unsigned char *)&x, sizeof x);
+        } else if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+            const void *p = type == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i)
+                                                : sqlite3_column_blob(st, i);
+            int64_t len = sqlite3_column_bytes(st, i);
+            crypto_generichash_update(&g, (const unsigned char *)&len, sizeof len);
+            if (p != NULL && len > 0)
+                crypto_generichash_update(&g, p, (unsigned long long)len);
+        }
+    }
+    crypto_generichash_final(&g, h, 16);
+}
+
+static enum store_result exec_result(int rc)
+{
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return STORE_OK;
+    return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONFLICT : STORE_ERROR;
+}
+
+/* Runs the recorded statements again on db (inside a transaction of their
+ * own); true when every one saw what it saw the first time. */
+static bool replay(sqlite3 *db)
+{
+    for (size_t i = 0; i < rec.n; i++) {
+        const struct rec_op *op = &rec.ops[i];
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, op->sql, -1, &st, NULL) != SQLITE_OK ||
+            bind(st, op->v, op->n) != 0) {
+            sqlite3_finalize(st);
+            return false;
+        }
+        bool same;
+        if (!op->query) {
+            int rc = sqlite3_step(st);
+            same = exec_result(rc) == op->r && sqlite3_changes64(db) == op->changes;
+        } else {
+            unsigned char h[16] = {0};
+            for (uint64_t k = 0; k < op->steps; k++)
+                row_hash(st, sqlite3_step(st), h);
+            same = memcmp(h, op->h, sizeof h) == 0;
+        }
+        sqlite3_finalize(st);
+        if (!same)
+            return false;
+    }
+    return true;
+}
+
 static struct sq_conn *reader(struct sq_store *s)
 {
     struct sq_conn *c = pthread_getspecific(s->reader_key);
@@ -184,6 +409,149 @@ static void rollback(sqlite3 *db)
         run(db, "ROLLBACK");
 }
 
+/* One of the writer's own statements (BEGIN, SAVEPOINT, COMMIT, …). */
+static int step_once(struct sq_conn *c, const char *sql)
+{
+    struct sq_rows *q = stmt(c, sql);
+    if (q == NULL)
+        return -1;
+    int rc = sqlite3_step(q->st);
+    sqlite3_reset(q->st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int64_t mono_nanos(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The writer connection for a thread that must have it to itself, with no
+ * group open (backup, checkpoint, a retry alone): waits for the turn. */
+static void writer_alone(struct sq_store *s)
+{
+    pthread_mutex_lock(&s->wlock);
+    while (s->busy || s->open)
+        pthread_cond_wait(&s->turn, &s->wlock);
+    s->busy = true;
+    pthread_mutex_unlock(&s->wlock);
+}
+
+static void writer_free(struct sq_store *s)
+{
+    pthread_mutex_lock(&s->wlock);
+    s->busy = false;
+    pthread_cond_broadcast(&s->turn);
+    pthread_mutex_unlock(&s->wlock);
+}
+
+/* A call of a failed group, alone: its recorded statements again in a
+ * transaction nobody joins (top of file). */
+static enum store_result retry_alone(struct sq_store *s, const struct ticket *t)
+{
+    sqlite3 *db = s->writer.db;
+    writer_alone(s);
+    enum store_result out = STORE_ERROR;
+    rollback(db);
+    if (step_once(&s->writer, "BEGIN IMMEDIATE") == 0) {
+        if (!replay(db)) {
+            fprintf(stderr, "dyad: store: a write retried alone saw other rows: not saved\n");
+        } else if (t->r != STORE_OK) {
+            out = t->r; /* it failed in the group and fails the same way alone */
+        } else {
+            int64_t t0 = mono_nanos();
+            bool ok = step_once(&s->writer, "COMMIT") == 0;
+            store_note_commit(1, mono_nanos() - t0, ok);
+            if (ok)
+                out = STORE_OK;
+            else
+                fprintf(stderr, "dyad: store: commit failed: %s\n", sqlite3_errmsg(db));
+        }
+    }
+    rollback(db);
+    pthread_mutex_lock(&s->wlock);
+    s->retrying--;
+    s->busy = false;
+    pthread_cond_broadcast(&s->turn);
+    pthread_mutex_unlock(&s->wlock);
+    return out;
+}
+
+/* The end of a write call on the writer connection, which this thread
+ * holds: r is what the call came to, its savepoint already released or
+ * rolled back; intact is false when the group's transaction can no longer
+ * commit. Joins the group and, as a follower or its leader, waits for the
+ * group's COMMIT (top of file). */
+static enum store_result group_finish(struct sq_store *s, enum store_result r, bool intact)
+{
+    struct ticket t = {.r = r, .out = STORE_ERROR, .replayable = rec.on && rec.whole};
+    pthread_mutex_lock(&s->wlock);
+    t.next = s->members;
+    /* the ticket lives on this stack until the group ends, and the group's
+     * end (below) takes it off the list before anyone is woken */
+    /* cppcheck-suppress autoVariables */
+    s->members = &t;
+    s->n_members++;
+    if (!intact)
+        s->broken = true;
+    if (!s->broken && s->waiting > 0 && s->n_members < GROUP_MAX) {
+        /* a follower: the next queued call goes on in this transaction */
+        s->busy = false;
+        pthread_cond_broadcast(&s->turn);
+        while (!t.done)
+            pthread_cond_wait(&s->done, &s->wlock);
+        pthread_mutex_unlock(&s->wlock);
+    } else {
+        /* the leader: nobody else is queued, commit the group */
+        unsigned n = s->n_members;
+        bool broken = s->broken;
+        pthread_mutex_unlock(&s->wlock);
+        bool ok = false;
+        if (!broken) {
+            int64_t t0 = mono_nanos();
+            ok = step_once(&s->writer, "COMMIT") == 0;
+            store_note_commit(n, mono_nanos() - t0, ok);
+            if (!ok)
+                fprintf(stderr, "dyad: store: commit of %u write(s) failed: %s\n", n,
+                        sqlite3_errmsg(s->writer.db));
+        }
+        if (!ok)
+            rollback(s->writer.db);
+        pthread_mutex_lock(&s->wlock);
+        for (struct ticket *m = s->members; m != NULL; m = m->next) {
+            m->done = true;
+            if (ok)
+                m->out = m->r;
+            else if (n == 1 || (m == &t && !intact))
+                /* alone, as a transaction of its own always answered; or
+                 * the call that broke the transaction: its own failure */
+                m->out = m->r != STORE_OK ? m->r : STORE_ERROR;
+            else if (m->replayable) {
+                m->retry = true;
+                s->retrying++;
+            } else {
+                m->out = STORE_ERROR;
+            }
+        }
+        s->members = NULL;
+        s->n_members = 0;
+        s->open = false;
+        s->broken = false;
+        s->busy = false;
+        pthread_cond_broadcast(&s->done);
+        pthread_cond_broadcast(&s->turn);
+        pthread_mutex_unlock(&s->wlock);
+    }
+    enum store_result out = t.out;
+    if (t.retry) {
+        store_note_retry();
+        out = retry_alone(s, &t);
+    }
+    rec_free();
+    return out;
+}
+
 /* ---- the backend ------------------------------------------------------------- */
 
 static enum store_result sq_begin(struct store *st, enum store_tx tx, struct sql_conn **out)
@@ -191,11 +559,32 @@ static enum store_result sq_begin(struct store *st, enum store_tx tx, struct sql
     struct sq_store *s = sq(st);
     if (tx == STORE_TX_WRITE) {
         pthread_mutex_lock(&s->wlock);
-        rollback(s->writer.db);
-        if (run(s->writer.db, "BEGIN IMMEDIATE") != 0) {
-            fprintf(stderr, "dyad: store: begin failed: %s\n", sqlite3_errmsg(s->writer.db));
+        s->waiting++;
+        store_note_waiting(1);
+        /* calls of a failed group, retried alone, go before new ones */
+        while (s->busy || s->retrying > 0)
+            pthread_cond_wait(&s->turn, &s->wlock);
+        s->waiting--;
+        store_note_waiting(-1);
+        s->busy = true;
+        bool open = s->open;
+        pthread_mutex_unlock(&s->wlock);
+        if (!open) {
+            rollback(s->writer.db);
+            if (step_once(&s->writer, "BEGIN IMMEDIATE") != 0) {
+                fprintf(stderr, "dyad: store: begin failed: %s\n", sqlite3_errmsg(s->writer.db));
+                writer_free(s);
+                return STORE_ERROR;
+            }
+            pthread_mutex_lock(&s->wlock);
+            s->open = true;
             pthread_mutex_unlock(&s->wlock);
-            return STORE_ERROR;
+        }
+        rec_start();
+        if (step_once(&s->writer, "SAVEPOINT call") != 0) {
+            fprintf(stderr, "dyad: store: savepoint failed: %s\n", sqlite3_errmsg(s->writer.db));
+            /* nothing of this call to keep; the group goes on */
+            return group_finish(s, STORE_ERROR, !sqlite3_get_autocommit(s->writer.db));
         }
         *out = &s->writer.base;
         return STORE_OK;
@@ -224,17 +613,17 @@ static enum store_result sq_end(struct store *st, struct sql_conn *cb, enum stor
         }
         return r;
     }
-    if (r == STORE_OK) {
-        if (run(c->db, "COMMIT") != 0) {
-            fprintf(stderr, "dyad: store: commit failed: %s\n", sqlite3_errmsg(c->db));
-            rollback(c->db);
-            r = STORE_ERROR;
-        }
-    } else {
-        rollback(c->db);
+    /* keep the call's changes in the group, or take back only them */
+    bool intact = !sqlite3_get_autocommit(c->db);
+    if (intact && r == STORE_OK && step_once(c, "RELEASE call") != 0) {
+        fprintf(stderr, "dyad: store: release failed: %s\n", sqlite3_errmsg(c->db));
+        r = STORE_ERROR;
     }
-    pthread_mutex_unlock(&s->wlock);
-    return r;
+    if (intact && r != STORE_OK)
+        intact = step_once(c, "ROLLBACK TO call") == 0 && step_once(c, "RELEASE call") == 0;
+    intact = intact && !sqlite3_get_autocommit(c->db);
+    rec.on = rec.on && intact;
+    return group_finish(s, r, intact);
 }
 
 static enum store_result sq_exec(struct sql_conn *cb, const char *sql, const struct sql_value *v,
@@ -248,35 +637,45 @@ static enum store_result sq_exec(struct sql_conn *cb, const char *sql, const str
         sqlite3_clear_bindings(q->st);
         return STORE_ERROR;
     }
+    size_t op = c->writer ? rec_add(sql, v, n, false) : 0;
     int rc = sqlite3_step(q->st);
     sqlite3_reset(q->st);
+    enum store_result r = exec_result(rc);
+    if (op != 0) {
+        rec.ops[op - 1].r = r;
+        rec.ops[op - 1].changes = sqlite3_changes64(c->db);
+    }
     if (changes != NULL)
         *changes = sqlite3_changes64(c->db);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-        return STORE_OK;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return STORE_CONFLICT;
-    fprintf(stderr, "dyad: store: step failed: %s\n", sqlite3_errstr(rc));
-    return STORE_ERROR;
+    if (r == STORE_ERROR)
+        fprintf(stderr, "dyad: store: step failed: %s\n", sqlite3_errstr(rc));
+    return r;
 }
 
 static enum store_result sq_query(struct sql_conn *cb, const char *sql, const struct sql_value *v,
                                   int n, struct sql_rows **out)
 {
-    struct sq_rows *q = stmt((struct sq_conn *)cb, sql);
+    struct sq_conn *c = (struct sq_conn *)cb;
+    struct sq_rows *q = stmt(c, sql);
     if (q == NULL)
         return STORE_ERROR;
     if (bind(q->st, v, n) != 0) {
         sqlite3_clear_bindings(q->st);
         return STORE_ERROR;
     }
+    q->rec_op = c->writer ? rec_add(sql, v, n, true) : 0;
     *out = &q->base;
     return STORE_OK;
 }
 
 static enum store_result sq_next(struct sql_rows *qb)
 {
-    int rc = sqlite3_step(((struct sq_rows *)qb)->st);
+    struct sq_rows *q = (struct sq_rows *)qb;
+    int rc = sqlite3_step(q->st);
+    if (q->rec_op != 0 && rec.on && q->rec_op <= rec.n) {
+        rec.ops[q->rec_op - 1].steps++;
+        row_hash(q->st, rc, rec.ops[q->rec_op - 1].h);
+    }
     if (rc == SQLITE_ROW)
         return STORE_OK;
     return rc == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
@@ -388,6 +787,8 @@ static void sq_close(struct store *st)
         run(s->writer.db, "PRAGMA wal_checkpoint(TRUNCATE)");
     conn_close(&s->writer);
     pthread_key_delete(s->reader_key);
+    pthread_cond_destroy(&s->turn);
+    pthread_cond_destroy(&s->done);
     pthread_mutex_destroy(&s->wlock);
     pthread_mutex_destroy(&s->rlock);
     free(s->path);
@@ -412,10 +813,16 @@ static struct store *sq_open(const char *path, bool apply_migrations, char *err,
     }
     s->base.b = &store_sqlite;
     pthread_mutex_init(&s->wlock, NULL);
+    pthread_cond_init(&s->turn, NULL);
+    pthread_cond_init(&s->done, NULL);
     pthread_mutex_init(&s->rlock, NULL);
     pthread_key_create(&s->reader_key, NULL);
-    if (conn_open(&s->writer, s->path, false, err, errlen) != 0 ||
-        migrate(s, apply_migrations, err, errlen) != 0) {
+    if (conn_open(&s->writer, s->path, false, err, errlen) != 0) {
+        sq_close(&s->base);
+        return NULL;
+    }
+    s->writer.writer = true;
+    if (migrate(s, apply_migrations, err, errlen) != 0) {
         sq_close(&s->base);
         return NULL;
     }
@@ -447,12 +854,12 @@ static enum store_result sq_backup(struct store *st, const char *path, char *err
         sqlite3_close(dst);
         return STORE_ERROR;
     }
-    pthread_mutex_lock(&s->wlock);
+    writer_alone(s);
     sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->writer.db, "main");
     int rc = b != NULL ? sqlite3_backup_step(b, -1) : SQLITE_ERROR;
     if (b != NULL)
         sqlite3_backup_finish(b);
-    pthread_mutex_unlock(&s->wlock);
+    writer_free(s);
     if (rc != SQLITE_DONE)
         snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(dst));
     sqlite3_close(dst);
@@ -464,9 +871,9 @@ static enum store_result sq_backup(struct store *st, const char *path, char *err
 static void sq_after_erasure(struct store *st)
 {
     struct sq_store *s = sq(st);
-    pthread_mutex_lock(&s->wlock);
+    writer_alone(s);
     int ck = sqlite3_wal_checkpoint_v2(s->writer.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-    pthread_mutex_unlock(&s->wlock);
+    writer_free(s);
     if (ck != SQLITE_OK)
         fprintf(stderr, "dyad: store: checkpoint after erasure: %s\n", sqlite3_errstr(ck));
 }
@@ -489,6 +896,7 @@ const struct store_backend store_sqlite = {
     .health = sq_health,
     .backup = sq_backup,
     .after_erasure = sq_after_erasure,
+    .group_commit = true,
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND "
                   "name NOT LIKE 'sqlite_%' ORDER BY rowid",
     .all_columns = "rowid AS rowid, *",

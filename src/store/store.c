@@ -51,16 +51,67 @@ static int64_t now_nanos(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Commits of writes (store_note_commit). */
+const uint64_t store_commit_bounds_us[STORE_COMMIT_BUCKETS - 1] = {
+    250, 500, 1000, 2000, 5000, 10000, 25000, 100000, 1000000};
+static atomic_uint_fast64_t stats_commits, stats_commit_failures, stats_commit_writes,
+    stats_commit_nanos, stats_retries, stats_by_writes[STORE_GROUP_BUCKETS],
+    stats_by_time[STORE_COMMIT_BUCKETS];
+static atomic_int_fast64_t stats_waiting;
+static _Thread_local bool tx_write;
+
+void store_note_commit(unsigned writes, int64_t nanos, bool ok)
+{
+    atomic_fetch_add(&stats_commits, 1);
+    atomic_fetch_add(&stats_commit_nanos, (uint_fast64_t)(nanos > 0 ? nanos : 0));
+    if (!ok) {
+        atomic_fetch_add(&stats_commit_failures, 1);
+        return;
+    }
+    atomic_fetch_add(&stats_commit_writes, writes);
+    int b = 0;
+    while (b + 1 < STORE_GROUP_BUCKETS && writes > (1u << b))
+        b++;
+    atomic_fetch_add(&stats_by_writes[b], 1);
+    int t = 0;
+    while (t + 1 < STORE_COMMIT_BUCKETS && (uint64_t)nanos > store_commit_bounds_us[t] * 1000)
+        t++;
+    atomic_fetch_add(&stats_by_time[t], 1);
+}
+
+void store_note_retry(void)
+{
+    atomic_fetch_add(&stats_retries, 1);
+}
+
+void store_note_waiting(int delta)
+{
+    atomic_fetch_add(&stats_waiting, delta);
+}
+
 void store_stats_read(struct store_stats *out)
 {
     out->transactions = atomic_load(&stats_transactions);
     out->nanos = atomic_load(&stats_nanos);
+    out->commits = atomic_load(&stats_commits);
+    out->commit_failures = atomic_load(&stats_commit_failures);
+    out->commit_writes = atomic_load(&stats_commit_writes);
+    out->commit_nanos = atomic_load(&stats_commit_nanos);
+    for (int i = 0; i < STORE_GROUP_BUCKETS; i++)
+        out->by_writes[i] = atomic_load(&stats_by_writes[i]);
+    for (int i = 0; i < STORE_COMMIT_BUCKETS; i++)
+        out->by_time[i] = atomic_load(&stats_by_time[i]);
+    out->retries = atomic_load(&stats_retries);
+    int64_t w = atomic_load(&stats_waiting);
+    out->waiting = w > 0 ? (uint64_t)w : 0;
 }
 
 static enum store_result begin(struct store *s, enum store_tx tx, struct sql_conn **c)
 {
-    if (tx_depth++ == 0)
+    if (tx_depth++ == 0) {
         tx_started = now_nanos();
+        tx_write = tx == STORE_TX_WRITE;
+    }
     enum store_result r = s->b->begin(s, tx, c);
     if (r != STORE_OK)
         tx_depth--;
@@ -69,7 +120,12 @@ static enum store_result begin(struct store *s, enum store_tx tx, struct sql_con
 
 static enum store_result end(struct store *s, struct sql_conn *c, enum store_result r)
 {
+    /* a backend without group commit commits each write call alone */
+    bool commits = !s->b->group_commit && tx_write && tx_depth == 1 && r == STORE_OK;
+    int64_t t0 = commits ? now_nanos() : 0;
     r = s->b->end(s, c, r);
+    if (commits)
+        store_note_commit(1, now_nanos() - t0, r == STORE_OK);
     if (--tx_depth == 0) {
         atomic_fetch_add(&stats_transactions, 1);
         atomic_fetch_add(&stats_nanos, (uint_fast64_t)(now_nanos() - tx_started));
@@ -215,6 +271,11 @@ const char *store_backend_name(struct store *s)
     return s->b->name;
 }
 
+void store_set_statement_timeout(struct store *s, unsigned seconds)
+{
+    s->statement_timeout_ms = seconds * 1000u;
+}
+
 int store_schema_version(struct store *s)
 {
     return s->version;
@@ -336,6 +397,13 @@ enum store_result store_user_set_password(struct store *s, const char *user_id,
         "UPDATE users SET kdf_salt = ?2, auth_hash = ?3, wrapped_keys = ?4 WHERE id = ?1",
         ARGS(T(user_id), B(kdf_salt, 16), T(auth_hash), B(wrapped_keys, STORE_WRAPPED_KEYS)));
     const char *keep = keep_session_id != NULL ? keep_session_id : "";
+    /* every other browser is signed out: its reminders by push stop too */
+    if (r == STORE_OK)
+        r = run(c,
+                "DELETE FROM push_subscriptions WHERE user_id = ?1 AND "
+                "COALESCE(session_id, '') <> ?2 AND COALESCE(device_id, '') NOT IN "
+                "(SELECT device_id FROM sessions WHERE id = ?2 AND device_id IS NOT NULL)",
+                ARGS(T(user_id), T(keep)));
     if (r == STORE_OK)
         r = run(c,
                 "DELETE FROM devices WHERE user_id = ?1 AND id NOT IN "
@@ -477,6 +545,13 @@ enum store_result store_device_create(struct store *s, const struct device *d,
                   "SELECT id, created_at, last_seen_at, user_agent, device_id, expires_at "
                   "FROM sessions WHERE id = ?1 AND user_id = ?2",
                   ARGS(T(session_id), T(d->user_id)), session_row, &sess);
+    /* This browser's push subscriptions (made in this session, or under the
+     * device it replaces) now belong to the new device. */
+    if (r == STORE_OK)
+        r = run(c,
+                "UPDATE push_subscriptions SET device_id = ?3 WHERE user_id = ?1 AND "
+                "(session_id = ?2 OR (device_id IS NOT NULL AND device_id = ?4))",
+                ARGS(T(d->user_id), T(session_id), T(d->id), T(sess.device_id)));
     /* Re-marking (a new PIN) replaces the session's own device. */
     if (r == STORE_OK && sess.device_id[0] != '\0')
         r = run(c, "DELETE FROM devices WHERE id = ?1 AND user_id = ?2",
@@ -520,8 +595,8 @@ static enum store_result device_row(struct sql_rows *q, void *arg)
     return STORE_OK;
 }
 
-/* Deletes a device and every session of its family but keep (may be ""),
- * which becomes an ordinary session. */
+/* Deletes a device, the push subscriptions made under it and every session
+ * of its family but keep (may be ""), which becomes an ordinary session. */
 static enum store_result device_remove(struct sql_conn *c, const char *id, const char *keep)
 {
     enum store_result r =
@@ -529,6 +604,8 @@ static enum store_result device_remove(struct sql_conn *c, const char *id, const
     if (r == STORE_OK)
         r = run(c, "UPDATE sessions SET device_id = NULL, expires_at = NULL WHERE id = ?1",
                 ARGS(T(keep)));
+    if (r == STORE_OK)
+        r = run(c, "DELETE FROM push_subscriptions WHERE device_id = ?1", ARGS(T(id)));
     if (r == STORE_OK)
         r = run(c, "DELETE FROM devices WHERE id = ?1", ARGS(T(id)));
     return r;
@@ -755,6 +832,9 @@ enum store_result store_user_delete(struct store *s, const char *user_id, int64_
     }
     free(ud.d);
     static const char *const scrub[] = {
+        /* a therapist's links go with them: their dyads' insights change */
+        ("UPDATE dyads SET data_version = data_version + 1 WHERE id IN "
+         "(SELECT dyad_id FROM therapist_links WHERE therapist_id = ?1)"),
         /* a dyad nobody else ever joined goes whole */
         ("DELETE FROM dyads WHERE id IN (SELECT dyad_id FROM dyad_members WHERE user_id = ?1) "
          "AND (SELECT count(*) FROM dyad_members m WHERE m.dyad_id = dyads.id) = 1"),
@@ -795,12 +875,15 @@ enum store_result store_push_subscribe(struct store *s, const struct push_subscr
         r = STORE_CONFLICT;
     if (r == STORE_OK)
         r = run(c,
-                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (endpoint) DO UPDATE SET "
+                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at, "
+                "device_id, session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULLIF(?7, ''), "
+                "NULLIF(?8, '')) ON CONFLICT (endpoint) DO UPDATE SET "
                 "user_id = excluded.user_id, p256dh = excluded.p256dh, auth = excluded.auth, "
-                "created_at = excluded.created_at",
+                "created_at = excluded.created_at, device_id = excluded.device_id, "
+                "session_id = excluded.session_id",
                 ARGS(T(p->id), T(p->user_id), T(p->endpoint), B(p->p256dh, sizeof p->p256dh),
-                     B(p->auth, sizeof p->auth), I(p->created_at)));
+                     B(p->auth, sizeof p->auth), I(p->created_at), T(p->device_id),
+                     T(p->session_id)));
     if (r == STORE_OK)
         r = first_row(c, "SELECT id FROM push_subscriptions WHERE endpoint = ?1",
                       ARGS(T(p->endpoint)), push_id_row, id_out);
@@ -816,6 +899,21 @@ enum store_result store_push_unsubscribe(struct store *s, const char *user_id, c
     r = run_one(c, STORE_NOT_FOUND,
                 "DELETE FROM push_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
                 ARGS(T(user_id), T(endpoint)));
+    return end(s, c, r);
+}
+
+enum store_result store_push_end_session(struct store *s, const char *user_id,
+                                         const char *session_id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "DELETE FROM push_subscriptions WHERE user_id = ?1 AND (session_id = ?2 OR "
+            "device_id IN (SELECT device_id FROM sessions WHERE id = ?2 AND user_id = ?1 AND "
+            "device_id IS NOT NULL))",
+            ARGS(T(user_id), T(session_id)));
     return end(s, c, r);
 }
 
@@ -847,6 +945,8 @@ static enum store_result push_each(struct sql_rows *q, void *arg)
     if (!col_blob(q, 3, p.p256dh, sizeof p.p256dh) || !col_blob(q, 4, p.auth, sizeof p.auth))
         return STORE_ERROR;
     p.created_at = col_int(q, 5);
+    col_text(q, 6, p.device_id, sizeof p.device_id);
+    col_text(q, 7, p.session_id, sizeof p.session_id);
     w->fn(w->ctx, &p);
     return STORE_OK;
 }
@@ -860,7 +960,8 @@ enum store_result store_push_list(struct store *s, const char *user_id, store_pu
         return r;
     struct push_walk w = {fn, ctx};
     r = each_row(c,
-                 "SELECT id, user_id, endpoint, p256dh, auth, created_at FROM push_subscriptions "
+                 "SELECT id, user_id, endpoint, p256dh, auth, created_at, device_id, session_id "
+                 "FROM push_subscriptions "
                  "WHERE user_id = ?1 ORDER BY created_at, rowid",
                  ARGS(T(user_id)), push_each, &w);
     return end(s, c, r);
@@ -984,14 +1085,24 @@ static enum store_result dyad_row(struct sql_rows *q, void *arg)
     col_text(q, 2, d->created_by, sizeof d->created_by);
     d->created_at = col_int(q, 3);
     d->ended_at = col_int(q, 4);
+    d->data_version = col_int(q, 5);
     return STORE_OK;
 }
 
 static enum store_result load_dyad(struct sql_conn *c, const char *dyad_id, struct dyad *out)
 {
     return first_row(c,
-                     "SELECT id, kind, created_by, created_at, ended_at FROM dyads WHERE id = ?1",
+                     "SELECT id, kind, created_by, created_at, ended_at, data_version FROM dyads "
+                     "WHERE id = ?1",
                      ARGS(T(dyad_id)), dyad_row, out);
+}
+
+/* A change to what the dyad's insights read, inside the caller's write
+ * transaction (struct dyad's data_version). */
+static enum store_result insights_changed(struct sql_conn *c, const char *dyad_id)
+{
+    return run(c, "UPDATE dyads SET data_version = data_version + 1 WHERE id = ?1",
+               ARGS(T(dyad_id)));
 }
 
 static enum store_result invite_row(struct sql_rows *q, void *arg)
@@ -1260,7 +1371,7 @@ static enum store_result delete_authored(struct sql_conn *c, const char *dyad_id
         "DELETE FROM reshares WHERE dyad_id = ?1 AND user_id = ?2",
         "DELETE FROM private_checkins WHERE dyad_id = ?1 AND user_id = ?2",
     };
-    enum store_result r = STORE_OK;
+    enum store_result r = insights_changed(c, dyad_id);
     for (size_t i = 0; i < sizeof sql / sizeof sql[0] && r == STORE_OK; i++)
         r = run(c, sql[i], ARGS(T(dyad_id), T(user_id)));
     return r;
@@ -1285,6 +1396,8 @@ static enum store_result leave_locked(struct sql_conn *c, const char *dyad_id, c
         r = run(c, "DELETE FROM invites WHERE dyad_id = ?1 AND used_at = 0", ARGS(T(dyad_id)));
     if (r == STORE_OK)
         r = run(c, "DELETE FROM therapist_links WHERE dyad_id = ?1", ARGS(T(dyad_id)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     if (r == STORE_OK && delete_content)
         r = delete_authored(c, dyad_id, user_id);
     return r;
@@ -1371,6 +1484,8 @@ enum store_result store_checkin_put(struct store *s, const char *dyad_id, const 
                  score(k->score[2]), score(k->score[3]), score(k->score[4]), score(k->score[5]),
                  score(k->score[6]), I(k->emotions), score(k->wordless),
                  note != NULL ? B(note, note_len) : NUL, I(k->show_mask), I(k->updated_at)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -1479,6 +1594,8 @@ enum store_result store_share_create(struct store *s, const char *dyad_id, const
             ARGS(T(sh->id), T(dyad_id), T(sh->author_id), I(sh->topic), I(sh->depth),
                  sh->prompt_id[0] != '\0' ? T(sh->prompt_id) : NUL, I(sh->mutual ? 1 : 0),
                  B(sh->body, sh->body_len), I(sh->created_at), I(sh->together ? 1 : 0)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -1626,6 +1743,8 @@ enum store_result store_response_create(struct store *s, const char *dyad_id,
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 ARGS(T(x->id), T(x->share_id), T(dyad_id), T(x->author_id), I(x->kind),
                      x->body != NULL ? B(x->body, x->body_len) : NUL, I(x->created_at)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -1676,6 +1795,8 @@ enum store_result store_share_delete(struct store *s, const char *dyad_id, const
     if (r == STORE_OK)
         r = run_one(c, STORE_NOT_FOUND, "DELETE FROM shares WHERE id = ?1 AND author_id = ?2",
                     ARGS(T(share_id), T(author_id)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     r = end(s, c, r);
     if (r == STORE_OK)
         s->b->after_erasure(s);
@@ -1698,6 +1819,8 @@ enum store_result store_response_delete(struct store *s, const char *dyad_id, co
     if (r == STORE_OK)
         r = run_one(c, STORE_NOT_FOUND, "DELETE FROM responses WHERE id = ?1 AND author_id = ?2",
                     ARGS(T(response_id), T(author_id)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     r = end(s, c, r);
     if (r == STORE_OK)
         s->b->after_erasure(s);
@@ -1904,6 +2027,8 @@ enum store_result store_comfort_set(struct store *s, const char *dyad_id, const 
             "INSERT INTO comfort (dyad_id, user_id, topic, level, set_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5)",
             ARGS(T(dyad_id), T(user_id), I(topic), I(level), I(now)));
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     return end(s, c, r);
 }
 
@@ -2206,6 +2331,8 @@ enum store_result store_link_consent(struct store *s, const char *dyad_id, const
                 "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                 ARGS(T(dyad_id), T(user_id), I(now)));
     if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
+    if (r == STORE_OK)
         r = audit_locked(c, dyad_id, user_id, "consent", NULL, now);
     return end(s, c, r);
 }
@@ -2221,6 +2348,8 @@ enum store_result store_link_revoke(struct store *s, const char *dyad_id, const 
     r = c->b->exec(c, "DELETE FROM therapist_links WHERE dyad_id = ?1", ARGS(T(dyad_id)), &changes);
     if (r == STORE_OK && changes == 0)
         r = STORE_NOT_FOUND;
+    if (r == STORE_OK)
+        r = insights_changed(c, dyad_id);
     if (r == STORE_OK)
         r = audit_locked(c, dyad_id, user_id, "revoke", NULL, now);
     return end(s, c, r);

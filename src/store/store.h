@@ -59,6 +59,11 @@ void store_close(struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_backend_name(struct store *s);
 
+/* How long one statement may run, lock waits included, before the database
+ * cancels it and the store call answers STORE_UNAVAILABLE (PostgreSQL; 10 s
+ * until set; SQLite has no such limit and ignores it). */
+void store_set_statement_timeout(struct store *s, unsigned seconds);
+
 /* The schema version after migrations, and whether the store answers
  * (STORE_OK, STORE_UNAVAILABLE or STORE_ERROR). */
 int store_schema_version(struct store *s);
@@ -66,10 +71,23 @@ enum store_result store_health(struct store *s);
 
 /* Process-wide database time for /metrics: store transactions (each
  * store.h call is one) and the time from their begin to their end, on
- * either backend. */
+ * either backend; and the commits of writes (group commit on SQLite). */
+enum {
+    STORE_GROUP_BUCKETS = 8,   /* commits by store calls: <= 1, 2, 4, ... 64, more */
+    STORE_COMMIT_BUCKETS = 10, /* commits by time: store_commit_bounds_us, more */
+};
+extern const uint64_t store_commit_bounds_us[STORE_COMMIT_BUCKETS - 1];
 struct store_stats {
     uint64_t transactions;
     uint64_t nanos;
+    /* Commits of write transactions (SQLite: of a group of write calls
+     * sharing one transaction and one fsync), how many went through, the
+     * store calls they made durable, and the time spent committing. */
+    uint64_t commits, commit_failures, commit_writes, commit_nanos;
+    uint64_t by_writes[STORE_GROUP_BUCKETS]; /* not cumulative */
+    uint64_t by_time[STORE_COMMIT_BUCKETS];  /* not cumulative */
+    uint64_t retries; /* calls retried alone after their group's commit failed */
+    uint64_t waiting; /* write calls waiting for the writer now */
 };
 void store_stats_read(struct store_stats *out);
 
@@ -129,7 +147,9 @@ enum store_result store_user_by_id(struct store *s, const char *id, struct user 
 
 /* New credentials (salt, auth hash, wrapped keys) and, in the same
  * transaction, the end of every session of the user but keep_session_id,
- * and of every device but the one keep_session_id belongs to. */
+ * and of every device but the one keep_session_id belongs to, and the push
+ * subscriptions of every other browser (all but those of that session and
+ * its device). */
 enum store_result store_user_set_password(struct store *s, const char *user_id,
                                           const unsigned char kdf_salt[16], const char *auth_hash,
                                           const unsigned char wrapped_keys[STORE_WRAPPED_KEYS],
@@ -261,11 +281,17 @@ struct push_subscription {
     unsigned char p256dh[65]; /* uncompressed P-256 point */
     unsigned char auth[16];
     int64_t created_at;
+    /* the browser it was made in: the subscribing session's device ("" for
+     * none) and the session itself. It ends with that device, and when that
+     * session signs out (store_push_end_session). */
+    char device_id[STORE_ID_MAX];
+    char session_id[STORE_ID_MAX];
 };
 
 /* Registers p for p->user_id. An endpoint already stored (the same browser
  * subscribing again, or after another account used it) is taken over with
- * the new keys and owner, keeping its id (*id_out: the id in effect).
+ * the new keys, owner and browser (device, session), keeping its id
+ * (*id_out: the id in effect).
  * STORE_CONFLICT when the person already has STORE_PUSH_PER_USER others. */
 enum store_result store_push_subscribe(struct store *s, const struct push_subscription *p,
                                        char id_out[STORE_ID_MAX]);
@@ -273,6 +299,10 @@ enum store_result store_push_subscribe(struct store *s, const struct push_subscr
  * they have none. */
 enum store_result store_push_unsubscribe(struct store *s, const char *user_id,
                                          const char *endpoint);
+/* A sign-out of session_id (or quick exit): removes user_id's subscriptions
+ * made in that session or under its device. */
+enum store_result store_push_end_session(struct store *s, const char *user_id,
+                                         const char *session_id);
 /* Removes the subscription with that id and endpoint, whoever holds it:
  * the push service answered 404 or 410 (it no longer exists). */
 enum store_result store_push_gone(struct store *s, const char *id, const char *endpoint);
@@ -314,6 +344,10 @@ struct dyad {
     char created_by[STORE_ID_MAX];
     int64_t created_at;
     int64_t ended_at; /* 0 while active */
+    /* Moves forward with every change to what the dyad's insights read
+     * (check-ins, shares, responses, comfort, the therapist link, a member
+     * leaving), in the same transaction: the insights cache's key. */
+    int64_t data_version;
 };
 
 struct member {

@@ -24,8 +24,9 @@ struct app_config {
     char listen_addr[64];
     uint16_t port;
     char db_url[1024];
-    char public_url[512];     /* empty: http:// + the bound address */
-    char quick_exit_url[512]; /* empty: the neutral page, /static/neutral.html */
+    unsigned statement_timeout; /* PostgreSQL: seconds a statement may run */
+    char public_url[512];       /* empty: http:// + the bound address */
+    char quick_exit_url[512];   /* empty: the neutral page, /static/neutral.html */
     char secret_file[1024];
     /* Web Push (src/notify/push.h): the VAPID key file (beside the secret
      * unless set), the contact push services may use (mailto: or https:;
@@ -108,6 +109,7 @@ extern const int64_t metrics_bounds[METRICS_BUCKETS];
 void metrics_count(struct app_metrics *m, size_t r, int status, int64_t micros);
 
 struct push_sender;
+struct insights_cache;
 
 struct app {
     struct app_config cfg;
@@ -131,7 +133,23 @@ struct app {
     /* The reminder scheduler and its channels (src/notify/notify.h); NULL
      * where no server runs (fuzzing, benchmarks). */
     struct notify *notify;
+    /* Computed insights kept per viewer (web/insights_cache.h); NULL: none
+     * kept (fuzzing, unit tests). */
+    struct insights_cache *insights;
+    /* /healthz on SQLite: until when (CLOCK_MONOTONIC, ms) the last
+     * successful check stands in for a new one; 0: ask (health_cached) */
+    atomic_int_fast64_t health_ok_until;
 };
+
+/* /healthz's short memory, on SQLite only (the database is a file this
+ * process holds open; on PostgreSQL, a service that can go away at any
+ * moment, every /healthz asks it). A successful check stands for
+ * HEALTH_CACHE_MS; a failure is never remembered, so the next request asks
+ * again. health_cached says whether a check at now_ms may be skipped;
+ * health_note records the outcome of one made at now_ms. */
+enum { HEALTH_CACHE_MS = 1000 };
+bool health_cached(struct app *app, int64_t now_ms);
+void health_note(struct app *app, bool ok, int64_t now_ms);
 
 /* When a session ends whatever happens: its device's end for a session of
  * a device's family (one's own browser), else absolute_timeout after login. */

@@ -101,6 +101,13 @@ const char *html_escape(struct arena *a, const char *s);
  * (*hashed tells which). NULL when there is none. */
 struct embedded_file;
 const struct embedded_file *asset_find(const char *path, bool *hashed);
+/* The content-hashed name pages link f by: f->hashed_name. In a test build
+ * (DYAD_TEST_HOOKS) with DYAD_TEST_ASSET_EPOCH set, its hash is one of the
+ * epoch and f's ETag instead, and asset_epoch() gives the epoch ("" when
+ * none): a server started with another epoch looks like a new build whose
+ * every asset changed (tests/browser/swupdate.test.mjs). */
+const char *asset_hashed_name(const struct embedded_file *f);
+const char *asset_epoch(void);
 
 /* Answers an HTML page: the shell (head, quick exit, navigation) around
  * main_html, which must already be escaped. */

@@ -11,6 +11,69 @@
 #include "core/embedded.h"
 #include "web/floor.h"
 
+#ifdef DYAD_TEST_HOOKS
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { EPOCH_NAMES_MAX = 512, EPOCH_NAME_MAX = 256 };
+static char epoch_names[EPOCH_NAMES_MAX][EPOCH_NAME_MAX];
+static pthread_once_t epoch_once = PTHREAD_ONCE_INIT;
+
+/* Each asset's hashed name with the 10 hex digits tools/embed.c put after
+ * the plain name's stem replaced by BLAKE2b(epoch, ETag). */
+static void epoch_init(void)
+{
+    const char *epoch = asset_epoch();
+    for (size_t i = 0; i < assets_count && i < EPOCH_NAMES_MAX; i++) {
+        const struct embedded_file *f = &assets[i];
+        snprintf(epoch_names[i], EPOCH_NAME_MAX, "%s", f->hashed_name);
+        const char *slash = strrchr(f->name, '/');
+        const char *dot = strrchr(f->name, '.');
+        if (dot == NULL || (slash != NULL && dot < slash))
+            dot = f->name + strlen(f->name);
+        size_t at = (size_t)(dot - f->name) + 1;
+        if (epoch[0] == '\0' || strlen(f->hashed_name) < at + 10)
+            continue;
+        unsigned char h[5];
+        crypto_generichash_state st;
+        crypto_generichash_init(&st, NULL, 0, sizeof h);
+        crypto_generichash_update(&st, (const unsigned char *)epoch, strlen(epoch) + 1);
+        crypto_generichash_update(&st, (const unsigned char *)f->etag, strlen(f->etag));
+        crypto_generichash_final(&st, h, sizeof h);
+        char hex[11];
+        sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+        memcpy(epoch_names[i] + at, hex, 10);
+    }
+}
+
+const char *asset_epoch(void)
+{
+    const char *e = getenv("DYAD_TEST_ASSET_EPOCH");
+    return e != NULL ? e : "";
+}
+
+const char *asset_hashed_name(const struct embedded_file *f)
+{
+    size_t i = (size_t)(f - assets);
+    if (asset_epoch()[0] == '\0' || i >= assets_count || i >= EPOCH_NAMES_MAX)
+        return f->hashed_name;
+    pthread_once(&epoch_once, epoch_init);
+    return epoch_names[i];
+}
+#else
+const char *asset_epoch(void)
+{
+    return "";
+}
+
+const char *asset_hashed_name(const struct embedded_file *f)
+{
+    return f->hashed_name;
+}
+#endif
+
 const struct embedded_file *asset_find(const char *path, bool *hashed)
 {
     size_t lo = 0, hi = assets_count;
@@ -27,7 +90,7 @@ const struct embedded_file *asset_find(const char *path, bool *hashed)
             lo = mid + 1;
     }
     for (size_t i = 0; i < assets_count; i++) {
-        if (strcmp(path, assets[i].hashed_name) == 0) {
+        if (strcmp(path, asset_hashed_name(&assets[i])) == 0) {
             *hashed = true;
             return &assets[i];
         }
@@ -44,15 +107,18 @@ static const char *asset_tag(struct ctx *c, const char *path, bool script)
     if (script)
         return arena_printf(c->arena,
                             "<script type=\"module\" src=\"%s\" integrity=\"%s\"></script>",
-                            f->hashed_name, f->integrity);
+                            asset_hashed_name(f), f->integrity);
     return arena_printf(c->arena, "<link rel=\"stylesheet\" href=\"%s\" integrity=\"%s\">",
-                        f->hashed_name, f->integrity);
+                        asset_hashed_name(f), f->integrity);
 }
 
 /* <link rel=modulepreload> with integrity for the modules this page imports
  * (its graph, worked out at build time by tools/preloads.mjs), so they are
  * fetched at once and integrity-checked (Subresource Integrity applies to a
- * preloaded module when it is imported); nothing for other pages. */
+ * preloaded module when it is imported); nothing for other pages. Then
+ * <meta name="dyad-lazy"> with the integrity of the modules it may import
+ * later through web/js/lazy.js, which preloads them with those values when
+ * the first is needed. */
 static const char *module_preloads(struct ctx *c, const char *page)
 {
     const struct page_modules *pm = page_modules; /* entry "": no page module */
@@ -66,6 +132,14 @@ static const char *module_preloads(struct ctx *c, const char *page)
         if (f != NULL)
             out = arena_printf(c->arena,
                                "%s<link rel=\"modulepreload\" href=\"%s\" integrity=\"%s\">", out,
+                               f->name, f->integrity);
+    }
+    for (const char *const *m = pm->lazy; m != NULL && *m != NULL && out != NULL; m++) {
+        bool hashed;
+        const struct embedded_file *f = asset_find(*m, &hashed);
+        if (f != NULL)
+            out = arena_printf(c->arena,
+                               "%s<meta name=\"dyad-lazy\" data-href=\"%s\" content=\"%s\">", out,
                                f->name, f->integrity);
     }
     return out != NULL ? out : "";
@@ -102,7 +176,7 @@ static const char *icon_link(struct ctx *c)
     return f == NULL
                ? ""
                : arena_printf(c->arena, "<link rel=\"icon\" href=\"%s\" type=\"image/svg+xml\">",
-                              f->hashed_name);
+                              asset_hashed_name(f));
 }
 
 void page_render(struct ctx *c, const char *page, const char *main_html)

@@ -130,6 +130,9 @@ static const char *window_form(struct ctx *c, int window)
                         opts);
 }
 
+static const char *page_main(struct ctx *c, const struct membership *mp, int window,
+                             enum insights_viewer viewer);
+
 void h_insights_page(struct ctx *c)
 {
     struct membership m;
@@ -155,13 +158,33 @@ void h_insights_page(struct ctx *c)
     int window = insights_take_window(c);
     if (window < 0)
         return;
-    struct insights_view v;
-    const struct insights_result *res = insights_view_compute(
-        c, &m, window, m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1, &v);
-    if (res == NULL) {
-        reply_error(c, API_UNAVAILABLE, NULL, "The insights could not be computed just now.");
-        return;
+    enum insights_viewer viewer = m.me == 0 ? INSIGHTS_VIEWER_MEMBER0 : INSIGHTS_VIEWER_MEMBER1;
+    /* the page's <main> depends on nothing the key leaves out (the shell
+     * around it is made per request) */
+    struct insights_key key = {.len = 0};
+    insights_view_key(c, &m, window, viewer, INSIGHTS_ANSWER_PAGE, &key);
+    const char *html;
+    if (!insights_view_cached(c, &key, &html)) {
+        html = page_main(c, &m, window, viewer);
+        if (html == NULL) {
+            reply_error(c, API_UNAVAILABLE, NULL, "The insights could not be computed just now.");
+            return;
+        }
+        insights_view_keep(c, &key, html);
     }
+    page_render(c, "insights", html);
+}
+
+/* The page's <main>, computed; NULL when the store failed or memory ran
+ * out. */
+static const char *page_main(struct ctx *c, const struct membership *mp, int window,
+                             enum insights_viewer viewer)
+{
+    const struct membership m = *mp;
+    struct insights_view v;
+    const struct insights_result *res = insights_view_compute(c, mp, window, viewer, &v);
+    if (res == NULL)
+        return NULL;
     const char *names[2] = {m.members[0].display_name, m.n > 1 ? m.members[1].display_name : NULL};
     /* Sex has a column and a chart only in a couple where someone tracks
      * it; friends and family never read of it (core/kind.h). */
@@ -273,5 +296,5 @@ void h_insights_page(struct ctx *c)
                   : "<p>Nothing stands out in this window. That is fine too.</p>",
         html_escape(c->arena, m.dyad.id));
     json_decref(j);
-    page_render(c, "insights", html != NULL ? html : "");
+    return html;
 }

@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "web/handler.h"
 #include "web/measures_view.h"
+#include "web/reminders_view.h"
 
 struct list_ctx {
     struct ctx *c;
@@ -325,12 +326,22 @@ void h_me_export(struct ctx *c)
     struct list_ctx l = {c, json_array()};
     if (r == STORE_OK)
         r = store_sessions_list(c->app->store, c->user.id, add_session, &l);
+    /* the reminders asked for, and where they go by push (no keys) */
+    struct reminder rem;
+    enum store_result rr =
+        r == STORE_OK ? store_reminder_get(c->app->store, c->user.id, &rem) : STORE_ERROR;
+    if (r == STORE_OK && rr != STORE_OK && rr != STORE_NOT_FOUND)
+        r = rr;
+    json_t *pushes = NULL;
+    if (r == STORE_OK)
+        r = push_subscriptions_json(c, &pushes);
     if (r != STORE_OK) {
         json_decref(dyads);
         json_decref(l.list);
         reply_store(c, r);
         return;
     }
+    json_t *reminders = rr == STORE_OK ? reminder_settings_json(&rem) : json_null();
     const struct user *u = &c->user;
     json_t *user = json_pack(
         "{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", u->id, "email", u->email,
@@ -341,7 +352,8 @@ void h_me_export(struct ctx *c)
     http_response_header(c->res, "Content-Disposition",
                          "attachment; filename=\"dyad-export.json\"");
     reply_json(c, 200,
-               json_pack("{s:s, s:i, s:o, s:o, s:o, s:o}", "format", "dyad-export", "version", 1,
-                         "exported_at", json_time(c->now), "user", user, "sessions", l.list,
-                         "dyads", dyads));
+               json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "format", "dyad-export",
+                         "version", 1, "exported_at", json_time(c->now), "user", user, "sessions",
+                         l.list, "reminders", reminders, "push_subscriptions", pushes, "dyads",
+                         dyads));
 }

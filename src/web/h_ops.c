@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/embedded.h"
 #include "crypto/crypto.h"
@@ -26,9 +27,38 @@ void h_readyz(struct ctx *c)
                          (int)migrations_count));
 }
 
+bool health_cached(struct app *app, int64_t now_ms)
+{
+    return now_ms < atomic_load(&app->health_ok_until);
+}
+
+void health_note(struct app *app, bool ok, int64_t now_ms)
+{
+    atomic_store(&app->health_ok_until, ok ? now_ms + HEALTH_CACHE_MS : 0);
+}
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The process is alive and the database answers. On SQLite a success is
+ * remembered for a second (health_cached): the check was a quarter of the
+ * CPU of a /healthz, and a load balancer asking many times a second learns
+ * nothing more from each. */
 void h_healthz(struct ctx *c)
 {
-    enum store_result r = store_health(c->app->store);
+    struct app *app = c->app;
+    bool cacheable = strcmp(store_backend_name(app->store), "sqlite") == 0;
+    int64_t now = cacheable ? monotonic_ms() : 0;
+    enum store_result r = STORE_OK;
+    if (!cacheable || !health_cached(app, now)) {
+        r = store_health(app->store);
+        if (cacheable)
+            health_note(app, r == STORE_OK, now);
+    }
     if (r != STORE_OK) {
         /* unreachable: stopped, out of network, timed out; error: it answered with a failure */
         reply_json(c, 503,
@@ -36,9 +66,20 @@ void h_healthz(struct ctx *c)
                              r == STORE_UNAVAILABLE ? "unreachable" : "error"));
         return;
     }
-    reply_json(c, 200,
-               json_pack("{s:s, s:s, s:i}", "status", "ok", "database", "ok", "schema",
-                         store_schema_version(c->app->store)));
+    /* the answer changes only with the schema version: made once per
+     * thread, copied out by the HTTP layer (the body is not static) */
+    static _Thread_local int made_for = -1;
+    static _Thread_local char body[80];
+    int version = store_schema_version(app->store);
+    if (version != made_for) {
+        snprintf(body, sizeof body, "{\"status\":\"ok\",\"database\":\"ok\",\"schema\":%d}",
+                 version);
+        made_for = version;
+    }
+    c->res->status = 200;
+    c->res->content_type = "application/json";
+    c->res->body = body;
+    c->res->body_len = strlen(body);
 }
 
 static void metrics_write(const struct app *app, int64_t now, FILE *f);
@@ -77,6 +118,58 @@ void h_metrics(struct ctx *c)
  * pattern and status class, database time, live sessions, throttled
  * answers. Labels are route patterns and methods from the route table,
  * never a path, an id or anything a person typed. */
+/* The commits of writes (store_stats): on SQLite one commit is a group of
+ * write calls sharing one transaction and one fsync. */
+static void metrics_commits(FILE *f, const struct store_stats *st)
+{
+    fprintf(f,
+            "# HELP dyad_db_commits_total Commits of write transactions (SQLite: one per group of "
+            "writes sharing a transaction and an fsync), by outcome.\n"
+            "# TYPE dyad_db_commits_total counter\n"
+            "dyad_db_commits_total{outcome=\"ok\"} %llu\n"
+            "dyad_db_commits_total{outcome=\"failed\"} %llu\n",
+            (unsigned long long)(st->commits - st->commit_failures),
+            (unsigned long long)st->commit_failures);
+    fputs("# HELP dyad_db_commit_writes Store calls made durable by one commit (the group "
+          "size).\n# TYPE dyad_db_commit_writes histogram\n",
+          f);
+    uint64_t cum = 0;
+    for (int b = 0; b < STORE_GROUP_BUCKETS; b++) {
+        cum += st->by_writes[b];
+        if (b + 1 < STORE_GROUP_BUCKETS)
+            fprintf(f, "dyad_db_commit_writes_bucket{le=\"%u\"} %llu\n", 1u << b,
+                    (unsigned long long)cum);
+        else
+            fprintf(f, "dyad_db_commit_writes_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    }
+    fprintf(f, "dyad_db_commit_writes_sum %llu\ndyad_db_commit_writes_count %llu\n",
+            (unsigned long long)st->commit_writes, (unsigned long long)cum);
+    fputs("# HELP dyad_db_commit_seconds Time one successful commit took (on SQLite, mostly the "
+          "fsync of the write-ahead log).\n# TYPE dyad_db_commit_seconds histogram\n",
+          f);
+    cum = 0;
+    for (int b = 0; b < STORE_COMMIT_BUCKETS; b++) {
+        cum += st->by_time[b];
+        if (b + 1 < STORE_COMMIT_BUCKETS)
+            fprintf(f, "dyad_db_commit_seconds_bucket{le=\"%g\"} %llu\n",
+                    (double)store_commit_bounds_us[b] / 1e6, (unsigned long long)cum);
+        else
+            fprintf(f, "dyad_db_commit_seconds_bucket{le=\"+Inf\"} %llu\n",
+                    (unsigned long long)cum);
+    }
+    fprintf(f,
+            "dyad_db_commit_seconds_sum %.6f\ndyad_db_commit_seconds_count %llu\n"
+            "# HELP dyad_db_commit_retries_total Write calls run again alone after their "
+            "group's commit failed.\n"
+            "# TYPE dyad_db_commit_retries_total counter\n"
+            "dyad_db_commit_retries_total %llu\n"
+            "# HELP dyad_db_writes_waiting Write calls waiting for the writer connection now.\n"
+            "# TYPE dyad_db_writes_waiting gauge\n"
+            "dyad_db_writes_waiting %llu\n",
+            (double)st->commit_nanos / 1e9, (unsigned long long)cum,
+            (unsigned long long)st->retries, (unsigned long long)st->waiting);
+}
+
 static void metrics_write(const struct app *app, int64_t now, FILE *f)
 {
     const struct app_metrics *m = &app->metrics;
@@ -181,6 +274,7 @@ static void metrics_write(const struct app *app, int64_t now, FILE *f)
             "# TYPE dyad_db_seconds_total counter\n"
             "dyad_db_seconds_total %.6f\n",
             (unsigned long long)st.transactions, (double)st.nanos / 1e9);
+    metrics_commits(f, &st);
     int64_t active = 0;
     if (store_sessions_active(app->store, now - (int64_t)app->cfg.idle_timeout,
                               now - (int64_t)app->cfg.absolute_timeout, &active) == STORE_OK)
@@ -346,15 +440,21 @@ void h_static(struct ctx *c)
         reply_error(c, API_NOT_FOUND, NULL, NULL);
         return;
     }
-    /* the gzip copy made at build time, to browsers that accept it; the
-     * integrity value in the page is over the plain bytes, which is what the
-     * browser checks once it has decoded these */
-    bool gz = f->gz != NULL && http_accepts_gzip(http_header(c->req, "Accept-Encoding"));
-    const char *etag = gz ? f->gz_etag : f->etag;
-    if (f->gz != NULL)
+    /* the brotli or gzip copy made at build time, to browsers that accept
+     * it (brotli first: smaller), else the plain bytes; the integrity value
+     * in the page is over the plain bytes, which is what the browser checks
+     * once it has decoded these */
+    /* an HTML file (the offline and neutral pages) is a document, its 304
+     * too: a 304's headers replace the cached copy's */
+    c->res->document = strncmp(f->mime, "text/html", 9) == 0;
+    const char *ae = http_header(c->req, "Accept-Encoding");
+    bool br = f->br != NULL && http_accepts_br(ae);
+    bool gz = !br && f->gz != NULL && http_accepts_gzip(ae);
+    const char *etag = br ? f->br_etag : gz ? f->gz_etag : f->etag;
+    if (f->gz != NULL || f->br != NULL)
         http_response_header(c->res, "Vary", "Accept-Encoding");
-    if (gz)
-        http_response_header(c->res, "Content-Encoding", "gzip");
+    if (br || gz)
+        http_response_header(c->res, "Content-Encoding", br ? "br" : "gzip");
     http_response_header(c->res, "ETag", etag);
     http_response_header(c->res, "Cache-Control",
                          hashed ? "public, max-age=31536000, immutable" : "no-cache");
@@ -367,8 +467,8 @@ void h_static(struct ctx *c)
     }
     c->res->status = 200;
     c->res->content_type = f->mime;
-    c->res->body = gz ? f->gz : f->data;
-    c->res->body_len = gz ? f->gz_size : f->size;
+    c->res->body = br ? f->br : gz ? f->gz : f->data;
+    c->res->body_len = br ? f->br_size : gz ? f->gz_size : f->size;
     c->res->body_static = true;
 }
 
@@ -398,6 +498,8 @@ void h_sw(struct ctx *c)
     for (size_t i = 0; i < assets_count; i++)
         crypto_generichash_update(&st, (const unsigned char *)assets[i].etag,
                                   strlen(assets[i].etag));
+    /* a test build's stand-in for a new build (asset_hashed_name) */
+    crypto_generichash_update(&st, (const unsigned char *)asset_epoch(), strlen(asset_epoch()));
     unsigned char h[16];
     crypto_generichash_final(&st, h, sizeof h);
     char version[33];
@@ -418,6 +520,7 @@ void h_sw(struct ctx *c)
     body[head_len + src->size] = '\0';
     c->res->status = 200;
     c->res->content_type = "text/javascript; charset=utf-8";
+    c->res->document = true; /* a worker: its CSP is the one it runs under */
     c->res->body = body;
     c->res->body_len = head_len + src->size;
 }

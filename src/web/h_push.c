@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "notify/push.h"
 #include "web/handler.h"
+#include "web/reminders_view.h"
 
 static bool push_ready(struct ctx *c)
 {
@@ -27,23 +28,13 @@ void h_push_key(struct ctx *c)
     reply_json(c, 200, json_pack("{s:s}", "public_key", c->app->push->vapid_public));
 }
 
-static void add_subscription(void *p, const struct push_subscription *s)
-{
-    char origin[STORE_PUSH_ENDPOINT_MAX];
-    if (webpush_origin(s->endpoint, origin, sizeof origin) != 0)
-        origin[0] = '\0';
-    json_array_append_new(p, json_pack("{s:s, s:s, s:o}", "id", s->id, "push_service", origin,
-                                       "created_at", json_time(s->created_at)));
-}
-
 void h_push_list(struct ctx *c)
 {
     if (!push_ready(c))
         return;
-    json_t *list = json_array();
-    enum store_result r = store_push_list(c->app->store, c->user.id, add_subscription, list);
+    json_t *list = NULL;
+    enum store_result r = push_subscriptions_json(c, &list);
     if (r != STORE_OK) {
-        json_decref(list);
         reply_store(c, r);
         return;
     }
@@ -79,6 +70,10 @@ void h_push_subscribe(struct ctx *c)
     }
     snprintf(s->endpoint, sizeof s->endpoint, "%s", endpoint);
     snprintf(s->user_id, sizeof s->user_id, "%s", c->user.id);
+    /* the browser it belongs to: it ends with this device, or when this
+     * session signs out (docs/security.md#push-subscriptions-end-with-their-browser) */
+    snprintf(s->device_id, sizeof s->device_id, "%s", c->session.device_id);
+    snprintf(s->session_id, sizeof s->session_id, "%s", c->session.id);
     dcrypto_random_id("p-", s->id, sizeof s->id);
     s->created_at = c->now;
     char id[STORE_ID_MAX];

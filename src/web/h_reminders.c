@@ -18,34 +18,19 @@
 #include "core/remind.h"
 #include "notify/notify.h"
 #include "web/handler.h"
+#include "web/reminders_view.h"
 
 /* The person's reminder as the API shows it; r may be NULL (never asked). */
 static json_t *reminder_json(struct ctx *c, const struct reminder *r)
 {
-    json_t *days = json_array(), *channels = json_array(), *available = json_array();
-    if (r != NULL) {
-        for (int d = 0; d < 7; d++)
-            if (r->days & (1u << d))
-                json_array_append_new(days, json_string(remind_day_name(d)));
-        char names[STORE_CHANNELS_MAX];
-        snprintf(names, sizeof names, "%s", r->channels);
-        char *save = NULL;
-        for (char *w = strtok_r(names, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
-            json_array_append_new(channels, json_string(w));
-    } else {
-        json_array_append_new(channels, json_string("email"));
-    }
+    json_t *settings = reminder_settings_json(r), *available = json_array();
     struct notify *n = c->app->notify;
     for (size_t i = 0; n != NULL && i < notify_channels_count; i++)
         if (notify_channels[i]->available(n))
             json_array_append_new(available, json_string(notify_channels[i]->name));
-    char time[6];
-    remind_time_format(r != NULL ? r->minute : 8 * 60, time);
-    return json_pack("{s:{s:b, s:o, s:s, s:s?, s:o, s:o, s:o, s:s}}", "reminders", "enabled",
-                     r != NULL && r->enabled, "days", days, "time", time, "zone",
-                     r != NULL ? r->zone : NULL, "channels", channels, "next_at",
-                     r != NULL && r->enabled && r->next_at ? json_time(r->next_at) : json_null(),
-                     "available", available, "email", c->user.email);
+    json_object_set_new(settings, "available", available);
+    json_object_set_new(settings, "email", json_string(c->user.email));
+    return json_pack("{s:o}", "reminders", settings);
 }
 
 void h_reminders_get(struct ctx *c)

@@ -78,6 +78,7 @@ struct http_request {
     size_t body_len;
     const char *client_addr; /* textual IP address of the peer */
     enum http_transport_error transport_error;
+    bool headers_checked; /* http_check_headers has passed them (the server did) */
     struct arena *arena;
 };
 
@@ -89,6 +90,10 @@ struct http_response {
     const void *body;
     size_t body_len;
     bool body_static; /* body outlives the request (embedded assets) */
+    /* a document: what a browser renders as a page or runs as a worker
+     * (HTML — also set for a 304 of an HTML file — and /sw.js); it gets the
+     * full set of document headers, every other answer the small set */
+    bool document;
     struct http_kv headers[HTTP_MAX_RESPONSE_HEADERS];
     size_t n_headers;
 };
@@ -112,6 +117,8 @@ const char *http_cookie(const struct http_request *req, const char *name);
  * named, "*" with a weight above zero. "q=0" (also "0.0", "0.000") refuses.
  * NULL (no header) and "" give false: identity is always acceptable. */
 bool http_accepts_gzip(const char *accept_encoding);
+/* The same for brotli ("br"; no alias). */
+bool http_accepts_br(const char *accept_encoding);
 
 /* Adds a response header (name and value must outlive the response: static
  * strings or the request arena). Returns -1 when the table is full. */

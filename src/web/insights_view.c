@@ -16,6 +16,7 @@
 #include "core/checkin.h"
 #include "core/insights.h"
 #include "core/kind.h"
+#include "web/insights_cache.h"
 #include "web/insights_view.h"
 
 enum { HISTORY_DAYS = 365 };
@@ -252,4 +253,59 @@ const struct insights_result *insights_view_compute(struct ctx *c, const struct 
         insights_compute(&v->input, res) != INSIGHTS_OK)
         return NULL;
     return res;
+}
+
+void insights_view_key(const struct ctx *c, const struct membership *m, int window,
+                       enum insights_viewer viewer, enum insights_answer what,
+                       struct insights_key *k)
+{
+    char *b = k->bytes;
+    size_t cap = sizeof k->bytes;
+    k->len = k->slot_len = 0;
+    /* strings with their length first, so no two keys read alike */
+    int n = snprintf(b, cap, "%d|%zu:%s|%d|%d|", (int)what, strlen(m->dyad.id), m->dyad.id,
+                     (int)viewer, window);
+    if (n < 0 || (size_t)n >= cap)
+        return;
+    size_t slot = (size_t)n, at = slot;
+    n = snprintf(b + at, cap - at, "%ld|%lld|%d|%lld|%zu|%d|%d", server_today(c),
+                 (long long)m->dyad.data_version, (int)m->dyad.kind, (long long)m->dyad.ended_at,
+                 m->n, m->me, m->partner);
+    if (n < 0 || (size_t)n >= cap - at)
+        return;
+    at += (size_t)n;
+    for (size_t i = 0; i < m->n && i < 2; i++) {
+        const struct member *x = &m->members[i];
+        n = snprintf(b + at, cap - at, "|%zu:%s|%zu:%s|%d|%d|%d|%d|%lld|%lld", strlen(x->user_id),
+                     x->user_id, strlen(x->display_name), x->display_name, x->family_role,
+                     x->track_sexual, x->therapist_sexual, x->show_comfort, (long long)x->joined_at,
+                     (long long)x->left_at);
+        if (n < 0 || (size_t)n >= cap - at)
+            return;
+        at += (size_t)n;
+    }
+    k->len = at;
+    k->slot_len = slot;
+}
+
+bool insights_view_cached(struct ctx *c, const struct insights_key *k, const char **body)
+{
+    size_t len;
+    return k->len > 0 && insights_cache_get(c->app->insights, k->bytes, k->len, k->slot_len,
+                                            c->arena, body, &len);
+}
+
+void insights_view_keep(struct ctx *c, const struct insights_key *k, const char *body)
+{
+    if (k->len > 0 && body != NULL)
+        insights_cache_put(c->app->insights, k->bytes, k->len, k->slot_len, body, strlen(body));
+}
+
+void insights_view_reply(struct ctx *c, const char *json)
+{
+    /* as reply_json answers, with text already dumped (JSON_COMPACT) */
+    c->res->status = 200;
+    c->res->content_type = "application/json";
+    c->res->body = json;
+    c->res->body_len = strlen(json);
 }

@@ -100,9 +100,12 @@ static int coding_weight(const char *p, const char *end)
     return zero ? 0 : 1;
 }
 
-bool http_accepts_gzip(const char *accept_encoding)
+/* Whether the coding called name (or alias, when not NULL) is acceptable:
+ * named with a weight above zero, or, when not named, "*" with one. */
+static bool accepts_coding(const char *accept_encoding, const char *name, const char *alias)
 {
-    int gzip = -1, star = -1; /* -1: not named */
+    int named = -1, star = -1; /* -1: not named */
+    size_t nlen = strlen(name), alen = alias != NULL ? strlen(alias) : 0;
     const char *p = accept_encoding;
     while (p != NULL && *p != '\0') {
         const char *comma = strchr(p, ',');
@@ -115,15 +118,25 @@ bool http_accepts_gzip(const char *accept_encoding)
         size_t len = trim_end(p, (size_t)(semi - p)); /* the coding's name */
         int w = semi < end ? coding_weight(semi + 1, end) : 1;
         if (w >= 0) {
-            if ((len == 4 && strncasecmp(p, "gzip", 4) == 0) ||
-                (len == 6 && strncasecmp(p, "x-gzip", 6) == 0))
-                gzip = gzip == 1 ? 1 : w;
+            if ((len == nlen && strncasecmp(p, name, nlen) == 0) ||
+                (alias != NULL && len == alen && strncasecmp(p, alias, alen) == 0))
+                named = named == 1 ? 1 : w;
             else if (len == 1 && *p == '*')
                 star = w;
         }
         p = comma != NULL ? comma + 1 : end;
     }
-    return gzip >= 0 ? gzip == 1 : star == 1;
+    return named >= 0 ? named == 1 : star == 1;
+}
+
+bool http_accepts_gzip(const char *accept_encoding)
+{
+    return accepts_coding(accept_encoding, "gzip", "x-gzip");
+}
+
+bool http_accepts_br(const char *accept_encoding)
+{
+    return accepts_coding(accept_encoding, "br", NULL);
 }
 
 int http_response_header(struct http_response *res, const char *name, const char *value)

@@ -404,3 +404,31 @@ test('TLS is verified: a certificate nobody vouches for is refused, --ca FILE tr
     await new Promise((r) => s.close(r));
   }
 });
+
+test('--json: every command prints one JSON object on standard output, and nothing else', async () => {
+  const { ana, ben, dyadId } = await pairedByClient('friends');
+  const json = async (p, args, opts) => {
+    const r = await ok(p, ['--json', ...args], opts);
+    assert.ok(r.json !== null && typeof r.json === 'object' && !Array.isArray(r.json), `${args[0]}: ${r.stdout}`);
+    return r.json;
+  };
+  // register, invite, join, safety-code, dyads, shares, prompt, checkins and insights have their own --json checks above
+  assert.equal((await json(ana, ['whoami'])).user.id, ana.id);
+  const other = { ...person('Ana2', ana.password), email: ana.email };
+  assert.equal((await json(other, ['login', '--email', ana.email], { passwords: [ana.password] })).user.id, ana.id);
+  const ci = await json(ana, ['checkin', '--closeness', '6', '--show', 'closeness']);
+  assert.equal(ci.dyad, dyadId);
+  assert.deepEqual(ci.show_partner, ['closeness']);
+  const sh = await json(ben, ['share', '--topic', 'joy', '--depth', '1'], { passwords: [ben.password], input: 'A JSON-quiet share.' });
+  assert.equal(sh.reveal, 'now', JSON.stringify(sh));
+  const rs = await json(ana, ['respond', '--', sh.id, 'understood'], { passwords: [ana.password] });
+  assert.equal(rs.share_id, sh.id);
+  assert.equal(rs.words, false);
+  const ex = await json(ana, ['export'], { passwords: [ana.password] });
+  assert.equal(ex.format, 'dyad-export');
+  const ss = await json(ana, ['sessions']);
+  const theirs = ss.sessions.find((s) => !s.current);
+  await json(ana, ['sessions', 'end', theirs.id]);
+  assert.equal((await json(ana, ['password'], { passwords: [ana.password, 'a newer long password'] })).password_changed, true);
+  assert.equal((await json(ana, ['logout'])).logged_out, true);
+});

@@ -61,7 +61,7 @@ function assertRefused(r, what, status = 400) {
   assert.ok(r.closedByServer, `${what}: the server closed the connection`);
   assert.ok(r.ms < PROMPT_MS, `${what}: answered in ${r.ms} ms`);
   const h = headersOf(r.text);
-  assert.match(h.get('content-security-policy') || '', /default-src 'self'/, `${what}: CSP`);
+  assert.equal(h.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", `${what}: CSP`);
   assert.equal(h.get('x-content-type-options'), 'nosniff', `${what}: nosniff`);
   assert.equal(h.get('connection'), 'close', `${what}: Connection: close`);
   const body = JSON.parse(r.text.slice(r.text.indexOf('\r\n\r\n') + 4));

@@ -15,13 +15,29 @@ after(async () => { if (srv) await srv.stop(); });
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-function assertSecurityHeaders(h) {
-  assert.equal(h.get('content-security-policy'), CSP);
+// Documents (pages, HTML files, the service worker) carry the whole set;
+// every other answer (JSON, scripts, stylesheets, images) the small one,
+// under which nothing can run if it is opened as a page.
+const SMALL_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+function assertSecurityHeaders(h, path) {
+  assert.equal(h.get('content-security-policy'), CSP, path);
   assert.equal(h.get('x-content-type-options'), 'nosniff');
   assert.equal(h.get('referrer-policy'), 'no-referrer');
   assert.equal(h.get('cross-origin-opener-policy'), 'same-origin');
+  assert.equal(h.get('cross-origin-resource-policy'), 'same-origin');
+  assert.equal(h.get('x-frame-options'), 'DENY');
   assert.match(h.get('permissions-policy'), /camera=\(\)/);
   assert.match(h.get('permissions-policy'), /geolocation=\(\)/);
+  assert.equal(h.get('strict-transport-security'), null, 'no HSTS on plain http');
+}
+
+function assertSmallSecurityHeaders(h, path) {
+  assert.equal(h.get('content-security-policy'), SMALL_CSP, path);
+  assert.equal(h.get('x-content-type-options'), 'nosniff', path);
+  assert.equal(h.get('cross-origin-resource-policy'), 'same-origin', path);
+  for (const big of ['permissions-policy', 'cross-origin-opener-policy', 'x-frame-options', 'referrer-policy'])
+    assert.equal(h.get(big), null, `${path}: ${big} is for documents`);
   assert.equal(h.get('strict-transport-security'), null, 'no HSTS on plain http');
 }
 
@@ -90,19 +106,34 @@ test('two different Content-Length headers are 400', async () => {
   assert.match(text, /content-security-policy/i);
 });
 
-test('security headers on a 200, a 404, a page and a static file', async () => {
-  for (const path of ['/healthz', '/api/v1/missing', '/', '/safety', '/static/js/app.js', '/static/vendor/libsodium-wrappers.mjs']) {
+test('security headers: the whole set on documents, the small set on everything else', async () => {
+  for (const path of ['/', '/safety', '/static/offline.html', '/static/neutral.html', '/sw.js']) {
     const r = await c.get(path);
-    assertSecurityHeaders(r.headers);
+    assert.equal(r.status, 200, path);
+    assertSecurityHeaders(r.headers, path);
+  }
+  // an HTML file's 304 too: its headers replace those of the cached copy
+  const page = await c.get('/static/offline.html');
+  const again = await c.get('/static/offline.html', { headers: { 'If-None-Match': page.headers.get('etag') } });
+  assert.equal(again.status, 304);
+  assertSecurityHeaders(again.headers, '/static/offline.html (304)');
+  // an error a browser asks for as a page is a page
+  const html404 = await c.get('/no/such/page', { headers: { Accept: 'text/html' } });
+  assert.equal(html404.status, 404);
+  assert.match(html404.headers.get('content-type'), /^text\/html/);
+  assertSecurityHeaders(html404.headers, '/no/such/page as HTML');
+  for (const path of ['/healthz', '/api/v1/missing', '/static/js/app.js', '/static/css/app.css', '/static/icon.svg', '/static/manifest.json', '/static/vendor/libsodium-wrappers.mjs']) {
+    const r = await c.get(path);
+    assertSmallSecurityHeaders(r.headers, path);
   }
 });
 
-test('static files have a SHA-256 ETag; hashed names cache forever', async () => {
+test('static files have an ETag from their SHA-256; hashed names cache forever', async () => {
   const r = await c.get('/static/js/app.js');
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type'), /^text\/javascript/);
   const etag = r.headers.get('etag');
-  assert.match(etag, /^"[0-9a-f]{64}(-gz)?"$/); // -gz: the gzip copy, when fetch asked for it
+  assert.match(etag, /^"[0-9a-f]{16}(-gz|-br)?"$/); // -gz, -br: the compressed copy fetch asked for
   assert.equal(r.headers.get('cache-control'), 'no-cache');
   const again = await c.get('/static/js/app.js', { headers: { 'If-None-Match': etag } });
   assert.equal(again.status, 304);

@@ -64,6 +64,19 @@ test('/metrics passes promtool, counts what it should and names no one', async (
     // database time, sessions, throttling
     assert.ok(sample(text, 'dyad_db_transactions_total') > 10);
     assert.ok(sample(text, 'dyad_db_seconds_total') > 0);
+    // commits of writes: every committed group counted once in both
+    // histograms; each made at least one store call durable
+    const commits = sample(text, 'dyad_db_commits_total', { outcome: 'ok' });
+    assert.ok(commits >= 5, `commits ${commits}`);
+    assert.equal(sample(text, 'dyad_db_commits_total', { outcome: 'failed' }), 0);
+    assert.equal(sample(text, 'dyad_db_commit_writes_count'), commits);
+    assert.equal(sample(text, 'dyad_db_commit_writes_bucket', { le: '+Inf' }), commits);
+    assert.ok(sample(text, 'dyad_db_commit_writes_sum') >= commits);
+    assert.ok(sample(text, 'dyad_db_commit_writes_bucket', { le: '1' }) <= commits);
+    assert.equal(sample(text, 'dyad_db_commit_seconds_count'), commits);
+    assert.ok(sample(text, 'dyad_db_commit_seconds_sum') > 0);
+    assert.equal(sample(text, 'dyad_db_commit_retries_total'), 0);
+    assert.equal(sample(text, 'dyad_db_writes_waiting'), 0);
     assert.equal(sample(text, 'dyad_sessions_active'), 2, 'the two people signed in');
     assert.ok(sample(text, 'dyad_throttled_requests_total') >= 1);
     // reminders: per channel and outcome, none sent here (no relay)

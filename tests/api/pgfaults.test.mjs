@@ -2,13 +2,18 @@
 // answer 503 with the error code `unavailable` (never a crash, never a
 // half-written record), /healthz says the database is unreachable, and
 // when the database is back the same process serves again without a
-// restart. The test runs its own cluster (tests/lib/postgres.mjs), so the
+// restart. A statement that runs longer than statement_timeout (here a
+// read and a write held behind another session's lock) is cancelled and
+// answered 503 `unavailable` too — not a hang, not a 500 — and the next
+// request is served. The tests run their own cluster (tests/lib/postgres.mjs), so the
 // suite's shared one is never stopped. Runs where PostgreSQL is installed
 // and the suite runs on it (make test-pg).
 import { test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { startServer, backend } from '../lib/server.mjs';
-import { pairDyad, sodium } from '../lib/api.mjs';
+import { pairDyad, sodium, Client } from '../lib/api.mjs';
+import { join } from 'node:path';
 import { cluster } from '../lib/postgres.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
 
@@ -64,6 +69,76 @@ test('PostgreSQL stops: 503 unavailable and nothing half-written; it starts: ser
       assert.equal(pg.psql('dyad', `SELECT count(*) FROM checkins WHERE dyad_id = '${p.id}'`), '0');
       assert.equal(srv.proc.exitCode, null);
     } finally {
+      if (srv) await srv.stop();
+      pg.destroy();
+    }
+  });
+
+// Another session holds LOCK TABLE on `table` until release() is called.
+async function holdLock(pg, db, table) {
+  const psql = spawn('psql', [`${pg.conninfo} dbname=${db}`, '-XAtq', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise((resolve) => psql.on('exit', resolve));
+  await new Promise((resolve, reject) => {
+    psql.stdout.on('data', (d) => { out += d; if (out.includes('locked')) resolve(); });
+    psql.on('exit', (code) => reject(new Error(`psql exited ${code} before taking the lock`)));
+    psql.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n`);
+  });
+  return {
+    async release() {
+      if (psql.exitCode === null) psql.stdin.end('ROLLBACK;\n');
+      await exited;
+    },
+  };
+}
+
+test('statement_timeout is a setting: a statement past it answers 503 unavailable, and the next request is served',
+  { skip: backend !== 'postgres' && 'the suite runs on SQLite', timeout: 300000 }, async () => {
+    const pg = cluster();
+    let srv;
+    let patient;
+    let lock;
+    try {
+      pg.psql('postgres', 'CREATE DATABASE dyad');
+      srv = await startServer({ args: ['--db', pg.url('dyad'), '--statement-timeout', '1'] });
+      // a second server on the same database that lets a statement run an hour
+      patient = await startServer({ args: ['--db', pg.url('dyad'), '--statement-timeout', '3600'], env: { DYAD_SECRET_FILE: join(srv.dir, 'dyad.secret') } });
+      const p = await pairDyad(srv.url, 'friends', { wrap: true });
+      const first = shareBody(p, p.a, 'before the lock');
+      assert.equal((await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, first)).status, 201);
+      const slow = new Client(patient.url);
+      slow.cookie = p.b.c.cookie;
+
+      lock = await holdLock(pg, 'dyad', 'shares');
+      // the same read on both servers waits for the lock; the patient one first
+      let patientDone = false;
+      const waiting = slow.get(`/api/v1/dyads/${p.id}/shares`).then((x) => { patientDone = true; return x; });
+      const r = await p.b.c.get(`/api/v1/dyads/${p.id}/shares`);
+      assert.equal(r.status, 503, r.text);
+      assert.equal(patientDone, false, 'with statement_timeout = 3600 the same read is still waiting: the setting decides');
+      assert.ok(r.json.error.message.length > 0, 'the error JSON has its message');
+      assert.equal(r.json.error.code, 'unavailable');
+      // a write that waits for it: cancelled too, nothing half-written
+      const held = shareBody(p, p.a, 'while the table is locked');
+      const w = await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, held);
+      assert.equal(w.status, 503, w.text);
+      assert.equal(w.json.error.code, 'unavailable');
+      assert.match(srv.logs(), /canceling statement due to statement timeout/);
+      // what does not touch the locked table is served meanwhile
+      assert.equal((await p.a.c.get('/api/v1/me')).status, 200);
+      assert.equal(srv.proc.exitCode, null, 'the server is still running');
+
+      await lock.release();
+      const late = await waiting;
+      assert.equal(late.status, 200, 'the patient read is answered once the lock is gone');
+      const list = await p.b.c.get(`/api/v1/dyads/${p.id}/shares`);
+      assert.equal(list.status, 200);
+      assert.deepEqual(list.json.shares.map((s) => s.id), [first.id], 'the cancelled write left nothing behind');
+      assert.equal(pg.psql('dyad', `SELECT count(*) FROM shares WHERE id = '${held.id}'`), '0');
+      assert.equal((await p.a.c.post(`/api/v1/dyads/${p.id}/shares`, shareBody(p, p.a, 'after the lock'))).status, 201);
+    } finally {
+      if (lock) await lock.release();
+      if (patient) await patient.stop();
       if (srv) await srv.stop();
       pg.destroy();
     }

@@ -1,13 +1,13 @@
 // Page weight: the first page preloads exactly the modules it imports, static
-// files go out gzipped (pre-compressed at build time) to clients that accept
-// gzip and as they are to the rest, and Subresource Integrity still holds over
-// the decoded bytes. Raw node:http is used on purpose: fetch() would ask for
+// files go out in brotli or gzip (both made at build time) to clients that
+// accept them, brotli first, and as they are to the rest, and Subresource
+// Integrity still holds over the decoded bytes. Raw node:http is used on purpose: fetch() would ask for
 // gzip and decode behind our back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { createHash } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { startServer } from '../lib/server.mjs';
 
 let srv;
@@ -36,7 +36,8 @@ function tagsOf(html) {
   const style = html.match(/<link rel="stylesheet" href="([^"]+)" integrity="([^"]+)">/);
   const icon = html.match(/<link rel="icon" href="([^"]+)"/);
   const sris = [...html.matchAll(/<meta name="dyad-sri" data-href="([^"]+)" content="([^"]+)">/g)].map((m) => ({ href: m[1], integrity: m[2] }));
-  return { preloads, script: { href: script[1], integrity: script[2] }, style: { href: style[1], integrity: style[2] }, icon: icon[1], sris };
+  const lazy = [...html.matchAll(/<meta name="dyad-lazy" data-href="([^"]+)" content="([^"]+)">/g)].map((m) => ({ href: m[1], integrity: m[2] }));
+  return { preloads, script: { href: script[1], integrity: script[2] }, style: { href: style[1], integrity: style[2] }, icon: icon[1], sris, lazy };
 }
 
 // The static import graph of the served modules, read from the served bytes
@@ -57,34 +58,42 @@ async function staticGraph(starts) {
   return seen;
 }
 
-test('Accept-Encoding: gzip, identity, q=0 and the wildcard', async () => {
+const decode = (r) => r.headers['content-encoding'] === 'br' ? brotliDecompressSync(r.body)
+  : r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body;
+
+test('Accept-Encoding: brotli, gzip, identity, q=0 and the wildcard', async () => {
   const path = '/static/js/app.js';
   const plain = await get(path, { 'Accept-Encoding': 'identity' });
   assert.equal(plain.status, 200);
   assert.equal(plain.headers['content-encoding'], undefined);
   assert.equal(plain.headers.vary, 'Accept-Encoding');
   const cases = [
-    ['gzip', true], ['gzip, deflate, br', true], ['GZIP;q=0.5', true], ['x-gzip', true], ['*', true],
-    ['br;q=1.0, gzip;q=0.8, *;q=0.1', true], [' deflate , gzip ; q=1 ', true],
-    ['gzip;q=0', false], ['gzip;q=0.000', false], ['gzip;q=0, *', false], ['*;q=0', false],
-    ['identity', false], ['deflate, br', false], ['', false], [null, false], ['gzipx', false],
-    ['gzip;q=nonsense', false], ['*, gzip;q=0', false],
+    ['gzip', 'gzip'], ['gzip, deflate, br', 'br'], ['GZIP;q=0.5', 'gzip'], ['x-gzip', 'gzip'], ['*', 'br'],
+    ['br;q=1.0, gzip;q=0.8, *;q=0.1', 'br'], [' deflate , gzip ; q=1 ', 'gzip'], ['br', 'br'], ['BR;q=0.3', 'br'],
+    ['br;q=0, gzip', 'gzip'], ['br;q=0, *', 'gzip'], ['gzip;q=0, br', 'br'],
+    ['gzip;q=0', null], ['gzip;q=0.000', null], ['gzip;q=0, *', 'br'], ['*;q=0', null], ['br;q=0, gzip;q=0', null],
+    ['identity', null], ['deflate, br', 'br'], ['deflate', null], ['', null], [null, null], ['gzipx', null], ['brotli', null],
+    ['gzip;q=nonsense', null], ['*, gzip;q=0', 'br'], ['*, gzip;q=0, br;q=0', null],
   ];
-  for (const [ae, gz] of cases) {
+  for (const [ae, coding] of cases) {
     const r = await get(path, ae === null ? {} : { 'Accept-Encoding': ae });
     assert.equal(r.status, 200, `${ae}`);
-    assert.equal(r.headers['content-encoding'], gz ? 'gzip' : undefined, `Accept-Encoding: ${ae}`);
+    assert.equal(r.headers['content-encoding'], coding ?? undefined, `Accept-Encoding: ${ae}`);
     assert.equal(r.headers.vary, 'Accept-Encoding', `${ae}`);
-    const bytes = gz ? gunzipSync(r.body) : r.body;
-    assert.ok(bytes.equals(plain.body), `${ae}: the same bytes once decoded`);
-    if (gz) assert.ok(r.body.length < plain.body.length, 'smaller on the wire');
+    assert.ok(decode(r).equals(plain.body), `${ae}: the same bytes once decoded`);
+    if (coding) assert.ok(r.body.length < plain.body.length, 'smaller on the wire');
   }
-  // each representation has its own ETag, and each answers If-None-Match
+  // brotli is smaller than gzip
   const gz = await get(path, { 'Accept-Encoding': 'gzip' });
-  assert.notEqual(gz.headers.etag, plain.headers.etag);
+  const br = await get(path, { 'Accept-Encoding': 'br' });
+  assert.ok(br.body.length < gz.body.length, `brotli ${br.body.length} < gzip ${gz.body.length}`);
+  // each representation has its own ETag, and each answers If-None-Match
+  assert.equal(new Set([gz.headers.etag, br.headers.etag, plain.headers.etag]).size, 3);
   assert.equal((await get(path, { 'Accept-Encoding': 'gzip', 'If-None-Match': gz.headers.etag })).status, 304);
+  assert.equal((await get(path, { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag })).status, 304);
   assert.equal((await get(path, { 'Accept-Encoding': 'identity', 'If-None-Match': plain.headers.etag })).status, 304);
   assert.equal((await get(path, { 'Accept-Encoding': 'identity', 'If-None-Match': gz.headers.etag })).status, 200);
+  assert.equal((await get(path, { 'Accept-Encoding': 'gzip', 'If-None-Match': br.headers.etag })).status, 200);
 });
 
 test('the first page preloads exactly its import graph, with integrity, and no other page', async () => {
@@ -104,6 +113,18 @@ test('the first page preloads exactly its import graph, with integrity, and no o
   assert.deepEqual(safety.preloads.map((p) => p.href).sort(), [...appGraph].sort());
   // the modules loaded on demand carry their integrity values
   assert.deepEqual(tags.sris.map((s) => s.href).sort(), ['/static/js/crypto.js', '/static/vendor/libsodium-sumo.mjs', '/static/vendor/libsodium-wrappers.mjs']);
+  // and so do the modules imported later through lazy.js (the recovery form,
+  // the signed-in home page's notices and private check-ins): not preloaded,
+  // listed with the integrity of the bytes served
+  assert.deepEqual(tags.lazy.map((s) => s.href).sort(),
+    ['/static/js/account.js', '/static/js/export.js', '/static/js/privatecheckin.js', '/static/js/recovery.js']);
+  for (const { href, integrity } of tags.lazy) {
+    assert.ok(!preloaded.includes(href), `${href} is not preloaded`);
+    assert.equal(sri((await get(href, { 'Accept-Encoding': 'identity' })).body), integrity, href);
+  }
+  // what the lazy modules import is preloaded or lazy itself
+  const lazyGraph = await staticGraph(tags.lazy.map((s) => s.href));
+  for (const m of lazyGraph) assert.ok(preloaded.includes(m) || tags.lazy.some((s) => s.href === m), `${m} is covered`);
 });
 
 test('SRI holds over the decoded bytes; hashed names cache for a year, gzipped or not', async (t) => {
@@ -111,22 +132,25 @@ test('SRI holds over the decoded bytes; hashed names cache for a year, gzipped o
   const tags = tagsOf(page.body.toString('utf8'));
   const withIntegrity = [tags.script, tags.style, ...tags.preloads, ...tags.sris];
   let wireGz = page.body.length;
+  let wireBr = page.body.length;
   let wirePlain = page.body.length;
   let requests = 1;
   for (const { href, integrity } of withIntegrity) {
     const hashedHref = href.includes('.') && /\.[0-9a-f]{10}\./.test(href) ? href : null;
     const plain = await get(href, { 'Accept-Encoding': 'identity' });
     const gz = await get(href, { 'Accept-Encoding': 'gzip' });
+    const br = await get(href, { 'Accept-Encoding': 'br' });
     assert.equal(plain.status, 200, href);
     assert.equal(sri(plain.body), integrity, `${href}: identity bytes match the page's integrity`);
-    if (gz.headers['content-encoding'] === 'gzip') assert.equal(sri(gunzipSync(gz.body)), integrity, `${href}: decoded gzip matches`);
-    else assert.equal(sri(gz.body), integrity, href);
+    assert.equal(sri(decode(gz)), integrity, `${href}: decoded gzip matches`);
+    assert.equal(sri(decode(br)), integrity, `${href}: decoded brotli matches`);
     if (hashedHref) {
       assert.equal(plain.headers['cache-control'], 'public, max-age=31536000, immutable', href);
       assert.equal(gz.headers['cache-control'], 'public, max-age=31536000, immutable', href);
     }
     if (!tags.sris.some((s) => s.href === href)) {
       wireGz += gz.body.length;
+      wireBr += br.body.length;
       wirePlain += plain.body.length;
       requests++;
     }
@@ -144,6 +168,6 @@ test('SRI holds over the decoded bytes; hashed names cache for a year, gzipped o
   assert.ok(crypto < cryptoPlain / 2, `libsodium gzipped ${crypto} vs ${cryptoPlain}`);
   // a recorded figure, not a timing assertion
   t.diagnostic(`first page "/" (HTML + script + stylesheet + preloads + icon): ${requests + 1} requests, ` +
-    `${wireGz + icon.body.length} bytes gzipped, ${wirePlain + icon.body.length} identity; ` +
+    `bodies: ${wireBr + icon.body.length} bytes in brotli, ${wireGz + icon.body.length} gzipped, ${wirePlain + icon.body.length} identity; ` +
     `libsodium + crypto.js on demand: ${crypto} gzipped, ${cryptoPlain} identity`);
 });

@@ -71,7 +71,7 @@ test('two friends: check-in, share, response, insights', async (t) => {
             rows.push(`('${dyadId}','${a.userId}',${day0 - i},${5 + (i % 3)},7,5,6,7,6,NULL,0,0,NULL,1,0)`);
             rows.push(`('${dyadId}','${b.userId}',${day0 - i},6,6,6,7,8,5,NULL,0,0,NULL,511,0)`);
         }
-        execFileSync('sqlite3', [srv.dbPath], { input: `INSERT INTO checkins (dyad_id,user_id,day,closeness,closeness_wanted,opened_up,understood,safety,affection,sexual,emotions,wordless,note,show_mask,updated_at) VALUES ${rows.join(',')};` });
+        execFileSync('sqlite3', [srv.dbPath], { input: `INSERT INTO checkins (dyad_id,user_id,day,closeness,closeness_wanted,opened_up,understood,safety,affection,sexual,emotions,wordless,note,show_mask,updated_at) VALUES ${rows.join(',')};\n-- as the store would: insights are kept by this version\nUPDATE dyads SET data_version = data_version + 1;` });
         for (const [who, other] of [[a, 'Noor'], [b, 'Kai']]) {
             await who.page.goto(`${srv.url}/dyads/${dyadId}/insights`);
             await who.page.getByRole('heading', { name: 'Insights', level: 1 }).waitFor();

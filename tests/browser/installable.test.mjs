@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage, screenshot, allowExpected401 } from '../lib/browser.mjs';
+import { launchBrowser, watchPage, screenshot, allowExpected401, waitInPage } from '../lib/browser.mjs';
 import { createPerson, signInAt } from '../lib/journey.mjs';
 
 const cleanup = [];
@@ -120,9 +120,9 @@ test('quick exit in the app empties dyad\'s caches and unregisters the worker', 
     const page = await (await browser.newContext()).newPage();
     await signInAt(page, srv.url, person, '/settings', '#own-device-heading');
     await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.waitForFunction(async () => (await caches.keys()).length > 0, null, { timeout: 30000 });
+    await waitInPage(page, async () => (await caches.keys()).length > 0, null, { what: 'the shell cached' });
     await page.locator('#quick-exit').click();
     await page.waitForURL('**/static/neutral.html', { timeout: 15000 });
-    await page.waitForFunction(async () => (await caches.keys()).filter((n) => n.startsWith('dyad-')).length === 0 &&
-        (await navigator.serviceWorker.getRegistrations()).length === 0, null, { timeout: 15000 });
+    await waitInPage(page, async () => (await caches.keys()).filter((n) => n.startsWith('dyad-')).length === 0 &&
+        (await navigator.serviceWorker.getRegistrations()).length === 0, null, { what: 'no cache and no worker' });
 });

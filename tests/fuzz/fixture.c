@@ -125,8 +125,14 @@ void fixture_check(const struct http_request *req, const struct http_response *r
     for (size_t i = 0; i < res->body_len; i++)
         sink += ((const unsigned char *)res->body)[i];
     if (!has_header(res, "X-Content-Type-Options") || !has_header(res, "Content-Security-Policy") ||
-        !has_header(res, "X-Frame-Options"))
+        !has_header(res, "Cross-Origin-Resource-Policy"))
         violated(req, res, "a security header is missing");
+    /* documents (HTML, the service worker) carry the whole set */
+    bool html = res->content_type != NULL && strncmp(res->content_type, "text/html", 9) == 0;
+    if ((html || res->document) &&
+        (!has_header(res, "X-Frame-Options") || !has_header(res, "Permissions-Policy") ||
+         !has_header(res, "Referrer-Policy")))
+        violated(req, res, "a document without the document headers");
     /* Input marked "<fuzz", "\"fuzz" or "'fuzz" must reach an HTML page
      * escaped: finding one means text from the request (or the store) broke
      * out of an element or attribute. A template's own attribute quote

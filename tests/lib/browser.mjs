@@ -80,3 +80,19 @@ export async function axeViolations(page) {
         return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
     });
 }
+
+/**
+ * Waits until fn(arg), run in the page, gives something truthy — also when
+ * fn is async: Playwright's waitForFunction takes a returned Promise as
+ * truthy at once, so it cannot wait on caches, service workers or
+ * notifications. Polls every 100 ms; fails after ms with `what`.
+ */
+export async function waitInPage(page, fn, arg, { ms = 30000, what = 'a condition in the page' } = {}) {
+    const end = Date.now() + ms;
+    for (;;) {
+        const v = await page.evaluate(fn, arg);
+        if (v) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}

@@ -27,11 +27,20 @@ function psql(dbname, q) {
     .toString().trim();
 }
 
+// The server keeps computed insights keyed by dyads.data_version, which the
+// store moves forward in the same transaction as every write insights read
+// (src/web/insights_cache.h). A test that writes such rows itself, around
+// the store, moves it too, as the store would.
+const INSIGHTS_ROWS = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(checkins|shares|responses|comfort|therapist_links|therapist_consents)\b/i;
+function asStore(q) {
+  return INSIGHTS_ROWS.test(q) ? `${q}\n;\nUPDATE dyads SET data_version = data_version + 1;\n` : q;
+}
+
 // The server's database: a URL for --db, and how to run SQL on it.
 function database(dir, kind) {
   const dbPath = join(dir, 'dyad.db');
   if (!PG || kind === 'sqlite') {
-    return { dbPath, url: `sqlite:${dbPath}`, sql: (q) => execFileSync('sqlite3', [dbPath], { input: q }).toString().trim(), drop() {} };
+    return { dbPath, url: `sqlite:${dbPath}`, sql: (q) => execFileSync('sqlite3', [dbPath], { input: asStore(q) }).toString().trim(), drop() {} };
   }
   const file = join(dir, 'pg-dbname');
   let name;
@@ -45,7 +54,7 @@ function database(dir, kind) {
   return {
     dbPath,
     url: `postgres:${PG} dbname=${name}`,
-    sql: (q) => psql(name, q),
+    sql: (q) => psql(name, asStore(q)),
     drop: () => psql('postgres', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }

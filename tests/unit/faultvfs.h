@@ -59,6 +59,9 @@ static struct {
     int write_error; /* 0, or the code a failing xWrite returns (SQLITE_FULL) */
     long calls;      /* counted calls since armed */
     long injected;   /* failures returned since armed */
+    /* called first in every xSync (any thread); a code other than
+     * SQLITE_OK is returned as the sync's result */
+    int (*before_sync)(void);
 } faultvfs;
 
 struct faultvfs_file {
@@ -112,6 +115,11 @@ static int fv_truncate(sqlite3_file *f, sqlite3_int64 size)
 
 static int fv_sync(sqlite3_file *f, int flags)
 {
+    if (faultvfs.before_sync != NULL) {
+        int rc = faultvfs.before_sync();
+        if (rc != SQLITE_OK)
+            return rc;
+    }
     if (faultvfs_hit(FAULTVFS_SYNC))
         return SQLITE_IOERR_FSYNC;
     return fv_real(f)->pMethods->xSync(fv_real(f), flags);

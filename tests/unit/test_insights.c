@@ -607,6 +607,68 @@ static void test_baseline_compute(void **state)
     free(fx);
 }
 
+/* The baseline from four totals, and totals that add: the history counted
+ * in parts gives the baseline of the whole. */
+static void test_baseline_totals(void **state)
+{
+    (void)state;
+    /* by hand: 14 days with closeness summing to 98 (mean 7), 20 check-in
+     * days, 5 with sexual connection */
+    struct insights_baseline_totals t = {20, 14, 98, 5};
+    struct insights_baseline b = insights_baseline_from_totals(&t);
+    assert_true(b.known);
+    assert_double_eq(b.closeness, 7.0);
+    assert_double_eq(b.sexual_rate, 0.25);
+    t.closeness_n = 13; /* one short of two weeks */
+    assert_false(insights_baseline_from_totals(&t).known);
+    assert_false(insights_baseline_from_totals(NULL).known);
+    struct insights_baseline_totals odd = {3, 14, 98, 0}; /* more closeness days than days */
+    assert_false(insights_baseline_from_totals(&odd).known);
+
+    struct fixture *fx = fixture_new(28, INSIGHTS_VIEWER_MEMBER1);
+    fx->in.visible[0] = INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_CLOSENESS);
+    struct insights_day hist[30];
+    for (int i = 0; i < 30; i++) {
+        hist[i] = day_blank();
+        hist[i].present = i % 3 != 0; /* 20 days */
+        hist[i].closeness = (int8_t)(i % 5 == 0 ? INSIGHTS_NULL : i % 10);
+        hist[i].sexual = (int8_t)(i % 2 ? 6 : 0);
+    }
+    /* by hand, as member 1 sees member 0 (closeness only): days i with
+     * i % 3 != 0 (20); of them closeness where i % 5 != 0: 16 days, the sum
+     * of i % 10 over them: (1+2+4+7+8) + (1+3+4+6+7+9) + (2+3+6+8+9) = 80;
+     * sexual hidden: none counted */
+    struct insights_baseline_totals whole = {0, 0, 0, 0}, part = {0, 0, 0, 0};
+    for (int i = 0; i < 30; i++)
+        insights_baseline_count(&fx->in, 0, &hist[i], &whole);
+    assert_int_equal(whole.checkins, 20);
+    assert_int_equal(whole.closeness_n, 16);
+    assert_int_equal(whole.closeness_sum, 80);
+    assert_int_equal(whole.sexual_days, 0);
+    /* counted in two parts, the same totals and the same baseline */
+    for (int i = 0; i < 12; i++)
+        insights_baseline_count(&fx->in, 0, &hist[i], &part);
+    for (int i = 12; i < 30; i++)
+        insights_baseline_count(&fx->in, 0, &hist[i], &part);
+    assert_memory_equal(&part, &whole, sizeof whole);
+    b = insights_baseline_compute(&fx->in, 0, hist, 30);
+    struct insights_baseline b2 = insights_baseline_from_totals(&whole);
+    assert_true(b.known);
+    assert_double_eq(b.closeness, 80.0 / 16.0);
+    assert_memory_equal(&b, &b2, sizeof b);
+    /* the member's own view counts the sexual days too: i odd and present
+     * (i % 3 != 0) — 1 5 7 11 13 17 19 23 25 29: 10 */
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER0;
+    struct insights_baseline_totals own = {0, 0, 0, 0};
+    for (int i = 0; i < 30; i++)
+        insights_baseline_count(&fx->in, 0, &hist[i], &own);
+    assert_int_equal(own.sexual_days, 10);
+    insights_baseline_count(NULL, 0, &hist[1], &own);
+    insights_baseline_count(&fx->in, 2, &hist[1], &own);
+    assert_int_equal(own.checkins, 20);
+    free(fx);
+}
+
 static void test_quadrant_hidden(void **state)
 {
     (void)state;
@@ -1888,6 +1950,7 @@ int main(void)
         cmocka_unit_test(test_quadrant_sexual_floor),
         cmocka_unit_test(test_quadrant_baseline),
         cmocka_unit_test(test_baseline_compute),
+        cmocka_unit_test(test_baseline_totals),
         cmocka_unit_test(test_quadrant_hidden),
         cmocka_unit_test(test_substitute_edges),
         cmocka_unit_test(test_substitute_viewers),

@@ -2,7 +2,9 @@
  * test_request.c — the transport-free request helpers of src/web/request.c:
  * cookie lookup (including a NULL name, which the start-up race once
  * produced), and the edge checks http.c runs on every request before it
- * reads a body (http_check_uri, http_check_headers, http_check_method).
+ * reads a body (http_check_uri, http_check_headers, http_check_method);
+ * and /healthz's short memory of a successful database check
+ * (health_cached, health_note in src/web/h_ops.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "web/app.h"
 #include "web/http.h"
 
 static void test_cookie_lookup(void **state)
@@ -176,12 +179,36 @@ static void test_accepts_gzip(void **state)
     assert_false(http_accepts_gzip(NULL));
 }
 
+/* A success stands for HEALTH_CACHE_MS and no longer; a failure is never
+ * remembered and ends what a success left (hand-computed times, ms). */
+static void test_health_cache(void **state)
+{
+    (void)state;
+    static struct app app;                /* static: the struct is large */
+    assert_false(health_cached(&app, 0)); /* nothing checked yet */
+    assert_false(health_cached(&app, 5000));
+    health_note(&app, true, 5000); /* ok at 5.000 s */
+    assert_true(health_cached(&app, 5000));
+    assert_true(health_cached(&app, 5000 + HEALTH_CACHE_MS - 1));
+    assert_false(health_cached(&app, 5000 + HEALTH_CACHE_MS)); /* a second later: ask */
+    health_note(&app, true, 5300);
+    health_note(&app, false, 5400); /* the database failed at 5.400 s */
+    assert_false(health_cached(&app, 5401));
+    assert_false(health_cached(&app, 5300)); /* not even for an earlier clock */
+    health_note(&app, false, 6000);
+    assert_false(health_cached(&app, 6001)); /* failures are not remembered as successes */
+    health_note(&app, true, 7000);
+    assert_true(health_cached(&app, 7999));
+    assert_int_equal(HEALTH_CACHE_MS, 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cookie_lookup), cmocka_unit_test(test_cookie_null_name),
         cmocka_unit_test(test_check_uri),     cmocka_unit_test(test_check_headers),
         cmocka_unit_test(test_check_method),  cmocka_unit_test(test_accepts_gzip),
+        cmocka_unit_test(test_health_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

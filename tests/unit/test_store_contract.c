@@ -1564,6 +1564,93 @@ static void test_nested_calls(void **state)
                                  "u-t/Person u-t/view_caseload/1/");
 }
 
+/* ---- many writers at once (group commit on SQLite) ------------------------------ */
+
+enum { WRITER_THREADS = 12, WRITER_DAYS = 15 };
+
+struct writer {
+    struct store *s;
+    int n; /* which writer: its own days, its own conflicts */
+    int acked, conflicts, wrong;
+    char why[160];
+};
+
+/* Check-ins on days of its own, each read back as soon as it is answered
+ * OK; and every third a write that must conflict (a new user with an
+ * e-mail address taken), answered STORE_CONFLICT without harm to the rest. */
+static void *writer_run(void *arg)
+{
+    struct writer *w = arg;
+    for (int k = 0; k < WRITER_DAYS; k++) {
+        long day = DAY0 + 1000 + w->n * WRITER_DAYS + k;
+        struct checkin c, out[2];
+        make_checkin(&c, (k & 1) ? "u-b" : "u-a", day, w->n + k);
+        unsigned char note[40];
+        fill(note, sizeof note, (unsigned)(w->n * 100 + k));
+        if (store_checkin_put(w->s, "d-1", &c, note, sizeof note) != STORE_OK) {
+            snprintf(w->why, sizeof w->why, "check-in %d/%d not saved", w->n, k);
+            w->wrong++;
+            continue;
+        }
+        w->acked++;
+        size_t n = 0;
+        if (store_checkins(w->s, "d-1", day, day, out, 2, &n) != STORE_OK || n != 1 ||
+            out[0].day != day || strcmp(out[0].user_id, c.user_id) != 0 ||
+            out[0].score[0] != c.score[0] || out[0].updated_at != c.updated_at ||
+            !out[0].has_note) {
+            snprintf(w->why, sizeof w->why, "check-in %d/%d answered OK, read back %zu rows", w->n,
+                     k, n);
+            w->wrong++;
+        }
+        if (k % 3 == 0) {
+            struct user u;
+            char id[32];
+            snprintf(id, sizeof id, "u-w%d-%d", w->n, k);
+            make_user(&u, id, "u-a@example.org", (unsigned)k); /* u-a's address */
+            if (store_user_create(w->s, &u) == STORE_CONFLICT)
+                w->conflicts++;
+            else
+                snprintf(w->why, sizeof w->why, "a taken address did not conflict (%d/%d)", w->n,
+                         k);
+        }
+    }
+    return NULL;
+}
+
+/* Many threads write at once: every write answered OK is read back at once
+ * by its own thread (from another connection on SQLite), the ones that
+ * must conflict do, and afterwards every row is there exactly once. On
+ * SQLite the writes share commits (group commit); the answers are the same. */
+static void test_many_writers(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    pthread_t th[WRITER_THREADS];
+    struct writer w[WRITER_THREADS];
+    for (int i = 0; i < WRITER_THREADS; i++) {
+        w[i] = (struct writer){.s = s, .n = i};
+        assert_int_equal(pthread_create(&th[i], NULL, writer_run, &w[i]), 0);
+    }
+    for (int i = 0; i < WRITER_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        if (w[i].wrong != 0 || w[i].why[0] != '\0')
+            fail_msg("writer %d: %s", i, w[i].why);
+        assert_int_equal(w[i].acked, WRITER_DAYS);
+        assert_int_equal(w[i].conflicts, (WRITER_DAYS + 2) / 3);
+    }
+    static struct checkin all[WRITER_THREADS * WRITER_DAYS + 1];
+    size_t n = 0;
+    assert_int_equal(store_checkins(s, "d-1", DAY0 + 1000,
+                                    DAY0 + 1000 + WRITER_THREADS * WRITER_DAYS, all,
+                                    WRITER_THREADS * WRITER_DAYS + 1, &n),
+                     STORE_OK);
+    assert_int_equal(n, WRITER_THREADS * WRITER_DAYS);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(all[i].day, DAY0 + 1000 + (long)i);
+    struct user u;
+    assert_int_equal(store_user_by_id(s, "u-w0-0", &u), STORE_NOT_FOUND);
+}
+
 /* ---- reminders ------------------------------------------------------------------ */
 
 static void reminder_seen(void *ctx, const struct reminder *r)
@@ -1705,6 +1792,65 @@ static void test_measures_waiting(void **state)
     assert_string_equal(w.text, "");
 }
 
+/* ---- the insights cache's version ------------------------------------------- */
+
+static int64_t version_of(struct store *s, const char *dyad_id)
+{
+    struct dyad d;
+    struct member m[2];
+    size_t n;
+    assert_int_equal(store_dyad_get(s, dyad_id, &d, m, &n), STORE_OK);
+    return d.data_version;
+}
+
+/* Every write insights read moves the dyad's data_version forward in its
+ * own transaction; a refused write and a read do not, nor a write to
+ * another dyad. */
+static void test_data_version(void **state)
+{
+    struct store *s = *state;
+    pair(s);
+    add_user(s, "u-c", 30);
+    add_dyad(s, "d-2", "u-c", "inv-2", T0);
+    add_therapist(s);
+    int64_t v = version_of(s, "d-1"), other = version_of(s, "d-2");
+#define MOVES(call)                                                                                \
+    do {                                                                                           \
+        assert_int_equal((call), STORE_OK);                                                        \
+        int64_t now_v = version_of(s, "d-1");                                                      \
+        assert_true(now_v > v);                                                                    \
+        v = now_v;                                                                                 \
+    } while (0)
+    struct checkin c;
+    make_checkin(&c, "u-a", DAY0, 1);
+    MOVES(store_checkin_put(s, "d-1", &c, NULL, 0));
+    c.show_mask = 0; /* only what the other member may see changes */
+    MOVES(store_checkin_put(s, "d-1", &c, NULL, 0));
+    c.score[0] = 11; /* refused: rolled back with the write */
+    assert_int_equal(store_checkin_put(s, "d-1", &c, NULL, 0), STORE_CONFLICT);
+    assert_int_equal(version_of(s, "d-1"), v);
+    struct share sh;
+    make_share(&sh, "s-1", "u-a", T0 + 5, 0);
+    MOVES(store_share_create(s, "d-1", &sh));
+    struct response r;
+    make_response(&r, "r-1", "s-1", "u-b", T0 + 6);
+    MOVES(store_response_create(s, "d-1", &r));
+    MOVES(store_response_delete(s, "d-1", "s-1", "r-1", "u-b"));
+    MOVES(store_share_delete(s, "d-1", "s-1", "u-a"));
+    MOVES(store_comfort_set(s, "d-1", "u-b", 1, 4, T0 + 7));
+    MOVES(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 8));
+    MOVES(store_link_revoke(s, "d-1", "u-a", T0 + 9));
+    MOVES(store_link_consent(s, "d-1", "u-t", "u-a", T0 + 10));
+    MOVES(store_user_delete(s, "u-t", T0 + 11)); /* the therapist's link goes with them */
+    size_t n;
+    struct checkin out[2];
+    assert_int_equal(store_checkins(s, "d-1", DAY0, DAY0, out, 2, &n), STORE_OK);
+    assert_int_equal(version_of(s, "d-1"), v);
+    MOVES(store_dyad_leave(s, "d-1", "u-b", true, T0 + 12));
+#undef MOVES
+    assert_int_equal(version_of(s, "d-2"), other);
+}
+
 /* ---- the runner ---------------------------------------------------------------- */
 
 #define FRESH(t) cmocka_unit_test_setup_teardown(t, fresh_setup, fresh_teardown)
@@ -1733,8 +1879,10 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_user_delete),
     FRESH(test_push_subscriptions),
     FRESH(test_nested_calls),
+    FRESH(test_many_writers),
     FRESH(test_reminders),
     FRESH(test_measures_waiting),
+    FRESH(test_data_version),
 };
 
 int main(void)

@@ -14,6 +14,7 @@ import { api, ApiError, describeError } from './api.js';
 import { passwordKeys } from './accountkeys.js';
 import { broadcast, forgetBrowserTraces } from './idle.js';
 import * as keystore from './keystore.js';
+import { dropPushHere } from './pushhere.js';
 import { exportButtons } from './export.js';
 import { NEUTRAL_KEY, NEUTRAL_TITLE, neutralTitle, setNeutralTitle } from './title.js';
 import { h, field, messages, setBusy, formatDate } from './ui.js';
@@ -244,6 +245,7 @@ async function forgetEverythingHere(acct) {
         // already wiped
     }
     await keystore.wipeAll();
+    await dropPushHere();
     try {
         broadcast('logout');
         forgetBrowserTraces();

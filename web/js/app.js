@@ -28,6 +28,7 @@ import { renderAuth } from './auth.js';
 import { renderPinUnlock } from './device.js';
 import { deviceRecord, deviceRecordFor, forgetDeviceEverywhere } from './devicestore.js';
 import { h } from './ui.js';
+import { dropPushHere } from './pushhere.js';
 import { applyTitle } from './title.js';
 
 const PAGES = {
@@ -200,6 +201,12 @@ async function lock(notice, { endSession = true, tell = null, rerun = true, sign
     main.replaceChildren();
     forgetKeysInMemory();
     await keystore.wipeAll();
+    // Signing out ends this browser's reminders by push: here, and on the
+    // server even when it was subscribed in an earlier session.
+    if (signOut) {
+        const endpoint = await dropPushHere();
+        if (endpoint) await api('DELETE', '/me/push', { endpoint }).catch(() => {});
+    }
     if (endSession) await api('POST', signOut ? '/auth/logout' : '/auth/lock').catch(() => {});
     if (signOut) await forgetDeviceEverywhere();
     setCsrf(null);

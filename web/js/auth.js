@@ -3,13 +3,14 @@
 // The password is stretched in this browser (accountkeys.js) and never sent.
 // Sign-up makes the keys, shows the recovery code once and has the person
 // prove they saved it before anything is sent. "Forgot your password?" on the
-// sign-in form leads to recovery.js, which sets a new password with that code.
+// sign-in form leads to recovery.js (loaded when asked for, lazy.js), which
+// sets a new password with that code.
 
 import { api, ApiError, describeError, setCsrf } from './api.js';
 import { loadCrypto } from './sodium.js';
 import { h, field, messages, setBusy, show } from './ui.js';
 import { MIN_PASSWORD, passwordKeys, prepareAccount, recoveryCodeView } from './accountkeys.js';
-import { renderRecovery } from './recovery.js';
+import { importChecked } from './lazy.js';
 
 /** Signs in and opens the keys. → { user, csrf, keys }. Throws ApiError. */
 export async function signIn(email, password) {
@@ -121,7 +122,15 @@ function loginView(container, opts) {
 }
 
 // The recovery form; "Back to sign in" (or a notice after it) returns to this sign-in form.
-function showRecovery(container, opts, address) {
+// recovery.js is loaded only now: few visits need it.
+async function showRecovery(container, opts, address) {
+    let renderRecovery;
+    try {
+        ({ renderRecovery } = await importChecked('./recovery.js', import.meta.url));
+    } catch (err) {
+        loginView(container, { ...opts, email: address || opts.email, notice: describeError(err) });
+        return;
+    }
     renderRecovery(container, opts, {
         email: address,
         lockEmail: !!opts.lockEmail && !!address,

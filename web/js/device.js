@@ -13,6 +13,7 @@ import { api, ApiError, describeError, setCsrf } from './api.js';
 import { loadCrypto } from './sodium.js';
 import { nextPaint, passwordKeys } from './accountkeys.js';
 import { deviceRecord, forgetDeviceHere, saveDeviceRecord } from './devicestore.js';
+import { dropPushHere } from './pushhere.js';
 import { h, field, messages, setBusy, show } from './ui.js';
 
 export const PIN_MIN = 4;
@@ -80,7 +81,11 @@ export async function unlockWithPin(pin) {
         res = await api('POST', '/auth/device', { device_id: rec.device_id, proof: c.b64(proof) });
     } catch (err) {
         c.wipe(pinKey);
-        if (err instanceof ApiError && err.status === 404) forgetDeviceHere();
+        // forgotten (five wrong PINs, or from elsewhere): its reminders too
+        if (err instanceof ApiError && err.status === 404) {
+            forgetDeviceHere();
+            await dropPushHere();
+        }
         throw err;
     } finally {
         c.wipe(proof);

@@ -7,6 +7,8 @@ import { api, ApiError, describeError } from './api.js';
 import { describeBrowser, noticeEnded } from './account.js';
 import { markDevice, pinProblem } from './device.js';
 import { deviceRecordFor, forgetDeviceHere } from './devicestore.js';
+import { dropPushHere } from './pushhere.js';
+import { PUSH_CHANGED, rebindPushHere } from './push.js';
 import { h, field, messages, setBusy, formatDate } from './ui.js';
 
 export function deviceSection(env, acct) {
@@ -40,7 +42,11 @@ export function deviceSection(env, acct) {
                 h('button', {
                     type: 'button', class: 'danger', id: 'forget-device', onclick: async () => {
                         if (await forget(rec.device_id, { here: true })) {
-                            msg.say('This browser is no longer marked as yours. Your password will be needed after the automatic lock.');
+                            // its reminders by push belonged to the device: they end here too
+                            const hadPush = await dropPushHere();
+                            window.dispatchEvent(new Event(PUSH_CHANGED));
+                            msg.say('This browser is no longer marked as yours. Your password will be needed after the automatic lock.' +
+                                (hadPush ? ' Reminders in this browser are off; you can turn them on again below.' : ''));
                             render();
                         }
                     },
@@ -77,6 +83,8 @@ export function deviceSection(env, acct) {
                 // A new PIN replaces the old device; the server forgets it.
                 if (previous) await forget(previous.device_id, { here: true });
                 await markDevice(acct, password.input.value, pin.input.value);
+                // the old device's reminders by push went with it: this browser's go to the new one
+                if (previous) await rebindPushHere();
                 for (const f of [password, pin, again]) f.input.value = '';
                 msg.say(previous ? 'Your new PIN is saved.' : 'This device is marked as yours. After the automatic lock, your PIN opens dyad here.');
                 render();

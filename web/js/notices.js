@@ -8,12 +8,16 @@
 // there is nothing to say, the container stays empty.
 
 import { api, ApiError, describeError } from './api.js';
-import { describeBrowser, noticeEnded } from './account.js';
+import { importChecked } from './lazy.js';
 import { applyTitle } from './title.js';
-import { showPending } from './privatecheckin.js';
 import { h, messages, formatDate } from './ui.js';
 
-function noticeItem(n, onGone) {
+// account.js and privatecheckin.js are loaded only once someone is signed in
+// and this part of the home page is shown (lazy.js): the first page a visitor
+// sees does not need them.
+const account = () => importChecked('./account.js', import.meta.url);
+
+function noticeItem(n, onGone, { describeBrowser, noticeEnded }) {
     const browser = describeBrowser(n.user_agent);
     const msg = messages();
     const id = `notice-${n.id}`;
@@ -50,11 +54,12 @@ async function showNotices(env, box) {
         me = await api('GET', '/me', undefined, { signal: env.signal });
     } catch (err) {
         if (env.signal.aborted) return;
-        noticeEnded(err);
+        (await account()).noticeEnded(err);
         return;
     }
     const notices = (me && Array.isArray(me.notices) ? me.notices : []).filter((n) => n && n.kind === 'new_browser');
     if (!notices.length) return;
+    const helpers = await account();
     const list = h('ul', { class: 'notice-list' });
     const status = h('p', { class: 'status', role: 'status' });
     const section = h('section', { class: 'card account-notices', id: 'account-notices', 'aria-labelledby': 'account-notices-heading' },
@@ -67,7 +72,7 @@ async function showNotices(env, box) {
         section.removeAttribute('aria-labelledby');
         section.className = 'account-notices-done';
     };
-    for (const n of notices) list.append(noticeItem(n, gone));
+    for (const n of notices) list.append(noticeItem(n, gone, helpers));
     box.prepend(section);
 }
 
@@ -80,7 +85,12 @@ export function homeSafety(env, acct) {
     const box = h('div', { class: 'home-safety', id: 'home-safety' });
     const checkins = h('div', { class: 'home-private' });
     box.append(checkins);
-    showNotices(env, box);
-    showPending(env, acct, checkins);
+    const failed = (err) => {
+        if (!env.signal.aborted) checkins.replaceChildren(h('p', { role: 'alert' }, describeError(err)));
+    };
+    showNotices(env, box).catch(failed);
+    importChecked('./privatecheckin.js', import.meta.url)
+        .then(({ showPending }) => showPending(env, acct, checkins))
+        .catch(failed);
     return box;
 }

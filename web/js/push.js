@@ -13,6 +13,10 @@
 
 import { api, ApiError, describeError } from './api.js';
 import { h, messages } from './ui.js';
+import { dropPushHere } from './pushhere.js';
+
+/** Dispatched on window when another part of Settings changed this browser's subscription. */
+export const PUSH_CHANGED = 'dyad-push-changed';
 
 /** Why this browser cannot receive reminders here, or null when it can. */
 function unsupported() {
@@ -41,16 +45,23 @@ export async function currentSubscription() {
     return reg ? reg.pushManager.getSubscription() : null;
 }
 
-/** Stops reminders to this browser, here and on the server (forget this
- * device, sign-out flows may call it). Never throws. */
+/** Stops reminders to this browser, here and on the server (the Settings
+ * button; sign-out calls it before ending the session, so that a
+ * subscription made in an earlier session goes too). Never throws. */
 export async function stopPushHere() {
+    const endpoint = await dropPushHere();
+    if (endpoint) await api('DELETE', '/me/push', { endpoint }).catch(() => {});
+}
+
+/** Hands this browser's subscription to the server again, so that it
+ * belongs to this session and device (after a new PIN). Never throws. */
+export async function rebindPushHere() {
     try {
         const sub = await currentSubscription();
         if (!sub) return;
-        const { endpoint } = sub;
-        await sub.unsubscribe();
-        await api('DELETE', '/me/push', { endpoint }).catch(() => {});
-    } catch { /* nothing to stop */ }
+        const json = sub.toJSON();
+        await api('POST', '/me/push', { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth });
+    } catch { /* Settings shows it as off; turning it on again fixes it */ }
 }
 
 async function start() {
@@ -76,8 +87,8 @@ async function start() {
     await api('POST', '/me/push', { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth });
 }
 
-/** The Settings card: reminders in this browser. */
-export function pushSection() {
+/** The Settings card: reminders in this browser (env: the page's, for its signal). */
+export function pushSection(env) {
     const msg = messages();
     const state = h('p', null, 'Checking this browser…');
     const actions = h('p', { class: 'actions' });
@@ -101,6 +112,16 @@ export function pushSection() {
         try {
             sub = await currentSubscription();
         } catch { /* treated as off */ }
+        // A subscription the server no longer has (this device was
+        // forgotten from another browser, the password was changed
+        // elsewhere) ends here too.
+        if (sub) {
+            const known = await api('GET', '/me/push').catch(() => null);
+            if (known && Array.isArray(known.subscriptions) && !known.subscriptions.some((s) => s.endpoint === sub.endpoint)) {
+                await dropPushHere();
+                sub = null;
+            }
+        }
         if (sub) {
             state.textContent = 'This browser receives reminders.';
             actions.append(
@@ -129,6 +150,8 @@ export function pushSection() {
         await refresh();
     }
 
+    // another section changed this browser's subscription (forget this device)
+    window.addEventListener(PUSH_CHANGED, () => refresh(), env ? { signal: env.signal } : undefined);
     refresh();
     return section;
 }

@@ -17,6 +17,7 @@ import { getCsrf } from './api.js';
 import { broadcast, forgetBrowserTraces } from './idle.js';
 import { wipeAll } from './keystore.js';
 import { forgetDeviceEverywhere } from './devicestore.js';
+import { dropPushHere } from './pushhere.js';
 
 export const NEUTRAL_PAGE = '/static/neutral.html';
 export const EXIT_TO = 'dyad.exit-to'; // read and removed by neutral.js
@@ -51,9 +52,19 @@ export function quickExit({ tellOthers = true } = {}) {
     // The installed app's caches hold only the static shell, nothing
     // personal; they go too, with the service worker (the next dyad page
     // registers it again), so nothing of dyad is left to find.
+    let worker = Promise.resolve();
     try {
         if (typeof caches !== 'undefined') caches.keys().then((names) => Promise.all(names.filter((n) => n.startsWith('dyad-')).map((n) => caches.delete(n)))).catch(() => {});
-        if (navigator.serviceWorker) navigator.serviceWorker.getRegistrations().then((rs) => rs.forEach((r) => r.unregister())).catch(() => {});
+        // This browser's push subscription ends (the server drops its record
+        // with the logout and the device); unregistering the worker, started
+        // at the same time, ends it too in browsers that implement the Push
+        // API's rule that a subscription dies with its registration.
+        if (navigator.serviceWorker) {
+            worker = Promise.all([
+                dropPushHere(),
+                navigator.serviceWorker.getRegistrations().then((rs) => Promise.all(rs.map((r) => r.unregister()))),
+            ]).catch(() => {});
+        }
     } catch {
         // no Cache API or service workers: nothing was cached
     }
@@ -79,9 +90,10 @@ export function quickExit({ tellOthers = true } = {}) {
     } catch {
         // without storage the neutral page is where it ends
     }
-    // Give the IndexedDB wipe a moment, but never hold the exit up for long.
+    // Give the IndexedDB wipe and the worker a moment, but never hold the
+    // exit up for long.
     const go = () => location.replace(NEUTRAL_PAGE);
-    Promise.race([wipeAll(), new Promise((r) => setTimeout(r, 250))]).then(go, go);
+    Promise.race([Promise.all([wipeAll(), worker]), new Promise((r) => setTimeout(r, 250))]).then(go, go);
 }
 
 export function installQuickExit() {

@@ -49,7 +49,7 @@ export async function render(env) {
         lockSection(),
         deviceSection(env, acct),
         titleSection(),
-        pushSection(),
+        pushSection(env),
         dyadSettingsSection(env, acct),
         dyadsSection(env, acct),
         exportSection(env, acct),
