@@ -655,7 +655,11 @@ static void test_baseline_totals(void **state)
     struct insights_baseline b2 = insights_baseline_from_totals(&whole);
     assert_true(b.known);
     assert_double_eq(b.closeness, 80.0 / 16.0);
-    assert_memory_equal(&b, &b2, sizeof b);
+    /* field by field: the struct has padding after `known`, which neither
+     * function promises to clear */
+    assert_true(b2.known);
+    assert_double_eq(b2.closeness, b.closeness);
+    assert_double_eq(b2.sexual_rate, b.sexual_rate);
     /* the member's own view counts the sexual days too: i odd and present
      * (i % 3 != 0) — 1 5 7 11 13 17 19 23 25 29: 10 */
     fx->in.viewer = INSIGHTS_VIEWER_MEMBER0;
