@@ -339,12 +339,13 @@ static pthread_mutex_t pv_mu = PTHREAD_MUTEX_INITIALIZER;
  * pv_gate_waiters write calls are queued for the store's writer (its
  * waiting count), so the next COMMIT is a group of them (group commit, top
  * of src/store/sqlite.c), whatever the timing. */
-static atomic_int pv_gate_armed, pv_gate_waiters;
+static atomic_int pv_gate_armed, pv_gate_waiters, pv_gate_entered;
 
 static void pv_gate(void)
 {
     if (!atomic_exchange(&pv_gate_armed, 0))
         return;
+    atomic_store(&pv_gate_entered, 1);
     for (long ms = 0; ms < 120000; ms++) {
         struct store_stats st;
         store_stats_read(&st);
@@ -1089,6 +1090,7 @@ struct cw {
     struct run *r;
     int n;
     enum store_result res[CW_WRITES];
+    atomic_int done;
     pthread_t th;
 };
 
@@ -1103,6 +1105,7 @@ static void *cw_run(void *arg)
     for (int k = 0; k < CW_WRITES; k++)
         w->res[k] = checkin(w->r, "d-1", (w->n & 1) ? "u-b" : "u-a", cw_day(w->n, k),
                             (unsigned)(1000 + w->n * 10 + k), 64);
+    atomic_store(&w->done, 1);
     return NULL;
 }
 
@@ -1127,11 +1130,21 @@ static long concurrent_cut(long cut, int keep_permille, bool lying, long *acked,
     pv.countdown = cut > 0 ? base + cut : 0;
     pv.lying_sync = lying;
     atomic_store(&pv_gate_waiters, CW_THREADS - 1);
+    atomic_store(&pv_gate_entered, 0);
     atomic_store(&pv_gate_armed, 1);
     quiet_run();
     static struct cw w[CW_THREADS];
+    /* The first writer alone until its COMMIT's fsync is held at the gate
+     * (or it is done: a cut before that fsync), then the others, who queue
+     * behind it. Started all at once, they could join the first group and
+     * leave nobody to queue, and the gate would wait out its bound. */
     for (int i = 0; i < CW_THREADS; i++) {
         w[i] = (struct cw){.r = &r, .n = i};
+        if (i == 1)
+            while (!atomic_load(&pv_gate_entered) && !atomic_load(&w[0].done)) {
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            }
         assert_int_equal(pthread_create(&w[i].th, NULL, cw_run, &w[i]), 0);
     }
     for (int i = 0; i < CW_THREADS; i++)
