@@ -125,6 +125,24 @@ async function registrationId(context, page) {
     return { cdp, id: reg.registrationId };
 }
 
+// Delivers a push to the worker and waits until exactly one notification,
+// saying `want`, is shown. Chromium closes a notification asynchronously and
+// makes a persistent notification's id from its tag, so a push that lands
+// while an earlier close() is still pending can show a notification that the
+// close then takes away. The push is delivered again (at most 6 times, each a
+// whole push) until one stays; a worker that never shows it still fails.
+async function pushUntilShown(page, cdp, target, data, want, what) {
+    for (let tries = 0; tries < 6; tries++) {
+        await cdp.send('ServiceWorker.deliverPushMessage', { ...target, data });
+        const ok = await waitInPage(page, async (w) => {
+            const ns = await (await navigator.serviceWorker.ready).getNotifications();
+            return ns.length === 1 && ns[0].body === w;
+        }, want, { ms: 5000, what }).catch(() => false);
+        if (ok) return;
+    }
+    assert.fail(`timed out waiting for ${what}`);
+}
+
 test('a reminder the server pushes reaches the service worker and shows the fixed sentence; a click opens dyad', { timeout: 240000 }, async () => {
     const { service, srv, browser } = await setup();
     const person = await createPerson(srv.url, { name: 'Rosa' });
@@ -159,11 +177,7 @@ test('a reminder the server pushes reaches the service worker and shows the fixe
         const want = data.startsWith('A short') ? data : NEUTRAL;
         // one at a time: the body changes only when a push made a new one
         await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).forEach((n) => n.close()));
-        await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data });
-        await waitInPage(page, async (w) => {
-            const ns = await (await navigator.serviceWorker.ready).getNotifications();
-            return ns.length === 1 && ns[0].body === w;
-        }, want, { what: `the notification for ${JSON.stringify(data)}` });
+        await pushUntilShown(page, cdp, { origin: srv.url, registrationId: id }, data, want, `the notification for ${JSON.stringify(data)}`);
     }
     // two pushes in a row: the second replaces the first (one tag)
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data: 'A short questionnaire is waiting in dyad, if you like.' });
@@ -194,8 +208,7 @@ test('a reminder the server pushes reaches the service worker and shows the fixe
         return { calls, left: (await self.registration.getNotifications()).length };
     });
     assert.deepEqual(await click(), { calls: ['focus /settings'], left: 0 }, 'the open dyad tab, and the notification closed');
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: srv.url, registrationId: id, data: NEUTRAL });
-    await waitInPage(page, async () => (await (await navigator.serviceWorker.ready).getNotifications()).length === 1, null, { what: 'the notification again' });
+    await pushUntilShown(page, cdp, { origin: srv.url, registrationId: id }, NEUTRAL, NEUTRAL, 'the notification again');
     const blank = await context.newPage(); // keeps the context (and the worker) alive
     await page.close();
     const r = await click();
