@@ -64,6 +64,15 @@ const struct setting config_settings[] = {
      "cancelled and the request answers 503 unavailable (set per transaction, so it holds behind "
      "pgbouncer). SQLite does not use it.",
      "1-3600", AT(statement_timeout)},
+    {"database", "maintenance_timeout", "--maintenance-timeout", "DYAD_MAINTENANCE_TIMEOUT",
+     SETTING_UINT, 0, 604800, "0", "no limit",
+     "PostgreSQL: seconds one statement of a schema migration (dyad migrate, and those serve or "
+     "another command applies first) or of dyad copy-db may run, waiting for locks included, "
+     "before it is cancelled and the command fails with nothing changed. These run while an "
+     "operator waits and may rightly take longer than any request, so statement_timeout does "
+     "not apply to them; 0 lets them run as long as they need, whatever statement_timeout the "
+     "database or role sets. SQLite does not use it.",
+     "0-604800", AT(maintenance_timeout)},
     {"push", "vapid_key_file", "--vapid-key-file", "DYAD_VAPID_KEY_FILE", SETTING_PATH, 0, 0, "",
      "dyad.vapid beside the server secret",
      "The Web Push (VAPID) key pair, P-256 in PEM, made on first start with mode 0600. Browsers "

@@ -388,6 +388,19 @@ static void warn_if_open(const char *path)
                   (unsigned)(st.st_mode & 07777));
 }
 
+/* The database for a command. Its schema migrations, and with long_command
+ * (dyad migrate, copy-db) every statement, are limited by
+ * maintenance_timeout (0: no limit); the statements of serve's requests and
+ * of the short commands by statement_timeout. PostgreSQL only. */
+static struct store *open_db(const struct app_config *cfg, const char *url, bool migrate,
+                             bool long_command, char *err, size_t errlen)
+{
+    struct store *s = store_open_maintenance(url, migrate, cfg->maintenance_timeout, err, errlen);
+    if (s != NULL && !long_command)
+        store_set_statement_timeout(s, cfg->statement_timeout);
+    return s;
+}
+
 static int cmd_serve(struct config *c)
 {
     /* Signals go to the main thread only, which takes them with sigwait.
@@ -479,12 +492,11 @@ static int cmd_serve(struct config *c)
         snprintf(dbdir, sizeof dbdir, "%s", app->cfg.db_url + 7);
         setenv("SQLITE_TMPDIR", dirname(dbdir), 1);
     }
-    app->store = store_open(app->cfg.db_url, true, err, sizeof err);
+    app->store = open_db(&app->cfg, app->cfg.db_url, true, false, err, sizeof err);
     if (app->store == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         goto out;
     }
-    store_set_statement_timeout(app->store, app->cfg.statement_timeout);
     if (load_stored_questionnaires(app->store, app->questionnaires) != 0)
         goto out;
     app->questionnaire_defs = parsed_defs;
@@ -616,7 +628,7 @@ out:
 static int cmd_migrate(struct config *c)
 {
     char err[512];
-    struct store *s = store_open(c->app.db_url, true, err, sizeof err);
+    struct store *s = open_db(&c->app, c->app.db_url, true, true, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         return 1;
@@ -634,7 +646,7 @@ static int cmd_backup(struct config *c)
         return 1;
     }
     char err[512];
-    struct store *s = store_open(c->app.db_url, false, err, sizeof err);
+    struct store *s = open_db(&c->app, c->app.db_url, false, false, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         return 1;
@@ -688,12 +700,12 @@ static int cmd_copy_db(struct config *c)
     const char *from_url = c->positional[0], *to_url = c->positional[1];
     char err[512];
     /* the source as it is (refused when outdated), the target brought up to date */
-    struct store *from = store_open(from_url, false, err, sizeof err);
+    struct store *from = open_db(&c->app, from_url, false, true, err, sizeof err);
     if (from == NULL) {
         fprintf(stderr, "dyad: %s: %s\n", from_url, err);
         return 1;
     }
-    struct store *to = store_open(to_url, true, err, sizeof err);
+    struct store *to = open_db(&c->app, to_url, true, true, err, sizeof err);
     if (to == NULL) {
         fprintf(stderr, "dyad: %s: %s\n", to_url, err);
         store_close(from);
@@ -736,7 +748,7 @@ static int cmd_therapist_add(struct config *c)
         return 1;
     }
     char err[512];
-    struct store *s = store_open(c->app.db_url, true, err, sizeof err);
+    struct store *s = open_db(&c->app, c->app.db_url, true, false, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         return 1;
@@ -791,7 +803,7 @@ static int cmd_questionnaire_add(struct config *c)
     if (all == NULL)
         return 1;
     char err[512];
-    struct store *s = store_open(c->app.db_url, true, err, sizeof err);
+    struct store *s = open_db(&c->app, c->app.db_url, true, false, err, sizeof err);
     if (s == NULL) {
         fprintf(stderr, "dyad: %s\n", err);
         json_decref(all);

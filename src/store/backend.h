@@ -65,8 +65,11 @@ struct sql_rows {
 struct store_backend {
     const char *name; /* "sqlite", "postgres" */
 
-    /* target is the URL with the scheme as the backend wants it. */
-    struct store *(*open)(const char *target, bool migrate, char *err, size_t errlen);
+    /* target is the URL with the scheme as the backend wants it;
+     * timeout_ms limits each statement, the migrations' included (0: no
+     * limit; PostgreSQL only), until store_set_statement_timeout. */
+    struct store *(*open)(const char *target, bool migrate, unsigned timeout_ms, char *err,
+                          size_t errlen);
     void (*close)(struct store *s);
 
     /* A transaction for one store call. end commits when r is STORE_OK and

@@ -17,7 +17,9 @@
  * Transactions: every store call is one. It opens with the statement
  * timeout set for that transaction only (SET LOCAL, so a pooler can hand
  * the server connection to anyone afterwards; the value is the
- * statement_timeout setting, store_set_statement_timeout); a write also
+ * statement_timeout setting, store_set_statement_timeout, or for an
+ * operator's long command the maintenance_timeout setting, 0 for none,
+ * store_open_maintenance — which also bounds the migrations); a write also
  * takes one transaction-scoped advisory lock, which serialises writes
  * across every server as SQLite's single writer does within one. A
  * snapshot read is REPEATABLE READ.
@@ -48,7 +50,6 @@
 #include "store/backend.h"
 
 enum {
-    STATEMENT_TIMEOUT_MS = 10000,
     MAX_THREADS = 256,
     MAX_NEST = 4, /* store calls in progress at once on one thread */
     MAX_PARAMS = 64,
@@ -588,11 +589,16 @@ static const void *pg_col_bytes(struct sql_rows *qb, int i, size_t *len)
 
 /* ---- open, migrate, close ------------------------------------------------- */
 
-static int migrate(PGconn *pg, bool apply, int *version, char *err, size_t errlen)
+/* The migrations in one transaction, each statement limited to timeout_ms
+ * (0: none, whatever the role's or the database's own statement_timeout). */
+static int migrate(PGconn *pg, bool apply, unsigned timeout_ms, int *version, char *err,
+                   size_t errlen)
 {
     char sql[160];
     /* one server migrates at a time; the others wait, then find it done */
-    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%d)", (int)LOCK_MIGRATE);
+    snprintf(sql, sizeof sql,
+             "BEGIN; SET LOCAL statement_timeout = %u; SELECT pg_advisory_xact_lock(%d)",
+             timeout_ms, (int)LOCK_MIGRATE);
     if (command(pg, sql, NULL) != 0) {
         snprintf(err, errlen, "cannot start: %s", PQerrorMessage(pg));
         return -1;
@@ -668,7 +674,8 @@ static void pg_close(struct store *st)
     free(s);
 }
 
-static struct store *pg_open(const char *conninfo, bool apply, char *err, size_t errlen)
+static struct store *pg_open(const char *conninfo, bool apply, unsigned timeout_ms, char *err,
+                             size_t errlen)
 {
     if (pg_migrations_count != migrations_count) {
         snprintf(err, errlen, "this dyad was built with %zu SQLite and %zu PostgreSQL migrations",
@@ -682,7 +689,7 @@ static struct store *pg_open(const char *conninfo, bool apply, char *err, size_t
         return NULL;
     }
     s->base.b = &store_postgres;
-    s->base.statement_timeout_ms = STATEMENT_TIMEOUT_MS;
+    s->base.statement_timeout_ms = timeout_ms;
     pthread_mutex_init(&s->lock, NULL);
     pthread_key_create(&s->key, NULL);
     PGconn *pg = connect_db(conninfo);
@@ -696,7 +703,7 @@ static struct store *pg_open(const char *conninfo, bool apply, char *err, size_t
         pg_close(&s->base);
         return NULL;
     }
-    int rc = migrate(pg, apply, &s->base.version, err, errlen);
+    int rc = migrate(pg, apply, timeout_ms, &s->base.version, err, errlen);
     PQfinish(pg);
     if (rc != 0) {
         size_t len = strlen(err);

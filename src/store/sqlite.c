@@ -795,8 +795,12 @@ static void sq_close(struct store *st)
     free(s);
 }
 
-static struct store *sq_open(const char *path, bool apply_migrations, char *err, size_t errlen)
+/* timeout_ms: SQLite has no statement timeout (a writer waits on the
+ * single-writer lock with its busy timeout instead). */
+static struct store *sq_open(const char *path, bool apply_migrations, unsigned timeout_ms,
+                             char *err, size_t errlen)
 {
+    (void)timeout_ms;
     if (path[0] == '\0') {
         snprintf(err, errlen, "sqlite: needs a file name (sqlite:PATH)");
         return NULL;

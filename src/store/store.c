@@ -244,20 +244,30 @@ static enum store_result one_int(struct sql_conn *c, const char *sql, const stru
 
 /* ---- open, migrate, close ------------------------------------------------- */
 
-struct store *store_open(const char *url, bool migrate, char *err, size_t errlen)
+struct store *store_open_maintenance(const char *url, bool migrate, unsigned seconds, char *err,
+                                     size_t errlen)
 {
+    unsigned ms = seconds * 1000u;
     if (strncmp(url, "sqlite:", 7) == 0)
-        return store_sqlite.open(url + 7, migrate, err, errlen);
+        return store_sqlite.open(url + 7, migrate, ms, err, errlen);
     /* a libpq URL, or key=value conninfo marked with "postgres:" */
     if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
-        return store_postgres.open(url, migrate, err, errlen);
+        return store_postgres.open(url, migrate, ms, err, errlen);
     if (strncmp(url, "postgres:", 9) == 0)
-        return store_postgres.open(url + 9, migrate, err, errlen);
+        return store_postgres.open(url + 9, migrate, ms, err, errlen);
     snprintf(err, errlen,
              "unknown database URL '%s' (expected sqlite:PATH, postgres://… or "
              "postgres:KEY=VALUE …)",
              url);
     return NULL;
+}
+
+struct store *store_open(const char *url, bool migrate, char *err, size_t errlen)
+{
+    struct store *s = store_open_maintenance(url, migrate, 0, err, errlen);
+    if (s != NULL)
+        store_set_statement_timeout(s, STORE_STATEMENT_TIMEOUT);
+    return s;
 }
 
 void store_close(struct store *s)

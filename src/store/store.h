@@ -56,12 +56,23 @@ struct store;
 struct store *store_open(const char *url, bool migrate, char *err, size_t errlen);
 void store_close(struct store *s);
 
+/* store_open for an operator's long command (dyad migrate, copy-db, the
+ * migrations serve applies at start): on PostgreSQL each statement, the
+ * migrations' included, may run `seconds`, lock waits included, and 0 means
+ * no limit, whatever the role's or the database's own statement_timeout
+ * says. store_open is this with 0 for the migrations and then
+ * STORE_STATEMENT_TIMEOUT for every later statement. */
+struct store *store_open_maintenance(const char *url, bool migrate, unsigned seconds, char *err,
+                                     size_t errlen);
+
 /* "sqlite" or "postgres". */
 const char *store_backend_name(struct store *s);
 
 /* How long one statement may run, lock waits included, before the database
- * cancels it and the store call answers STORE_UNAVAILABLE (PostgreSQL; 10 s
- * until set; SQLite has no such limit and ignores it). */
+ * cancels it and the store call answers STORE_UNAVAILABLE (PostgreSQL; 0:
+ * no limit; STORE_STATEMENT_TIMEOUT seconds after store_open; SQLite has no
+ * such limit and ignores it). */
+enum { STORE_STATEMENT_TIMEOUT = 10 };
 void store_set_statement_timeout(struct store *s, unsigned seconds);
 
 /* The schema version after migrations, and whether the store answers

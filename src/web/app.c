@@ -45,6 +45,7 @@ void app_config_defaults(struct app_config *cfg)
     cfg->login_failures_per_client = 20;
     cfg->shutdown_timeout = 10;
     cfg->statement_timeout = 10;
+    cfg->maintenance_timeout = 0;
     cfg->sandbox = true;
     snprintf(cfg->smtp_starttls, sizeof cfg->smtp_starttls, "required");
 }

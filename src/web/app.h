@@ -25,8 +25,11 @@ struct app_config {
     uint16_t port;
     char db_url[1024];
     unsigned statement_timeout; /* PostgreSQL: seconds a statement may run */
-    char public_url[512];       /* empty: http:// + the bound address */
-    char quick_exit_url[512];   /* empty: the neutral page, /static/neutral.html */
+    /* PostgreSQL: seconds a statement of a migration or of copy-db may run
+     * (0: no limit) */
+    unsigned maintenance_timeout;
+    char public_url[512];     /* empty: http:// + the bound address */
+    char quick_exit_url[512]; /* empty: the neutral page, /static/neutral.html */
     char secret_file[1024];
     /* Web Push (src/notify/push.h): the VAPID key file (beside the secret
      * unless set), the contact push services may use (mailto: or https:;

@@ -9,12 +9,11 @@
 // suite's shared one is never stopped. Runs where PostgreSQL is installed
 // and the suite runs on it (make test-pg).
 import { test } from 'node:test';
-import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { startServer, backend } from '../lib/server.mjs';
 import { pairDyad, sodium, Client } from '../lib/api.mjs';
 import { join } from 'node:path';
-import { cluster } from '../lib/postgres.mjs';
+import { cluster, holdLock } from '../lib/postgres.mjs';
 import { createCrypto } from '../../web/js/crypto.js';
 
 const cr = createCrypto(sodium);
@@ -74,24 +73,6 @@ test('PostgreSQL stops: 503 unavailable and nothing half-written; it starts: ser
     }
   });
 
-// Another session holds LOCK TABLE on `table` until release() is called.
-async function holdLock(pg, db, table) {
-  const psql = spawn('psql', [`${pg.conninfo} dbname=${db}`, '-XAtq', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise((resolve) => psql.on('exit', resolve));
-  await new Promise((resolve, reject) => {
-    psql.stdout.on('data', (d) => { out += d; if (out.includes('locked')) resolve(); });
-    psql.on('exit', (code) => reject(new Error(`psql exited ${code} before taking the lock`)));
-    psql.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n`);
-  });
-  return {
-    async release() {
-      if (psql.exitCode === null) psql.stdin.end('ROLLBACK;\n');
-      await exited;
-    },
-  };
-}
-
 test('statement_timeout is a setting: a statement past it answers 503 unavailable, and the next request is served',
   { skip: backend !== 'postgres' && 'the suite runs on SQLite', timeout: 300000 }, async () => {
     const pg = cluster();
@@ -109,7 +90,7 @@ test('statement_timeout is a setting: a statement past it answers 503 unavailabl
       const slow = new Client(patient.url);
       slow.cookie = p.b.c.cookie;
 
-      lock = await holdLock(pg, 'dyad', 'shares');
+      lock = await holdLock(pg.conninfo, 'dyad', 'shares');
       // the same read on both servers waits for the lock; the patient one first
       let patientDone = false;
       const waiting = slow.get(`/api/v1/dyads/${p.id}/shares`).then((x) => { patientDone = true; return x; });

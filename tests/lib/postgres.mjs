@@ -3,7 +3,7 @@
 // scripts/with-postgres.sh stays untouched). initdb and pg_ctl in a
 // temporary directory, a unix socket there and no TCP; as root, run as the
 // `postgres` user. stop()/start() keep the data; destroy() removes it all.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +96,25 @@ export function bouncer(c, db, { poolSize = 3 } = {}) {
     stop() {
       if (!existsSync(pidFile)) return;
       try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM'); } catch { /* gone */ }
+    },
+  };
+}
+
+// Another session (psql on libpq conninfo) holds LOCK TABLE on `table` of
+// database db, in ACCESS EXCLUSIVE mode, until release() is called.
+export async function holdLock(conninfo, db, table) {
+  const psql = spawn('psql', [`${conninfo} dbname=${db}`, '-XAtq', '-v', 'ON_ERROR_STOP=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise((resolve) => psql.on('exit', resolve));
+  await new Promise((resolve, reject) => {
+    psql.stdout.on('data', (d) => { out += d; if (out.includes('locked')) resolve(); });
+    psql.on('exit', (code) => reject(new Error(`psql exited ${code} before taking the lock`)));
+    psql.stdin.write(`BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n`);
+  });
+  return {
+    async release() {
+      if (psql.exitCode === null) psql.stdin.end('ROLLBACK;\n');
+      await exited;
     },
   };
 }
