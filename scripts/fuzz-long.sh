@@ -13,12 +13,13 @@
 # cov / ft: the coverage libFuzzer reported at the end (edges / features);
 # corpus: checked-in inputs before -> after the merge; crashes: inputs that
 # crashed or broke an invariant (saved as build/fuzz/crashes/<target>-*).
-# Exits 1 if any target crashed. FUZZ_TARGETS limits the run to some.
+# Exits 1 if any target crashed. FUZZ_TARGETS limits the run to some;
+# FUZZ_OUT names another figures file (for two runs side by side).
 set -u
 RUNS=${FUZZ_RUNS:-10000000}
 MAX=${FUZZ_MAX_SECONDS:-7200}
 TARGETS=${FUZZ_TARGETS:-$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')}
-OUT=build/fuzz-long.txt
+OUT=${FUZZ_OUT:-build/fuzz-long.txt}
 mkdir -p build/fuzz/crashes build/fuzz/long
 : > "$OUT"
 failed=""
