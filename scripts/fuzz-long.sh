@@ -2,7 +2,8 @@
 # scripts/fuzz-long.sh — `make fuzz-long`: each fuzz target (ASan + UBSan,
 # built by `make fuzz-build`) runs until it has executed FUZZ_RUNS inputs
 # (default 10 million) or FUZZ_MAX_SECONDS have passed (default 7200), from
-# its checked-in corpus with its dictionary. New inputs go to
+# its checked-in corpus with its dictionary and the flags in
+# tests/fuzz/<target>.options, if there is one. New inputs go to
 # build/fuzz/long/<target>; afterwards those that add coverage are merged
 # into the checked-in corpus (libFuzzer's -merge=1), so `git status` shows
 # what the run found. One line per target goes to build/fuzz-long.txt:
@@ -31,12 +32,15 @@ for t in $TARGETS; do
     mkdir -p "$new" "$corpus"
     dict=""
     [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+    # a target's own libFuzzer flags, one per line (comments start with #)
+    opts=""
+    [ -f "tests/fuzz/$t.options" ] && opts=$(grep -v '^#' "tests/fuzz/$t.options" | tr '\n' ' ')
     before=$(ls "$corpus" | wc -l)
     crashes_before=$(ls build/fuzz/crashes | grep -c "^$t-" || true)
     echo "== fuzz-long $t: up to $RUNS inputs or ${MAX}s"
     start=$(date +%s)
     # shellcheck disable=SC2086
-    "$bin" -runs="$RUNS" -max_total_time="$MAX" -timeout=30 -print_final_stats=1 $dict \
+    "$bin" -runs="$RUNS" -max_total_time="$MAX" -timeout=30 -print_final_stats=1 $dict $opts \
         -artifact_prefix="build/fuzz/crashes/$t-" "$new" "$corpus" > "$log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))
