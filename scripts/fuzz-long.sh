@@ -2,7 +2,8 @@
 # scripts/fuzz-long.sh — `make fuzz-long`: each fuzz target (ASan + UBSan,
 # built by `make fuzz-build`) runs until it has executed FUZZ_RUNS inputs
 # (default 10 million) or FUZZ_MAX_SECONDS have passed (default 7200), from
-# its checked-in corpus with its dictionary. New inputs go to
+# its checked-in corpus with its dictionary and the flags in
+# tests/fuzz/<target>.options, if there is one. New inputs go to
 # build/fuzz/long/<target>; afterwards those that add coverage are merged
 # into the checked-in corpus (libFuzzer's -merge=1), so `git status` shows
 # what the run found. One line per target goes to build/fuzz-long.txt:
@@ -13,12 +14,13 @@
 # cov / ft: the coverage libFuzzer reported at the end (edges / features);
 # corpus: checked-in inputs before -> after the merge; crashes: inputs that
 # crashed or broke an invariant (saved as build/fuzz/crashes/<target>-*).
-# Exits 1 if any target crashed. FUZZ_TARGETS limits the run to some.
+# Exits 1 if any target crashed. FUZZ_TARGETS limits the run to some;
+# FUZZ_OUT names another figures file (for two runs side by side).
 set -u
 RUNS=${FUZZ_RUNS:-10000000}
 MAX=${FUZZ_MAX_SECONDS:-7200}
 TARGETS=${FUZZ_TARGETS:-$(cd tests/fuzz && ls fuzz_*.c | sed 's/\.c$//')}
-OUT=build/fuzz-long.txt
+OUT=${FUZZ_OUT:-build/fuzz-long.txt}
 mkdir -p build/fuzz/crashes build/fuzz/long
 : > "$OUT"
 failed=""
@@ -30,12 +32,15 @@ for t in $TARGETS; do
     mkdir -p "$new" "$corpus"
     dict=""
     [ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+    # a target's own libFuzzer flags, one per line (comments start with #)
+    opts=""
+    [ -f "tests/fuzz/$t.options" ] && opts=$(grep -v '^#' "tests/fuzz/$t.options" | tr '\n' ' ')
     before=$(ls "$corpus" | wc -l)
     crashes_before=$(ls build/fuzz/crashes | grep -c "^$t-" || true)
     echo "== fuzz-long $t: up to $RUNS inputs or ${MAX}s"
     start=$(date +%s)
     # shellcheck disable=SC2086
-    "$bin" -runs="$RUNS" -max_total_time="$MAX" -timeout=30 -print_final_stats=1 $dict \
+    "$bin" -runs="$RUNS" -max_total_time="$MAX" -timeout=30 -print_final_stats=1 $dict $opts \
         -artifact_prefix="build/fuzz/crashes/$t-" "$new" "$corpus" > "$log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))

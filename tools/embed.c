@@ -81,8 +81,9 @@ static unsigned char *brotli_of(const unsigned char *data, size_t size, size_t l
     return out;
 }
 
-/* gzip (RFC 1952) of data at level 9; NULL when it would not save a tenth. */
-static unsigned char *gzip_of(const unsigned char *data, size_t size, size_t *gz_size)
+/* gzip (RFC 1952) of data at level 9; NULL when it would not be smaller than
+ * limit bytes. */
+static unsigned char *gzip_of(const unsigned char *data, size_t size, size_t limit, size_t *gz_size)
 {
     z_stream z = {0};
     if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -100,11 +101,53 @@ static unsigned char *gzip_of(const unsigned char *data, size_t size, size_t *gz
     int rc = deflate(&z, Z_FINISH);
     *gz_size = z.total_out;
     deflateEnd(&z);
-    if (rc != Z_STREAM_END || *gz_size > size - size / 10) {
+    if (rc != Z_STREAM_END || *gz_size >= limit) {
         free(out);
         return NULL;
     }
     return out;
+}
+
+/* A compressed copy: the suffix of its array ("gz"), of its macros ("GZ")
+ * and of its ETag ("-gz"), and the compressor. */
+struct codec {
+    const char *suffix;
+    const char *macro;
+    unsigned char *(*compress)(const unsigned char *data, size_t size, size_t limit,
+                               size_t *out_size);
+};
+
+static const struct codec gzip_codec = {"gz", "GZ", gzip_of};
+static const struct codec brotli_codec = {"br", "BR", brotli_of};
+
+/* The bytes as the initialiser's elements, 24 a line, each followed by a comma. */
+static void emit_bytes(FILE *out, const unsigned char *data, size_t size)
+{
+    for (size_t j = 0; j < size; j++)
+        fprintf(out, "%s%u,", j % 24 == 0 ? "\n" : "", data[j]);
+}
+
+/* File i's copy in codec c, when c makes one smaller than limit bytes (a
+ * limit of 0: no copy): its array and NAME_i_GZ / NAME_i_GZ_ETAG (for gzip),
+ * or those macros as NULL. Returns the copy's size, 0 without one. */
+static size_t emit_compressed(FILE *out, const char *name, int i, const char *hex,
+                              const struct codec *c, const unsigned char *data, size_t size,
+                              size_t limit)
+{
+    size_t packed_size = 0;
+    unsigned char *packed = limit > 0 ? c->compress(data, size, limit, &packed_size) : NULL;
+    if (packed == NULL) {
+        fprintf(out, "#define %s_%d_%s NULL\n#define %s_%d_%s_ETAG NULL\n\n", name, i, c->macro,
+                name, i, c->macro);
+        return 0;
+    }
+    fprintf(out, "static const unsigned char %s_%d_%s[%zu] = {", name, i, c->suffix, packed_size);
+    emit_bytes(out, packed, packed_size);
+    fprintf(out, "};\n#define %s_%d_%s %s_%d_%s\n", name, i, c->macro, name, i, c->suffix);
+    fprintf(out, "#define %s_%d_%s_ETAG \"\\\"%.16s-%s\\\"\"\n\n", name, i, c->macro, hex,
+            c->suffix);
+    free(packed);
+    return packed_size;
 }
 
 static unsigned char *slurp(const char *file, size_t *size)
@@ -174,8 +217,7 @@ int main(int argc, char **argv)
             return 1;
         }
         fprintf(out, "static const unsigned char %s_%d[%zu] = {", name, i, size + 1);
-        for (size_t j = 0; j < size; j++)
-            fprintf(out, "%s%u,", j % 24 == 0 ? "\n" : "", data[j]);
+        emit_bytes(out, data, size);
         fprintf(out, "0};\n");
         unsigned char h[crypto_hash_sha256_BYTES];
         crypto_hash_sha256(h, data, size);
@@ -194,35 +236,11 @@ int main(int argc, char **argv)
                 hex, dot);
         fprintf(out, "#define %s_%d_ETAG \"\\\"%.16s\\\"\"\n#define %s_%d_SRI \"sha256-%s\"\n\n",
                 name, i, hex, name, i, b64);
-        unsigned char *gz = NULL;
-        size_t gz_size = 0;
-        if (strcmp(name, "assets") == 0)
-            gz = gzip_of(data, size, &gz_size);
-        if (gz != NULL) {
-            fprintf(out, "static const unsigned char %s_%d_gz[%zu] = {", name, i, gz_size);
-            for (size_t j = 0; j < gz_size; j++)
-                fprintf(out, "%s%u,", j % 24 == 0 ? "\n" : "", gz[j]);
-            fprintf(out, "};\n#define %s_%d_GZ %s_%d_gz\n", name, i, name, i);
-            fprintf(out, "#define %s_%d_GZ_ETAG \"\\\"%.16s-gz\\\"\"\n\n", name, i, hex);
-            free(gz);
-        } else {
-            fprintf(out, "#define %s_%d_GZ NULL\n#define %s_%d_GZ_ETAG NULL\n\n", name, i, name, i);
-            gz_size = 0;
-        }
-        /* brotli only where gzip was worth it, and only when smaller still */
-        size_t br_size = 0;
-        unsigned char *br = gz_size > 0 ? brotli_of(data, size, gz_size, &br_size) : NULL;
-        if (br != NULL) {
-            fprintf(out, "static const unsigned char %s_%d_br[%zu] = {", name, i, br_size);
-            for (size_t j = 0; j < br_size; j++)
-                fprintf(out, "%s%u,", j % 24 == 0 ? "\n" : "", br[j]);
-            fprintf(out, "};\n#define %s_%d_BR %s_%d_br\n", name, i, name, i);
-            fprintf(out, "#define %s_%d_BR_ETAG \"\\\"%.16s-br\\\"\"\n\n", name, i, hex);
-            free(br);
-        } else {
-            fprintf(out, "#define %s_%d_BR NULL\n#define %s_%d_BR_ETAG NULL\n\n", name, i, name, i);
-            br_size = 0;
-        }
+        /* gzip for the browser's files when it saves at least a tenth; brotli
+         * only where gzip was worth it, and only when smaller still */
+        size_t gz_limit = strcmp(name, "assets") == 0 ? size - size / 10 + 1 : 0;
+        size_t gz_size = emit_compressed(out, name, i, hex, &gzip_codec, data, size, gz_limit);
+        size_t br_size = emit_compressed(out, name, i, hex, &brotli_codec, data, size, gz_size);
         items[i].br_size = br_size;
         free(data);
         items[i].size = size;

@@ -348,7 +348,7 @@ static int load_entry(struct prompt *p, json_t *e, const char *where, char *err,
     return 0;
 }
 
-static int check_coverage(const struct prompt_library *lib, char *err, size_t errlen)
+int prompts_check_coverage(const struct prompt_library *lib, char *err, size_t errlen)
 {
     unsigned counts[PROMPTS_TOPIC__MAX][PROMPTS_KIND__MAX][PROMPTS_DEPTH_MAX + 1];
     memset(counts, 0, sizeof(counts));
@@ -388,7 +388,8 @@ void prompts_free(struct prompt_library *lib)
     memset(lib, 0, sizeof(*lib));
 }
 
-int prompts_load(struct prompt_library *lib, const char *json, size_t len, char *err, size_t errlen)
+int prompts_parse(struct prompt_library *lib, const char *json, size_t len, char *err,
+                  size_t errlen)
 {
     struct id_ref *refs = NULL;
     const char **retired = NULL;
@@ -514,8 +515,6 @@ int prompts_load(struct prompt_library *lib, const char *json, size_t len, char 
         }
         lib->by_id[i] = refs[i].idx;
     }
-    if (check_coverage(lib, err, errlen) != 0)
-        goto out;
     rc = 0;
 
 out:
@@ -525,6 +524,17 @@ out:
     if (rc != 0)
         prompts_free(lib);
     return rc;
+}
+
+int prompts_load(struct prompt_library *lib, const char *json, size_t len, char *err, size_t errlen)
+{
+    if (prompts_parse(lib, json, len, err, errlen) != 0)
+        return -1;
+    if (prompts_check_coverage(lib, err, errlen) != 0) {
+        prompts_free(lib);
+        return -1;
+    }
+    return 0;
 }
 
 const struct prompt *prompts_find(const struct prompt_library *lib, const char *id)

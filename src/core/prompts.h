@@ -174,6 +174,18 @@ bool prompts_topic_allows_kind(int t, int k);
 int prompts_load(struct prompt_library *lib, const char *json, size_t len, char *err,
                  size_t errlen);
 
+/* prompts_load in its two steps. prompts_parse applies every rule above but
+ * the coverage rule (a library of any size, even none, passes it), with the
+ * same results and messages; prompts_check_coverage applies the coverage
+ * rule to a parsed library and returns 0, or -1 with the message in err.
+ * prompts_load is exactly the one and then the other, freeing *lib when
+ * coverage fails. They exist so that fuzz_prompts can reach a loaded library
+ * from an input of a few hundred bytes: every library that meets the
+ * coverage rule is tens of kilobytes. */
+int prompts_parse(struct prompt_library *lib, const char *json, size_t len, char *err,
+                  size_t errlen);
+int prompts_check_coverage(const struct prompt_library *lib, char *err, size_t errlen);
+
 /* Releases what prompts_load allocated and zeroes *lib; safe on a zeroed or
  * already-freed library. */
 void prompts_free(struct prompt_library *lib);

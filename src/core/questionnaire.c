@@ -514,37 +514,72 @@ static bool answered(const struct q_item *it, int a)
     return !it->free_text && a >= 0 && a < it->n_choices;
 }
 
+/* An answered item's value as scored: reversed where marked. The clamp only
+ * absorbs rounding (vmin + vmax − v can land an ulp outside the range). */
+static double item_value(const struct q_item *it, int a)
+{
+    double v = it->values[a];
+    if (it->reversed)
+        v = it->vmin + it->vmax - v;
+    return fmin(fmax(v, it->vmin), it->vmax);
+}
+
+/* Where v lies within the item's own range: 0 at its lowest, 1 at its
+ * highest (every item has two distinct values, so vmax > vmin). */
+static double item_position(const struct q_item *it, double v)
+{
+    return (v - it->vmin) / (it->vmax - it->vmin);
+}
+
+/* The value a missing item counts as. Imputed (a mean, or a prorated sum):
+ * the same position within its own range as the answered items' mean
+ * position (proportion of maximum, "POMP"); for items sharing one scale
+ * that is the answered items' mean, the classic rule. Not imputed (a sum
+ * without prorating): nothing, 0, or the value of its range nearest 0 when
+ * the range excludes 0. Either way within [vmin, vmax]. */
+static double missing_value(const struct q_item *it, bool impute, double position)
+{
+    double v = impute ? it->vmin + position * (it->vmax - it->vmin) : 0.0;
+    return fmin(fmax(v, it->vmin), it->vmax);
+}
+
+/* Every item's value, answered or counted for a missing one, lies within
+ * the item's range, and the weighted sum (and the division by Σ w for a
+ * mean) runs over the items in the order the range was computed in; IEEE
+ * rounding is monotonic, so the score lies within [min, max] exactly. */
 int questionnaire_score(const struct questionnaire *q, const int *answers, double *out)
 {
     int computed = 0;
     for (int k = 0; k < q->n_scores; k++) {
         const struct q_score *s = &q->scores[k];
-        double total = 0, wanswered = 0, wall = 0;
+        double wanswered = 0, positions = 0;
         int missing = 0;
         for (int i = 0; i < s->n_items; i++) {
             const struct q_item *it = &q->items[s->items[i]];
             int a = answers[s->items[i]];
-            wall += s->weights[i];
             if (!answered(it, a)) {
                 missing++;
                 continue;
             }
-            double v = it->values[a];
-            if (it->reversed)
-                v = it->vmin + it->vmax - v;
-            total += s->weights[i] * v;
+            positions += s->weights[i] * item_position(it, item_value(it, a));
             wanswered += s->weights[i];
         }
         if (missing > s->max_missing) {
             out[k] = NAN;
             continue;
         }
-        if (s->method == Q_MEAN)
-            out[k] = total / wanswered;
-        else if (s->prorate)
-            out[k] = total * wall / wanswered;
-        else
-            out[k] = total;
+        /* max_missing < n_items, so at least one item is answered */
+        double position = fmin(fmax(positions / wanswered, 0.0), 1.0);
+        bool impute = s->method == Q_MEAN || s->prorate;
+        double total = 0, wall = 0;
+        for (int i = 0; i < s->n_items; i++) {
+            const struct q_item *it = &q->items[s->items[i]];
+            int a = answers[s->items[i]];
+            double v = answered(it, a) ? item_value(it, a) : missing_value(it, impute, position);
+            total += s->weights[i] * v;
+            wall += s->weights[i];
+        }
+        out[k] = s->method == Q_MEAN ? total / wall : total;
         computed++;
     }
     return computed;

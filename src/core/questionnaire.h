@@ -89,7 +89,10 @@ int questionnaire_check(const char *json, size_t len, char *id_out, size_t id_ca
  * -1 when unanswered (free-text items are ignored). out[k] is score k, or
  * NAN when too many of its items are unanswered. Returns the number of
  * scores computed. An index outside an item's choices counts as
- * unanswered. */
+ * unanswered. A missing item of a mean or a prorated sum is imputed at the
+ * answered items' mean position within their own ranges, one of a sum
+ * without prorating counts as the value of its range nearest 0; a computed
+ * score always lies within [min, max]. */
 int questionnaire_score(const struct questionnaire *q, const int *answers, double *out);
 
 /* The cut-off a score is past (its index), or -1 when none is, or the

@@ -5,7 +5,10 @@
 // of range, and asks the password to seal the note; `share` takes its words
 // from $EDITOR. The password is never echoed (the terminal shows everything
 // else that was typed); the editor's file is private and gone afterwards;
-// friends never read a word about sex. Then `help CMD` and `CMD --help`.
+// friends never read a word about sex. `login` and `password` at the
+// terminal: a wrong password, a wrong current one and two new ones that
+// differ are each told in words and change nothing; no password is echoed.
+// Then `help CMD` and `CMD --help`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, DYAD_BIN } from '../lib/server.mjs';
-import { clientPerson, runClient } from '../lib/client.mjs';
+import { clientPerson, runClient, EXIT } from '../lib/client.mjs';
 
 const PTY = join(dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'pty_run.py');
 
@@ -139,6 +142,55 @@ test('register, check in item by item and share from $EDITOR at a terminal; the 
   assert.match(failed.transcript, /the editor did not finish cleanly; nothing sent/);
   assert.equal((await ok(ben, ['--json', 'shares'])).json.shares.length, 1);
   assert.deepEqual(readdirSync(runtime), []);
+});
+
+test('login and password at a terminal: no password is echoed, and a wrong one is told plainly and changes nothing', async () => {
+  const cal = clientPerson(work, 'Cal', 'the first long password');
+  const WRONG = 'not my password at all';
+  const NEW = 'a second long password';
+  await ok(cal, ['register', '--email', cal.email, '--name', 'Cal']);
+  await ok(cal, ['logout']);
+  const typed = (r) => [cal.password, WRONG, NEW].filter((pw) => r.transcript.includes(pw));
+
+  // login: a wrong password is refused in words, and leaves no session
+  const bad = await atTerminal(cal, ['login', '--email', cal.email], [['Password: ', `${WRONG}\n`]]);
+  assert.equal(bad.status, EXIT.auth, bad.transcript);
+  assert.equal(bad.timed_out, false);
+  assert.match(bad.transcript, /that e-mail address and password do not match an account here/);
+  assert.doesNotMatch(bad.transcript, /Logged in/);
+  assert.deepEqual(typed(bad), [], 'the password is not echoed');
+  assert.equal((await runClient(cal, srv.url, ['whoami'])).status, EXIT.auth, 'still logged out');
+  const good = await atTerminal(cal, ['login', '--email', cal.email], [['Password: ', `${cal.password}\n`]]);
+  assert.equal(good.status, 0, good.transcript);
+  assert.match(good.transcript, /Logged in as Cal/);
+  assert.deepEqual(typed(good), [], 'the password is not echoed');
+
+  const steps = (current, fresh, again) => [
+    ['Current password: ', `${current}\n`],
+    ['New password \\(at least 10 characters\\): ', `${fresh}\n`],
+    ['The same password again: ', `${again}\n`],
+  ];
+  // password: a wrong current password, then two new ones that differ
+  const wrong = await atTerminal(cal, ['password'], steps(WRONG, NEW, NEW));
+  assert.equal(wrong.status, EXIT.auth, wrong.transcript);
+  assert.match(wrong.transcript, /that is not your current password/);
+  assert.doesNotMatch(wrong.transcript, /Password changed/);
+  assert.deepEqual(typed(wrong), [], 'no password is echoed');
+  const differ = await atTerminal(cal, ['password'], steps(cal.password, NEW, `${NEW}!`));
+  assert.equal(differ.status, EXIT.usage, differ.transcript);
+  assert.match(differ.transcript, /the two passwords are not the same/);
+  assert.deepEqual(typed(differ), [], 'no password is echoed');
+  await ok(cal, ['logout']);
+  await ok(cal, ['login', '--email', cal.email]); // the first password still works
+
+  const changed = await atTerminal(cal, ['password'], steps(cal.password, NEW, NEW));
+  assert.equal(changed.status, 0, changed.transcript);
+  assert.match(changed.transcript, /Password changed\./);
+  assert.deepEqual(typed(changed), [], 'no password is echoed');
+  await ok(cal, ['logout']);
+  const old = await runClient(cal, srv.url, ['login', '--email', cal.email], { passwords: [cal.password] });
+  assert.equal(old.status, EXIT.auth, 'the old password no longer logs in');
+  await ok(cal, ['login', '--email', cal.email], { passwords: [NEW] });
 });
 
 test('help for every command: `dyad client help CMD` and `dyad client CMD --help`', async () => {

@@ -3,14 +3,14 @@
 // with DYAD_PUSH_ALLOW_HTTP_LOOPBACK, a test setting). The test plays the
 // browser: it makes the subscription's keys with node's crypto, registers
 // them, has a reminder sent, and then opens the message itself — ECDH,
-// HKDF and AES-128-GCM of RFC 8291 done here with node's primitives, not
-// dyad's code — and checks the VAPID JWT of RFC 8292 against the key the
-// server serves. The text must be exactly the neutral sentence. The server
-// runs with its sandbox on (the default), so libcurl's DNS and connect
-// paths are exercised under seccomp.
+// HKDF and AES-128-GCM of RFC 8291 done with node's primitives, not dyad's
+// code, in tests/lib/pushservice.mjs (the push service and the browser's
+// half other tests use too) — and checks the VAPID JWT of RFC 8292 against
+// the key the server serves. The text must be exactly the neutral sentence.
+// The server runs with its sandbox on (the default), so libcurl's DNS and
+// connect paths are exercised under seccomp.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import crypto from 'node:crypto';
 import { statSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,66 +18,24 @@ import { join } from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { Client, registerAndLogin, b64 } from '../lib/api.mjs';
 import { until } from '../lib/smtp.mjs';
+import { startPushService, browserKeys, openMessage, b64url } from '../lib/pushservice.mjs';
 
 const NEUTRAL = 'A moment for dyad, if you like.';
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
 const fromB64url = (s) => Buffer.from(s, 'base64url');
 
-// The push service: records each request; answers with `answer` (201 first).
+// The push service of tests/lib/pushservice.mjs: it records each request in
+// service.received and answers service.answer (201 unless a test sets it).
 let service;
 let srv;
-const received = [];
-let answer = 201;
 
 before(async () => {
-  service = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(answer).end();
-    });
-  });
-  await new Promise((r) => service.listen(0, '127.0.0.1', r));
+  service = await startPushService();
   srv = await startServer({ env: { DYAD_PUSH_ALLOW_HTTP_LOOPBACK: 'yes' } });
 });
 after(async () => {
   if (srv) await srv.stop();
-  if (service) await new Promise((r) => service.close(r));
+  if (service) await service.stop();
 });
-
-const endpointBase = () => `http://127.0.0.1:${service.address().port}`;
-
-// A browser's subscription: a P-256 key pair and a 16-byte auth secret.
-function browserKeys() {
-  const ecdh = crypto.createECDH('prime256v1');
-  ecdh.generateKeys();
-  return { ecdh, p256dh: ecdh.getPublicKey(), auth: crypto.randomBytes(16) };
-}
-
-// RFC 8291 from the receiving side, with node's crypto only.
-function openMessage(body, keys) {
-  const salt = body.subarray(0, 16);
-  const rs = body.readUInt32BE(16);
-  const idlen = body[20];
-  const asPublic = body.subarray(21, 21 + idlen);
-  const record = body.subarray(21 + idlen);
-  assert.equal(idlen, 65);
-  assert.ok(record.length <= rs, 'one record');
-  const secret = keys.ecdh.computeSecret(asPublic);
-  const keyInfo = Buffer.concat([Buffer.from('WebPush: info\0'), keys.p256dh, asPublic]);
-  const ikm = Buffer.from(crypto.hkdfSync('sha256', secret, keys.auth, keyInfo, 32));
-  const cek = Buffer.from(crypto.hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: aes128gcm\0'), 16));
-  const nonce = Buffer.from(crypto.hkdfSync('sha256', ikm, salt, Buffer.from('Content-Encoding: nonce\0'), 12));
-  const d = crypto.createDecipheriv('aes-128-gcm', cek, nonce);
-  d.setAuthTag(record.subarray(record.length - 16));
-  const padded = Buffer.concat([d.update(record.subarray(0, record.length - 16)), d.final()]);
-  // the last record: the text, then 0x02, then zero padding
-  let end = padded.length - 1;
-  while (end >= 0 && padded[end] === 0) end--;
-  assert.equal(padded[end], 2, 'the last-record delimiter');
-  return padded.subarray(0, end).toString('utf8');
-}
 
 // RFC 8292: "vapid t=JWT, k=KEY"; the JWT checked with the served key.
 function checkVapid(header, servedKey, origin) {
@@ -101,7 +59,7 @@ function checkVapid(header, servedKey, origin) {
 }
 
 function subscription(keys, path = `/push/${crypto.randomBytes(6).toString('hex')}`) {
-  return { endpoint: endpointBase() + path, p256dh: b64url(keys.p256dh), auth: b64url(keys.auth) };
+  return { endpoint: service.base + path, p256dh: b64url(keys.p256dh), auth: b64url(keys.auth) };
 }
 
 test('the VAPID public key is served, is a P-256 point, and is kept in a 0600 file beside the secret', async () => {
@@ -124,30 +82,30 @@ test('a reminder arrives encrypted for the browser, VAPID-signed, saying only th
   const list = (await c.get('/api/v1/me/push')).json;
   assert.equal(list.public_key, served);
   assert.equal(list.subscriptions.length, 1);
-  assert.equal(list.subscriptions[0].push_service, endpointBase());
+  assert.equal(list.subscriptions[0].push_service, service.base);
   assert.equal(list.subscriptions[0].id, r.json.id);
 
-  received.length = 0;
-  answer = 201;
+  service.received.length = 0;
+  service.answer = 201;
   const t = await c.post('/api/v1/me/push/test');
   assert.equal(t.status, 200, t.text);
   assert.deepEqual(t.json, { sent: 1, removed: 0, failed: 0 });
-  assert.equal(received.length, 1);
-  const m = received[0];
+  assert.equal(service.received.length, 1);
+  const m = service.received[0];
   assert.equal(m.method, 'POST');
-  assert.equal(endpointBase() + m.url, sub.endpoint);
+  assert.equal(service.base + m.url, sub.endpoint);
   assert.equal(m.headers['content-encoding'], 'aes128gcm');
   assert.equal(m.headers.urgency, 'low');
   assert.match(m.headers.ttl, /^[1-9][0-9]*$/);
-  checkVapid(m.headers.authorization, served, endpointBase());
+  checkVapid(m.headers.authorization, served, service.base);
   assert.equal(openMessage(m.body, keys), NEUTRAL, 'exactly the neutral text, nothing else');
   assert.ok(!m.body.includes(Buffer.from(NEUTRAL)), 'the text never travels in the clear');
 
   // a second message uses a fresh key and salt
   await c.post('/api/v1/me/push/test');
-  assert.equal(received.length, 2);
-  assert.notDeepEqual(received[1].body.subarray(0, 86), m.body.subarray(0, 86));
-  assert.equal(openMessage(received[1].body, keys), NEUTRAL);
+  assert.equal(service.received.length, 2);
+  assert.notDeepEqual(service.received[1].body.subarray(0, 86), m.body.subarray(0, 86));
+  assert.equal(openMessage(service.received[1].body, keys), NEUTRAL);
 });
 
 test('the same browser subscribing again is one subscription; removing it stops reminders', async () => {
@@ -160,46 +118,46 @@ test('the same browser subscribing again is one subscription; removing it stops 
   assert.equal(b.status, 201);
   assert.equal(b.json.id, a.json.id);
   assert.equal((await c.get('/api/v1/me/push')).json.subscriptions.length, 1);
-  received.length = 0;
+  service.received.length = 0;
   await c.post('/api/v1/me/push/test');
-  assert.equal(openMessage(received[0].body, keys2), NEUTRAL, 'the new keys are used');
+  assert.equal(openMessage(service.received[0].body, keys2), NEUTRAL, 'the new keys are used');
 
   const d = await c.del('/api/v1/me/push', { endpoint: sub.endpoint });
   assert.equal(d.status, 204);
   const again = await c.del('/api/v1/me/push', { endpoint: sub.endpoint });
   assert.equal(again.status, 404);
   assert.equal(again.json.error.code, 'not_found');
-  received.length = 0;
+  service.received.length = 0;
   assert.deepEqual((await c.post('/api/v1/me/push/test')).json, { sent: 0, removed: 0, failed: 0 });
-  assert.equal(received.length, 0);
+  assert.equal(service.received.length, 0);
 });
 
 test('a 404 or 410 from the push service removes the subscription; a 500 keeps it', async () => {
   const { c } = await registerAndLogin(srv.url, 'gone');
   await c.post('/api/v1/me/push', subscription(browserKeys()));
-  answer = 500;
+  service.answer = 500;
   assert.deepEqual((await c.post('/api/v1/me/push/test')).json, { sent: 0, removed: 0, failed: 1 });
   assert.equal((await c.get('/api/v1/me/push')).json.subscriptions.length, 1);
   for (const status of [410, 404]) {
     if (status === 404) await c.post('/api/v1/me/push', subscription(browserKeys()));
-    answer = status;
+    service.answer = status;
     assert.deepEqual((await c.post('/api/v1/me/push/test')).json, { sent: 0, removed: 1, failed: 0 });
     assert.equal((await c.get('/api/v1/me/push')).json.subscriptions.length, 0);
   }
-  answer = 201;
+  service.answer = 201;
 });
 
 test('sending now is held back after five in a row (429 with Retry-After)', async () => {
   const { c } = await registerAndLogin(srv.url, 'often');
   await c.post('/api/v1/me/push', subscription(browserKeys()));
-  answer = 201;
-  received.length = 0;
+  service.answer = 201;
+  service.received.length = 0;
   for (let i = 0; i < 5; i++) assert.equal((await c.post('/api/v1/me/push/test')).status, 200);
   const r = await c.post('/api/v1/me/push/test');
   assert.equal(r.status, 429);
   assert.equal(r.json.error.code, 'rate_limited');
   assert.ok(Number(r.headers.get('retry-after')) > 0);
-  assert.equal(received.length, 5, 'nothing sent when held back');
+  assert.equal(service.received.length, 5, 'nothing sent when held back');
 });
 
 test('bad subscriptions get 400 in the API error shape, and nothing is stored', async () => {
@@ -290,21 +248,21 @@ test('a scheduled reminder on the push channel arrives at its minute, and not be
     assert.equal((await c.post('/api/v1/me/push', sub)).status, 201);
     const put = await c.put('/api/v1/me/reminders', { enabled: true, days: ['mon'], time: '08:00', zone: 'Europe/Berlin', channels: ['push'] });
     assert.equal(put.status, 200, put.text);
-    received.length = 0;
-    answer = 201;
+    service.received.length = 0;
+    service.answer = 201;
     writeFileSync(clock, String(MON_0700Z - 1));
     await passedAt(MON_0700Z - 1);
-    assert.equal(received.length, 0, 'nothing a second before 08:00');
+    assert.equal(service.received.length, 0, 'nothing a second before 08:00');
     writeFileSync(clock, String(MON_0700Z));
-    await until(() => received.length >= 1, 'the push at 08:00');
-    const m = received[0];
-    assert.equal(endpointBase() + m.url, sub.endpoint);
-    checkVapid(m.headers.authorization, served, endpointBase());
+    await until(() => service.received.length >= 1, 'the push at 08:00');
+    const m = service.received[0];
+    assert.equal(service.base + m.url, sub.endpoint);
+    checkVapid(m.headers.authorization, served, service.base);
     assert.equal(openMessage(m.body, keys), NEUTRAL, 'exactly the neutral text');
     await until(async () => (await metric('dyad_reminders_total{channel="push",outcome="sent"}')) === 1, 'the sent push counted');
     writeFileSync(clock, String(MON_0700Z + 120));
     await passedAt(MON_0700Z + 120);
-    assert.equal(received.length, 1, 'sent once');
+    assert.equal(service.received.length, 1, 'sent once');
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });

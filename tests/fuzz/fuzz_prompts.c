@@ -1,23 +1,34 @@
 /*
- * fuzz_prompts.c — prompts_load(), the strict loader of the prompt library
- * (data/prompts.json, or an operator's file through DYAD_PROMPTS): today's
- * definition format. Questionnaire definitions get a target of their own
- * when their loader lands.
+ * fuzz_prompts.c — the strict loader of the prompt library (data/prompts.json,
+ * or an operator's file through DYAD_PROMPTS) in its two steps:
+ * prompts_parse (every rule but coverage) and prompts_check_coverage, and
+ * prompts_load, which is the one then the other.
  *
- * Input: the bytes of a library file.
+ * Input: the bytes of a library file. Every library that meets the coverage
+ * rule is tens of kilobytes, so whole libraries fuzz at a few hundred inputs
+ * a second; through prompts_parse a library of one or two prompts is
+ * "loaded" too, and the per-entry rules, the index and the filter are fuzzed
+ * from inputs of a few hundred bytes. `make fuzz-long` caps this target's
+ * inputs at 2 KiB (tests/fuzz/fuzz_prompts.options); the checked-in
+ * corpus, the shipped library included, is replayed whole by
+ * `make fuzz-replay`.
  *
  * Checks:
- *   - a loaded library keeps every promise of prompts.h: ids of 1-48 bytes
+ *   - a parsed library keeps every promise of prompts.h: ids of 1-48 bytes
  *     of [a-z0-9-] not starting with '-', unique and found by prompts_find;
  *     known topics, depths 1-5, a non-empty set of known kinds (only couple
  *     for desire); texts of 1-400 bytes, not blank, valid text without
  *     controls; the opt-out phrase at depth 4-5; a "for" role only on
- *     family-only prompts; the coverage rule, counted with prompts_filter;
+ *     family-only prompts;
+ *   - a library that passes prompts_check_coverage meets the coverage rule,
+ *     counted with prompts_filter, and is not empty;
  *   - prompts_filter counts like a plain loop and fills at most max, in
  *     library order;
- *   - a refused library leaves *lib zeroed and a non-empty message that
- *     fits err; the verdict is the same with a tiny err and with none (for
- *     inputs up to 8 KiB);
+ *   - a refusal (of either step) leaves a non-empty message that fits err;
+ *     a refused parse leaves *lib zeroed;
+ *   - for inputs up to 8 KiB: prompts_load gives the same verdict and the
+ *     same message as the two steps, with *lib zeroed when it refuses, and
+ *     the same verdict with a tiny err and with none;
  *   - prompts_free is safe twice.
  */
 #include <stdint.h>
@@ -78,10 +89,10 @@ static void check_filter(const struct prompt_library *lib, int kind, int topic, 
     }
 }
 
-static void check_loaded(const struct prompt_library *lib)
+static void check_parsed(const struct prompt_library *lib)
 {
-    if (lib->version != 1 || lib->count == 0 || lib->items == NULL || lib->by_id == NULL)
-        violated("a loaded library without version, items or index", 0);
+    if (lib->version != 1 || lib->items == NULL || lib->by_id == NULL)
+        violated("a parsed library without version, items or index", 0);
     for (size_t i = 0; i < lib->count; i++) {
         const struct prompt *p = &lib->items[i];
         if (!id_valid(p->id))
@@ -118,6 +129,16 @@ static void check_loaded(const struct prompt_library *lib)
     }
     if (prompts_find(lib, "") != NULL || prompts_find(lib, "-") != NULL)
         violated("prompts_find finds an id that cannot exist", 0);
+    check_filter(lib, PROMPTS_KIND_ANY, PROMPTS_TOPIC_ANY, PROMPTS_DEPTH_ANY);
+    check_filter(lib, PROMPTS_KIND_FAMILY, PROMPTS_TOPIC_ANY, 3);
+    check_filter(lib, PROMPTS_KIND_COUPLE, PROMPTS_TOPIC_DESIRE, PROMPTS_DEPTH_ANY);
+    check_filter(lib, PROMPTS_KIND_ANY, PROMPTS_TOPIC_JOY, 5);
+}
+
+static void check_covered(const struct prompt_library *lib)
+{
+    if (lib->count == 0)
+        violated("an empty library passes the coverage rule", 0);
     for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
         for (int k = 0; k < PROMPTS_KIND__MAX; k++)
             for (int d = PROMPTS_DEPTH_MIN; d <= PROMPTS_DEPTH_MAX; d++) {
@@ -125,12 +146,13 @@ static void check_loaded(const struct prompt_library *lib)
                               : d <= 3                         ? PROMPTS_COVER_SHALLOW
                                                                : PROMPTS_COVER_DEEP;
                 if (prompts_filter(lib, k, t, d, NULL, 0) < need)
-                    violated("a loaded library below the coverage rule", 0);
+                    violated("a library below the coverage rule passes it", 0);
             }
-    check_filter(lib, PROMPTS_KIND_ANY, PROMPTS_TOPIC_ANY, PROMPTS_DEPTH_ANY);
-    check_filter(lib, PROMPTS_KIND_FAMILY, PROMPTS_TOPIC_ANY, 3);
-    check_filter(lib, PROMPTS_KIND_COUPLE, PROMPTS_TOPIC_DESIRE, PROMPTS_DEPTH_ANY);
-    check_filter(lib, PROMPTS_KIND_ANY, PROMPTS_TOPIC_JOY, 5);
+}
+
+static bool message_ok(const char *err, size_t len)
+{
+    return memchr(err, '\0', len) != NULL && err[0] != '\0';
 }
 
 static bool zeroed(const struct prompt_library *lib)
@@ -140,34 +162,45 @@ static bool zeroed(const struct prompt_library *lib)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    const char *json = (const char *)data;
     struct prompt_library lib;
     char err[256];
     memset(err, 'x', sizeof err);
-    int rc = prompts_load(&lib, (const char *)data, size, err, sizeof err);
-    if (rc == 0) {
-        check_loaded(&lib);
-    } else {
-        if (rc != -1 || !zeroed(&lib))
-            violated("a refused library is not -1 with *lib zeroed", 0);
-        if (memchr(err, '\0', sizeof err) == NULL || err[0] == '\0')
-            violated("a refusal without a message, or one that does not fit err", 0);
+    int verdict = prompts_parse(&lib, json, size, err, sizeof err);
+    if (verdict == 0) {
+        check_parsed(&lib);
+        verdict = prompts_check_coverage(&lib, err, sizeof err);
+        if (verdict == 0)
+            check_covered(&lib);
+        else if (verdict != -1 || !message_ok(err, sizeof err))
+            violated("a coverage refusal is not -1 with a message that fits err", 0);
+    } else if (verdict != -1 || !zeroed(&lib) || !message_ok(err, sizeof err)) {
+        violated("a refused parse is not -1 with *lib zeroed and a message that fits err", 0);
     }
     prompts_free(&lib);
     prompts_free(&lib);
     if (!zeroed(&lib))
         violated("prompts_free does not zero the library", 0);
 
-    /* The same verdict with a tiny message buffer and with none (on small
-     * inputs only: a whole library three times over is slow fuzzing). */
+    /* prompts_load is the two steps, and the verdict does not depend on the
+     * message buffer (on small inputs only: a whole library four times over
+     * is slow fuzzing). */
     if (size > 8192)
         return 0;
     struct prompt_library l2;
+    char err2[256];
+    memset(err2, 'x', sizeof err2);
+    if (prompts_load(&l2, json, size, err2, sizeof err2) != verdict)
+        violated("prompts_load is not prompts_parse then prompts_check_coverage", 0);
+    if (verdict != 0 && (!zeroed(&l2) || strcmp(err, err2) != 0))
+        violated("prompts_load refuses with *lib set, or with another message", 0);
+    prompts_free(&l2);
     char tiny[4];
-    if (prompts_load(&l2, (const char *)data, size, tiny, sizeof tiny) != rc ||
+    if (prompts_load(&l2, json, size, tiny, sizeof tiny) != verdict ||
         memchr(tiny, '\0', sizeof tiny) == NULL)
         violated("the verdict or termination changes with a 4-byte err", 0);
     prompts_free(&l2);
-    if (prompts_load(&l2, (const char *)data, size, NULL, 0) != rc)
+    if (prompts_load(&l2, json, size, NULL, 0) != verdict)
         violated("the verdict changes without err", 0);
     prompts_free(&l2);
     return 0;

@@ -406,6 +406,52 @@ static void test_coverage_enforced(void **state)
     free(dump);
 }
 
+/* prompts_load in its two steps: a library of two prompts parses (every
+ * per-entry rule holds) but fails coverage with prompts_load's message; the
+ * shipped library passes both; a per-entry fault fails the parse itself. */
+static void test_parse_then_coverage(void **state)
+{
+    (void)state;
+    const char *two = "{\"version\": 1, \"prompts\": ["
+                      "{\"id\": \"p-joy-1-901\", \"topic\": \"joy\", \"depth\": 1, "
+                      "\"kinds\": [\"friends\"], \"text\": \"What made you laugh?\"},"
+                      "{\"id\": \"p-hope-4-901\", \"topic\": \"hope\", \"depth\": 4, "
+                      "\"kinds\": [\"family\"], \"for\": \"parent\", \"text\": \"What do you "
+                      "hope for me? Share only as much as feels right.\"}]}";
+    struct prompt_library lib;
+    char err[256], err2[256];
+    assert_int_equal(prompts_parse(&lib, two, strlen(two), err, sizeof err), 0);
+    assert_int_equal(lib.count, 2);
+    assert_int_equal(lib.items[1].for_role, PROMPTS_ROLE_PARENT);
+    assert_ptr_equal(prompts_find(&lib, "p-joy-1-901"), &lib.items[0]);
+    assert_int_equal(prompts_check_coverage(&lib, err, sizeof err), -1);
+    assert_non_null(strstr(err, "coverage: topic "));
+    prompts_free(&lib);
+    memset(&lib, 0x5a, sizeof lib);
+    assert_int_equal(prompts_load(&lib, two, strlen(two), err2, sizeof err2), -1);
+    assert_string_equal(err2, err);
+    assert_null(lib.items);
+    assert_int_equal(lib.count, 0);
+
+    const char *empty = "{\"version\": 1, \"prompts\": []}";
+    assert_int_equal(prompts_parse(&lib, empty, strlen(empty), err, sizeof err), 0);
+    assert_int_equal(lib.count, 0);
+    assert_int_equal(prompts_check_coverage(&lib, err, sizeof err), -1);
+    prompts_free(&lib);
+
+    const char *bad = "{\"version\": 1, \"prompts\": [{\"id\": \"p-joy-1-902\", "
+                      "\"topic\": \"joy\", \"depth\": 6, \"kinds\": [\"couple\"], "
+                      "\"text\": \"Hello?\"}]}";
+    memset(&lib, 0x5a, sizeof lib);
+    assert_int_equal(prompts_parse(&lib, bad, strlen(bad), err, sizeof err), -1);
+    assert_null(lib.items);
+    assert_non_null(strstr(err, "prompts[0] (id \"p-joy-1-902\")"));
+
+    assert_int_equal(prompts_parse(&lib, shipped, shipped_len, NULL, 0), 0);
+    assert_int_equal(prompts_check_coverage(&lib, NULL, 0), 0);
+    prompts_free(&lib);
+}
+
 /* ---- optional fields, the opt-out, retired ids ------------------------- */
 
 /* Index of the first shipped entry matching topic, depth and kinds bits. */
@@ -871,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_missing_and_unknown_fields),
         cmocka_unit_test(test_bad_document),
         cmocka_unit_test(test_coverage_enforced),
+        cmocka_unit_test(test_parse_then_coverage),
         cmocka_unit_test(test_for_and_support),
         cmocka_unit_test(test_deep_prompts_offer_opt_out),
         cmocka_unit_test(test_retired_ids),

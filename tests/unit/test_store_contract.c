@@ -29,11 +29,7 @@
 
 #include "core/embedded.h"
 #include "store/store.h"
-
-enum {
-    T0 = 1767225600, /* 2026-01-01 */
-    DAY0 = 20454,    /* 2026-01-01 in days */
-};
+#include "storefixture.h"
 
 /* ---- a fresh store per test ------------------------------------------------- */
 
@@ -121,30 +117,6 @@ static int fresh_teardown(void **state)
 
 /* ---- building blocks -------------------------------------------------------- */
 
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-    uint32_t x = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) {
-        x = x * 1103515245u + 12345u;
-        p[i] = (unsigned char)(x >> 16);
-    }
-}
-
-static void make_user(struct user *u, const char *id, const char *email, unsigned seed)
-{
-    memset(u, 0, sizeof *u);
-    snprintf(u->id, sizeof u->id, "%s", id);
-    snprintf(u->email, sizeof u->email, "%s", email);
-    snprintf(u->display_name, sizeof u->display_name, "Person %s", id);
-    fill(u->kdf_salt, sizeof u->kdf_salt, seed);
-    snprintf(u->auth_hash, sizeof u->auth_hash, "$argon2id$v=19$m=19456,t=2,p=1$%s", id);
-    fill(u->box_pk, sizeof u->box_pk, seed + 1);
-    fill(u->sign_pk, sizeof u->sign_pk, seed + 2);
-    fill(u->wrapped_keys, sizeof u->wrapped_keys, seed + 3);
-    fill(u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys, seed + 4);
-    u->created_at = T0 + seed;
-}
-
 static void add_user(struct store *s, const char *id, unsigned seed)
 {
     struct user u;
@@ -154,49 +126,13 @@ static void add_user(struct store *s, const char *id, unsigned seed)
     assert_int_equal(store_user_create(s, &u), STORE_OK);
 }
 
-static void make_session(struct session *x, const char *id, const char *user_id, unsigned seed,
-                         int64_t at)
-{
-    memset(x, 0, sizeof *x);
-    snprintf(x->id, sizeof x->id, "%s", id);
-    snprintf(x->user_id, sizeof x->user_id, "%s", user_id);
-    fill(x->token_hash, sizeof x->token_hash, seed);
-    snprintf(x->csrf_token, sizeof x->csrf_token, "csrf-%s", id);
-    x->created_at = at;
-    x->last_seen_at = at;
-    snprintf(x->user_agent, sizeof x->user_agent, "Browser %s", id);
-}
-
-static void make_member(struct member *m, const char *user_id, bool wrap, unsigned seed,
-                        int64_t joined_at)
-{
-    memset(m, 0, sizeof *m);
-    snprintf(m->user_id, sizeof m->user_id, "%s", user_id);
-    fill(m->key_proof, sizeof m->key_proof, seed);
-    fill(m->invite_secret_box, sizeof m->invite_secret_box, seed + 1);
-    if (wrap) {
-        m->has_wrap = true;
-        fill(m->wrapped_key, sizeof m->wrapped_key, seed + 2);
-        fill(m->wrap_signature, sizeof m->wrap_signature, seed + 3);
-        snprintf(m->wrap_signer, sizeof m->wrap_signer, "%s", user_id);
-    }
-    m->joined_at = joined_at;
-}
-
 /* A dyad created by `by` with invite `code` valid for a week from T0. */
 static void add_dyad(struct store *s, const char *id, const char *by, const char *code, int64_t at)
 {
     struct dyad d;
     struct invite inv;
     struct member m;
-    memset(&d, 0, sizeof d);
-    snprintf(d.id, sizeof d.id, "%s", id);
-    d.kind = DYAD_FRIENDS;
-    snprintf(d.created_by, sizeof d.created_by, "%s", by);
-    d.created_at = at;
-    memset(&inv, 0, sizeof inv);
-    snprintf(inv.code, sizeof inv.code, "%s", code);
-    inv.expires_at = T0 + 7 * 86400;
+    make_dyad(&d, &inv, id, DYAD_FRIENDS, by, code, at);
     make_member(&m, by, true, 50, at);
     assert_int_equal(store_dyad_create(s, &d, &m, &inv), STORE_OK);
 }

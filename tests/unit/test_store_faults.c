@@ -52,12 +52,11 @@
 #include <time.h>
 
 #include "faultvfs.h"
+#include "storefixture.h"
 #include "store/store.h"
 
 enum {
-    T0 = 1767225600, /* 2026-01-01 */
-    DAY0 = 20454,    /* 2026-01-01 in days */
-    MAX_N = 20000,   /* a runaway guard: no operation here makes this many calls */
+    MAX_N = 20000, /* a runaway guard: no operation here makes this many calls */
 };
 
 static char world_dir[PATH_MAX];
@@ -67,73 +66,6 @@ static unsigned char *world_bytes; /* the world's file, to see that a run wrote 
 static size_t world_len;
 
 /* ---- building blocks -------------------------------------------------------- */
-
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-    uint32_t x = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) {
-        x = x * 1103515245u + 12345u;
-        p[i] = (unsigned char)(x >> 16);
-    }
-}
-
-static void make_user(struct user *u, const char *id, const char *email, unsigned seed)
-{
-    memset(u, 0, sizeof *u);
-    snprintf(u->id, sizeof u->id, "%s", id);
-    snprintf(u->email, sizeof u->email, "%s", email);
-    snprintf(u->display_name, sizeof u->display_name, "Person %s", id);
-    u->role = USER_MEMBER;
-    fill(u->kdf_salt, sizeof u->kdf_salt, seed);
-    snprintf(u->auth_hash, sizeof u->auth_hash, "$argon2id$v=19$m=19456,t=2,p=1$%s", id);
-    fill(u->box_pk, sizeof u->box_pk, seed + 1);
-    fill(u->sign_pk, sizeof u->sign_pk, seed + 2);
-    fill(u->wrapped_keys, sizeof u->wrapped_keys, seed + 3);
-    fill(u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys, seed + 4);
-    u->created_at = T0;
-}
-
-static void make_session(struct session *x, const char *id, const char *user_id, unsigned seed)
-{
-    memset(x, 0, sizeof *x);
-    snprintf(x->id, sizeof x->id, "%s", id);
-    snprintf(x->user_id, sizeof x->user_id, "%s", user_id);
-    fill(x->token_hash, sizeof x->token_hash, seed);
-    snprintf(x->csrf_token, sizeof x->csrf_token, "csrf-%s", id);
-    x->created_at = T0;
-    x->last_seen_at = T0;
-    snprintf(x->user_agent, sizeof x->user_agent, "Mozilla/5.0 (test %s)", id);
-}
-
-static void make_member(struct member *m, const char *user_id, bool wrap, unsigned seed,
-                        int64_t joined_at)
-{
-    memset(m, 0, sizeof *m);
-    snprintf(m->user_id, sizeof m->user_id, "%s", user_id);
-    fill(m->key_proof, sizeof m->key_proof, seed);
-    fill(m->invite_secret_box, sizeof m->invite_secret_box, seed + 1);
-    if (wrap) {
-        m->has_wrap = true;
-        fill(m->wrapped_key, sizeof m->wrapped_key, seed + 2);
-        fill(m->wrap_signature, sizeof m->wrap_signature, seed + 3);
-        snprintf(m->wrap_signer, sizeof m->wrap_signer, "%s", user_id);
-    }
-    m->joined_at = joined_at;
-}
-
-static void make_dyad(struct dyad *d, struct invite *inv, const char *id, const char *by,
-                      const char *code)
-{
-    memset(d, 0, sizeof *d);
-    snprintf(d->id, sizeof d->id, "%s", id);
-    d->kind = DYAD_COUPLE;
-    snprintf(d->created_by, sizeof d->created_by, "%s", by);
-    d->created_at = T0;
-    memset(inv, 0, sizeof *inv);
-    snprintf(inv->code, sizeof inv->code, "%s", code);
-    snprintf(inv->dyad_id, sizeof inv->dyad_id, "%s", id);
-    inv->expires_at = T0 + 7 * 86400;
-}
 
 static void make_checkin(struct checkin *c, const char *user_id, long day, int base)
 {
@@ -179,20 +111,10 @@ static void make_response(struct response *r, const char *id, const char *share_
     }
 }
 
-static struct store *open_store(const char *path)
-{
-    char url[PATH_MAX + 8], err[256];
-    snprintf(url, sizeof url, "sqlite:%s", path);
-    struct store *s = store_open(url, true, err, sizeof err);
-    if (s == NULL)
-        fail_msg("store_open %s: %s", path, err);
-    return s;
-}
-
 /* The world every case starts from. */
 static void build_world(const char *path)
 {
-    struct store *s = open_store(path);
+    struct store *s = open_sqlite(path);
     struct user u;
     make_user(&u, "u-a", "a@example.org", 10);
     assert_int_equal(store_user_create(s, &u), STORE_OK);
@@ -202,17 +124,17 @@ static void build_world(const char *path)
     assert_int_equal(store_user_create(s, &u), STORE_OK);
 
     struct session x;
-    make_session(&x, "sess-a1", "u-a", 40);
+    make_session(&x, "sess-a1", "u-a", 40, T0);
     assert_int_equal(store_session_create(s, &x), STORE_OK);
-    make_session(&x, "sess-a2", "u-a", 41);
+    make_session(&x, "sess-a2", "u-a", 41, T0);
     assert_int_equal(store_session_create(s, &x), STORE_OK);
-    make_session(&x, "sess-b1", "u-b", 42);
+    make_session(&x, "sess-b1", "u-b", 42, T0);
     assert_int_equal(store_session_create(s, &x), STORE_OK);
 
     struct dyad d, out;
     struct invite inv;
     struct member m;
-    make_dyad(&d, &inv, "d-1", "u-a", "inv-1");
+    make_dyad(&d, &inv, "d-1", DYAD_COUPLE, "u-a", "inv-1", T0);
     make_member(&m, "u-a", true, 50, T0);
     assert_int_equal(store_dyad_create(s, &d, &m, &inv), STORE_OK);
     make_member(&m, "u-b", false, 60, T0 + 10);
@@ -221,7 +143,7 @@ static void build_world(const char *path)
     fill(wrap, sizeof wrap, 61);
     fill(sig, sizeof sig, 62);
     assert_int_equal(store_member_set_wrap(s, "d-1", "u-b", wrap, sig, "u-a"), STORE_OK);
-    make_dyad(&d, &inv, "d-2", "u-a", "inv-2");
+    make_dyad(&d, &inv, "d-2", DYAD_COUPLE, "u-a", "inv-2", T0);
     make_member(&m, "u-a", true, 70, T0 + 20);
     assert_int_equal(store_dyad_create(s, &d, &m, &inv), STORE_OK);
 
@@ -265,7 +187,7 @@ static enum store_result op_user_create(struct store *s)
 static enum store_result op_session_create(struct store *s)
 {
     struct session x;
-    make_session(&x, "sess-new", "u-c", 110);
+    make_session(&x, "sess-new", "u-c", 110, T0);
     return store_session_create(s, &x);
 }
 
@@ -274,7 +196,7 @@ static enum store_result op_dyad_create(struct store *s)
     struct dyad d;
     struct invite inv;
     struct member m;
-    make_dyad(&d, &inv, "d-new", "u-c", "inv-new");
+    make_dyad(&d, &inv, "d-new", DYAD_COUPLE, "u-c", "inv-new", T0);
     make_member(&m, "u-c", true, 120, T0 + 50);
     return store_dyad_create(s, &d, &m, &inv);
 }
@@ -451,7 +373,7 @@ static bool run_one(struct fault_case *fc, enum fault_kind k, long n, struct tal
     fault_tmpdir(dir, "faults");
     snprintf(db, sizeof db, "%s/x.db", dir);
     fault_copy(world_db, db);
-    struct store *s = left.store = open_store(db);
+    struct store *s = left.store = open_sqlite(db);
 
     char log[PATH_MAX + 16];
     snprintf(log, sizeof log, "%s/store.log", dir);
@@ -637,7 +559,7 @@ static void test_injectors_bite(void **state)
     snprintf(db, sizeof db, "%s/x.db", dir);
     snprintf(log, sizeof log, "%s/store.log", dir);
     fault_copy(world_db, db);
-    struct store *s = open_store(db);
+    struct store *s = open_sqlite(db);
     quiet_begin(log);
     faultvfs_arm(1u << FAULTVFS_SYNC, 1, true, 0);
     enum store_result r1 = op_user_create(s);
@@ -683,7 +605,7 @@ static int setup(void **state)
         fault_tmpdir(dir, "faults");
         snprintf(db, sizeof db, "%s/x.db", dir);
         fault_copy(world_db, db);
-        struct store *s = open_store(db);
+        struct store *s = open_sqlite(db);
         enum store_result r = cases[i].run(s);
         store_close(s);
         if (r != STORE_OK) {

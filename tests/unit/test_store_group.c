@@ -25,9 +25,10 @@
 #include <time.h>
 
 #include "faultvfs.h"
+#include "storefixture.h"
 #include "store/store.h"
 
-enum { T0 = 1767225600, DAY0 = 20454, GROUP = 6, POLL_LIMIT_MS = 120000 };
+enum { GROUP = 6, POLL_LIMIT_MS = 120000 };
 
 static char dir[PATH_MAX];
 static char url[PATH_MAX + 16];
@@ -90,38 +91,11 @@ static void wait_for(atomic_int *flag)
 
 /* ---- people and writes ----------------------------------------------------------- */
 
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-    uint32_t x = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) {
-        x = x * 1103515245u + 12345u;
-        p[i] = (unsigned char)(x >> 16);
-    }
-}
-
-static void make_user(struct user *u, const char *id, const char *email, unsigned seed)
-{
-    memset(u, 0, sizeof *u);
-    snprintf(u->id, sizeof u->id, "%s", id);
-    snprintf(u->email, sizeof u->email, "%s", email);
-    snprintf(u->display_name, sizeof u->display_name, "Person %s", id);
-    fill(u->kdf_salt, sizeof u->kdf_salt, seed);
-    snprintf(u->auth_hash, sizeof u->auth_hash, "$argon2id$v=19$%s", id);
-    fill(u->box_pk, sizeof u->box_pk, seed + 1);
-    fill(u->sign_pk, sizeof u->sign_pk, seed + 2);
-    fill(u->wrapped_keys, sizeof u->wrapped_keys, seed + 3);
-    fill(u->recovery_wrapped_keys, sizeof u->recovery_wrapped_keys, seed + 4);
-    u->created_at = T0 + seed;
-}
-
 static struct store *open_paired(void)
 {
     fault_tmpdir(dir, "group");
     snprintf(url, sizeof url, "sqlite:%s/g.db", dir);
-    char err[256];
-    struct store *s = store_open(url, true, err, sizeof err);
-    if (s == NULL)
-        fail_msg("%s", err);
+    struct store *s = open_sqlite(url + 7);
     struct user u;
     make_user(&u, "u-a", "a@example.org", 10);
     assert_int_equal(store_user_create(s, &u), STORE_OK);
@@ -130,22 +104,10 @@ static struct store *open_paired(void)
     struct dyad d;
     struct invite inv;
     struct member m;
-    memset(&d, 0, sizeof d);
-    snprintf(d.id, sizeof d.id, "d-1");
-    d.kind = DYAD_COUPLE;
-    snprintf(d.created_by, sizeof d.created_by, "u-a");
-    d.created_at = T0;
-    memset(&inv, 0, sizeof inv);
-    snprintf(inv.code, sizeof inv.code, "inv-1");
-    snprintf(inv.dyad_id, sizeof inv.dyad_id, "d-1");
-    inv.expires_at = T0 + 7 * 86400;
-    memset(&m, 0, sizeof m);
-    snprintf(m.user_id, sizeof m.user_id, "u-a");
-    m.joined_at = T0;
+    make_dyad(&d, &inv, "d-1", DYAD_COUPLE, "u-a", "inv-1", T0);
+    make_member(&m, "u-a", false, 50, T0);
     assert_int_equal(store_dyad_create(s, &d, &m, &inv), STORE_OK);
-    memset(&m, 0, sizeof m);
-    snprintf(m.user_id, sizeof m.user_id, "u-b");
-    m.joined_at = T0 + 1;
+    make_member(&m, "u-b", false, 60, T0 + 1);
     assert_int_equal(store_dyad_join(s, "inv-1", &m, T0 + 1, &d), STORE_OK);
     return s;
 }
