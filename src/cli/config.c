@@ -34,7 +34,11 @@ const struct setting config_settings[] = {
      "page). Back from it never returns to a dyad page either way.",
      "http(s)://…", AT(quick_exit_url)},
     {"server", "threads", "--threads", "DYAD_THREADS", SETTING_UINT, 1, 1024, "",
-     "one per CPU core", "Worker threads answering requests.", "1-1024", AT(threads)},
+     "16, or one per CPU core if there are more",
+     "Worker threads answering requests. A durable write holds its thread until its group "
+     "commit has synced, so on SQLite a commit can hold at most this many writes; threads "
+     "waiting for a sync use no CPU.",
+     "1-1024", AT(threads)},
     {"server", "trusted_proxy", "--trusted-proxy", "DYAD_TRUST_PROXY", SETTING_CIDRS, 0, 0, "",
      "none",
      "Reverse proxies whose X-Forwarded-For is believed: from these peers only, the client is "

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -404,6 +405,12 @@ static int cmd_serve(struct config *c)
     /* TZ exists before any thread does: the reminder zones (notify/zone.c)
      * only ever replace its value, never add the variable (see there). */
     setenv("TZ", ":UTC", 1);
+    /* glibc gives each thread a malloc arena of its own, up to eight per
+     * core; the worker threads outnumber the cores (app.c), and only as
+     * many run at once as there are cores, so that many arenas are enough:
+     * the others were memory held for threads asleep in a commit. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    mallopt(M_ARENA_MAX, cores > 2 ? (int)cores : 2);
     static struct notify notify;
 
     struct app *app = calloc(1, sizeof *app);

@@ -63,6 +63,7 @@
 #include "store/backend.h"
 
 enum { STMT_CACHE = 128, MAX_READERS = 128, BUSY_TIMEOUT_MS = 5000, GROUP_MAX = 256 };
+#define READER_CACHE_KIB "256"
 
 struct sq_rows {
     struct sql_rows base;
@@ -140,7 +141,13 @@ static int conn_open(struct sq_conn *c, const char *path, bool readonly, char *e
     }
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(c->db, 1);
-    const char *pragmas = readonly ? "PRAGMA foreign_keys=ON;"
+    /* A reader's page cache is small (READER_CACHE_KIB): there is one
+     * reader per worker thread, and the worker threads are many (one per
+     * write a group commit can hold, see app.c), while a reader's pages
+     * are the kernel's page cache a read() away. The writer keeps SQLite's
+     * default (about 2 MiB). */
+    const char *pragmas = readonly ? "PRAGMA foreign_keys=ON; PRAGMA cache_size=-" READER_CACHE_KIB
+                                     ";"
                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                      "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;";
     if (run(c->db, pragmas) != 0) {

@@ -23,6 +23,8 @@
 #include "web/floor.h"
 #include "web/log.h"
 
+enum { DEFAULT_THREADS = 16 };
+
 void app_config_defaults(struct app_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -32,9 +34,15 @@ void app_config_defaults(struct app_config *cfg)
     cfg->idle_timeout = 30 * 60;
     cfg->absolute_timeout = 12 * 60 * 60;
     cfg->max_body = 64 * 1024;
-    /* one worker per core, as libmicrohttpd's thread pool works best */
+    /* At least DEFAULT_THREADS workers, or one per core if there are more
+     * cores. A durable write holds its worker until its group's COMMIT has
+     * synced (store/sqlite.c), so a group commit can hold at most as many
+     * writes as there are workers: with one worker per core, two writes per
+     * fsync on two cores. The workers waiting for a sync use no CPU; what
+     * each costs is memory (its stack, and its SQLite reader's page cache,
+     * kept small for this). */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    cfg->threads = cores > 0 && cores < 256 ? (unsigned)cores : 2;
+    cfg->threads = cores > DEFAULT_THREADS && cores < 1024 ? (unsigned)cores : DEFAULT_THREADS;
     cfg->max_connections = 1024;
     cfg->max_connections_per_address = 128;
     cfg->header_timeout = 10;
