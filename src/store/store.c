@@ -494,6 +494,29 @@ enum store_result store_session_touch(struct store *s, const char *id, int64_t n
     return end(s, c, r);
 }
 
+/* Ends a session its owner ends (sign-out, or from another browser): the
+ * push subscriptions of that browser — made in the session, or under its
+ * device — go with it, in the same transaction. */
+enum store_result store_session_end(struct store *s, const char *user_id, const char *id)
+{
+    struct sql_conn *c;
+    enum store_result r = begin(s, STORE_TX_WRITE, &c);
+    if (r != STORE_OK)
+        return r;
+    r = run(c,
+            "DELETE FROM push_subscriptions WHERE user_id = ?1 AND (session_id = ?2 OR "
+            "device_id IN (SELECT device_id FROM sessions WHERE id = ?2 AND user_id = ?1 AND "
+            "device_id IS NOT NULL))",
+            ARGS(T(user_id), T(id)));
+    int64_t changes = 0;
+    if (r == STORE_OK)
+        r = c->b->exec(c, "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2",
+                       ARGS(T(id), T(user_id)), &changes);
+    if (r == STORE_OK && changes == 0)
+        r = STORE_NOT_FOUND; /* rolled back: nothing of anyone else's goes */
+    return end(s, c, r);
+}
+
 enum store_result store_session_delete(struct store *s, const char *user_id, const char *id)
 {
     struct sql_conn *c;
@@ -909,21 +932,6 @@ enum store_result store_push_unsubscribe(struct store *s, const char *user_id, c
     r = run_one(c, STORE_NOT_FOUND,
                 "DELETE FROM push_subscriptions WHERE user_id = ?1 AND endpoint = ?2",
                 ARGS(T(user_id), T(endpoint)));
-    return end(s, c, r);
-}
-
-enum store_result store_push_end_session(struct store *s, const char *user_id,
-                                         const char *session_id)
-{
-    struct sql_conn *c;
-    enum store_result r = begin(s, STORE_TX_WRITE, &c);
-    if (r != STORE_OK)
-        return r;
-    r = run(c,
-            "DELETE FROM push_subscriptions WHERE user_id = ?1 AND (session_id = ?2 OR "
-            "device_id IN (SELECT device_id FROM sessions WHERE id = ?2 AND user_id = ?1 AND "
-            "device_id IS NOT NULL))",
-            ARGS(T(user_id), T(session_id)));
     return end(s, c, r);
 }
 

@@ -188,7 +188,15 @@ enum store_result store_session_by_token(struct store *s, const unsigned char to
                                          struct session *out);
 /* Moves last_seen_at forward (the idle timeout counts from it). */
 enum store_result store_session_touch(struct store *s, const char *id, int64_t now);
+/* Ends a session and nothing else (the idle lock, a session running out):
+ * the browser's push subscriptions stay, so a reminder may bring the
+ * person back. STORE_NOT_FOUND when user_id has no such session. */
 enum store_result store_session_delete(struct store *s, const char *user_id, const char *id);
+/* Ends a session as its owner does (sign-out; ending it from "Where you are
+ * signed in"): in the same transaction, the push subscriptions made in it
+ * or under its device go. STORE_NOT_FOUND (nothing removed) when user_id
+ * has no such session. */
+enum store_result store_session_end(struct store *s, const char *user_id, const char *id);
 
 /* One's sessions, newest first (for the list of one's sessions). */
 typedef void store_session_fn(void *ctx, const struct session *sess);
@@ -294,7 +302,7 @@ struct push_subscription {
     int64_t created_at;
     /* the browser it was made in: the subscribing session's device ("" for
      * none) and the session itself. It ends with that device, and when that
-     * session signs out (store_push_end_session). */
+     * session is ended by its owner (store_session_end). */
     char device_id[STORE_ID_MAX];
     char session_id[STORE_ID_MAX];
 };
@@ -310,10 +318,6 @@ enum store_result store_push_subscribe(struct store *s, const struct push_subscr
  * they have none. */
 enum store_result store_push_unsubscribe(struct store *s, const char *user_id,
                                          const char *endpoint);
-/* A sign-out of session_id (or quick exit): removes user_id's subscriptions
- * made in that session or under its device. */
-enum store_result store_push_end_session(struct store *s, const char *user_id,
-                                         const char *session_id);
 /* Removes the subscription with that id and endpoint, whoever holds it:
  * the push service answered 404 or 410 (it no longer exists). */
 enum store_result store_push_gone(struct store *s, const char *id, const char *endpoint);

@@ -50,8 +50,9 @@ void h_sessions(struct ctx *c)
 
 void h_session_delete(struct ctx *c)
 {
+    /* That browser is signed out: its reminders by push stop with it. */
     const char *id = route_param(&c->params, "sid");
-    enum store_result r = store_session_delete(c->app->store, c->user.id, id);
+    enum store_result r = store_session_end(c->app->store, c->user.id, id);
     if (r == STORE_NOT_FOUND) {
         reply_error(c, API_NOT_FOUND, "sid", "There is no such session of yours.");
         return;

@@ -2,9 +2,10 @@
 // (docs/security.md#push-subscriptions-end-with-their-browser): made in a
 // session, it belongs to that session and, once the browser is marked as
 // one's own, to that device. Sign-out (and quick exit's forget + logout, in
-// either order), forgetting the device (from it, from another browser, or
-// by five wrong PINs) and a password change elsewhere remove it on the
-// server; the idle lock and a PIN unlock keep it. The export lists the
+// either order), ending its session from "Where you are signed in",
+// forgetting the device (from it, from another browser, or by five wrong
+// PINs) and a password change elsewhere remove it on the server; the idle
+// lock and a PIN unlock keep it. The export lists the
 // reminder settings and the subscriptions without their keys; erasure
 // removes them all.
 import { test, before, after } from 'node:test';
@@ -146,6 +147,55 @@ test('quick exit: forget and logout in either order remove the subscription', as
     assert.equal(count(before1), 0, order.join(' then '));
     assert.equal(count(after1), 0, order.join(' then '));
   }
+});
+
+// The id of the session c is signed in with, as "Where you are signed in" lists it.
+async function sessionId(c) {
+  const r = await c.get('/api/v1/me/sessions');
+  assert.equal(r.status, 200, r.text);
+  return r.json.sessions.find((x) => x.current).id;
+}
+
+test('ending another session from “Where you are signed in” removes that browser’s subscriptions, in the same step', async () => {
+  const A = await registerAndLogin(srv.url, 'po-end');
+  const S1 = await login(A.u); // a second browser, ordinary
+  const s1 = await sessionId(S1);
+  const first = await subscribe(S1);
+  const second = await subscribe(S1);
+  const mine = await subscribe(A.c); // S2, the browser that ends S1, keeps its own
+  const B = await registerAndLogin(srv.url, 'po-end-b');
+  const hers = await subscribe(B.c);
+  assert.equal(srv.sql(`SELECT count(*) FROM push_subscriptions WHERE session_id = '${s1}'`), '2');
+
+  assert.equal((await B.c.del(`/api/v1/me/sessions/${s1}`)).status, 404, 'not hers to end');
+  assert.equal(count(first), 1, 'a refused end removes nothing');
+
+  assert.equal((await A.c.del(`/api/v1/me/sessions/${s1}`)).status, 204);
+  assert.equal(srv.sql(`SELECT count(*) FROM sessions WHERE id = '${s1}'`), '0', 'the session ended');
+  assert.equal(count(first), 0, 'its subscriptions went with it');
+  assert.equal(count(second), 0);
+  assert.equal(count(mine), 1, 'the ending browser keeps its own');
+  assert.equal(count(hers), 1, 'not another person’s');
+  assert.equal((await S1.get('/api/v1/me/push')).status, 401, 'the ended browser is signed out');
+  assert.equal((await A.c.del(`/api/v1/me/sessions/${s1}`)).status, 404, 'once');
+
+  // a browser marked as its owner's: what was made in that session or under
+  // its device goes; the device itself stays (forgetting it is its own step)
+  const S3 = await login(A.u);
+  const before3 = await subscribe(S3); // moves to the device when marked
+  const d = await mark({ u: A.u, c: S3 });
+  const after3 = await subscribe(S3);
+  const s3 = await sessionId(S3);
+  assert.equal((await A.c.del(`/api/v1/me/sessions/${s3}`)).status, 204);
+  assert.equal(count(before3), 0);
+  assert.equal(count(after3), 0);
+  assert.equal(count(mine), 1);
+  assert.equal(srv.sql(`SELECT count(*) FROM devices WHERE id = '${d.id}'`), '1', 'the device stays');
+
+  // ending one's own session this way is a sign-out of it: its subscription goes too
+  const own = await sessionId(A.c);
+  assert.equal((await A.c.del(`/api/v1/me/sessions/${own}`)).status, 204);
+  assert.equal(count(mine), 0);
 });
 
 test('a password change ends the other browsers’ subscriptions, not this one’s', async () => {

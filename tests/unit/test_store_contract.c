@@ -553,6 +553,55 @@ static void test_push_subscriptions(void **state)
     assert_int_equal(w3.n, 0);
 }
 
+/* Ending a session as its owner does takes the browser's subscriptions
+ * along, in the same transaction; the idle lock's plain delete keeps them. */
+static void test_session_end_push(void **state)
+{
+    struct store *s = *state;
+    add_user(s, "u-a", 10);
+    add_user(s, "u-b", 20);
+    struct session x;
+    make_session(&x, "s1", "u-a", 1, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_session(&x, "s2", "u-a", 2, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    make_session(&x, "s3", "u-b", 3, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    struct push_subscription p;
+    char id[STORE_ID_MAX];
+    static const struct {
+        const char *id, *user, *session;
+    } subs[] = {
+        {"p-1", "u-a", "s1"}, {"p-1b", "u-a", "s1"}, {"p-2", "u-a", "s2"}, {"p-3", "u-b", "s3"}};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+        char e[64];
+        snprintf(e, sizeof e, "https://push.example/%s", subs[i].id);
+        make_push(&p, subs[i].id, subs[i].user, e, 1, T0 + (int64_t)i);
+        snprintf(p.session_id, sizeof p.session_id, "%s", subs[i].session);
+        assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    }
+    /* not hers: nothing goes */
+    assert_int_equal(store_session_end(s, "u-b", "s1"), STORE_NOT_FOUND);
+    struct push_seen w = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &w), STORE_OK);
+    assert_int_equal(w.n, 3);
+    /* s1 ends: its two go, s2's stays, and so does u-b's */
+    assert_int_equal(store_session_end(s, "u-a", "s1"), STORE_OK);
+    assert_int_equal(store_session_delete(s, "u-a", "s1"), STORE_NOT_FOUND); /* ended */
+    struct push_seen w1 = {"", 0}, wb = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &w1), STORE_OK);
+    assert_int_equal(w1.n, 1);
+    assert_non_null(strstr(w1.text, "p-2:"));
+    assert_int_equal(store_push_list(s, "u-b", list_push, &wb), STORE_OK);
+    assert_int_equal(wb.n, 1);
+    assert_int_equal(store_session_end(s, "u-a", "s1"), STORE_NOT_FOUND);
+    /* the idle lock (a plain delete) keeps s2's subscription */
+    assert_int_equal(store_session_delete(s, "u-a", "s2"), STORE_OK);
+    struct push_seen w2 = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &w2), STORE_OK);
+    assert_int_equal(w2.n, 1);
+}
+
 static void test_throttle(void **state)
 {
     struct store *s = *state;
@@ -1796,6 +1845,7 @@ static const struct CMUnitTest tests[] = {
     FRESH(test_open_refuses),
     FRESH(test_users),
     FRESH(test_sessions),
+    FRESH(test_session_end_push),
     FRESH(test_devices),
     FRESH(test_browsers_and_notices),
     FRESH(test_throttle),

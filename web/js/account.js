@@ -138,7 +138,7 @@ export function sessionsSection(env) {
                 }
             }
             li.remove();
-            msg.say(`Ended. ${label} is signed out of your account, and has to enter your password to come back.`);
+            msg.say(`Ended. ${label} is signed out of your account and gets no more reminder notifications; it has to enter your password to come back.`);
             const heading = document.getElementById('sessions-heading');
             if (heading) {
                 heading.setAttribute('tabindex', '-1');
