@@ -59,6 +59,7 @@
 #include <time.h>
 
 #include "faultvfs.h"
+#include "storefixture.h"
 #include "store/store.h"
 
 /* ---- powervfs --------------------------------------------------------------- */
@@ -575,16 +576,7 @@ static void powervfs_cut(int keep_permille, uint64_t seed)
 
 /* ---- the workload -------------------------------------------------------------- */
 
-enum { T0 = 1767225600, DAY0 = 20454, RESTART = 26 };
-
-static void fill(unsigned char *p, size_t n, unsigned seed)
-{
-    uint32_t x = seed * 2654435761u + 1;
-    for (size_t i = 0; i < n; i++) {
-        x = x * 1103515245u + 12345u;
-        p[i] = (unsigned char)(x >> 16);
-    }
-}
+enum { RESTART = 26 };
 
 struct run {
     char url[PATH_MAX + 16];
@@ -598,49 +590,21 @@ static enum store_result w_open(struct run *r)
     return r->s != NULL ? STORE_OK : STORE_ERROR;
 }
 
+/* The rows of storefixture.h, written through the store. */
 static enum store_result user(struct run *r, const char *id, unsigned seed)
 {
     struct user u;
-    memset(&u, 0, sizeof u);
-    snprintf(u.id, sizeof u.id, "%s", id);
-    snprintf(u.email, sizeof u.email, "%s@example.org", id);
-    snprintf(u.display_name, sizeof u.display_name, "Person %s", id);
-    fill(u.kdf_salt, sizeof u.kdf_salt, seed);
-    snprintf(u.auth_hash, sizeof u.auth_hash, "$argon2id$v=19$%s", id);
-    fill(u.box_pk, sizeof u.box_pk, seed + 1);
-    fill(u.sign_pk, sizeof u.sign_pk, seed + 2);
-    fill(u.wrapped_keys, sizeof u.wrapped_keys, seed + 3);
-    fill(u.recovery_wrapped_keys, sizeof u.recovery_wrapped_keys, seed + 4);
-    u.created_at = T0 + seed;
+    char email[64];
+    snprintf(email, sizeof email, "%s@example.org", id);
+    make_user(&u, id, email, seed);
     return store_user_create(r->s, &u);
 }
 
 static enum store_result session(struct run *r, const char *id, const char *user_id, unsigned seed)
 {
     struct session x;
-    memset(&x, 0, sizeof x);
-    snprintf(x.id, sizeof x.id, "%s", id);
-    snprintf(x.user_id, sizeof x.user_id, "%s", user_id);
-    fill(x.token_hash, sizeof x.token_hash, seed);
-    snprintf(x.csrf_token, sizeof x.csrf_token, "csrf-%s", id);
-    x.created_at = x.last_seen_at = T0 + seed;
-    snprintf(x.user_agent, sizeof x.user_agent, "Mozilla/5.0 (%s)", id);
+    make_session(&x, id, user_id, seed, T0 + seed);
     return store_session_create(r->s, &x);
-}
-
-static void member(struct member *m, const char *user_id, bool wrap, unsigned seed)
-{
-    memset(m, 0, sizeof *m);
-    snprintf(m->user_id, sizeof m->user_id, "%s", user_id);
-    fill(m->key_proof, sizeof m->key_proof, seed);
-    fill(m->invite_secret_box, sizeof m->invite_secret_box, seed + 1);
-    if (wrap) {
-        m->has_wrap = true;
-        fill(m->wrapped_key, sizeof m->wrapped_key, seed + 2);
-        fill(m->wrap_signature, sizeof m->wrap_signature, seed + 3);
-        snprintf(m->wrap_signer, sizeof m->wrap_signer, "%s", user_id);
-    }
-    m->joined_at = T0 + seed;
 }
 
 static enum store_result dyad(struct run *r, const char *id, const char *by, const char *code,
@@ -649,16 +613,8 @@ static enum store_result dyad(struct run *r, const char *id, const char *by, con
     struct dyad d;
     struct invite inv;
     struct member m;
-    memset(&d, 0, sizeof d);
-    snprintf(d.id, sizeof d.id, "%s", id);
-    d.kind = DYAD_COUPLE;
-    snprintf(d.created_by, sizeof d.created_by, "%s", by);
-    d.created_at = T0 + seed;
-    memset(&inv, 0, sizeof inv);
-    snprintf(inv.code, sizeof inv.code, "%s", code);
-    snprintf(inv.dyad_id, sizeof inv.dyad_id, "%s", id);
-    inv.expires_at = T0 + 7 * 86400;
-    member(&m, by, true, seed);
+    make_dyad(&d, &inv, id, DYAD_COUPLE, by, code, T0 + seed);
+    make_member(&m, by, true, seed, T0 + seed);
     return store_dyad_create(r->s, &d, &m, &inv);
 }
 
@@ -666,7 +622,7 @@ static enum store_result join(struct run *r, const char *code, const char *user_
 {
     struct member m;
     struct dyad out;
-    member(&m, user_id, false, seed);
+    make_member(&m, user_id, false, seed, T0 + seed);
     return store_dyad_join(r->s, code, &m, T0 + seed, &out);
 }
 
