@@ -14,7 +14,9 @@
 # cov / ft: the coverage libFuzzer reported at the end (edges / features);
 # corpus: checked-in inputs before -> after the merge; crashes: inputs that
 # crashed or broke an invariant (saved as build/fuzz/crashes/<target>-*).
-# Exits 1 if any target crashed. FUZZ_TARGETS limits the run to some;
+# A fuzzer stopped by hand (`kill` of its process, not of this script)
+# ends its line with stopped=yes, and its new inputs are merged all the
+# same. Exits 1 if any target crashed. FUZZ_TARGETS limits the run to some;
 # FUZZ_OUT names another figures file (for two runs side by side).
 set -u
 RUNS=${FUZZ_RUNS:-10000000}
@@ -51,9 +53,16 @@ for t in $TARGETS; do
     "$bin" -merge=1 -timeout=30 "$corpus" "$new" > "build/fuzz/$t.merge.log" 2>&1 || true
     after=$(ls "$corpus" | wc -l)
     crashes=$(( $(ls build/fuzz/crashes | grep -c "^$t-" || true) - crashes_before ))
-    [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ] && crashes=1
+    # stopped by hand (SIGINT or SIGTERM): libFuzzer prints its figures and
+    # exits 72; that is a shorter run, not a crash
+    stopped=""
+    if [ "$rc" -eq 72 ] && [ "$crashes" -eq 0 ] && grep -q 'libFuzzer: run interrupted' "$log"; then
+        stopped=" stopped=yes"
+    elif [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then
+        crashes=1
+    fi
     [ "$crashes" -gt 0 ] && failed="$failed $t"
-    line="$t runs=${runs:-?} seconds=$secs cov=${cov:-?} ft=${ft:-?} corpus=$before->$after crashes=$crashes"
+    line="$t runs=${runs:-?} seconds=$secs cov=${cov:-?} ft=${ft:-?} corpus=$before->$after crashes=$crashes$stopped"
     echo "$line" | tee -a "$OUT"
 done
 echo "figures written to $OUT"
