@@ -497,23 +497,34 @@ enum store_result store_session_touch(struct store *s, const char *id, int64_t n
 /* Ends a session its owner ends (sign-out, or from another browser): the
  * push subscriptions of that browser — made in the session, or under its
  * device — go with it, in the same transaction. */
+static enum store_result device_remove(struct sql_conn *c, const char *id, const char *keep);
+
+static enum store_result row_text_id(struct sql_rows *q, void *arg)
+{
+    col_text(q, 0, arg, STORE_ID_MAX);
+    return STORE_OK;
+}
+
 enum store_result store_session_end(struct store *s, const char *user_id, const char *id)
 {
     struct sql_conn *c;
     enum store_result r = begin(s, STORE_TX_WRITE, &c);
     if (r != STORE_OK)
         return r;
-    r = run(c,
-            "DELETE FROM push_subscriptions WHERE user_id = ?1 AND (session_id = ?2 OR "
-            "device_id IN (SELECT device_id FROM sessions WHERE id = ?2 AND user_id = ?1 AND "
-            "device_id IS NOT NULL))",
-            ARGS(T(user_id), T(id)));
-    int64_t changes = 0;
+    /* the session's device ("" for none); STORE_NOT_FOUND, nothing of anyone
+     * else's goes, when user_id has no such session */
+    char device[STORE_ID_MAX] = "";
+    r = first_row(c, "SELECT device_id FROM sessions WHERE id = ?1 AND user_id = ?2",
+                  ARGS(T(id), T(user_id)), row_text_id, device);
     if (r == STORE_OK)
-        r = c->b->exec(c, "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2",
-                       ARGS(T(id), T(user_id)), &changes);
-    if (r == STORE_OK && changes == 0)
-        r = STORE_NOT_FOUND; /* rolled back: nothing of anyone else's goes */
+        r = run(c, "DELETE FROM push_subscriptions WHERE user_id = ?1 AND session_id = ?2",
+                ARGS(T(user_id), T(id)));
+    /* a marked device is forgotten with its session: its PIN opens nothing
+     * any more, and its subscriptions and other sessions go too */
+    if (r == STORE_OK && device[0] != '\0')
+        r = device_remove(c, device, "");
+    if (r == STORE_OK)
+        r = run(c, "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", ARGS(T(id), T(user_id)));
     return end(s, c, r);
 }
 

@@ -194,8 +194,10 @@ enum store_result store_session_touch(struct store *s, const char *id, int64_t n
 enum store_result store_session_delete(struct store *s, const char *user_id, const char *id);
 /* Ends a session as its owner does (sign-out; ending it from "Where you are
  * signed in"): in the same transaction, the push subscriptions made in it
- * or under its device go. STORE_NOT_FOUND (nothing removed) when user_id
- * has no such session. */
+ * go, and the device it belonged to, if it was a marked one, is forgotten
+ * (store_device_delete: its other sessions and subscriptions go with it), so
+ * only the password brings that browser back. STORE_NOT_FOUND (nothing
+ * removed) when user_id has no such session. */
 enum store_result store_session_end(struct store *s, const char *user_id, const char *id);
 
 /* One's sessions, newest first (for the list of one's sessions). */

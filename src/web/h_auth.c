@@ -168,12 +168,9 @@ void h_auth_login(struct ctx *c)
 void h_auth_logout(struct ctx *c)
 {
     /* Signing out ends the session and, in the same transaction, this
-     * browser's push subscriptions (made in this session or under its
-     * device); then it forgets the device this session belonged to: the
-     * PIN no longer opens anything, here or anywhere. */
+     * browser's push subscriptions and the device it belonged to: the PIN
+     * no longer opens anything, here or anywhere (store_session_end). */
     enum store_result r = store_session_end(c->app->store, c->user.id, c->session.id);
-    if ((r == STORE_OK || r == STORE_NOT_FOUND) && c->session.device_id[0] != '\0')
-        r = store_device_delete(c->app->store, c->user.id, c->session.device_id, "");
     if (r != STORE_OK && r != STORE_NOT_FOUND) {
         reply_store(c, r);
         return;

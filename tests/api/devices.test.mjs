@@ -222,6 +222,38 @@ test('sign-out forgets the device; lock keeps it; forget by id; a password chang
   assert.equal(secs(s.expires_at) - secs(s.created_at), 12 * 60 * 60);
 });
 
+test('ending a marked browser\'s session from another forgets the device: its PIN opens nothing', async () => {
+  const A = await registerAndLogin(srv.url, 'devend');
+  const Phone = new Client(srv.url);
+  const l = await Phone.post('/api/v1/auth/login', { email: A.u.email, auth_key: b64(A.u.auth_key) });
+  assert.equal(l.status, 200, l.text);
+  Phone.csrf = l.json.csrf_token;
+  const d = await mark({ u: A.u, c: Phone });
+  const mine = await mark(A); // the ending browser is marked too, and stays so
+  const phoneSession = (await mySession(Phone)).id;
+  // the phone locked itself and unlocked with its PIN: a new session of the device
+  assert.equal((await Phone.post('/api/v1/auth/lock')).status, 204);
+  const again = await unlock(d.proof, d.id);
+  assert.equal(again.status, 200, again.text);
+  const unlocked = (await mySession(again.client)).id;
+  assert.notEqual(unlocked, phoneSession);
+
+  assert.equal((await A.c.del(`/api/v1/me/sessions/${unlocked}`)).status, 204);
+  assert.equal(srv.sql(`SELECT count(*) FROM devices WHERE id = '${d.id}'`), '0', 'the device is forgotten');
+  assert.equal(srv.sql(`SELECT count(*) FROM sessions WHERE device_id = '${d.id}'`), '0');
+  assert.equal((await unlock(d.proof, d.id)).status, 404, 'the right PIN opens nothing');
+  assert.equal((await again.client.get('/api/v1/me')).status, 401, 'the phone is signed out');
+  const left = (await A.c.get('/api/v1/me/devices')).json.devices.map((x) => x.id);
+  assert.deepEqual(left, [mine.id], 'the ending browser keeps its own mark');
+  assert.equal((await mySession(A.c)).device, true);
+
+  // an ordinary session ends as before; a session not one's own is a 404 and ends nothing
+  const B = await registerAndLogin(srv.url, 'devend-b');
+  const b = await mark(B);
+  assert.equal((await A.c.del(`/api/v1/me/sessions/${(await mySession(B.c)).id}`)).status, 404);
+  assert.equal(srv.sql(`SELECT count(*) FROM devices WHERE id = '${b.id}'`), '1');
+});
+
 test('the unlock is rate limited per client address', async () => {
   const s2 = await startServer({ env: { DYAD_LOGIN_FAILURES_PER_CLIENT: '3' } });
   try {

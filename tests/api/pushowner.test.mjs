@@ -180,7 +180,7 @@ test('ending another session from “Where you are signed in” removes that bro
   assert.equal((await A.c.del(`/api/v1/me/sessions/${s1}`)).status, 404, 'once');
 
   // a browser marked as its owner's: what was made in that session or under
-  // its device goes; the device itself stays (forgetting it is its own step)
+  // its device goes, and the device with it
   const S3 = await login(A.u);
   const before3 = await subscribe(S3); // moves to the device when marked
   const d = await mark({ u: A.u, c: S3 });
@@ -190,7 +190,7 @@ test('ending another session from “Where you are signed in” removes that bro
   assert.equal(count(before3), 0);
   assert.equal(count(after3), 0);
   assert.equal(count(mine), 1);
-  assert.equal(srv.sql(`SELECT count(*) FROM devices WHERE id = '${d.id}'`), '1', 'the device stays');
+  assert.equal(srv.sql(`SELECT count(*) FROM devices WHERE id = '${d.id}'`), '0', 'the device is forgotten');
 
   // ending one's own session this way is a sign-out of it: its subscription goes too
   const own = await sessionId(A.c);

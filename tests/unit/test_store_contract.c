@@ -600,6 +600,36 @@ static void test_session_end_push(void **state)
     struct push_seen w2 = {"", 0};
     assert_int_equal(store_push_list(s, "u-a", list_push, &w2), STORE_OK);
     assert_int_equal(w2.n, 1);
+
+    /* a marked device's session: ending it forgets the device, its other
+     * sessions and its subscriptions; the PIN opens nothing any more */
+    make_session(&x, "s4", "u-a", 4, T0);
+    assert_int_equal(store_session_create(s, &x), STORE_OK);
+    struct device d, out;
+    make_device(&d, "v-4", "u-a", 60);
+    assert_int_equal(store_device_create(s, &d, "s4"), STORE_OK);
+    make_push(&p, "p-4", "u-a", "https://push.example/p-4", 1, T0 + 9);
+    snprintf(p.session_id, sizeof p.session_id, "%s", "s4");
+    snprintf(p.device_id, sizeof p.device_id, "%s", "v-4");
+    assert_int_equal(store_push_subscribe(s, &p, id), STORE_OK);
+    assert_int_equal(store_session_end(s, "u-b", "s4"), STORE_NOT_FOUND);
+    struct seen dv = {"", 0};
+    assert_int_equal(store_devices_list(s, "u-a", T0, list_device, &dv), STORE_OK);
+    assert_non_null(strstr(dv.text, "v-4:"));
+    assert_int_equal(store_session_end(s, "u-a", "s4"), STORE_OK);
+    dv = (struct seen){"", 0};
+    assert_int_equal(store_devices_list(s, "u-a", T0, list_device, &dv), STORE_OK);
+    assert_string_equal(dv.text, "");
+    struct push_seen w3 = {"", 0};
+    assert_int_equal(store_push_list(s, "u-a", list_push, &w3), STORE_OK);
+    assert_int_equal(w3.n, 1); /* s2's, from before; p-4 went with its device */
+    assert_null(strstr(w3.text, "p-4:"));
+    unsigned char right[32];
+    fill(right, 32, 60);
+    enum device_try t;
+    struct session n;
+    make_session(&n, "s5", "", 5, T0 + 10);
+    assert_int_equal(store_device_unlock(s, "v-4", right, &n, T0 + 10, &out, &t), STORE_NOT_FOUND);
 }
 
 static void test_throttle(void **state)

@@ -5,7 +5,8 @@
 --            the device goes (forgotten, five wrong PINs, signed out of,
 --            ended by a password change, past its 30 days).
 -- session_id: the session that subscribed, or subscribed again last; a
---            sign-out (or quick exit) of that session removes it.
+--            sign-out (or quick exit) of that session, or ending it from
+--            "Where you are signed in", removes it.
 -- No foreign keys, as for sessions.device_id: store.c clears them.
 -- Subscriptions made before this migration belong to no browser the
 -- server knows of: only their browser (Settings, sign-out) or the push
