@@ -537,8 +537,8 @@ static int8_t insights_score_masked(unsigned mask, enum insights_item item, int8
     return (mask & INSIGHTS_ITEM_BIT(item)) ? v : INSIGHTS_NULL;
 }
 
-static void insights_day_mask_with(unsigned mask, const struct insights_day *src,
-                                   struct insights_day *dst)
+static inline void insights_day_mask_with(unsigned mask, const struct insights_day *src,
+                                          struct insights_day *dst)
 {
     bool shown = src->present && (mask & INSIGHTS_CHECKIN_ITEMS);
     unsigned keep = shown ? mask : 0;
@@ -584,17 +584,18 @@ static int insights_validate(const struct insights_input *in)
         if (in->role[m] < 0 || in->role[m] >= KIND_ROLE__MAX)
             return INSIGHTS_ERR_INPUT;
     for (int m = 0; m < 2; m++) {
+        /* Without a branch per day: a bad score on a present day sets bad. */
+        bool bad = false;
         for (int i = 0; i < in->window; i++) {
             const struct insights_day *d = &in->days[m][i];
-            if (!d->present)
-                continue;
-            bool ok = insights_score_ok(d->closeness) && insights_score_ok(d->closeness_wanted) &&
-                      insights_score_ok(d->opened_up) && insights_score_ok(d->understood) &&
-                      insights_score_ok(d->safety) && insights_score_ok(d->affection) &&
+            bool ok = insights_score_ok(d->closeness) & insights_score_ok(d->closeness_wanted) &
+                      insights_score_ok(d->opened_up) & insights_score_ok(d->understood) &
+                      insights_score_ok(d->safety) & insights_score_ok(d->affection) &
                       insights_score_ok(d->sexual);
-            if (!ok)
-                return INSIGHTS_ERR_INPUT;
+            bad |= d->present & !ok;
         }
+        if (bad)
+            return INSIGHTS_ERR_INPUT;
         for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
             if (in->comfort[m][t] > 5)
                 return INSIGHTS_ERR_INPUT;
@@ -635,51 +636,61 @@ static void insights_tally_add(struct insights_tally *t, int item, int8_t v)
     t->sum[item] += answered ? v : 0;
 }
 
-static void insights_tally_days(const struct insights_day *days, int w, struct insights_tally *t)
+/* One pass over a member's days: each day masked as the viewer may see it
+ * (into dst, which the trends read) and tallied as masked. The sums live in
+ * a local struct, not behind a pointer the day bytes could alias, so the
+ * compiler keeps them in registers; the feelings are counted bit by bit
+ * without a branch. */
+static void insights_mask_tally(unsigned mask, const struct insights_day *src, int w,
+                                struct insights_day *dst, struct insights_tally *out)
 {
-    memset(t, 0, sizeof *t);
+    struct insights_tally t;
+    memset(&t, 0, sizeof t);
+    int emotions[INSIGHTS_EMOTION__MAX] = {0};
     for (int i = 0; i < w; i++) {
-        const struct insights_day *d = &days[i];
-        if (!d->present)
+        struct insights_day d;
+        insights_day_mask_with(mask, &src[i], &d);
+        dst[i] = d;
+        if (!d.present)
             continue;
-        t->checkins++;
-        insights_tally_add(t, INSIGHTS_ITEM_CLOSENESS, d->closeness);
-        insights_tally_add(t, INSIGHTS_ITEM_CLOSENESS_WANTED, d->closeness_wanted);
-        insights_tally_add(t, INSIGHTS_ITEM_OPENED_UP, d->opened_up);
-        insights_tally_add(t, INSIGHTS_ITEM_UNDERSTOOD, d->understood);
-        insights_tally_add(t, INSIGHTS_ITEM_SAFETY, d->safety);
-        insights_tally_add(t, INSIGHTS_ITEM_AFFECTION, d->affection);
-        insights_tally_add(t, INSIGHTS_ITEM_SEXUAL, d->sexual);
-        if (d->sexual >= 1)
-            t->sexual_days++;
-        t->safety_low += d->safety != INSIGHTS_NULL && d->safety <= INSIGHTS_LOW_SAFETY_MAX;
-        if (d->closeness != INSIGHTS_NULL) {
-            if (d->sexual >= 1) {
-                t->closeness_on_sexual_n++;
-                t->closeness_on_sexual += d->closeness;
-                if (d->closeness <= INSIGHTS_LOW_CLOSENESS_MAX)
-                    t->low_closeness_sexual++;
+        t.checkins++;
+        insights_tally_add(&t, INSIGHTS_ITEM_CLOSENESS, d.closeness);
+        insights_tally_add(&t, INSIGHTS_ITEM_CLOSENESS_WANTED, d.closeness_wanted);
+        insights_tally_add(&t, INSIGHTS_ITEM_OPENED_UP, d.opened_up);
+        insights_tally_add(&t, INSIGHTS_ITEM_UNDERSTOOD, d.understood);
+        insights_tally_add(&t, INSIGHTS_ITEM_SAFETY, d.safety);
+        insights_tally_add(&t, INSIGHTS_ITEM_AFFECTION, d.affection);
+        insights_tally_add(&t, INSIGHTS_ITEM_SEXUAL, d.sexual);
+        t.sexual_days += d.sexual >= 1;
+        t.safety_low += d.safety != INSIGHTS_NULL && d.safety <= INSIGHTS_LOW_SAFETY_MAX;
+        if (d.closeness != INSIGHTS_NULL) {
+            if (d.sexual >= 1) {
+                t.closeness_on_sexual_n++;
+                t.closeness_on_sexual += d.closeness;
+                t.low_closeness_sexual += d.closeness <= INSIGHTS_LOW_CLOSENESS_MAX;
             } else {
-                t->closeness_on_other_n++;
-                t->closeness_on_other += d->closeness;
+                t.closeness_on_other_n++;
+                t.closeness_on_other += d.closeness;
             }
-            if (d->closeness_wanted != INSIGHTS_NULL) {
-                int gap = d->closeness_wanted - d->closeness;
-                t->gap_n++;
-                t->gap_sum += gap;
-                t->gap_high += gap >= INSIGHTS_NEED_GAP_MIN;
-                t->gap_low += gap <= -INSIGHTS_NEED_GAP_MIN;
+            if (d.closeness_wanted != INSIGHTS_NULL) {
+                int gap = d.closeness_wanted - d.closeness;
+                t.gap_n++;
+                t.gap_sum += gap;
+                t.gap_high += gap >= INSIGHTS_NEED_GAP_MIN;
+                t.gap_low += gap <= -INSIGHTS_NEED_GAP_MIN;
             }
         }
-        if (d->opened_up != INSIGHTS_NULL && d->understood != INSIGHTS_NULL) {
-            t->plane_n++;
-            t->plane_open += d->opened_up;
-            t->plane_understood += d->understood;
+        if (d.opened_up != INSIGHTS_NULL && d.understood != INSIGHTS_NULL) {
+            t.plane_n++;
+            t.plane_open += d.opened_up;
+            t.plane_understood += d.understood;
         }
-        t->wordless += d->wordless;
-        for (unsigned bits = d->emotions; bits; bits &= bits - 1)
-            t->emotions[__builtin_ctz(bits)]++;
+        t.wordless += d.wordless;
+        for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
+            emotions[e] += (d.emotions >> e) & 1;
     }
+    memcpy(t.emotions, emotions, sizeof t.emotions);
+    *out = t;
 }
 
 static struct insights_stat insights_stat_of(bool shown, int n, double value)
@@ -785,16 +796,19 @@ void insights_baseline_count(const struct insights_input *in, int member,
 {
     if (!in || !day || !t || member < 0 || member > 1)
         return;
-    struct insights_day d;
-    insights_day_mask(in, member, day, &d);
-    if (!d.present)
+    /* insights_day_mask_with, reduced to the three items a baseline reads:
+     * this runs once per day of history. */
+    unsigned mask = insights_visible_mask(in, member);
+    if (!day->present || !(mask & INSIGHTS_CHECKIN_ITEMS))
         return;
     t->checkins++;
-    if (d.closeness >= 0 && d.closeness <= 10) {
+    int8_t closeness = insights_score_masked(mask, INSIGHTS_ITEM_CLOSENESS, day->closeness);
+    int8_t sexual = insights_score_masked(mask, INSIGHTS_ITEM_SEXUAL, day->sexual);
+    if (closeness >= 0 && closeness <= 10) {
         t->closeness_n++;
-        t->closeness_sum += d.closeness;
+        t->closeness_sum += closeness;
     }
-    t->sexual_days += d.sexual >= 1 && d.sexual <= 10;
+    t->sexual_days += sexual >= 1 && sexual <= 10;
 }
 
 struct insights_baseline insights_baseline_from_totals(const struct insights_baseline_totals *t)
@@ -1566,13 +1580,11 @@ int insights_compute(const struct insights_input *in, struct insights_result *ou
     out->viewer = in->viewer;
     struct insights_member_ctx ctx[2];
     for (int m = 0; m < 2; m++) {
-        unsigned mask = insights_visible_mask(in, m);
-        for (int i = 0; i < in->window; i++)
-            insights_day_mask_with(mask, &in->days[m][i], &wk->days[m][i]);
         memset(&ctx[m], 0, sizeof ctx[m]);
         ctx[m].m = m;
         ctx[m].days = wk->days[m];
-        insights_tally_days(wk->days[m], in->window, &ctx[m].tally);
+        insights_mask_tally(insights_visible_mask(in, m), in->days[m], in->window, wk->days[m],
+                            &ctx[m].tally);
         insights_member_fill(in, wk, &ctx[m], &out->members[m]);
     }
     insights_shares_fill(in, out);
