@@ -76,8 +76,17 @@ struct ts_work {
 
 /* The scratch one insights_compute call needs. */
 struct insights_work {
-    struct insights_day days[2][INSIGHTS_WINDOW_MAX]; /* the viewer's masked view */
+    /* What the trends read of the viewer's masked view of each member's
+     * days (see insights_mask_tally): closeness, INSIGHTS_TREND_NONE on a
+     * day without one; and per day INSIGHTS_DAY_SHOWN | INSIGHTS_DAY_SEXUAL. */
+    int16_t closeness[2][INSIGHTS_WINDOW_MAX];
+    uint8_t flags[2][INSIGHTS_WINDOW_MAX];
     struct ts_work ts;
+};
+
+enum {
+    INSIGHTS_DAY_SHOWN = 1,  /* a check-in the viewer may see something of */
+    INSIGHTS_DAY_SEXUAL = 2, /* and sexual >= 1, visible */
 };
 
 /* off[d] = ceil(d / t) for t = a / 2^TS_SHIFT, capped past the longest dx. */
@@ -629,67 +638,121 @@ struct insights_tally {
     int safety_low; /* days with safety answered and <= INSIGHTS_LOW_SAFETY_MAX */
 };
 
-static void insights_tally_add(struct insights_tally *t, int item, int8_t v)
+/* The seven scores of a day as the bytes of one word, lane i (bits 8i to
+ * 8i+7) holding item i (INSIGHTS_ITEM_CLOSENESS .. INSIGHTS_ITEM_SEXUAL);
+ * lane 7 is 0. Shifts, not memcpy, so that the lanes do not depend on the
+ * byte order. */
+static uint64_t insights_day_lanes(const struct insights_day *d)
 {
-    bool answered = v != INSIGHTS_NULL;
-    t->n[item] += answered;
-    t->sum[item] += answered ? v : 0;
+    return (uint64_t)(uint8_t)d->closeness | (uint64_t)(uint8_t)d->closeness_wanted << 8 |
+           (uint64_t)(uint8_t)d->opened_up << 16 | (uint64_t)(uint8_t)d->understood << 24 |
+           (uint64_t)(uint8_t)d->safety << 32 | (uint64_t)(uint8_t)d->affection << 40 |
+           (uint64_t)(uint8_t)d->sexual << 48;
 }
 
-/* One pass over a member's days: each day masked as the viewer may see it
- * (into dst, which the trends read) and tallied as masked. The sums live in
- * a local struct, not behind a pointer the day bytes could alias, so the
- * compiler keeps them in registers; the feelings are counted bit by bit
- * without a branch. */
+#define LANES_ALL7 UINT64_C(0x00ffffffffffffff) /* 0xff in lanes 0-6 */
+#define LANES_ONE7 UINT64_C(0x0001010101010101) /* 1 in lanes 0-6 */
+#define LANES_EVEN UINT64_C(0x00ff00ff00ff00ff) /* lanes 0, 2, 4, 6 as 16-bit lanes */
+#define LANES_ONE8 UINT64_C(0x0101010101010101)
+#define LANES_BITS UINT64_C(0x8040201008040201) /* lane k: bit k */
+#define LANES_7F   UINT64_C(0x7f7f7f7f7f7f7f7f)
+
+/* One pass over a member's days, as the viewer may see them (the
+ * insights_day_mask_with rules): the tally, and what the trends read
+ * (closeness and flags, see struct insights_work). The seven scores go
+ * through in one word at a time: a hidden item becomes INSIGHTS_NULL
+ * (0xff) in its lane; bit 7 of each lane of (word ^ 0xff..) says
+ * "answered" (an answered score is 0-10, validated); answered counts and
+ * sums add up in 16-bit lanes (at most 365 x 10). The feelings are spread
+ * one bit per lane and counted the same way. No branch per day but the
+ * one for a day not shown; the sums stay in registers. */
 static void insights_mask_tally(unsigned mask, const struct insights_day *src, int w,
-                                struct insights_day *dst, struct insights_tally *out)
+                                int16_t *closeness_y, uint8_t *flags, struct insights_tally *out)
 {
+    uint64_t visible = 0;
+    for (int item = INSIGHTS_ITEM_CLOSENESS; item <= INSIGHTS_ITEM_SEXUAL; item++)
+        if (mask & INSIGHTS_ITEM_BIT(item))
+            visible |= (uint64_t)0xff << (8 * item);
+    unsigned feelings = (mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS)) ? 0xffu : 0u;
+    bool wordless_shown = (mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_WORDLESS)) != 0;
+    bool any = (mask & INSIGHTS_CHECKIN_ITEMS) != 0;
+
+    uint64_t n_even = 0, n_odd = 0, sum_even = 0, sum_odd = 0, feel_even = 0, feel_odd = 0;
+    int checkins = 0, sexual_days = 0, safety_low = 0, wordless = 0;
+    int on_sexual_n = 0, on_sexual = 0, low_on_sexual = 0;
+    int gap_n = 0, gap_sum = 0, gap_high = 0, gap_low = 0;
+    int plane_n = 0, plane_open = 0, plane_understood = 0;
+    for (int i = 0; i < w; i++) {
+        const struct insights_day *d = &src[i];
+        if (!(d->present && any)) {
+            closeness_y[i] = INSIGHTS_TREND_NONE;
+            flags[i] = 0;
+            continue;
+        }
+        uint64_t word = (insights_day_lanes(d) & visible) | (LANES_ALL7 & ~visible);
+        uint64_t answered = ((word ^ LANES_ALL7) >> 7) & LANES_ONE7;
+        uint64_t value = word & (answered * 0xff);
+        n_even += answered & LANES_EVEN;
+        n_odd += (answered >> 8) & LANES_EVEN;
+        sum_even += value & LANES_EVEN;
+        sum_odd += (value >> 8) & LANES_EVEN;
+        uint64_t spread = ((uint64_t)(d->emotions & feelings) * LANES_ONE8) & LANES_BITS;
+        uint64_t felt = ((spread + LANES_7F) >> 7) & LANES_ONE8;
+        feel_even += felt & LANES_EVEN;
+        feel_odd += (felt >> 8) & LANES_EVEN;
+
+        /* The items one at a time: 0-10, or 255 when not answered. */
+        int c = (int)(word & 0xff), cw = (int)(word >> 8 & 0xff);
+        int open = (int)(word >> 16 & 0xff), understood = (int)(word >> 24 & 0xff);
+        int safety = (int)(word >> 32 & 0xff), sexual = (int)(word >> 48 & 0xff);
+        bool has_c = c != 255, has_both = has_c && cw != 255;
+        bool sexual_day = sexual >= 1 && sexual <= 10;
+        bool plane = open != 255 && understood != 255;
+        checkins++;
+        sexual_days += sexual_day;
+        safety_low += safety <= INSIGHTS_LOW_SAFETY_MAX;
+        on_sexual_n += has_c && sexual_day;
+        on_sexual += has_c && sexual_day ? c : 0;
+        low_on_sexual += has_c && sexual_day && c <= INSIGHTS_LOW_CLOSENESS_MAX;
+        int gap = cw - c;
+        gap_n += has_both;
+        gap_sum += has_both ? gap : 0;
+        gap_high += has_both && gap >= INSIGHTS_NEED_GAP_MIN;
+        gap_low += has_both && gap <= -INSIGHTS_NEED_GAP_MIN;
+        plane_n += plane;
+        plane_open += plane ? open : 0;
+        plane_understood += plane ? understood : 0;
+        wordless += wordless_shown && d->wordless;
+        closeness_y[i] = has_c ? (int16_t)c : INSIGHTS_TREND_NONE;
+        flags[i] = (uint8_t)(INSIGHTS_DAY_SHOWN | (sexual_day ? INSIGHTS_DAY_SEXUAL : 0));
+    }
+
     struct insights_tally t;
     memset(&t, 0, sizeof t);
-    int emotions[INSIGHTS_EMOTION__MAX] = {0};
-    for (int i = 0; i < w; i++) {
-        struct insights_day d;
-        insights_day_mask_with(mask, &src[i], &d);
-        dst[i] = d;
-        if (!d.present)
-            continue;
-        t.checkins++;
-        insights_tally_add(&t, INSIGHTS_ITEM_CLOSENESS, d.closeness);
-        insights_tally_add(&t, INSIGHTS_ITEM_CLOSENESS_WANTED, d.closeness_wanted);
-        insights_tally_add(&t, INSIGHTS_ITEM_OPENED_UP, d.opened_up);
-        insights_tally_add(&t, INSIGHTS_ITEM_UNDERSTOOD, d.understood);
-        insights_tally_add(&t, INSIGHTS_ITEM_SAFETY, d.safety);
-        insights_tally_add(&t, INSIGHTS_ITEM_AFFECTION, d.affection);
-        insights_tally_add(&t, INSIGHTS_ITEM_SEXUAL, d.sexual);
-        t.sexual_days += d.sexual >= 1;
-        t.safety_low += d.safety != INSIGHTS_NULL && d.safety <= INSIGHTS_LOW_SAFETY_MAX;
-        if (d.closeness != INSIGHTS_NULL) {
-            if (d.sexual >= 1) {
-                t.closeness_on_sexual_n++;
-                t.closeness_on_sexual += d.closeness;
-                t.low_closeness_sexual += d.closeness <= INSIGHTS_LOW_CLOSENESS_MAX;
-            } else {
-                t.closeness_on_other_n++;
-                t.closeness_on_other += d.closeness;
-            }
-            if (d.closeness_wanted != INSIGHTS_NULL) {
-                int gap = d.closeness_wanted - d.closeness;
-                t.gap_n++;
-                t.gap_sum += gap;
-                t.gap_high += gap >= INSIGHTS_NEED_GAP_MIN;
-                t.gap_low += gap <= -INSIGHTS_NEED_GAP_MIN;
-            }
-        }
-        if (d.opened_up != INSIGHTS_NULL && d.understood != INSIGHTS_NULL) {
-            t.plane_n++;
-            t.plane_open += d.opened_up;
-            t.plane_understood += d.understood;
-        }
-        t.wordless += d.wordless;
-        for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
-            emotions[e] += (d.emotions >> e) & 1;
+    for (int item = INSIGHTS_ITEM_CLOSENESS; item <= INSIGHTS_ITEM_SEXUAL; item++) {
+        int at = 16 * (item / 2);
+        t.n[item] = (int)(((item % 2 ? n_odd : n_even) >> at) & 0xffff);
+        t.sum[item] = (long)(((item % 2 ? sum_odd : sum_even) >> at) & 0xffff);
     }
-    memcpy(t.emotions, emotions, sizeof t.emotions);
+    for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
+        t.emotions[e] = (int)(((e % 2 ? feel_odd : feel_even) >> (16 * (e / 2))) & 0xffff);
+    t.checkins = checkins;
+    t.sexual_days = sexual_days;
+    t.safety_low = safety_low;
+    t.low_closeness_sexual = low_on_sexual;
+    t.closeness_on_sexual_n = on_sexual_n;
+    t.closeness_on_sexual = on_sexual;
+    /* the other closeness days: all answered ones but those */
+    t.closeness_on_other_n = t.n[INSIGHTS_ITEM_CLOSENESS] - on_sexual_n;
+    t.closeness_on_other = t.sum[INSIGHTS_ITEM_CLOSENESS] - on_sexual;
+    t.gap_n = gap_n;
+    t.gap_sum = gap_sum;
+    t.gap_high = gap_high;
+    t.gap_low = gap_low;
+    t.plane_n = plane_n;
+    t.plane_open = plane_open;
+    t.plane_understood = plane_understood;
+    t.wordless = wordless;
     *out = t;
 }
 
@@ -739,14 +802,9 @@ int8_t insights_day_score(const struct insights_day *d, enum insights_item item)
 }
 
 /* Theil–Sen over one masked score series of a member; 0 or -1. */
-static int insights_trend_of(struct insights_work *wk, const struct insights_day *days, int w,
-                             enum insights_item item, double *slope, double *intercept)
+static int insights_trend_of(struct insights_work *wk, const int16_t *y, int w, double *slope,
+                             double *intercept)
 {
-    int16_t y[INSIGHTS_WINDOW_MAX];
-    for (int i = 0; i < w; i++) {
-        int8_t v = insights_day_score(&days[i], item);
-        y[i] = days[i].present && v != INSIGHTS_NULL ? v : INSIGHTS_TREND_NONE;
-    }
     return ts_compute(&wk->ts, y, w, slope, intercept);
 }
 
@@ -903,7 +961,8 @@ static void insights_number_add(struct insights_finding *f, const char *name, do
 /* Everything one member's findings draw on. */
 struct insights_member_ctx {
     int m;
-    const struct insights_day *days; /* masked */
+    const int16_t *closeness; /* masked, INSIGHTS_TREND_NONE without (struct insights_work) */
+    const uint8_t *flags;     /* INSIGHTS_DAY_SHOWN | INSIGHTS_DAY_SEXUAL */
     struct insights_tally tally;
     bool trend_ok;           /* closeness visible, enough points, line fitted */
     double slope, intercept; /* the Theil–Sen line of closeness over day 0..window-1 */
@@ -925,17 +984,17 @@ static bool insights_safety_low(const struct insights_tally *t)
  * week with at least 4 check-ins), as a change across the window in days a
  * week. Daily scores would not do: most are 0, so the median pairwise slope
  * of a zero-inflated series is 0 almost whatever happens. 0 or -1. */
-static int insights_sexual_week_trend(struct insights_work *wk, const struct insights_day *days,
-                                      int w, double *change)
+static int insights_sexual_week_trend(struct insights_work *wk, const uint8_t *flags, int w,
+                                      double *change)
 {
     int16_t y[INSIGHTS_WINDOW_MAX];
     int points = 0, present = 0, sexual = 0; /* over days i-6..i */
     for (int i = 0; i < w; i++) {
-        present += days[i].present;
-        sexual += days[i].present && days[i].sexual >= 1;
+        present += (flags[i] & INSIGHTS_DAY_SHOWN) != 0;
+        sexual += (flags[i] & INSIGHTS_DAY_SEXUAL) != 0;
         if (i >= 7) {
-            present -= days[i - 7].present;
-            sexual -= days[i - 7].present && days[i - 7].sexual >= 1;
+            present -= (flags[i - 7] & INSIGHTS_DAY_SHOWN) != 0;
+            sexual -= (flags[i - 7] & INSIGHTS_DAY_SEXUAL) != 0;
         }
         y[i] = INSIGHTS_TREND_NONE;
         if (i >= 6 && present >= 4) {
@@ -975,7 +1034,7 @@ static void insights_find_substitute(const struct insights_input *in, struct ins
     double sexual_change = 0.0;
     if (!sustained && c->trend_ok && c->change <= -INSIGHTS_TREND_CHANGE + INSIGHTS_EPS &&
         sd >= INSIGHTS_SUBSTITUTE_MIN_DAYS &&
-        insights_sexual_week_trend(wk, c->days, in->window, &sexual_change) == 0)
+        insights_sexual_week_trend(wk, c->flags, in->window, &sexual_change) == 0)
         opposite = sexual_change >= INSIGHTS_SUBSTITUTE_SEXUAL - INSIGHTS_EPS;
     if (!sustained && !opposite)
         return;
@@ -1524,7 +1583,7 @@ static void insights_member_fill(const struct insights_input *in, struct insight
     c->trend_ok = false;
     if (insights_item_visible(in, m, INSIGHTS_ITEM_CLOSENESS) &&
         t->n[INSIGHTS_ITEM_CLOSENESS] >= INSIGHTS_MIN_TREND_POINTS &&
-        insights_trend_of(wk, c->days, w, INSIGHTS_ITEM_CLOSENESS, &c->slope, &c->intercept) == 0) {
+        insights_trend_of(wk, c->closeness, w, &c->slope, &c->intercept) == 0) {
         c->trend_ok = true;
         c->change = c->slope * (w - 1);
     }
@@ -1582,9 +1641,10 @@ int insights_compute(const struct insights_input *in, struct insights_result *ou
     for (int m = 0; m < 2; m++) {
         memset(&ctx[m], 0, sizeof ctx[m]);
         ctx[m].m = m;
-        ctx[m].days = wk->days[m];
-        insights_mask_tally(insights_visible_mask(in, m), in->days[m], in->window, wk->days[m],
-                            &ctx[m].tally);
+        ctx[m].closeness = wk->closeness[m];
+        ctx[m].flags = wk->flags[m];
+        insights_mask_tally(insights_visible_mask(in, m), in->days[m], in->window, wk->closeness[m],
+                            wk->flags[m], &ctx[m].tally);
         insights_member_fill(in, wk, &ctx[m], &out->members[m]);
     }
     insights_shares_fill(in, out);
