@@ -62,8 +62,7 @@ struct ts_work {
     int min;    /* the value of level 0 */
     int maxdx;  /* x of the last point - x of the first */
     int16_t x[TS_POINTS];
-    int8_t y[TS_POINTS];  /* level, 0..levels-1 */
-    int8_t ym[TS_POINTS]; /* level in the mirrored series: levels-1-y */
+    int8_t y[TS_POINTS]; /* level, 0..levels-1 */
     int16_t start[TS_LEVELS + 1];
     int16_t xs_by_level[TS_POINTS]; /* x of each point, grouped by level */
     /* pc[t * TS_STRIDE + v]: points of level v with x < t. Rows of 48
@@ -100,54 +99,63 @@ static void ts_offsets(const struct ts_work *ts, int64_t a, int32_t *off)
 }
 
 /* Pairs with a positive slope <= a / 2^TS_SHIFT (of the mirrored series
- * when mirror). A partner d levels below l is in column y_l - d of pc; in
- * the mirror, d levels below is d above in the original: column y_l + d. */
+ * when mirror), level by level: a point l of level v has its partners d
+ * levels below (in the mirror, d levels above: the mirror's "below") in
+ * column v - d (v + d) of pc, those with x < x_l - off[d] + 1. Within a
+ * level the points come in ascending x, so the ones with no partner at a
+ * given d (x_l < off[d]) are a prefix, which only grows with d: the loops
+ * run long and predictable instead of a short loop per point. */
 static long ts_count_le(struct ts_work *ts, bool mirror, int64_t a)
 {
     ts_offsets(ts, a, ts->off);
-    const int8_t *level = mirror ? ts->ym : ts->y;
-    const int stride = TS_STRIDE, sign = mirror ? 1 : -1;
-    const int32_t *off = ts->off;
+    const int stride = TS_STRIDE, top = ts->levels - 1;
     long total = 0;
-    for (int l = 0; l < ts->n; l++) {
-        const uint16_t *col = ts->pc + ts->y[l];
-        int yl = level[l], xl = ts->x[l];
-        for (int d = 1; d <= yl; d++) {
-            int t = xl - off[d] + 1;
-            if (t <= 0)
-                break; /* off grows with d */
-            total += col[t * stride + sign * d];
+    for (int v = 0; v <= top; v++) {
+        const int16_t *xs = ts->xs_by_level + ts->start[v];
+        int count = ts->start[v + 1] - ts->start[v], k = 0;
+        int dmax = mirror ? top - v : v;
+        for (int d = 1; d <= dmax; d++) {
+            int o = ts->off[d], col = mirror ? v + d : v - d;
+            while (k < count && xs[k] < o)
+                k++;
+            long sum = 0;
+            for (int j = k; j < count; j++)
+                sum += ts->pc[(xs[j] - o + 1) * stride + col];
+            total += sum;
         }
     }
     return total;
 }
 
 /* Lists the slopes of the pairs counted by a_hi but not by a_lo into buf;
- * returns how many. The caller knows there are at most TS_CAP. */
+ * returns how many. The caller knows there are at most TS_CAP. Level by
+ * level, as ts_count_le. */
 static int ts_list_between(struct ts_work *ts, bool mirror, int64_t a_lo, int64_t a_hi)
 {
     ts_offsets(ts, a_lo, ts->off_lo);
     ts_offsets(ts, a_hi, ts->off);
-    const int8_t *level = mirror ? ts->ym : ts->y;
-    const int stride = TS_STRIDE, sign = mirror ? 1 : -1;
+    const int stride = TS_STRIDE, top = ts->levels - 1;
     int m = 0;
-    for (int l = 0; l < ts->n; l++) {
-        int yl = level[l], xl = ts->x[l];
-        for (int d = 1; d <= yl; d++) {
-            /* dx in [off[d], off_lo[d] - 1]: x_k in [xl - off_lo + 1, xl - off] */
-            int b = xl - ts->off[d];
-            if (b < 0)
-                break;
-            int a = xl - ts->off_lo[d] + 1;
-            if (a < 0)
-                a = 0;
-            if (a > b)
-                continue;
-            int v = ts->y[l] + sign * d;
-            int first = ts->start[v] + ts->pc[a * stride + v];
-            int last = ts->start[v] + ts->pc[(b + 1) * stride + v];
-            for (int i = first; i < last && m < TS_CAP; i++)
-                ts->buf[m++] = (double)d / (double)(xl - ts->xs_by_level[i]);
+    for (int v = 0; v <= top; v++) {
+        const int16_t *xs = ts->xs_by_level + ts->start[v];
+        int count = ts->start[v + 1] - ts->start[v], k = 0;
+        int dmax = mirror ? top - v : v;
+        for (int d = 1; d <= dmax; d++) {
+            int o = ts->off[d], o_lo = ts->off_lo[d], col = mirror ? v + d : v - d;
+            while (k < count && xs[k] < o)
+                k++;
+            for (int j = k; j < count; j++) {
+                /* dx in [o, o_lo - 1]: x_k in [x - o_lo + 1, x - o] */
+                int x = xs[j], hi = x - o, lo = x - o_lo + 1;
+                if (lo < 0)
+                    lo = 0;
+                if (lo > hi)
+                    continue;
+                int first = ts->start[col] + ts->pc[lo * stride + col];
+                int last = ts->start[col] + ts->pc[(hi + 1) * stride + col];
+                for (int i = first; i < last && m < TS_CAP; i++)
+                    ts->buf[m++] = (double)d / (double)(x - ts->xs_by_level[i]);
+            }
         }
     }
     return m;
@@ -331,20 +339,8 @@ static int ts_load(struct ts_work *ts, const int16_t *y, int n)
     ts->levels = hi - lo + 1;
     ts->maxdx = ts->x[ts->n - 1] - ts->x[0];
     int span = ts->x[ts->n - 1] + 1;
-    int count[TS_LEVELS] = {0};
-    for (int i = 0; i < ts->n; i++) {
-        ts->y[i] = (int8_t)(ts->y[i] - lo);
-        ts->ym[i] = (int8_t)(ts->levels - 1 - ts->y[i]);
-        count[ts->y[i]]++;
-    }
-    ts->start[0] = 0;
-    for (int v = 0; v < ts->levels; v++)
-        ts->start[v + 1] = (int16_t)(ts->start[v] + count[v]);
-    int fill[TS_LEVELS] = {0};
-    for (int v = 0; v < ts->levels; v++)
-        fill[v] = ts->start[v];
     for (int i = 0; i < ts->n; i++)
-        ts->xs_by_level[fill[ts->y[i]]++] = ts->x[i];
+        ts->y[i] = (int8_t)(ts->y[i] - lo);
     /* Row t + 1 is row t plus one for the level of the point at t, if any.
      * Written as a whole-row add (not a copy and an increment) so that the
      * compiler makes it three vector adds that never read back a narrow
@@ -362,6 +358,15 @@ static int ts_load(struct ts_work *ts, const int16_t *y, int n)
         for (int v = 0; v < TS_STRIDE; v++)
             next[v] = (uint16_t)(prev[v] + (column[v] == here));
     }
+    /* The points grouped by level, in ascending x: the last row counts
+     * each level, and pc[x_i][y_i] is point i's place among its level (no
+     * running counter, whose stores and reloads would chain). */
+    const uint16_t *last = ts->pc + span * TS_STRIDE;
+    ts->start[0] = 0;
+    for (int v = 0; v < ts->levels; v++)
+        ts->start[v + 1] = (int16_t)(ts->start[v] + last[v]);
+    for (int i = 0; i < ts->n; i++)
+        ts->xs_by_level[ts->start[ts->y[i]] + ts->pc[ts->x[i] * TS_STRIDE + ts->y[i]]] = ts->x[i];
     return 0;
 }
 
@@ -406,26 +411,35 @@ static void ts_select_ranks(struct ts_work *ts, long neg, long zero, long pos, l
 /* Theil–Sen on the values loaded in ts; needs ts->n >= 2. */
 static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
 {
+    /* Pairs with a partner earlier in x at a lower level (pos) and the
+     * same level (zero): for the points of each level, the sum of their
+     * rows of pc, whole rows at a time. */
     long pos = 0, zero = 0;
-    for (int l = 0; l < ts->n; l++) {
-        int yl = ts->y[l], xl = ts->x[l];
-        const uint16_t *row = ts->pc + xl * TS_STRIDE;
-        zero += row[yl];
-        for (int v = 0; v < yl; v++)
-            pos += row[v];
+    for (int v = 0; v < ts->levels; v++) {
+        uint32_t sum[TS_STRIDE] = {0};
+        for (int i = ts->start[v]; i < ts->start[v + 1]; i++) {
+            const uint16_t *row = ts->pc + ts->xs_by_level[i] * TS_STRIDE;
+            for (int u = 0; u < TS_STRIDE; u++)
+                sum[u] += row[u];
+        }
+        zero += sum[v];
+        for (int u = 0; u < v; u++)
+            pos += sum[u];
     }
     long total = (long)ts->n * (ts->n - 1) / 2;
     long neg = total - pos - zero;
     long r1 = (total + 1) / 2, r2 = total % 2 ? r1 : r1 + 1;
-    /* The least-squares slope, only as a first guess for the search. */
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    /* The least-squares slope, only as a first guess for the search; the
+     * sums are exact in integers (and in doubles: all below 2^53). */
+    int64_t isx = 0, isy = 0, isxx = 0, isxy = 0;
     for (int i = 0; i < ts->n; i++) {
-        double x = ts->x[i], y = ts->y[i];
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
+        int64_t x = ts->x[i], y = ts->y[i];
+        isx += x;
+        isy += y;
+        isxx += x * x;
+        isxy += x * y;
     }
+    double sx = (double)isx, sy = (double)isy, sxx = (double)isxx, sxy = (double)isxy;
     double den = ts->n * sxx - sx * sx;
     double guess = den > 0 ? (ts->n * sxy - sx * sy) / den : 0.0;
     double v1, v2;
