@@ -50,7 +50,7 @@ _Static_assert(INSIGHTS_ITEM__MAX <= 16, "visibility masks are unsigned bit sets
 
 enum {
     TS_LEVELS = 21, /* values -10..10 */
-    TS_STRIDE = 24, /* TS_LEVELS rounded up to 16 bytes of uint16_t */
+    TS_STRIDE = 24, /* TS_LEVELS rounded up to 16 bytes of uint16_t: the widest row */
     TS_CAP = 1024,  /* slopes listed at most, per selection */
     TS_SHIFT = 20,  /* t = a / 2^TS_SHIFT */
     TS_POINTS = INSIGHTS_WINDOW_MAX,
@@ -61,6 +61,7 @@ struct ts_work {
     int levels; /* distinct levels spanned: max - min + 1 */
     int min;    /* the value of level 0 */
     int maxdx;  /* x of the last point - x of the first */
+    int stride; /* row length of pc: levels rounded up to 8 (one 16-byte vector) */
     int16_t x[TS_POINTS];
     int8_t y[TS_POINTS]; /* level, 0..levels-1 */
     int16_t start[TS_LEVELS + 1];
@@ -108,7 +109,7 @@ static void ts_offsets(const struct ts_work *ts, int64_t a, int32_t *off)
 static long ts_count_le(struct ts_work *ts, bool mirror, int64_t a)
 {
     ts_offsets(ts, a, ts->off);
-    const int stride = TS_STRIDE, top = ts->levels - 1;
+    const int stride = ts->stride, top = ts->levels - 1;
     long total = 0;
     for (int v = 0; v <= top; v++) {
         const int16_t *xs = ts->xs_by_level + ts->start[v];
@@ -134,7 +135,7 @@ static int ts_list_between(struct ts_work *ts, bool mirror, int64_t a_lo, int64_
 {
     ts_offsets(ts, a_lo, ts->off_lo);
     ts_offsets(ts, a_hi, ts->off);
-    const int stride = TS_STRIDE, top = ts->levels - 1;
+    const int stride = ts->stride, top = ts->levels - 1;
     int m = 0;
     for (int v = 0; v <= top; v++) {
         const int16_t *xs = ts->xs_by_level + ts->start[v];
@@ -161,38 +162,40 @@ static int ts_list_between(struct ts_work *ts, bool mirror, int64_t a_lo, int64_
     return m;
 }
 
-static void ts_swap(double *a, double *b)
-{
-    double t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* Hoare-partition quickselect: leaves the k-th smallest (0-based) at a[k],
- * smaller ones before it and larger or equal ones after it. */
+/* Quickselect: leaves the k-th smallest (0-based) at a[k], smaller ones
+ * before it and larger or equal ones after it. The partitions have no
+ * branch on the data (a swap every step, the boundary moved by the
+ * comparison), so shuffled values cost no mispredictions: first those
+ * below the pivot to the front, then, on the other side, those equal to
+ * it, which also ends the search when the k-th is the pivot's value. The
+ * value found is the same whatever the method: the k-th order statistic. */
 static double ts_quickselect(double *a, int n, int k)
 {
     int lo = 0, hi = n - 1;
     while (lo < hi) {
-        double pivot = a[lo + (hi - lo) / 2];
-        int i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i <= j) {
-                ts_swap(&a[i], &a[j]);
-                i++;
-                j--;
-            }
+        double p = a[lo], q = a[lo + (hi - lo) / 2], r = a[hi];
+        double pivot = p < q ? (q < r ? q : p < r ? r : p) : (p < r ? p : q < r ? r : q);
+        int below = lo;
+        for (int i = lo; i <= hi; i++) {
+            double x = a[i];
+            a[i] = a[below];
+            a[below] = x;
+            below += x < pivot;
         }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
+        if (k < below) {
+            hi = below - 1;
+            continue;
+        }
+        int upto = below;
+        for (int i = below; i <= hi; i++) {
+            double x = a[i];
+            a[i] = a[upto];
+            a[upto] = x;
+            upto += !(pivot < x);
+        }
+        if (k < upto)
+            return a[k]; /* == pivot */
+        lo = upto;
     }
     return a[k];
 }
@@ -315,6 +318,28 @@ static void ts_select_positive(struct ts_work *ts, struct ts_search s, double *v
     }
 }
 
+/* The prefix table pc, rows 0 to span, of `stride` columns (a constant
+ * where it is called, so that a row is one, two or three vector adds).
+ * Row t + 1 is row t plus one for the level of the point at t, if any.
+ * Written as a whole-row add (not a copy and an increment) so that the
+ * compiler makes it vector adds that never read back a narrow store. */
+static inline void ts_rows(struct ts_work *ts, int span, int stride)
+{
+    static const uint16_t column[TS_STRIDE] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+                                               12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
+    memset(ts->pc, 0, sizeof ts->pc[0] * (size_t)stride);
+    int p = 0;
+    for (int t = 0; t < span; t++) {
+        uint16_t here = UINT16_MAX; /* no point at t: matches no column */
+        if (p < ts->n && ts->x[p] == t)
+            here = (uint16_t)ts->y[p++];
+        const uint16_t *prev = ts->pc + t * stride;
+        uint16_t *next = ts->pc + (t + 1) * stride;
+        for (int v = 0; v < stride; v++)
+            next[v] = (uint16_t)(prev[v] + (column[v] == here));
+    }
+}
+
 /* Loads (i, y[i]) for present y into ts; -1 on a value outside -10..10. */
 static int ts_load(struct ts_work *ts, const int16_t *y, int n)
 {
@@ -341,32 +366,22 @@ static int ts_load(struct ts_work *ts, const int16_t *y, int n)
     int span = ts->x[ts->n - 1] + 1;
     for (int i = 0; i < ts->n; i++)
         ts->y[i] = (int8_t)(ts->y[i] - lo);
-    /* Row t + 1 is row t plus one for the level of the point at t, if any.
-     * Written as a whole-row add (not a copy and an increment) so that the
-     * compiler makes it three vector adds that never read back a narrow
-     * store. */
-    static const uint16_t column[TS_STRIDE] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
-                                               12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
-    memset(ts->pc, 0, sizeof ts->pc[0] * TS_STRIDE);
-    int p = 0;
-    for (int t = 0; t < span; t++) {
-        uint16_t here = UINT16_MAX; /* no point at t: matches no column */
-        if (p < ts->n && ts->x[p] == t)
-            here = (uint16_t)ts->y[p++];
-        const uint16_t *prev = ts->pc + t * TS_STRIDE;
-        uint16_t *next = ts->pc + (t + 1) * TS_STRIDE;
-        for (int v = 0; v < TS_STRIDE; v++)
-            next[v] = (uint16_t)(prev[v] + (column[v] == here));
-    }
+    ts->stride = ts->levels <= 8 ? 8 : ts->levels <= 16 ? 16 : TS_STRIDE;
+    if (ts->stride == 8)
+        ts_rows(ts, span, 8);
+    else if (ts->stride == 16)
+        ts_rows(ts, span, 16);
+    else
+        ts_rows(ts, span, TS_STRIDE);
     /* The points grouped by level, in ascending x: the last row counts
      * each level, and pc[x_i][y_i] is point i's place among its level (no
      * running counter, whose stores and reloads would chain). */
-    const uint16_t *last = ts->pc + span * TS_STRIDE;
+    const uint16_t *last = ts->pc + span * ts->stride;
     ts->start[0] = 0;
     for (int v = 0; v < ts->levels; v++)
         ts->start[v + 1] = (int16_t)(ts->start[v] + last[v]);
     for (int i = 0; i < ts->n; i++)
-        ts->xs_by_level[ts->start[ts->y[i]] + ts->pc[ts->x[i] * TS_STRIDE + ts->y[i]]] = ts->x[i];
+        ts->xs_by_level[ts->start[ts->y[i]] + ts->pc[ts->x[i] * ts->stride + ts->y[i]]] = ts->x[i];
     return 0;
 }
 
@@ -408,6 +423,17 @@ static void ts_select_ranks(struct ts_work *ts, long neg, long zero, long pos, l
     }
 }
 
+/* sum[u] += the rows of pc at the points of level v, column u; stride
+ * is ts->stride as a constant, so that the adds are vector adds. */
+static inline void ts_row_sums(const struct ts_work *ts, int v, int stride, uint32_t *sum)
+{
+    for (int i = ts->start[v]; i < ts->start[v + 1]; i++) {
+        const uint16_t *row = ts->pc + ts->xs_by_level[i] * stride;
+        for (int u = 0; u < stride; u++)
+            sum[u] += row[u];
+    }
+}
+
 /* Theil–Sen on the values loaded in ts; needs ts->n >= 2. */
 static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
 {
@@ -417,11 +443,12 @@ static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
     long pos = 0, zero = 0;
     for (int v = 0; v < ts->levels; v++) {
         uint32_t sum[TS_STRIDE] = {0};
-        for (int i = ts->start[v]; i < ts->start[v + 1]; i++) {
-            const uint16_t *row = ts->pc + ts->xs_by_level[i] * TS_STRIDE;
-            for (int u = 0; u < TS_STRIDE; u++)
-                sum[u] += row[u];
-        }
+        if (ts->stride == 8)
+            ts_row_sums(ts, v, 8, sum);
+        else if (ts->stride == 16)
+            ts_row_sums(ts, v, 16, sum);
+        else
+            ts_row_sums(ts, v, TS_STRIDE, sum);
         zero += sum[v];
         for (int u = 0; u < v; u++)
             pos += sum[u];
@@ -1614,23 +1641,24 @@ static void insights_member_fill(const struct insights_input *in, struct insight
 static void insights_shares_fill(const struct insights_input *in, struct insights_result *out)
 {
     long first = in->today - (in->window - 1);
+    int written[2] = {0, 0}, due[2] = {0, 0}, answered[2] = {0, 0}; /* by author */
     for (size_t i = 0; i < in->share_count; i++) {
         const struct insights_share *s = &in->shares[i];
         if (s->day < first || s->day > in->today)
             continue;
-        out->members[s->author].shares_written++;
+        written[s->author]++;
         /* 48 hours have surely passed, whatever the hour, three days on. */
-        if (s->day <= in->today - 3) {
-            struct insights_member_result *listener = &out->members[1 - s->author];
-            listener->shares_received_due++;
-            listener->shares_answered_48h += s->answered_within_48h;
-        }
+        bool old_enough = s->day <= in->today - 3;
+        due[s->author] += old_enough;
+        answered[s->author] += old_enough && s->answered_within_48h;
     }
     for (int m = 0; m < 2; m++) {
         struct insights_member_result *r = &out->members[m];
-        int due = r->shares_received_due;
-        r->answered_rate =
-            insights_stat_of(due > 0, due, due ? (double)r->shares_answered_48h / due : 0.0);
+        r->shares_written = written[m];
+        r->shares_received_due = due[1 - m];
+        r->shares_answered_48h = answered[1 - m];
+        int n = r->shares_received_due;
+        r->answered_rate = insights_stat_of(n > 0, n, n ? (double)r->shares_answered_48h / n : 0.0);
     }
 }
 
