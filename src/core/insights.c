@@ -71,7 +71,8 @@ struct ts_work {
     _Alignas(16) uint16_t pc[(INSIGHTS_WINDOW_MAX + 1) * TS_STRIDE];
     int32_t off[TS_LEVELS]; /* scratch: ceil(d / t) */
     int32_t off_lo[TS_LEVELS];
-    double buf[TS_CAP > TS_POINTS ? TS_CAP : TS_POINTS]; /* listed slopes; residuals */
+    double buf[TS_CAP > TS_POINTS ? TS_CAP : TS_POINTS];     /* listed slopes; residuals */
+    double part[2][TS_CAP > TS_POINTS ? TS_CAP : TS_POINTS]; /* ts_select's partitions */
 };
 
 /* The scratch one insights_compute call needs. */
@@ -162,42 +163,73 @@ static int ts_list_between(struct ts_work *ts, bool mirror, int64_t a_lo, int64_
     return m;
 }
 
-/* Quickselect: leaves the k-th smallest (0-based) at a[k], smaller ones
- * before it and larger or equal ones after it. The partitions have no
- * branch on the data (a swap every step, the boundary moved by the
- * comparison), so shuffled values cost no mispredictions: first those
- * below the pivot to the front, then, on the other side, those equal to
- * it, which also ends the search when the k-th is the pivot's value. The
- * value found is the same whatever the method: the k-th order statistic. */
-static double ts_quickselect(double *a, int n, int k)
+/* The k-th smallest (0-based) of a[0..n), a left as it is: quickselect
+ * whose partitions are written into ts->part (one array read, another
+ * written, in turn) and have no branch on the data: every value is stored
+ * at both ends of the output and the end its comparison picks moves on.
+ * Shuffled values then cost no mispredictions, and no store is read back
+ * in the same pass. First the values below the pivot to one side; when
+ * the k-th is not among them, those equal to the pivot are split from
+ * those above, which ends the search when the k-th is the pivot's value.
+ * The value found does not depend on the method: the k-th order
+ * statistic. */
+static double ts_select(struct ts_work *ts, const double *a, int n, int k)
 {
-    int lo = 0, hi = n - 1;
+    const double *src = a;
+    int out = 0, lo = 0, hi = n - 1;
     while (lo < hi) {
-        double p = a[lo], q = a[lo + (hi - lo) / 2], r = a[hi];
+        double p = src[lo], q = src[lo + (hi - lo) / 2], r = src[hi];
         double pivot = p < q ? (q < r ? q : p < r ? r : p) : (p < r ? p : q < r ? r : q);
-        int below = lo;
+        double *dst = ts->part[out];
+        int below = lo, top = hi;
         for (int i = lo; i <= hi; i++) {
-            double x = a[i];
-            a[i] = a[below];
-            a[below] = x;
-            below += x < pivot;
+            double x = src[i];
+            bool less = x < pivot;
+            dst[below] = x;
+            dst[top] = x;
+            below += less;
+            top -= !less;
         }
-        if (k < below) {
+        if (k < below) { /* dst[lo..below) < pivot */
+            src = dst;
+            out ^= 1;
             hi = below - 1;
             continue;
         }
-        int upto = below;
+        double *rest = ts->part[out ^ 1];
+        int equal = below;
+        top = hi;
         for (int i = below; i <= hi; i++) {
-            double x = a[i];
-            a[i] = a[upto];
-            a[upto] = x;
-            upto += !(pivot < x);
+            double x = dst[i];
+            bool same = !(pivot < x);
+            rest[equal] = x;
+            rest[top] = x;
+            equal += same;
+            top -= !same;
         }
-        if (k < upto)
-            return a[k]; /* == pivot */
-        lo = upto;
+        if (k < equal) /* rest[below..equal) == pivot */
+            return pivot;
+        src = rest; /* rest[equal..hi] > pivot; the next output is dst's array again */
+        lo = equal;
     }
-    return a[k];
+    return src[k];
+}
+
+/* The (k+1)-th smallest (0-based) of a[0..n), given v, the k-th: v again
+ * when more than k + 1 values are <= v, else the least value above v. */
+static double ts_next_after(const double *a, int n, int k, double v)
+{
+    int at_most = 0;
+    double next = v;
+    bool found = false;
+    for (int i = 0; i < n; i++) {
+        double x = a[i];
+        at_most += !(v < x);
+        bool better = v < x && (!found || x < next);
+        next = better ? x : next;
+        found |= better;
+    }
+    return at_most > k + 1 ? v : next;
 }
 
 /* The one slope value in an interval of width 2^-TS_SHIFT (see above). */
@@ -270,16 +302,8 @@ static void ts_select_positive(struct ts_work *ts, struct ts_search s, double *v
                 *v1 = *v2 = 0.0;
                 return;
             }
-            *v1 = ts_quickselect(ts->buf, m, k);
-            if (s.r2 == s.r1) {
-                *v2 = *v1;
-            } else {
-                double next = ts->buf[k + 1];
-                for (int i = k + 2; i < m; i++)
-                    if (ts->buf[i] < next)
-                        next = ts->buf[i];
-                *v2 = next;
-            }
+            *v1 = ts_select(ts, ts->buf, m, k);
+            *v2 = s.r2 == s.r1 ? *v1 : ts_next_after(ts->buf, m, k, *v1);
             return;
         }
         if (s.a_hi - s.a_lo <= 1) {
@@ -477,16 +501,8 @@ static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
         for (int i = 0; i < ts->n; i++)
             ts->buf[i] = (double)(ts->y[i] + ts->min) - b * (double)ts->x[i];
         int k = (ts->n - 1) / 2;
-        double m1 = ts_quickselect(ts->buf, ts->n, k);
-        if (ts->n % 2) {
-            *intercept = m1;
-        } else {
-            double m2 = ts->buf[k + 1];
-            for (int i = k + 2; i < ts->n; i++)
-                if (ts->buf[i] < m2)
-                    m2 = ts->buf[i];
-            *intercept = (m1 + m2) / 2.0;
-        }
+        double m1 = ts_select(ts, ts->buf, ts->n, k);
+        *intercept = ts->n % 2 ? m1 : (m1 + ts_next_after(ts->buf, ts->n, k, m1)) / 2.0;
     }
 }
 
@@ -613,13 +629,37 @@ void insights_day_mask(const struct insights_input *in, int member, const struct
     insights_day_mask_with(insights_visible_mask(in, member), src, dst);
 }
 
-/* ==== validation ======================================================== */
-
-/* -1..10, as one unsigned comparison: validation runs over every day. */
-static bool insights_score_ok(int8_t v)
+/* The seven scores of a day as the bytes of one word, lane i (bits 8i to
+ * 8i+7) holding item i (INSIGHTS_ITEM_CLOSENESS .. INSIGHTS_ITEM_SEXUAL);
+ * lane 7 is 0. Shifts, not memcpy, so that the lanes do not depend on the
+ * byte order. */
+static uint64_t insights_day_lanes(const struct insights_day *d)
 {
-    return (unsigned)(v + 1) <= 11u;
+    return (uint64_t)(uint8_t)d->closeness | (uint64_t)(uint8_t)d->closeness_wanted << 8 |
+           (uint64_t)(uint8_t)d->opened_up << 16 | (uint64_t)(uint8_t)d->understood << 24 |
+           (uint64_t)(uint8_t)d->safety << 32 | (uint64_t)(uint8_t)d->affection << 40 |
+           (uint64_t)(uint8_t)d->sexual << 48;
 }
+
+#define LANES_ALL7 UINT64_C(0x00ffffffffffffff) /* 0xff in lanes 0-6 */
+#define LANES_ONE7 UINT64_C(0x0001010101010101) /* 1 in lanes 0-6 */
+#define LANES_EVEN UINT64_C(0x00ff00ff00ff00ff) /* lanes 0, 2, 4, 6 as 16-bit lanes */
+#define LANES_ONE8 UINT64_C(0x0101010101010101)
+#define LANES_BITS UINT64_C(0x8040201008040201) /* lane k: bit k */
+#define LANES_7F   UINT64_C(0x7f7f7f7f7f7f7f7f)
+#define LANES_HIGH UINT64_C(0x0080808080808080) /* bit 7 of lanes 0-6 */
+#define LANES_LOW7 UINT64_C(0x007f7f7f7f7f7f7f) /* bits 0-6 of lanes 0-6 */
+
+/* Lanes 0-6 of the word, each 0x80 when its score is outside -1..10:
+ * (v + 1) mod 256 per lane, without a carry across lanes, must be <= 11. */
+static uint64_t insights_lanes_bad(uint64_t word)
+{
+    uint64_t next = ((word & LANES_LOW7) + LANES_ONE7) ^ (word & LANES_HIGH);
+    uint64_t over = (next & LANES_LOW7) + (0x80 - 12) * LANES_ONE7; /* bit 7: >= 12 */
+    return (next | over) & LANES_HIGH;
+}
+
+/* ==== validation ======================================================== */
 
 static int insights_validate(const struct insights_input *in)
 {
@@ -634,15 +674,11 @@ static int insights_validate(const struct insights_input *in)
         if (in->role[m] < 0 || in->role[m] >= KIND_ROLE__MAX)
             return INSIGHTS_ERR_INPUT;
     for (int m = 0; m < 2; m++) {
-        /* Without a branch per day: a bad score on a present day sets bad. */
-        bool bad = false;
+        /* Scores of present days, -1..10: seven at a time, no branch per day. */
+        uint64_t bad = 0;
         for (int i = 0; i < in->window; i++) {
             const struct insights_day *d = &in->days[m][i];
-            bool ok = insights_score_ok(d->closeness) & insights_score_ok(d->closeness_wanted) &
-                      insights_score_ok(d->opened_up) & insights_score_ok(d->understood) &
-                      insights_score_ok(d->safety) & insights_score_ok(d->affection) &
-                      insights_score_ok(d->sexual);
-            bad |= d->present & !ok;
+            bad |= d->present ? insights_lanes_bad(insights_day_lanes(d)) : 0;
         }
         if (bad)
             return INSIGHTS_ERR_INPUT;
@@ -650,13 +686,13 @@ static int insights_validate(const struct insights_input *in)
             if (in->comfort[m][t] > 5)
                 return INSIGHTS_ERR_INPUT;
     }
+    bool bad_share = false;
     for (size_t i = 0; i < in->share_count; i++) {
         const struct insights_share *s = &in->shares[i];
-        if (s->author < 0 || s->author > 1 || s->topic < 0 || s->topic >= PROMPTS_TOPIC__MAX ||
-            s->depth < 1 || s->depth > 5)
-            return INSIGHTS_ERR_INPUT;
+        bad_share |= ((unsigned)s->author > 1u) | ((unsigned)s->topic >= PROMPTS_TOPIC__MAX) |
+                     ((unsigned)(s->depth - 1) > 4u);
     }
-    return INSIGHTS_OK;
+    return bad_share ? INSIGHTS_ERR_INPUT : INSIGHTS_OK;
 }
 
 /* ==== per-member statistics ============================================== */
@@ -678,25 +714,6 @@ struct insights_tally {
     long plane_open, plane_understood;
     int safety_low; /* days with safety answered and <= INSIGHTS_LOW_SAFETY_MAX */
 };
-
-/* The seven scores of a day as the bytes of one word, lane i (bits 8i to
- * 8i+7) holding item i (INSIGHTS_ITEM_CLOSENESS .. INSIGHTS_ITEM_SEXUAL);
- * lane 7 is 0. Shifts, not memcpy, so that the lanes do not depend on the
- * byte order. */
-static uint64_t insights_day_lanes(const struct insights_day *d)
-{
-    return (uint64_t)(uint8_t)d->closeness | (uint64_t)(uint8_t)d->closeness_wanted << 8 |
-           (uint64_t)(uint8_t)d->opened_up << 16 | (uint64_t)(uint8_t)d->understood << 24 |
-           (uint64_t)(uint8_t)d->safety << 32 | (uint64_t)(uint8_t)d->affection << 40 |
-           (uint64_t)(uint8_t)d->sexual << 48;
-}
-
-#define LANES_ALL7 UINT64_C(0x00ffffffffffffff) /* 0xff in lanes 0-6 */
-#define LANES_ONE7 UINT64_C(0x0001010101010101) /* 1 in lanes 0-6 */
-#define LANES_EVEN UINT64_C(0x00ff00ff00ff00ff) /* lanes 0, 2, 4, 6 as 16-bit lanes */
-#define LANES_ONE8 UINT64_C(0x0101010101010101)
-#define LANES_BITS UINT64_C(0x8040201008040201) /* lane k: bit k */
-#define LANES_7F   UINT64_C(0x7f7f7f7f7f7f7f7f)
 
 /* One pass over a member's days, as the viewer may see them (the
  * insights_day_mask_with rules): the tally, and what the trends read
@@ -1641,22 +1658,32 @@ static void insights_member_fill(const struct insights_input *in, struct insight
 static void insights_shares_fill(const struct insights_input *in, struct insights_result *out)
 {
     long first = in->today - (in->window - 1);
-    int written[2] = {0, 0}, due[2] = {0, 0}, answered[2] = {0, 0}; /* by author */
+    /* All shares in the window and member 1's: scalars, no counter in
+     * memory indexed by author. */
+    int written = 0, written1 = 0, due = 0, due1 = 0, answered = 0, answered1 = 0;
     for (size_t i = 0; i < in->share_count; i++) {
         const struct insights_share *s = &in->shares[i];
         if (s->day < first || s->day > in->today)
             continue;
-        written[s->author]++;
+        int by1 = s->author; /* 0 or 1, validated */
         /* 48 hours have surely passed, whatever the hour, three days on. */
-        bool old_enough = s->day <= in->today - 3;
-        due[s->author] += old_enough;
-        answered[s->author] += old_enough && s->answered_within_48h;
+        int old_enough = s->day <= in->today - 3;
+        int in_time = old_enough & s->answered_within_48h;
+        written++;
+        written1 += by1;
+        due += old_enough;
+        due1 += old_enough & by1;
+        answered += in_time;
+        answered1 += in_time & by1;
     }
+    /* by author: member 0's are the rest */
+    int written_by[2] = {written - written1, written1};
+    int due_by[2] = {due - due1, due1}, answered_by[2] = {answered - answered1, answered1};
     for (int m = 0; m < 2; m++) {
         struct insights_member_result *r = &out->members[m];
-        r->shares_written = written[m];
-        r->shares_received_due = due[1 - m];
-        r->shares_answered_48h = answered[1 - m];
+        r->shares_written = written_by[m];
+        r->shares_received_due = due_by[1 - m];
+        r->shares_answered_48h = answered_by[1 - m];
         int n = r->shares_received_due;
         r->answered_rate = insights_stat_of(n > 0, n, n ? (double)r->shares_answered_48h / n : 0.0);
     }
