@@ -4,8 +4,8 @@
  *
  * Reading order: the Theil–Sen estimator (the only non-obvious algorithm),
  * then visibility masking, per-member statistics, the quadrant, and one
- * function per finding. Everything works on a masked copy of the days, so a
- * hidden item never reaches any computation.
+ * function per finding. Each day is masked as it is read (insights_mask_tally),
+ * so a hidden item never reaches any computation.
  */
 #include "core/insights.h"
 #include "core/kind.h" /* kind_other_words: never "partner" outside a couple */
