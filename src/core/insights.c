@@ -1677,8 +1677,9 @@ static void insights_shares_fill(const struct insights_input *in, struct insight
         answered1 += in_time & by1;
     }
     /* by author: member 0's are the rest */
-    int written_by[2] = {written - written1, written1};
-    int due_by[2] = {due - due1, due1}, answered_by[2] = {answered - answered1, answered1};
+    const int written_by[2] = {written - written1, written1};
+    const int due_by[2] = {due - due1, due1};
+    const int answered_by[2] = {answered - answered1, answered1};
     for (int m = 0; m < 2; m++) {
         struct insights_member_result *r = &out->members[m];
         r->shares_written = written_by[m];
