@@ -38,7 +38,7 @@ LIBS     = $(PKG_LIBS) -lpthread -lm
 SRC       := $(sort $(wildcard src/*/*.c))
 MAIN_SRC  := src/cli/main.c
 LIB_SRC   := $(filter-out $(MAIN_SRC),$(SRC))
-GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/pg_migrations.c build/gen/datafiles.c build/gen/preloads.c
+GEN_SRC   := build/gen/assets.c build/gen/migrations.c build/gen/pg_migrations.c build/gen/datafiles.c build/gen/preloads.c build/gen/prompts_builtin.c
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 
@@ -117,6 +117,17 @@ build/gen/pg_migrations.c: build/tools/embed $(PG_SQL_FILES) build/gen/migration
 build/gen/datafiles.c: build/tools/embed $(DATA_FILES)
 	@mkdir -p $(@D)
 	build/tools/embed datafiles $@ $(foreach f,$(DATA_FILES),$(f)=$(notdir $(f)))
+
+# The prompt library, parsed and checked by the server's own loader at
+# build time (a library that is not valid stops the build) and compiled in
+# as structs: the server does not parse it at start-up.
+build/tools/prompts_gen: tools/prompts_gen.c src/core/prompts.c src/core/prompts.h
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Isrc $(shell pkg-config --cflags jansson 2>/dev/null) \
+	    -o $@ tools/prompts_gen.c src/core/prompts.c $(shell pkg-config --libs jansson 2>/dev/null)
+build/gen/prompts_builtin.c: build/tools/prompts_gen data/prompts.json
+	@mkdir -p $(@D)
+	build/tools/prompts_gen data/prompts.json $@
 
 # ---- release build -------------------------------------------------------
 build/rel/%.o: %.c | $(GEN_SRC)

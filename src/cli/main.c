@@ -184,50 +184,43 @@ static json_t *load_resources(const char *path)
     return r;
 }
 
-/* The prompt library: a file named by the settings, or the one built in. A
- * malformed entry is refused with the loader's message. */
+/* The prompt library: a file named by the settings, read and checked now
+ * (a malformed entry is refused with the loader's message), or the one
+ * built in, parsed and checked when the binary was built
+ * (tools/prompts_gen.c). */
 static int load_prompts(const char *path, struct prompt_library *lib)
 {
-    char err[512];
-    const char *data = NULL;
-    size_t len = 0;
-    char *file = NULL;
-    if (path[0] != '\0') {
-        FILE *f = fopen(path, "rb");
-        if (f == NULL) {
-            fprintf(stderr, "dyad: cannot open prompts %s: %s\n", path, strerror(errno));
-            return -1;
-        }
-        size_t cap = 1 << 20;
-        file = malloc(cap);
-        len = file != NULL ? fread(file, 1, cap, f) : 0;
-        fclose(f);
-        if (file == NULL || len == cap) {
-            fprintf(stderr, "dyad: prompts %s: too large or out of memory\n", path);
-            free(file);
-            return -1;
-        }
-        data = file;
-    } else {
-        for (size_t i = 0; i < datafiles_count; i++) {
-            if (strcmp(datafiles[i].name, "prompts.json") == 0) {
-                data = (const char *)datafiles[i].data;
-                len = datafiles[i].size;
-            }
-        }
+    if (path[0] == '\0') {
+        *lib = prompts_builtin;
+        return 0;
     }
-    int r = data != NULL ? prompts_load(lib, data, len, err, sizeof err) : -1;
+    char err[512];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "dyad: cannot open prompts %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 20;
+    char *file = malloc(cap);
+    size_t len = file != NULL ? fread(file, 1, cap, f) : 0;
+    fclose(f);
+    if (file == NULL || len == cap) {
+        fprintf(stderr, "dyad: prompts %s: too large or out of memory\n", path);
+        free(file);
+        return -1;
+    }
+    int r = prompts_load(lib, file, len, err, sizeof err);
     if (r != 0)
-        fprintf(stderr, "dyad: the prompt library is not valid: %s\n",
-                data != NULL ? err : "none built in");
+        fprintf(stderr, "dyad: the prompt library is not valid: %s\n", err);
     free(file);
     return r;
 }
 
-/* The prompt library is read on a thread of its own at start-up, while the
- * main thread opens the database (parsing and checking 1,400 prompts was a
- * third of the time to the first answer); the server starts only once it
- * is in, and a library that is not valid still stops it. */
+/* A library named by the settings is read on a thread of its own at
+ * start-up, while the main thread opens the database (parsing and checking
+ * 1,400 prompts is about a third of the CPU before the first answer); the
+ * server starts only once it is in, and a library that is not valid still
+ * stops it. The built-in one needs no thread: it is already parsed. */
 struct prompts_job {
     const char *path;
     struct prompt_library *lib;
@@ -482,7 +475,8 @@ static int cmd_serve(struct config *c)
         goto out;
     prompts_job.path = app->cfg.prompts_file;
     prompts_job.lib = &app->prompts;
-    prompts_running = pthread_create(&prompts_tid, NULL, prompts_thread, &prompts_job) == 0;
+    prompts_running = app->cfg.prompts_file[0] != '\0' &&
+                      pthread_create(&prompts_tid, NULL, prompts_thread, &prompts_job) == 0;
     if (!prompts_running)
         prompts_thread(&prompts_job);
     if ((app->questionnaires = load_questionnaires()) == NULL)

@@ -3,7 +3,8 @@
  *
  * tools/embed.c writes build/gen/assets.c (the browser's files under /static)
  * build/gen/migrations.c and build/gen/pg_migrations.c (the store's SQL) and build/gen/datafiles.c
- * (data/) as arrays of this struct, so the binary needs nothing on disk beside its database.
+ * (data/) as arrays of this struct, so the binary needs nothing on disk beside its database;
+ * tools/prompts_gen.c writes build/gen/prompts_builtin.c (the prompt library, parsed).
  */
 #ifndef DYAD_EMBEDDED_H
 #define DYAD_EMBEDDED_H
@@ -54,5 +55,12 @@ struct page_modules {
     const char *const *lazy;
 };
 extern const struct page_modules page_modules[];
+
+/* The prompt library of data/prompts.json, parsed and checked at build
+ * time (tools/prompts_gen.c writes build/gen/prompts_builtin.c: a library
+ * that is not valid stops the build). Borrowed: copy the struct, never
+ * free what it points to (prompts_free on a copy only zeroes it). */
+struct prompt_library;
+extern const struct prompt_library prompts_builtin;
 
 #endif

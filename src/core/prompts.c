@@ -381,6 +381,10 @@ void prompts_free(struct prompt_library *lib)
 {
     if (lib == NULL)
         return;
+    if (lib->borrowed) {
+        memset(lib, 0, sizeof(*lib));
+        return;
+    }
     for (size_t i = 0; lib->items != NULL && i < lib->count; i++)
         free(lib->items[i].text);
     free(lib->items);

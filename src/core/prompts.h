@@ -118,6 +118,10 @@ struct prompt_library {
     struct prompt *items;
     size_t count;
     size_t *by_id; /* indexes into items, sorted by id, for prompts_find */
+    /* items, their texts and by_id belong to someone else (the library
+     * compiled into the binary, prompts_builtin in core/embedded.h):
+     * prompts_free only zeroes the struct */
+    bool borrowed;
 };
 
 /* Topic name ("everyday", "joy", ...) to its enum value, or -1 when the name
@@ -187,7 +191,7 @@ int prompts_parse(struct prompt_library *lib, const char *json, size_t len, char
 int prompts_check_coverage(const struct prompt_library *lib, char *err, size_t errlen);
 
 /* Releases what prompts_load allocated and zeroes *lib; safe on a zeroed or
- * already-freed library. */
+ * already-freed library, and on a borrowed one (it is only zeroed). */
 void prompts_free(struct prompt_library *lib);
 
 /* The entry with this id, or NULL. O(log n). */

@@ -557,7 +557,7 @@ static struct prompt small_items[] = {
 #define SMALL_N (sizeof(small_items) / sizeof(small_items[0]))
 /* ids sorted: f1a f2a j1a j1b j2a j2b j2c m2c m2n m2p m2s */
 static size_t small_by_id[SMALL_N] = {5, 6, 0, 1, 2, 3, 4, 9, 7, 8, 10};
-static const struct prompt_library small = {1, small_items, SMALL_N, small_by_id};
+static const struct prompt_library small = {1, small_items, SMALL_N, small_by_id, true};
 
 static struct pacing_pick pick(const struct prompt_library *lib, int kind, int role, const int *d,
                                int topic, const struct pacing_seen *seen, size_t n, long today,

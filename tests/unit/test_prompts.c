@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/embedded.h"
 #include "core/prompts.h"
 
 #define LIBRARY_PATH "data/prompts.json"
@@ -75,6 +76,43 @@ static void test_shipped_loads(void **state)
     assert_null(lib.items);
     assert_int_equal(lib.count, 0);
     prompts_free(&lib); /* a second free is harmless */
+}
+
+/* The library compiled into the binary (tools/prompts_gen.c) is the shipped
+ * file as the loader reads it, entry for entry: same order, same fields, the
+ * same id index; prompts_find works on it, and prompts_free on a copy only
+ * zeroes the copy. */
+static void test_builtin_is_the_shipped_library(void **state)
+{
+    (void)state;
+    struct prompt_library lib;
+    char err[256];
+    assert_int_equal(prompts_load(&lib, shipped, shipped_len, err, sizeof(err)), 0);
+    assert_true(prompts_builtin.borrowed);
+    assert_false(lib.borrowed);
+    assert_int_equal(prompts_builtin.version, lib.version);
+    assert_int_equal(prompts_builtin.count, lib.count);
+    for (size_t i = 0; i < lib.count; i++) {
+        const struct prompt *a = &lib.items[i], *b = &prompts_builtin.items[i];
+        assert_string_equal(a->id, b->id);
+        assert_int_equal(a->topic, b->topic);
+        assert_int_equal(a->depth, b->depth);
+        assert_int_equal(a->kinds, b->kinds);
+        assert_string_equal(a->text, b->text);
+        assert_int_equal(a->for_role, b->for_role);
+        assert_int_equal(a->support, b->support);
+        assert_int_equal(lib.by_id[i], prompts_builtin.by_id[i]);
+        assert_ptr_equal(prompts_find(&prompts_builtin, a->id), b);
+    }
+    assert_int_equal(prompts_check_coverage(&prompts_builtin, err, sizeof(err)), 0);
+    prompts_free(&lib);
+
+    struct prompt_library copy = prompts_builtin;
+    prompts_free(&copy);
+    assert_null(copy.items);
+    assert_int_equal(copy.count, 0);
+    assert_non_null(prompts_builtin.items);
+    assert_non_null(prompts_find(&prompts_builtin, prompts_builtin.items[0].id));
 }
 
 /* The coverage rule, counted independently of the loader through
@@ -903,6 +941,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shipped_loads),
+        cmocka_unit_test(test_builtin_is_the_shipped_library),
         cmocka_unit_test(test_shipped_coverage_and_ids),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_find_and_filter),
