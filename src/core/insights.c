@@ -4,8 +4,8 @@
  *
  * Reading order: the Theil–Sen estimator (the only non-obvious algorithm),
  * then visibility masking, per-member statistics, the quadrant, and one
- * function per finding. Everything works on a masked copy of the days, so a
- * hidden item never reaches any computation.
+ * function per finding. Each day is masked as it is read (insights_mask_tally),
+ * so a hidden item never reaches any computation.
  */
 #include "core/insights.h"
 #include "core/kind.h" /* kind_other_words: never "partner" outside a couple */
@@ -50,7 +50,7 @@ _Static_assert(INSIGHTS_ITEM__MAX <= 16, "visibility masks are unsigned bit sets
 
 enum {
     TS_LEVELS = 21, /* values -10..10 */
-    TS_STRIDE = 24, /* TS_LEVELS rounded up to 16 bytes of uint16_t */
+    TS_STRIDE = 24, /* TS_LEVELS rounded up to 16 bytes of uint16_t: the widest row */
     TS_CAP = 1024,  /* slopes listed at most, per selection */
     TS_SHIFT = 20,  /* t = a / 2^TS_SHIFT */
     TS_POINTS = INSIGHTS_WINDOW_MAX,
@@ -61,9 +61,9 @@ struct ts_work {
     int levels; /* distinct levels spanned: max - min + 1 */
     int min;    /* the value of level 0 */
     int maxdx;  /* x of the last point - x of the first */
+    int stride; /* row length of pc: levels rounded up to 8 (one 16-byte vector) */
     int16_t x[TS_POINTS];
-    int8_t y[TS_POINTS];  /* level, 0..levels-1 */
-    int8_t ym[TS_POINTS]; /* level in the mirrored series: levels-1-y */
+    int8_t y[TS_POINTS]; /* level, 0..levels-1 */
     int16_t start[TS_LEVELS + 1];
     int16_t xs_by_level[TS_POINTS]; /* x of each point, grouped by level */
     /* pc[t * TS_STRIDE + v]: points of level v with x < t. Rows of 48
@@ -71,13 +71,23 @@ struct ts_work {
     _Alignas(16) uint16_t pc[(INSIGHTS_WINDOW_MAX + 1) * TS_STRIDE];
     int32_t off[TS_LEVELS]; /* scratch: ceil(d / t) */
     int32_t off_lo[TS_LEVELS];
-    double buf[TS_CAP > TS_POINTS ? TS_CAP : TS_POINTS]; /* listed slopes; residuals */
+    double buf[TS_CAP > TS_POINTS ? TS_CAP : TS_POINTS];     /* listed slopes; residuals */
+    double part[2][TS_CAP > TS_POINTS ? TS_CAP : TS_POINTS]; /* ts_select's partitions */
 };
 
 /* The scratch one insights_compute call needs. */
 struct insights_work {
-    struct insights_day days[2][INSIGHTS_WINDOW_MAX]; /* the viewer's masked view */
+    /* What the trends read of the viewer's masked view of each member's
+     * days (see insights_mask_tally): closeness, INSIGHTS_TREND_NONE on a
+     * day without one; and per day INSIGHTS_DAY_SHOWN | INSIGHTS_DAY_SEXUAL. */
+    int16_t closeness[2][INSIGHTS_WINDOW_MAX];
+    uint8_t flags[2][INSIGHTS_WINDOW_MAX];
     struct ts_work ts;
+};
+
+enum {
+    INSIGHTS_DAY_SHOWN = 1,  /* a check-in the viewer may see something of */
+    INSIGHTS_DAY_SEXUAL = 2, /* and sexual >= 1, visible */
 };
 
 /* off[d] = ceil(d / t) for t = a / 2^TS_SHIFT, capped past the longest dx. */
@@ -91,93 +101,135 @@ static void ts_offsets(const struct ts_work *ts, int64_t a, int32_t *off)
 }
 
 /* Pairs with a positive slope <= a / 2^TS_SHIFT (of the mirrored series
- * when mirror). A partner d levels below l is in column y_l - d of pc; in
- * the mirror, d levels below is d above in the original: column y_l + d. */
+ * when mirror), level by level: a point l of level v has its partners d
+ * levels below (in the mirror, d levels above: the mirror's "below") in
+ * column v - d (v + d) of pc, those with x < x_l - off[d] + 1. Within a
+ * level the points come in ascending x, so the ones with no partner at a
+ * given d (x_l < off[d]) are a prefix, which only grows with d: the loops
+ * run long and predictable instead of a short loop per point. */
 static long ts_count_le(struct ts_work *ts, bool mirror, int64_t a)
 {
     ts_offsets(ts, a, ts->off);
-    const int8_t *level = mirror ? ts->ym : ts->y;
-    const int stride = TS_STRIDE, sign = mirror ? 1 : -1;
-    const int32_t *off = ts->off;
+    const int stride = ts->stride, top = ts->levels - 1;
     long total = 0;
-    for (int l = 0; l < ts->n; l++) {
-        const uint16_t *col = ts->pc + ts->y[l];
-        int yl = level[l], xl = ts->x[l];
-        for (int d = 1; d <= yl; d++) {
-            int t = xl - off[d] + 1;
-            if (t <= 0)
-                break; /* off grows with d */
-            total += col[t * stride + sign * d];
+    for (int v = 0; v <= top; v++) {
+        const int16_t *xs = ts->xs_by_level + ts->start[v];
+        int count = ts->start[v + 1] - ts->start[v], k = 0;
+        int dmax = mirror ? top - v : v;
+        for (int d = 1; d <= dmax; d++) {
+            int o = ts->off[d], col = mirror ? v + d : v - d;
+            while (k < count && xs[k] < o)
+                k++;
+            long sum = 0;
+            for (int j = k; j < count; j++)
+                sum += ts->pc[(xs[j] - o + 1) * stride + col];
+            total += sum;
         }
     }
     return total;
 }
 
 /* Lists the slopes of the pairs counted by a_hi but not by a_lo into buf;
- * returns how many. The caller knows there are at most TS_CAP. */
+ * returns how many. The caller knows there are at most TS_CAP. Level by
+ * level, as ts_count_le. */
 static int ts_list_between(struct ts_work *ts, bool mirror, int64_t a_lo, int64_t a_hi)
 {
     ts_offsets(ts, a_lo, ts->off_lo);
     ts_offsets(ts, a_hi, ts->off);
-    const int8_t *level = mirror ? ts->ym : ts->y;
-    const int stride = TS_STRIDE, sign = mirror ? 1 : -1;
+    const int stride = ts->stride, top = ts->levels - 1;
     int m = 0;
-    for (int l = 0; l < ts->n; l++) {
-        int yl = level[l], xl = ts->x[l];
-        for (int d = 1; d <= yl; d++) {
-            /* dx in [off[d], off_lo[d] - 1]: x_k in [xl - off_lo + 1, xl - off] */
-            int b = xl - ts->off[d];
-            if (b < 0)
-                break;
-            int a = xl - ts->off_lo[d] + 1;
-            if (a < 0)
-                a = 0;
-            if (a > b)
-                continue;
-            int v = ts->y[l] + sign * d;
-            int first = ts->start[v] + ts->pc[a * stride + v];
-            int last = ts->start[v] + ts->pc[(b + 1) * stride + v];
-            for (int i = first; i < last && m < TS_CAP; i++)
-                ts->buf[m++] = (double)d / (double)(xl - ts->xs_by_level[i]);
+    for (int v = 0; v <= top; v++) {
+        const int16_t *xs = ts->xs_by_level + ts->start[v];
+        int count = ts->start[v + 1] - ts->start[v], k = 0;
+        int dmax = mirror ? top - v : v;
+        for (int d = 1; d <= dmax; d++) {
+            int o = ts->off[d], o_lo = ts->off_lo[d], col = mirror ? v + d : v - d;
+            while (k < count && xs[k] < o)
+                k++;
+            for (int j = k; j < count; j++) {
+                /* dx in [o, o_lo - 1]: x_k in [x - o_lo + 1, x - o] */
+                int x = xs[j], hi = x - o, lo = x - o_lo + 1;
+                if (lo < 0)
+                    lo = 0;
+                if (lo > hi)
+                    continue;
+                int first = ts->start[col] + ts->pc[lo * stride + col];
+                int last = ts->start[col] + ts->pc[(hi + 1) * stride + col];
+                for (int i = first; i < last && m < TS_CAP; i++)
+                    ts->buf[m++] = (double)d / (double)(x - ts->xs_by_level[i]);
+            }
         }
     }
     return m;
 }
 
-static void ts_swap(double *a, double *b)
+/* The k-th smallest (0-based) of a[0..n), a left as it is: quickselect
+ * whose partitions are written into ts->part (one array read, another
+ * written, in turn) and have no branch on the data: every value is stored
+ * at both ends of the output and the end its comparison picks moves on.
+ * Shuffled values then cost no mispredictions, and no store is read back
+ * in the same pass. First the values below the pivot to one side; when
+ * the k-th is not among them, those equal to the pivot are split from
+ * those above, which ends the search when the k-th is the pivot's value.
+ * The value found does not depend on the method: the k-th order
+ * statistic. */
+static double ts_select(struct ts_work *ts, const double *a, int n, int k)
 {
-    double t = *a;
-    *a = *b;
-    *b = t;
+    const double *src = a;
+    int out = 0, lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double p = src[lo], q = src[lo + (hi - lo) / 2], r = src[hi];
+        double pivot = p < q ? (q < r ? q : p < r ? r : p) : (p < r ? p : q < r ? r : q);
+        double *dst = ts->part[out];
+        int below = lo, top = hi;
+        for (int i = lo; i <= hi; i++) {
+            double x = src[i];
+            bool less = x < pivot;
+            dst[below] = x;
+            dst[top] = x;
+            below += less;
+            top -= !less;
+        }
+        if (k < below) { /* dst[lo..below) < pivot */
+            src = dst;
+            out ^= 1;
+            hi = below - 1;
+            continue;
+        }
+        double *rest = ts->part[out ^ 1];
+        int equal = below;
+        top = hi;
+        for (int i = below; i <= hi; i++) {
+            double x = dst[i];
+            bool same = !(pivot < x);
+            rest[equal] = x;
+            rest[top] = x;
+            equal += same;
+            top -= !same;
+        }
+        if (k < equal) /* rest[below..equal) == pivot */
+            return pivot;
+        src = rest; /* rest[equal..hi] > pivot; the next output is dst's array again */
+        lo = equal;
+    }
+    return src[k];
 }
 
-/* Hoare-partition quickselect: leaves the k-th smallest (0-based) at a[k],
- * smaller ones before it and larger or equal ones after it. */
-static double ts_quickselect(double *a, int n, int k)
+/* The (k+1)-th smallest (0-based) of a[0..n), given v, the k-th: v again
+ * when more than k + 1 values are <= v, else the least value above v. */
+static double ts_next_after(const double *a, int n, int k, double v)
 {
-    int lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double pivot = a[lo + (hi - lo) / 2];
-        int i = lo, j = hi;
-        while (i <= j) {
-            while (a[i] < pivot)
-                i++;
-            while (a[j] > pivot)
-                j--;
-            if (i <= j) {
-                ts_swap(&a[i], &a[j]);
-                i++;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
+    int at_most = 0;
+    double next = v;
+    bool found = false;
+    for (int i = 0; i < n; i++) {
+        double x = a[i];
+        at_most += !(v < x);
+        bool better = v < x && (!found || x < next);
+        next = better ? x : next;
+        found |= better;
     }
-    return a[k];
+    return at_most > k + 1 ? v : next;
 }
 
 /* The one slope value in an interval of width 2^-TS_SHIFT (see above). */
@@ -250,16 +302,8 @@ static void ts_select_positive(struct ts_work *ts, struct ts_search s, double *v
                 *v1 = *v2 = 0.0;
                 return;
             }
-            *v1 = ts_quickselect(ts->buf, m, k);
-            if (s.r2 == s.r1) {
-                *v2 = *v1;
-            } else {
-                double next = ts->buf[k + 1];
-                for (int i = k + 2; i < m; i++)
-                    if (ts->buf[i] < next)
-                        next = ts->buf[i];
-                *v2 = next;
-            }
+            *v1 = ts_select(ts, ts->buf, m, k);
+            *v2 = s.r2 == s.r1 ? *v1 : ts_next_after(ts->buf, m, k, *v1);
             return;
         }
         if (s.a_hi - s.a_lo <= 1) {
@@ -298,6 +342,28 @@ static void ts_select_positive(struct ts_work *ts, struct ts_search s, double *v
     }
 }
 
+/* The prefix table pc, rows 0 to span, of `stride` columns (a constant
+ * where it is called, so that a row is one, two or three vector adds).
+ * Row t + 1 is row t plus one for the level of the point at t, if any.
+ * Written as a whole-row add (not a copy and an increment) so that the
+ * compiler makes it vector adds that never read back a narrow store. */
+static inline void ts_rows(struct ts_work *ts, int span, int stride)
+{
+    static const uint16_t column[TS_STRIDE] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+                                               12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
+    memset(ts->pc, 0, sizeof ts->pc[0] * (size_t)stride);
+    int p = 0;
+    for (int t = 0; t < span; t++) {
+        uint16_t here = UINT16_MAX; /* no point at t: matches no column */
+        if (p < ts->n && ts->x[p] == t)
+            here = (uint16_t)ts->y[p++];
+        const uint16_t *prev = ts->pc + t * stride;
+        uint16_t *next = ts->pc + (t + 1) * stride;
+        for (int v = 0; v < stride; v++)
+            next[v] = (uint16_t)(prev[v] + (column[v] == here));
+    }
+}
+
 /* Loads (i, y[i]) for present y into ts; -1 on a value outside -10..10. */
 static int ts_load(struct ts_work *ts, const int16_t *y, int n)
 {
@@ -322,37 +388,24 @@ static int ts_load(struct ts_work *ts, const int16_t *y, int n)
     ts->levels = hi - lo + 1;
     ts->maxdx = ts->x[ts->n - 1] - ts->x[0];
     int span = ts->x[ts->n - 1] + 1;
-    int count[TS_LEVELS] = {0};
-    for (int i = 0; i < ts->n; i++) {
+    for (int i = 0; i < ts->n; i++)
         ts->y[i] = (int8_t)(ts->y[i] - lo);
-        ts->ym[i] = (int8_t)(ts->levels - 1 - ts->y[i]);
-        count[ts->y[i]]++;
-    }
+    ts->stride = ts->levels <= 8 ? 8 : ts->levels <= 16 ? 16 : TS_STRIDE;
+    if (ts->stride == 8)
+        ts_rows(ts, span, 8);
+    else if (ts->stride == 16)
+        ts_rows(ts, span, 16);
+    else
+        ts_rows(ts, span, TS_STRIDE);
+    /* The points grouped by level, in ascending x: the last row counts
+     * each level, and pc[x_i][y_i] is point i's place among its level (no
+     * running counter, whose stores and reloads would chain). */
+    const uint16_t *last = ts->pc + span * ts->stride;
     ts->start[0] = 0;
     for (int v = 0; v < ts->levels; v++)
-        ts->start[v + 1] = (int16_t)(ts->start[v] + count[v]);
-    int fill[TS_LEVELS] = {0};
-    for (int v = 0; v < ts->levels; v++)
-        fill[v] = ts->start[v];
+        ts->start[v + 1] = (int16_t)(ts->start[v] + last[v]);
     for (int i = 0; i < ts->n; i++)
-        ts->xs_by_level[fill[ts->y[i]]++] = ts->x[i];
-    /* Row t + 1 is row t plus one for the level of the point at t, if any.
-     * Written as a whole-row add (not a copy and an increment) so that the
-     * compiler makes it three vector adds that never read back a narrow
-     * store. */
-    static const uint16_t column[TS_STRIDE] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
-                                               12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23};
-    memset(ts->pc, 0, sizeof ts->pc[0] * TS_STRIDE);
-    int p = 0;
-    for (int t = 0; t < span; t++) {
-        uint16_t here = UINT16_MAX; /* no point at t: matches no column */
-        if (p < ts->n && ts->x[p] == t)
-            here = (uint16_t)ts->y[p++];
-        const uint16_t *prev = ts->pc + t * TS_STRIDE;
-        uint16_t *next = ts->pc + (t + 1) * TS_STRIDE;
-        for (int v = 0; v < TS_STRIDE; v++)
-            next[v] = (uint16_t)(prev[v] + (column[v] == here));
-    }
+        ts->xs_by_level[ts->start[ts->y[i]] + ts->pc[ts->x[i] * ts->stride + ts->y[i]]] = ts->x[i];
     return 0;
 }
 
@@ -394,29 +447,50 @@ static void ts_select_ranks(struct ts_work *ts, long neg, long zero, long pos, l
     }
 }
 
+/* sum[u] += the rows of pc at the points of level v, column u; stride
+ * is ts->stride as a constant, so that the adds are vector adds. */
+static inline void ts_row_sums(const struct ts_work *ts, int v, int stride, uint32_t *sum)
+{
+    for (int i = ts->start[v]; i < ts->start[v + 1]; i++) {
+        const uint16_t *row = ts->pc + ts->xs_by_level[i] * stride;
+        for (int u = 0; u < stride; u++)
+            sum[u] += row[u];
+    }
+}
+
 /* Theil–Sen on the values loaded in ts; needs ts->n >= 2. */
 static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
 {
+    /* Pairs with a partner earlier in x at a lower level (pos) and the
+     * same level (zero): for the points of each level, the sum of their
+     * rows of pc, whole rows at a time. */
     long pos = 0, zero = 0;
-    for (int l = 0; l < ts->n; l++) {
-        int yl = ts->y[l], xl = ts->x[l];
-        const uint16_t *row = ts->pc + xl * TS_STRIDE;
-        zero += row[yl];
-        for (int v = 0; v < yl; v++)
-            pos += row[v];
+    for (int v = 0; v < ts->levels; v++) {
+        uint32_t sum[TS_STRIDE] = {0};
+        if (ts->stride == 8)
+            ts_row_sums(ts, v, 8, sum);
+        else if (ts->stride == 16)
+            ts_row_sums(ts, v, 16, sum);
+        else
+            ts_row_sums(ts, v, TS_STRIDE, sum);
+        zero += sum[v];
+        for (int u = 0; u < v; u++)
+            pos += sum[u];
     }
     long total = (long)ts->n * (ts->n - 1) / 2;
     long neg = total - pos - zero;
     long r1 = (total + 1) / 2, r2 = total % 2 ? r1 : r1 + 1;
-    /* The least-squares slope, only as a first guess for the search. */
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    /* The least-squares slope, only as a first guess for the search; the
+     * sums are exact in integers (and in doubles: all below 2^53). */
+    int64_t isx = 0, isy = 0, isxx = 0, isxy = 0;
     for (int i = 0; i < ts->n; i++) {
-        double x = ts->x[i], y = ts->y[i];
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
+        int64_t x = ts->x[i], y = ts->y[i];
+        isx += x;
+        isy += y;
+        isxx += x * x;
+        isxy += x * y;
     }
+    double sx = (double)isx, sy = (double)isy, sxx = (double)isxx, sxy = (double)isxy;
     double den = ts->n * sxx - sx * sx;
     double guess = den > 0 ? (ts->n * sxy - sx * sy) / den : 0.0;
     double v1, v2;
@@ -427,16 +501,8 @@ static void ts_fit(struct ts_work *ts, double *slope, double *intercept)
         for (int i = 0; i < ts->n; i++)
             ts->buf[i] = (double)(ts->y[i] + ts->min) - b * (double)ts->x[i];
         int k = (ts->n - 1) / 2;
-        double m1 = ts_quickselect(ts->buf, ts->n, k);
-        if (ts->n % 2) {
-            *intercept = m1;
-        } else {
-            double m2 = ts->buf[k + 1];
-            for (int i = k + 2; i < ts->n; i++)
-                if (ts->buf[i] < m2)
-                    m2 = ts->buf[i];
-            *intercept = (m1 + m2) / 2.0;
-        }
+        double m1 = ts_select(ts, ts->buf, ts->n, k);
+        *intercept = ts->n % 2 ? m1 : (m1 + ts_next_after(ts->buf, ts->n, k, m1)) / 2.0;
     }
 }
 
@@ -537,8 +603,8 @@ static int8_t insights_score_masked(unsigned mask, enum insights_item item, int8
     return (mask & INSIGHTS_ITEM_BIT(item)) ? v : INSIGHTS_NULL;
 }
 
-static void insights_day_mask_with(unsigned mask, const struct insights_day *src,
-                                   struct insights_day *dst)
+static inline void insights_day_mask_with(unsigned mask, const struct insights_day *src,
+                                          struct insights_day *dst)
 {
     bool shown = src->present && (mask & INSIGHTS_CHECKIN_ITEMS);
     unsigned keep = shown ? mask : 0;
@@ -563,13 +629,37 @@ void insights_day_mask(const struct insights_input *in, int member, const struct
     insights_day_mask_with(insights_visible_mask(in, member), src, dst);
 }
 
-/* ==== validation ======================================================== */
-
-/* -1..10, as one unsigned comparison: validation runs over every day. */
-static bool insights_score_ok(int8_t v)
+/* The seven scores of a day as the bytes of one word, lane i (bits 8i to
+ * 8i+7) holding item i (INSIGHTS_ITEM_CLOSENESS .. INSIGHTS_ITEM_SEXUAL);
+ * lane 7 is 0. Shifts, not memcpy, so that the lanes do not depend on the
+ * byte order. */
+static uint64_t insights_day_lanes(const struct insights_day *d)
 {
-    return (unsigned)(v + 1) <= 11u;
+    return (uint64_t)(uint8_t)d->closeness | (uint64_t)(uint8_t)d->closeness_wanted << 8 |
+           (uint64_t)(uint8_t)d->opened_up << 16 | (uint64_t)(uint8_t)d->understood << 24 |
+           (uint64_t)(uint8_t)d->safety << 32 | (uint64_t)(uint8_t)d->affection << 40 |
+           (uint64_t)(uint8_t)d->sexual << 48;
 }
+
+#define LANES_ALL7 UINT64_C(0x00ffffffffffffff) /* 0xff in lanes 0-6 */
+#define LANES_ONE7 UINT64_C(0x0001010101010101) /* 1 in lanes 0-6 */
+#define LANES_EVEN UINT64_C(0x00ff00ff00ff00ff) /* lanes 0, 2, 4, 6 as 16-bit lanes */
+#define LANES_ONE8 UINT64_C(0x0101010101010101)
+#define LANES_BITS UINT64_C(0x8040201008040201) /* lane k: bit k */
+#define LANES_7F   UINT64_C(0x7f7f7f7f7f7f7f7f)
+#define LANES_HIGH UINT64_C(0x0080808080808080) /* bit 7 of lanes 0-6 */
+#define LANES_LOW7 UINT64_C(0x007f7f7f7f7f7f7f) /* bits 0-6 of lanes 0-6 */
+
+/* Lanes 0-6 of the word, each 0x80 when its score is outside -1..10:
+ * (v + 1) mod 256 per lane, without a carry across lanes, must be <= 11. */
+static uint64_t insights_lanes_bad(uint64_t word)
+{
+    uint64_t next = ((word & LANES_LOW7) + LANES_ONE7) ^ (word & LANES_HIGH);
+    uint64_t over = (next & LANES_LOW7) + (0x80 - 12) * LANES_ONE7; /* bit 7: >= 12 */
+    return (next | over) & LANES_HIGH;
+}
+
+/* ==== validation ======================================================== */
 
 static int insights_validate(const struct insights_input *in)
 {
@@ -584,28 +674,25 @@ static int insights_validate(const struct insights_input *in)
         if (in->role[m] < 0 || in->role[m] >= KIND_ROLE__MAX)
             return INSIGHTS_ERR_INPUT;
     for (int m = 0; m < 2; m++) {
+        /* Scores of present days, -1..10: seven at a time, no branch per day. */
+        uint64_t bad = 0;
         for (int i = 0; i < in->window; i++) {
             const struct insights_day *d = &in->days[m][i];
-            if (!d->present)
-                continue;
-            bool ok = insights_score_ok(d->closeness) && insights_score_ok(d->closeness_wanted) &&
-                      insights_score_ok(d->opened_up) && insights_score_ok(d->understood) &&
-                      insights_score_ok(d->safety) && insights_score_ok(d->affection) &&
-                      insights_score_ok(d->sexual);
-            if (!ok)
-                return INSIGHTS_ERR_INPUT;
+            bad |= d->present ? insights_lanes_bad(insights_day_lanes(d)) : 0;
         }
+        if (bad)
+            return INSIGHTS_ERR_INPUT;
         for (int t = 0; t < PROMPTS_TOPIC__MAX; t++)
             if (in->comfort[m][t] > 5)
                 return INSIGHTS_ERR_INPUT;
     }
+    bool bad_share = false;
     for (size_t i = 0; i < in->share_count; i++) {
         const struct insights_share *s = &in->shares[i];
-        if (s->author < 0 || s->author > 1 || s->topic < 0 || s->topic >= PROMPTS_TOPIC__MAX ||
-            s->depth < 1 || s->depth > 5)
-            return INSIGHTS_ERR_INPUT;
+        bad_share |= ((unsigned)s->author > 1u) | ((unsigned)s->topic >= PROMPTS_TOPIC__MAX) |
+                     ((unsigned)(s->depth - 1) > 4u);
     }
-    return INSIGHTS_OK;
+    return bad_share ? INSIGHTS_ERR_INPUT : INSIGHTS_OK;
 }
 
 /* ==== per-member statistics ============================================== */
@@ -628,58 +715,103 @@ struct insights_tally {
     int safety_low; /* days with safety answered and <= INSIGHTS_LOW_SAFETY_MAX */
 };
 
-static void insights_tally_add(struct insights_tally *t, int item, int8_t v)
+/* One pass over a member's days, as the viewer may see them (the
+ * insights_day_mask_with rules): the tally, and what the trends read
+ * (closeness and flags, see struct insights_work). The seven scores go
+ * through in one word at a time: a hidden item becomes INSIGHTS_NULL
+ * (0xff) in its lane; bit 7 of each lane of (word ^ 0xff..) says
+ * "answered" (an answered score is 0-10, validated); answered counts and
+ * sums add up in 16-bit lanes (at most 365 x 10). The feelings are spread
+ * one bit per lane and counted the same way. No branch per day but the
+ * one for a day not shown; the sums stay in registers. */
+static void insights_mask_tally(unsigned mask, const struct insights_day *src, int w,
+                                int16_t *closeness_y, uint8_t *flags, struct insights_tally *out)
 {
-    bool answered = v != INSIGHTS_NULL;
-    t->n[item] += answered;
-    t->sum[item] += answered ? v : 0;
-}
+    uint64_t visible = 0;
+    for (int item = INSIGHTS_ITEM_CLOSENESS; item <= INSIGHTS_ITEM_SEXUAL; item++)
+        if (mask & INSIGHTS_ITEM_BIT(item))
+            visible |= (uint64_t)0xff << (8 * item);
+    unsigned feelings = (mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS)) ? 0xffu : 0u;
+    bool wordless_shown = (mask & INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_WORDLESS)) != 0;
+    bool any = (mask & INSIGHTS_CHECKIN_ITEMS) != 0;
 
-static void insights_tally_days(const struct insights_day *days, int w, struct insights_tally *t)
-{
-    memset(t, 0, sizeof *t);
+    uint64_t n_even = 0, n_odd = 0, sum_even = 0, sum_odd = 0, feel_even = 0, feel_odd = 0;
+    int checkins = 0, sexual_days = 0, safety_low = 0, wordless = 0;
+    int on_sexual_n = 0, on_sexual = 0, low_on_sexual = 0;
+    int gap_n = 0, gap_sum = 0, gap_high = 0, gap_low = 0;
+    int plane_n = 0, plane_open = 0, plane_understood = 0;
     for (int i = 0; i < w; i++) {
-        const struct insights_day *d = &days[i];
-        if (!d->present)
+        const struct insights_day *d = &src[i];
+        if (!(d->present && any)) {
+            closeness_y[i] = INSIGHTS_TREND_NONE;
+            flags[i] = 0;
             continue;
-        t->checkins++;
-        insights_tally_add(t, INSIGHTS_ITEM_CLOSENESS, d->closeness);
-        insights_tally_add(t, INSIGHTS_ITEM_CLOSENESS_WANTED, d->closeness_wanted);
-        insights_tally_add(t, INSIGHTS_ITEM_OPENED_UP, d->opened_up);
-        insights_tally_add(t, INSIGHTS_ITEM_UNDERSTOOD, d->understood);
-        insights_tally_add(t, INSIGHTS_ITEM_SAFETY, d->safety);
-        insights_tally_add(t, INSIGHTS_ITEM_AFFECTION, d->affection);
-        insights_tally_add(t, INSIGHTS_ITEM_SEXUAL, d->sexual);
-        if (d->sexual >= 1)
-            t->sexual_days++;
-        t->safety_low += d->safety != INSIGHTS_NULL && d->safety <= INSIGHTS_LOW_SAFETY_MAX;
-        if (d->closeness != INSIGHTS_NULL) {
-            if (d->sexual >= 1) {
-                t->closeness_on_sexual_n++;
-                t->closeness_on_sexual += d->closeness;
-                if (d->closeness <= INSIGHTS_LOW_CLOSENESS_MAX)
-                    t->low_closeness_sexual++;
-            } else {
-                t->closeness_on_other_n++;
-                t->closeness_on_other += d->closeness;
-            }
-            if (d->closeness_wanted != INSIGHTS_NULL) {
-                int gap = d->closeness_wanted - d->closeness;
-                t->gap_n++;
-                t->gap_sum += gap;
-                t->gap_high += gap >= INSIGHTS_NEED_GAP_MIN;
-                t->gap_low += gap <= -INSIGHTS_NEED_GAP_MIN;
-            }
         }
-        if (d->opened_up != INSIGHTS_NULL && d->understood != INSIGHTS_NULL) {
-            t->plane_n++;
-            t->plane_open += d->opened_up;
-            t->plane_understood += d->understood;
-        }
-        t->wordless += d->wordless;
-        for (unsigned bits = d->emotions; bits; bits &= bits - 1)
-            t->emotions[__builtin_ctz(bits)]++;
+        uint64_t word = (insights_day_lanes(d) & visible) | (LANES_ALL7 & ~visible);
+        uint64_t answered = ((word ^ LANES_ALL7) >> 7) & LANES_ONE7;
+        uint64_t value = word & (answered * 0xff);
+        n_even += answered & LANES_EVEN;
+        n_odd += (answered >> 8) & LANES_EVEN;
+        sum_even += value & LANES_EVEN;
+        sum_odd += (value >> 8) & LANES_EVEN;
+        uint64_t spread = ((uint64_t)(d->emotions & feelings) * LANES_ONE8) & LANES_BITS;
+        uint64_t felt = ((spread + LANES_7F) >> 7) & LANES_ONE8;
+        feel_even += felt & LANES_EVEN;
+        feel_odd += (felt >> 8) & LANES_EVEN;
+
+        /* The items one at a time: 0-10, or 255 when not answered. */
+        int c = (int)(word & 0xff), cw = (int)(word >> 8 & 0xff);
+        int open = (int)(word >> 16 & 0xff), understood = (int)(word >> 24 & 0xff);
+        int safety = (int)(word >> 32 & 0xff), sexual = (int)(word >> 48 & 0xff);
+        bool has_c = c != 255, has_both = has_c && cw != 255;
+        bool sexual_day = sexual >= 1 && sexual <= 10;
+        bool plane = open != 255 && understood != 255;
+        checkins++;
+        sexual_days += sexual_day;
+        safety_low += safety <= INSIGHTS_LOW_SAFETY_MAX;
+        on_sexual_n += has_c && sexual_day;
+        on_sexual += has_c && sexual_day ? c : 0;
+        low_on_sexual += has_c && sexual_day && c <= INSIGHTS_LOW_CLOSENESS_MAX;
+        int gap = cw - c;
+        gap_n += has_both;
+        gap_sum += has_both ? gap : 0;
+        gap_high += has_both && gap >= INSIGHTS_NEED_GAP_MIN;
+        gap_low += has_both && gap <= -INSIGHTS_NEED_GAP_MIN;
+        plane_n += plane;
+        plane_open += plane ? open : 0;
+        plane_understood += plane ? understood : 0;
+        wordless += wordless_shown && d->wordless;
+        closeness_y[i] = has_c ? (int16_t)c : INSIGHTS_TREND_NONE;
+        flags[i] = (uint8_t)(INSIGHTS_DAY_SHOWN | (sexual_day ? INSIGHTS_DAY_SEXUAL : 0));
     }
+
+    struct insights_tally t;
+    memset(&t, 0, sizeof t);
+    for (int item = INSIGHTS_ITEM_CLOSENESS; item <= INSIGHTS_ITEM_SEXUAL; item++) {
+        int at = 16 * (item / 2);
+        t.n[item] = (int)(((item % 2 ? n_odd : n_even) >> at) & 0xffff);
+        t.sum[item] = (long)(((item % 2 ? sum_odd : sum_even) >> at) & 0xffff);
+    }
+    for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++)
+        t.emotions[e] = (int)(((e % 2 ? feel_odd : feel_even) >> (16 * (e / 2))) & 0xffff);
+    t.checkins = checkins;
+    t.sexual_days = sexual_days;
+    t.safety_low = safety_low;
+    t.low_closeness_sexual = low_on_sexual;
+    t.closeness_on_sexual_n = on_sexual_n;
+    t.closeness_on_sexual = on_sexual;
+    /* the other closeness days: all answered ones but those */
+    t.closeness_on_other_n = t.n[INSIGHTS_ITEM_CLOSENESS] - on_sexual_n;
+    t.closeness_on_other = t.sum[INSIGHTS_ITEM_CLOSENESS] - on_sexual;
+    t.gap_n = gap_n;
+    t.gap_sum = gap_sum;
+    t.gap_high = gap_high;
+    t.gap_low = gap_low;
+    t.plane_n = plane_n;
+    t.plane_open = plane_open;
+    t.plane_understood = plane_understood;
+    t.wordless = wordless;
+    *out = t;
 }
 
 static struct insights_stat insights_stat_of(bool shown, int n, double value)
@@ -728,14 +860,9 @@ int8_t insights_day_score(const struct insights_day *d, enum insights_item item)
 }
 
 /* Theil–Sen over one masked score series of a member; 0 or -1. */
-static int insights_trend_of(struct insights_work *wk, const struct insights_day *days, int w,
-                             enum insights_item item, double *slope, double *intercept)
+static int insights_trend_of(struct insights_work *wk, const int16_t *y, int w, double *slope,
+                             double *intercept)
 {
-    int16_t y[INSIGHTS_WINDOW_MAX];
-    for (int i = 0; i < w; i++) {
-        int8_t v = insights_day_score(&days[i], item);
-        y[i] = days[i].present && v != INSIGHTS_NULL ? v : INSIGHTS_TREND_NONE;
-    }
     return ts_compute(&wk->ts, y, w, slope, intercept);
 }
 
@@ -785,16 +912,19 @@ void insights_baseline_count(const struct insights_input *in, int member,
 {
     if (!in || !day || !t || member < 0 || member > 1)
         return;
-    struct insights_day d;
-    insights_day_mask(in, member, day, &d);
-    if (!d.present)
+    /* insights_day_mask_with, reduced to the three items a baseline reads:
+     * this runs once per day of history. */
+    unsigned mask = insights_visible_mask(in, member);
+    if (!day->present || !(mask & INSIGHTS_CHECKIN_ITEMS))
         return;
     t->checkins++;
-    if (d.closeness >= 0 && d.closeness <= 10) {
+    int8_t closeness = insights_score_masked(mask, INSIGHTS_ITEM_CLOSENESS, day->closeness);
+    int8_t sexual = insights_score_masked(mask, INSIGHTS_ITEM_SEXUAL, day->sexual);
+    if (closeness >= 0 && closeness <= 10) {
         t->closeness_n++;
-        t->closeness_sum += d.closeness;
+        t->closeness_sum += closeness;
     }
-    t->sexual_days += d.sexual >= 1 && d.sexual <= 10;
+    t->sexual_days += sexual >= 1 && sexual <= 10;
 }
 
 struct insights_baseline insights_baseline_from_totals(const struct insights_baseline_totals *t)
@@ -889,7 +1019,8 @@ static void insights_number_add(struct insights_finding *f, const char *name, do
 /* Everything one member's findings draw on. */
 struct insights_member_ctx {
     int m;
-    const struct insights_day *days; /* masked */
+    const int16_t *closeness; /* masked, INSIGHTS_TREND_NONE without (struct insights_work) */
+    const uint8_t *flags;     /* INSIGHTS_DAY_SHOWN | INSIGHTS_DAY_SEXUAL */
     struct insights_tally tally;
     bool trend_ok;           /* closeness visible, enough points, line fitted */
     double slope, intercept; /* the Theil–Sen line of closeness over day 0..window-1 */
@@ -911,17 +1042,17 @@ static bool insights_safety_low(const struct insights_tally *t)
  * week with at least 4 check-ins), as a change across the window in days a
  * week. Daily scores would not do: most are 0, so the median pairwise slope
  * of a zero-inflated series is 0 almost whatever happens. 0 or -1. */
-static int insights_sexual_week_trend(struct insights_work *wk, const struct insights_day *days,
-                                      int w, double *change)
+static int insights_sexual_week_trend(struct insights_work *wk, const uint8_t *flags, int w,
+                                      double *change)
 {
     int16_t y[INSIGHTS_WINDOW_MAX];
     int points = 0, present = 0, sexual = 0; /* over days i-6..i */
     for (int i = 0; i < w; i++) {
-        present += days[i].present;
-        sexual += days[i].present && days[i].sexual >= 1;
+        present += (flags[i] & INSIGHTS_DAY_SHOWN) != 0;
+        sexual += (flags[i] & INSIGHTS_DAY_SEXUAL) != 0;
         if (i >= 7) {
-            present -= days[i - 7].present;
-            sexual -= days[i - 7].present && days[i - 7].sexual >= 1;
+            present -= (flags[i - 7] & INSIGHTS_DAY_SHOWN) != 0;
+            sexual -= (flags[i - 7] & INSIGHTS_DAY_SEXUAL) != 0;
         }
         y[i] = INSIGHTS_TREND_NONE;
         if (i >= 6 && present >= 4) {
@@ -961,7 +1092,7 @@ static void insights_find_substitute(const struct insights_input *in, struct ins
     double sexual_change = 0.0;
     if (!sustained && c->trend_ok && c->change <= -INSIGHTS_TREND_CHANGE + INSIGHTS_EPS &&
         sd >= INSIGHTS_SUBSTITUTE_MIN_DAYS &&
-        insights_sexual_week_trend(wk, c->days, in->window, &sexual_change) == 0)
+        insights_sexual_week_trend(wk, c->flags, in->window, &sexual_change) == 0)
         opposite = sexual_change >= INSIGHTS_SUBSTITUTE_SEXUAL - INSIGHTS_EPS;
     if (!sustained && !opposite)
         return;
@@ -1510,7 +1641,7 @@ static void insights_member_fill(const struct insights_input *in, struct insight
     c->trend_ok = false;
     if (insights_item_visible(in, m, INSIGHTS_ITEM_CLOSENESS) &&
         t->n[INSIGHTS_ITEM_CLOSENESS] >= INSIGHTS_MIN_TREND_POINTS &&
-        insights_trend_of(wk, c->days, w, INSIGHTS_ITEM_CLOSENESS, &c->slope, &c->intercept) == 0) {
+        insights_trend_of(wk, c->closeness, w, &c->slope, &c->intercept) == 0) {
         c->trend_ok = true;
         c->change = c->slope * (w - 1);
     }
@@ -1527,23 +1658,35 @@ static void insights_member_fill(const struct insights_input *in, struct insight
 static void insights_shares_fill(const struct insights_input *in, struct insights_result *out)
 {
     long first = in->today - (in->window - 1);
+    /* All shares in the window and member 1's: scalars, no counter in
+     * memory indexed by author. */
+    int written = 0, written1 = 0, due = 0, due1 = 0, answered = 0, answered1 = 0;
     for (size_t i = 0; i < in->share_count; i++) {
         const struct insights_share *s = &in->shares[i];
         if (s->day < first || s->day > in->today)
             continue;
-        out->members[s->author].shares_written++;
+        int by1 = s->author; /* 0 or 1, validated */
         /* 48 hours have surely passed, whatever the hour, three days on. */
-        if (s->day <= in->today - 3) {
-            struct insights_member_result *listener = &out->members[1 - s->author];
-            listener->shares_received_due++;
-            listener->shares_answered_48h += s->answered_within_48h;
-        }
+        int old_enough = s->day <= in->today - 3;
+        int in_time = old_enough & s->answered_within_48h;
+        written++;
+        written1 += by1;
+        due += old_enough;
+        due1 += old_enough & by1;
+        answered += in_time;
+        answered1 += in_time & by1;
     }
+    /* by author: member 0's are the rest */
+    const int written_by[2] = {written - written1, written1};
+    const int due_by[2] = {due - due1, due1};
+    const int answered_by[2] = {answered - answered1, answered1};
     for (int m = 0; m < 2; m++) {
         struct insights_member_result *r = &out->members[m];
-        int due = r->shares_received_due;
-        r->answered_rate =
-            insights_stat_of(due > 0, due, due ? (double)r->shares_answered_48h / due : 0.0);
+        r->shares_written = written_by[m];
+        r->shares_received_due = due_by[1 - m];
+        r->shares_answered_48h = answered_by[1 - m];
+        int n = r->shares_received_due;
+        r->answered_rate = insights_stat_of(n > 0, n, n ? (double)r->shares_answered_48h / n : 0.0);
     }
 }
 
@@ -1566,13 +1709,12 @@ int insights_compute(const struct insights_input *in, struct insights_result *ou
     out->viewer = in->viewer;
     struct insights_member_ctx ctx[2];
     for (int m = 0; m < 2; m++) {
-        unsigned mask = insights_visible_mask(in, m);
-        for (int i = 0; i < in->window; i++)
-            insights_day_mask_with(mask, &in->days[m][i], &wk->days[m][i]);
         memset(&ctx[m], 0, sizeof ctx[m]);
         ctx[m].m = m;
-        ctx[m].days = wk->days[m];
-        insights_tally_days(wk->days[m], in->window, &ctx[m].tally);
+        ctx[m].closeness = wk->closeness[m];
+        ctx[m].flags = wk->flags[m];
+        insights_mask_tally(insights_visible_mask(in, m), in->days[m], in->window, wk->closeness[m],
+                            wk->flags[m], &ctx[m].tally);
         insights_member_fill(in, wk, &ctx[m], &out->members[m]);
     }
     insights_shares_fill(in, out);

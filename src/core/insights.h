@@ -5,7 +5,7 @@
  * Pure and deterministic: no I/O, no globals, no clock. The caller reads the
  * window from the store, fills a struct insights_input, and gets a struct
  * insights_result it owns (14.5 KB, usually on its stack). The engine
- * allocates one scratch block (about 35 KB) per call and frees it before
+ * allocates one scratch block (about 46 KB) per call and frees it before
  * returning.
  *
  * What it computes, per member: means, a Theil–Sen trend of closeness, the
@@ -15,12 +15,11 @@
  * measure and threshold for users, therapists and developers.
  *
  * Privacy is enforced here, not left to the caller (docs/protocol.md, docs/insights.md): before
- * anything is computed, every item the viewer may not see is erased from a
- * private copy of the days, so no mean, count, finding or chart built on the
- * copy can carry it. A finding is produced only when the viewer may see
- * every item it is built from; sex_without_closeness and unanswered_shares
- * go only to their subject and to a therapist; low_safety and
- * own_shares_unanswered to their subject alone.
+ * anything is computed from a day, every item the viewer may not see is
+ * erased from it as it is read (insights_day_mask's rules), so no mean,
+ * count, finding or chart built from what is read can carry it. A finding is produced only when the
+ * viewer may see every item it is built from; sex_without_closeness and unanswered_shares go only
+ * to their subject and to a therapist; low_safety and own_shares_unanswered to their subject alone.
  */
 #ifndef DYAD_INSIGHTS_H
 #define DYAD_INSIGHTS_H
@@ -396,7 +395,7 @@ struct insights_baseline insights_baseline_from_totals(const struct insights_bas
  * slope = median of all pairwise slopes, intercept = median of
  * y[i] - slope * i. Values must lie in -10..10. Exact (the same doubles as
  * the O(n^2) definition) without listing the pairs: it counts them by level,
- * O(n x levels) a pass, in a handful of passes. Allocates about 28 KB of
+ * O(n x levels) a pass, in a handful of passes. Allocates about 44 KB of
  * scratch for the call. Returns 0, or -1 when fewer than 2 points, n outside
  * 0..INSIGHTS_WINDOW_MAX, a value out of range or no memory. */
 #define INSIGHTS_TREND_NONE INT16_MIN

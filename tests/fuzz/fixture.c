@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,15 @@ static const char *const fix_names[FIX__MAX] = {
 
 static struct app *the_app;
 static bool trace; /* DYAD_FUZZ_TRACE set: a line per request on stderr */
+/* The database as make_fixture left it (in memory), put back every
+ * FIXTURE_RESET_EVERY requests: what inputs add (audit entries, homework,
+ * shares, sessions) would otherwise pile up over millions of runs, making
+ * every later listing and export slower and a finding depend on all the
+ * runs before it. */
+enum { FIXTURE_RESET_EVERY = 1000 };
+static sqlite3 *pristine;
+static unsigned runs_since_reset;
+static void snapshot_restore(void);
 static char fix[FIX__MAX][FIX_CAP];
 static char tmpdir[256];
 
@@ -263,6 +273,10 @@ static void relink(void);
 void fixture_run(struct http_request *req, struct http_response *res)
 {
     struct app *app = fixture_app();
+    if (++runs_since_reset >= FIXTURE_RESET_EVERY) {
+        runs_since_reset = 0;
+        snapshot_restore();
+    }
     transport(app, req);
     if (req->client_addr == NULL)
         req->client_addr = FUZZ_CLIENT_ADDR;
@@ -518,9 +532,56 @@ static void make_fixture(void)
     json_decref(out);
 }
 
+__attribute__((noreturn)) static void setup_failed(const char *what);
+
+/* Copies one whole database over another (SQLite's online backup). */
+static void db_copy(sqlite3 *from, sqlite3 *to)
+{
+    sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+    if (b == NULL)
+        setup_failed(sqlite3_errmsg(to));
+    int rc = sqlite3_backup_step(b, -1);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE)
+        setup_failed(sqlite3_errstr(rc));
+}
+
+static sqlite3 *db_file(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/dyad.db", tmpdir);
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        setup_failed(db != NULL ? sqlite3_errmsg(db) : "cannot open the database");
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+}
+
+static void snapshot_take(void)
+{
+    sqlite3 *db = db_file();
+    if (sqlite3_open(":memory:", &pristine) != SQLITE_OK)
+        setup_failed("no memory for the snapshot");
+    db_copy(db, pristine);
+    sqlite3_close(db);
+}
+
+/* Puts the fixture's database back, between two requests (the store's own
+ * connections are idle then and read the restored pages next time). */
+static void snapshot_restore(void)
+{
+    sqlite3 *db = db_file();
+    db_copy(pristine, db);
+    sqlite3_close(db);
+}
+
 static void remove_tmpdir(void)
 {
     static const char *const files[] = {"dyad.db", "dyad.db-wal", "dyad.db-shm", "dyad.secret"};
+    if (pristine != NULL) {
+        sqlite3_close(pristine);
+        pristine = NULL;
+    }
     if (the_app != NULL) {
         store_close(the_app->store);
         json_decref(the_app->resources);
@@ -628,5 +689,6 @@ struct app *fixture_app(void)
     the_app = app;
     atexit(remove_tmpdir);
     make_fixture();
+    snapshot_take();
     return app;
 }

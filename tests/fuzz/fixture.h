@@ -20,7 +20,9 @@
  *
  * Requests that would take the fixture apart (logging out, deleting the
  * account, changing the password or leaving the dyad with a fixture session)
- * are not run; ending the therapist link is run and the link restored.
+ * are not run; ending the therapist link is run and the link restored. Every
+ * 1,000 requests the whole database is put back as the fixture left it, so
+ * what inputs add does not pile up over a long run.
  *
  * With DYAD_FUZZ_TRACE set in the environment, each request and its answer
  * is printed on stderr: the way to see what a corpus file does, e.g.

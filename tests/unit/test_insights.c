@@ -400,6 +400,87 @@ static void test_input_validation(void **state)
     free(fx);
 }
 
+/* Every score of a present day is checked, each of the seven items, at
+ * both sides of -1..10 and at the ends of the byte: the engine checks the
+ * seven as one word, so a bad value in any position must still count. */
+static void test_input_validation_every_item(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(28, INSIGHTS_VIEWER_THERAPIST);
+    static const int bad[] = {-2, 11, 12, 127, -128, -100};
+    static const int good[] = {INSIGHTS_NULL, 0, 1, 9, 10};
+    for (int item = INSIGHTS_ITEM_CLOSENESS; item <= INSIGHTS_ITEM_SEXUAL; item++) {
+        for (size_t k = 0; k < sizeof bad / sizeof bad[0] + sizeof good / sizeof good[0]; k++) {
+            bool is_bad = k < sizeof bad / sizeof bad[0];
+            int v = is_bad ? bad[k] : good[k - sizeof bad / sizeof bad[0]];
+            for (int m = 0; m < 2; m++) {
+                checkin(fx, m, 27, 5, 5, 0);
+                struct insights_day *d = &fx->days[m][27];
+                int8_t *at[] = {&d->closeness, &d->closeness_wanted, &d->opened_up, &d->understood,
+                                &d->safety,    &d->affection,        &d->sexual};
+                *at[item] = (int8_t)v;
+                int rc = insights_compute(&fx->in, &fx->out);
+                if (rc != (is_bad ? INSIGHTS_ERR_INPUT : INSIGHTS_OK))
+                    fail_msg("%s = %d for member %d: rc %d", insights_item_name(item), v, m, rc);
+                d->present = false; /* the same bytes on a day without a check-in: not read */
+                assert_int_equal(insights_compute(&fx->in, &fx->out), INSIGHTS_OK);
+            }
+        }
+    }
+    free(fx);
+}
+
+/* The largest sums a window holds: 365 days, every score 10, every
+ * feeling, for member 0; every score 0 and only the last feeling for
+ * member 1. Counted by hand: n = 365 everywhere, means 10 and 0, each
+ * feeling on 365 days (or none). */
+static void test_means_full_year(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(INSIGHTS_WINDOW_MAX, INSIGHTS_VIEWER_THERAPIST);
+    for (int i = 0; i < INSIGHTS_WINDOW_MAX; i++) {
+        struct insights_day top = {10, 10, 10, 10, 10, 10, 10, 0xff, true, true};
+        struct insights_day low = {0,     0,   0, 0, 0, 0, 0, 1u << INSIGHTS_EMOTION_EMBARRASSMENT,
+                                   false, true};
+        fx->days[0][i] = top;
+        fx->days[1][i] = low;
+    }
+    compute_ok(fx);
+    for (int m = 0; m < 2; m++) {
+        const struct insights_member_result *r = &fx->out.members[m];
+        double want = m == 0 ? 10.0 : 0.0;
+        const struct insights_stat *means[] = {&r->closeness,  &r->closeness_wanted, &r->opened_up,
+                                               &r->understood, &r->safety,           &r->affection,
+                                               &r->sexual};
+        assert_int_equal(r->checkins.n, INSIGHTS_WINDOW_MAX);
+        for (size_t k = 0; k < sizeof means / sizeof means[0]; k++) {
+            assert_true(means[k]->shown);
+            assert_int_equal(means[k]->n, INSIGHTS_WINDOW_MAX);
+            assert_double_eq(means[k]->value, want);
+        }
+        assert_double_eq(r->sexual_rate.value, m == 0 ? 1.0 : 0.0);
+        assert_double_eq(r->wordless_rate.value, m == 0 ? 1.0 : 0.0);
+        for (int e = 0; e < INSIGHTS_EMOTION__MAX; e++) {
+            bool felt = m == 0 || e == INSIGHTS_EMOTION_EMBARRASSMENT;
+            assert_double_eq(r->emotion_days[e].value, felt ? INSIGHTS_WINDOW_MAX : 0.0);
+        }
+        assert_int_equal(r->plane_opened_up.n, INSIGHTS_WINDOW_MAX);
+        assert_double_eq(r->plane_opened_up.value, want);
+        assert_double_eq(r->closeness_trend.value, 0.0);
+    }
+    /* A partner who hides feelings and affection: those not counted. */
+    fx->in.viewer = INSIGHTS_VIEWER_MEMBER1;
+    fx->in.visible[0] = INSIGHTS_ITEMS_ALL & ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_EMOTIONS) &
+                        ~INSIGHTS_ITEM_BIT(INSIGHTS_ITEM_AFFECTION);
+    compute_ok(fx);
+    const struct insights_member_result *r = &fx->out.members[0];
+    assert_false(r->affection.shown);
+    assert_false(r->emotion_days[INSIGHTS_EMOTION_JOY].shown);
+    assert_double_eq(r->closeness.value, 10.0);
+    assert_int_equal(r->safety.n, INSIGHTS_WINDOW_MAX);
+    free(fx);
+}
+
 /* ---- means ------------------------------------------------------------------ */
 
 static void test_means(void **state)
@@ -1947,6 +2028,8 @@ int main(void)
         cmocka_unit_test(test_theil_sen_ties),
         cmocka_unit_test(test_window_validation),
         cmocka_unit_test(test_input_validation),
+        cmocka_unit_test(test_input_validation_every_item),
+        cmocka_unit_test(test_means_full_year),
         cmocka_unit_test(test_means),
         cmocka_unit_test(test_trend_output),
         cmocka_unit_test(test_quadrant_min_checkins),
